@@ -1,0 +1,236 @@
+//! One typed configuration, layered: defaults < TOML file < `CRENEAU_*` environment < flags.
+
+use serde::Deserialize;
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+/// A secret that never shows up in logs or `Debug` output.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            other => Err(format!("unknown log format {other:?} (text or json)")),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// `sqlite://…` or `postgres://…`; credentials may sit inside, hence secret.
+    pub database_url: SecretString,
+    /// Public origin used in every emailed link (never the request's Host header).
+    pub base_url: String,
+    pub data_dir: PathBuf,
+    /// `smtp://host:port`, `smtps://…` or `smtp://…?tls=required`; none writes `.eml` files.
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: String,
+    pub log_format: LogFormat,
+    /// Honour `X-Forwarded-For` for the client address (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// Default zone for new accounts and organisations.
+    pub default_time_zone: String,
+    /// Run the background worker (outbox) in this process.
+    pub run_worker: bool,
+}
+
+/// Every field optional: one layer of configuration.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    pub listen: Option<String>,
+    pub database_url: Option<SecretString>,
+    pub base_url: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: Option<String>,
+    pub log_format: Option<String>,
+    pub trust_proxy: Option<bool>,
+    pub default_time_zone: Option<String>,
+    pub run_worker: Option<bool>,
+}
+
+impl Layer {
+    /// Values set in `other` win.
+    fn overlay(self, other: Layer) -> Layer {
+        Layer {
+            listen: other.listen.or(self.listen),
+            database_url: other.database_url.or(self.database_url),
+            base_url: other.base_url.or(self.base_url),
+            data_dir: other.data_dir.or(self.data_dir),
+            smtp_url: other.smtp_url.or(self.smtp_url),
+            mail_from: other.mail_from.or(self.mail_from),
+            log_format: other.log_format.or(self.log_format),
+            trust_proxy: other.trust_proxy.or(self.trust_proxy),
+            default_time_zone: other.default_time_zone.or(self.default_time_zone),
+            run_worker: other.run_worker.or(self.run_worker),
+        }
+    }
+
+    /// The `CRENEAU_*` variables, read through `get` so tests need not touch the process env.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Layer, String> {
+        let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let trust_proxy = match non_empty("CRENEAU_TRUST_PROXY") {
+            Some(v) => Some(parse_bool(&v).ok_or("CRENEAU_TRUST_PROXY must be true or false")?),
+            None => None,
+        };
+        let run_worker = match non_empty("CRENEAU_RUN_WORKER") {
+            Some(v) => Some(parse_bool(&v).ok_or("CRENEAU_RUN_WORKER must be true or false")?),
+            None => None,
+        };
+        Ok(Layer {
+            listen: non_empty("CRENEAU_LISTEN"),
+            database_url: non_empty("CRENEAU_DATABASE_URL").map(SecretString),
+            base_url: non_empty("CRENEAU_BASE_URL"),
+            data_dir: non_empty("CRENEAU_DATA_DIR").map(PathBuf::from),
+            smtp_url: non_empty("CRENEAU_SMTP_URL").map(SecretString),
+            mail_from: non_empty("CRENEAU_MAIL_FROM"),
+            log_format: non_empty("CRENEAU_LOG_FORMAT"),
+            trust_proxy,
+            default_time_zone: non_empty("CRENEAU_DEFAULT_TIME_ZONE"),
+            run_worker,
+        })
+    }
+
+    pub fn from_toml(text: &str) -> Result<Layer, String> {
+        toml::from_str(text).map_err(|e| format!("configuration file: {e}"))
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+impl Config {
+    /// Merge the layers (lowest first) over the defaults and check the result.
+    pub fn resolve(file: Layer, env: Layer, flags: Layer) -> Result<Config, String> {
+        let l = file.overlay(env).overlay(flags);
+        let listen_text = l.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_text
+            .parse()
+            .map_err(|_| format!("listen address {listen_text:?} is not address:port"))?;
+        let data_dir = l.data_dir.unwrap_or_else(|| PathBuf::from("./creneau-data"));
+        let database_url = match l.database_url {
+            Some(u) => u,
+            None => SecretString(format!(
+                "sqlite://{}",
+                data_dir.join("creneau.db").to_string_lossy()
+            )),
+        };
+        let url = database_url.expose();
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+            return Err("database URL must start with sqlite:// or postgres://".into());
+        }
+        let base_url = l
+            .base_url
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err("base URL must start with http:// or https://".into());
+        }
+        let log_format = match l.log_format {
+            Some(v) => v.parse()?,
+            None => LogFormat::Text,
+        };
+        let default_time_zone = l.default_time_zone.unwrap_or_else(|| "Europe/Paris".into());
+        jiff::tz::TimeZone::get(&default_time_zone)
+            .map_err(|_| format!("unknown time zone {default_time_zone:?}"))?;
+        Ok(Config {
+            listen,
+            database_url,
+            base_url,
+            data_dir,
+            smtp_url: l.smtp_url,
+            mail_from: l.mail_from.unwrap_or_else(|| "Creneau <no-reply@localhost>".into()),
+            log_format,
+            trust_proxy: l.trust_proxy.unwrap_or(false),
+            default_time_zone,
+            run_worker: l.run_worker.unwrap_or(true),
+        })
+    }
+
+    /// Cookies carry `Secure` and the `__Host-` prefix whenever the public origin is HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    /// Defaults only; for tests and tools.
+    pub fn for_tests(database_url: &str, data_dir: PathBuf) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url: SecretString(database_url.into()),
+            base_url: "http://creneau.test".into(),
+            data_dir,
+            smtp_url: None,
+            mail_from: "Creneau <no-reply@creneau.test>".into(),
+            log_format: LogFormat::Text,
+            trust_proxy: false,
+            default_time_zone: "Europe/Paris".into(),
+            run_worker: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_override_in_order() {
+        let file = Layer::from_toml("listen = \"127.0.0.1:9000\"\nmail_from = \"a@x\"").unwrap();
+        let env = Layer::from_env(|k| (k == "CRENEAU_LISTEN").then(|| "127.0.0.1:9001".into())).unwrap();
+        let flags = Layer::default();
+        let c = Config::resolve(file, env, flags).unwrap();
+        assert_eq!(c.listen.port(), 9001);
+        assert_eq!(c.mail_from, "a@x");
+        assert!(c.database_url.expose().ends_with("creneau-data/creneau.db"));
+        assert_eq!(c.base_url, "http://127.0.0.1:9001");
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        let bad = Layer { listen: Some("nope".into()), ..Layer::default() };
+        assert!(Config::resolve(Layer::default(), bad, Layer::default()).is_err());
+        assert!(Layer::from_toml("unknown_key = 1").is_err());
+        let tz = Layer { default_time_zone: Some("Mars/Olympus".into()), ..Layer::default() };
+        assert!(Config::resolve(tz, Layer::default(), Layer::default()).is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = SecretString::new("postgres://u:hunter2@h/db");
+        assert_eq!(format!("{s:?}"), "[redacted]");
+    }
+}

@@ -1,0 +1,176 @@
+//! Database access: one `Any` pool over SQLite or PostgreSQL and one SQL text for both.
+//!
+//! Why `Any`: the two backends share every query (`$N` placeholders work on both), so a
+//! feature is written once. `Any` has no timestamp or uuid types, so instants are stored as
+//! BIGINT epoch milliseconds and ids as UUID text; where the dialects differ (locking
+//! clauses, transaction start) `Backend` says which text to use.
+
+use crate::error::{AppError, AppResult};
+use sqlx::{
+    Any, AnyPool,
+    any::AnyPoolOptions,
+    migrate::Migrator,
+};
+use std::{str::FromStr, time::Duration};
+
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl FromStr for Backend {
+    type Err = String;
+    fn from_str(url: &str) -> Result<Self, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err("database URL must start with sqlite:// or postgres://".into())
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connect; a SQLite file (and its folder) is created when missing and put in WAL mode.
+    pub async fn connect(url: &str) -> Result<Db, String> {
+        sqlx::any::install_default_drivers();
+        let backend: Backend = url.parse()?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                let url = sqlite_url_with_create(url)?;
+                // One writer at a time is SQLite's rule; readers run beside it under WAL.
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            for pragma in [
+                                "PRAGMA foreign_keys = ON",
+                                "PRAGMA busy_timeout = 10000",
+                                "PRAGMA synchronous = NORMAL",
+                            ] {
+                                sqlx::query(pragma).execute(&mut *conn).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await
+                    .map_err(|e| format!("cannot open SQLite database: {e}"))?;
+                sqlx::raw_sql("PRAGMA journal_mode = WAL;")
+                    .execute(&pool)
+                    .await
+                    .map_err(|e| format!("cannot enable WAL: {e}"))?;
+                pool
+            }
+            Backend::Postgres => AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect(url)
+                .await
+                .map_err(|e| format!("cannot connect to PostgreSQL: {e}"))?,
+        };
+        Ok(Db { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> Result<(), String> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await.map_err(|e| format!("migration failed: {e}"))
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`),
+    /// so read-then-write transactions are serialised instead of failing on upgrade.
+    pub async fn begin(&self) -> AppResult<Tx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    /// `FOR UPDATE SKIP LOCKED` where the backend has row locks; SQLite serialises writers.
+    pub fn skip_locked(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    pub async fn ping(&self) -> AppResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `sqlite://path` → make sure the folder exists and ask SQLite to create the file.
+fn sqlite_url_with_create(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or("bad SQLite URL")?;
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
+        }
+    }
+    Ok(match query {
+        Some(q) if q.contains("mode=") => url.to_string(),
+        Some(q) => format!("sqlite://{path}?{q}&mode=rwc"),
+        None => format!("sqlite://{path}?mode=rwc"),
+    })
+}
+
+/// Is this error a unique-constraint violation (used to turn races into `Conflict`)?
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            matches!(db.code().as_deref(), Some("23505") | Some("2067") | Some("1555"))
+                || db.message().contains("UNIQUE constraint failed")
+        }
+        _ => false,
+    }
+}
+
+/// Map a unique violation to a domain conflict, everything else to an internal error.
+pub fn unique_or(e: sqlx::Error, conflict: AppError) -> AppError {
+    if is_unique_violation(&e) { conflict } else { AppError::from(e) }
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

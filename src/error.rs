@@ -1,0 +1,175 @@
+//! One domain error, two presenters: RFC 9457 problem+json for the API (here) and a
+//! readable page for the browser (`http::pages`).
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Credentials were given and refused; `code` tells the client what to ask for next.
+    #[error("unauthorized: {code}")]
+    Unauthorized { code: &'static str, detail: String },
+    /// The actor is known but lacks the right; `code` is machine-readable.
+    #[error("forbidden: {code}")]
+    Forbidden { code: &'static str, detail: String },
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    #[error("bad request: {code}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("conflict: {code}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("too many requests")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// Details go to the log, never to the client.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
+        AppError::Forbidden { code, detail: detail.into() }
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        AppError::BadRequest { code, detail: detail.into() }
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        AppError::Conflict { code, detail: detail.into() }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unauthenticated | AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Stable machine-readable code, also the last segment of the problem `type`.
+    pub fn code(&self) -> &str {
+        match self {
+            AppError::NotFound => "not-found",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden { code, .. } | AppError::Unauthorized { code, .. } => code,
+            AppError::Validation(_) => "validation",
+            AppError::BadRequest { code, .. } => code,
+            AppError::Conflict { code, .. } => code,
+            AppError::RateLimited { .. } => "rate-limited",
+            AppError::PayloadTooLarge => "payload-too-large",
+            AppError::UnsupportedMediaType => "unsupported-media-type",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// What the client may read. Internal details never leave the server.
+    pub fn public_detail(&self) -> String {
+        match self {
+            AppError::NotFound => "The resource does not exist or is not visible to you.".into(),
+            AppError::Unauthenticated => "Log in first.".into(),
+            AppError::Forbidden { detail, .. }
+            | AppError::Unauthorized { detail, .. }
+            | AppError::BadRequest { detail, .. }
+            | AppError::Conflict { detail, .. } => detail.clone(),
+            AppError::Validation(_) => "Some fields are invalid.".into(),
+            AppError::RateLimited { retry_after_secs } => {
+                format!("Too many attempts; try again in {retry_after_secs} seconds.")
+            }
+            AppError::PayloadTooLarge => "The request body is too large.".into(),
+            AppError::UnsupportedMediaType => "Send a JSON body with Content-Type: application/json.".into(),
+            AppError::Internal(_) => "Something went wrong on our side.".into(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(format!("database: {e}"))
+    }
+}
+
+/// The RFC 9457 body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub code: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(error = %detail, "internal error");
+        }
+        let problem = Problem {
+            type_: format!("/problems/{}", self.code()),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail: self.public_detail(),
+            code: self.code().to_string(),
+            errors: match &self {
+                AppError::Validation(v) => v.clone(),
+                _ => Vec::new(),
+            },
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut res = (status, body).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let AppError::RateLimited { retry_after_secs } = self {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        res
+    }
+}

@@ -1,0 +1,580 @@
+//! Account pages: sign-up, verification, login, password reset, profile, security, sessions.
+
+use super::{api::clear_session_cookie, repo, service};
+use crate::{
+    app::AppState,
+    error::AppError,
+    http::{
+        Ctx, Identity, LANG_COOKIE, MaybeIdentity, cookie_names,
+        pages::{FormErrors, OrPage, PageCtx, PageForm, PageResult, render, render_status, safe_next, see_other},
+        set_cookie,
+    },
+    types::Lang,
+};
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode, header},
+    response::Response,
+};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    p: PageCtx,
+    title: String,
+    message: String,
+    link: Option<(String, String)>,
+}
+
+fn message(p: PageCtx, title_key: &str, message_key: &str, link: Option<(&str, &str)>) -> Response {
+    let t = p.t;
+    render(&MessagePage {
+        title: t.get(title_key).into(),
+        message: t.get(message_key).into(),
+        link: link.map(|(href, label_key)| (href.to_string(), t.get(label_key).to_string())),
+        p,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    p: PageCtx,
+}
+
+pub async fn home(State(state): State<AppState>, ctx: Ctx, MaybeIdentity(who): MaybeIdentity) -> PageResult {
+    let p = match &who {
+        Some(who) => PageCtx::for_user(&state, &ctx, who).await.or_page(&ctx)?,
+        None => PageCtx::anonymous(&ctx),
+    };
+    Ok(render(&HomePage { p }))
+}
+
+// ---------------------------------------------------------------- sign-up
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    p: PageCtx,
+    errors: FormErrors,
+    first_name: String,
+    last_name: String,
+    email: String,
+}
+
+pub async fn signup_form(ctx: Ctx) -> Response {
+    render(&SignupPage {
+        p: PageCtx::anonymous(&ctx),
+        errors: FormErrors::default(),
+        first_name: String::new(),
+        last_name: String::new(),
+        email: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn signup(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageForm<SignupForm>) -> PageResult {
+    let input = service::SignupInput {
+        email: f.email.clone(),
+        password: f.password,
+        first_name: f.first_name.clone(),
+        last_name: f.last_name.clone(),
+    };
+    match service::signup(&state, &ctx, input).await {
+        Ok(()) => Ok(message(PageCtx::anonymous(&ctx), "signup.sent_title", "signup.sent", None)),
+        Err(e) => match FormErrors::from_error(&e) {
+            Some(errors) => Ok(render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SignupPage { p: PageCtx::anonymous(&ctx), errors, first_name: f.first_name, last_name: f.last_name, email: f.email },
+            )),
+            None => Err(e).or_page(&ctx),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    p: PageCtx,
+    token: String,
+}
+
+/// GET only shows a button: following a link never changes anything by itself.
+pub async fn verify_form(ctx: Ctx, Query(q): Query<TokenQuery>) -> Response {
+    render(&VerifyPage { p: PageCtx::anonymous(&ctx), token: q.token })
+}
+
+pub async fn verify(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageForm<TokenQuery>) -> PageResult {
+    match service::verify_email(&state, &ctx, &f.token).await {
+        Ok(_) => Ok(message(PageCtx::anonymous(&ctx), "verify.title", "verify.done", Some(("/login", "nav.login")))),
+        Err(AppError::BadRequest { code: "invalid-token", .. }) => Ok(render_status(
+            StatusCode::BAD_REQUEST,
+            &MessagePage {
+                title: ctx_t(&ctx).get("verify.title").into(),
+                message: ctx_t(&ctx).get("error.invalid_token").into(),
+                link: Some(("/signup".into(), ctx_t(&ctx).get("nav.signup").into())),
+                p: PageCtx::anonymous(&ctx),
+            },
+        )),
+        Err(AppError::Conflict { .. }) => Ok(message(PageCtx::anonymous(&ctx), "verify.title", "verify.done", Some(("/login", "nav.login")))),
+        Err(e) => Err(e).or_page(&ctx),
+    }
+}
+
+fn ctx_t(ctx: &Ctx) -> crate::i18n::Tr {
+    crate::i18n::Tr(ctx.lang)
+}
+
+// ---------------------------------------------------------------- login
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    p: PageCtx,
+    error: Option<String>,
+    email: String,
+    next: String,
+    totp: bool,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
+    render(&LoginPage { p: PageCtx::anonymous(&ctx), error: None, email: String::new(), next: safe_next(q.next.as_deref()), totp: false })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    totp_code: Option<String>,
+    next: Option<String>,
+}
+
+pub async fn login(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageForm<LoginForm>) -> PageResult {
+    let next = safe_next(f.next.as_deref());
+    let input = service::LoginInput { email: f.email.clone(), password: f.password, totp_code: f.totp_code };
+    let t = ctx_t(&ctx);
+    let (status, error, totp) = match service::login(&state, &ctx, input).await {
+        Ok(done) => {
+            let secure = state.config.secure_cookies();
+            let cookie = set_cookie(secure, cookie_names(secure).session, &done.token, Some(repo::SESSION_LIFETIME_MS / 1000), true);
+            let mut res = see_other(&next);
+            res.headers_mut().append(header::SET_COOKIE, cookie);
+            return Ok(res);
+        }
+        Err(AppError::Unauthorized { code: "totp-required", .. }) => (StatusCode::UNAUTHORIZED, t.get("login.totp_needed"), true),
+        Err(AppError::Unauthorized { code: "invalid-totp", .. }) => (StatusCode::UNAUTHORIZED, t.get("error.invalid_totp"), true),
+        Err(AppError::Unauthorized { .. }) => (StatusCode::UNAUTHORIZED, t.get("error.invalid_credentials"), false),
+        Err(AppError::Forbidden { code: "account-blocked", .. }) => (StatusCode::FORBIDDEN, t.get("error.blocked"), false),
+        Err(AppError::RateLimited { .. }) => (StatusCode::TOO_MANY_REQUESTS, t.get("error.rate_limited"), false),
+        Err(e) => return Err(e).or_page(&ctx),
+    };
+    Ok(render_status(status, &LoginPage { p: PageCtx::anonymous(&ctx), error: Some(error.into()), email: f.email, next, totp }))
+}
+
+pub async fn logout(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+    service::logout(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await.or_page(&ctx)?;
+    Ok(clear_session_cookie(&state, see_other("/login")))
+}
+
+// ---------------------------------------------------------------- password reset
+
+#[derive(Template)]
+#[template(path = "forgot.html")]
+struct ForgotPage {
+    p: PageCtx,
+}
+
+pub async fn forgot_form(ctx: Ctx) -> Response {
+    render(&ForgotPage { p: PageCtx::anonymous(&ctx) })
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn forgot(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageForm<EmailForm>) -> PageResult {
+    service::forgot_password(&state, &ctx, &f.email).await.or_page(&ctx)?;
+    Ok(message(PageCtx::anonymous(&ctx), "forgot.title", "forgot.sent", None))
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+struct ResetPage {
+    p: PageCtx,
+    token: String,
+    error: Option<String>,
+}
+
+pub async fn reset_form(ctx: Ctx, Query(q): Query<TokenQuery>) -> Response {
+    render(&ResetPage { p: PageCtx::anonymous(&ctx), token: q.token, error: None })
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+pub async fn reset(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageForm<ResetForm>) -> PageResult {
+    let t = ctx_t(&ctx);
+    let again = |error: String| {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &ResetPage { p: PageCtx::anonymous(&ctx), token: f.token.clone(), error: Some(error) })
+    };
+    if f.password != f.password_confirm {
+        return Ok(again(t.get("error.password_mismatch").into()));
+    }
+    match service::reset_password(&state, &ctx, &f.token, &f.password).await {
+        Ok(()) => Ok(clear_session_cookie(&state, message(PageCtx::anonymous(&ctx), "reset.title", "reset.done", Some(("/login", "nav.login"))))),
+        Err(AppError::Validation(v)) => Ok(again(v.first().map(|e| e.message.clone()).unwrap_or_default())),
+        Err(AppError::BadRequest { code: "invalid-token", .. }) => Ok(render_status(
+            StatusCode::BAD_REQUEST,
+            &MessagePage {
+                title: t.get("reset.title").into(),
+                message: t.get("error.invalid_token").into(),
+                link: Some(("/forgot".into(), t.get("login.forgot").into())),
+                p: PageCtx::anonymous(&ctx),
+            },
+        )),
+        Err(e) => Err(e).or_page(&ctx),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    lang: String,
+}
+
+/// Visitors choose the language with a cookie; accounts in their profile.
+pub async fn set_language(ctx: Ctx, headers: HeaderMap, PageForm(f): PageForm<LangForm>) -> Response {
+    let lang = Lang::from_code(&f.lang).unwrap_or(ctx.lang);
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())));
+    let mut res = see_other(&safe_next(back.as_deref()));
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(false, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600), false));
+    res
+}
+
+// ---------------------------------------------------------------- profile
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    p: PageCtx,
+    errors: FormErrors,
+    email: String,
+    first_name: String,
+    last_name: String,
+    mobile_phone: String,
+    country: String,
+    time_zone: String,
+    language: String,
+    zones: Vec<String>,
+}
+
+fn common_zones() -> Vec<String> {
+    [
+        "Europe/Paris", "Europe/Brussels", "Europe/Luxembourg", "Europe/Zurich", "Europe/London", "Europe/Madrid",
+        "Europe/Berlin", "Europe/Amsterdam", "Europe/Lisbon", "Africa/Casablanca", "Africa/Abidjan", "Africa/Dakar",
+        "America/Montreal", "America/New_York", "America/Guadeloupe", "America/Martinique", "America/Cayenne",
+        "Indian/Reunion", "Indian/Mayotte", "Pacific/Noumea", "Pacific/Tahiti", "Pacific/Auckland", "UTC",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect()
+}
+
+pub async fn profile_form(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+    let a = repo::account_by_id(state.db.pool(), &who.account_id).await.or_page(&ctx)?.ok_or(AppError::Unauthenticated).or_page(&ctx)?;
+    let p = PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?;
+    Ok(render(&ProfilePage {
+        p,
+        errors: FormErrors::default(),
+        email: a.email,
+        first_name: a.first_name,
+        last_name: a.last_name,
+        mobile_phone: a.mobile_phone.unwrap_or_default(),
+        country: a.country.unwrap_or_default(),
+        time_zone: a.time_zone,
+        language: a.language.unwrap_or_default(),
+        zones: common_zones(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    mobile_phone: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    language: String,
+}
+
+pub async fn profile(State(state): State<AppState>, mut ctx: Ctx, who: Identity, PageForm(f): PageForm<ProfileForm>) -> PageResult {
+    let input = service::ProfileInput {
+        first_name: Some(f.first_name.clone()),
+        last_name: Some(f.last_name.clone()),
+        mobile_phone: Some(f.mobile_phone.clone()),
+        country: Some(f.country.clone()),
+        time_zone: Some(f.time_zone.clone()),
+        language: Some(f.language.clone()),
+    };
+    match service::update_profile(&state, &ctx, &who.account_id, input).await {
+        Ok(a) => {
+            if let Some(l) = a.lang() {
+                ctx.lang = l;
+            }
+            let mut who = who.clone();
+            who.first_name = a.first_name.clone();
+            who.last_name = a.last_name.clone();
+            let p = PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?;
+            let flash = p.t.get("profile.saved");
+            Ok(render(&ProfilePage {
+                p: p.with_flash(flash),
+                errors: FormErrors::default(),
+                email: a.email,
+                first_name: a.first_name,
+                last_name: a.last_name,
+                mobile_phone: a.mobile_phone.unwrap_or_default(),
+                country: a.country.unwrap_or_default(),
+                time_zone: a.time_zone,
+                language: a.language.unwrap_or_default(),
+                zones: common_zones(),
+            }))
+        }
+        Err(e) => match FormErrors::from_error(&e) {
+            Some(errors) => {
+                let p = PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?;
+                Ok(render_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &ProfilePage {
+                        p,
+                        errors,
+                        email: who.email.clone(),
+                        first_name: f.first_name,
+                        last_name: f.last_name,
+                        mobile_phone: f.mobile_phone,
+                        country: f.country,
+                        time_zone: f.time_zone,
+                        language: f.language,
+                        zones: common_zones(),
+                    },
+                ))
+            }
+            None => Err(e).or_page(&ctx),
+        },
+    }
+}
+
+// ---------------------------------------------------------------- security
+
+#[derive(Template)]
+#[template(path = "security.html")]
+struct SecurityPage {
+    p: PageCtx,
+    password_error: Option<String>,
+    totp_error: Option<String>,
+    totp_enabled: bool,
+    pending_secret: Option<String>,
+    pending_uri: String,
+}
+
+async fn security_page(
+    state: &AppState,
+    ctx: &Ctx,
+    who: &Identity,
+    flash: Option<&str>,
+    password_error: Option<String>,
+    totp_error: Option<String>,
+    pending: Option<service::TotpSetup>,
+) -> PageResult {
+    let a = repo::account_by_id(state.db.pool(), &who.account_id).await.or_page(ctx)?.ok_or(AppError::Unauthenticated).or_page(ctx)?;
+    let mut p = PageCtx::for_user(state, ctx, who).await.or_page(ctx)?;
+    if let Some(f) = flash {
+        p = p.with_flash(f);
+    }
+    let status = if password_error.is_some() || totp_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok(render_status(
+        status,
+        &SecurityPage {
+            p,
+            password_error,
+            totp_error,
+            totp_enabled: a.totp_enabled_at.is_some(),
+            pending_uri: pending.as_ref().map(|s| s.otpauth_uri.clone()).unwrap_or_default(),
+            pending_secret: pending.map(|s| s.secret),
+        },
+    ))
+}
+
+pub async fn security(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+    security_page(&state, &ctx, &who, None, None, None, None).await
+}
+
+fn first_message(e: &AppError) -> Option<String> {
+    match e {
+        AppError::Validation(v) => v.first().map(|f| f.message.clone()),
+        AppError::Conflict { detail, .. } => Some(detail.clone()),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    new_password_confirm: String,
+}
+
+pub async fn password(State(state): State<AppState>, ctx: Ctx, who: Identity, PageForm(f): PageForm<PasswordForm>) -> PageResult {
+    let input = service::PasswordChange {
+        current_password: f.current_password,
+        new_password: f.new_password,
+        new_password_confirm: f.new_password_confirm,
+    };
+    match service::change_password(&state, &ctx, &who.account_id, &who.session_id, input).await {
+        Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("password.changed")), None, None, None).await,
+        Err(e) => match first_message(&e) {
+            Some(m) => security_page(&state, &ctx, &who, None, Some(m), None, None).await,
+            None => Err(e).or_page(&ctx),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TotpForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn totp_setup(State(state): State<AppState>, ctx: Ctx, who: Identity, PageForm(f): PageForm<TotpForm>) -> PageResult {
+    match service::totp_setup(&state, &who.account_id, &f.password).await {
+        Ok(setup) => security_page(&state, &ctx, &who, None, None, None, Some(setup)).await,
+        Err(e) => match first_message(&e) {
+            Some(m) => security_page(&state, &ctx, &who, None, None, Some(m), None).await,
+            None => Err(e).or_page(&ctx),
+        },
+    }
+}
+
+pub async fn totp_enable(State(state): State<AppState>, ctx: Ctx, who: Identity, PageForm(f): PageForm<TotpForm>) -> PageResult {
+    match service::totp_enable(&state, &ctx, &who.account_id, &who.session_id, &f.code).await {
+        Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("totp.enabled")), None, None, None).await,
+        Err(e) => match first_message(&e) {
+            Some(m) => security_page(&state, &ctx, &who, None, None, Some(m), None).await,
+            None => Err(e).or_page(&ctx),
+        },
+    }
+}
+
+pub async fn totp_disable(State(state): State<AppState>, ctx: Ctx, who: Identity, PageForm(f): PageForm<TotpForm>) -> PageResult {
+    match service::totp_disable(&state, &ctx, &who.account_id, &f.password, &f.code).await {
+        Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("totp.disabled")), None, None, None).await,
+        Err(e) => match first_message(&e) {
+            Some(m) => security_page(&state, &ctx, &who, None, None, Some(m), None).await,
+            None => Err(e).or_page(&ctx),
+        },
+    }
+}
+
+// ---------------------------------------------------------------- sessions
+
+struct SessionLine {
+    id: String,
+    current: bool,
+    device: String,
+    ip: String,
+    started: String,
+    last_seen: String,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct SessionsPage {
+    p: PageCtx,
+    sessions: Vec<SessionLine>,
+}
+
+fn local_time(ms: i64, tz: &str) -> String {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    crate::clock::from_ms(ms).to_zoned(zone).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+pub async fn sessions(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+    let tz = repo::account_by_id(state.db.pool(), &who.account_id).await.or_page(&ctx)?.map(|a| a.time_zone).unwrap_or_default();
+    let list = service::list_sessions(&state, &who.account_id).await.or_page(&ctx)?;
+    let p = PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?;
+    Ok(render(&SessionsPage {
+        p,
+        sessions: list
+            .into_iter()
+            .map(|s| SessionLine {
+                current: s.id == who.session_id,
+                id: s.id,
+                device: s.user_agent.unwrap_or_default(),
+                ip: s.ip.unwrap_or_default(),
+                started: local_time(s.created_at, &tz),
+                last_seen: local_time(s.last_seen_at, &tz),
+            })
+            .collect(),
+    }))
+}
+
+pub async fn revoke_session(State(state): State<AppState>, ctx: Ctx, who: Identity, Path(id): Path<String>) -> PageResult {
+    service::revoke_session(&state, &ctx, &who.account_id, &who.label(), &id).await.or_page(&ctx)?;
+    if id == who.session_id {
+        return Ok(clear_session_cookie(&state, see_other("/login")));
+    }
+    Ok(see_other("/account/sessions"))
+}
+
+pub async fn revoke_others(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+    service::revoke_other_sessions(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await.or_page(&ctx)?;
+    Ok(see_other("/account/sessions"))
+}
+

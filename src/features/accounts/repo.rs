@@ -1,0 +1,212 @@
+//! Account, session and token storage.
+
+use crate::{
+    app::AppState,
+    clock::to_ms,
+    crypto,
+    db::Tx,
+    error::AppResult,
+    http::Identity,
+    types::Lang,
+};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: String,
+    pub email: String,
+    pub email_norm: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password_hash: Option<String>,
+    pub mobile_phone: Option<String>,
+    pub country: Option<String>,
+    pub time_zone: String,
+    pub language: Option<String>,
+    pub email_verified_at: Option<i64>,
+    pub blocked_at: Option<i64>,
+    pub totp_secret: Option<String>,
+    pub totp_pending_secret: Option<String>,
+    pub totp_enabled_at: Option<i64>,
+    pub totp_last_step: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl AccountRow {
+    pub fn lang(&self) -> Option<Lang> {
+        self.language.as_deref().and_then(Lang::from_code)
+    }
+
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "id, email, email_norm, first_name, last_name, password_hash, mobile_phone, country, \
+     time_zone, language, email_verified_at, blocked_at, totp_secret, totp_pending_secret, totp_enabled_at, \
+     totp_last_step, created_at, updated_at";
+
+pub async fn account_by_email<'e, E>(exec: E, email_norm: &str) -> AppResult<Option<AccountRow>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email_norm = $1"))
+        .bind(email_norm)
+        .fetch_optional(exec)
+        .await?)
+}
+
+pub async fn account_by_id<'e, E>(exec: E, id: &str) -> AppResult<Option<AccountRow>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(exec)
+        .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionJoin {
+    session_id: String,
+    account_id: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    language: Option<String>,
+    active_org_id: Option<String>,
+    last_seen_at: i64,
+}
+
+/// Sessions idle longer than this end; so do all sessions after their absolute lifetime.
+pub const SESSION_IDLE_MS: i64 = 14 * 24 * 3600 * 1000;
+pub const SESSION_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// The identity behind a raw session token, if the session is live and the account usable.
+pub async fn session_identity(state: &AppState, token: &str) -> AppResult<Option<(Identity, Option<Lang>)>> {
+    let now = to_ms(state.now());
+    let row: Option<SessionJoin> = sqlx::query_as(
+        "SELECT s.id AS session_id, a.id AS account_id, a.email, a.first_name, a.last_name, a.language, \
+                s.active_org_id, s.last_seen_at \
+         FROM sessions s JOIN accounts a ON a.id = s.account_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.blocked_at IS NULL",
+    )
+    .bind(crypto::hash_token(token))
+    .bind(now)
+    .bind(now - SESSION_IDLE_MS)
+    .fetch_optional(state.db.pool())
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    // Refresh "last seen" at most once a minute to keep reads cheap.
+    if now - r.last_seen_at > 60_000 {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&r.session_id)
+            .execute(state.db.pool())
+            .await?;
+    }
+    let lang = r.language.as_deref().and_then(Lang::from_code);
+    Ok(Some((
+        Identity {
+            session_id: r.session_id,
+            account_id: r.account_id,
+            email: r.email,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            active_org_id: r.active_org_id,
+        },
+        lang,
+    )))
+}
+
+/// Open a session; returns (session id, raw token for the cookie).
+pub async fn create_session(
+    tx: &mut Tx,
+    now: i64,
+    account_id: &str,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> AppResult<(String, String)> {
+    let id = crate::db::new_id();
+    let token = crypto::new_token();
+    sqlx::query(
+        "INSERT INTO sessions (id, token_hash, account_id, active_org_id, created_at, last_seen_at, expires_at, ip, user_agent) \
+         VALUES ($1, $2, $3, NULL, $4, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(crypto::hash_token(&token))
+    .bind(account_id)
+    .bind(now)
+    .bind(now + SESSION_LIFETIME_MS)
+    .bind(ip)
+    .bind(user_agent)
+    .execute(&mut **tx)
+    .await?;
+    Ok((id, token))
+}
+
+/// End every session of an account, except `keep` when given. Returns how many ended.
+pub async fn end_sessions(tx: &mut Tx, account_id: &str, keep: Option<&str>) -> AppResult<u64> {
+    let r = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
+        .bind(account_id)
+        .bind(keep.unwrap_or(""))
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: String,
+    pub purpose: String,
+    pub account_id: String,
+    pub email_norm: String,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+/// Issue a single-use token for `purpose`, superseding the account's earlier unused ones.
+pub async fn issue_token(tx: &mut Tx, now: i64, account: &AccountRow, purpose: &str, ttl_ms: i64) -> AppResult<String> {
+    sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND purpose = $3 AND used_at IS NULL")
+        .bind(now)
+        .bind(&account.id)
+        .bind(purpose)
+        .execute(&mut **tx)
+        .await?;
+    let token = crypto::new_token();
+    sqlx::query(
+        "INSERT INTO account_tokens (id, token_hash, purpose, account_id, email_norm, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(crate::db::new_id())
+    .bind(crypto::hash_token(&token))
+    .bind(purpose)
+    .bind(&account.id)
+    .bind(&account.email_norm)
+    .bind(now)
+    .bind(now + ttl_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+/// Consume a token: it must exist, be of one of `purposes`, unused and unexpired. The
+/// `UPDATE … WHERE used_at IS NULL` makes two simultaneous uses yield one winner.
+pub async fn consume_token(tx: &mut Tx, now: i64, raw: &str, purposes: &[&str]) -> AppResult<Option<TokenRow>> {
+    let row: Option<TokenRow> = sqlx::query_as(
+        "SELECT id, purpose, account_id, email_norm, expires_at, used_at FROM account_tokens WHERE token_hash = $1",
+    )
+    .bind(crypto::hash_token(raw))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    if row.used_at.is_some() || row.expires_at <= now || !purposes.contains(&row.purpose.as_str()) {
+        return Ok(None);
+    }
+    let taken = sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(&row.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok((taken.rows_affected() == 1).then_some(row))
+}

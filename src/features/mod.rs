@@ -1,0 +1,4 @@
+pub mod accounts;
+pub mod health;
+pub mod openapi;
+pub mod orgs;

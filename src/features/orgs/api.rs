@@ -1,0 +1,67 @@
+//! JSON API for organisations.
+
+use super::service;
+use crate::{
+    app::AppState,
+    error::{AppResult, Problem},
+    http::{ApiJson, Ctx, Identity, ts},
+};
+use axum::{extract::State, http::StatusCode, response::{IntoResponse, Response}};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct Org {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    /// The caller's role in it.
+    pub role: String,
+    pub active: bool,
+    pub created_at: String,
+}
+
+fn present(o: service::MyOrg, active: Option<&str>) -> Org {
+    Org { active: active == Some(o.id.as_str()), id: o.id, name: o.name, slug: o.slug, role: o.role, created_at: ts(o.created_at) }
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", responses((status = 200, body = [Org]), (status = 401, body = Problem)))]
+pub async fn list(State(state): State<AppState>, who: Identity) -> AppResult<axum::Json<Vec<Org>>> {
+    let orgs = service::list_mine(&state, &who.account_id).await?;
+    Ok(axum::Json(orgs.into_iter().map(|o| present(o, who.active_org_id.as_deref())).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrg {
+    pub name: String,
+    /// Lowercase letters, digits and hyphens; suggested from the name when absent.
+    pub slug: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = CreateOrg,
+    responses((status = 201, body = Org), (status = 422, body = Problem)))]
+pub async fn create(State(state): State<AppState>, ctx: Ctx, who: Identity, ApiJson(req): ApiJson<CreateOrg>) -> AppResult<Response> {
+    let org = service::create(&state, &ctx, &who, &req.name, req.slug.as_deref()).await?;
+    let id = org.id.clone();
+    Ok((StatusCode::CREATED, axum::Json(present(org, Some(&id)))).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchOrg {
+    /// Null switches to the personal space.
+    pub org_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActiveOrgResponse {
+    pub active_org: Option<Org>,
+}
+
+#[utoipa::path(put, path = "/api/v1/me/active-org", tag = "orgs", request_body = SwitchOrg,
+    responses((status = 200, body = ActiveOrgResponse), (status = 404, body = Problem)))]
+pub async fn switch(State(state): State<AppState>, who: Identity, ApiJson(req): ApiJson<SwitchOrg>) -> AppResult<axum::Json<ActiveOrgResponse>> {
+    let org = service::switch(&state, &who, req.org_id.as_deref()).await?;
+    Ok(axum::Json(ActiveOrgResponse { active_org: org.map(|o| { let id = o.id.clone(); present(o, Some(&id)) }) }))
+}

@@ -1,0 +1,18 @@
+//! Organisations (tenants): create, list mine, switch the active one.
+
+pub mod api;
+pub mod pages;
+pub mod service;
+
+use crate::app::{Guard, Routes};
+use axum::http::Method;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .api(Method::GET, "/api/v1/orgs", Guard::Account, api::list)
+        .api(Method::POST, "/api/v1/orgs", Guard::Account, api::create)
+        .api(Method::PUT, "/api/v1/me/active-org", Guard::Account, api::switch)
+        .page(Method::GET, "/orgs", Guard::Account, pages::list)
+        .page(Method::POST, "/orgs", Guard::Account, pages::create)
+        .page(Method::POST, "/orgs/switch", Guard::Account, pages::switch)
+}

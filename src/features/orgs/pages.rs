@@ -1,0 +1,93 @@
+//! Organisation pages: list, create, switch.
+
+use super::service;
+use crate::{
+    app::AppState,
+    http::{
+        Ctx, Identity,
+        pages::{FormErrors, OrPage, PageCtx, PageForm, PageResult, render_status, see_other},
+    },
+};
+use askama::Template;
+use axum::{extract::State, http::StatusCode};
+use serde::Deserialize;
+
+struct OrgLine {
+    id: String,
+    name: String,
+    slug: String,
+    role_label: String,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "orgs.html")]
+struct OrgsPage {
+    p: PageCtx,
+    orgs: Vec<OrgLine>,
+    errors: FormErrors,
+    name: String,
+    slug: String,
+}
+
+async fn page(state: &AppState, ctx: &Ctx, who: &Identity, errors: FormErrors, name: String, slug: String) -> PageResult {
+    let p = PageCtx::for_user(state, ctx, who).await.or_page(ctx)?;
+    let orgs = service::list_mine(state, &who.account_id).await.or_page(ctx)?;
+    let status = if errors.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let t = p.t;
+    Ok(render_status(
+        status,
+        &OrgsPage {
+            orgs: orgs
+                .into_iter()
+                .map(|o| OrgLine {
+                    active: who.active_org_id.as_deref() == Some(o.id.as_str()),
+                    role_label: t.get(&format!("role.{}", o.role)).to_string(),
+                    id: o.id,
+                    name: o.name,
+                    slug: o.slug,
+                })
+                .collect(),
+            p,
+            errors,
+            name,
+            slug,
+        },
+    ))
+}
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+    page(&state, &ctx, &who, FormErrors::default(), String::new(), String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+}
+
+pub async fn create(State(state): State<AppState>, ctx: Ctx, who: Identity, PageForm(f): PageForm<CreateForm>) -> PageResult {
+    let slug = Some(f.slug.trim()).filter(|s| !s.is_empty());
+    match service::create(&state, &ctx, &who, &f.name, slug).await {
+        Ok(_) => Ok(see_other("/")),
+        Err(e) => match FormErrors::from_error(&e) {
+            Some(errors) => page(&state, &ctx, &who, errors, f.name, f.slug).await,
+            None => Err(e).or_page(&ctx),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SwitchForm {
+    #[serde(default)]
+    org_id: String,
+}
+
+pub async fn switch(State(state): State<AppState>, ctx: Ctx, who: Identity, PageForm(f): PageForm<SwitchForm>) -> PageResult {
+    let target = Some(f.org_id.trim()).filter(|s| !s.is_empty());
+    service::switch(&state, &who, target).await.or_page(&ctx)?;
+    Ok(see_other("/"))
+}
+

@@ -1,0 +1,146 @@
+//! Organisation rules.
+
+use crate::{
+    access::{MembershipStatus, Role},
+    app::AppState,
+    audit::{self, Actor, Entry},
+    clock::to_ms,
+    db::{Tx, new_id, unique_or},
+    error::{AppError, AppResult},
+    http::{Ctx, Identity},
+    types::{Checks, Name, Slug},
+};
+use serde_json::json;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MyOrg {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub role: String,
+    pub created_at: i64,
+}
+
+/// The organisations where the account has an active membership.
+pub async fn list_mine(state: &AppState, account_id: &str) -> AppResult<Vec<MyOrg>> {
+    Ok(sqlx::query_as(
+        "SELECT o.id, o.name, o.slug, m.role, o.created_at FROM memberships m JOIN orgs o ON o.id = m.org_id \
+         WHERE m.account_id = $1 AND m.status = 'active' ORDER BY o.name, o.id",
+    )
+    .bind(account_id)
+    .fetch_all(state.db.pool())
+    .await?)
+}
+
+/// Create an organisation inside `tx`; `owner_account` becomes its owner.
+pub async fn create_in_tx(
+    tx: &mut Tx,
+    now: i64,
+    actor: &Actor,
+    owner_account: &str,
+    name: &str,
+    slug: Option<&str>,
+    ctx: Option<&Ctx>,
+) -> AppResult<String> {
+    let mut checks = Checks::default();
+    let name = checks.check(Name::parse("name", name, 120));
+    let slug_text = slug.map(str::to_string).unwrap_or_else(|| name.as_ref().map(|n| Slug::suggest(n.as_str())).unwrap_or_default());
+    let slug = checks.check(Slug::parse("slug", &slug_text));
+    checks.finish()?;
+    let (Some(name), Some(slug)) = (name, slug) else { return Err(AppError::internal("validation inconsistency")) };
+    let id = new_id();
+    let taken = || AppError::Validation(vec![crate::error::FieldError::new("slug", "slug-taken", "This address is already taken.")]);
+    sqlx::query("INSERT INTO orgs (id, name, slug, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
+        .bind(&id)
+        .bind(name.as_str())
+        .bind(slug.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| unique_or(e, taken()))?;
+    let membership_id = new_id();
+    sqlx::query(
+        "INSERT INTO memberships (id, org_id, account_id, role, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(&membership_id)
+    .bind(&id)
+    .bind(owner_account)
+    .bind(Role::Owner.as_str())
+    .bind(MembershipStatus::Active.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        now,
+        Entry {
+            org_id: Some(&id),
+            actor,
+            action: "org.created",
+            object_type: "org",
+            object_id: Some(&id),
+            before: None,
+            after: Some(json!({"name": name.as_str(), "slug": slug.as_str()})),
+            ctx,
+        },
+    )
+    .await?;
+    audit::record(
+        tx,
+        now,
+        Entry {
+            org_id: Some(&id),
+            actor,
+            action: "member.added",
+            object_type: "membership",
+            object_id: Some(&membership_id),
+            before: None,
+            after: Some(json!({"account_id": owner_account, "role": "owner", "status": "active"})),
+            ctx,
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Create an organisation for the signed-in account and make it the active one.
+pub async fn create(state: &AppState, ctx: &Ctx, who: &Identity, name: &str, slug: Option<&str>) -> AppResult<MyOrg> {
+    let now = to_ms(state.now());
+    let actor = Actor::Account { id: who.account_id.clone(), label: who.label() };
+    let mut tx = state.db.begin().await?;
+    let id = create_in_tx(&mut tx, now, &actor, &who.account_id, name, slug, Some(ctx)).await?;
+    sqlx::query("UPDATE sessions SET active_org_id = $1 WHERE id = $2")
+        .bind(&id)
+        .bind(&who.session_id)
+        .execute(&mut *tx)
+        .await?;
+    let org: MyOrg = sqlx::query_as(
+        "SELECT o.id, o.name, o.slug, m.role, o.created_at FROM orgs o JOIN memberships m ON m.org_id = o.id \
+         WHERE o.id = $1 AND m.account_id = $2",
+    )
+    .bind(&id)
+    .bind(&who.account_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(org)
+}
+
+/// Switch this session to an organisation the account belongs to, or to the personal space
+/// (`None`). An organisation the account is not an active member of is "not found".
+pub async fn switch(state: &AppState, who: &Identity, org_id: Option<&str>) -> AppResult<Option<MyOrg>> {
+    let org = match org_id {
+        None => None,
+        Some(id) => Some(
+            list_mine(state, &who.account_id).await?.into_iter().find(|o| o.id == id).ok_or(AppError::NotFound)?,
+        ),
+    };
+    sqlx::query("UPDATE sessions SET active_org_id = $1 WHERE id = $2 AND account_id = $3")
+        .bind(org.as_ref().map(|o| o.id.as_str()))
+        .bind(&who.session_id)
+        .bind(&who.account_id)
+        .execute(state.db.pool())
+        .await?;
+    Ok(org)
+}
+

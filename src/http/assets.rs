@@ -1,0 +1,24 @@
+//! Static files compiled into the binary (one binary, nothing to deploy beside it).
+
+use crate::app::{Guard, Routes};
+use axum::{
+    http::{Method, header},
+    response::IntoResponse,
+};
+
+const CSS: &str = include_str!("../../static/app.css");
+const JS: &str = include_str!("../../static/app.js");
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .page(Method::GET, "/static/app.css", Guard::Public, css)
+        .page(Method::GET, "/static/app.js", Guard::Public, js)
+}
+
+async fn css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS)
+}
+
+async fn js() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], JS)
+}

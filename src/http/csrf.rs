@@ -1,0 +1,145 @@
+//! Cross-site request forgery defence.
+//!
+//! Pages: every state-changing request must carry a `_csrf` form field equal to the
+//! browser's CSRF cookie (double submit; the cookie is host-only, `__Host-` on HTTPS).
+//! API: bodies must be JSON (a cross-site form cannot send that without a CORS preflight,
+//! which we never grant) and a browser request whose `Origin` is not ours is refused.
+
+use super::{Ctx, MAX_BODY};
+use crate::{app::AppState, crypto::constant_time_eq, error::AppError};
+use axum::{
+    body::{Body, to_bytes},
+    extract::{Request, State},
+    http::{Method, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+pub async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let path = req.uri().path();
+    if !origin_allowed(&state, &req) {
+        let err = AppError::forbidden("cross-origin", "Cross-origin requests are refused.");
+        return if path.starts_with("/api/") {
+            err.into_response()
+        } else {
+            super::pages::error_page(req.extensions().get::<Ctx>(), &err)
+        };
+    }
+    if path.starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let expected = match req.extensions().get::<Ctx>() {
+        Some(ctx) => ctx.csrf.clone(),
+        None => return AppError::internal("request context missing").into_response(),
+    };
+    let (parts, body) = req.into_parts();
+    let ctx = parts.extensions.get::<Ctx>().cloned();
+    let refuse = |ctx: Option<&Ctx>| {
+        super::pages::error_page(
+            ctx,
+            &AppError::forbidden("csrf", "This form has expired. Go back, reload the page and try again."),
+        )
+    };
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return refuse(ctx.as_ref());
+    }
+    let bytes = match to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return super::pages::error_page(ctx.as_ref(), &AppError::PayloadTooLarge),
+    };
+    let submitted = form_urlencoded_value(&bytes, "_csrf");
+    match submitted {
+        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
+            next.run(Request::from_parts(parts, Body::from(bytes))).await
+        }
+        _ => refuse(ctx.as_ref()),
+    }
+}
+
+/// Browsers send `Origin` on cross-site POSTs; when present it must be our own.
+fn origin_allowed(state: &AppState, req: &Request) -> bool {
+    if let Some(site) = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if site == "cross-site" {
+            return false;
+        }
+    }
+    match req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => {
+            let base = state.config.base_url.trim_end_matches('/');
+            origin == base || same_host_origin(req, origin)
+        }
+    }
+}
+
+/// When the server is reached under another name than the configured base URL (a local
+/// run on 127.0.0.1 vs localhost), accept an Origin equal to the request's own host.
+fn same_host_origin(req: &Request, origin: &str) -> bool {
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+    match (host, origin.split_once("://")) {
+        (Some(host), Some((_, rest))) => rest == host,
+        _ => false,
+    }
+}
+
+fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
+    serde_urlencoded_pairs(body).into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// Minimal `application/x-www-form-urlencoded` decoding of key/value pairs.
+pub fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
+    body.split(|&b| b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let mut it = pair.splitn(2, |&b| b == b'=');
+            let k = percent_decode(it.next().unwrap_or_default());
+            let v = percent_decode(it.next().unwrap_or_default());
+            (k, v)
+        })
+        .collect()
+}
+
+fn percent_decode(input: &[u8]) -> String {
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        match input[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < input.len() => {
+                let hex = std::str::from_utf8(&input[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_forms() {
+        let pairs = serde_urlencoded_pairs(b"a=1&_csrf=ab%2Dc&name=Jean+Dupont&x=%zz&y=%4");
+        assert_eq!(pairs[1], ("_csrf".into(), "ab-c".into()));
+        assert_eq!(pairs[2].1, "Jean Dupont");
+        assert_eq!(pairs[3].1, "%zz");
+        assert_eq!(pairs[4].1, "%4");
+    }
+}

@@ -1,0 +1,202 @@
+//! Server-rendered pages: the shared frame, error pages and form helpers.
+
+use super::{Ctx, Identity};
+use crate::{app::AppState, error::AppError, i18n::Tr};
+use askama::Template;
+use axum::{
+    extract::{Form, FromRequest, Request},
+    http::{StatusCode, Uri, header},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use serde::de::DeserializeOwned;
+
+/// What every page's frame needs.
+#[derive(Clone, Debug)]
+pub struct PageCtx {
+    pub t: Tr,
+    pub csrf: String,
+    pub user: Option<NavUser>,
+    pub flash: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NavUser {
+    pub name: String,
+    pub email: String,
+    pub active_org: Option<String>,
+    pub orgs: Vec<NavOrg>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NavOrg {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+}
+
+impl PageCtx {
+    pub fn anonymous(ctx: &Ctx) -> PageCtx {
+        PageCtx { t: Tr(ctx.lang), csrf: ctx.csrf.clone(), user: None, flash: None }
+    }
+
+    /// The frame for a signed-in account, with its organisations for the switcher.
+    pub async fn for_user(state: &AppState, ctx: &Ctx, who: &Identity) -> Result<PageCtx, AppError> {
+        let orgs = crate::features::orgs::service::list_mine(state, &who.account_id).await?;
+        let active = who.active_org_id.as_deref();
+        let active_org = orgs.iter().find(|o| Some(o.id.as_str()) == active).map(|o| o.name.clone());
+        Ok(PageCtx {
+            t: Tr(ctx.lang),
+            csrf: ctx.csrf.clone(),
+            user: Some(NavUser {
+                name: format!("{} {}", who.first_name, who.last_name).trim().to_string(),
+                email: who.email.clone(),
+                active_org,
+                orgs: orgs
+                    .into_iter()
+                    .map(|o| NavOrg { active: Some(o.id.as_str()) == active, id: o.id, name: o.name })
+                    .collect(),
+            }),
+            flash: None,
+        })
+    }
+
+    pub fn with_flash(mut self, message: impl Into<String>) -> Self {
+        self.flash = Some(message.into());
+        self
+    }
+}
+
+pub fn render<T: Template>(page: &T) -> Response {
+    render_status(StatusCode::OK, page)
+}
+
+pub fn render_status<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub p: PageCtx,
+    pub message: String,
+    pub status: u16,
+}
+
+/// A readable page for a domain error. Internal details stay in the log.
+pub fn error_page(ctx: Option<&Ctx>, err: &AppError) -> Response {
+    if let AppError::Internal(detail) = err {
+        tracing::error!(error = %detail, "internal error");
+    }
+    let t = Tr(ctx.map(|c| c.lang).unwrap_or_default());
+    let message = match err {
+        AppError::NotFound => t.get("error.not_found").to_string(),
+        AppError::Forbidden { code: "csrf" | "cross-origin", detail } => detail.clone(),
+        AppError::Forbidden { .. } => t.get("error.forbidden").to_string(),
+        AppError::RateLimited { .. } => t.get("error.rate_limited").to_string(),
+        AppError::Internal(_) => t.get("error.internal").to_string(),
+        AppError::Validation(_) => t.get("error.invalid").to_string(),
+        other => other.public_detail(),
+    };
+    let page = ErrorPage {
+        p: PageCtx { t, csrf: ctx.map(|c| c.csrf.clone()).unwrap_or_default(), user: None, flash: None },
+        message,
+        status: err.status().as_u16(),
+    };
+    render_status(err.status(), &page)
+}
+
+/// A page-surface error: renders `error.html` with the right status.
+pub struct PageError(pub AppError, pub Option<Ctx>);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_page(self.1.as_ref(), &self.0)
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+pub trait OrPage<T> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, AppError> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError> {
+        self.map_err(|e| PageError(e, Some(ctx.clone())))
+    }
+}
+
+/// A form body; a malformed one is a readable 400 page.
+pub struct PageForm<T>(pub T);
+
+impl<S, T> FromRequest<S> for PageForm<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let ctx = req.extensions().get::<Ctx>().cloned();
+        match Form::<T>::from_request(req, state).await {
+            Ok(Form(v)) => Ok(PageForm(v)),
+            Err(_) => Err(error_page(
+                ctx.as_ref(),
+                &AppError::bad_request("invalid-form", "The form could not be read."),
+            )),
+        }
+    }
+}
+
+pub fn redirect_to_login(uri: &Uri) -> Response {
+    let next = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let mut target = String::from("/login?next=");
+    for b in next.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            target.push(b as char);
+        } else {
+            target.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Redirect::to(&target).into_response()
+}
+
+/// Only same-site relative paths are followed after login (no open redirect).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// 303 See Other after a successful POST.
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+/// Field errors keyed by field name, for templates.
+#[derive(Clone, Debug, Default)]
+pub struct FormErrors(pub Vec<crate::error::FieldError>);
+
+impl FormErrors {
+    pub fn from_error(e: &AppError) -> Option<FormErrors> {
+        match e {
+            AppError::Validation(v) => Some(FormErrors(v.clone())),
+            _ => None,
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}

@@ -1,0 +1,38 @@
+//! Background work: the outbox (mail now; SMS and webhooks later) and housekeeping.
+//! Workers claim rows with a lease, so several server instances share the work safely.
+
+pub mod mail;
+pub mod outbox;
+
+use crate::app::AppState;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Run the worker loop until `shutdown` flips to true.
+pub async fn run_worker(state: AppState, mailer: mail::Mailer, mut shutdown: watch::Receiver<bool>) {
+    tracing::info!("background worker started");
+    let mut last_prune = 0i64;
+    loop {
+        match outbox::run_once(&state, &mailer, 20).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "outbox pass failed"),
+        }
+        let now = crate::clock::to_ms(state.now());
+        if now - last_prune > 3_600_000 {
+            last_prune = now;
+            if let Err(e) = crate::ratelimit::prune(&state, now - 86_400_000).await {
+                tracing::warn!(error = %e, "rate-limit pruning failed");
+            }
+        }
+        tokio::select! {
+            _ = state.outbox_wake.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            break;
+        }
+    }
+    tracing::info!("background worker stopped");
+}

@@ -1,0 +1,50 @@
+//! Fixed-window rate limits kept in the database, so every server instance counts together.
+
+use crate::{app::AppState, clock::to_ms, error::{AppError, AppResult}};
+
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    pub name: &'static str,
+    pub max: i64,
+    pub window_secs: i64,
+}
+
+pub const LOGIN_PER_EMAIL: Limit = Limit { name: "login:email", max: 10, window_secs: 15 * 60 };
+pub const LOGIN_PER_IP: Limit = Limit { name: "login:ip", max: 50, window_secs: 15 * 60 };
+pub const SIGNUP_PER_IP: Limit = Limit { name: "signup:ip", max: 20, window_secs: 3600 };
+pub const SIGNUP_PER_EMAIL: Limit = Limit { name: "signup:email", max: 5, window_secs: 3600 };
+pub const RESET_PER_EMAIL: Limit = Limit { name: "reset:email", max: 5, window_secs: 3600 };
+pub const RESET_PER_IP: Limit = Limit { name: "reset:ip", max: 30, window_secs: 3600 };
+pub const PASSWORD_CHECK_PER_ACCOUNT: Limit = Limit { name: "password:account", max: 10, window_secs: 15 * 60 };
+pub const TOKEN_PER_IP: Limit = Limit { name: "token:ip", max: 60, window_secs: 3600 };
+
+/// Count one hit against `limit` for `subject`; refuse once the window is full.
+pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> AppResult<()> {
+    let now = to_ms(state.now());
+    let window_ms = limit.window_secs * 1000;
+    let window_start = now - now.rem_euclid(window_ms);
+    let bucket = format!("{}:{}", limit.name, subject.to_lowercase());
+    let hits: i64 = sqlx::query_scalar(
+        "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
+         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits",
+    )
+    .bind(&bucket)
+    .bind(window_start)
+    .fetch_one(state.db.pool())
+    .await?;
+    if hits > limit.max {
+        let retry_after_secs = ((window_start + window_ms - now) / 1000).max(1) as u64;
+        tracing::warn!(bucket, hits, "rate limit reached");
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
+    Ok(())
+}
+
+/// Drop windows that ended before `before_ms`.
+pub async fn prune(state: &AppState, before_ms: i64) -> AppResult<u64> {
+    let r = sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
+        .bind(before_ms)
+        .execute(state.db.pool())
+        .await?;
+    Ok(r.rows_affected())
+}

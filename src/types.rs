@@ -1,0 +1,322 @@
+//! Parse, don't validate: values that exist are valid.
+
+use crate::error::{AppError, FieldError};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An email address as typed, plus its platform-wide normal form (case-insensitive).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email {
+    display: String,
+    norm: String,
+}
+
+impl Email {
+    pub fn parse(field: &str, raw: &str) -> Result<Email, FieldError> {
+        let display = raw.trim();
+        let bad = || FieldError::new(field, "invalid-email", "Enter a valid email address.");
+        if display.is_empty() || display.len() > 254 || display.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad());
+        }
+        let (local, domain) = display.rsplit_once('@').ok_or_else(bad)?;
+        if local.is_empty()
+            || local.len() > 64
+            || local.contains('@')
+            || domain.len() < 3
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+            || domain.contains("..")
+            || !domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+            || display.contains(['<', '>', '"', ',', ';', '\\'])
+        {
+            return Err(bad());
+        }
+        Ok(Email { display: display.to_string(), norm: display.to_lowercase() })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.display
+    }
+
+    /// The uniqueness key.
+    pub fn norm(&self) -> &str {
+        &self.norm
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+/// A password that meets the policy; never printed.
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub const MIN: usize = 10;
+    pub const MAX: usize = 256;
+
+    pub fn parse(field: &str, raw: &str) -> Result<NewPassword, FieldError> {
+        let n = raw.chars().count();
+        if n < Self::MIN {
+            return Err(FieldError::new(field, "password-too-short", format!("Use at least {} characters.", Self::MIN)));
+        }
+        if n > Self::MAX {
+            return Err(FieldError::new(field, "password-too-long", format!("Use at most {} characters.", Self::MAX)));
+        }
+        if raw.trim().is_empty() {
+            return Err(FieldError::new(field, "password-blank", "The password cannot be only spaces."));
+        }
+        Ok(NewPassword(raw.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword([redacted])")
+    }
+}
+
+/// A trimmed, non-empty, bounded single line of text (names, titles).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Name(String);
+
+impl Name {
+    pub fn parse(field: &str, raw: &str, max: usize) -> Result<Name, FieldError> {
+        let v = raw.trim();
+        if v.is_empty() {
+            return Err(FieldError::new(field, "required", "This field is required."));
+        }
+        if v.chars().count() > max {
+            return Err(FieldError::new(field, "too-long", format!("At most {max} characters.")));
+        }
+        if v.chars().any(|c| c.is_control()) {
+            return Err(FieldError::new(field, "invalid-characters", "Control characters are not allowed."));
+        }
+        Ok(Name(v.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// Lowercase letters, digits and single hyphens; 3–63 characters; used in public URLs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(field: &str, raw: &str) -> Result<Slug, FieldError> {
+        let v = raw.trim().to_ascii_lowercase();
+        let ok = (3..=63).contains(&v.len())
+            && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !v.starts_with('-')
+            && !v.ends_with('-')
+            && !v.contains("--");
+        if !ok {
+            return Err(FieldError::new(
+                field,
+                "invalid-slug",
+                "Use 3 to 63 lowercase letters, digits and single hyphens.",
+            ));
+        }
+        const RESERVED: &[&str] = &["api", "admin", "static", "login", "logout", "signup", "www", "new"];
+        if RESERVED.contains(&v.as_str()) {
+            return Err(FieldError::new(field, "reserved-slug", "This address is reserved."));
+        }
+        Ok(Slug(v))
+    }
+
+    /// A slug suggested from a display name ("Salon Étoile" → "salon-etoile").
+    pub fn suggest(name: &str) -> String {
+        let mut out = String::new();
+        for c in name.chars() {
+            let c = fold_accent(c).to_ascii_lowercase();
+            if c.is_ascii_alphanumeric() {
+                out.push(c);
+            } else if !out.ends_with('-') && !out.is_empty() {
+                out.push('-');
+            }
+        }
+        out.trim_end_matches('-').chars().take(63).collect()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn fold_accent(c: char) -> char {
+    match c {
+        'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' | 'À' | 'Â' | 'Ä' | 'Á' => 'a',
+        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
+        'î' | 'ï' | 'í' | 'ì' | 'Î' | 'Ï' => 'i',
+        'ô' | 'ö' | 'ó' | 'ò' | 'õ' | 'Ô' | 'Ö' => 'o',
+        'ù' | 'û' | 'ü' | 'ú' | 'Ù' | 'Û' | 'Ü' => 'u',
+        'ç' | 'Ç' => 'c',
+        'ñ' | 'Ñ' => 'n',
+        'ÿ' => 'y',
+        other => other,
+    }
+}
+
+/// An IANA time zone name known to the bundled database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct TimeZoneName(String);
+
+impl TimeZoneName {
+    pub fn parse(field: &str, raw: &str) -> Result<TimeZoneName, FieldError> {
+        let v = raw.trim();
+        match jiff::tz::TimeZone::get(v) {
+            Ok(_) if !v.is_empty() => Ok(TimeZoneName(v.to_string())),
+            _ => Err(FieldError::new(field, "invalid-time-zone", "Choose a time zone such as Europe/Paris.")),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The languages the interface speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().get(..2)? {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The first supported language of an `Accept-Language` header, by preference.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut langs: Vec<(f32, Lang)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut it = part.split(';');
+                let tag = it.next()?.trim();
+                let q = it
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                Lang::from_code(tag).map(|l| (q, l))
+            })
+            .collect();
+        langs.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        langs.first().map(|(_, l)| *l)
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code.
+pub fn parse_country(field: &str, raw: &str) -> Result<String, FieldError> {
+    let v = raw.trim().to_ascii_uppercase();
+    if v.len() == 2 && v.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(v)
+    } else {
+        Err(FieldError::new(field, "invalid-country", "Use a two-letter country code such as FR."))
+    }
+}
+
+/// A mobile number in international form (+ then 8 to 15 digits); spaces and dots allowed.
+pub fn parse_phone(field: &str, raw: &str) -> Result<String, FieldError> {
+    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
+    let ok = digits.starts_with('+')
+        && (9..=16).contains(&digits.len())
+        && digits[1..].bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        Ok(digits)
+    } else {
+        Err(FieldError::new(field, "invalid-phone", "Use the international form, such as +33 6 12 34 56 78."))
+    }
+}
+
+/// Collect field errors from several parses into one `Validation` error.
+#[derive(Default)]
+pub struct Checks(Vec<FieldError>);
+
+impl Checks {
+    pub fn check<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.0.is_empty() { Ok(()) } else { Err(AppError::Validation(self.0)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        let e = Email::parse("email", "  Alice.Martin@Example.FR ").unwrap();
+        assert_eq!(e.as_str(), "Alice.Martin@Example.FR");
+        assert_eq!(e.norm(), "alice.martin@example.fr");
+        for bad in ["", "a", "a@b", "@x.fr", "a@.fr", "a b@x.fr", "a@x..fr", "<a@x.fr>", "a@x.fr\n"] {
+            assert!(Email::parse("email", bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(Slug::parse("slug", "Salon-Etoile").unwrap().as_str(), "salon-etoile");
+        for bad in ["ab", "-abc", "abc-", "a--b", "a_b", "api", "café"] {
+            assert!(Slug::parse("slug", bad).is_err(), "{bad:?} accepted");
+        }
+        assert_eq!(Slug::suggest("Salon Étoile & Co"), "salon-etoile-co");
+    }
+
+    #[test]
+    fn languages() {
+        assert_eq!(Lang::from_accept_language("de-DE,en;q=0.8,fr;q=0.9"), Some(Lang::Fr));
+        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("de"), None);
+    }
+
+    #[test]
+    fn phones_and_countries() {
+        assert_eq!(parse_phone("m", "+33 6 12 34 56 78").unwrap(), "+33612345678");
+        assert!(parse_phone("m", "0612345678").is_err());
+        assert_eq!(parse_country("c", "be").unwrap(), "BE");
+        assert!(parse_country("c", "FRA").is_err());
+    }
+}
