@@ -76,9 +76,8 @@ impl Routes {
         T: 'static,
     {
         let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
-        let route = on(filter, handler).layer(middleware::from_fn(move |req: Request, next: Next| {
-            enforce(guard, surface, req, next)
-        }));
+        let route = on(filter, handler)
+            .layer(middleware::from_fn(move |req: Request, next: Next| enforce(guard, surface, req, next)));
         self.router = self.router.route(path, route);
         self.list.push(RouteInfo { method, path, guard, surface });
         self
@@ -161,4 +160,3 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await
 }
-

@@ -54,8 +54,20 @@ pub async fn record(tx: &mut Tx, at_ms: i64, e: Entry<'_>) -> AppResult<()> {
     let ip = e.ctx.and_then(|c| c.ip.clone());
     let request_id = e.ctx.map(|c| c.request_id.clone());
     let canonical = json!([
-        chain, seq, e.org_id, at_ms, actor_type, actor_id, actor_label, e.action, e.object_type,
-        e.object_id, before, after, ip, request_id
+        chain,
+        seq,
+        e.org_id,
+        at_ms,
+        actor_type,
+        actor_id,
+        actor_label,
+        e.action,
+        e.object_type,
+        e.object_id,
+        before,
+        after,
+        ip,
+        request_id
     ]);
     let hash = sha256_hex(format!("{prev_hash}\n{canonical}").as_bytes());
     sqlx::query(
@@ -82,11 +94,7 @@ pub async fn record(tx: &mut Tx, at_ms: i64, e: Entry<'_>) -> AppResult<()> {
     .bind(&hash)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE audit_heads SET hash = $1 WHERE chain = $2")
-        .bind(&hash)
-        .bind(chain)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("UPDATE audit_heads SET hash = $1 WHERE chain = $2").bind(&hash).bind(chain).execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -126,19 +134,18 @@ pub async fn verify(db: &crate::db::Db) -> AppResult<(u64, Vec<BrokenLink>)> {
     )
     .fetch_all(db.pool())
     .await?;
-    let heads: Vec<(String, i64, String)> = sqlx::query_as("SELECT chain, seq, hash FROM audit_heads")
-        .fetch_all(db.pool())
-        .await?;
+    let heads: Vec<(String, i64, String)> =
+        sqlx::query_as("SELECT chain, seq, hash FROM audit_heads").fetch_all(db.pool()).await?;
     let mut broken = Vec::new();
     let mut checked = 0;
     let mut current: Option<(String, i64, String, bool)> = None; // chain, last seq, last hash, already broken
     let finish = |cur: &Option<(String, i64, String, bool)>, broken: &mut Vec<BrokenLink>| {
-        if let Some((chain, seq, hash, is_broken)) = cur {
-            if !is_broken {
-                let head = heads.iter().find(|h| &h.0 == chain);
-                if head.is_none_or(|h| h.1 != *seq || &h.2 != hash) {
-                    broken.push(BrokenLink { chain: chain.clone(), seq: *seq, reason: "rows missing after this one" });
-                }
+        if let Some((chain, seq, hash, is_broken)) = cur
+            && !is_broken
+        {
+            let head = heads.iter().find(|h| &h.0 == chain);
+            if head.is_none_or(|h| h.1 != *seq || &h.2 != hash) {
+                broken.push(BrokenLink { chain: chain.clone(), seq: *seq, reason: "rows missing after this one" });
             }
         }
     };
@@ -153,8 +160,20 @@ pub async fn verify(db: &crate::db::Db) -> AppResult<(u64, Vec<BrokenLink>)> {
             continue;
         }
         let canonical = json!([
-            r.chain, r.seq, r.org_id, r.at, r.actor_type, r.actor_id, r.actor_label, r.action,
-            r.object_type, r.object_id, r.before_json, r.after_json, r.ip, r.request_id
+            r.chain,
+            r.seq,
+            r.org_id,
+            r.at,
+            r.actor_type,
+            r.actor_id,
+            r.actor_label,
+            r.action,
+            r.object_type,
+            r.object_id,
+            r.before_json,
+            r.after_json,
+            r.ip,
+            r.request_id
         ]);
         let expected = sha256_hex(format!("{}\n{canonical}", r.prev_hash).as_bytes());
         let reason = if r.seq != cur.1 + 1 {

@@ -137,26 +137,18 @@ impl Config {
     pub fn resolve(file: Layer, env: Layer, flags: Layer) -> Result<Config, String> {
         let l = file.overlay(env).overlay(flags);
         let listen_text = l.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen: SocketAddr = listen_text
-            .parse()
-            .map_err(|_| format!("listen address {listen_text:?} is not address:port"))?;
+        let listen: SocketAddr =
+            listen_text.parse().map_err(|_| format!("listen address {listen_text:?} is not address:port"))?;
         let data_dir = l.data_dir.unwrap_or_else(|| PathBuf::from("./creneau-data"));
         let database_url = match l.database_url {
             Some(u) => u,
-            None => SecretString(format!(
-                "sqlite://{}",
-                data_dir.join("creneau.db").to_string_lossy()
-            )),
+            None => SecretString(format!("sqlite://{}", data_dir.join("creneau.db").to_string_lossy())),
         };
         let url = database_url.expose();
         if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")) {
             return Err("database URL must start with sqlite:// or postgres://".into());
         }
-        let base_url = l
-            .base_url
-            .unwrap_or_else(|| format!("http://{listen}"))
-            .trim_end_matches('/')
-            .to_string();
+        let base_url = l.base_url.unwrap_or_else(|| format!("http://{listen}")).trim_end_matches('/').to_string();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err("base URL must start with http:// or https://".into());
         }
@@ -165,8 +157,7 @@ impl Config {
             None => LogFormat::Text,
         };
         let default_time_zone = l.default_time_zone.unwrap_or_else(|| "Europe/Paris".into());
-        jiff::tz::TimeZone::get(&default_time_zone)
-            .map_err(|_| format!("unknown time zone {default_time_zone:?}"))?;
+        jiff::tz::TimeZone::get(&default_time_zone).map_err(|_| format!("unknown time zone {default_time_zone:?}"))?;
         Ok(Config {
             listen,
             database_url,

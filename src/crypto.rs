@@ -64,9 +64,7 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
 /// Spend the same effort as a real verification, so unknown accounts answer as slowly as
 /// known ones.
 pub fn burn_password_check(password: &str) {
-    static DUMMY: LazyLock<String> = LazyLock::new(|| {
-        hash_password("dummy password for timing").unwrap_or_default()
-    });
+    static DUMMY: LazyLock<String> = LazyLock::new(|| hash_password("dummy password for timing").unwrap_or_default());
     let _ = verify_password(password, &DUMMY);
 }
 
@@ -122,12 +120,7 @@ pub fn totp_code(secret: &[u8], step: i64) -> u32 {
     mac.update(&step.to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = (digest[19] & 0x0f) as usize;
-    let bin = u32::from_be_bytes([
-        digest[offset] & 0x7f,
-        digest[offset + 1],
-        digest[offset + 2],
-        digest[offset + 3],
-    ]);
+    let bin = u32::from_be_bytes([digest[offset] & 0x7f, digest[offset + 1], digest[offset + 2], digest[offset + 3]]);
     bin % 1_000_000
 }
 

@@ -7,7 +7,10 @@ use creneau::{
     config::{Config, Layer, LogFormat, SecretString},
     db::Db,
     features::accounts::service as accounts,
-    jobs::{self, mail::{Mailer, compose}},
+    jobs::{
+        self,
+        mail::{Mailer, compose},
+    },
 };
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -172,7 +175,8 @@ async fn run(command: Command, cfg: Config) -> Result<(), String> {
         Command::SendTestEmail { to } => {
             let mailer = Mailer::from_config(&cfg)?;
             let t = creneau::i18n::Tr(creneau::types::Lang::En);
-            let mail = compose(&to, t.get("mail.test.subject"), &[t.get("mail.test.body").into()], None, t.get("mail.footer"));
+            let mail =
+                compose(&to, t.get("mail.test.subject"), &[t.get("mail.test.body").into()], None, t.get("mail.footer"));
             mailer.send(&creneau::db::new_id(), &mail).await?;
             println!("test email sent to {to}");
             Ok(())
@@ -218,7 +222,8 @@ async fn serve(cfg: Config) -> Result<(), String> {
     std::fs::create_dir_all(&cfg.data_dir).map_err(|e| format!("creating {}: {e}", cfg.data_dir.display()))?;
     let db = open_db(&cfg).await?;
     let mailer = Mailer::from_config(&cfg)?;
-    let listener = tokio::net::TcpListener::bind(cfg.listen).await.map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(cfg.listen).await.map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
     let run_worker = cfg.run_worker;
     let base = cfg.base_url.clone();
     let state = AppState::new(db.clone(), Arc::new(SystemClock), cfg);

@@ -1,6 +1,10 @@
 //! Fixed-window rate limits kept in the database, so every server instance counts together.
 
-use crate::{app::AppState, clock::to_ms, error::{AppError, AppResult}};
+use crate::{
+    app::AppState,
+    clock::to_ms,
+    error::{AppError, AppResult},
+};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Limit {
@@ -42,9 +46,7 @@ pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> AppResult<()>
 
 /// Drop windows that ended before `before_ms`.
 pub async fn prune(state: &AppState, before_ms: i64) -> AppResult<u64> {
-    let r = sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
-        .bind(before_ms)
-        .execute(state.db.pool())
-        .await?;
+    let r =
+        sqlx::query("DELETE FROM rate_limits WHERE window_start < $1").bind(before_ms).execute(state.db.pool()).await?;
     Ok(r.rows_affected())
 }

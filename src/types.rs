@@ -61,7 +61,11 @@ impl NewPassword {
     pub fn parse(field: &str, raw: &str) -> Result<NewPassword, FieldError> {
         let n = raw.chars().count();
         if n < Self::MIN {
-            return Err(FieldError::new(field, "password-too-short", format!("Use at least {} characters.", Self::MIN)));
+            return Err(FieldError::new(
+                field,
+                "password-too-short",
+                format!("Use at least {} characters.", Self::MIN),
+            ));
         }
         if n > Self::MAX {
             return Err(FieldError::new(field, "password-too-long", format!("Use at most {} characters.", Self::MAX)));
@@ -223,10 +227,7 @@ impl Lang {
             .filter_map(|part| {
                 let mut it = part.split(';');
                 let tag = it.next()?.trim();
-                let q = it
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .unwrap_or(1.0);
+                let q = it.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
                 Lang::from_code(tag).map(|l| (q, l))
             })
             .collect();
@@ -248,9 +249,8 @@ pub fn parse_country(field: &str, raw: &str) -> Result<String, FieldError> {
 /// A mobile number in international form (+ then 8 to 15 digits); spaces and dots allowed.
 pub fn parse_phone(field: &str, raw: &str) -> Result<String, FieldError> {
     let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
-    let ok = digits.starts_with('+')
-        && (9..=16).contains(&digits.len())
-        && digits[1..].bytes().all(|b| b.is_ascii_digit());
+    let ok =
+        digits.starts_with('+') && (9..=16).contains(&digits.len()) && digits[1..].bytes().all(|b| b.is_ascii_digit());
     if ok {
         Ok(digits)
     } else {
@@ -291,7 +291,7 @@ mod tests {
         let e = Email::parse("email", "  Alice.Martin@Example.FR ").unwrap();
         assert_eq!(e.as_str(), "Alice.Martin@Example.FR");
         assert_eq!(e.norm(), "alice.martin@example.fr");
-        for bad in ["", "a", "a@b", "@x.fr", "a@.fr", "a b@x.fr", "a@x..fr", "<a@x.fr>", "a@x.fr\n"] {
+        for bad in ["", "a", "a@b", "@x.fr", "a@.fr", "a b@x.fr", "a@x..fr", "<a@x.fr>", "a@x.fr\nBcc: b@y.fr"] {
             assert!(Email::parse("email", bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -6,11 +6,7 @@
 //! clauses, transaction start) `Backend` says which text to use.
 
 use crate::error::{AppError, AppResult};
-use sqlx::{
-    Any, AnyPool,
-    any::AnyPoolOptions,
-    migrate::Migrator,
-};
+use sqlx::{Any, AnyPool, any::AnyPoolOptions, migrate::Migrator};
 use std::{str::FromStr, time::Duration};
 
 pub type Tx = sqlx::Transaction<'static, Any>;
@@ -132,21 +128,17 @@ impl Db {
 
 /// `sqlite://path` → make sure the folder exists and ask SQLite to create the file.
 fn sqlite_url_with_create(url: &str) -> Result<String, String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .ok_or("bad SQLite URL")?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).ok_or("bad SQLite URL")?;
     let (path, query) = match rest.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (rest, None),
     };
-    if path != ":memory:" && !path.is_empty() {
-        if let Some(parent) = std::path::Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-            }
-        }
+    if path != ":memory:"
+        && !path.is_empty()
+        && let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     Ok(match query {
         Some(q) if q.contains("mode=") => url.to_string(),

@@ -10,9 +10,12 @@ const CSS: &str = include_str!("../../static/app.css");
 const JS: &str = include_str!("../../static/app.js");
 
 pub fn routes() -> Routes {
-    Routes::default()
-        .page(Method::GET, "/static/app.css", Guard::Public, css)
-        .page(Method::GET, "/static/app.js", Guard::Public, js)
+    Routes::default().page(Method::GET, "/static/app.css", Guard::Public, css).page(
+        Method::GET,
+        "/static/app.js",
+        Guard::Public,
+        js,
+    )
 }
 
 async fn css() -> impl IntoResponse {

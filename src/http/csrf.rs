@@ -66,10 +66,10 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
 
 /// Browsers send `Origin` on cross-site POSTs; when present it must be our own.
 fn origin_allowed(state: &AppState, req: &Request) -> bool {
-    if let Some(site) = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if site == "cross-site" {
-            return false;
-        }
+    if let Some(site) = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && site == "cross-site"
+    {
+        return false;
     }
     match req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         None => true,

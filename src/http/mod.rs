@@ -140,22 +140,19 @@ pub async fn request_context(State(state): State<AppState>, mut req: Request, ne
         .and_then(|v| v.split(',').next())
         .map(|v| v.trim().to_string());
     let ip = forwarded.or(peer);
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.chars().take(256).collect());
+    let user_agent =
+        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|v| v.chars().take(256).collect());
     let lang = cookie(headers, LANG_COOKIE)
         .and_then(Lang::from_code)
         .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
+            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
         })
         .unwrap_or_default();
     let names = cookie_names(state.config.secure_cookies());
     let existing_csrf = cookie(headers, names.csrf)
-        .filter(|v| v.len() >= 32 && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .filter(|v| {
+            v.len() >= 32 && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
         .map(str::to_string);
     let new_csrf = existing_csrf.is_none();
     let csrf = existing_csrf.unwrap_or_else(crypto::new_token);
@@ -175,10 +172,8 @@ pub async fn request_context(State(state): State<AppState>, mut req: Request, ne
         res.headers_mut().insert("x-request-id", v);
     }
     if new_csrf && !is_api {
-        res.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(state.config.secure_cookies(), names.csrf, &csrf, None, true),
-        );
+        res.headers_mut()
+            .append(header::SET_COOKIE, set_cookie(state.config.secure_cookies(), names.csrf, &csrf, None, true));
     }
     res
 }

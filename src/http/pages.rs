@@ -112,11 +112,11 @@ pub fn error_page(ctx: Option<&Ctx>, err: &AppError) -> Response {
 }
 
 /// A page-surface error: renders `error.html` with the right status.
-pub struct PageError(pub AppError, pub Option<Ctx>);
+pub struct PageError(pub AppError, pub Option<Box<Ctx>>);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        error_page(self.1.as_ref(), &self.0)
+        error_page(self.1.as_deref(), &self.0)
     }
 }
 
@@ -128,7 +128,7 @@ pub trait OrPage<T> {
 
 impl<T> OrPage<T> for Result<T, AppError> {
     fn or_page(self, ctx: &Ctx) -> Result<T, PageError> {
-        self.map_err(|e| PageError(e, Some(ctx.clone())))
+        self.map_err(|e| PageError(e, Some(Box::new(ctx.clone()))))
     }
 }
 
@@ -146,10 +146,9 @@ where
         let ctx = req.extensions().get::<Ctx>().cloned();
         match Form::<T>::from_request(req, state).await {
             Ok(Form(v)) => Ok(PageForm(v)),
-            Err(_) => Err(error_page(
-                ctx.as_ref(),
-                &AppError::bad_request("invalid-form", "The form could not be read."),
-            )),
+            Err(_) => {
+                Err(error_page(ctx.as_ref(), &AppError::bad_request("invalid-form", "The form could not be read.")))
+            }
         }
     }
 }
@@ -170,7 +169,9 @@ pub fn redirect_to_login(uri: &Uri) -> Response {
 /// Only same-site relative paths are followed after login (no open redirect).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_string(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }

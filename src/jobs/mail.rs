@@ -87,7 +87,13 @@ pub fn html_escape(s: &str) -> String {
 }
 
 /// A plain message with paragraphs and an optional call-to-action link, in text and HTML.
-pub fn compose(to: &str, subject: &str, paragraphs: &[String], action: Option<(&str, &str)>, footer: &str) -> OutgoingMail {
+pub fn compose(
+    to: &str,
+    subject: &str,
+    paragraphs: &[String],
+    action: Option<(&str, &str)>,
+    footer: &str,
+) -> OutgoingMail {
     let mut text = String::new();
     let mut html = String::from(
         "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1f2933\">",

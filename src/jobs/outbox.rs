@@ -4,7 +4,12 @@
 //! crash mid-send is recognisable as the same message.
 
 use super::mail::{Mailer, OutgoingMail};
-use crate::{app::AppState, clock::to_ms, db::{Tx, new_id}, error::{AppError, AppResult}};
+use crate::{
+    app::AppState,
+    clock::to_ms,
+    db::{Tx, new_id},
+    error::{AppError, AppResult},
+};
 
 pub const MAX_ATTEMPTS: i64 = 12;
 const LEASE_MS: i64 = 5 * 60 * 1000;
@@ -52,12 +57,8 @@ pub async fn run_once(state: &AppState, mailer: &Mailer, batch: i64) -> AppResul
          RETURNING id, kind, payload, attempts",
         state.db.skip_locked()
     );
-    let claimed: Vec<Claimed> = sqlx::query_as(&sql)
-        .bind(now + LEASE_MS)
-        .bind(now)
-        .bind(batch)
-        .fetch_all(&mut *tx)
-        .await?;
+    let claimed: Vec<Claimed> =
+        sqlx::query_as(&sql).bind(now + LEASE_MS).bind(now).bind(batch).fetch_all(&mut *tx).await?;
     tx.commit().await?;
 
     for row in &claimed {

@@ -30,18 +30,25 @@ pub struct Accepted {
     pub detail: &'static str,
 }
 
-const SIGNUP_ACCEPTED: Accepted = Accepted {
-    status: "accepted",
-    detail: "If this address can be used, a confirmation link has been sent to it.",
-};
+const SIGNUP_ACCEPTED: Accepted =
+    Accepted { status: "accepted", detail: "If this address can be used, a confirmation link has been sent to it." };
 
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
     responses((status = 202, body = Accepted), (status = 422, body = Problem), (status = 429, body = Problem)))]
-pub async fn signup(State(state): State<AppState>, ctx: Ctx, ApiJson(req): ApiJson<SignupRequest>) -> AppResult<Response> {
+pub async fn signup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(req): ApiJson<SignupRequest>,
+) -> AppResult<Response> {
     service::signup(
         &state,
         &ctx,
-        service::SignupInput { email: req.email, password: req.password, first_name: req.first_name, last_name: req.last_name },
+        service::SignupInput {
+            email: req.email,
+            password: req.password,
+            first_name: req.first_name,
+            last_name: req.last_name,
+        },
     )
     .await?;
     Ok((StatusCode::ACCEPTED, axum::Json(SIGNUP_ACCEPTED)).into_response())
@@ -60,7 +67,11 @@ pub struct Status {
 
 #[utoipa::path(post, path = "/api/v1/auth/verify", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = Status), (status = 400, body = Problem), (status = 409, body = Problem)))]
-pub async fn verify(State(state): State<AppState>, ctx: Ctx, ApiJson(req): ApiJson<TokenRequest>) -> AppResult<axum::Json<Status>> {
+pub async fn verify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> AppResult<axum::Json<Status>> {
     service::verify_email(&state, &ctx, &req.token).await?;
     Ok(axum::Json(Status { status: "verified" }))
 }
@@ -73,7 +84,11 @@ pub struct EmailRequest {
 
 #[utoipa::path(post, path = "/api/v1/auth/verify/resend", tag = "auth", request_body = EmailRequest,
     responses((status = 202, body = Accepted), (status = 429, body = Problem)))]
-pub async fn resend_verification(State(state): State<AppState>, ctx: Ctx, ApiJson(req): ApiJson<EmailRequest>) -> AppResult<Response> {
+pub async fn resend_verification(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> AppResult<Response> {
     service::resend_verification(&state, &ctx, &req.email).await?;
     Ok((StatusCode::ACCEPTED, axum::Json(SIGNUP_ACCEPTED)).into_response())
 }
@@ -98,12 +113,23 @@ pub struct LoginResponse {
     responses((status = 200, body = LoginResponse, description = "Sets the session cookie"),
         (status = 401, body = Problem, description = "invalid-credentials, totp-required or invalid-totp"),
         (status = 403, body = Problem, description = "account-blocked"), (status = 429, body = Problem)))]
-pub async fn login(State(state): State<AppState>, ctx: Ctx, ApiJson(req): ApiJson<LoginRequest>) -> AppResult<Response> {
-    let done = service::login(&state, &ctx, service::LoginInput { email: req.email, password: req.password, totp_code: req.totp_code }).await?;
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> AppResult<Response> {
+    let done = service::login(
+        &state,
+        &ctx,
+        service::LoginInput { email: req.email, password: req.password, totp_code: req.totp_code },
+    )
+    .await?;
     let secure = state.config.secure_cookies();
-    let cookie = set_cookie(secure, cookie_names(secure).session, &done.token, Some(repo::SESSION_LIFETIME_MS / 1000), true);
+    let cookie =
+        set_cookie(secure, cookie_names(secure).session, &done.token, Some(repo::SESSION_LIFETIME_MS / 1000), true);
     let me = me_of(&state, &done.account, None).await?;
-    Ok(([(header::SET_COOKIE, cookie)], axum::Json(LoginResponse { account: me, session_id: done.session_id })).into_response())
+    Ok(([(header::SET_COOKIE, cookie)], axum::Json(LoginResponse { account: me, session_id: done.session_id }))
+        .into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = Problem)))]
@@ -120,11 +146,18 @@ pub fn clear_session_cookie(state: &AppState, mut res: Response) -> Response {
 
 #[utoipa::path(post, path = "/api/v1/auth/password/forgot", tag = "auth", request_body = EmailRequest,
     responses((status = 202, body = Accepted), (status = 429, body = Problem)))]
-pub async fn forgot(State(state): State<AppState>, ctx: Ctx, ApiJson(req): ApiJson<EmailRequest>) -> AppResult<Response> {
+pub async fn forgot(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> AppResult<Response> {
     service::forgot_password(&state, &ctx, &req.email).await?;
     Ok((
         StatusCode::ACCEPTED,
-        axum::Json(Accepted { status: "accepted", detail: "If an account exists for this address, a reset link has been sent." }),
+        axum::Json(Accepted {
+            status: "accepted",
+            detail: "If an account exists for this address, a reset link has been sent.",
+        }),
     )
         .into_response())
 }
@@ -138,7 +171,11 @@ pub struct ResetRequest {
 
 #[utoipa::path(post, path = "/api/v1/auth/password/reset", tag = "auth", request_body = ResetRequest,
     responses((status = 200, body = Status), (status = 400, body = Problem), (status = 422, body = Problem)))]
-pub async fn reset(State(state): State<AppState>, ctx: Ctx, ApiJson(req): ApiJson<ResetRequest>) -> AppResult<axum::Json<Status>> {
+pub async fn reset(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(req): ApiJson<ResetRequest>,
+) -> AppResult<axum::Json<Status>> {
     service::reset_password(&state, &ctx, &req.token, &req.password).await?;
     Ok(axum::Json(Status { status: "password-changed" }))
 }
@@ -173,11 +210,12 @@ pub struct Me {
 
 async fn me_of(state: &AppState, a: &repo::AccountRow, active_org_id: Option<&str>) -> AppResult<Me> {
     let active_org = match active_org_id {
-        Some(id) => orgs::list_mine(state, &a.id)
-            .await?
-            .into_iter()
-            .find(|o| o.id == id)
-            .map(|o| ActiveOrg { id: o.id, name: o.name, slug: o.slug, role: o.role }),
+        Some(id) => orgs::list_mine(state, &a.id).await?.into_iter().find(|o| o.id == id).map(|o| ActiveOrg {
+            id: o.id,
+            name: o.name,
+            slug: o.slug,
+            role: o.role,
+        }),
         None => None,
     };
     Ok(Me {
@@ -219,7 +257,12 @@ pub struct ProfileUpdate {
 
 #[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = ProfileUpdate,
     responses((status = 200, body = Me), (status = 400, body = Problem), (status = 422, body = Problem)))]
-pub async fn update_me(State(state): State<AppState>, ctx: Ctx, who: Identity, ApiJson(req): ApiJson<ProfileUpdate>) -> AppResult<axum::Json<Me>> {
+pub async fn update_me(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    ApiJson(req): ApiJson<ProfileUpdate>,
+) -> AppResult<axum::Json<Me>> {
     let a = service::update_profile(
         &state,
         &ctx,
@@ -247,7 +290,12 @@ pub struct PasswordChangeRequest {
 
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = PasswordChangeRequest,
     responses((status = 200, body = Status), (status = 422, body = Problem)))]
-pub async fn change_password(State(state): State<AppState>, ctx: Ctx, who: Identity, ApiJson(req): ApiJson<PasswordChangeRequest>) -> AppResult<axum::Json<Status>> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    ApiJson(req): ApiJson<PasswordChangeRequest>,
+) -> AppResult<axum::Json<Status>> {
     service::change_password(
         &state,
         &ctx,
@@ -294,7 +342,12 @@ pub async fn sessions(State(state): State<AppState>, who: Identity) -> AppResult
 
 #[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "me", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
-pub async fn revoke_session(State(state): State<AppState>, ctx: Ctx, who: Identity, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     service::revoke_session(&state, &ctx, &who.account_id, &who.label(), &id).await?;
     let res = StatusCode::NO_CONTENT.into_response();
     Ok(if id == who.session_id { clear_session_cookie(&state, res) } else { res })
@@ -326,7 +379,11 @@ pub struct TotpSetupResponse {
 
 #[utoipa::path(post, path = "/api/v1/me/totp/setup", tag = "me", request_body = PasswordConfirm,
     responses((status = 200, body = TotpSetupResponse), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn totp_setup(State(state): State<AppState>, who: Identity, ApiJson(req): ApiJson<PasswordConfirm>) -> AppResult<axum::Json<TotpSetupResponse>> {
+pub async fn totp_setup(
+    State(state): State<AppState>,
+    who: Identity,
+    ApiJson(req): ApiJson<PasswordConfirm>,
+) -> AppResult<axum::Json<TotpSetupResponse>> {
     let s = service::totp_setup(&state, &who.account_id, &req.password).await?;
     Ok(axum::Json(TotpSetupResponse { secret: s.secret, otpauth_uri: s.otpauth_uri }))
 }
@@ -339,7 +396,12 @@ pub struct TotpCode {
 
 #[utoipa::path(post, path = "/api/v1/me/totp/enable", tag = "me", request_body = TotpCode,
     responses((status = 200, body = Status), (status = 422, body = Problem)))]
-pub async fn totp_enable(State(state): State<AppState>, ctx: Ctx, who: Identity, ApiJson(req): ApiJson<TotpCode>) -> AppResult<axum::Json<Status>> {
+pub async fn totp_enable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    ApiJson(req): ApiJson<TotpCode>,
+) -> AppResult<axum::Json<Status>> {
     service::totp_enable(&state, &ctx, &who.account_id, &who.session_id, &req.code).await?;
     Ok(axum::Json(Status { status: "totp-enabled" }))
 }
@@ -353,7 +415,12 @@ pub struct TotpDisable {
 
 #[utoipa::path(post, path = "/api/v1/me/totp/disable", tag = "me", request_body = TotpDisable,
     responses((status = 200, body = Status), (status = 422, body = Problem)))]
-pub async fn totp_disable(State(state): State<AppState>, ctx: Ctx, who: Identity, ApiJson(req): ApiJson<TotpDisable>) -> AppResult<axum::Json<Status>> {
+pub async fn totp_disable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    ApiJson(req): ApiJson<TotpDisable>,
+) -> AppResult<axum::Json<Status>> {
     service::totp_disable(&state, &ctx, &who.account_id, &req.password, &req.code).await?;
     Ok(axum::Json(Status { status: "totp-disabled" }))
 }

@@ -98,7 +98,13 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFo
         Err(e) => match FormErrors::from_error(&e) {
             Some(errors) => Ok(render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &SignupPage { p: PageCtx::anonymous(&ctx), errors, first_name: f.first_name, last_name: f.last_name, email: f.email },
+                &SignupPage {
+                    p: PageCtx::anonymous(&ctx),
+                    errors,
+                    first_name: f.first_name,
+                    last_name: f.last_name,
+                    email: f.email,
+                },
             )),
             None => Err(e).or_page(&ctx),
         },
@@ -135,7 +141,9 @@ pub async fn verify(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFo
                 p: PageCtx::anonymous(&ctx),
             },
         )),
-        Err(AppError::Conflict { .. }) => Ok(message(PageCtx::anonymous(&ctx), "verify.title", "verify.done", Some(("/login", "nav.login")))),
+        Err(AppError::Conflict { .. }) => {
+            Ok(message(PageCtx::anonymous(&ctx), "verify.title", "verify.done", Some(("/login", "nav.login"))))
+        }
         Err(e) => Err(e).or_page(&ctx),
     }
 }
@@ -162,7 +170,13 @@ pub struct NextQuery {
 }
 
 pub async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
-    render(&LoginPage { p: PageCtx::anonymous(&ctx), error: None, email: String::new(), next: safe_next(q.next.as_deref()), totp: false })
+    render(&LoginPage {
+        p: PageCtx::anonymous(&ctx),
+        error: None,
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+        totp: false,
+    })
 }
 
 #[derive(Deserialize)]
@@ -182,19 +196,34 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
     let (status, error, totp) = match service::login(&state, &ctx, input).await {
         Ok(done) => {
             let secure = state.config.secure_cookies();
-            let cookie = set_cookie(secure, cookie_names(secure).session, &done.token, Some(repo::SESSION_LIFETIME_MS / 1000), true);
+            let cookie = set_cookie(
+                secure,
+                cookie_names(secure).session,
+                &done.token,
+                Some(repo::SESSION_LIFETIME_MS / 1000),
+                true,
+            );
             let mut res = see_other(&next);
             res.headers_mut().append(header::SET_COOKIE, cookie);
             return Ok(res);
         }
-        Err(AppError::Unauthorized { code: "totp-required", .. }) => (StatusCode::UNAUTHORIZED, t.get("login.totp_needed"), true),
-        Err(AppError::Unauthorized { code: "invalid-totp", .. }) => (StatusCode::UNAUTHORIZED, t.get("error.invalid_totp"), true),
+        Err(AppError::Unauthorized { code: "totp-required", .. }) => {
+            (StatusCode::UNAUTHORIZED, t.get("login.totp_needed"), true)
+        }
+        Err(AppError::Unauthorized { code: "invalid-totp", .. }) => {
+            (StatusCode::UNAUTHORIZED, t.get("error.invalid_totp"), true)
+        }
         Err(AppError::Unauthorized { .. }) => (StatusCode::UNAUTHORIZED, t.get("error.invalid_credentials"), false),
-        Err(AppError::Forbidden { code: "account-blocked", .. }) => (StatusCode::FORBIDDEN, t.get("error.blocked"), false),
+        Err(AppError::Forbidden { code: "account-blocked", .. }) => {
+            (StatusCode::FORBIDDEN, t.get("error.blocked"), false)
+        }
         Err(AppError::RateLimited { .. }) => (StatusCode::TOO_MANY_REQUESTS, t.get("error.rate_limited"), false),
         Err(e) => return Err(e).or_page(&ctx),
     };
-    Ok(render_status(status, &LoginPage { p: PageCtx::anonymous(&ctx), error: Some(error.into()), email: f.email, next, totp }))
+    Ok(render_status(
+        status,
+        &LoginPage { p: PageCtx::anonymous(&ctx), error: Some(error.into()), email: f.email, next, totp },
+    ))
 }
 
 pub async fn logout(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
@@ -250,13 +279,19 @@ pub struct ResetForm {
 pub async fn reset(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageForm<ResetForm>) -> PageResult {
     let t = ctx_t(&ctx);
     let again = |error: String| {
-        render_status(StatusCode::UNPROCESSABLE_ENTITY, &ResetPage { p: PageCtx::anonymous(&ctx), token: f.token.clone(), error: Some(error) })
+        render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ResetPage { p: PageCtx::anonymous(&ctx), token: f.token.clone(), error: Some(error) },
+        )
     };
     if f.password != f.password_confirm {
         return Ok(again(t.get("error.password_mismatch").into()));
     }
     match service::reset_password(&state, &ctx, &f.token, &f.password).await {
-        Ok(()) => Ok(clear_session_cookie(&state, message(PageCtx::anonymous(&ctx), "reset.title", "reset.done", Some(("/login", "nav.login"))))),
+        Ok(()) => Ok(clear_session_cookie(
+            &state,
+            message(PageCtx::anonymous(&ctx), "reset.title", "reset.done", Some(("/login", "nav.login"))),
+        )),
         Err(AppError::Validation(v)) => Ok(again(v.first().map(|e| e.message.clone()).unwrap_or_default())),
         Err(AppError::BadRequest { code: "invalid-token", .. }) => Ok(render_status(
             StatusCode::BAD_REQUEST,
@@ -284,7 +319,8 @@ pub async fn set_language(ctx: Ctx, headers: HeaderMap, PageForm(f): PageForm<La
         .and_then(|v| v.to_str().ok())
         .and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())));
     let mut res = see_other(&safe_next(back.as_deref()));
-    res.headers_mut().append(header::SET_COOKIE, set_cookie(false, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600), false));
+    res.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(false, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600), false));
     res
 }
 
@@ -307,10 +343,29 @@ struct ProfilePage {
 
 fn common_zones() -> Vec<String> {
     [
-        "Europe/Paris", "Europe/Brussels", "Europe/Luxembourg", "Europe/Zurich", "Europe/London", "Europe/Madrid",
-        "Europe/Berlin", "Europe/Amsterdam", "Europe/Lisbon", "Africa/Casablanca", "Africa/Abidjan", "Africa/Dakar",
-        "America/Montreal", "America/New_York", "America/Guadeloupe", "America/Martinique", "America/Cayenne",
-        "Indian/Reunion", "Indian/Mayotte", "Pacific/Noumea", "Pacific/Tahiti", "Pacific/Auckland", "UTC",
+        "Europe/Paris",
+        "Europe/Brussels",
+        "Europe/Luxembourg",
+        "Europe/Zurich",
+        "Europe/London",
+        "Europe/Madrid",
+        "Europe/Berlin",
+        "Europe/Amsterdam",
+        "Europe/Lisbon",
+        "Africa/Casablanca",
+        "Africa/Abidjan",
+        "Africa/Dakar",
+        "America/Montreal",
+        "America/New_York",
+        "America/Guadeloupe",
+        "America/Martinique",
+        "America/Cayenne",
+        "Indian/Reunion",
+        "Indian/Mayotte",
+        "Pacific/Noumea",
+        "Pacific/Tahiti",
+        "Pacific/Auckland",
+        "UTC",
     ]
     .into_iter()
     .map(String::from)
@@ -318,7 +373,11 @@ fn common_zones() -> Vec<String> {
 }
 
 pub async fn profile_form(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
-    let a = repo::account_by_id(state.db.pool(), &who.account_id).await.or_page(&ctx)?.ok_or(AppError::Unauthenticated).or_page(&ctx)?;
+    let a = repo::account_by_id(state.db.pool(), &who.account_id)
+        .await
+        .or_page(&ctx)?
+        .ok_or(AppError::Unauthenticated)
+        .or_page(&ctx)?;
     let p = PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?;
     Ok(render(&ProfilePage {
         p,
@@ -350,7 +409,12 @@ pub struct ProfileForm {
     language: String,
 }
 
-pub async fn profile(State(state): State<AppState>, mut ctx: Ctx, who: Identity, PageForm(f): PageForm<ProfileForm>) -> PageResult {
+pub async fn profile(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    who: Identity,
+    PageForm(f): PageForm<ProfileForm>,
+) -> PageResult {
     let input = service::ProfileInput {
         first_name: Some(f.first_name.clone()),
         last_name: Some(f.last_name.clone()),
@@ -428,12 +492,20 @@ async fn security_page(
     totp_error: Option<String>,
     pending: Option<service::TotpSetup>,
 ) -> PageResult {
-    let a = repo::account_by_id(state.db.pool(), &who.account_id).await.or_page(ctx)?.ok_or(AppError::Unauthenticated).or_page(ctx)?;
+    let a = repo::account_by_id(state.db.pool(), &who.account_id)
+        .await
+        .or_page(ctx)?
+        .ok_or(AppError::Unauthenticated)
+        .or_page(ctx)?;
     let mut p = PageCtx::for_user(state, ctx, who).await.or_page(ctx)?;
     if let Some(f) = flash {
         p = p.with_flash(f);
     }
-    let status = if password_error.is_some() || totp_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if password_error.is_some() || totp_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok(render_status(
         status,
         &SecurityPage {
@@ -469,7 +541,12 @@ pub struct PasswordForm {
     new_password_confirm: String,
 }
 
-pub async fn password(State(state): State<AppState>, ctx: Ctx, who: Identity, PageForm(f): PageForm<PasswordForm>) -> PageResult {
+pub async fn password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    PageForm(f): PageForm<PasswordForm>,
+) -> PageResult {
     let input = service::PasswordChange {
         current_password: f.current_password,
         new_password: f.new_password,
@@ -492,7 +569,12 @@ pub struct TotpForm {
     code: String,
 }
 
-pub async fn totp_setup(State(state): State<AppState>, ctx: Ctx, who: Identity, PageForm(f): PageForm<TotpForm>) -> PageResult {
+pub async fn totp_setup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    PageForm(f): PageForm<TotpForm>,
+) -> PageResult {
     match service::totp_setup(&state, &who.account_id, &f.password).await {
         Ok(setup) => security_page(&state, &ctx, &who, None, None, None, Some(setup)).await,
         Err(e) => match first_message(&e) {
@@ -502,7 +584,12 @@ pub async fn totp_setup(State(state): State<AppState>, ctx: Ctx, who: Identity, 
     }
 }
 
-pub async fn totp_enable(State(state): State<AppState>, ctx: Ctx, who: Identity, PageForm(f): PageForm<TotpForm>) -> PageResult {
+pub async fn totp_enable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    PageForm(f): PageForm<TotpForm>,
+) -> PageResult {
     match service::totp_enable(&state, &ctx, &who.account_id, &who.session_id, &f.code).await {
         Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("totp.enabled")), None, None, None).await,
         Err(e) => match first_message(&e) {
@@ -512,7 +599,12 @@ pub async fn totp_enable(State(state): State<AppState>, ctx: Ctx, who: Identity,
     }
 }
 
-pub async fn totp_disable(State(state): State<AppState>, ctx: Ctx, who: Identity, PageForm(f): PageForm<TotpForm>) -> PageResult {
+pub async fn totp_disable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    PageForm(f): PageForm<TotpForm>,
+) -> PageResult {
     match service::totp_disable(&state, &ctx, &who.account_id, &f.password, &f.code).await {
         Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("totp.disabled")), None, None, None).await,
         Err(e) => match first_message(&e) {
@@ -546,7 +638,11 @@ fn local_time(ms: i64, tz: &str) -> String {
 }
 
 pub async fn sessions(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
-    let tz = repo::account_by_id(state.db.pool(), &who.account_id).await.or_page(&ctx)?.map(|a| a.time_zone).unwrap_or_default();
+    let tz = repo::account_by_id(state.db.pool(), &who.account_id)
+        .await
+        .or_page(&ctx)?
+        .map(|a| a.time_zone)
+        .unwrap_or_default();
     let list = service::list_sessions(&state, &who.account_id).await.or_page(&ctx)?;
     let p = PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?;
     Ok(render(&SessionsPage {
@@ -565,7 +661,12 @@ pub async fn sessions(State(state): State<AppState>, ctx: Ctx, who: Identity) ->
     }))
 }
 
-pub async fn revoke_session(State(state): State<AppState>, ctx: Ctx, who: Identity, Path(id): Path<String>) -> PageResult {
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    Path(id): Path<String>,
+) -> PageResult {
     service::revoke_session(&state, &ctx, &who.account_id, &who.label(), &id).await.or_page(&ctx)?;
     if id == who.session_id {
         return Ok(clear_session_cookie(&state, see_other("/login")));
@@ -577,4 +678,3 @@ pub async fn revoke_others(State(state): State<AppState>, ctx: Ctx, who: Identit
     service::revoke_other_sessions(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await.or_page(&ctx)?;
     Ok(see_other("/account/sessions"))
 }
-

@@ -1,14 +1,6 @@
 //! Account, session and token storage.
 
-use crate::{
-    app::AppState,
-    clock::to_ms,
-    crypto,
-    db::Tx,
-    error::AppResult,
-    http::Identity,
-    types::Lang,
-};
+use crate::{app::AppState, clock::to_ms, crypto, db::Tx, error::AppResult, http::Identity, types::Lang};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AccountRow {

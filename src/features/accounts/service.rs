@@ -102,10 +102,7 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
             let mail = compose(
                 email.as_str(),
                 t.get("mail.verify.subject"),
-                &[
-                    t.fmt("mail.verify.body", &[("name", first.as_str())]),
-                    t.get("mail.verify.ignore").to_string(),
-                ],
+                &[t.fmt("mail.verify.body", &[("name", first.as_str())]), t.get("mail.verify.ignore").to_string()],
                 Some((t.get("mail.verify.action"), &format!("{base}/verify?token={token}"))),
                 t.get("mail.footer"),
             );
@@ -172,7 +169,10 @@ pub async fn verify_email(state: &AppState, ctx: &Ctx, token: &str) -> AppResult
     .execute(&mut *tx)
     .await;
     if let Err(e) = inserted {
-        return Err(crate::db::unique_or(e, AppError::conflict("already-verified", "This address already has an account; log in.")));
+        return Err(crate::db::unique_or(
+            e,
+            AppError::conflict("already-verified", "This address already has an account; log in."),
+        ));
     }
     audit::record(
         &mut tx,
@@ -184,7 +184,9 @@ pub async fn verify_email(state: &AppState, ctx: &Ctx, token: &str) -> AppResult
             object_type: "account",
             object_id: Some(&id),
             before: None,
-            after: Some(json!({"email": s.email, "first_name": s.first_name, "last_name": s.last_name, "signup": s.id})),
+            after: Some(
+                json!({"email": s.email, "first_name": s.first_name, "last_name": s.last_name, "signup": s.id}),
+            ),
             ctx: Some(ctx),
         },
     )
@@ -247,7 +249,8 @@ pub struct LoggedIn {
 }
 
 pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<LoggedIn> {
-    let invalid = || AppError::Unauthorized { code: "invalid-credentials", detail: "Wrong email address or password.".into() };
+    let invalid =
+        || AppError::Unauthorized { code: "invalid-credentials", detail: "Wrong email address or password.".into() };
     let email_key = input.email.trim().to_lowercase();
     ratelimit::hit(state, ratelimit::LOGIN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
     ratelimit::hit(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
@@ -278,7 +281,8 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
         };
         check_totp_step(&mut tx, &account, secret, code, now).await?;
     }
-    let (session_id, token) = repo::create_session(&mut tx, now, &account.id, ctx.ip.as_deref(), ctx.user_agent.as_deref()).await?;
+    let (session_id, token) =
+        repo::create_session(&mut tx, now, &account.id, ctx.ip.as_deref(), ctx.user_agent.as_deref()).await?;
     audit::record(
         &mut tx,
         now,
@@ -299,17 +303,25 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
 }
 
 /// Check a TOTP code and refuse a replay of an already used time step.
-async fn check_totp_step(tx: &mut crate::db::Tx, account: &AccountRow, secret: &str, code: &str, now_ms: i64) -> AppResult<()> {
+async fn check_totp_step(
+    tx: &mut crate::db::Tx,
+    account: &AccountRow,
+    secret: &str,
+    code: &str,
+    now_ms: i64,
+) -> AppResult<()> {
     let bad = || AppError::Unauthorized { code: "invalid-totp", detail: "Wrong verification code.".into() };
     let step = crypto::totp_verify(secret, code, now_ms.div_euclid(1000)).ok_or_else(bad)?;
     if account.totp_last_step.is_some_and(|last| step <= last) {
         return Err(bad());
     }
-    let r = sqlx::query("UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)")
-        .bind(step)
-        .bind(&account.id)
-        .execute(&mut **tx)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(&account.id)
+    .execute(&mut **tx)
+    .await?;
     if r.rows_affected() != 1 {
         return Err(bad());
     }
@@ -453,20 +465,25 @@ pub struct ProfileInput {
     pub language: Option<String>,
 }
 
-pub async fn update_profile(state: &AppState, ctx: &Ctx, account_id: &str, input: ProfileInput) -> AppResult<AccountRow> {
+pub async fn update_profile(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: &str,
+    input: ProfileInput,
+) -> AppResult<AccountRow> {
     let mut tx = state.db.begin().await?;
     let before = repo::account_by_id(&mut *tx, account_id).await?.ok_or(AppError::NotFound)?;
     let mut after = before.clone();
     let mut checks = Checks::default();
-    if let Some(v) = input.first_name {
-        if let Some(n) = checks.check(Name::parse("first_name", &v, 100)) {
-            after.first_name = n.into_string();
-        }
+    if let Some(v) = input.first_name
+        && let Some(n) = checks.check(Name::parse("first_name", &v, 100))
+    {
+        after.first_name = n.into_string();
     }
-    if let Some(v) = input.last_name {
-        if let Some(n) = checks.check(Name::parse("last_name", &v, 100)) {
-            after.last_name = n.into_string();
-        }
+    if let Some(v) = input.last_name
+        && let Some(n) = checks.check(Name::parse("last_name", &v, 100))
+    {
+        after.last_name = n.into_string();
     }
     if let Some(v) = input.mobile_phone {
         after.mobile_phone = if v.trim().is_empty() { None } else { checks.check(parse_phone("mobile_phone", &v)) };
@@ -474,10 +491,10 @@ pub async fn update_profile(state: &AppState, ctx: &Ctx, account_id: &str, input
     if let Some(v) = input.country {
         after.country = if v.trim().is_empty() { None } else { checks.check(parse_country("country", &v)) };
     }
-    if let Some(v) = input.time_zone {
-        if let Some(z) = checks.check(TimeZoneName::parse("time_zone", &v)) {
-            after.time_zone = z.as_str().to_string();
-        }
+    if let Some(v) = input.time_zone
+        && let Some(z) = checks.check(TimeZoneName::parse("time_zone", &v))
+    {
+        after.time_zone = z.as_str().to_string();
     }
     if let Some(v) = input.language {
         after.language = if v.trim().is_empty() {
@@ -542,7 +559,13 @@ pub struct PasswordChange {
 }
 
 /// Change the password (current + new twice); every other session of the account ends.
-pub async fn change_password(state: &AppState, ctx: &Ctx, account_id: &str, session_id: &str, input: PasswordChange) -> AppResult<()> {
+pub async fn change_password(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: &str,
+    session_id: &str,
+    input: PasswordChange,
+) -> AppResult<()> {
     ratelimit::hit(state, ratelimit::PASSWORD_CHECK_PER_ACCOUNT, account_id).await?;
     let account = repo::account_by_id(state.db.pool(), account_id).await?.ok_or(AppError::NotFound)?;
     if !account.password_hash.as_deref().is_some_and(|h| crypto::verify_password(&input.current_password, h)) {
@@ -617,7 +640,13 @@ pub async fn list_sessions(state: &AppState, account_id: &str) -> AppResult<Vec<
 }
 
 /// End one of the caller's own sessions; another account's session id is "not found".
-pub async fn revoke_session(state: &AppState, ctx: &Ctx, account_id: &str, label: &str, session_id: &str) -> AppResult<()> {
+pub async fn revoke_session(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: &str,
+    label: &str,
+    session_id: &str,
+) -> AppResult<()> {
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     let r = sqlx::query("DELETE FROM sessions WHERE id = $1 AND account_id = $2")
@@ -647,7 +676,13 @@ pub async fn revoke_session(state: &AppState, ctx: &Ctx, account_id: &str, label
     Ok(())
 }
 
-pub async fn revoke_other_sessions(state: &AppState, ctx: &Ctx, account_id: &str, label: &str, keep: &str) -> AppResult<u64> {
+pub async fn revoke_other_sessions(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: &str,
+    label: &str,
+    keep: &str,
+) -> AppResult<u64> {
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     let ended = repo::end_sessions(&mut tx, account_id, Some(keep)).await?;
@@ -695,7 +730,8 @@ pub async fn totp_setup(state: &AppState, account_id: &str, password: &str) -> A
         .execute(state.db.pool())
         .await?;
     let label = format!("Creneau:{}", account.email).replace(' ', "%20");
-    let otpauth_uri = format!("otpauth://totp/{label}?secret={secret}&issuer=Creneau&algorithm=SHA1&digits=6&period=30");
+    let otpauth_uri =
+        format!("otpauth://totp/{label}?secret={secret}&issuer=Creneau&algorithm=SHA1&digits=6&period=30");
     Ok(TotpSetup { secret, otpauth_uri })
 }
 
@@ -752,7 +788,14 @@ pub async fn totp_disable(state: &AppState, ctx: &Ctx, account_id: &str, passwor
     Ok(())
 }
 
-async fn totp_mail_and_audit(tx: &mut crate::db::Tx, now: i64, ctx: &Ctx, account: &AccountRow, on: bool, ended: u64) -> AppResult<()> {
+async fn totp_mail_and_audit(
+    tx: &mut crate::db::Tx,
+    now: i64,
+    ctx: &Ctx,
+    account: &AccountRow,
+    on: bool,
+    ended: u64,
+) -> AppResult<()> {
     let t = mail_lang(account, ctx.lang);
     let mail = compose(
         &account.email,
@@ -854,7 +897,9 @@ pub async fn create_owner(state: &AppState, email: &str, org_name: &str) -> AppR
             repo::account_by_id(&mut *tx, &id).await?.ok_or_else(|| AppError::internal("account vanished"))?
         }
     };
-    let org_id = crate::features::orgs::service::create_in_tx(&mut tx, now, &Actor::System, &account.id, org_name, None, None).await?;
+    let org_id =
+        crate::features::orgs::service::create_in_tx(&mut tx, now, &Actor::System, &account.id, org_name, None, None)
+            .await?;
     let link = if account.password_hash.is_none() {
         let token = repo::issue_token(&mut tx, now, &account, PURPOSE_SET_PASSWORD, SET_PASSWORD_TTL_MS).await?;
         Some(format!("{}/reset?token={token}", state.config.base_url))

@@ -7,9 +7,12 @@ use crate::{
 use axum::{extract::State, http::Method};
 
 pub fn routes() -> Routes {
-    Routes::default()
-        .api(Method::GET, "/healthz", Guard::Public, healthz)
-        .api(Method::GET, "/readyz", Guard::Public, readyz)
+    Routes::default().api(Method::GET, "/healthz", Guard::Public, healthz).api(
+        Method::GET,
+        "/readyz",
+        Guard::Public,
+        readyz,
+    )
 }
 
 /// The process is alive.

@@ -6,7 +6,11 @@ use crate::{
     error::{AppResult, Problem},
     http::{ApiJson, Ctx, Identity, ts},
 };
-use axum::{extract::State, http::StatusCode, response::{IntoResponse, Response}};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -22,7 +26,14 @@ pub struct Org {
 }
 
 fn present(o: service::MyOrg, active: Option<&str>) -> Org {
-    Org { active: active == Some(o.id.as_str()), id: o.id, name: o.name, slug: o.slug, role: o.role, created_at: ts(o.created_at) }
+    Org {
+        active: active == Some(o.id.as_str()),
+        id: o.id,
+        name: o.name,
+        slug: o.slug,
+        role: o.role,
+        created_at: ts(o.created_at),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", responses((status = 200, body = [Org]), (status = 401, body = Problem)))]
@@ -41,7 +52,12 @@ pub struct CreateOrg {
 
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = CreateOrg,
     responses((status = 201, body = Org), (status = 422, body = Problem)))]
-pub async fn create(State(state): State<AppState>, ctx: Ctx, who: Identity, ApiJson(req): ApiJson<CreateOrg>) -> AppResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    ApiJson(req): ApiJson<CreateOrg>,
+) -> AppResult<Response> {
     let org = service::create(&state, &ctx, &who, &req.name, req.slug.as_deref()).await?;
     let id = org.id.clone();
     Ok((StatusCode::CREATED, axum::Json(present(org, Some(&id)))).into_response())
@@ -61,7 +77,16 @@ pub struct ActiveOrgResponse {
 
 #[utoipa::path(put, path = "/api/v1/me/active-org", tag = "orgs", request_body = SwitchOrg,
     responses((status = 200, body = ActiveOrgResponse), (status = 404, body = Problem)))]
-pub async fn switch(State(state): State<AppState>, who: Identity, ApiJson(req): ApiJson<SwitchOrg>) -> AppResult<axum::Json<ActiveOrgResponse>> {
+pub async fn switch(
+    State(state): State<AppState>,
+    who: Identity,
+    ApiJson(req): ApiJson<SwitchOrg>,
+) -> AppResult<axum::Json<ActiveOrgResponse>> {
     let org = service::switch(&state, &who, req.org_id.as_deref()).await?;
-    Ok(axum::Json(ActiveOrgResponse { active_org: org.map(|o| { let id = o.id.clone(); present(o, Some(&id)) }) }))
+    Ok(axum::Json(ActiveOrgResponse {
+        active_org: org.map(|o| {
+            let id = o.id.clone();
+            present(o, Some(&id))
+        }),
+    }))
 }

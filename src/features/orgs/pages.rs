@@ -30,7 +30,14 @@ struct OrgsPage {
     slug: String,
 }
 
-async fn page(state: &AppState, ctx: &Ctx, who: &Identity, errors: FormErrors, name: String, slug: String) -> PageResult {
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    who: &Identity,
+    errors: FormErrors,
+    name: String,
+    slug: String,
+) -> PageResult {
     let p = PageCtx::for_user(state, ctx, who).await.or_page(ctx)?;
     let orgs = service::list_mine(state, &who.account_id).await.or_page(ctx)?;
     let status = if errors.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -68,7 +75,12 @@ pub struct CreateForm {
     slug: String,
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, who: Identity, PageForm(f): PageForm<CreateForm>) -> PageResult {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    PageForm(f): PageForm<CreateForm>,
+) -> PageResult {
     let slug = Some(f.slug.trim()).filter(|s| !s.is_empty());
     match service::create(&state, &ctx, &who, &f.name, slug).await {
         Ok(_) => Ok(see_other("/")),
@@ -85,9 +97,13 @@ pub struct SwitchForm {
     org_id: String,
 }
 
-pub async fn switch(State(state): State<AppState>, ctx: Ctx, who: Identity, PageForm(f): PageForm<SwitchForm>) -> PageResult {
+pub async fn switch(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    PageForm(f): PageForm<SwitchForm>,
+) -> PageResult {
     let target = Some(f.org_id.trim()).filter(|s| !s.is_empty());
     service::switch(&state, &who, target).await.or_page(&ctx)?;
     Ok(see_other("/"))
 }
-

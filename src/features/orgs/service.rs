@@ -44,12 +44,20 @@ pub async fn create_in_tx(
 ) -> AppResult<String> {
     let mut checks = Checks::default();
     let name = checks.check(Name::parse("name", name, 120));
-    let slug_text = slug.map(str::to_string).unwrap_or_else(|| name.as_ref().map(|n| Slug::suggest(n.as_str())).unwrap_or_default());
+    let slug_text = slug
+        .map(str::to_string)
+        .unwrap_or_else(|| name.as_ref().map(|n| Slug::suggest(n.as_str())).unwrap_or_default());
     let slug = checks.check(Slug::parse("slug", &slug_text));
     checks.finish()?;
     let (Some(name), Some(slug)) = (name, slug) else { return Err(AppError::internal("validation inconsistency")) };
     let id = new_id();
-    let taken = || AppError::Validation(vec![crate::error::FieldError::new("slug", "slug-taken", "This address is already taken.")]);
+    let taken = || {
+        AppError::Validation(vec![crate::error::FieldError::new(
+            "slug",
+            "slug-taken",
+            "This address is already taken.",
+        )])
+    };
     sqlx::query("INSERT INTO orgs (id, name, slug, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
         .bind(&id)
         .bind(name.as_str())
@@ -131,9 +139,9 @@ pub async fn create(state: &AppState, ctx: &Ctx, who: &Identity, name: &str, slu
 pub async fn switch(state: &AppState, who: &Identity, org_id: Option<&str>) -> AppResult<Option<MyOrg>> {
     let org = match org_id {
         None => None,
-        Some(id) => Some(
-            list_mine(state, &who.account_id).await?.into_iter().find(|o| o.id == id).ok_or(AppError::NotFound)?,
-        ),
+        Some(id) => {
+            Some(list_mine(state, &who.account_id).await?.into_iter().find(|o| o.id == id).ok_or(AppError::NotFound)?)
+        }
     };
     sqlx::query("UPDATE sessions SET active_org_id = $1 WHERE id = $2 AND account_id = $3")
         .bind(org.as_ref().map(|o| o.id.as_str()))
@@ -143,4 +151,3 @@ pub async fn switch(state: &AppState, who: &Identity, org_id: Option<&str>) -> A
         .await?;
     Ok(org)
 }
-

@@ -1,0 +1,53 @@
+//! The audit trail: written with every change, attributed, hash-chained, tamper-evident.
+
+use crate::helpers::{TestApp, dual};
+use axum::http::StatusCode;
+use creneau::audit;
+use serde_json::json;
+
+dual!(changes_are_audited_with_actor_and_origin, tampering_breaks_the_chain);
+
+async fn changes_are_audited_with_actor_and_origin(app: TestApp) {
+    let c = app.user("audited@example.fr").await;
+    c.patch_json("/api/v1/me", json!({"first_name": "Audrey"})).await.assert(StatusCode::OK);
+    type Row = (String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT action, actor_type, actor_label, ip, before_json, after_json FROM audit_log WHERE chain = '-' ORDER BY seq",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(actions, ["account.created", "session.created", "account.profile_updated"]);
+    let profile = &rows[2];
+    assert_eq!(profile.1, "account");
+    assert_eq!(profile.2.as_deref(), Some("audited@example.fr"));
+    assert_eq!(profile.3.as_deref(), Some("203.0.113.10"));
+    assert!(profile.4.as_deref().unwrap().contains("\"first_name\":\"Test\""));
+    assert!(profile.5.as_deref().unwrap().contains("\"first_name\":\"Audrey\""));
+    let (checked, broken) = audit::verify(&app.state.db).await.unwrap();
+    assert_eq!(checked, 3);
+    assert!(broken.is_empty(), "{broken:?}");
+}
+
+async fn tampering_breaks_the_chain(app: TestApp) {
+    let c = app.user("t@example.fr").await;
+    let org = c.post_json("/api/v1/orgs", json!({"name": "Chain Co"})).await.json();
+    let org_id = org["id"].as_str().unwrap();
+    assert!(audit::verify(&app.state.db).await.unwrap().1.is_empty());
+
+    sqlx::query("UPDATE audit_log SET actor_label = 'someone-else' WHERE chain = '-' AND seq = 2")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    sqlx::query(&format!("DELETE FROM audit_log WHERE chain = '{org_id}' AND seq = 2"))
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let (_, broken) = audit::verify(&app.state.db).await.unwrap();
+    assert_eq!(broken.len(), 2, "{broken:?}");
+    let platform = broken.iter().find(|b| b.chain == "-").unwrap();
+    assert_eq!((platform.seq, platform.reason), (2, "row content was changed"));
+    let org_chain = broken.iter().find(|b| b.chain == org_id).unwrap();
+    assert_eq!(org_chain.reason, "rows missing after this one");
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real router on a fresh database per test, with a fixed clock.
+//! Every test body runs twice, on SQLite and on PostgreSQL (see `helpers::dual!`).
+
+mod helpers;
+
+mod accounts;
+mod audit;
+mod cli;
+mod http;
+mod mail;
+mod orgs;
+mod routes;
