@@ -53,23 +53,25 @@ pub async fn record(tx: &mut Tx, at_ms: i64, e: Entry<'_>) -> AppResult<()> {
     let after = e.after.map(|v| v.to_string());
     let ip = e.ctx.and_then(|c| c.ip.clone());
     let request_id = e.ctx.map(|c| c.request_id.clone());
-    let canonical = json!([
-        chain,
-        seq,
-        e.org_id,
-        at_ms,
-        actor_type,
-        actor_id,
-        actor_label,
-        e.action,
-        e.object_type,
-        e.object_id,
-        before,
-        after,
-        ip,
-        request_id
-    ]);
-    let hash = sha256_hex(format!("{prev_hash}\n{canonical}").as_bytes());
+    let hash = chain_hash(
+        &prev_hash,
+        &Fields {
+            chain,
+            seq,
+            org_id: e.org_id,
+            at: at_ms,
+            actor_type,
+            actor_id,
+            actor_label,
+            action: e.action,
+            object_type: e.object_type,
+            object_id: e.object_id,
+            before: before.as_deref(),
+            after: after.as_deref(),
+            ip: ip.as_deref(),
+            request_id: request_id.as_deref(),
+        },
+    );
     sqlx::query(
         "INSERT INTO audit_log (id, chain, seq, org_id, at, actor_type, actor_id, actor_label, action, \
          object_type, object_id, before_json, after_json, ip, request_id, prev_hash, hash) \
@@ -98,6 +100,44 @@ pub async fn record(tx: &mut Tx, at_ms: i64, e: Entry<'_>) -> AppResult<()> {
     Ok(())
 }
 
+/// The hashed content of a row: everything but its own hash.
+struct Fields<'a> {
+    chain: &'a str,
+    seq: i64,
+    org_id: Option<&'a str>,
+    at: i64,
+    actor_type: &'a str,
+    actor_id: Option<&'a str>,
+    actor_label: Option<&'a str>,
+    action: &'a str,
+    object_type: &'a str,
+    object_id: Option<&'a str>,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+    ip: Option<&'a str>,
+    request_id: Option<&'a str>,
+}
+
+fn chain_hash(prev_hash: &str, f: &Fields<'_>) -> String {
+    let canonical = json!([
+        f.chain,
+        f.seq,
+        f.org_id,
+        f.at,
+        f.actor_type,
+        f.actor_id,
+        f.actor_label,
+        f.action,
+        f.object_type,
+        f.object_id,
+        f.before,
+        f.after,
+        f.ip,
+        f.request_id
+    ]);
+    sha256_hex(format!("{prev_hash}\n{canonical}").as_bytes())
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     chain: String,
@@ -118,6 +158,30 @@ struct Row {
     hash: String,
 }
 
+impl Row {
+    fn expected_hash(&self) -> String {
+        chain_hash(
+            &self.prev_hash,
+            &Fields {
+                chain: &self.chain,
+                seq: self.seq,
+                org_id: self.org_id.as_deref(),
+                at: self.at,
+                actor_type: &self.actor_type,
+                actor_id: self.actor_id.as_deref(),
+                actor_label: self.actor_label.as_deref(),
+                action: &self.action,
+                object_type: &self.object_type,
+                object_id: self.object_id.as_deref(),
+                before: self.before_json.as_deref(),
+                after: self.after_json.as_deref(),
+                ip: self.ip.as_deref(),
+                request_id: self.request_id.as_deref(),
+            },
+        )
+    }
+}
+
 /// Where a chain stops being intact.
 #[derive(Debug, PartialEq, Eq)]
 pub struct BrokenLink {
@@ -126,73 +190,78 @@ pub struct BrokenLink {
     pub reason: &'static str,
 }
 
-/// Walk every chain in order; report the first broken link of each.
+/// Progress through one chain.
+struct Cursor {
+    chain: String,
+    seq: i64,
+    hash: String,
+    broken: bool,
+}
+
+/// Walk every chain in order, streaming rows; report the first broken link of each chain,
+/// including rows missing at its end (the head remembers the last seq and hash).
 pub async fn verify(db: &crate::db::Db) -> AppResult<(u64, Vec<BrokenLink>)> {
-    let rows: Vec<Row> = sqlx::query_as(
+    use futures_util::TryStreamExt;
+    let heads: std::collections::HashMap<String, (i64, String)> =
+        sqlx::query_as::<_, (String, i64, String)>("SELECT chain, seq, hash FROM audit_heads")
+            .fetch_all(db.pool())
+            .await?
+            .into_iter()
+            .map(|(c, s, h)| (c, (s, h)))
+            .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut broken = Vec::new();
+    let mut checked = 0u64;
+    let mut cur: Option<Cursor> = None;
+    let finish = |cur: Option<Cursor>, broken: &mut Vec<BrokenLink>| {
+        if let Some(c) = cur
+            && !c.broken
+            && heads.get(&c.chain).is_none_or(|(s, h)| *s != c.seq || *h != c.hash)
+        {
+            broken.push(BrokenLink { chain: c.chain, seq: c.seq, reason: "rows missing after this one" });
+        }
+    };
+    let mut rows = sqlx::query_as::<_, Row>(
         "SELECT chain, seq, org_id, at, actor_type, actor_id, actor_label, action, object_type, object_id, \
          before_json, after_json, ip, request_id, prev_hash, hash FROM audit_log ORDER BY chain, seq",
     )
-    .fetch_all(db.pool())
-    .await?;
-    let heads: Vec<(String, i64, String)> =
-        sqlx::query_as("SELECT chain, seq, hash FROM audit_heads").fetch_all(db.pool()).await?;
-    let mut broken = Vec::new();
-    let mut checked = 0;
-    let mut current: Option<(String, i64, String, bool)> = None; // chain, last seq, last hash, already broken
-    let finish = |cur: &Option<(String, i64, String, bool)>, broken: &mut Vec<BrokenLink>| {
-        if let Some((chain, seq, hash, is_broken)) = cur
-            && !is_broken
-        {
-            let head = heads.iter().find(|h| &h.0 == chain);
-            if head.is_none_or(|h| h.1 != *seq || &h.2 != hash) {
-                broken.push(BrokenLink { chain: chain.clone(), seq: *seq, reason: "rows missing after this one" });
-            }
-        }
-    };
-    for r in rows {
+    .fetch(db.pool());
+    while let Some(r) = rows.try_next().await? {
         checked += 1;
-        if current.as_ref().is_none_or(|c| c.0 != r.chain) {
-            finish(&current, &mut broken);
-            current = Some((r.chain.clone(), 0, String::new(), false));
+        if cur.as_ref().is_none_or(|c| c.chain != r.chain) {
+            finish(cur.take(), &mut broken);
+            seen.insert(r.chain.clone());
+            cur = Some(Cursor { chain: r.chain.clone(), seq: 0, hash: String::new(), broken: false });
         }
-        let Some(cur) = current.as_mut() else { continue };
-        if cur.3 {
+        let Some(c) = cur.as_mut() else { continue };
+        if c.broken {
             continue;
         }
-        let canonical = json!([
-            r.chain,
-            r.seq,
-            r.org_id,
-            r.at,
-            r.actor_type,
-            r.actor_id,
-            r.actor_label,
-            r.action,
-            r.object_type,
-            r.object_id,
-            r.before_json,
-            r.after_json,
-            r.ip,
-            r.request_id
-        ]);
-        let expected = sha256_hex(format!("{}\n{canonical}", r.prev_hash).as_bytes());
-        let reason = if r.seq != cur.1 + 1 {
+        let reason = if r.seq != c.seq + 1 {
             Some("a row is missing before this one")
-        } else if r.prev_hash != cur.2 {
+        } else if r.prev_hash != c.hash {
             Some("previous hash does not match")
-        } else if r.hash != expected {
+        } else if r.hash != r.expected_hash() {
             Some("row content was changed")
         } else {
             None
         };
-        if let Some(reason) = reason {
-            broken.push(BrokenLink { chain: r.chain.clone(), seq: r.seq, reason });
-            cur.3 = true;
-        } else {
-            cur.1 = r.seq;
-            cur.2 = r.hash;
+        match reason {
+            Some(reason) => {
+                broken.push(BrokenLink { chain: r.chain.clone(), seq: r.seq, reason });
+                c.broken = true;
+            }
+            None => {
+                c.seq = r.seq;
+                c.hash = r.hash;
+            }
         }
     }
-    finish(&current, &mut broken);
+    finish(cur, &mut broken);
+    for (chain, (seq, _)) in &heads {
+        if *seq > 0 && !seen.contains(chain) {
+            broken.push(BrokenLink { chain: chain.clone(), seq: 0, reason: "rows missing after this one" });
+        }
+    }
     Ok((checked, broken))
 }

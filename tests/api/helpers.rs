@@ -79,9 +79,15 @@ fn pg_url_for(db: &str) -> String {
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
+        Self::sqlite_configured(|_| {}).await
+    }
+
+    /// SQLite with a configuration adjusted by `tweak` (for settings that do not depend on
+    /// the database, such as the public base URL).
+    pub async fn sqlite_configured(tweak: impl FnOnce(&mut Config)) -> TestApp {
         let dir = scratch_dir();
         let url = format!("sqlite://{}", dir.join("test.db").display());
-        Self::build(&url, dir, None).await
+        Self::build(&url, dir, None, tweak).await
     }
 
     /// A fresh PostgreSQL database; `None` (test skipped, with a message) only when
@@ -104,14 +110,15 @@ impl TestApp {
         let name = format!("creneau_t_{}", uuid::Uuid::new_v4().simple());
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
         admin.close().await;
-        Some(Self::build(&pg_url_for(&name), scratch_dir(), Some(name)).await)
+        Some(Self::build(&pg_url_for(&name), scratch_dir(), Some(name), |_| {}).await)
     }
 
-    async fn build(url: &str, dir: PathBuf, pg_database: Option<String>) -> TestApp {
+    async fn build(url: &str, dir: PathBuf, pg_database: Option<String>, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let db = Db::connect(url).await.unwrap();
         db.migrate().await.unwrap();
         let clock = Arc::new(FixedClock::new(start_time()));
-        let config = Config::for_tests(url, dir.clone());
+        let mut config = Config::for_tests(url, dir.clone());
+        tweak(&mut config);
         let state = AppState::new(db, clock.clone(), config);
         let router = build_router(state.clone());
         TestApp { router, state, clock, dir, pg_database }

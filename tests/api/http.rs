@@ -15,7 +15,31 @@ dual!(
     pages_flow_signup_to_dashboard,
     pages_escape_what_users_type,
     unknown_routes_are_404,
+    pages_reset_password_sessions_and_second_factor,
 );
+
+#[tokio::test]
+async fn https_deployments_use_host_prefixed_secure_cookies() {
+    let app = TestApp::sqlite_configured(|c| c.base_url = "https://rdv.example.fr".into()).await;
+    let c = app.client();
+    let page = c.get("/login").await;
+    let csrf = page.header("set-cookie").unwrap();
+    assert!(csrf.starts_with("__Host-creneau_csrf=") && csrf.contains("; Secure") && csrf.contains("Path=/"), "{csrf}");
+    c.post_json(
+        "/api/v1/auth/signup",
+        json!({"email": "h@example.fr", "password": PASSWORD, "first_name": "H", "last_name": "S"}),
+    )
+    .await
+    .assert(StatusCode::ACCEPTED);
+    let token = link_token(&app.last_mail_to("h@example.fr").await, "https://rdv.example.fr/verify?token=");
+    c.post_json("/api/v1/auth/verify", json!({"token": token})).await.assert(StatusCode::OK);
+    let r = c.login("h@example.fr", PASSWORD).await;
+    let session = r.header("set-cookie").unwrap();
+    assert!(
+        session.starts_with("__Host-creneau_session=") && session.contains("; Secure") && session.contains("HttpOnly")
+    );
+    c.get("/api/v1/me").await.assert(StatusCode::OK);
+}
 
 async fn bad_input_gets_a_problem_and_changes_nothing(app: TestApp) {
     let c = app.client();
@@ -212,4 +236,67 @@ async fn unknown_routes_are_404(app: TestApp) {
     let page = app.client().get("/nothing-here").await;
     page.assert(StatusCode::NOT_FOUND);
     assert!(page.header("content-type").unwrap().starts_with("text/html"));
+}
+
+async fn pages_reset_password_sessions_and_second_factor(app: TestApp) {
+    let browser = app.client();
+    app.user("pages@example.fr").await;
+    browser
+        .post_form("/login", &[("email", "pages@example.fr"), ("password", PASSWORD)])
+        .await
+        .assert(StatusCode::SEE_OTHER);
+    let phone = app.client_from("203.0.113.99");
+    phone.login("pages@example.fr", PASSWORD).await.assert(StatusCode::OK);
+
+    // Sessions page lists both and revokes the phone's.
+    let page = browser.get("/account/sessions").await;
+    page.assert(StatusCode::OK);
+    assert!(page.text().contains("203.0.113.99"));
+    let phone_id: String = sqlx::query_scalar("SELECT id FROM sessions WHERE ip = '203.0.113.99'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    browser.post_form(&format!("/account/sessions/{phone_id}/revoke"), &[]).await.assert(StatusCode::SEE_OTHER);
+    phone.get("/api/v1/me").await.assert(StatusCode::UNAUTHORIZED);
+
+    // Second factor through the security page.
+    let r = browser.post_form("/account/totp/setup", &[("password", PASSWORD)]).await;
+    r.assert(StatusCode::OK);
+    let text = r.text();
+    let start = text.find("secret=").unwrap() + "secret=".len();
+    let secret: String = text[start..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    let raw = creneau::crypto::base32_decode(&secret).unwrap();
+    let code = format!("{:06}", creneau::crypto::totp_code(&raw, app.clock_now().as_second().div_euclid(30)));
+    browser.post_form("/account/totp/enable", &[("code", "000000")]).await.assert(StatusCode::UNPROCESSABLE_ENTITY);
+    browser.post_form("/account/totp/enable", &[("code", &code)]).await.assert(StatusCode::OK);
+    let login_page = app.client();
+    let r = login_page.post_form("/login", &[("email", "pages@example.fr"), ("password", PASSWORD)]).await;
+    r.assert(StatusCode::UNAUTHORIZED);
+    assert!(r.text().contains("name=\"totp_code\""), "the code field appears");
+
+    // Forgot / reset through the pages; the reset ends the browser's session.
+    let anon = app.client_from("192.0.2.44");
+    anon.post_form("/forgot", &[("email", "pages@example.fr")]).await.assert(StatusCode::OK);
+    let token = link_token(&app.last_mail_to("pages@example.fr").await, "/reset?token=");
+    let form = anon.get(&format!("/reset?token={token}")).await;
+    assert!(form.text().contains(&token));
+    anon.post_form(
+        "/reset",
+        &[("token", &token), ("password", "new page password"), ("password_confirm", "different one")],
+    )
+    .await
+    .assert(StatusCode::UNPROCESSABLE_ENTITY);
+    anon.post_form(
+        "/reset",
+        &[("token", &token), ("password", "new page password"), ("password_confirm", "new page password")],
+    )
+    .await
+    .assert(StatusCode::OK);
+    anon.post_form(
+        "/reset",
+        &[("token", &token), ("password", "new page password"), ("password_confirm", "new page password")],
+    )
+    .await
+    .assert(StatusCode::BAD_REQUEST);
+    browser.get("/account/profile").await.assert(StatusCode::SEE_OTHER);
 }
