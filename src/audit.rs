@@ -27,6 +27,8 @@ impl Actor {
 /// One audit row to write.
 pub struct Entry<'a> {
     pub org_id: Option<&'a str>,
+    /// The location the object belongs to, so scoped readers see only their part.
+    pub location_id: Option<&'a str>,
     pub actor: &'a Actor,
     pub action: &'a str,
     pub object_type: &'a str,
@@ -73,14 +75,15 @@ pub async fn record(tx: &mut Tx, at_ms: i64, e: Entry<'_>) -> AppResult<()> {
         },
     );
     sqlx::query(
-        "INSERT INTO audit_log (id, chain, seq, org_id, at, actor_type, actor_id, actor_label, action, \
+        "INSERT INTO audit_log (id, chain, seq, org_id, location_id, at, actor_type, actor_id, actor_label, action, \
          object_type, object_id, before_json, after_json, ip, request_id, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(crate::db::new_id())
     .bind(chain)
     .bind(seq)
     .bind(e.org_id)
+    .bind(e.location_id)
     .bind(at_ms)
     .bind(actor_type)
     .bind(actor_id)

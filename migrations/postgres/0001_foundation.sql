@@ -31,16 +31,26 @@ CREATE TABLE orgs (
     updated_at   BIGINT NOT NULL
 );
 
+-- A person's place in an organisation. It can exist before the person has an account
+-- (created inactive, or invited): account_id is set when the invitation is accepted.
+-- status: inactive | invited | active | blocked | removed (history stays attributed).
 CREATE TABLE memberships (
-    id         TEXT PRIMARY KEY,
-    org_id     TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
-    account_id TEXT NOT NULL REFERENCES accounts(id),
-    role       TEXT NOT NULL,
-    status     TEXT NOT NULL,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL,
-    UNIQUE (org_id, account_id)
+    id             TEXT PRIMARY KEY,
+    org_id         TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    account_id     TEXT REFERENCES accounts(id),
+    email          TEXT NOT NULL,
+    email_norm     TEXT NOT NULL,
+    first_name     TEXT NOT NULL,
+    last_name      TEXT NOT NULL,
+    role           TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    toggles        TEXT NOT NULL DEFAULT '{}',
+    last_active_at BIGINT,
+    created_at     BIGINT NOT NULL,
+    updated_at     BIGINT NOT NULL,
+    UNIQUE (org_id, email_norm)
 );
+CREATE UNIQUE INDEX memberships_org_account ON memberships(org_id, account_id);
 CREATE INDEX memberships_account ON memberships(account_id);
 
 CREATE TABLE sessions (
@@ -119,6 +129,7 @@ CREATE TABLE audit_log (
     chain       TEXT NOT NULL,
     seq         BIGINT NOT NULL,
     org_id      TEXT,
+    location_id TEXT,
     at          BIGINT NOT NULL,
     actor_type  TEXT NOT NULL,
     actor_id    TEXT,
@@ -136,6 +147,7 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_object ON audit_log(object_type, object_id);
 CREATE INDEX audit_log_org_at ON audit_log(org_id, at);
+CREATE INDEX audit_log_actor ON audit_log(org_id, actor_id);
 
 -- The head of each chain; updating it serialises writers of one chain.
 CREATE TABLE audit_heads (

@@ -1,5 +1,12 @@
-//! Access management. The foundation knows roles and memberships; permissions, grants and
-//! the policy function arrive with the access-management work (see ARCHITECTURE.md).
+//! Access management: roles, toggles, scoped grants, the one policy (`policy::authorize`)
+//! and the tenant context (`context::OrgScope`) that every tenant route extracts.
+
+pub mod context;
+pub mod policy;
+#[cfg(test)]
+mod policy_tests;
+
+pub use context::OrgScope;
 
 use serde::{Deserialize, Serialize};
 
@@ -34,9 +41,14 @@ impl Role {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MembershipStatus {
-    Active,
+    /// Created without an email; activation sends the invitation.
     Inactive,
+    /// Invitation sent, not accepted yet.
+    Invited,
+    Active,
     Blocked,
+    /// Access ended; history stays attributed.
+    Removed,
 }
 
 impl MembershipStatus {
@@ -44,7 +56,9 @@ impl MembershipStatus {
         match self {
             MembershipStatus::Active => "active",
             MembershipStatus::Inactive => "inactive",
+            MembershipStatus::Invited => "invited",
             MembershipStatus::Blocked => "blocked",
+            MembershipStatus::Removed => "removed",
         }
     }
 }

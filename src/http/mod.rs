@@ -57,6 +57,7 @@ pub struct Identity {
     pub first_name: String,
     pub last_name: String,
     pub active_org_id: Option<String>,
+    pub totp_enabled: bool,
 }
 
 impl Identity {

@@ -68,6 +68,7 @@ struct SessionJoin {
     language: Option<String>,
     active_org_id: Option<String>,
     last_seen_at: i64,
+    totp_enabled_at: Option<i64>,
 }
 
 /// Sessions idle longer than this end; so do all sessions after their absolute lifetime.
@@ -79,7 +80,7 @@ pub async fn session_identity(state: &AppState, token: &str) -> AppResult<Option
     let now = to_ms(state.now());
     let row: Option<SessionJoin> = sqlx::query_as(
         "SELECT s.id AS session_id, a.id AS account_id, a.email, a.first_name, a.last_name, a.language, \
-                s.active_org_id, s.last_seen_at \
+                s.active_org_id, s.last_seen_at, a.totp_enabled_at \
          FROM sessions s JOIN accounts a ON a.id = s.account_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.blocked_at IS NULL",
     )
@@ -106,6 +107,7 @@ pub async fn session_identity(state: &AppState, token: &str) -> AppResult<Option
             first_name: r.first_name,
             last_name: r.last_name,
             active_org_id: r.active_org_id,
+            totp_enabled: r.totp_enabled_at.is_some(),
         },
         lang,
     )))

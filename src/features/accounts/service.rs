@@ -179,6 +179,7 @@ pub async fn verify_email(state: &AppState, ctx: &Ctx, token: &str) -> AppResult
         now,
         Entry {
             org_id: None,
+            location_id: None,
             actor: &Actor::Account { id: id.clone(), label: s.email.clone() },
             action: "account.created",
             object_type: "account",
@@ -288,6 +289,7 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
         now,
         Entry {
             org_id: None,
+            location_id: None,
             actor: &actor_of(&account),
             action: "session.created",
             object_type: "session",
@@ -337,6 +339,7 @@ pub async fn logout(state: &AppState, ctx: &Ctx, account_id: &str, label: &str, 
         now,
         Entry {
             org_id: None,
+            location_id: None,
             actor: &Actor::Account { id: account_id.into(), label: label.into() },
             action: "session.ended",
             object_type: "session",
@@ -376,6 +379,7 @@ pub async fn forgot_password(state: &AppState, ctx: &Ctx, email: &str) -> AppRes
             now,
             Entry {
                 org_id: None,
+                location_id: None,
                 actor: &Actor::System,
                 action: "account.password_reset_requested",
                 object_type: "account",
@@ -436,6 +440,7 @@ pub async fn reset_password(state: &AppState, ctx: &Ctx, token: &str, password: 
         now,
         Entry {
             org_id: None,
+            location_id: None,
             actor: &actor_of(&account),
             action: if row.purpose == PURPOSE_SET_PASSWORD { "account.password_set" } else { "account.password_reset" },
             object_type: "account",
@@ -530,6 +535,7 @@ pub async fn update_profile(
         now,
         Entry {
             org_id: None,
+            location_id: None,
             actor: &actor_of(&before),
             action: "account.profile_updated",
             object_type: "account",
@@ -599,6 +605,7 @@ pub async fn change_password(
         now,
         Entry {
             org_id: None,
+            location_id: None,
             actor: &actor_of(&account),
             action: "account.password_changed",
             object_type: "account",
@@ -662,6 +669,7 @@ pub async fn revoke_session(
         now,
         Entry {
             org_id: None,
+            location_id: None,
             actor: &Actor::Account { id: account_id.into(), label: label.into() },
             action: "session.revoked",
             object_type: "session",
@@ -691,6 +699,7 @@ pub async fn revoke_other_sessions(
         now,
         Entry {
             org_id: None,
+            location_id: None,
             actor: &Actor::Account { id: account_id.into(), label: label.into() },
             action: "session.revoked_others",
             object_type: "account",
@@ -810,6 +819,7 @@ async fn totp_mail_and_audit(
         now,
         Entry {
             org_id: None,
+            location_id: None,
             actor: &actor_of(account),
             action: if on { "account.totp_enabled" } else { "account.totp_disabled" },
             object_type: "account",
@@ -842,6 +852,7 @@ pub async fn set_blocked(state: &AppState, email: &str, blocked: bool) -> AppRes
         now,
         Entry {
             org_id: None,
+            location_id: None,
             actor: &Actor::System,
             action: if blocked { "account.blocked" } else { "account.unblocked" },
             object_type: "account",
@@ -884,6 +895,7 @@ pub async fn create_owner(state: &AppState, email: &str, org_name: &str) -> AppR
                 now,
                 Entry {
                     org_id: None,
+                    location_id: None,
                     actor: &Actor::System,
                     action: "account.created",
                     object_type: "account",

@@ -68,14 +68,15 @@ pub async fn create_in_tx(
         .map_err(|e| unique_or(e, taken()))?;
     let membership_id = new_id();
     sqlx::query(
-        "INSERT INTO memberships (id, org_id, account_id, role, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO memberships (id, org_id, account_id, email, email_norm, first_name, last_name, role, status, created_at, updated_at) \
+         SELECT $1, $2, a.id, a.email, a.email_norm, a.first_name, a.last_name, $3, $4, $5, $5 FROM accounts a WHERE a.id = $6",
     )
     .bind(&membership_id)
     .bind(&id)
-    .bind(owner_account)
     .bind(Role::Owner.as_str())
     .bind(MembershipStatus::Active.as_str())
     .bind(now)
+    .bind(owner_account)
     .execute(&mut **tx)
     .await?;
     audit::record(
@@ -83,6 +84,7 @@ pub async fn create_in_tx(
         now,
         Entry {
             org_id: Some(&id),
+            location_id: None,
             actor,
             action: "org.created",
             object_type: "org",
@@ -98,6 +100,7 @@ pub async fn create_in_tx(
         now,
         Entry {
             org_id: Some(&id),
+            location_id: None,
             actor,
             action: "member.added",
             object_type: "membership",

@@ -1,0 +1,267 @@
+//! The tenant context. `OrgScope` is the proof that a request acts inside one organisation
+//! as one active member; only this module can build it, and every repository of tenant
+//! data takes it, so forgetting the membership check does not compile.
+
+use super::{
+    MembershipStatus, Role,
+    policy::{self, Action, Decision, GrantView, Level, MemberView, Object, Scope, Toggles},
+};
+use crate::{
+    app::AppState,
+    audit::Actor,
+    clock::to_ms,
+    error::{AppError, AppResult},
+    http::Identity,
+};
+use axum::{
+    extract::{FromRequestParts, Path},
+    http::request::Parts,
+};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug)]
+pub struct OrgScope {
+    org_id: String,
+    org_name: String,
+    org_slug: String,
+    account_id: String,
+    actor_label: String,
+    member: MemberView,
+}
+
+impl OrgScope {
+    pub fn org_id(&self) -> &str {
+        &self.org_id
+    }
+
+    pub fn org_name(&self) -> &str {
+        &self.org_name
+    }
+
+    pub fn org_slug(&self) -> &str {
+        &self.org_slug
+    }
+
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    pub fn member(&self) -> &MemberView {
+        &self.member
+    }
+
+    pub fn membership_id(&self) -> &str {
+        &self.member.membership_id
+    }
+
+    pub fn role(&self) -> Role {
+        self.member.role
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor::Account { id: self.account_id.clone(), label: self.actor_label.clone() }
+    }
+
+    pub fn check(&self, action: Action, object: Object<'_>) -> Decision {
+        policy::authorize(&self.member, action, object)
+    }
+
+    /// Refuse with 403 (and the policy's reason) unless allowed.
+    pub fn require(&self, action: Action, object: Object<'_>) -> AppResult<()> {
+        let d = self.check(action, object);
+        if d.allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden { code: "forbidden", detail: forbidden_detail(action, &d) })
+        }
+    }
+
+    /// Like `require`, but an object the member cannot even see answers 404, exactly like a
+    /// missing one (R: "404 where the object itself is outside what they may see").
+    pub fn require_visible(&self, see: Action, action: Action, object: Object<'_>) -> AppResult<()> {
+        if !self.check(see, object).allowed {
+            return Err(AppError::NotFound);
+        }
+        self.require(action, object)
+    }
+}
+
+fn forbidden_detail(action: Action, d: &Decision) -> String {
+    let why =
+        serde_json::to_value(&d.reason).ok().and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(String::from));
+    format!("Not allowed to {} ({}).", action.as_str().replace('_', " "), why.unwrap_or_default())
+}
+
+#[derive(sqlx::FromRow)]
+struct MembershipRow {
+    id: String,
+    role: String,
+    status: String,
+    toggles: String,
+    org_name: String,
+    org_slug: String,
+    require_totp: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    id: String,
+    scope: String,
+    location_id: Option<String>,
+    calendar_id: Option<String>,
+    level: String,
+    team_name: Option<String>,
+}
+
+fn status_of(s: &str) -> MembershipStatus {
+    match s {
+        "active" => MembershipStatus::Active,
+        "invited" => MembershipStatus::Invited,
+        "blocked" => MembershipStatus::Blocked,
+        "removed" => MembershipStatus::Removed,
+        _ => MembershipStatus::Inactive,
+    }
+}
+
+/// Everything the policy needs about one membership of `org_id`: role, toggles, grants
+/// (direct and through teams) and own calendars. Three indexed queries.
+pub async fn load_member_view<'e, E>(
+    exec: E,
+    org_id: &str,
+    membership_id: &str,
+    role: Role,
+    status: MembershipStatus,
+    toggles: Toggles,
+) -> AppResult<MemberView>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any> + Copy,
+{
+    let grants: Vec<GrantRow> = sqlx::query_as(
+        "SELECT g.id, g.scope, g.location_id, g.calendar_id, g.level, t.name AS team_name FROM grants g \
+         LEFT JOIN teams t ON g.subject_type = 'team' AND t.id = g.subject_id \
+         WHERE g.org_id = $1 AND ((g.subject_type = 'member' AND g.subject_id = $2) \
+           OR (g.subject_type = 'team' AND g.subject_id IN (SELECT team_id FROM team_members WHERE member_id = $2))) \
+         ORDER BY g.created_at, g.id",
+    )
+    .bind(org_id)
+    .bind(membership_id)
+    .fetch_all(exec)
+    .await?;
+    let own: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, location_id FROM calendars WHERE org_id = $1 AND member_id = $2 AND status = 'active' ORDER BY name, id",
+    )
+    .bind(org_id)
+    .bind(membership_id)
+    .fetch_all(exec)
+    .await?;
+    Ok(MemberView {
+        membership_id: membership_id.to_string(),
+        role,
+        status,
+        toggles,
+        grants: grants.into_iter().filter_map(grant_view).collect(),
+        own_calendars: own,
+    })
+}
+
+fn grant_view(g: GrantRow) -> Option<GrantView> {
+    let scope = match (g.scope.as_str(), g.location_id, g.calendar_id) {
+        ("org", _, _) => Scope::Org,
+        ("location", Some(location_id), _) => Scope::Location { location_id },
+        ("calendar", Some(location_id), Some(calendar_id)) => Scope::Calendar { location_id, calendar_id },
+        _ => return None,
+    };
+    Some(GrantView { id: g.id, scope, level: Level::parse(&g.level)?, via_team: g.team_name })
+}
+
+/// Load a member of `org_id` by membership id (for explain-access and preview).
+pub async fn member_view_by_id(state: &AppState, org_id: &str, membership_id: &str) -> AppResult<Option<MemberView>> {
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT role, status, toggles FROM memberships WHERE org_id = $1 AND id = $2")
+            .bind(org_id)
+            .bind(membership_id)
+            .fetch_optional(state.db.pool())
+            .await?;
+    let Some((role, status, toggles)) = row else { return Ok(None) };
+    let role = Role::parse(&role).ok_or_else(|| AppError::internal("unknown role"))?;
+    Ok(Some(
+        load_member_view(
+            state.db.pool(),
+            org_id,
+            membership_id,
+            role,
+            status_of(&status),
+            Toggles::from_json(&toggles),
+        )
+        .await?,
+    ))
+}
+
+/// Build the scope for `who` in `org_id`; `None` when they are not an active member there.
+pub async fn org_scope(state: &AppState, who: &Identity, org_id: &str) -> AppResult<OrgScope> {
+    let row: Option<MembershipRow> = sqlx::query_as(
+        "SELECT m.id, m.role, m.status, m.toggles, o.name AS org_name, o.slug AS org_slug, o.require_totp \
+         FROM memberships m JOIN orgs o ON o.id = m.org_id WHERE m.org_id = $1 AND m.account_id = $2",
+    )
+    .bind(org_id)
+    .bind(&who.account_id)
+    .fetch_optional(state.db.pool())
+    .await?;
+    let Some(row) = row else { return Err(AppError::NotFound) };
+    let status = status_of(&row.status);
+    match status {
+        MembershipStatus::Active => {}
+        MembershipStatus::Blocked => {
+            return Err(AppError::forbidden("membership-blocked", "Your access to this organisation is blocked."));
+        }
+        _ => return Err(AppError::NotFound),
+    }
+    if row.require_totp != 0 && !who.totp_enabled {
+        return Err(AppError::forbidden(
+            "totp-required-by-organisation",
+            "This organisation requires two-factor authentication; turn it on in your account security.",
+        ));
+    }
+    let role = Role::parse(&row.role).ok_or_else(|| AppError::internal("unknown role"))?;
+    let member =
+        load_member_view(state.db.pool(), org_id, &row.id, role, status, Toggles::from_json(&row.toggles)).await?;
+    // "Last activity" for the members list, refreshed at most once a minute.
+    let now = to_ms(state.now());
+    sqlx::query(
+        "UPDATE memberships SET last_active_at = $1 WHERE id = $2 AND (last_active_at IS NULL OR last_active_at < $3)",
+    )
+    .bind(now)
+    .bind(&row.id)
+    .bind(now - 60_000)
+    .execute(state.db.pool())
+    .await?;
+    Ok(OrgScope {
+        org_id: org_id.to_string(),
+        org_name: row.org_name,
+        org_slug: row.org_slug,
+        account_id: who.account_id.clone(),
+        actor_label: who.label(),
+        member,
+    })
+}
+
+/// API routes name the organisation in the path (`/api/v1/orgs/{org_id}/…`); pages use the
+/// session's active organisation.
+impl FromRequestParts<AppState> for OrgScope {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(scope) = parts.extensions.get::<OrgScope>() {
+            return Ok(scope.clone());
+        }
+        let who = parts.extensions.get::<Identity>().cloned().ok_or(AppError::Unauthenticated)?;
+        let from_path = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|Path(p)| p.get("org_id").cloned());
+        let org_id = from_path.or(who.active_org_id.clone()).ok_or(AppError::NotFound)?;
+        let scope = org_scope(state, &who, &org_id).await?;
+        parts.extensions.insert(scope.clone());
+        Ok(scope)
+    }
+}
