@@ -47,6 +47,10 @@ pub enum Guard {
     Public,
     /// A signed-in, unblocked account.
     Account,
+    /// An active member of the organisation named in the path (`{org_id}`) or, for pages,
+    /// of the session's active organisation. The guard builds the `OrgScope` itself, so a
+    /// handler cannot forget the membership check.
+    Org,
 }
 
 #[derive(Clone, Debug)]
@@ -111,19 +115,33 @@ impl Routes {
 }
 
 async fn enforce(guard: Guard, surface: Surface, req: Request, next: Next) -> Response {
-    match guard {
-        Guard::Public => next.run(req).await,
-        Guard::Account => {
-            if req.extensions().get::<Identity>().is_some() {
-                next.run(req).await
-            } else {
-                match surface {
-                    Surface::Api => AppError::Unauthenticated.into_response(),
-                    Surface::Page => http::pages::redirect_to_login(req.uri()),
-                }
-            }
-        }
+    if guard == Guard::Public {
+        return next.run(req).await;
     }
+    if req.extensions().get::<Identity>().is_none() {
+        return match surface {
+            Surface::Api => AppError::Unauthenticated.into_response(),
+            Surface::Page => http::pages::redirect_to_login(req.uri()),
+        };
+    }
+    if guard == Guard::Org {
+        let Some(state) = req.extensions().get::<AppState>().cloned() else {
+            return AppError::internal("state missing").into_response();
+        };
+        let (mut parts, body) = req.into_parts();
+        let scope = <crate::access::OrgScope as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+            &mut parts, &state,
+        )
+        .await;
+        if let Err(e) = scope {
+            return match surface {
+                Surface::Api => e.into_response(),
+                Surface::Page => http::pages::org_error(parts.extensions.get::<http::Ctx>(), e),
+            };
+        }
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    next.run(req).await
 }
 
 /// Every route of the application, with its guard.
@@ -132,6 +150,9 @@ pub fn routes() -> Routes {
         .merge(features::health::routes())
         .merge(features::accounts::routes())
         .merge(features::orgs::routes())
+        .merge(features::locations::routes())
+        .merge(features::calendars::routes())
+        .merge(features::members::routes())
         .merge(features::openapi::routes())
         .merge(http::assets::routes())
 }

@@ -268,3 +268,38 @@ pub async fn verify(db: &crate::db::Db) -> AppResult<(u64, Vec<BrokenLink>)> {
     }
     Ok((checked, broken))
 }
+
+/// An organisation event, recorded as the scope's member.
+pub struct OrgEvent<'a> {
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: &'a str,
+    pub location_id: Option<&'a str>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+pub async fn org_event(
+    tx: &mut Tx,
+    at_ms: i64,
+    scope: &crate::access::OrgScope,
+    ctx: &Ctx,
+    e: OrgEvent<'_>,
+) -> AppResult<()> {
+    record(
+        tx,
+        at_ms,
+        Entry {
+            org_id: Some(scope.org_id()),
+            location_id: e.location_id,
+            actor: &scope.actor(),
+            action: e.action,
+            object_type: e.object_type,
+            object_id: Some(e.object_id),
+            before: e.before,
+            after: e.after,
+            ctx: Some(ctx),
+        },
+    )
+    .await
+}

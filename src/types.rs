@@ -282,6 +282,21 @@ impl Checks {
     }
 }
 
+/// "HH:MM" (00:00–24:00) as minutes after midnight.
+pub fn parse_hhmm(field: &str, raw: &str) -> Result<i64, FieldError> {
+    let bad = || FieldError::new(field, "invalid-time", "Use the form HH:MM, such as 08:30.");
+    let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (i64, i64) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if !(0..=24).contains(&h) || !(0..60).contains(&m) || (h == 24 && m != 0) || raw.trim().len() > 5 {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+pub fn format_hhmm(minutes: i64) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,6 +325,16 @@ mod tests {
         assert_eq!(Lang::from_accept_language("de-DE,en;q=0.8,fr;q=0.9"), Some(Lang::Fr));
         assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
         assert_eq!(Lang::from_accept_language("de"), None);
+    }
+
+    #[test]
+    fn clock_times() {
+        assert_eq!(parse_hhmm("t", "08:30").unwrap(), 510);
+        assert_eq!(parse_hhmm("t", "24:00").unwrap(), 1440);
+        for bad in ["8h30", "24:01", "12:60", "-1:00", "123:00", ""] {
+            assert!(parse_hhmm("t", bad).is_err(), "{bad:?} accepted");
+        }
+        assert_eq!(format_hhmm(510), "08:30");
     }
 
     #[test]

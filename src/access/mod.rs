@@ -2,6 +2,7 @@
 //! and the tenant context (`context::OrgScope`) that every tenant route extracts.
 
 pub mod context;
+pub mod explain;
 pub mod policy;
 #[cfg(test)]
 mod policy_tests;

@@ -351,17 +351,20 @@ pub enum Reason {
     /// "All bookings" extends to every calendar of a location in the member's scope.
     AllBookingsInLocation {
         location_id: String,
+        #[schema(no_recursion)]
         by: Box<Reason>,
     },
     /// The capability is held, and this location is in the member's scope.
     InScope {
         location_id: Option<String>,
+        #[schema(no_recursion)]
         by: Box<Reason>,
     },
     /// Covered, but only at `have` when `need` is required.
     LevelTooLow {
         have: Level,
         need: Level,
+        #[schema(no_recursion)]
         by: Box<Reason>,
     },
     /// Nothing the member holds covers this object.

@@ -167,6 +167,8 @@ pub async fn request_context(State(state): State<AppState>, mut req: Request, ne
         account = tracing::field::Empty,
     );
     req.extensions_mut().insert(Ctx { request_id: request_id.clone(), ip, user_agent, lang, csrf: csrf.clone() });
+    // Route guards need the state to build the tenant context.
+    req.extensions_mut().insert(state.clone());
 
     let mut res = tracing::Instrument::instrument(next.run(req), span).await;
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -272,4 +274,11 @@ pub fn ts(ms: i64) -> String {
 
 pub fn now_ms(state: &AppState) -> i64 {
     to_ms(state.now())
+}
+
+/// Path of an item under an organisation: `/api/v1/orgs/{org_id}/…/{id}`.
+#[derive(serde::Deserialize)]
+pub struct ItemPath {
+    pub org_id: String,
+    pub id: String,
 }

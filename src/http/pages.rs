@@ -201,3 +201,12 @@ impl FormErrors {
         !self.0.is_empty()
     }
 }
+
+/// A page under an organisation that cannot be entered: no active organisation sends the
+/// visitor to the organisation list; anything else is an error page.
+pub fn org_error(ctx: Option<&Ctx>, e: AppError) -> Response {
+    match e {
+        AppError::NotFound if ctx.is_some() => see_other("/orgs"),
+        other => error_page(ctx, &other),
+    }
+}

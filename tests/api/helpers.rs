@@ -368,3 +368,50 @@ pub fn enc(s: &str) -> String {
     }
     out
 }
+
+/// An owner with a fresh organisation: (owner's client, org id).
+pub async fn owner_with_org<'a>(app: &'a TestApp, email: &str, org: &str) -> (Client<'a>, String) {
+    let c = app.user_named(email, "Olivia", "Owner").await;
+    let r = c.post_json("/api/v1/orgs", serde_json::json!({"name": org})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    (c, id)
+}
+
+impl Client<'_> {
+    /// POST under `/api/v1/orgs/{org}`; asserts the status and returns the JSON body.
+    pub async fn org_post(&self, org: &str, path: &str, body: Value, want: StatusCode) -> Value {
+        let r = self.post_json(&format!("/api/v1/orgs/{org}{path}"), body).await;
+        assert_eq!(r.status, want, "POST {path}: {}", r.text());
+        if r.body.is_empty() { Value::Null } else { r.json() }
+    }
+
+    pub async fn org_get(&self, org: &str, path: &str) -> Resp {
+        self.get(&format!("/api/v1/orgs/{org}{path}")).await
+    }
+}
+
+/// Invite `email` into `org` with `body` (role, grants…), then have them register through
+/// the emailed link. Returns their logged-in client and membership id.
+pub async fn join_by_invitation<'a>(
+    app: &'a TestApp,
+    inviter: &Client<'_>,
+    org: &str,
+    email: &str,
+    mut body: Value,
+) -> (Client<'a>, String) {
+    body["email"] = Value::String(email.into());
+    if body.get("first_name").is_none() {
+        body["first_name"] = Value::String("Member".into());
+    }
+    if body.get("last_name").is_none() {
+        body["last_name"] = Value::String(email.split('@').next().unwrap().into());
+    }
+    let m = inviter.org_post(org, "/members", body, StatusCode::CREATED).await;
+    let token = link_token(&app.last_mail_to(email).await, "/invitations/accept?token=");
+    let c = app.client_from("203.0.113.150");
+    let r =
+        c.post_json("/api/v1/invitations/register", serde_json::json!({"token": token, "password": PASSWORD})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    (c, m["id"].as_str().unwrap().to_string())
+}

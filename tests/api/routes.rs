@@ -9,11 +9,9 @@ use axum::{
 };
 use creneau::{
     app::{Guard, routes},
-    features::openapi::ApiDoc,
     http::Surface,
 };
 use std::collections::BTreeSet;
-use utoipa::OpenApi;
 
 dual!(every_guarded_route_refuses_anonymous_callers);
 
@@ -61,7 +59,7 @@ async fn every_guarded_route_refuses_anonymous_callers(app: TestApp) {
             c.send(b.body(body).unwrap()).await
         };
         assert!(res.status.as_u16() < 500, "{} {} crashed: {}", r.method, r.path, res.text());
-        if r.guard == Guard::Account {
+        if r.guard != Guard::Public {
             match r.surface {
                 Surface::Api => assert_eq!(
                     res.status,
@@ -83,8 +81,7 @@ async fn every_guarded_route_refuses_anonymous_callers(app: TestApp) {
 
 #[test]
 fn the_openapi_document_lists_exactly_the_api_routes() {
-    let doc = ApiDoc::openapi();
-    let json = serde_json::to_value(&doc).unwrap();
+    let json: serde_json::Value = serde_json::from_str(creneau::features::openapi::json()).unwrap();
     assert_eq!(json["openapi"], "3.1.0");
     let mut documented = BTreeSet::new();
     for (path, item) in json["paths"].as_object().unwrap() {

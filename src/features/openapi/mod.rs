@@ -3,9 +3,16 @@
 use crate::{
     app::{Guard, Routes},
     error::{FieldError, Problem},
-    features::{accounts::api as accounts, orgs::api as orgs},
+    features::{
+        accounts::api as accounts, calendars::api as calendars, locations::api as locations, members::api as members,
+        orgs::api as orgs,
+    },
 };
-use axum::{http::Method, response::IntoResponse};
+use axum::{
+    http::{Method, header},
+    response::IntoResponse,
+};
+use std::sync::LazyLock;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -17,11 +24,21 @@ use utoipa::OpenApi;
         accounts::sessions, accounts::revoke_session, accounts::revoke_others, accounts::totp_setup,
         accounts::totp_enable, accounts::totp_disable,
         orgs::list, orgs::create, orgs::switch,
+        locations::list, locations::create, locations::get, locations::update, locations::delete,
+        calendars::list, calendars::create, calendars::get, calendars::update, calendars::delete,
+        members::roles, members::list, members::invite, members::get, members::update, members::remove,
+        members::set_grants, members::activate, members::resend, members::revoke, members::block, members::unblock,
+        members::explain, members::me, members::transfer_ownership, members::leave,
+        members::lookup_invitation, members::accept_invitation, members::register_with_invitation,
     ),
     components(schemas(Problem, FieldError)),
     tags((name = "auth", description = "Sign-up, login, password reset"),
          (name = "me", description = "The signed-in account"),
-         (name = "orgs", description = "Organisations"))
+         (name = "orgs", description = "Organisations"),
+         (name = "locations", description = "Locations (branches)"),
+         (name = "calendars", description = "Calendars (agendas)"),
+         (name = "members", description = "Members, roles, rights and explain-access"),
+         (name = "invitations", description = "Accepting an invitation"))
 )]
 pub struct ApiDoc;
 
@@ -29,6 +46,20 @@ pub fn routes() -> Routes {
     Routes::default().api(Method::GET, "/api/v1/openapi.json", Guard::Public, document)
 }
 
+/// The document as JSON text, built once. utoipa's generated builder has very large stack
+/// frames in unoptimised builds, so it runs on a thread with a roomy stack.
+pub fn json() -> &'static str {
+    static DOC: LazyLock<String> = LazyLock::new(|| {
+        std::thread::Builder::new()
+            .stack_size(16 * 1024 * 1024)
+            .spawn(|| serde_json::to_string(&ApiDoc::openapi()).unwrap_or_default())
+            .ok()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default()
+    });
+    &DOC
+}
+
 async fn document() -> impl IntoResponse {
-    axum::Json(ApiDoc::openapi())
+    ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "public, max-age=300")], json())
 }

@@ -1,0 +1,388 @@
+//! Calendar rules.
+
+use crate::{
+    access::{
+        OrgScope, Role,
+        policy::{Action, CalendarRef, Object},
+    },
+    app::AppState,
+    audit::{self, OrgEvent},
+    clock::to_ms,
+    db::new_id,
+    error::{AppError, AppResult, FieldError},
+    http::Ctx,
+    types::{Checks, Name, TimeZoneName, format_hhmm, parse_hhmm},
+};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CalendarRow {
+    pub id: String,
+    pub location_id: String,
+    pub member_id: Option<String>,
+    pub name: String,
+    pub kind: String,
+    pub time_zone: String,
+    pub default_length_min: i64,
+    pub day_start_min: i64,
+    pub day_end_min: i64,
+    pub split_min: i64,
+    pub status: String,
+}
+
+impl CalendarRow {
+    pub fn as_ref(&self) -> CalendarRef<'_> {
+        CalendarRef { id: &self.id, location_id: &self.location_id, owner_member_id: self.member_id.as_deref() }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Calendar {
+    pub id: String,
+    pub location_id: String,
+    /// The staff member whose own calendar it is; null for a resource.
+    pub member_id: Option<String>,
+    pub name: String,
+    /// `staff` or `resource`.
+    pub kind: String,
+    pub time_zone: String,
+    pub default_length_min: i64,
+    /// Visible day hours in the day view, local time.
+    pub day_start: String,
+    pub day_end: String,
+    /// The hour splitting morning from afternoon in the day view.
+    pub split: String,
+    /// `active` or `archived`.
+    pub status: String,
+    /// What the caller may do here: `view`, `book` or `manage`.
+    pub access: Option<String>,
+}
+
+pub fn present(scope: &OrgScope, c: &CalendarRow) -> Calendar {
+    Calendar {
+        id: c.id.clone(),
+        location_id: c.location_id.clone(),
+        member_id: c.member_id.clone(),
+        name: c.name.clone(),
+        kind: c.kind.clone(),
+        time_zone: c.time_zone.clone(),
+        default_length_min: c.default_length_min,
+        day_start: format_hhmm(c.day_start_min),
+        day_end: format_hhmm(c.day_end_min),
+        split: format_hhmm(c.split_min),
+        status: c.status.clone(),
+        access: scope.member().calendar_level(c.as_ref()).map(|(l, _)| l.as_str().to_string()),
+    }
+}
+
+const COLUMNS: &str = "id, location_id, member_id, name, kind, time_zone, default_length_min, day_start_min, day_end_min, split_min, status";
+
+pub async fn find(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Option<CalendarRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND id = $2"))
+        .bind(scope.org_id())
+        .bind(id)
+        .fetch_optional(state.db.pool())
+        .await?)
+}
+
+/// A calendar the member may see; anything else is "not found".
+pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<CalendarRow> {
+    let c = find(state, scope, id).await?.ok_or(AppError::NotFound)?;
+    if !scope.check(Action::ViewCalendar, Object::Calendar(c.as_ref())).allowed {
+        return Err(AppError::NotFound);
+    }
+    Ok(c)
+}
+
+/// Exactly the calendars the member may see (the agenda drop-down), optionally in one location.
+pub async fn list(state: &AppState, scope: &OrgScope, location_id: Option<&str>) -> AppResult<Vec<CalendarRow>> {
+    let all: Vec<CalendarRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND ($2 = '' OR location_id = $2) ORDER BY name, id"
+    ))
+    .bind(scope.org_id())
+    .bind(location_id.unwrap_or(""))
+    .fetch_all(state.db.pool())
+    .await?;
+    Ok(all.into_iter().filter(|c| scope.check(Action::ViewCalendar, Object::Calendar(c.as_ref())).allowed).collect())
+}
+
+#[derive(Default)]
+pub struct CalendarInput {
+    pub location_id: Option<String>,
+    pub member_id: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub time_zone: Option<String>,
+    pub default_length_min: Option<i64>,
+    pub day_start: Option<String>,
+    pub day_end: Option<String>,
+    pub split: Option<String>,
+    pub status: Option<String>,
+}
+
+/// Apply the settings of `input` onto `c`, collecting field errors.
+fn apply(c: &mut CalendarRow, input: &CalendarInput, checks: &mut Checks) {
+    if let Some(v) = &input.name
+        && let Some(n) = checks.check(Name::parse("name", v, 120))
+    {
+        c.name = n.into_string();
+    }
+    if let Some(v) = &input.time_zone
+        && let Some(z) = checks.check(TimeZoneName::parse("time_zone", v))
+    {
+        c.time_zone = z.as_str().to_string();
+    }
+    if let Some(v) = input.default_length_min {
+        if (5..=24 * 60).contains(&v) {
+            c.default_length_min = v;
+        } else {
+            checks.push(FieldError::new("default_length_min", "out-of-range", "Between 5 and 1440 minutes."));
+        }
+    }
+    for (field, value, target) in [
+        ("day_start", &input.day_start, &mut c.day_start_min),
+        ("day_end", &input.day_end, &mut c.day_end_min),
+        ("split", &input.split, &mut c.split_min),
+    ] {
+        if let Some(v) = value
+            && let Some(m) = checks.check(parse_hhmm(field, v))
+        {
+            *target = m;
+        }
+    }
+    if c.day_start_min >= c.day_end_min {
+        checks.push(FieldError::new("day_end", "before-start", "The day must end after it starts."));
+    } else if c.split_min < c.day_start_min || c.split_min > c.day_end_min {
+        checks.push(FieldError::new("split", "outside-day", "The split hour must lie within the visible hours."));
+    }
+    if let Some(v) = &input.status {
+        match v.as_str() {
+            "active" | "archived" => c.status = v.clone(),
+            _ => checks.push(FieldError::new("status", "invalid-status", "Use active or archived.")),
+        }
+    }
+}
+
+/// The owner of a staff calendar must be a member of this organisation who can have one.
+async fn check_owner(state: &AppState, scope: &OrgScope, member_id: &str) -> AppResult<()> {
+    let role: Option<(String, String)> =
+        sqlx::query_as("SELECT role, status FROM memberships WHERE org_id = $1 AND id = $2")
+            .bind(scope.org_id())
+            .bind(member_id)
+            .fetch_optional(state.db.pool())
+            .await?;
+    match role {
+        None => Err(AppError::field("member_id", "unknown-member", "No such member in this organisation.")),
+        Some((_, status)) if status == "removed" => {
+            Err(AppError::field("member_id", "removed-member", "This member was removed."))
+        }
+        Some((role, _)) if Role::parse(&role) == Some(Role::Assistant) => Err(AppError::field(
+            "member_id",
+            "assistant-has-no-calendar",
+            "Assistants work on others' calendars and have none of their own.",
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: CalendarInput) -> AppResult<CalendarRow> {
+    let location_id = input.location_id.clone().unwrap_or_default();
+    // The location must be one of this organisation's (a foreign id is just unknown).
+    // A location outside what the member may see is as unknown as a missing one.
+    let location = crate::features::locations::service::get(state, scope, &location_id)
+        .await
+        .map_err(|_| AppError::field("location_id", "unknown-location", "No such location."))?;
+    scope.require(Action::CreateCalendar, Object::Location { id: &location.id })?;
+    let kind = input
+        .kind
+        .clone()
+        .unwrap_or_else(|| if input.member_id.is_some() { "staff".into() } else { "resource".into() });
+    if !matches!(kind.as_str(), "staff" | "resource") {
+        return Err(AppError::field("kind", "invalid-kind", "Use staff or resource."));
+    }
+    if let Some(m) = &input.member_id {
+        check_owner(state, scope, m).await?;
+    }
+    let mut c = CalendarRow {
+        id: new_id(),
+        location_id: location.id.clone(),
+        member_id: input.member_id.clone(),
+        name: String::new(),
+        kind,
+        time_zone: location.time_zone.clone(),
+        default_length_min: 15,
+        day_start_min: 8 * 60,
+        day_end_min: 19 * 60,
+        split_min: 13 * 60,
+        status: "active".into(),
+    };
+    let mut checks = Checks::default();
+    if input.name.is_none() {
+        checks.push(FieldError::new("name", "required", "This field is required."));
+    }
+    apply(&mut c, &input, &mut checks);
+    checks.finish()?;
+    insert(state, ctx, scope, &c).await?;
+    Ok(c)
+}
+
+/// Insert a calendar row and audit it (also used when a staff member is created).
+pub async fn insert(state: &AppState, ctx: &Ctx, scope: &OrgScope, c: &CalendarRow) -> AppResult<()> {
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    insert_in_tx(&mut tx, now, ctx, scope, c).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn insert_in_tx(
+    tx: &mut crate::db::Tx,
+    now: i64,
+    ctx: &Ctx,
+    scope: &OrgScope,
+    c: &CalendarRow,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO calendars (id, org_id, location_id, member_id, name, kind, time_zone, default_length_min, \
+         day_start_min, day_end_min, split_min, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+    )
+    .bind(&c.id)
+    .bind(scope.org_id())
+    .bind(&c.location_id)
+    .bind(&c.member_id)
+    .bind(&c.name)
+    .bind(&c.kind)
+    .bind(&c.time_zone)
+    .bind(c.default_length_min)
+    .bind(c.day_start_min)
+    .bind(c.day_end_min)
+    .bind(c.split_min)
+    .bind(&c.status)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    audit::org_event(
+        tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "calendar.created",
+            object_type: "calendar",
+            object_id: &c.id,
+            location_id: Some(&c.location_id),
+            before: None,
+            after: Some(snapshot(c)),
+        },
+    )
+    .await
+}
+
+fn snapshot(c: &CalendarRow) -> serde_json::Value {
+    json!({
+        "name": c.name, "location_id": c.location_id, "member_id": c.member_id, "kind": c.kind,
+        "time_zone": c.time_zone, "default_length_min": c.default_length_min,
+        "day_start": format_hhmm(c.day_start_min), "day_end": format_hhmm(c.day_end_min),
+        "split": format_hhmm(c.split_min), "status": c.status,
+    })
+}
+
+pub async fn update(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: &str,
+    input: CalendarInput,
+) -> AppResult<CalendarRow> {
+    let before = get(state, scope, id).await?;
+    scope.require(Action::ManageCalendar, Object::Calendar(before.as_ref()))?;
+    if input.location_id.as_deref().is_some_and(|l| l != before.location_id) {
+        return Err(AppError::field("location_id", "immutable", "A calendar cannot move to another location."));
+    }
+    let mut after = before.clone();
+    if let Some(m) = &input.member_id
+        && Some(m) != before.member_id.as_ref()
+    {
+        // Re-assigning whose calendar it is is a business-settings decision.
+        scope.require(Action::CreateCalendar, Object::Location { id: &before.location_id })?;
+        check_owner(state, scope, m).await?;
+        after.member_id = Some(m.clone());
+    }
+    let mut checks = Checks::default();
+    apply(&mut after, &input, &mut checks);
+    checks.finish()?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "UPDATE calendars SET member_id = $1, name = $2, time_zone = $3, default_length_min = $4, day_start_min = $5, \
+         day_end_min = $6, split_min = $7, status = $8, updated_at = $9 WHERE org_id = $10 AND id = $11",
+    )
+    .bind(&after.member_id)
+    .bind(&after.name)
+    .bind(&after.time_zone)
+    .bind(after.default_length_min)
+    .bind(after.day_start_min)
+    .bind(after.day_end_min)
+    .bind(after.split_min)
+    .bind(&after.status)
+    .bind(now)
+    .bind(scope.org_id())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "calendar.updated",
+            object_type: "calendar",
+            object_id: id,
+            location_id: Some(&after.location_id),
+            before: Some(snapshot(&before)),
+            after: Some(snapshot(&after)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Delete a calendar (business settings of its location). Bookings arrive with the
+/// scheduling work; until then a calendar has no history of its own to keep.
+pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<()> {
+    let before = get(state, scope, id).await?;
+    scope.require(Action::ManageLocation, Object::Location { id: &before.location_id })?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    sqlx::query("DELETE FROM grants WHERE org_id = $1 AND calendar_id = $2")
+        .bind(scope.org_id())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM calendars WHERE org_id = $1 AND id = $2")
+        .bind(scope.org_id())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "calendar.deleted",
+            object_type: "calendar",
+            object_id: id,
+            location_id: Some(&before.location_id),
+            before: Some(snapshot(&before)),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

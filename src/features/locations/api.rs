@@ -1,0 +1,87 @@
+//! JSON API for locations.
+
+use super::service::{self, Location, LocationInput};
+use crate::{
+    access::OrgScope,
+    app::AppState,
+    error::{AppResult, Problem},
+    http::{ApiJson, Ctx, ItemPath},
+};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationBody {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub time_zone: Option<String>,
+    pub address: Option<String>,
+    /// `open` or `archived` (updates only).
+    pub status: Option<String>,
+}
+
+impl From<LocationBody> for LocationInput {
+    fn from(b: LocationBody) -> Self {
+        LocationInput { name: b.name, slug: b.slug, time_zone: b.time_zone, address: b.address, status: b.status }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
+    responses((status = 200, body = [Location]), (status = 404, body = Problem)))]
+pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Vec<Location>>> {
+    Ok(axum::Json(service::list(&state, &scope).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
+    request_body = LocationBody, responses((status = 201, body = Location), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    ApiJson(b): ApiJson<LocationBody>,
+) -> AppResult<Response> {
+    let loc = service::create(&state, &ctx, &scope, b.into()).await?;
+    Ok((StatusCode::CREATED, axum::Json(loc)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
+    params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = Location), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<Location>> {
+    Ok(axum::Json(service::get(&state, &scope, &p.id).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
+    params(("org_id" = String, Path), ("id" = String, Path)), request_body = LocationBody,
+    responses((status = 200, body = Location), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+    ApiJson(b): ApiJson<LocationBody>,
+) -> AppResult<axum::Json<Location>> {
+    Ok(axum::Json(service::update(&state, &ctx, &scope, &p.id, b.into()).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
+    params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<StatusCode> {
+    service::delete(&state, &ctx, &scope, &p.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

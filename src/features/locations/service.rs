@@ -1,0 +1,254 @@
+//! Location rules. Every query is bounded by the scope's organisation.
+
+use crate::{
+    access::{
+        OrgScope,
+        policy::{Action, Object},
+    },
+    app::AppState,
+    audit::{self, OrgEvent},
+    clock::to_ms,
+    db::{new_id, unique_or},
+    error::{AppError, AppResult, FieldError},
+    http::Ctx,
+    types::{Checks, Name, Slug, TimeZoneName},
+};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Location {
+    pub id: String,
+    pub name: String,
+    /// The public booking page is `/book/{slug}`.
+    pub slug: String,
+    pub time_zone: String,
+    pub address: String,
+    /// `open` or `archived`.
+    pub status: String,
+    #[serde(skip)]
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, name, slug, time_zone, address, status, created_at";
+
+/// A location of the scope's organisation, whether or not the member may see it.
+pub async fn find(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Option<Location>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 AND id = $2"))
+        .bind(scope.org_id())
+        .bind(id)
+        .fetch_optional(state.db.pool())
+        .await?)
+}
+
+/// A location the member may see; anything else is "not found".
+pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Location> {
+    let loc = find(state, scope, id).await?.ok_or(AppError::NotFound)?;
+    if !scope.check(Action::ViewLocation, Object::Location { id: &loc.id }).allowed {
+        return Err(AppError::NotFound);
+    }
+    Ok(loc)
+}
+
+/// The locations the member may see.
+pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<Location>> {
+    let all: Vec<Location> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 ORDER BY name, id"))
+            .bind(scope.org_id())
+            .fetch_all(state.db.pool())
+            .await?;
+    Ok(all.into_iter().filter(|l| scope.check(Action::ViewLocation, Object::Location { id: &l.id }).allowed).collect())
+}
+
+#[derive(Default)]
+pub struct LocationInput {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub time_zone: Option<String>,
+    pub address: Option<String>,
+    pub status: Option<String>,
+}
+
+fn slug_taken() -> AppError {
+    AppError::Validation(vec![FieldError::new("slug", "slug-taken", "This address is already taken.")])
+}
+
+pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: LocationInput) -> AppResult<Location> {
+    scope.require(Action::CreateLocation, Object::Org)?;
+    let mut checks = Checks::default();
+    let name = checks.check(Name::parse("name", input.name.as_deref().unwrap_or(""), 120));
+    let slug_text = input.slug.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| {
+        name.as_ref().map(|n| format!("{}-{}", scope.org_slug(), Slug::suggest(n.as_str()))).unwrap_or_default()
+    });
+    let slug = checks.check(Slug::parse("slug", &slug_text));
+    let tz_text = input.time_zone.unwrap_or_else(|| state.config.default_time_zone.clone());
+    let tz = checks.check(TimeZoneName::parse("time_zone", &tz_text));
+    let address = input.address.unwrap_or_default();
+    if address.chars().count() > 500 {
+        checks.push(FieldError::new("address", "too-long", "At most 500 characters."));
+    }
+    checks.finish()?;
+    let (Some(name), Some(slug), Some(tz)) = (name, slug, tz) else { return Err(AppError::internal("validation")) };
+    let now = to_ms(state.now());
+    let id = new_id();
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO locations (id, org_id, name, slug, time_zone, address, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7)",
+    )
+    .bind(&id)
+    .bind(scope.org_id())
+    .bind(name.as_str())
+    .bind(slug.as_str())
+    .bind(tz.as_str())
+    .bind(address.trim())
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| unique_or(e, slug_taken()))?;
+    let loc = Location {
+        id: id.clone(),
+        name: name.into_string(),
+        slug: slug.as_str().to_string(),
+        time_zone: tz.as_str().to_string(),
+        address: address.trim().to_string(),
+        status: "open".into(),
+        created_at: now,
+    };
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "location.created",
+            object_type: "location",
+            object_id: &id,
+            location_id: Some(&id),
+            before: None,
+            after: Some(json!(loc)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(loc)
+}
+
+pub async fn update(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: &str,
+    input: LocationInput,
+) -> AppResult<Location> {
+    let before = get(state, scope, id).await?;
+    scope.require(Action::ManageLocation, Object::Location { id })?;
+    let mut after = before.clone();
+    let mut checks = Checks::default();
+    if let Some(v) = input.name
+        && let Some(n) = checks.check(Name::parse("name", &v, 120))
+    {
+        after.name = n.into_string();
+    }
+    if let Some(v) = input.slug
+        && let Some(s) = checks.check(Slug::parse("slug", &v))
+    {
+        after.slug = s.as_str().to_string();
+    }
+    if let Some(v) = input.time_zone
+        && let Some(z) = checks.check(TimeZoneName::parse("time_zone", &v))
+    {
+        after.time_zone = z.as_str().to_string();
+    }
+    if let Some(v) = input.address {
+        if v.chars().count() > 500 {
+            checks.push(FieldError::new("address", "too-long", "At most 500 characters."));
+        }
+        after.address = v.trim().to_string();
+    }
+    if let Some(v) = input.status {
+        match v.as_str() {
+            "open" | "archived" => after.status = v,
+            _ => checks.push(FieldError::new("status", "invalid-status", "Use open or archived.")),
+        }
+    }
+    checks.finish()?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "UPDATE locations SET name = $1, slug = $2, time_zone = $3, address = $4, status = $5, updated_at = $6 \
+         WHERE org_id = $7 AND id = $8",
+    )
+    .bind(&after.name)
+    .bind(&after.slug)
+    .bind(&after.time_zone)
+    .bind(&after.address)
+    .bind(&after.status)
+    .bind(now)
+    .bind(scope.org_id())
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| unique_or(e, slug_taken()))?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "location.updated",
+            object_type: "location",
+            object_id: id,
+            location_id: Some(id),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Delete an empty location; one with calendars must have them moved or deleted first
+/// (their bookings are history that must not vanish with a click).
+pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<()> {
+    let before = get(state, scope, id).await?;
+    scope.require(Action::DeleteLocation, Object::Location { id })?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    let calendars: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calendars WHERE org_id = $1 AND location_id = $2")
+        .bind(scope.org_id())
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if calendars > 0 {
+        return Err(AppError::conflict("location-not-empty", "Archive it instead, or remove its calendars first."));
+    }
+    sqlx::query("DELETE FROM grants WHERE org_id = $1 AND location_id = $2")
+        .bind(scope.org_id())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM locations WHERE org_id = $1 AND id = $2")
+        .bind(scope.org_id())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "location.deleted",
+            object_type: "location",
+            object_id: id,
+            location_id: Some(id),
+            before: Some(json!(before)),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

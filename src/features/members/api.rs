@@ -1,0 +1,411 @@
+//! JSON API for members, invitations and explain-access.
+
+use super::{
+    invitations,
+    service::{self, GrantInput, MemberRow},
+};
+use crate::{
+    access::{
+        OrgScope, Role,
+        policy::{self, Action, GrantView, Preset, Toggle, Toggles},
+    },
+    app::AppState,
+    error::{AppError, AppResult, Problem},
+    features::accounts::{api::Status, repo::SESSION_LIFETIME_MS},
+    http::{ApiJson, Ctx, Identity, ItemPath, cookie_names, set_cookie, ts},
+    i18n::Tr,
+};
+use axum::{
+    extract::{Path, Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct RolePreset {
+    pub role: Role,
+    /// For each toggle: `always`, `default_on`, `default_off` or `never`.
+    pub rights: BTreeMap<String, Preset>,
+}
+
+#[utoipa::path(get, path = "/api/v1/roles", tag = "members", responses((status = 200, body = [RolePreset])))]
+pub async fn roles() -> axum::Json<Vec<RolePreset>> {
+    axum::Json(
+        Role::ALL
+            .into_iter()
+            .map(|role| RolePreset {
+                role,
+                rights: Toggle::ALL.into_iter().map(|t| (t.as_str().to_string(), policy::preset(role, t))).collect(),
+            })
+            .collect(),
+    )
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Member {
+    pub id: String,
+    /// Null until the invitation is accepted.
+    pub account_id: Option<String>,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: String,
+    /// inactive, invited, active, blocked or removed.
+    pub status: String,
+    /// Overrides set on this member (absent: as the role says).
+    pub toggles: BTreeMap<String, bool>,
+    /// What the member holds once role and toggles are combined.
+    pub rights: BTreeMap<String, bool>,
+    pub last_active_at: Option<String>,
+    pub created_at: String,
+    /// Present on the detail view: direct grants and those through teams.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Vec<GrantView>>,
+    /// Present on the detail view: the member's own calendars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendars: Option<Vec<String>>,
+}
+
+fn present(m: &MemberRow) -> Member {
+    let toggles = Toggles::from_json(&m.toggles);
+    let view = policy::MemberView {
+        membership_id: m.id.clone(),
+        role: m.role(),
+        status: m.status(),
+        toggles: toggles.clone(),
+        grants: vec![],
+        own_calendars: vec![],
+    };
+    Member {
+        id: m.id.clone(),
+        account_id: m.account_id.clone(),
+        email: m.email.clone(),
+        first_name: m.first_name.clone(),
+        last_name: m.last_name.clone(),
+        role: m.role.clone(),
+        status: m.status.clone(),
+        toggles: toggles.0.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect(),
+        rights: Toggle::ALL.into_iter().map(|t| (t.as_str().to_string(), view.capability(t).0)).collect(),
+        last_active_at: m.last_active_at.map(ts),
+        created_at: ts(m.created_at),
+        grants: None,
+        calendars: None,
+    }
+}
+
+async fn detailed(state: &AppState, scope: &OrgScope, m: &MemberRow) -> AppResult<Member> {
+    let view = service::view_of(state, scope, m).await?;
+    let mut out = present(m);
+    out.grants = Some(view.grants);
+    out.calendars = Some(view.own_calendars.into_iter().map(|(c, _)| c).collect());
+    Ok(out)
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(("org_id" = String, Path)),
+    responses((status = 200, body = [Member]), (status = 403, body = Problem)))]
+pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Vec<Member>>> {
+    Ok(axum::Json(service::list(&state, &scope).await?.iter().map(present).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteBody {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// owner, administrator, manager, staff or assistant.
+    pub role: String,
+    #[serde(default)]
+    pub toggles: BTreeMap<String, bool>,
+    #[serde(default)]
+    pub grants: Vec<GrantInput>,
+    /// False creates the member inactive: no email until activated.
+    #[serde(default = "yes")]
+    pub send_invitation: bool,
+    /// Give a staff member their own calendar in this location.
+    pub calendar_location_id: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(("org_id" = String, Path)), request_body = InviteBody,
+    responses((status = 201, body = Member), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn invite(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    ApiJson(b): ApiJson<InviteBody>,
+) -> AppResult<Response> {
+    let m = service::invite(
+        &state,
+        &ctx,
+        &scope,
+        service::InviteInput {
+            email: b.email,
+            first_name: b.first_name,
+            last_name: b.last_name,
+            role: b.role,
+            toggles: b.toggles,
+            grants: b.grants,
+            send_invitation: b.send_invitation,
+            calendar_location_id: b.calendar_location_id,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(detailed(&state, &scope, &m).await?)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Member), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<Member>> {
+    let m = service::get(&state, &scope, &p.id).await?;
+    Ok(axum::Json(detailed(&state, &scope, &m).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPatch {
+    pub role: Option<String>,
+    /// Overrides to set; the whole map replaces the previous one.
+    pub toggles: Option<BTreeMap<String, bool>>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+    request_body = MemberPatch, responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+    ApiJson(b): ApiJson<MemberPatch>,
+) -> AppResult<axum::Json<Member>> {
+    let m = service::update(
+        &state,
+        &ctx,
+        &scope,
+        &p.id,
+        service::MemberChange { role: b.role, toggles: b.toggles, first_name: b.first_name, last_name: b.last_name },
+    )
+    .await?;
+    Ok(axum::Json(detailed(&state, &scope, &m).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn remove(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<StatusCode> {
+    service::remove(&state, &ctx, &scope, &p.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantsBody {
+    pub grants: Vec<GrantInput>,
+}
+
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/members/{id}/grants", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+    request_body = GrantsBody, responses((status = 200, body = [GrantView]), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_grants(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+    ApiJson(b): ApiJson<GrantsBody>,
+) -> AppResult<axum::Json<Vec<GrantView>>> {
+    Ok(axum::Json(service::set_grants(&state, &ctx, &scope, &p.id, &b.grants).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/activate", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn activate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<Member>> {
+    let m = service::activate(&state, &ctx, &scope, &p.id).await?;
+    Ok(axum::Json(present(&m)))
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/resend", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Status), (status = 409, body = Problem), (status = 429, body = Problem)))]
+pub async fn resend(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<Status>> {
+    service::resend(&state, &ctx, &scope, &p.id).await?;
+    Ok(axum::Json(Status { status: "invitation-sent" }))
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/revoke", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Status), (status = 409, body = Problem)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<Status>> {
+    service::revoke(&state, &ctx, &scope, &p.id).await?;
+    Ok(axum::Json(Status { status: "invitation-revoked" }))
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/block", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn block(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<Member>> {
+    Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &p.id, true).await?)))
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/unblock", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn unblock(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<Member>> {
+    Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &p.id, false).await?)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ExplainQuery {
+    /// An action name, such as `view_bookings` or `manage_location`.
+    pub action: String,
+    /// org, location, calendar or member.
+    pub object_type: String,
+    pub object_id: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}/explain", tag = "members",
+    params(("org_id" = String, Path), ("id" = String, Path), ExplainQuery),
+    responses((status = 200, body = service::Explanation), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn explain(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+    Query(q): Query<ExplainQuery>,
+) -> AppResult<axum::Json<service::Explanation>> {
+    let action =
+        Action::parse(&q.action).ok_or_else(|| AppError::field("action", "unknown-action", "No such action."))?;
+    Ok(axum::Json(
+        service::explain(&state, &scope, &p.id, action, &q.object_type, q.object_id.as_deref(), Tr(ctx.lang)).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct OrgPath {
+    pub org_id: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me", tag = "members", params(("org_id" = String, Path)),
+    responses((status = 200, body = Member)))]
+pub async fn me(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Member>> {
+    let m = service::find(&state, &scope, scope.membership_id()).await?.ok_or(AppError::NotFound)?;
+    Ok(axum::Json(detailed(&state, &scope, &m).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferBody {
+    pub member_id: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/ownership", tag = "members", params(("org_id" = String, Path)), request_body = TransferBody,
+    responses((status = 200, body = Status), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn transfer_ownership(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    ApiJson(b): ApiJson<TransferBody>,
+) -> AppResult<axum::Json<Status>> {
+    service::transfer_ownership(&state, &ctx, &scope, &b.member_id).await?;
+    Ok(axum::Json(Status { status: "ownership-transferred" }))
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/leave", tag = "members", params(("org_id" = String, Path)),
+    responses((status = 200, body = Status), (status = 409, body = Problem)))]
+pub async fn leave(State(state): State<AppState>, ctx: Ctx, scope: OrgScope) -> AppResult<axum::Json<Status>> {
+    service::leave(&state, &ctx, &scope).await?;
+    Ok(axum::Json(Status { status: "left" }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationToken {
+    pub token: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/invitations/lookup", tag = "invitations", request_body = InvitationToken,
+    responses((status = 200, body = invitations::InvitationInfo), (status = 400, body = Problem)))]
+pub async fn lookup_invitation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<InvitationToken>,
+) -> AppResult<axum::Json<invitations::InvitationInfo>> {
+    Ok(axum::Json(invitations::lookup(&state, &ctx, &b.token).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Joined {
+    pub org_id: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = InvitationToken,
+    responses((status = 200, body = Joined), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    ApiJson(b): ApiJson<InvitationToken>,
+) -> AppResult<axum::Json<Joined>> {
+    let org_id = invitations::accept(&state, &ctx, &who, &b.token).await?;
+    Ok(axum::Json(Joined { org_id }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterBody {
+    pub token: String,
+    pub password: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/invitations/register", tag = "invitations", request_body = RegisterBody,
+    responses((status = 201, body = Joined, description = "Account created, invitation accepted, session cookie set"),
+        (status = 400, body = Problem), (status = 409, body = Problem, description = "account-exists: log in and accept")))]
+pub async fn register_with_invitation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<RegisterBody>,
+) -> AppResult<Response> {
+    let r = invitations::register(&state, &ctx, &b.token, &b.password, b.first_name.as_deref(), b.last_name.as_deref())
+        .await?;
+    let secure = state.config.secure_cookies();
+    let cookie =
+        set_cookie(secure, cookie_names(secure).session, &r.session_token, Some(SESSION_LIFETIME_MS / 1000), true);
+    Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], axum::Json(Joined { org_id: r.org_id })).into_response())
+}

@@ -1,0 +1,33 @@
+//! Members: invite (or create inactive and activate later), accept, change role, toggles and
+//! grants, block, remove, transfer ownership, explain access.
+
+pub mod api;
+pub mod invitations;
+pub mod service;
+
+use crate::app::{Guard, Routes};
+use axum::http::Method;
+
+pub fn routes() -> Routes {
+    use Guard::{Account, Org, Public};
+    Routes::default()
+        .api(Method::GET, "/api/v1/roles", Account, api::roles)
+        .api(Method::GET, "/api/v1/orgs/{org_id}/members", Org, api::list)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/members", Org, api::invite)
+        .api(Method::GET, "/api/v1/orgs/{org_id}/members/{id}", Org, api::get)
+        .api(Method::PATCH, "/api/v1/orgs/{org_id}/members/{id}", Org, api::update)
+        .api(Method::DELETE, "/api/v1/orgs/{org_id}/members/{id}", Org, api::remove)
+        .api(Method::PUT, "/api/v1/orgs/{org_id}/members/{id}/grants", Org, api::set_grants)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/members/{id}/activate", Org, api::activate)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/members/{id}/resend", Org, api::resend)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/members/{id}/revoke", Org, api::revoke)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/members/{id}/block", Org, api::block)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/members/{id}/unblock", Org, api::unblock)
+        .api(Method::GET, "/api/v1/orgs/{org_id}/members/{id}/explain", Org, api::explain)
+        .api(Method::GET, "/api/v1/orgs/{org_id}/me", Org, api::me)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/ownership", Org, api::transfer_ownership)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/leave", Org, api::leave)
+        .api(Method::POST, "/api/v1/invitations/lookup", Public, api::lookup_invitation)
+        .api(Method::POST, "/api/v1/invitations/accept", Account, api::accept_invitation)
+        .api(Method::POST, "/api/v1/invitations/register", Public, api::register_with_invitation)
+}
