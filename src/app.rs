@@ -153,6 +153,8 @@ pub fn routes() -> Routes {
         .merge(features::locations::routes())
         .merge(features::calendars::routes())
         .merge(features::members::routes())
+        .merge(features::teams::routes())
+        .merge(features::audit_log::routes())
         .merge(features::openapi::routes())
         .merge(http::assets::routes())
 }

@@ -154,7 +154,16 @@ impl Slug {
                 out.push('-');
             }
         }
-        out.trim_end_matches('-').chars().take(63).collect()
+        let mut slug: String = out.trim_end_matches('-').chars().take(58).collect();
+        // Too short or reserved to stand alone: make it unique enough to be usable.
+        if slug.len() < 3 || Slug::parse("slug", &slug).is_err() {
+            const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+            let suffix: String = (0..4)
+                .map(|_| ALPHABET[rand::Rng::gen_range(&mut rand::thread_rng(), 0..ALPHABET.len())] as char)
+                .collect();
+            slug = if slug.is_empty() { suffix } else { format!("{slug}-{suffix}") };
+        }
+        slug
     }
 
     pub fn as_str(&self) -> &str {
@@ -318,6 +327,10 @@ mod tests {
             assert!(Slug::parse("slug", bad).is_err(), "{bad:?} accepted");
         }
         assert_eq!(Slug::suggest("Salon Étoile & Co"), "salon-etoile-co");
+        for short in ["A", "", "!!", "api"] {
+            let s = Slug::suggest(short);
+            assert!(Slug::parse("slug", &s).is_ok(), "{short:?} gave unusable {s:?}");
+        }
     }
 
     #[test]

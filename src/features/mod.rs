@@ -1,7 +1,9 @@
 pub mod accounts;
+pub mod audit_log;
 pub mod calendars;
 pub mod health;
 pub mod locations;
 pub mod members;
 pub mod openapi;
 pub mod orgs;
+pub mod teams;

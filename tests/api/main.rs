@@ -11,3 +11,4 @@ mod http;
 mod mail;
 mod orgs;
 mod routes;
+mod teams_audit;

@@ -97,3 +97,155 @@ fn the_openapi_document_lists_exactly_the_api_routes() {
         .collect();
     assert_eq!(documented, routed, "OpenAPI document and router disagree");
 }
+
+dual!(every_org_route_answers_404_to_another_tenant, every_org_route_refuses_a_member_without_rights);
+
+/// Organisation A with one of everything, and the ids to put in paths and bodies.
+struct World {
+    org: String,
+    location: String,
+    calendar: String,
+    member: String,
+    team: String,
+}
+
+async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
+    use crate::helpers::{join_by_invitation, owner_with_org};
+    let (owner, org) = owner_with_org(app, "owner@a.fr", "A").await;
+    let location =
+        owner.org_post(&org, "/locations", serde_json::json!({"name": "A1"}), StatusCode::CREATED).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let calendar = owner
+        .org_post(&org, "/calendars", serde_json::json!({"location_id": location, "name": "Room"}), StatusCode::CREATED)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, member) = join_by_invitation(app, &owner, &org, "staff@a.fr", serde_json::json!({"role": "staff"})).await;
+    let team = owner.org_post(&org, "/teams", serde_json::json!({"name": "T"}), StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (owner, World { org, location, calendar, member, team })
+}
+
+fn fill(path: &str, w: &World) -> String {
+    let id = if path.contains("/locations/") {
+        &w.location
+    } else if path.contains("/calendars/") {
+        &w.calendar
+    } else if path.contains("/teams/") {
+        &w.team
+    } else {
+        &w.member
+    };
+    path.replace("{org_id}", &w.org).replace("{id}", id)
+}
+
+/// A body that would succeed for someone with the right, so that only access decides.
+fn sample_body(method: &Method, path: &str, w: &World) -> serde_json::Value {
+    use serde_json::json;
+    let tail = path.trim_start_matches("/api/v1/orgs/{org_id}");
+    match (method.as_str(), tail) {
+        ("POST", "/locations") => json!({"name": "New place"}),
+        ("PATCH", "/locations/{id}") => json!({"name": "Renamed"}),
+        ("POST", "/calendars") => json!({"location_id": w.location, "name": "New room"}),
+        ("PATCH", "/calendars/{id}") => json!({"name": "Renamed"}),
+        ("POST", "/members") => json!({"email": "new@a.fr", "first_name": "N", "last_name": "M", "role": "staff"}),
+        ("PATCH", "/members/{id}") => json!({"role": "assistant"}),
+        ("PUT", "/members/{id}/grants") => json!({"grants": [{"scope": "org", "level": "view"}]}),
+        ("POST", "/teams") => json!({"name": "New team"}),
+        ("PATCH", "/teams/{id}") => json!({"name": "Renamed"}),
+        ("POST", "/ownership") => json!({"member_id": w.member}),
+        _ => json!({}),
+    }
+}
+
+async fn audit_rows(app: &TestApp, org: &str) -> i64 {
+    app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE org_id = '{org}'")).await
+}
+
+async fn call(c: &crate::helpers::Client<'_>, r: &creneau::app::RouteInfo, w: &World) -> crate::helpers::Resp {
+    let path = fill(r.path, w);
+    let path = if path.ends_with("/explain") {
+        format!("{path}?action=view_calendar&object_type=calendar&object_id={}", w.calendar)
+    } else {
+        path
+    };
+    match r.method {
+        Method::GET => c.get(&path).await,
+        Method::DELETE => c.delete(&path).await,
+        ref m => c.request(m.clone(), &path, Some(sample_body(m, r.path, w))).await,
+    }
+}
+
+async fn every_org_route_answers_404_to_another_tenant(app: TestApp) {
+    let (_owner, w) = world(&app).await;
+    let (stranger, _) = crate::helpers::owner_with_org(&app, "owner@b.fr", "B").await;
+    let before = audit_rows(&app, &w.org).await;
+    let mut checked = 0;
+    for r in routes().list().iter().filter(|r| r.guard == Guard::Org && r.surface == Surface::Api) {
+        let res = call(&stranger, r, &w).await;
+        assert_eq!(
+            res.status,
+            StatusCode::NOT_FOUND,
+            "{} {} answered {} to another tenant: {}",
+            r.method,
+            r.path,
+            res.status,
+            res.text()
+        );
+        assert_eq!(res.json()["code"], "not-found");
+        checked += 1;
+    }
+    assert_eq!(audit_rows(&app, &w.org).await, before, "another tenant changed something");
+    assert!(checked >= 25, "only {checked} organisation routes");
+    println!("wrong-tenant walk: {checked} routes");
+}
+
+async fn every_org_route_refuses_a_member_without_rights(app: TestApp) {
+    let (owner, w) = world(&app).await;
+    let (nobody, _) = crate::helpers::join_by_invitation(
+        &app,
+        &owner,
+        &w.org,
+        "nobody@a.fr",
+        serde_json::json!({"role": "assistant"}),
+    )
+    .await;
+    // What any member may do for themselves.
+    let open =
+        ["GET /api/v1/orgs/{org_id}/me", "GET /api/v1/orgs/{org_id}/locations", "GET /api/v1/orgs/{org_id}/calendars"];
+    let before = audit_rows(&app, &w.org).await;
+    let mut checked = 0;
+    for r in routes().list().iter().filter(|r| r.guard == Guard::Org && r.surface == Surface::Api) {
+        let key = format!("{} {}", r.method, r.path);
+        if key.ends_with("/leave") {
+            continue; // leaving is always one's own right; tested elsewhere
+        }
+        let res = call(&nobody, r, &w).await;
+        if open.contains(&key.as_str()) {
+            assert_eq!(res.status, StatusCode::OK, "{key}");
+            if r.path.ends_with("/locations") || r.path.ends_with("/calendars") {
+                assert_eq!(res.json(), serde_json::json!([]), "{key} showed something out of scope");
+            }
+        } else {
+            // 403, or 404 / "unknown" for objects outside what the member may see.
+            let invisible_in_body = res.status == StatusCode::UNPROCESSABLE_ENTITY
+                && res.json()["errors"]
+                    .as_array()
+                    .is_some_and(|e| e.iter().all(|e| e["code"].as_str().is_some_and(|c| c.starts_with("unknown-"))));
+            assert!(
+                matches!(res.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) || invisible_in_body,
+                "{key} answered {} to a member without rights: {}",
+                res.status,
+                res.text()
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(audit_rows(&app, &w.org).await, before, "a member without rights changed something");
+    println!("too-low-role walk: {checked} routes");
+}

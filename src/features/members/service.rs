@@ -204,7 +204,7 @@ fn check_within_own_rights(granter: &MemberView, toggles: &Toggles, grants: &[(S
     Ok(())
 }
 
-async fn insert_grants(
+pub async fn insert_grants(
     tx: &mut Tx,
     now: i64,
     org_id: &str,

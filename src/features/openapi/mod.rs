@@ -4,8 +4,8 @@ use crate::{
     app::{Guard, Routes},
     error::{FieldError, Problem},
     features::{
-        accounts::api as accounts, calendars::api as calendars, locations::api as locations, members::api as members,
-        orgs::api as orgs,
+        accounts::api as accounts, audit_log::api as audit, calendars::api as calendars, locations::api as locations,
+        members::api as members, orgs::api as orgs, teams::api as teams,
     },
 };
 use axum::{
@@ -30,6 +30,8 @@ use utoipa::OpenApi;
         members::set_grants, members::activate, members::resend, members::revoke, members::block, members::unblock,
         members::explain, members::me, members::transfer_ownership, members::leave,
         members::lookup_invitation, members::accept_invitation, members::register_with_invitation,
+        teams::list, teams::create, teams::get, teams::update, teams::delete,
+        audit::list, audit::export,
     ),
     components(schemas(Problem, FieldError)),
     tags((name = "auth", description = "Sign-up, login, password reset"),
@@ -38,7 +40,9 @@ use utoipa::OpenApi;
          (name = "locations", description = "Locations (branches)"),
          (name = "calendars", description = "Calendars (agendas)"),
          (name = "members", description = "Members, roles, rights and explain-access"),
-         (name = "invitations", description = "Accepting an invitation"))
+         (name = "invitations", description = "Accepting an invitation"),
+         (name = "teams", description = "Teams, usable as grant targets"),
+         (name = "audit", description = "Who did what: the audit trail"))
 )]
 pub struct ApiDoc;
 

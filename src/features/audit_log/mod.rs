@@ -1,0 +1,18 @@
+//! Reading the audit trail: organisation-wide, per object ("history"), filtered, paginated
+//! and exported as CSV. Members with the audit right on part of the organisation (a manager
+//! of one location) see the rows about that part only.
+
+pub mod api;
+pub mod service;
+
+use crate::app::{Guard, Routes};
+use axum::http::Method;
+
+pub fn routes() -> Routes {
+    Routes::default().api(Method::GET, "/api/v1/orgs/{org_id}/audit", Guard::Org, api::list).api(
+        Method::GET,
+        "/api/v1/orgs/{org_id}/audit.csv",
+        Guard::Org,
+        api::export,
+    )
+}

@@ -1,0 +1,17 @@
+//! Teams: named groups of members, usable as a grant target (a team's grants apply to each
+//! of its members).
+
+pub mod api;
+pub mod service;
+
+use crate::app::{Guard, Routes};
+use axum::http::Method;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .api(Method::GET, "/api/v1/orgs/{org_id}/teams", Guard::Org, api::list)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/teams", Guard::Org, api::create)
+        .api(Method::GET, "/api/v1/orgs/{org_id}/teams/{id}", Guard::Org, api::get)
+        .api(Method::PATCH, "/api/v1/orgs/{org_id}/teams/{id}", Guard::Org, api::update)
+        .api(Method::DELETE, "/api/v1/orgs/{org_id}/teams/{id}", Guard::Org, api::delete)
+}

@@ -1,0 +1,248 @@
+//! Team rules. Managing teams needs user management; a team's grants follow the same
+//! "nobody grants more than they hold" rule as a member's.
+
+use crate::{
+    access::{
+        OrgScope,
+        policy::{Action, Level, Object, Scope},
+    },
+    app::AppState,
+    audit::{self, OrgEvent},
+    clock::to_ms,
+    db::{new_id, unique_or},
+    error::{AppError, AppResult, FieldError},
+    features::members::service::{self as members, GrantInput},
+    http::Ctx,
+    types::Name,
+};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+    pub member_ids: Vec<String>,
+    pub grants: Vec<TeamGrant>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct TeamGrant {
+    #[serde(flatten)]
+    pub scope: Scope,
+    pub level: Level,
+}
+
+/// All teams of the organisation with members and grants: three queries, whatever the count.
+async fn load(state: &AppState, scope: &OrgScope, only: Option<&str>) -> AppResult<Vec<Team>> {
+    let teams: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, name FROM teams WHERE org_id = $1 AND ($2 = '' OR id = $2) ORDER BY name, id")
+            .bind(scope.org_id())
+            .bind(only.unwrap_or(""))
+            .fetch_all(state.db.pool())
+            .await?;
+    let links: Vec<(String, String)> = sqlx::query_as(
+        "SELECT tm.team_id, tm.member_id FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE t.org_id = $1 ORDER BY tm.member_id",
+    )
+    .bind(scope.org_id())
+    .fetch_all(state.db.pool())
+    .await?;
+    let grants: Vec<(String, String, Option<String>, Option<String>, String)> = sqlx::query_as(
+        "SELECT subject_id, scope, location_id, calendar_id, level FROM grants WHERE org_id = $1 AND subject_type = 'team' ORDER BY created_at, id",
+    )
+    .bind(scope.org_id())
+    .fetch_all(state.db.pool())
+    .await?;
+    Ok(teams
+        .into_iter()
+        .map(|(id, name)| Team {
+            member_ids: links.iter().filter(|(t, _)| *t == id).map(|(_, m)| m.clone()).collect(),
+            grants: grants
+                .iter()
+                .filter(|g| g.0 == id)
+                .filter_map(|(_, s, l, c, lvl)| {
+                    let scope = match (s.as_str(), l, c) {
+                        ("org", _, _) => Scope::Org,
+                        ("location", Some(l), _) => Scope::Location { location_id: l.clone() },
+                        ("calendar", Some(l), Some(c)) => {
+                            Scope::Calendar { location_id: l.clone(), calendar_id: c.clone() }
+                        }
+                        _ => return None,
+                    };
+                    Some(TeamGrant { scope, level: Level::parse(lvl)? })
+                })
+                .collect(),
+            id,
+            name,
+        })
+        .collect())
+}
+
+pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<Team>> {
+    scope.require(Action::ManageTeams, Object::Org)?;
+    load(state, scope, None).await
+}
+
+pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Team> {
+    let team = load(state, scope, Some(id)).await?.pop().ok_or(AppError::NotFound)?;
+    scope.require(Action::ManageTeams, Object::Org)?;
+    Ok(team)
+}
+
+pub struct TeamInput {
+    pub name: Option<String>,
+    pub member_ids: Option<Vec<String>>,
+    pub grants: Option<Vec<GrantInput>>,
+}
+
+/// Members must belong to this organisation; a foreign id is refused like an unknown one.
+async fn check_members(state: &AppState, scope: &OrgScope, ids: &[String]) -> AppResult<()> {
+    for (i, id) in ids.iter().enumerate() {
+        if members::find(state, scope, id).await?.is_none_or(|m| m.status == "removed") {
+            return Err(AppError::Validation(vec![FieldError::new(
+                &format!("member_ids[{i}]"),
+                "unknown-member",
+                "No such member.",
+            )]));
+        }
+    }
+    Ok(())
+}
+
+pub async fn save(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: Option<&str>,
+    input: TeamInput,
+) -> AppResult<Team> {
+    scope.require(Action::ManageTeams, Object::Org)?;
+    let before = match id {
+        Some(id) => Some(get(state, scope, id).await?),
+        None => None,
+    };
+    let name = match (&input.name, &before) {
+        (Some(n), _) => Name::parse("name", n, 100).map_err(|e| AppError::Validation(vec![e]))?.into_string(),
+        (None, Some(b)) => b.name.clone(),
+        (None, None) => return Err(AppError::field("name", "required", "This field is required.")),
+    };
+    if let Some(ids) = &input.member_ids {
+        check_members(state, scope, ids).await?;
+    }
+    let grants = match &input.grants {
+        Some(g) => Some(members::resolve_grants(state, scope, g).await?),
+        None => None,
+    };
+    // Team grants reach every member: the same ceiling as direct grants, both for what is
+    // added and what is taken away.
+    if let Some(new) = &grants {
+        let old: Vec<(Scope, Level)> =
+            before.as_ref().map(|b| b.grants.iter().map(|g| (g.scope.clone(), g.level)).collect()).unwrap_or_default();
+        for (s, l) in new.iter().filter(|g| !old.contains(g)).chain(old.iter().filter(|g| !new.contains(g))) {
+            let d = crate::access::policy::may_grant(scope.member(), s, *l);
+            if !d.allowed {
+                return Err(AppError::forbidden("forbidden", format!("You cannot grant {} access there.", l.as_str())));
+            }
+        }
+    }
+    let now = to_ms(state.now());
+    let team_id = id.map(String::from).unwrap_or_else(new_id);
+    let mut tx = state.db.begin().await?;
+    let taken = || AppError::Validation(vec![FieldError::new("name", "name-taken", "A team with this name exists.")]);
+    if before.is_some() {
+        sqlx::query("UPDATE teams SET name = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
+            .bind(&name)
+            .bind(now)
+            .bind(scope.org_id())
+            .bind(&team_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unique_or(e, taken()))?;
+    } else {
+        sqlx::query("INSERT INTO teams (id, org_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
+            .bind(&team_id)
+            .bind(scope.org_id())
+            .bind(&name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unique_or(e, taken()))?;
+    }
+    if let Some(ids) = &input.member_ids {
+        sqlx::query("DELETE FROM team_members WHERE team_id = $1").bind(&team_id).execute(&mut *tx).await?;
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        for m in unique {
+            sqlx::query("INSERT INTO team_members (team_id, member_id) VALUES ($1, $2)")
+                .bind(&team_id)
+                .bind(&m)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    if let Some(g) = &grants {
+        sqlx::query("DELETE FROM grants WHERE org_id = $1 AND subject_type = 'team' AND subject_id = $2")
+            .bind(scope.org_id())
+            .bind(&team_id)
+            .execute(&mut *tx)
+            .await?;
+        members::insert_grants(&mut tx, now, scope.org_id(), "team", &team_id, g).await?;
+    }
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: if before.is_some() { "team.updated" } else { "team.created" },
+            object_type: "team",
+            object_id: &team_id,
+            location_id: None,
+            before: before.as_ref().map(|b| json!(b)),
+            after: Some(json!({"name": name, "member_ids": input.member_ids, "grants": grants.as_ref().map(|g| g.iter().map(|(s, l)| json!({"scope": s, "level": l})).collect::<Vec<_>>())})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, scope, &team_id).await
+}
+
+pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<()> {
+    let before = get(state, scope, id).await?;
+    for g in &before.grants {
+        let d = crate::access::policy::may_grant(scope.member(), &g.scope, g.level);
+        if !d.allowed {
+            return Err(AppError::forbidden("forbidden", "This team holds rights beyond yours."));
+        }
+    }
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    sqlx::query("DELETE FROM grants WHERE org_id = $1 AND subject_type = 'team' AND subject_id = $2")
+        .bind(scope.org_id())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM teams WHERE org_id = $1 AND id = $2")
+        .bind(scope.org_id())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "team.deleted",
+            object_type: "team",
+            object_id: id,
+            location_id: None,
+            before: Some(json!(before)),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
