@@ -164,13 +164,18 @@ where
     })
 }
 
-fn grant_view(g: GrantRow) -> Option<GrantView> {
-    let scope = match (g.scope.as_str(), g.location_id, g.calendar_id) {
+/// A stored grant's scope columns as a `Scope`.
+pub fn scope_of(scope: &str, location_id: Option<String>, calendar_id: Option<String>) -> Option<Scope> {
+    Some(match (scope, location_id, calendar_id) {
         ("org", _, _) => Scope::Org,
         ("location", Some(location_id), _) => Scope::Location { location_id },
         ("calendar", Some(location_id), Some(calendar_id)) => Scope::Calendar { location_id, calendar_id },
         _ => return None,
-    };
+    })
+}
+
+fn grant_view(g: GrantRow) -> Option<GrantView> {
+    let scope = scope_of(&g.scope, g.location_id, g.calendar_id)?;
     Some(GrantView { id: g.id, scope, level: Level::parse(&g.level)?, via_team: g.team_name })
 }
 

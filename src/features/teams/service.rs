@@ -4,6 +4,7 @@
 use crate::{
     access::{
         OrgScope,
+        context::scope_of,
         policy::{Action, Level, Object, Scope},
     },
     app::AppState,
@@ -33,6 +34,15 @@ pub struct TeamGrant {
     pub level: Level,
 }
 
+#[derive(sqlx::FromRow)]
+struct TeamGrantRow {
+    subject_id: String,
+    scope: String,
+    location_id: Option<String>,
+    calendar_id: Option<String>,
+    level: String,
+}
+
 /// All teams of the organisation with members and grants: three queries, whatever the count.
 async fn load(state: &AppState, scope: &OrgScope, only: Option<&str>) -> AppResult<Vec<Team>> {
     let teams: Vec<(String, String)> =
@@ -47,7 +57,7 @@ async fn load(state: &AppState, scope: &OrgScope, only: Option<&str>) -> AppResu
     .bind(scope.org_id())
     .fetch_all(state.db.pool())
     .await?;
-    let grants: Vec<(String, String, Option<String>, Option<String>, String)> = sqlx::query_as(
+    let grants: Vec<TeamGrantRow> = sqlx::query_as(
         "SELECT subject_id, scope, location_id, calendar_id, level FROM grants WHERE org_id = $1 AND subject_type = 'team' ORDER BY created_at, id",
     )
     .bind(scope.org_id())
