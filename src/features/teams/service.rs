@@ -69,17 +69,10 @@ async fn load(state: &AppState, scope: &OrgScope, only: Option<&str>) -> AppResu
             member_ids: links.iter().filter(|(t, _)| *t == id).map(|(_, m)| m.clone()).collect(),
             grants: grants
                 .iter()
-                .filter(|g| g.0 == id)
-                .filter_map(|(_, s, l, c, lvl)| {
-                    let scope = match (s.as_str(), l, c) {
-                        ("org", _, _) => Scope::Org,
-                        ("location", Some(l), _) => Scope::Location { location_id: l.clone() },
-                        ("calendar", Some(l), Some(c)) => {
-                            Scope::Calendar { location_id: l.clone(), calendar_id: c.clone() }
-                        }
-                        _ => return None,
-                    };
-                    Some(TeamGrant { scope, level: Level::parse(lvl)? })
+                .filter(|g| g.subject_id == id)
+                .filter_map(|g| {
+                    let scope = scope_of(&g.scope, g.location_id.clone(), g.calendar_id.clone())?;
+                    Some(TeamGrant { scope, level: Level::parse(&g.level)? })
                 })
                 .collect(),
             id,
