@@ -1,6 +1,6 @@
 //! Organisations: create, list, switch; isolation between accounts.
 
-use crate::helpers::{TestApp, dual};
+use crate::helpers::{PASSWORD, TestApp, dual, join_by_invitation, owner_with_org};
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -75,4 +75,42 @@ async fn session_owner_never_changes(app: TestApp) {
         .problem(StatusCode::BAD_REQUEST, "invalid-body");
     a.patch_json("/api/v1/me", json!({"id": b_id})).await.problem(StatusCode::BAD_REQUEST, "invalid-body");
     assert_eq!(a.get("/api/v1/me").await.json()["email"], "sa@example.fr");
+}
+
+async fn enable_totp(app: &TestApp, c: &crate::helpers::Client<'_>) {
+    let secret = c.post_json("/api/v1/me/totp/setup", json!({"password": PASSWORD})).await.json()["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let raw = creneau::crypto::base32_decode(&secret).unwrap();
+    let code = format!("{:06}", creneau::crypto::totp_code(&raw, app.clock_now().as_second().div_euclid(30)));
+    c.post_json("/api/v1/me/totp/enable", json!({"code": code})).await.assert(StatusCode::OK);
+}
+
+async fn settings_and_required_second_factor(app: TestApp) {
+    let (owner, org) = owner_with_org(&app, "owner@set.fr", "Set").await;
+    let (staff, _) = join_by_invitation(&app, &owner, &org, "staff@set.fr", json!({"role": "staff"})).await;
+    let (admin, _) = join_by_invitation(&app, &owner, &org, "admin@set.fr", json!({"role": "administrator"})).await;
+    let path = format!("/api/v1/orgs/{org}");
+    staff.patch_json(&path, json!({"name": "Mine"})).await.problem(StatusCode::FORBIDDEN, "forbidden");
+    let r = admin.patch_json(&path, json!({"name": "Set & Co"})).await;
+    r.assert(StatusCode::OK);
+    assert_eq!(r.json()["name"], "Set & Co");
+    assert_eq!(r.json()["require_totp"], false);
+    // No self lock-out: one's own second factor first.
+    owner
+        .patch_json(&path, json!({"require_totp": true}))
+        .await
+        .problem(StatusCode::CONFLICT, "enable-your-own-2fa-first");
+    enable_totp(&app, &owner).await;
+    owner.patch_json(&path, json!({"require_totp": true})).await.assert(StatusCode::OK);
+    // Members without a second factor are stopped at the door until they turn it on.
+    staff.org_get(&org, "/calendars").await.problem(StatusCode::FORBIDDEN, "totp-required-by-organisation");
+    staff.get("/api/v1/me").await.assert(StatusCode::OK);
+    app.advance(jiff::SignedDuration::from_secs(60));
+    enable_totp(&app, &staff).await;
+    staff.org_get(&org, "/calendars").await.assert(StatusCode::OK);
+    owner.org_get(&org, "/calendars").await.assert(StatusCode::OK);
+    let audit = owner.org_get(&org, "/audit?action=org.settings_updated").await.json();
+    assert_eq!(audit["items"].as_array().unwrap().len(), 2);
 }

@@ -90,3 +90,30 @@ pub async fn switch(
         }),
     }))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    pub name: Option<String>,
+    pub require_totp: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)),
+    responses((status = 200, body = service::OrgSettings), (status = 404, body = Problem)))]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    scope: crate::access::OrgScope,
+) -> AppResult<axum::Json<service::OrgSettings>> {
+    Ok(axum::Json(service::settings(&state, &scope).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)), request_body = SettingsPatch,
+    responses((status = 200, body = service::OrgSettings), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn update_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: crate::access::OrgScope,
+    ApiJson(b): ApiJson<SettingsPatch>,
+) -> AppResult<axum::Json<service::OrgSettings>> {
+    Ok(axum::Json(service::update_settings(&state, &ctx, &scope, b.name.as_deref(), b.require_totp).await?))
+}

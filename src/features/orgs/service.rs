@@ -154,3 +154,84 @@ pub async fn switch(state: &AppState, who: &Identity, org_id: Option<&str>) -> A
         .await?;
     Ok(org)
 }
+
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct OrgSettings {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    /// Members must have two-factor authentication to act in this organisation.
+    #[serde(serialize_with = "as_bool")]
+    #[schema(value_type = bool)]
+    pub require_totp: i64,
+}
+
+fn as_bool<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bool(*v != 0)
+}
+
+pub async fn settings(state: &AppState, scope: &crate::access::OrgScope) -> AppResult<OrgSettings> {
+    Ok(sqlx::query_as("SELECT id, name, slug, require_totp FROM orgs WHERE id = $1")
+        .bind(scope.org_id())
+        .fetch_one(state.db.pool())
+        .await?)
+}
+
+/// Rename the organisation or require a second factor of every member. Turning the
+/// requirement on needs the second factor on one's own account first (no self lock-out).
+pub async fn update_settings(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &crate::access::OrgScope,
+    name: Option<&str>,
+    require_totp: Option<bool>,
+) -> AppResult<OrgSettings> {
+    use crate::access::policy::{Action, Object};
+    scope.require(Action::ManageOrgSettings, Object::Org)?;
+    let before = settings(state, scope).await?;
+    let mut after = before.clone();
+    if let Some(n) = name {
+        after.name = Name::parse("name", n, 120).map_err(|e| AppError::Validation(vec![e]))?.into_string();
+    }
+    if let Some(r) = require_totp {
+        if r {
+            let mine: Option<i64> = sqlx::query_scalar("SELECT totp_enabled_at FROM accounts WHERE id = $1")
+                .bind(scope.account_id())
+                .fetch_one(state.db.pool())
+                .await?;
+            if mine.is_none() {
+                return Err(AppError::conflict(
+                    "enable-your-own-2fa-first",
+                    "Turn on two-factor authentication for your own account before requiring it of everyone.",
+                ));
+            }
+        }
+        after.require_totp = i64::from(r);
+    }
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE orgs SET name = $1, require_totp = $2, updated_at = $3 WHERE id = $4")
+        .bind(&after.name)
+        .bind(after.require_totp)
+        .bind(now)
+        .bind(scope.org_id())
+        .execute(&mut *tx)
+        .await?;
+    crate::audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        crate::audit::OrgEvent {
+            action: "org.settings_updated",
+            object_type: "org",
+            object_id: scope.org_id(),
+            location_id: None,
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
