@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use creneau::audit;
 use serde_json::json;
 
-dual!(changes_are_audited_with_actor_and_origin, tampering_breaks_the_chain);
+dual!(changes_are_audited_with_actor_and_origin, tampering_breaks_the_chain, concurrent_writers_keep_the_chain_intact);
 
 async fn changes_are_audited_with_actor_and_origin(app: TestApp) {
     let c = app.user("audited@example.fr").await;
@@ -50,4 +50,25 @@ async fn tampering_breaks_the_chain(app: TestApp) {
     assert_eq!((platform.seq, platform.reason), (2, "row content was changed"));
     let org_chain = broken.iter().find(|b| b.chain == org_id).unwrap();
     assert_eq!(org_chain.reason, "rows missing after this one");
+}
+
+async fn concurrent_writers_keep_the_chain_intact(app: TestApp) {
+    let c = app.user("busy@example.fr").await;
+    let org = c.post_json("/api/v1/orgs", json!({"name": "Busy"})).await.json()["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/orgs/{org}/locations");
+    let requests = (0..24).map(|i| c.post_json(&path, json!({"name": format!("Place {i}")})));
+    let results = futures_util::future::join_all(requests).await;
+    assert!(
+        results.iter().all(|r| r.status == StatusCode::CREATED),
+        "{:?}",
+        results.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    let (checked, broken) = audit::verify(&app.state.db).await.unwrap();
+    assert!(broken.is_empty(), "{broken:?}");
+    let seqs: Vec<i64> = sqlx::query_scalar(&format!("SELECT seq FROM audit_log WHERE chain = '{org}' ORDER BY seq"))
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(seqs, (1..=26).collect::<Vec<i64>>(), "gap-free sequence");
+    assert!(checked >= 26);
 }
