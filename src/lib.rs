@@ -13,4 +13,5 @@ pub mod http;
 pub mod i18n;
 pub mod jobs;
 pub mod ratelimit;
+pub mod scheduling;
 pub mod types;

@@ -1,0 +1,99 @@
+//! Property tests of the availability engine.
+
+use super::availability::*;
+use jiff::{Timestamp, civil::date, tz::TimeZone};
+use proptest::prelude::*;
+
+const ZONES: [&str; 5] = ["Europe/Paris", "America/New_York", "Pacific/Auckland", "Asia/Kolkata", "UTC"];
+
+fn hours_strategy() -> impl Strategy<Value = Hours> {
+    // Per weekday, up to two non-overlapping intervals on a 15-minute grid.
+    proptest::collection::vec(proptest::collection::vec((0u16..96, 1u16..40), 0..3), 7).prop_map(|days| {
+        let mut h = Hours::default();
+        for (i, day) in days.into_iter().enumerate() {
+            let mut ivs: Vec<LocalInterval> = Vec::new();
+            let mut cursor = 0u16;
+            for (start_q, len_q) in day {
+                let start = (cursor.max(start_q * 15)).min(1439);
+                let end = (start + len_q * 15).min(1440);
+                if let Some(iv) = LocalInterval::new(start, end) {
+                    ivs.push(iv);
+                    cursor = end;
+                }
+            }
+            h.weekly[i] = ivs;
+        }
+        h
+    })
+}
+
+fn busy_strategy(base_ms: i64) -> impl Strategy<Value = Vec<Busy>> {
+    proptest::collection::vec((0i64..(14 * 24 * 60), 5i64..240, 0i64..45, 0i64..45), 0..40).prop_map(move |v| {
+        v.into_iter()
+            .map(|(start_min, len, b, a)| Busy {
+                start_ms: base_ms + start_min * 60_000,
+                end_ms: base_ms + (start_min + len) * 60_000,
+                buffer_before_min: b,
+                buffer_after_min: a,
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    #[test]
+    fn slots_are_free_inside_hours_and_zone_independent(
+        zone in 0usize..ZONES.len(),
+        ask_zone in 0usize..ZONES.len(),
+        hours in hours_strategy(),
+        busy in busy_strategy(1_774_000_000_000),
+        length in prop_oneof![Just(15i64), Just(30), Just(45), Just(60), Just(90)],
+        step in prop_oneof![Just(15i64), Just(30), Just(60)],
+        before in 0i64..30,
+        after in 0i64..30,
+        start_day in 0i16..20,
+    ) {
+        let tz = TimeZone::get(ZONES[zone]).unwrap();
+        // Windows that cross the March daylight-saving changes of both hemispheres.
+        let from = date(2026, 3, 20).checked_add(jiff::Span::new().days(start_day)).unwrap();
+        let to = from.checked_add(jiff::Span::new().days(13)).unwrap();
+        let rule = ServiceRule { length_min: length, buffer_before_min: before, buffer_after_min: after, step_min: step, min_notice_min: 0, max_advance_min: 10 * 365 * 24 * 60 };
+        let now = Timestamp::from_second(1_700_000_000).unwrap();
+        let got = slots(&tz, &hours, &busy, &rule, &Window { from, to, now });
+
+        // Sorted and unique.
+        prop_assert!(got.windows(2).all(|w| w[0] < w[1]));
+        for &s in &got {
+            let e = s + length * 60_000;
+            // No overlap with any busy time, buffers on both sides respected.
+            for b in &busy {
+                let b_start = b.start_ms - b.buffer_before_min * 60_000;
+                let b_end = b.end_ms + b.buffer_after_min * 60_000;
+                prop_assert!(!(s < b_end && b_start < e), "slot meets a booking's buffered time");
+                prop_assert!(!(s - before * 60_000 < b.end_ms && b.start_ms < e + after * 60_000), "slot's buffers meet a booking");
+            }
+            // Inside one working interval of its local date, start and end.
+            let zs = Timestamp::from_millisecond(s).unwrap().to_zoned(tz.clone());
+            let ze = Timestamp::from_millisecond(e).unwrap().to_zoned(tz.clone());
+            let start_min = i64::from(zs.hour()) * 60 + i64::from(zs.minute());
+            let end_min = if ze.date() == zs.date() { i64::from(ze.hour()) * 60 + i64::from(ze.minute()) } else { 1440 + i64::from(ze.hour()) * 60 + i64::from(ze.minute()) };
+            let inside = hours.for_date(zs.date()).iter().any(|iv| i64::from(iv.start_min) <= start_min && end_min <= i64::from(iv.end_min));
+            prop_assert!(inside, "slot {} outside working hours", zs);
+            prop_assert!(zs.date() >= from && zs.date() <= to);
+        }
+        // Asked in any zone, the same instants: presenting in another zone and reading back
+        // gives the slots unchanged.
+        let other = TimeZone::get(ZONES[ask_zone]).unwrap();
+        let round: Vec<i64> = got.iter().map(|&s| {
+            let shown = Timestamp::from_millisecond(s).unwrap().to_zoned(other.clone()).to_string();
+            shown.parse::<jiff::Zoned>().unwrap().timestamp().as_millisecond()
+        }).collect();
+        prop_assert_eq!(&round, &got);
+        // The engine agrees with itself on each offered slot.
+        for &s in got.iter().take(5) {
+            prop_assert!(is_offered(&tz, &hours, &busy, &rule, now, s));
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Scheduling core: pure computations over intervals, free of I/O.
+
+pub mod availability;
+#[cfg(test)]
+mod availability_props;
