@@ -155,6 +155,7 @@ pub fn routes() -> Routes {
         .merge(features::members::routes())
         .merge(features::teams::routes())
         .merge(features::audit_log::routes())
+        .merge(features::bookings::routes())
         .merge(features::openapi::routes())
         .merge(http::assets::routes())
 }

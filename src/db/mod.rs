@@ -166,3 +166,8 @@ pub fn unique_or(e: sqlx::Error, conflict: AppError) -> AppError {
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
+
+/// `$first, $first+1, …` for an `IN (…)` list of `n` values (same text on both backends).
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}

@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod audit_log;
+pub mod bookings;
 pub mod calendars;
 pub mod health;
 pub mod locations;

@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod accounts;
 mod audit;
+mod bookings;
 mod cli;
 mod http;
 mod mail;

@@ -8,7 +8,8 @@ dual!(
     create_list_and_switch,
     slugs_are_unique_and_validated,
     another_accounts_org_is_invisible,
-    session_owner_never_changes
+    session_owner_never_changes,
+    settings_and_required_second_factor
 );
 
 async fn create_list_and_switch(app: TestApp) {

@@ -107,6 +107,7 @@ struct World {
     calendar: String,
     member: String,
     team: String,
+    booking: String,
 }
 
 async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
@@ -128,7 +129,18 @@ async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
         .as_str()
         .unwrap()
         .to_string();
-    (owner, World { org, location, calendar, member, team })
+    let booking = owner
+        .org_post(
+            &org,
+            "/bookings",
+            serde_json::json!({"calendar_id": calendar, "start": "2026-03-03T10:00:00Z", "override_hours": true}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (owner, World { org, location, calendar, member, team, booking })
 }
 
 fn fill(path: &str, w: &World) -> String {
@@ -138,6 +150,8 @@ fn fill(path: &str, w: &World) -> String {
         &w.calendar
     } else if path.contains("/teams/") {
         &w.team
+    } else if path.contains("/bookings/") {
+        &w.booking
     } else {
         &w.member
     };
@@ -159,6 +173,12 @@ fn sample_body(method: &Method, path: &str, w: &World) -> serde_json::Value {
         ("POST", "/teams") => json!({"name": "New team"}),
         ("PATCH", "/teams/{id}") => json!({"name": "Renamed"}),
         ("POST", "/ownership") => json!({"member_id": w.member}),
+        ("POST", "/bookings") => {
+            json!({"calendar_id": w.calendar, "start": "2026-03-04T10:00:00Z", "override_hours": true})
+        }
+        ("PATCH", "/bookings/{id}") => json!({"start": "2026-03-05T10:00:00Z", "override_hours": true}),
+        ("PUT", "/calendars/{id}/hours") => json!({"weekly": [{"weekday": 1, "start": "09:00", "end": "10:00"}]}),
+        ("PATCH", "") => json!({"name": "Renamed"}),
         _ => json!({}),
     }
 }
@@ -171,6 +191,8 @@ async fn call(c: &crate::helpers::Client<'_>, r: &creneau::app::RouteInfo, w: &W
     let path = fill(r.path, w);
     let path = if path.ends_with("/explain") {
         format!("{path}?action=view_calendar&object_type=calendar&object_id={}", w.calendar)
+    } else if path.ends_with("/bookings") && r.method == Method::GET {
+        format!("{path}?from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z")
     } else {
         path
     };
@@ -216,8 +238,15 @@ async fn every_org_route_refuses_a_member_without_rights(app: TestApp) {
     )
     .await;
     // What any member may do for themselves.
-    let open =
-        ["GET /api/v1/orgs/{org_id}/me", "GET /api/v1/orgs/{org_id}/locations", "GET /api/v1/orgs/{org_id}/calendars"];
+    // What any member may read: themselves, the organisation's name, and lists filtered to
+    // what they may see (empty here).
+    let open = [
+        "GET /api/v1/orgs/{org_id}/me",
+        "GET /api/v1/orgs/{org_id}",
+        "GET /api/v1/orgs/{org_id}/locations",
+        "GET /api/v1/orgs/{org_id}/calendars",
+        "GET /api/v1/orgs/{org_id}/bookings",
+    ];
     let before = audit_rows(&app, &w.org).await;
     let mut checked = 0;
     for r in routes().list().iter().filter(|r| r.guard == Guard::Org && r.surface == Surface::Api) {
@@ -228,7 +257,7 @@ async fn every_org_route_refuses_a_member_without_rights(app: TestApp) {
         let res = call(&nobody, r, &w).await;
         if open.contains(&key.as_str()) {
             assert_eq!(res.status, StatusCode::OK, "{key}");
-            if r.path.ends_with("/locations") || r.path.ends_with("/calendars") {
+            if r.path.ends_with("/locations") || r.path.ends_with("/calendars") || r.path.ends_with("/bookings") {
                 assert_eq!(res.json(), serde_json::json!([]), "{key} showed something out of scope");
             }
         } else {

@@ -4,8 +4,8 @@ use crate::{
     app::{Guard, Routes},
     error::{FieldError, Problem},
     features::{
-        accounts::api as accounts, audit_log::api as audit, calendars::api as calendars, locations::api as locations,
-        members::api as members, orgs::api as orgs, teams::api as teams,
+        accounts::api as accounts, audit_log::api as audit, bookings::api as bookings, calendars::api as calendars,
+        locations::api as locations, members::api as members, orgs::api as orgs, teams::api as teams,
     },
 };
 use axum::{
@@ -32,6 +32,8 @@ use utoipa::OpenApi;
         members::lookup_invitation, members::accept_invitation, members::register_with_invitation,
         teams::list, teams::create, teams::get, teams::update, teams::delete,
         audit::list, audit::export,
+        bookings::list, bookings::create, bookings::get, bookings::update, bookings::cancel,
+        bookings::get_hours, bookings::set_hours,
     ),
     components(schemas(Problem, FieldError)),
     tags((name = "auth", description = "Sign-up, login, password reset"),
@@ -42,7 +44,8 @@ use utoipa::OpenApi;
          (name = "members", description = "Members, roles, rights and explain-access"),
          (name = "invitations", description = "Accepting an invitation"),
          (name = "teams", description = "Teams, usable as grant targets"),
-         (name = "audit", description = "Who did what: the audit trail"))
+         (name = "audit", description = "Who did what: the audit trail"),
+         (name = "bookings", description = "Bookings and working hours"))
 )]
 pub struct ApiDoc;
 

@@ -1,0 +1,226 @@
+//! JSON API for bookings and working hours.
+
+use super::{
+    hours::{self, HoursBody},
+    service::{self, BookingRow, ClientSummary},
+};
+use crate::{
+    access::OrgScope,
+    app::AppState,
+    error::{AppError, AppResult, Problem},
+    http::{ApiJson, Ctx, ItemPath, ts},
+};
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct Booking {
+    pub id: String,
+    pub location_id: String,
+    pub calendar_id: String,
+    pub service_id: Option<String>,
+    pub start: String,
+    pub end: String,
+    /// confirmed, cancelled or no_show.
+    pub status: String,
+    pub notes: String,
+    /// staff, public or api.
+    pub source: String,
+    /// Present only for members allowed to see client details.
+    pub client: Option<ClientSummary>,
+    pub created_at: String,
+}
+
+/// Present bookings with client details where allowed (one client query for all).
+async fn present_all(state: &AppState, scope: &OrgScope, rows: Vec<BookingRow>) -> AppResult<Vec<Booking>> {
+    let clients = service::clients_for(state, scope, &rows).await?;
+    Ok(rows
+        .into_iter()
+        .map(|b| {
+            let client = b.client_id.as_ref().and_then(|c| clients.get(c).cloned());
+            booking(b, client)
+        })
+        .collect())
+}
+
+async fn present(state: &AppState, scope: &OrgScope, b: BookingRow) -> AppResult<Booking> {
+    present_all(state, scope, vec![b]).await?.pop().ok_or(AppError::NotFound)
+}
+
+fn booking(b: BookingRow, client: Option<ClientSummary>) -> Booking {
+    Booking {
+        id: b.id,
+        location_id: b.location_id,
+        calendar_id: b.calendar_id,
+        service_id: b.service_id,
+        start: ts(b.start_at),
+        end: ts(b.end_at),
+        status: b.status,
+        notes: b.notes,
+        source: b.source,
+        client,
+        created_at: ts(b.created_at),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientBody {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBookingBody {
+    pub calendar_id: String,
+    /// RFC 3339 instant.
+    pub start: String,
+    /// RFC 3339 instant; the calendar's default length when absent.
+    pub end: Option<String>,
+    /// An existing client of this organisation…
+    pub client_id: Option<String>,
+    /// …or a new one.
+    pub client: Option<ClientBody>,
+    #[serde(default)]
+    pub notes: String,
+    /// Book outside working hours or inside an unavailability period on purpose (audited).
+    #[serde(default)]
+    pub override_hours: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(("org_id" = String, Path)), request_body = NewBookingBody,
+    responses((status = 201, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem, description = "slot-taken"),
+        (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    ApiJson(b): ApiJson<NewBookingBody>,
+) -> AppResult<Response> {
+    let row = service::create(
+        &state,
+        &ctx,
+        &scope,
+        service::NewBooking {
+            calendar_id: b.calendar_id,
+            start: b.start,
+            end: b.end,
+            client_id: b.client_id,
+            client: b.client.map(|c| service::ClientInput {
+                first_name: c.first_name,
+                last_name: c.last_name,
+                email: c.email,
+                phone: c.phone,
+            }),
+            notes: b.notes,
+            override_hours: b.override_hours,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(present(&state, &scope, row).await?)).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    pub calendar_id: Option<String>,
+    /// RFC 3339 instant (inclusive).
+    pub from: String,
+    /// RFC 3339 instant (exclusive); at most 62 days after `from`.
+    pub to: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(("org_id" = String, Path), ListQuery),
+    responses((status = 200, body = [Booking]), (status = 422, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Query(q): Query<ListQuery>,
+) -> AppResult<axum::Json<Vec<Booking>>> {
+    let parse = |f: &str, v: &str| {
+        v.parse::<jiff::Timestamp>()
+            .map(|t| t.as_millisecond())
+            .map_err(|_| AppError::field(f, "invalid-instant", "Use an RFC 3339 instant."))
+    };
+    let (from, to) = (parse("from", &q.from)?, parse("to", &q.to)?);
+    if to <= from || to - from > 62 * 86_400_000 {
+        return Err(AppError::field("to", "invalid-window", "The window must be positive and at most 62 days."));
+    }
+    let rows = service::list(&state, &scope, q.calendar_id.as_deref(), from, to).await?;
+    Ok(axum::Json(present_all(&state, &scope, rows).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Booking), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<Booking>> {
+    let b = service::get(&state, &scope, &p.id).await?;
+    Ok(axum::Json(present(&state, &scope, b).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveBody {
+    pub start: String,
+    pub end: Option<String>,
+    #[serde(default)]
+    pub override_hours: bool,
+}
+
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+    request_body = MoveBody, responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+    ApiJson(b): ApiJson<MoveBody>,
+) -> AppResult<axum::Json<Booking>> {
+    let row = service::reschedule(&state, &ctx, &scope, &p.id, &b.start, b.end.as_deref(), b.override_hours).await?;
+    Ok(axum::Json(present(&state, &scope, row).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/cancel", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<Booking>> {
+    let row = service::cancel(&state, &ctx, &scope, &p.id).await?;
+    Ok(axum::Json(present(&state, &scope, row).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = HoursBody), (status = 404, body = Problem)))]
+pub async fn get_hours(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<HoursBody>> {
+    let cal = crate::features::calendars::service::get(&state, &scope, &p.id).await?;
+    Ok(axum::Json(hours::present(&hours::load(&state, &cal.id).await?)))
+}
+
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+    request_body = HoursBody, responses((status = 200, body = HoursBody), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_hours(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+    ApiJson(b): ApiJson<HoursBody>,
+) -> AppResult<axum::Json<HoursBody>> {
+    Ok(axum::Json(hours::set(&state, &ctx, &scope, &p.id, b).await?))
+}

@@ -1,0 +1,262 @@
+//! Working hours of a calendar: weekly intervals and date overrides, loaded into the
+//! engine's `Hours`, plus unavailability as busy time.
+
+use crate::{
+    access::{
+        OrgScope,
+        policy::{Action, Object},
+    },
+    app::AppState,
+    audit::{self, OrgEvent},
+    clock::to_ms,
+    db::new_id,
+    error::{AppError, AppResult, FieldError},
+    features::calendars::service::{self as calendars},
+    http::Ctx,
+    scheduling::availability::{Busy, Hours, LocalInterval},
+    types::{format_hhmm, parse_hhmm},
+};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeeklyInterval {
+    /// 1 = Monday … 7 = Sunday.
+    pub weekday: i64,
+    /// "HH:MM", local time of the calendar.
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DayOverride {
+    /// "YYYY-MM-DD"
+    pub date: String,
+    /// Empty: closed that day.
+    pub intervals: Vec<Interval>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Interval {
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoursBody {
+    pub weekly: Vec<WeeklyInterval>,
+    #[serde(default)]
+    pub overrides: Vec<DayOverride>,
+}
+
+/// The engine's view of a calendar's hours.
+pub async fn load(state: &AppState, calendar_id: &str) -> AppResult<Hours> {
+    let weekly: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT weekday, start_min, end_min FROM working_hours WHERE calendar_id = $1 ORDER BY weekday, start_min",
+    )
+    .bind(calendar_id)
+    .fetch_all(state.db.pool())
+    .await?;
+    let overrides: Vec<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT day, start_min, end_min FROM hour_overrides WHERE calendar_id = $1 ORDER BY day, start_min",
+    )
+    .bind(calendar_id)
+    .fetch_all(state.db.pool())
+    .await?;
+    let mut h = Hours::default();
+    for (wd, s, e) in weekly {
+        if let (Some(slot), Some(iv)) = (h.weekly.get_mut(wd as usize), interval(s, e)) {
+            slot.push(iv);
+        }
+    }
+    for (day, s, e) in overrides {
+        let Ok(d) = day.parse::<Date>() else { continue };
+        let entry = h.overrides.entry(d).or_default();
+        if let (Some(s), Some(e)) = (s, e)
+            && let Some(iv) = interval(s, e)
+        {
+            entry.push(iv);
+        }
+    }
+    Ok(h)
+}
+
+fn interval(s: i64, e: i64) -> Option<LocalInterval> {
+    LocalInterval::new(u16::try_from(s).ok()?, u16::try_from(e).ok()?)
+}
+
+/// Unavailability periods of a calendar meeting `[from, to)`.
+pub async fn unavailability(state: &AppState, calendar_id: &str, from_ms: i64, to_ms: i64) -> AppResult<Vec<Busy>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT start_at, end_at FROM unavailability WHERE calendar_id = $1 AND end_at > $2 AND start_at < $3",
+    )
+    .bind(calendar_id)
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_all(state.db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(s, e)| Busy::plain(s, e)).collect())
+}
+
+pub fn present(h: &Hours) -> HoursBody {
+    let mut weekly = Vec::new();
+    for (i, day) in h.weekly.iter().enumerate() {
+        for iv in day {
+            weekly.push(WeeklyInterval {
+                weekday: i as i64 + 1,
+                start: format_hhmm(i64::from(iv.start_min)),
+                end: format_hhmm(i64::from(iv.end_min)),
+            });
+        }
+    }
+    let overrides = h
+        .overrides
+        .iter()
+        .map(|(d, ivs)| DayOverride {
+            date: d.to_string(),
+            intervals: ivs
+                .iter()
+                .map(|iv| Interval {
+                    start: format_hhmm(i64::from(iv.start_min)),
+                    end: format_hhmm(i64::from(iv.end_min)),
+                })
+                .collect(),
+        })
+        .collect();
+    HoursBody { weekly, overrides }
+}
+
+fn parse_interval(field: &str, start: &str, end: &str, errors: &mut Vec<FieldError>) -> Option<(i64, i64)> {
+    let s = parse_hhmm(&format!("{field}.start"), start).map_err(|e| errors.push(e)).ok()?;
+    let e = parse_hhmm(&format!("{field}.end"), end).map_err(|e| errors.push(e)).ok()?;
+    if s >= e {
+        errors.push(FieldError::new(field, "empty-interval", "The end must come after the start."));
+        return None;
+    }
+    Some((s, e))
+}
+
+fn overlapping(v: &mut [(i64, i64)]) -> bool {
+    v.sort_unstable();
+    v.windows(2).any(|w| w[1].0 < w[0].1)
+}
+
+/// Replace the calendar's hours (its manager: own calendar, manage level, or business
+/// settings of its location).
+pub async fn set(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &OrgScope,
+    calendar_id: &str,
+    body: HoursBody,
+) -> AppResult<HoursBody> {
+    let cal = calendars::get(state, scope, calendar_id).await?;
+    scope.require(Action::ManageCalendar, Object::Calendar(cal.as_ref()))?;
+    let mut errors = Vec::new();
+    let mut weekly: Vec<(i64, i64, i64)> = Vec::new();
+    for (i, w) in body.weekly.iter().enumerate() {
+        let field = format!("weekly[{i}]");
+        if !(1..=7).contains(&w.weekday) {
+            errors.push(FieldError::new(&field, "invalid-weekday", "Use 1 (Monday) to 7 (Sunday)."));
+            continue;
+        }
+        if let Some((s, e)) = parse_interval(&field, &w.start, &w.end, &mut errors) {
+            weekly.push((w.weekday - 1, s, e));
+        }
+    }
+    for wd in 0..7 {
+        let mut day: Vec<(i64, i64)> = weekly.iter().filter(|w| w.0 == wd).map(|w| (w.1, w.2)).collect();
+        if overlapping(&mut day) {
+            errors.push(FieldError::new(
+                "weekly",
+                "overlapping-intervals",
+                format!("Intervals overlap on weekday {}.", wd + 1),
+            ));
+        }
+    }
+    let mut overrides: Vec<(String, Vec<(i64, i64)>)> = Vec::new();
+    for (i, o) in body.overrides.iter().enumerate() {
+        let field = format!("overrides[{i}]");
+        let Ok(d) = o.date.parse::<Date>() else {
+            errors.push(FieldError::new(&field, "invalid-date", "Use YYYY-MM-DD."));
+            continue;
+        };
+        let mut ivs: Vec<(i64, i64)> = o
+            .intervals
+            .iter()
+            .enumerate()
+            .filter_map(|(j, iv)| parse_interval(&format!("{field}.intervals[{j}]"), &iv.start, &iv.end, &mut errors))
+            .collect();
+        if overlapping(&mut ivs) {
+            errors.push(FieldError::new(&field, "overlapping-intervals", "Intervals overlap."));
+        }
+        overrides.push((d.to_string(), ivs));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let before = present(&load(state, calendar_id).await?);
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    sqlx::query("DELETE FROM working_hours WHERE calendar_id = $1").bind(calendar_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM hour_overrides WHERE calendar_id = $1").bind(calendar_id).execute(&mut *tx).await?;
+    for (wd, s, e) in &weekly {
+        sqlx::query(
+            "INSERT INTO working_hours (id, calendar_id, weekday, start_min, end_min) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(new_id())
+        .bind(calendar_id)
+        .bind(wd)
+        .bind(s)
+        .bind(e)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (day, ivs) in &overrides {
+        if ivs.is_empty() {
+            sqlx::query(
+                "INSERT INTO hour_overrides (id, calendar_id, day, start_min, end_min) VALUES ($1, $2, $3, NULL, NULL)",
+            )
+            .bind(new_id())
+            .bind(calendar_id)
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (s, e) in ivs {
+            sqlx::query(
+                "INSERT INTO hour_overrides (id, calendar_id, day, start_min, end_min) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(new_id())
+            .bind(calendar_id)
+            .bind(day)
+            .bind(s)
+            .bind(e)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    let after = HoursBody { weekly: body.weekly, overrides: body.overrides };
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "calendar.hours_changed",
+            object_type: "calendar",
+            object_id: calendar_id,
+            location_id: Some(&cal.location_id),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(present(&load(state, calendar_id).await?))
+}

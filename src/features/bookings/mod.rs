@@ -1,0 +1,21 @@
+//! Bookings: create, list, move, cancel. Two active bookings never overlap on one calendar:
+//! the database refuses it (an exclusion constraint on PostgreSQL, triggers inside
+//! serialised write transactions on SQLite), and a lost race answers 409 with the clash.
+
+pub mod api;
+pub mod hours;
+pub mod service;
+
+use crate::app::{Guard, Routes};
+use axum::http::Method;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .api(Method::GET, "/api/v1/orgs/{org_id}/bookings", Guard::Org, api::list)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/bookings", Guard::Org, api::create)
+        .api(Method::GET, "/api/v1/orgs/{org_id}/bookings/{id}", Guard::Org, api::get)
+        .api(Method::PATCH, "/api/v1/orgs/{org_id}/bookings/{id}", Guard::Org, api::update)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/bookings/{id}/cancel", Guard::Org, api::cancel)
+        .api(Method::GET, "/api/v1/orgs/{org_id}/calendars/{id}/hours", Guard::Org, api::get_hours)
+        .api(Method::PUT, "/api/v1/orgs/{org_id}/calendars/{id}/hours", Guard::Org, api::set_hours)
+}

@@ -1,0 +1,217 @@
+//! Bookings: never two on one slot (the database decides), hours enforced unless overridden
+//! (and audited), rights per calendar, client details only with the client-list right.
+
+use crate::helpers::{Client, TestApp, dual, join_by_invitation, owner_with_org};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+dual!(
+    sixty_four_simultaneous_requests_for_one_slot_make_one_booking,
+    hours_are_enforced_unless_staff_override_on_purpose,
+    booking_rights_follow_calendar_levels_and_hide_clients,
+    moving_into_a_taken_slot_is_refused_and_cancelling_frees_it,
+);
+
+/// An owner, a location in Paris, a calendar open Monday–Friday 09:00–17:00.
+async fn setup<'a>(app: &'a TestApp) -> (Client<'a>, String, String, String) {
+    let (owner, org) = owner_with_org(app, "owner@book.fr", "Book").await;
+    let loc = owner
+        .org_post(&org, "/locations", json!({"name": "Paris", "time_zone": "Europe/Paris"}), StatusCode::CREATED)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cal = owner
+        .org_post(&org, "/calendars", json!({"location_id": loc, "name": "Chair 1"}), StatusCode::CREATED)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let weekly: Vec<Value> = (1..=5).map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"})).collect();
+    owner
+        .put_json(&format!("/api/v1/orgs/{org}/calendars/{cal}/hours"), json!({"weekly": weekly}))
+        .await
+        .assert(StatusCode::OK);
+    (owner, org, loc, cal)
+}
+
+fn body(cal: &str, start: &str) -> Value {
+    json!({"calendar_id": cal, "start": start, "end": null, "client": {"first_name": "Claire", "last_name": "Client", "email": "claire@example.fr"}})
+}
+
+fn span(cal: &str, start: &str, end: &str) -> Value {
+    let mut b = body(cal, start);
+    b["end"] = json!(end);
+    b
+}
+
+async fn sixty_four_simultaneous_requests_for_one_slot_make_one_booking(app: TestApp) {
+    let (owner, org, _, cal) = setup(&app).await;
+    let path = format!("/api/v1/orgs/{org}/bookings");
+    // 2026-03-03 is a Tuesday; 10:00 Paris.
+    let requests =
+        (0..64).map(|_| owner.post_json(&path, span(&cal, "2026-03-03T10:00:00+01:00", "2026-03-03T10:30:00+01:00")));
+    let results = futures_util::future::join_all(requests).await;
+    let created = results.iter().filter(|r| r.status == StatusCode::CREATED).count();
+    let conflicts: Vec<_> = results.iter().filter(|r| r.status == StatusCode::CONFLICT).collect();
+    assert_eq!(created, 1, "{:?}", results.iter().map(|r| (r.status, r.text())).take(3).collect::<Vec<_>>());
+    assert_eq!(conflicts.len(), 63);
+    let p = conflicts[0].json();
+    assert_eq!(p["code"], "slot-taken");
+    assert!(p["detail"].as_str().unwrap().contains("2026-03-03 10:00"), "{p}");
+    // Overlapping (not identical) times are refused too; touching ones are fine.
+    owner.post_json(&path, body(&cal, "2026-03-03T09:50:00+01:00")).await.problem(StatusCode::CONFLICT, "slot-taken");
+    owner
+        .post_json(&path, span(&cal, "2026-03-03T10:15:00+01:00", "2026-03-03T10:45:00+01:00"))
+        .await
+        .problem(StatusCode::CONFLICT, "slot-taken");
+    owner
+        .post_json(&path, span(&cal, "2026-03-03T09:00:00+01:00", "2026-03-03T12:00:00+01:00"))
+        .await
+        .assert(StatusCode::CONFLICT);
+    owner
+        .post_json(&path, span(&cal, "2026-03-03T09:30:00+01:00", "2026-03-03T10:00:00+01:00"))
+        .await
+        .assert(StatusCode::CREATED);
+    owner
+        .post_json(&path, span(&cal, "2026-03-03T10:30:00+01:00", "2026-03-03T11:00:00+01:00"))
+        .await
+        .assert(StatusCode::CREATED);
+    assert_eq!(app.count("SELECT COUNT(*) FROM bookings WHERE status <> 'cancelled'").await, 3);
+}
+
+async fn hours_are_enforced_unless_staff_override_on_purpose(app: TestApp) {
+    let (owner, org, _, cal) = setup(&app).await;
+    let path = format!("/api/v1/orgs/{org}/bookings");
+    // Sunday 03:00, and Tuesday 16:50 running past closing.
+    for start in ["2026-03-08T03:00:00+01:00", "2026-03-03T16:50:00+01:00"] {
+        let r = owner.post_json(&path, body(&cal, start)).await;
+        r.problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+        assert_eq!(r.json()["errors"][0]["code"], "outside-hours");
+    }
+    let mut b = body(&cal, "2026-03-08T03:00:00+01:00");
+    b["override_hours"] = json!(true);
+    let created = owner.post_json(&path, b).await;
+    created.assert(StatusCode::CREATED);
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let audit = owner.org_get(&org, &format!("/audit?object_type=booking&object_id={id}")).await.json();
+    assert_eq!(audit["items"][0]["after"]["override_hours"], true, "{audit}");
+    // Hours: date overrides close a day; malformed hours are refused.
+    let hours = format!("/api/v1/orgs/{org}/calendars/{cal}/hours");
+    owner
+        .put_json(&hours, json!({"weekly": [{"weekday": 2, "start": "09:00", "end": "12:00"}, {"weekday": 2, "start": "11:00", "end": "13:00"}]}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    owner
+        .put_json(&hours, json!({"weekly": [{"weekday": 2, "start": "09:00", "end": "17:00"}], "overrides": [{"date": "2026-03-10", "intervals": []}]}))
+        .await
+        .assert(StatusCode::OK);
+    owner
+        .post_json(&path, body(&cal, "2026-03-10T10:00:00+01:00"))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    owner.post_json(&path, body(&cal, "2026-03-17T10:00:00+01:00")).await.assert(StatusCode::CREATED);
+    let got = owner.get(&hours).await.json();
+    assert_eq!(got["overrides"][0]["date"], "2026-03-10");
+}
+
+async fn booking_rights_follow_calendar_levels_and_hide_clients(app: TestApp) {
+    let (owner, org, loc, cal) = setup(&app).await;
+    let path = format!("/api/v1/orgs/{org}/bookings");
+    let (viewer, _) = join_by_invitation(
+        &app,
+        &owner,
+        &org,
+        "viewer@book.fr",
+        json!({"role": "assistant",
+        "grants": [{"scope": "calendar", "calendar_id": cal, "level": "view"}]}),
+    )
+    .await;
+    let (booker, _) = join_by_invitation(
+        &app,
+        &owner,
+        &org,
+        "booker@book.fr",
+        json!({"role": "assistant",
+        "grants": [{"scope": "calendar", "calendar_id": cal, "level": "book"}]}),
+    )
+    .await;
+    let (stranger, _) = join_by_invitation(
+        &app,
+        &owner,
+        &org,
+        "stranger@book.fr",
+        json!({"role": "staff", "calendar_location_id": loc}),
+    )
+    .await;
+    viewer.post_json(&path, body(&cal, "2026-03-04T09:00:00+01:00")).await.problem(StatusCode::FORBIDDEN, "forbidden");
+    stranger
+        .post_json(&path, body(&cal, "2026-03-04T09:00:00+01:00"))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    let b = booker.post_json(&path, body(&cal, "2026-03-04T09:00:00+01:00")).await;
+    b.assert(StatusCode::CREATED);
+    // The booker has no client-list right: no client details, even in their own booking.
+    assert!(b.json()["client"].is_null(), "{}", b.text());
+    let id = b.json()["id"].as_str().unwrap().to_string();
+    let seen_by_owner = owner.org_get(&org, &format!("/bookings/{id}")).await.json();
+    assert_eq!(seen_by_owner["client"]["email"], "claire@example.fr");
+    let window = "from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z";
+    let list = viewer.org_get(&org, &format!("/bookings?{window}")).await.json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert!(list[0]["client"].is_null());
+    assert_eq!(stranger.org_get(&org, &format!("/bookings?{window}")).await.json(), json!([]));
+    stranger.org_get(&org, &format!("/bookings/{id}")).await.problem(StatusCode::NOT_FOUND, "not-found");
+    viewer.post_json(&format!("{path}/{id}/cancel"), json!({})).await.problem(StatusCode::FORBIDDEN, "forbidden");
+    // Given the client list, the booker sees the client.
+    let booker_id = owner
+        .org_get(&org, "/members")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "booker@book.fr")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    owner
+        .patch_json(&format!("/api/v1/orgs/{org}/members/{booker_id}"), json!({"toggles": {"client_list": true}}))
+        .await
+        .assert(StatusCode::OK);
+    let again = booker.org_get(&org, &format!("/bookings/{id}")).await.json();
+    assert_eq!(again["client"]["last_name"], "Client");
+}
+
+async fn moving_into_a_taken_slot_is_refused_and_cancelling_frees_it(app: TestApp) {
+    let (owner, org, _, cal) = setup(&app).await;
+    let path = format!("/api/v1/orgs/{org}/bookings");
+    let a = owner.post_json(&path, body(&cal, "2026-03-05T09:00:00+01:00")).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = owner.post_json(&path, body(&cal, "2026-03-05T11:00:00+01:00")).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    owner
+        .patch_json(&format!("{path}/{b}"), json!({"start": "2026-03-05T09:10:00+01:00"}))
+        .await
+        .problem(StatusCode::CONFLICT, "slot-taken");
+    let moved = owner.patch_json(&format!("{path}/{b}"), json!({"start": "2026-03-05T14:00:00+01:00"})).await;
+    moved.assert(StatusCode::OK);
+    assert_eq!(moved.json()["start"], "2026-03-05T13:00:00Z");
+    owner.post_json(&format!("{path}/{a}/cancel"), json!({})).await.assert(StatusCode::OK);
+    owner
+        .patch_json(&format!("{path}/{b}"), json!({"start": "2026-03-05T09:00:00+01:00"}))
+        .await
+        .assert(StatusCode::OK);
+    owner
+        .patch_json(&format!("{path}/{a}"), json!({"start": "2026-03-05T15:00:00+01:00"}))
+        .await
+        .problem(StatusCode::CONFLICT, "booking-cancelled");
+    let hist = owner.org_get(&org, &format!("/audit?object_type=booking&object_id={b}")).await.json();
+    let actions: Vec<&str> = hist["items"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["booking.moved", "booking.moved", "booking.created"]);
+}
