@@ -156,6 +156,7 @@ pub fn routes() -> Routes {
         .merge(features::teams::routes())
         .merge(features::audit_log::routes())
         .merge(features::bookings::routes())
+        .merge(features::services::routes())
         .merge(features::openapi::routes())
         .merge(http::assets::routes())
 }

@@ -215,6 +215,8 @@ pub enum Action {
     ExportBookings,
     ViewStatistics,
     ManagePromotion,
+    /// Services (appointment types) of the organisation.
+    ManageServices,
     // Clients.
     ViewClient,
     EditClient,
@@ -237,7 +239,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::ViewCalendar,
         Action::ViewBookings,
         Action::CreateBooking,
@@ -253,6 +255,7 @@ impl Action {
         Action::ExportBookings,
         Action::ViewStatistics,
         Action::ManagePromotion,
+        Action::ManageServices,
         Action::ViewClient,
         Action::EditClient,
         Action::ExportClients,
@@ -280,7 +283,7 @@ impl Action {
     }
 }
 
-const ACTION_NAMES: [(Action, &str); 31] = [
+const ACTION_NAMES: [(Action, &str); 32] = [
     (Action::ViewCalendar, "view_calendar"),
     (Action::ViewBookings, "view_bookings"),
     (Action::CreateBooking, "create_booking"),
@@ -296,6 +299,7 @@ const ACTION_NAMES: [(Action, &str); 31] = [
     (Action::ExportBookings, "export_bookings"),
     (Action::ViewStatistics, "view_statistics"),
     (Action::ManagePromotion, "manage_promotion"),
+    (Action::ManageServices, "manage_services"),
     (Action::ViewClient, "view_client"),
     (Action::EditClient, "edit_client"),
     (Action::ExportClients, "export_clients"),
@@ -563,7 +567,7 @@ pub fn authorize(m: &MemberView, action: Action, object: Object<'_>) -> Decision
         (ManageLocation | CreateCalendar, Object::Location { id }) => {
             capability_in(m, Toggle::BusinessSettings, Some(id))
         }
-        (CreateLocation | DeleteLocation, Object::Org | Object::Location { .. }) => {
+        (CreateLocation | DeleteLocation | ManageServices, Object::Org | Object::Location { .. }) => {
             capability_in(m, Toggle::BusinessSettings, None)
         }
         (ExportBookings, Object::Location { id }) => capability_in(m, Toggle::AllBookings, Some(id)),

@@ -237,6 +237,10 @@ fn the_whole_matrix() {
                         Action::DeleteLocation,
                         expected_capability(role, &toggles, Toggle::BusinessSettings) && expected_org_wide(role, grant),
                     ),
+                    (
+                        Action::ManageServices,
+                        expected_capability(role, &toggles, Toggle::BusinessSettings) && expected_org_wide(role, grant),
+                    ),
                     (Action::ViewMembers, expected_capability(role, &toggles, Toggle::UserManagement)),
                     (Action::ManageTeams, expected_capability(role, &toggles, Toggle::UserManagement)),
                     (Action::ManageApiKeys, expected_capability(role, &toggles, Toggle::ApiIntegrations)),

@@ -7,4 +7,5 @@ pub mod locations;
 pub mod members;
 pub mod openapi;
 pub mod orgs;
+pub mod services;
 pub mod teams;

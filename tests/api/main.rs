@@ -12,4 +12,5 @@ mod http;
 mod mail;
 mod orgs;
 mod routes;
+mod services;
 mod teams_audit;

@@ -108,6 +108,7 @@ struct World {
     member: String,
     team: String,
     booking: String,
+    service: String,
 }
 
 async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
@@ -140,7 +141,12 @@ async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
         .as_str()
         .unwrap()
         .to_string();
-    (owner, World { org, location, calendar, member, team, booking })
+    let service =
+        owner.org_post(&org, "/services", serde_json::json!({"name": "Cut"}), StatusCode::CREATED).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    (owner, World { org, location, calendar, member, team, booking, service })
 }
 
 fn fill(path: &str, w: &World) -> String {
@@ -152,10 +158,12 @@ fn fill(path: &str, w: &World) -> String {
         &w.team
     } else if path.contains("/bookings/") {
         &w.booking
+    } else if path.contains("/services/") {
+        &w.service
     } else {
         &w.member
     };
-    path.replace("{org_id}", &w.org).replace("{id}", id)
+    path.replace("{org_id}", &w.org).replace("{id}", id).replace("{calendar_id}", &w.calendar)
 }
 
 /// A body that would succeed for someone with the right, so that only access decides.
@@ -179,6 +187,8 @@ fn sample_body(method: &Method, path: &str, w: &World) -> serde_json::Value {
         ("PATCH", "/bookings/{id}") => json!({"start": "2026-03-05T10:00:00Z", "override_hours": true}),
         ("PUT", "/calendars/{id}/hours") => json!({"weekly": [{"weekday": 1, "start": "09:00", "end": "10:00"}]}),
         ("PATCH", "") => json!({"name": "Renamed"}),
+        ("POST", "/services") => json!({"name": "New service"}),
+        ("PATCH", "/services/{id}") => json!({"name": "Renamed"}),
         _ => json!({}),
     }
 }
@@ -193,6 +203,8 @@ async fn call(c: &crate::helpers::Client<'_>, r: &creneau::app::RouteInfo, w: &W
         format!("{path}?action=view_calendar&object_type=calendar&object_id={}", w.calendar)
     } else if path.ends_with("/bookings") && r.method == Method::GET {
         format!("{path}?from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z")
+    } else if path.ends_with("/availability") {
+        format!("{path}?service_id={}&calendar_id={}&from=2026-03-02&to=2026-03-08", w.service, w.calendar)
     } else {
         path
     };
@@ -246,6 +258,8 @@ async fn every_org_route_refuses_a_member_without_rights(app: TestApp) {
         "GET /api/v1/orgs/{org_id}/locations",
         "GET /api/v1/orgs/{org_id}/calendars",
         "GET /api/v1/orgs/{org_id}/bookings",
+        "GET /api/v1/orgs/{org_id}/services",
+        "GET /api/v1/orgs/{org_id}/services/{id}",
     ];
     let before = audit_rows(&app, &w.org).await;
     let mut checked = 0;

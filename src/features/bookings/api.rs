@@ -81,6 +81,8 @@ pub struct ClientBody {
 #[serde(deny_unknown_fields)]
 pub struct NewBookingBody {
     pub calendar_id: String,
+    /// The service booked; its length and buffers apply.
+    pub service_id: Option<String>,
     /// RFC 3339 instant.
     pub start: String,
     /// RFC 3339 instant; the calendar's default length when absent.
@@ -111,6 +113,7 @@ pub async fn create(
         &scope,
         service::NewBooking {
             calendar_id: b.calendar_id,
+            service_id: b.service_id,
             start: b.start,
             end: b.end,
             client_id: b.client_id,

@@ -118,6 +118,8 @@ pub struct ClientInput {
 
 pub struct NewBooking {
     pub calendar_id: String,
+    /// The service booked: its length and buffers apply, and the calendar must offer it.
+    pub service_id: Option<String>,
     pub start: String,
     pub end: Option<String>,
     pub client_id: Option<String>,
@@ -145,11 +147,30 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
     if cal.status != "active" {
         return Err(AppError::conflict("calendar-archived", "This calendar is archived."));
     }
-    let start = parse_instant("start", &input.start)?;
-    let end = match &input.end {
-        Some(e) => parse_instant("end", e)?,
-        None => start + cal.default_length_min * 60_000,
+    let service = match &input.service_id {
+        Some(id) => {
+            let s = crate::features::services::service::get(state, scope, id)
+                .await
+                .map_err(|_| AppError::field("service_id", "unknown-service", "No such service."))?;
+            if !s.calendar_ids.contains(&cal.id) || s.status != "active" {
+                return Err(AppError::field(
+                    "service_id",
+                    "service-not-offered",
+                    "This calendar does not offer this service.",
+                ));
+            }
+            Some(s)
+        }
+        None => None,
     };
+    let start = parse_instant("start", &input.start)?;
+    let end = match (&input.end, &service) {
+        (Some(e), _) => parse_instant("end", e)?,
+        (None, Some(s)) => start + s.length_min * 60_000,
+        (None, None) => start + cal.default_length_min * 60_000,
+    };
+    let (buffer_before, buffer_after) =
+        service.as_ref().map(|s| (s.buffer_before_min, s.buffer_after_min)).unwrap_or((0, 0));
     if end <= start || end - start > MAX_LENGTH_MS {
         return Err(AppError::field("end", "invalid-length", "A booking lasts more than zero and at most 24 hours."));
     }
@@ -211,16 +232,20 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
         _ => input.client_id.clone(),
     };
     let inserted = sqlx::query(
-        "INSERT INTO bookings (id, org_id, location_id, calendar_id, client_id, start_at, end_at, status, notes, source, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'confirmed', $8, 'staff', $9, $10, $10)",
+        "INSERT INTO bookings (id, org_id, location_id, calendar_id, service_id, client_id, start_at, end_at, buffer_before_min, \
+         buffer_after_min, status, notes, source, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, 'staff', $12, $13, $13)",
     )
     .bind(&id)
     .bind(scope.org_id())
     .bind(&cal.location_id)
     .bind(&cal.id)
+    .bind(&input.service_id)
     .bind(&client_id)
     .bind(start)
     .bind(end)
+    .bind(buffer_before)
+    .bind(buffer_after)
     .bind(input.notes.trim())
     .bind(scope.membership_id())
     .bind(now)

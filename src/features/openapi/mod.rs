@@ -5,7 +5,8 @@ use crate::{
     error::{FieldError, Problem},
     features::{
         accounts::api as accounts, audit_log::api as audit, bookings::api as bookings, calendars::api as calendars,
-        locations::api as locations, members::api as members, orgs::api as orgs, teams::api as teams,
+        locations::api as locations, members::api as members, orgs::api as orgs, services::api as services,
+        teams::api as teams,
     },
 };
 use axum::{
@@ -34,6 +35,8 @@ use utoipa::OpenApi;
         audit::list, audit::export,
         bookings::list, bookings::create, bookings::get, bookings::update, bookings::cancel,
         bookings::get_hours, bookings::set_hours,
+        services::list, services::create, services::get, services::update, services::delete,
+        services::offer, services::withdraw, services::availability,
     ),
     components(schemas(Problem, FieldError)),
     tags((name = "auth", description = "Sign-up, login, password reset"),
@@ -45,7 +48,8 @@ use utoipa::OpenApi;
          (name = "invitations", description = "Accepting an invitation"),
          (name = "teams", description = "Teams, usable as grant targets"),
          (name = "audit", description = "Who did what: the audit trail"),
-         (name = "bookings", description = "Bookings and working hours"))
+         (name = "bookings", description = "Bookings and working hours"),
+         (name = "services", description = "Services (appointment types) and availability"))
 )]
 pub struct ApiDoc;
 

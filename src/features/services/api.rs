@@ -1,0 +1,199 @@
+//! JSON API for services and staff-side availability.
+
+use super::service::{self, Service, ServiceInput, Slot};
+use crate::{
+    access::{
+        OrgScope,
+        policy::{Action, Object},
+    },
+    app::AppState,
+    error::{AppError, AppResult, Problem},
+    features::calendars::service as calendars,
+    http::{ApiJson, Ctx, ItemPath},
+};
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceBody {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub length_min: Option<i64>,
+    pub buffer_before_min: Option<i64>,
+    pub buffer_after_min: Option<i64>,
+    pub min_notice_min: Option<i64>,
+    pub max_advance_days: Option<i64>,
+    pub step_min: Option<i64>,
+    /// Display only; null clears.
+    #[serde(default, deserialize_with = "double_option")]
+    pub price_cents: Option<Option<i64>>,
+    pub currency: Option<String>,
+    pub status: Option<String>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+impl From<ServiceBody> for ServiceInput {
+    fn from(b: ServiceBody) -> Self {
+        ServiceInput {
+            name: b.name,
+            description: b.description,
+            length_min: b.length_min,
+            buffer_before_min: b.buffer_before_min,
+            buffer_after_min: b.buffer_after_min,
+            min_notice_min: b.min_notice_min,
+            max_advance_days: b.max_advance_days,
+            step_min: b.step_min,
+            price_cents: b.price_cents,
+            currency: b.currency,
+            status: b.status,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(("org_id" = String, Path)),
+    responses((status = 200, body = [Service])))]
+pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Vec<Service>>> {
+    Ok(axum::Json(service::list(&state, &scope).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(("org_id" = String, Path)), request_body = ServiceBody,
+    responses((status = 201, body = Service), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    ApiJson(b): ApiJson<ServiceBody>,
+) -> AppResult<Response> {
+    let s = service::save(&state, &ctx, &scope, None, b.into()).await?;
+    Ok((StatusCode::CREATED, axum::Json(s)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Service), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<Service>> {
+    Ok(axum::Json(service::get(&state, &scope, &p.id).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),
+    request_body = ServiceBody, responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+    ApiJson(b): ApiJson<ServiceBody>,
+) -> AppResult<axum::Json<Service>> {
+    Ok(axum::Json(service::save(&state, &ctx, &scope, Some(&p.id), b.into()).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<StatusCode> {
+    service::delete(&state, &ctx, &scope, &p.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct OfferPath {
+    #[allow(dead_code)]
+    pub org_id: String,
+    pub id: String,
+    pub calendar_id: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}", tag = "services",
+    params(("org_id" = String, Path), ("id" = String, Path), ("calendar_id" = String, Path)),
+    responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn offer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<OfferPath>,
+) -> AppResult<axum::Json<Service>> {
+    Ok(axum::Json(service::set_offered(&state, &ctx, &scope, &p.id, &p.calendar_id, true).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}", tag = "services",
+    params(("org_id" = String, Path), ("id" = String, Path), ("calendar_id" = String, Path)),
+    responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<OfferPath>,
+) -> AppResult<axum::Json<Service>> {
+    Ok(axum::Json(service::set_offered(&state, &ctx, &scope, &p.id, &p.calendar_id, false).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AvailabilityQuery {
+    pub service_id: String,
+    /// One calendar…
+    pub calendar_id: Option<String>,
+    /// …or "anyone available" in a location.
+    pub location_id: Option<String>,
+    /// First and last local date (YYYY-MM-DD) in `tz`, at most 62 days apart.
+    pub from: String,
+    pub to: String,
+    /// IANA zone to read the dates in and present the slots in; the calendar's by default.
+    pub tz: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/availability", tag = "services", params(("org_id" = String, Path), AvailabilityQuery),
+    responses((status = 200, body = [Slot]), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn availability(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Query(q): Query<AvailabilityQuery>,
+) -> AppResult<axum::Json<Vec<Slot>>> {
+    let svc = service::get(&state, &scope, &q.service_id).await?;
+    let offered = |c: &calendars::CalendarRow| svc.calendar_ids.contains(&c.id) && c.status == "active";
+    let cals: Vec<calendars::CalendarRow> = match (&q.calendar_id, &q.location_id) {
+        (Some(id), _) => {
+            let c = calendars::get(&state, &scope, id).await?;
+            if !offered(&c) {
+                return Err(AppError::field(
+                    "calendar_id",
+                    "service-not-offered",
+                    "This calendar does not offer this service.",
+                ));
+            }
+            vec![c]
+        }
+        (None, Some(loc)) => calendars::list(&state, &scope, Some(loc))
+            .await?
+            .into_iter()
+            .filter(|c| offered(c) && scope.check(Action::ViewBookings, Object::Calendar(c.as_ref())).allowed)
+            .collect(),
+        (None, None) => return Err(AppError::field("calendar_id", "required", "Give a calendar_id or a location_id.")),
+    };
+    let date = |f: &str, v: &str| {
+        v.parse::<jiff::civil::Date>().map_err(|_| AppError::field(f, "invalid-date", "Use YYYY-MM-DD."))
+    };
+    let (from, to) = (date("from", &q.from)?, date("to", &q.to)?);
+    if to < from || (to - from).get_days() > 62 {
+        return Err(AppError::field("to", "invalid-window", "The window must be positive and at most 62 days."));
+    }
+    let tz_name = q.tz.clone().or_else(|| cals.first().map(|c| c.time_zone.clone())).unwrap_or_else(|| "UTC".into());
+    let tz = jiff::tz::TimeZone::get(&tz_name)
+        .map_err(|_| AppError::field("tz", "invalid-time-zone", "Unknown time zone."))?;
+    Ok(axum::Json(service::slots(&state, &svc, &cals, &tz, from, to).await?))
+}

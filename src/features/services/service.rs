@@ -1,0 +1,396 @@
+//! Service rules, and availability for staff (the engine over the calendar's hours,
+//! bookings and unavailability in the window).
+
+use crate::{
+    access::{
+        OrgScope,
+        policy::{Action, Object},
+    },
+    app::AppState,
+    audit::{self, OrgEvent},
+    clock::to_ms,
+    db::new_id,
+    error::{AppError, AppResult, FieldError},
+    features::{
+        bookings::{hours, service::MAX_LENGTH_MS},
+        calendars::service::{self as calendars, CalendarRow},
+    },
+    http::Ctx,
+    scheduling::availability::{self, Busy, ServiceRule, Window},
+    types::{Checks, Name},
+};
+use jiff::{civil::Date, tz::TimeZone};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub length_min: i64,
+    pub buffer_before_min: i64,
+    pub buffer_after_min: i64,
+    pub min_notice_min: i64,
+    pub max_advance_days: i64,
+    pub step_min: i64,
+    /// For display only, in cents.
+    pub price_cents: Option<i64>,
+    pub currency: String,
+    /// `active` or `archived`.
+    pub status: String,
+    #[sqlx(skip)]
+    pub calendar_ids: Vec<String>,
+}
+
+const COLUMNS: &str = "id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, \
+     max_advance_days, step_min, price_cents, currency, status";
+
+/// Services of the organisation with their calendars: two queries.
+pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<Service>> {
+    let mut services: Vec<Service> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM services WHERE org_id = $1 ORDER BY name, id"))
+            .bind(scope.org_id())
+            .fetch_all(state.db.pool())
+            .await?;
+    let links: Vec<(String, String)> = sqlx::query_as(
+        "SELECT cs.service_id, cs.calendar_id FROM calendar_services cs JOIN services s ON s.id = cs.service_id WHERE s.org_id = $1 ORDER BY cs.calendar_id",
+    )
+    .bind(scope.org_id())
+    .fetch_all(state.db.pool())
+    .await?;
+    for s in &mut services {
+        s.calendar_ids = links.iter().filter(|(sid, _)| *sid == s.id).map(|(_, c)| c.clone()).collect();
+    }
+    Ok(services)
+}
+
+pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Service> {
+    list(state, scope).await?.into_iter().find(|s| s.id == id).ok_or(AppError::NotFound)
+}
+
+#[derive(Default)]
+pub struct ServiceInput {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub length_min: Option<i64>,
+    pub buffer_before_min: Option<i64>,
+    pub buffer_after_min: Option<i64>,
+    pub min_notice_min: Option<i64>,
+    pub max_advance_days: Option<i64>,
+    pub step_min: Option<i64>,
+    pub price_cents: Option<Option<i64>>,
+    pub currency: Option<String>,
+    pub status: Option<String>,
+}
+
+fn apply(s: &mut Service, i: ServiceInput) -> AppResult<()> {
+    let mut checks = Checks::default();
+    if let Some(v) = i.name
+        && let Some(n) = checks.check(Name::parse("name", &v, 120))
+    {
+        s.name = n.into_string();
+    }
+    if let Some(v) = i.description {
+        if v.chars().count() > 2000 {
+            checks.push(FieldError::new("description", "too-long", "At most 2000 characters."));
+        }
+        s.description = v.trim().to_string();
+    }
+    let mut range = |field: &str, v: Option<i64>, lo: i64, hi: i64, target: &mut i64| {
+        if let Some(v) = v {
+            if (lo..=hi).contains(&v) {
+                *target = v;
+            } else {
+                checks.push(FieldError::new(field, "out-of-range", format!("Between {lo} and {hi}.")));
+            }
+        }
+    };
+    range("length_min", i.length_min, 5, MAX_LENGTH_MS / 60_000, &mut s.length_min);
+    range("buffer_before_min", i.buffer_before_min, 0, 240, &mut s.buffer_before_min);
+    range("buffer_after_min", i.buffer_after_min, 0, 240, &mut s.buffer_after_min);
+    range("min_notice_min", i.min_notice_min, 0, 60 * 24 * 60, &mut s.min_notice_min);
+    range("max_advance_days", i.max_advance_days, 1, 730, &mut s.max_advance_days);
+    range("step_min", i.step_min, 5, 240, &mut s.step_min);
+    if let Some(p) = i.price_cents {
+        if p.is_some_and(|c| c < 0) {
+            checks.push(FieldError::new("price_cents", "out-of-range", "A price cannot be negative."));
+        }
+        s.price_cents = p;
+    }
+    if let Some(c) = i.currency {
+        if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) {
+            s.currency = c.to_ascii_uppercase();
+        } else {
+            checks.push(FieldError::new("currency", "invalid-currency", "Use a three-letter code such as EUR."));
+        }
+    }
+    if let Some(st) = i.status {
+        match st.as_str() {
+            "active" | "archived" => s.status = st,
+            _ => checks.push(FieldError::new("status", "invalid-status", "Use active or archived.")),
+        }
+    }
+    checks.finish()
+}
+
+pub async fn save(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: Option<&str>,
+    input: ServiceInput,
+) -> AppResult<Service> {
+    scope.require(Action::ManageServices, Object::Org)?;
+    let before = match id {
+        Some(id) => Some(get(state, scope, id).await?),
+        None => None,
+    };
+    if before.is_none() && input.name.is_none() {
+        return Err(AppError::field("name", "required", "This field is required."));
+    }
+    let mut s = before.clone().unwrap_or(Service {
+        id: new_id(),
+        name: String::new(),
+        description: String::new(),
+        length_min: 30,
+        buffer_before_min: 0,
+        buffer_after_min: 0,
+        min_notice_min: 60,
+        max_advance_days: 90,
+        step_min: 15,
+        price_cents: None,
+        currency: "EUR".into(),
+        status: "active".into(),
+        calendar_ids: vec![],
+    });
+    apply(&mut s, input)?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    if before.is_some() {
+        sqlx::query(
+            "UPDATE services SET name = $1, description = $2, length_min = $3, buffer_before_min = $4, buffer_after_min = $5, \
+             min_notice_min = $6, max_advance_days = $7, step_min = $8, price_cents = $9, currency = $10, status = $11, updated_at = $12 \
+             WHERE org_id = $13 AND id = $14",
+        )
+        .bind(&s.name)
+        .bind(&s.description)
+        .bind(s.length_min)
+        .bind(s.buffer_before_min)
+        .bind(s.buffer_after_min)
+        .bind(s.min_notice_min)
+        .bind(s.max_advance_days)
+        .bind(s.step_min)
+        .bind(s.price_cents)
+        .bind(&s.currency)
+        .bind(&s.status)
+        .bind(now)
+        .bind(scope.org_id())
+        .bind(&s.id)
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO services (id, org_id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, \
+             max_advance_days, step_min, price_cents, currency, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+        )
+        .bind(&s.id)
+        .bind(scope.org_id())
+        .bind(&s.name)
+        .bind(&s.description)
+        .bind(s.length_min)
+        .bind(s.buffer_before_min)
+        .bind(s.buffer_after_min)
+        .bind(s.min_notice_min)
+        .bind(s.max_advance_days)
+        .bind(s.step_min)
+        .bind(s.price_cents)
+        .bind(&s.currency)
+        .bind(&s.status)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: if before.is_some() { "service.updated" } else { "service.created" },
+            object_type: "service",
+            object_id: &s.id,
+            location_id: None,
+            before: before.as_ref().map(|b| json!(b)),
+            after: Some(json!(s)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<()> {
+    scope.require(Action::ManageServices, Object::Org)?;
+    let before = get(state, scope, id).await?;
+    let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND service_id = $2")
+        .bind(scope.org_id())
+        .bind(id)
+        .fetch_one(state.db.pool())
+        .await?;
+    if used > 0 {
+        return Err(AppError::conflict("service-in-use", "Bookings use this service: archive it instead."));
+    }
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    sqlx::query("DELETE FROM services WHERE org_id = $1 AND id = $2")
+        .bind(scope.org_id())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "service.deleted",
+            object_type: "service",
+            object_id: id,
+            location_id: None,
+            before: Some(json!(before)),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The per-calendar toggle: whoever manages the calendar decides which services it offers.
+pub async fn set_offered(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &OrgScope,
+    service_id: &str,
+    calendar_id: &str,
+    offered: bool,
+) -> AppResult<Service> {
+    let s = get(state, scope, service_id).await?;
+    let cal = calendars::get(state, scope, calendar_id).await?;
+    scope.require(Action::ManageCalendar, Object::Calendar(cal.as_ref()))?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    if offered {
+        sqlx::query("INSERT INTO calendar_services (calendar_id, service_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(&cal.id)
+            .bind(&s.id)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        sqlx::query("DELETE FROM calendar_services WHERE calendar_id = $1 AND service_id = $2")
+            .bind(&cal.id)
+            .bind(&s.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: if offered { "service.offered" } else { "service.withdrawn" },
+            object_type: "calendar",
+            object_id: &cal.id,
+            location_id: Some(&cal.location_id),
+            before: None,
+            after: Some(json!({"service_id": s.id})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, scope, service_id).await
+}
+
+pub fn rule_of(s: &Service) -> ServiceRule {
+    ServiceRule {
+        length_min: s.length_min,
+        buffer_before_min: s.buffer_before_min,
+        buffer_after_min: s.buffer_after_min,
+        step_min: s.step_min,
+        min_notice_min: s.min_notice_min,
+        max_advance_min: s.max_advance_days * 24 * 60,
+    }
+}
+
+/// Busy time of a calendar in `[from, to)`: its active bookings (with their buffers) and its
+/// unavailability. One indexed range scan each.
+pub async fn busy(state: &AppState, cal: &CalendarRow, from: i64, to: i64) -> AppResult<Vec<Busy>> {
+    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT start_at, end_at, buffer_before_min, buffer_after_min FROM bookings \
+         WHERE calendar_id = $1 AND status <> 'cancelled' AND start_at >= $2 AND start_at < $3 AND end_at > $4",
+    )
+    .bind(&cal.id)
+    .bind(from - MAX_LENGTH_MS)
+    .bind(to)
+    .bind(from)
+    .fetch_all(state.db.pool())
+    .await?;
+    let mut out: Vec<Busy> = rows
+        .into_iter()
+        .map(|(s, e, b, a)| Busy { start_ms: s, end_ms: e, buffer_before_min: b, buffer_after_min: a })
+        .collect();
+    out.extend(hours::unavailability(state, &cal.id, from, to).await?);
+    Ok(out)
+}
+
+/// One offered start time, with the calendars free then.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Slot {
+    /// RFC 3339 in the requested zone.
+    pub start: String,
+    pub end: String,
+    pub calendar_ids: Vec<String>,
+}
+
+/// Free slots for `service` on `cals` ("anyone" when several), dates in `tz`, inclusive.
+pub async fn slots(
+    state: &AppState,
+    service: &Service,
+    cals: &[CalendarRow],
+    tz: &TimeZone,
+    from: Date,
+    to: Date,
+) -> AppResult<Vec<Slot>> {
+    let start_ms = from.to_zoned(tz.clone()).map_err(AppError::internal)?.timestamp().as_millisecond();
+    let end_ms =
+        to.tomorrow().and_then(|d| d.to_zoned(tz.clone())).map_err(AppError::internal)?.timestamp().as_millisecond();
+    let rule = rule_of(service);
+    let now = state.now();
+    let mut per_calendar = Vec::with_capacity(cals.len());
+    for c in cals {
+        let zone = TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC);
+        let h = hours::load(state, &c.id).await?;
+        let b = busy(state, c, start_ms - 86_400_000, end_ms + 86_400_000).await?;
+        per_calendar.push((zone, h, b));
+    }
+    let inputs: Vec<availability::CalendarInput<'_>> =
+        per_calendar.iter().map(|(z, h, b)| availability::CalendarInput { tz: z, hours: h, busy: b }).collect();
+    // Local dates of each calendar may differ from the visitor's: ask a day wider, then keep
+    // the visitor's window.
+    let window = Window { from: from.yesterday().unwrap_or(from), to: to.tomorrow().unwrap_or(to), now };
+    let all = availability::anyone(&inputs, &rule, &window);
+    let fmt =
+        |ms: i64| jiff::Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
+    Ok(all
+        .into_iter()
+        .filter(|(s, _)| *s >= start_ms && *s < end_ms)
+        .map(|(s, idx)| Slot {
+            start: fmt(s),
+            end: fmt(s + service.length_min * 60_000),
+            calendar_ids: idx.into_iter().map(|i| cals[i].id.clone()).collect(),
+        })
+        .collect())
+}
