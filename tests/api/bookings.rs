@@ -10,6 +10,7 @@ dual!(
     hours_are_enforced_unless_staff_override_on_purpose,
     booking_rights_follow_calendar_levels_and_hide_clients,
     moving_into_a_taken_slot_is_refused_and_cancelling_frees_it,
+    unavailability_blocks_bookings_and_no_shows_come_after_the_start,
 );
 
 /// An owner, a location in Paris, a calendar open Monday–Friday 09:00–17:00.
@@ -214,4 +215,34 @@ async fn moving_into_a_taken_slot_is_refused_and_cancelling_frees_it(app: TestAp
     let hist = owner.org_get(&org, &format!("/audit?object_type=booking&object_id={b}")).await.json();
     let actions: Vec<&str> = hist["items"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["booking.moved", "booking.moved", "booking.created"]);
+}
+
+async fn unavailability_blocks_bookings_and_no_shows_come_after_the_start(app: TestApp) {
+    let (owner, org, _, cal) = setup(&app).await;
+    let path = format!("/api/v1/orgs/{org}/bookings");
+    let periods = format!("/api/v1/orgs/{org}/calendars/{cal}/unavailability");
+    let p = owner
+        .post_json(
+            &periods,
+            json!({"start": "2026-03-09T00:00:00+01:00", "end": "2026-03-14T00:00:00+01:00", "reason": "Congés"}),
+        )
+        .await;
+    p.assert(StatusCode::CREATED);
+    owner
+        .post_json(&periods, json!({"start": "2026-03-09T10:00:00Z", "end": "2026-03-09T09:00:00Z"}))
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY);
+    let r = owner.post_json(&path, body(&cal, "2026-03-10T10:00:00+01:00")).await;
+    r.problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert_eq!(owner.get(&periods).await.json()[0]["reason"], "Congés");
+    owner.delete(&format!("{periods}/{}", p.json()["id"].as_str().unwrap())).await.assert(StatusCode::NO_CONTENT);
+    let b = owner.post_json(&path, body(&cal, "2026-03-10T10:00:00+01:00")).await;
+    b.assert(StatusCode::CREATED);
+    let id = b.json()["id"].as_str().unwrap().to_string();
+    // The clock stands at 2026-03-02: too early for a no-show.
+    owner.post_json(&format!("{path}/{id}/no-show"), json!({})).await.problem(StatusCode::CONFLICT, "not-started");
+    app.advance(jiff::SignedDuration::from_hours(24 * 9));
+    let r = owner.post_json(&format!("{path}/{id}/no-show"), json!({})).await;
+    r.assert(StatusCode::OK);
+    assert_eq!(r.json()["status"], "no_show");
 }

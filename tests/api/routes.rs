@@ -188,6 +188,9 @@ fn sample_body(method: &Method, path: &str, w: &World) -> serde_json::Value {
         ("PUT", "/calendars/{id}/hours") => json!({"weekly": [{"weekday": 1, "start": "09:00", "end": "10:00"}]}),
         ("PATCH", "") => json!({"name": "Renamed"}),
         ("POST", "/services") => json!({"name": "New service"}),
+        ("POST", "/calendars/{id}/unavailability") => {
+            json!({"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"})
+        }
         ("PATCH", "/services/{id}") => json!({"name": "Renamed"}),
         _ => json!({}),
     }

@@ -227,3 +227,83 @@ pub async fn set_hours(
 ) -> AppResult<axum::Json<HoursBody>> {
     Ok(axum::Json(hours::set(&state, &ctx, &scope, &p.id, b).await?))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct Period {
+    pub id: String,
+    pub calendar_id: String,
+    pub start: String,
+    pub end: String,
+    pub reason: String,
+}
+
+fn period(u: hours::Unavailability) -> Period {
+    Period { start: ts(u.start_at), end: ts(u.end_at), id: u.id, calendar_id: u.calendar_id, reason: u.reason }
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", tag = "bookings",
+    params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = [Period]), (status = 404, body = Problem)))]
+pub async fn list_unavailability(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<Vec<Period>>> {
+    Ok(axum::Json(hours::list_unavailability(&state, &scope, &p.id).await?.into_iter().map(period).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodBody {
+    pub start: String,
+    pub end: String,
+    /// Holiday, sick leave…
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", tag = "bookings",
+    params(("org_id" = String, Path), ("id" = String, Path)), request_body = PeriodBody,
+    responses((status = 201, body = Period), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_unavailability(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+    ApiJson(b): ApiJson<PeriodBody>,
+) -> AppResult<Response> {
+    let u = hours::add_unavailability(&state, &ctx, &scope, &p.id, &b.start, &b.end, &b.reason).await?;
+    Ok((StatusCode::CREATED, axum::Json(period(u))).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PeriodPath {
+    #[allow(dead_code)]
+    pub org_id: String,
+    pub id: String,
+    pub period_id: String,
+}
+
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability/{period_id}", tag = "bookings",
+    params(("org_id" = String, Path), ("id" = String, Path), ("period_id" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn remove_unavailability(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<PeriodPath>,
+) -> AppResult<StatusCode> {
+    hours::remove_unavailability(&state, &ctx, &scope, &p.id, &p.period_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/no-show", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn no_show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<Booking>> {
+    let row = service::mark_no_show(&state, &ctx, &scope, &p.id).await?;
+    Ok(axum::Json(present(&state, &scope, row).await?))
+}

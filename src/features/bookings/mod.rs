@@ -18,4 +18,13 @@ pub fn routes() -> Routes {
         .api(Method::POST, "/api/v1/orgs/{org_id}/bookings/{id}/cancel", Guard::Org, api::cancel)
         .api(Method::GET, "/api/v1/orgs/{org_id}/calendars/{id}/hours", Guard::Org, api::get_hours)
         .api(Method::PUT, "/api/v1/orgs/{org_id}/calendars/{id}/hours", Guard::Org, api::set_hours)
+        .api(Method::GET, "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", Guard::Org, api::list_unavailability)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", Guard::Org, api::add_unavailability)
+        .api(
+            Method::DELETE,
+            "/api/v1/orgs/{org_id}/calendars/{id}/unavailability/{period_id}",
+            Guard::Org,
+            api::remove_unavailability,
+        )
+        .api(Method::POST, "/api/v1/orgs/{org_id}/bookings/{id}/no-show", Guard::Org, api::no_show)
 }

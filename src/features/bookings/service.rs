@@ -469,3 +469,41 @@ pub async fn clients_for(
     }
     Ok(q.fetch_all(state.db.pool()).await?.into_iter().map(|c| (c.id.clone(), c)).collect())
 }
+
+/// The client did not come: the booking stays (and keeps its time) but counts as a no-show.
+pub async fn mark_no_show(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<BookingRow> {
+    let before = get(state, scope, id).await?;
+    let cal = calendars::find(state, scope, &before.calendar_id).await?.ok_or(AppError::NotFound)?;
+    scope.require(Action::CancelBooking, Object::Calendar(cal.as_ref()))?;
+    if before.status != "confirmed" {
+        return Err(AppError::conflict("not-confirmed", "Only a confirmed booking can be marked as a no-show."));
+    }
+    if before.start_at > to_ms(state.now()) {
+        return Err(AppError::conflict("not-started", "A booking can be marked as a no-show once it has started."));
+    }
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE bookings SET status = 'no_show', updated_at = $1 WHERE org_id = $2 AND id = $3")
+        .bind(now)
+        .bind(scope.org_id())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "booking.no_show",
+            object_type: "booking",
+            object_id: id,
+            location_id: Some(&cal.location_id),
+            before: Some(json!({"status": before.status})),
+            after: Some(json!({"status": "no_show"})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, scope, id).await
+}
