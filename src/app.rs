@@ -157,6 +157,7 @@ pub fn routes() -> Routes {
         .merge(features::audit_log::routes())
         .merge(features::bookings::routes())
         .merge(features::services::routes())
+        .merge(features::clients::routes())
         .merge(features::openapi::routes())
         .merge(http::assets::routes())
 }

@@ -2,6 +2,7 @@ pub mod accounts;
 pub mod audit_log;
 pub mod bookings;
 pub mod calendars;
+pub mod clients;
 pub mod health;
 pub mod locations;
 pub mod members;

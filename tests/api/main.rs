@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod bookings;
 mod cli;
+mod clients;
 mod http;
 mod mail;
 mod orgs;

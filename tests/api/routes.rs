@@ -109,6 +109,7 @@ struct World {
     team: String,
     booking: String,
     service: String,
+    client: String,
 }
 
 async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
@@ -146,7 +147,13 @@ async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
             .as_str()
             .unwrap()
             .to_string();
-    (owner, World { org, location, calendar, member, team, booking, service })
+    let client = owner
+        .org_post(&org, "/clients", serde_json::json!({"first_name": "C", "last_name": "L"}), StatusCode::CREATED)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (owner, World { org, location, calendar, member, team, booking, service, client })
 }
 
 fn fill(path: &str, w: &World) -> String {
@@ -160,6 +167,8 @@ fn fill(path: &str, w: &World) -> String {
         &w.booking
     } else if path.contains("/services/") {
         &w.service
+    } else if path.contains("/clients/") {
+        &w.client
     } else {
         &w.member
     };
@@ -188,6 +197,9 @@ fn sample_body(method: &Method, path: &str, w: &World) -> serde_json::Value {
         ("PUT", "/calendars/{id}/hours") => json!({"weekly": [{"weekday": 1, "start": "09:00", "end": "10:00"}]}),
         ("PATCH", "") => json!({"name": "Renamed"}),
         ("POST", "/services") => json!({"name": "New service"}),
+        ("POST", "/clients") => json!({"first_name": "N", "last_name": "C"}),
+        ("PATCH", "/clients/{id}") => json!({"notes": "x"}),
+        ("POST", "/clients/{id}/merge") => json!({"duplicate_id": w.client}),
         ("POST", "/calendars/{id}/unavailability") => {
             json!({"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"})
         }

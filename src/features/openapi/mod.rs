@@ -5,8 +5,8 @@ use crate::{
     error::{FieldError, Problem},
     features::{
         accounts::api as accounts, audit_log::api as audit, bookings::api as bookings, calendars::api as calendars,
-        locations::api as locations, members::api as members, orgs::api as orgs, services::api as services,
-        teams::api as teams,
+        clients::api as clients, locations::api as locations, members::api as members, orgs::api as orgs,
+        services::api as services, teams::api as teams,
     },
 };
 use axum::{
@@ -38,6 +38,7 @@ use utoipa::OpenApi;
         bookings::remove_unavailability, bookings::no_show,
         services::list, services::create, services::get, services::update, services::delete,
         services::offer, services::withdraw, services::availability,
+        clients::list, clients::create, clients::get, clients::update, clients::merge, clients::export, clients::erase,
     ),
     components(schemas(Problem, FieldError)),
     tags((name = "auth", description = "Sign-up, login, password reset"),
@@ -50,7 +51,8 @@ use utoipa::OpenApi;
          (name = "teams", description = "Teams, usable as grant targets"),
          (name = "audit", description = "Who did what: the audit trail"),
          (name = "bookings", description = "Bookings and working hours"),
-         (name = "services", description = "Services (appointment types) and availability"))
+         (name = "services", description = "Services (appointment types) and availability"),
+         (name = "clients", description = "Clients, history, merge, export and erasure"))
 )]
 pub struct ApiDoc;
 

@@ -1,0 +1,156 @@
+//! JSON API for clients.
+
+use super::service::{self, ClientDetail, ClientInput, ClientRow};
+use crate::{
+    access::{OrgScope, policy::Action},
+    app::AppState,
+    error::{AppError, AppResult, Problem},
+    http::{ApiJson, Ctx, ItemPath},
+};
+use axum::{
+    extract::{Path, Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// Part of a name, email or phone number.
+    #[serde(default)]
+    pub q: String,
+    /// Cursor from the previous page.
+    pub after: Option<String>,
+    /// 1 to 100; 50 by default.
+    pub limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClientPage {
+    pub items: Vec<ClientRow>,
+    pub next: Option<String>,
+}
+
+fn cursor_of(c: &ClientRow) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(&c.last_name, &c.first_name, &c.id)).unwrap_or_default())
+}
+
+fn parse_cursor(s: &str) -> AppResult<(String, String, String)> {
+    URL_SAFE_NO_PAD
+        .decode(s)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| AppError::field("after", "invalid-cursor", "Use the cursor from the previous page."))
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(("org_id" = String, Path), SearchQuery),
+    responses((status = 200, body = ClientPage), (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<axum::Json<ClientPage>> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 100);
+    let after = q.after.as_deref().map(parse_cursor).transpose()?;
+    let mut items = service::search(&state, &scope, &q.q, after, limit + 1).await?;
+    let next = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(cursor_of)
+    } else {
+        None
+    };
+    Ok(axum::Json(ClientPage { items, next }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientBody {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// Empty string clears.
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl From<ClientBody> for ClientInput {
+    fn from(b: ClientBody) -> Self {
+        ClientInput { first_name: b.first_name, last_name: b.last_name, email: b.email, phone: b.phone, notes: b.notes }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(("org_id" = String, Path)), request_body = ClientBody,
+    responses((status = 201, body = ClientRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    ApiJson(b): ApiJson<ClientBody>,
+) -> AppResult<Response> {
+    let c = service::create(&state, &ctx, &scope, b.into()).await?;
+    Ok((StatusCode::CREATED, axum::Json(c)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = ClientDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<ClientDetail>> {
+    Ok(axum::Json(service::detail(&state, &scope, &p.id).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+    request_body = ClientBody, responses((status = 200, body = ClientRow), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+    ApiJson(b): ApiJson<ClientBody>,
+) -> AppResult<axum::Json<ClientRow>> {
+    Ok(axum::Json(service::update(&state, &ctx, &scope, &p.id, b.into()).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeBody {
+    /// The duplicate to fold into this client.
+    pub duplicate_id: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients/{id}/merge", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+    request_body = MergeBody, responses((status = 200, body = ClientDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn merge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+    ApiJson(b): ApiJson<MergeBody>,
+) -> AppResult<axum::Json<ClientDetail>> {
+    Ok(axum::Json(service::merge(&state, &ctx, &scope, &p.id, &b.duplicate_id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients/{id}/export", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, description = "All data held about the client, as JSON"), (status = 403, body = Problem)))]
+pub async fn export(State(state): State<AppState>, scope: OrgScope, Path(p): Path<ItemPath>) -> AppResult<Response> {
+    service::get(&state, &scope, &p.id, Action::ViewClient).await?;
+    let data = service::export(&state, &scope, &p.id).await?;
+    Ok(([(header::CONTENT_DISPOSITION, format!("attachment; filename=\"client-{}.json\"", p.id))], axum::Json(data))
+        .into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients/{id}/erase", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn erase(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<StatusCode> {
+    service::erase(&state, &ctx, &scope, &p.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,20 @@
+//! Clients: contact details, notes, booking history, visit count and frequency, search,
+//! merge duplicates, export one client's data and erase it (GDPR). Visible only to members
+//! with the client-list right, and only for the places in their scope.
+
+pub mod api;
+pub mod service;
+
+use crate::app::{Guard, Routes};
+use axum::http::Method;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .api(Method::GET, "/api/v1/orgs/{org_id}/clients", Guard::Org, api::list)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/clients", Guard::Org, api::create)
+        .api(Method::GET, "/api/v1/orgs/{org_id}/clients/{id}", Guard::Org, api::get)
+        .api(Method::PATCH, "/api/v1/orgs/{org_id}/clients/{id}", Guard::Org, api::update)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/clients/{id}/merge", Guard::Org, api::merge)
+        .api(Method::GET, "/api/v1/orgs/{org_id}/clients/{id}/export", Guard::Org, api::export)
+        .api(Method::POST, "/api/v1/orgs/{org_id}/clients/{id}/erase", Guard::Org, api::erase)
+}

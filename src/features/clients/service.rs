@@ -1,0 +1,460 @@
+//! Client rules.
+
+use crate::{
+    access::{
+        OrgScope,
+        policy::{Action, Object},
+    },
+    app::AppState,
+    audit::{self, OrgEvent},
+    clock::to_ms,
+    db::new_id,
+    error::{AppError, AppResult, FieldError},
+    http::Ctx,
+    types::{Checks, Email, Name, parse_phone},
+};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ClientRow {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: String,
+    #[serde(skip)]
+    pub erased_at: Option<i64>,
+    #[serde(skip)]
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, first_name, last_name, email, phone, notes, erased_at, created_at";
+
+/// Where a client has history: the locations and calendars of their bookings.
+async fn places(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<(Vec<String>, Vec<String>)> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT DISTINCT location_id, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2")
+            .bind(scope.org_id())
+            .bind(id)
+            .fetch_all(state.db.pool())
+            .await?;
+    let mut locs: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    locs.sort();
+    locs.dedup();
+    Ok((locs, rows.into_iter().map(|r| r.1).collect()))
+}
+
+/// A client the member may see (`action` decides view or edit); others answer 404 when
+/// unseen, 403 when seen but not editable.
+pub async fn get(state: &AppState, scope: &OrgScope, id: &str, action: Action) -> AppResult<ClientRow> {
+    let c: ClientRow = sqlx::query_as(&format!("SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND id = $2"))
+        .bind(scope.org_id())
+        .bind(id)
+        .fetch_optional(state.db.pool())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (locs, cals) = places(state, scope, id).await?;
+    let object = Object::Client { location_ids: &locs, calendar_ids: &cals };
+    if !scope.check(Action::ViewClient, object).allowed {
+        // Without the client-list right at all: 403 names the missing right; without the
+        // client in scope: 404.
+        let has_right = scope.member().capability(crate::access::policy::Toggle::ClientList).0;
+        return Err(if has_right {
+            AppError::NotFound
+        } else {
+            scope.require(Action::ViewClient, object).err().unwrap_or(AppError::NotFound)
+        });
+    }
+    scope.require(action, object)?;
+    Ok(c)
+}
+
+/// Search the clients the member may see, by name, email or phone; keyset pages by name.
+pub async fn search(
+    state: &AppState,
+    scope: &OrgScope,
+    q: &str,
+    after: Option<(String, String, String)>,
+    limit: i64,
+) -> AppResult<Vec<ClientRow>> {
+    if !scope.member().capability(crate::access::policy::Toggle::ClientList).0 {
+        scope.require(Action::ViewClient, Object::Org)?;
+    }
+    let pattern = format!("%{}%", q.trim().to_lowercase().replace(['%', '_'], ""));
+    let (al, af, ai) = after.unwrap_or_default();
+    let base = format!(
+        "SELECT {COLUMNS} FROM clients c WHERE c.org_id = $1 AND c.erased_at IS NULL \
+         AND (lower(c.last_name) LIKE $2 OR lower(c.first_name) LIKE $2 OR c.email_norm LIKE $2 OR c.phone LIKE $2) \
+         AND (c.last_name > $3 OR (c.last_name = $3 AND (c.first_name > $4 OR (c.first_name = $4 AND c.id > $5))))"
+    );
+    let rows: Vec<ClientRow> = if scope.member().org_wide().is_some() {
+        sqlx::query_as(&format!("{base} ORDER BY c.last_name, c.first_name, c.id LIMIT $6"))
+            .bind(scope.org_id())
+            .bind(&pattern)
+            .bind(&al)
+            .bind(&af)
+            .bind(&ai)
+            .bind(limit)
+            .fetch_all(state.db.pool())
+            .await?
+    } else {
+        // Scoped members: clients with history in the locations or calendars they cover.
+        let locs: Vec<String> = sqlx::query_as::<_, (String,)>("SELECT id FROM locations WHERE org_id = $1")
+            .bind(scope.org_id())
+            .fetch_all(state.db.pool())
+            .await?
+            .into_iter()
+            .map(|(id,)| id)
+            .filter(|l| scope.member().location_in_scope(l).is_some())
+            .collect();
+        let cals: Vec<String> = scope
+            .member()
+            .grants
+            .iter()
+            .filter_map(|g| match &g.scope {
+                crate::access::policy::Scope::Calendar { calendar_id, .. } => Some(calendar_id.clone()),
+                _ => None,
+            })
+            .collect();
+        if locs.is_empty() && cals.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "{base} AND EXISTS (SELECT 1 FROM bookings b WHERE b.client_id = c.id AND (b.location_id IN ({}) OR b.calendar_id IN ({}))) \
+             ORDER BY c.last_name, c.first_name, c.id LIMIT $6",
+            crate::db::placeholders(7, locs.len().max(1)),
+            crate::db::placeholders(7 + locs.len().max(1), cals.len().max(1)),
+        );
+        let mut q = sqlx::query_as::<_, ClientRow>(&sql)
+            .bind(scope.org_id())
+            .bind(&pattern)
+            .bind(&al)
+            .bind(&af)
+            .bind(&ai)
+            .bind(limit);
+        for l in locs.iter().chain(std::iter::once(&String::new()).take(usize::from(locs.is_empty()))) {
+            q = q.bind(l.clone());
+        }
+        for c in cals.iter().chain(std::iter::once(&String::new()).take(usize::from(cals.is_empty()))) {
+            q = q.bind(c.clone());
+        }
+        q.fetch_all(state.db.pool()).await?
+    };
+    Ok(rows)
+}
+
+pub struct ClientInput {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+}
+
+fn apply(c: &mut ClientRow, i: ClientInput) -> AppResult<Option<String>> {
+    let mut checks = Checks::default();
+    let mut email_norm = c.email.as_ref().map(|e| e.to_lowercase());
+    if let Some(v) = i.first_name
+        && let Some(n) = checks.check(Name::parse("first_name", &v, 100))
+    {
+        c.first_name = n.into_string();
+    }
+    if let Some(v) = i.last_name
+        && let Some(n) = checks.check(Name::parse("last_name", &v, 100))
+    {
+        c.last_name = n.into_string();
+    }
+    if let Some(v) = i.email {
+        if v.trim().is_empty() {
+            c.email = None;
+            email_norm = None;
+        } else if let Some(e) = checks.check(Email::parse("email", &v)) {
+            c.email = Some(e.as_str().to_string());
+            email_norm = Some(e.norm().to_string());
+        }
+    }
+    if let Some(v) = i.phone {
+        c.phone = if v.trim().is_empty() { None } else { checks.check(parse_phone("phone", &v)) };
+    }
+    if let Some(v) = i.notes {
+        if v.chars().count() > 5000 {
+            checks.push(FieldError::new("notes", "too-long", "At most 5000 characters."));
+        }
+        c.notes = v;
+    }
+    checks.finish()?;
+    Ok(email_norm)
+}
+
+pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: ClientInput) -> AppResult<ClientRow> {
+    scope.require(Action::EditClient, Object::Org)?;
+    let now = to_ms(state.now());
+    let mut c = ClientRow {
+        id: new_id(),
+        first_name: String::new(),
+        last_name: String::new(),
+        email: None,
+        phone: None,
+        notes: String::new(),
+        erased_at: None,
+        created_at: now,
+    };
+    if input.first_name.is_none() || input.last_name.is_none() {
+        return Err(AppError::field("last_name", "required", "First and last names are required."));
+    }
+    let email_norm = apply(&mut c, input)?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO clients (id, org_id, first_name, last_name, email, email_norm, phone, notes, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+    )
+    .bind(&c.id)
+    .bind(scope.org_id())
+    .bind(&c.first_name)
+    .bind(&c.last_name)
+    .bind(&c.email)
+    .bind(&email_norm)
+    .bind(&c.phone)
+    .bind(&c.notes)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "client.created",
+            object_type: "client",
+            object_id: &c.id,
+            location_id: None,
+            before: None,
+            after: Some(json!(c)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+pub async fn update(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: &str,
+    input: ClientInput,
+) -> AppResult<ClientRow> {
+    let before = get(state, scope, id, Action::EditClient).await?;
+    if before.erased_at.is_some() {
+        return Err(AppError::conflict("client-erased", "This client's data was erased."));
+    }
+    let mut after = before.clone();
+    let email_norm = apply(&mut after, input)?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE clients SET first_name = $1, last_name = $2, email = $3, email_norm = $4, phone = $5, notes = $6, updated_at = $7 WHERE org_id = $8 AND id = $9")
+        .bind(&after.first_name)
+        .bind(&after.last_name)
+        .bind(&after.email)
+        .bind(&email_norm)
+        .bind(&after.phone)
+        .bind(&after.notes)
+        .bind(now)
+        .bind(scope.org_id())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "client.updated",
+            object_type: "client",
+            object_id: id,
+            location_id: None,
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Visit {
+    pub id: String,
+    pub calendar_id: String,
+    pub location_id: String,
+    #[serde(skip)]
+    pub start_at: i64,
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClientDetail {
+    #[serde(flatten)]
+    pub client: ClientRow,
+    pub history: Vec<VisitOut>,
+    /// Past bookings that were not cancelled.
+    pub visit_count: i64,
+    /// Average days between past visits; null with fewer than two.
+    pub days_between_visits: Option<f64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VisitOut {
+    #[serde(flatten)]
+    pub visit: Visit,
+    pub start: String,
+}
+
+pub async fn detail(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<ClientDetail> {
+    let client = get(state, scope, id, Action::ViewClient).await?;
+    let visits: Vec<Visit> = sqlx::query_as(
+        "SELECT id, calendar_id, location_id, start_at, status FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at DESC LIMIT 500",
+    )
+    .bind(scope.org_id())
+    .bind(id)
+    .fetch_all(state.db.pool())
+    .await?;
+    let now = to_ms(state.now());
+    let mut past: Vec<i64> =
+        visits.iter().filter(|v| v.status != "cancelled" && v.start_at <= now).map(|v| v.start_at).collect();
+    past.sort_unstable();
+    let days_between_visits =
+        (past.len() >= 2).then(|| ((past[past.len() - 1] - past[0]) as f64 / 86_400_000.0) / (past.len() - 1) as f64);
+    Ok(ClientDetail {
+        client,
+        visit_count: past.len() as i64,
+        days_between_visits,
+        history: visits.into_iter().map(|v| VisitOut { start: crate::http::ts(v.start_at), visit: v }).collect(),
+    })
+}
+
+/// Merge a duplicate into this client: its bookings move here, it disappears.
+pub async fn merge(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: &str,
+    duplicate: &str,
+) -> AppResult<ClientDetail> {
+    let keep = get(state, scope, id, Action::EditClient).await?;
+    let dup = get(state, scope, duplicate, Action::EditClient).await?;
+    if keep.id == dup.id {
+        return Err(AppError::field("duplicate_id", "same-client", "A client cannot be merged into itself."));
+    }
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    let moved = sqlx::query("UPDATE bookings SET client_id = $1, updated_at = $2 WHERE org_id = $3 AND client_id = $4")
+        .bind(&keep.id)
+        .bind(now)
+        .bind(scope.org_id())
+        .bind(&dup.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    // Fill gaps in the kept record from the duplicate.
+    let email = keep.email.clone().or(dup.email.clone());
+    let phone = keep.phone.clone().or(dup.phone.clone());
+    let notes = match (keep.notes.is_empty(), dup.notes.is_empty()) {
+        (_, true) => keep.notes.clone(),
+        (true, false) => dup.notes.clone(),
+        (false, false) => format!("{}\n{}", keep.notes, dup.notes),
+    };
+    sqlx::query("UPDATE clients SET email = $1, email_norm = $2, phone = $3, notes = $4, updated_at = $5 WHERE org_id = $6 AND id = $7")
+        .bind(&email)
+        .bind(email.as_ref().map(|e| e.to_lowercase()))
+        .bind(&phone)
+        .bind(&notes)
+        .bind(now)
+        .bind(scope.org_id())
+        .bind(&keep.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM clients WHERE org_id = $1 AND id = $2")
+        .bind(scope.org_id())
+        .bind(&dup.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "client.merged",
+            object_type: "client",
+            object_id: &keep.id,
+            location_id: None,
+            before: Some(json!({"kept": keep, "duplicate": dup})),
+            after: Some(json!({"bookings_moved": moved})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    detail(state, scope, id).await
+}
+
+/// Everything held about one client, for a data request.
+pub async fn export(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<serde_json::Value> {
+    let d = detail(state, scope, id).await?;
+    let notes: Vec<(String, i64, i64, String)> = sqlx::query_as(
+        "SELECT id, start_at, end_at, notes FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at",
+    )
+    .bind(scope.org_id())
+    .bind(id)
+    .fetch_all(state.db.pool())
+    .await?;
+    Ok(json!({
+        "client": d.client, "created_at": crate::http::ts(d.client.created_at), "visit_count": d.visit_count,
+        "bookings": notes.into_iter().map(|(id, s, e, n)| json!({"id": id, "start": crate::http::ts(s), "end": crate::http::ts(e), "notes": n})).collect::<Vec<_>>(),
+    }))
+}
+
+/// Erase a client's personal data; bookings stay (times, calendars) without it.
+pub async fn erase(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<()> {
+    let before = get(state, scope, id, Action::EditClient).await?;
+    // Erasure is for those holding the client list organisation-wide.
+    scope.require(Action::EditClient, Object::Org)?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "UPDATE clients SET first_name = '', last_name = '', email = NULL, email_norm = NULL, phone = NULL, notes = '', erased_at = $1, updated_at = $1 \
+         WHERE org_id = $2 AND id = $3",
+    )
+    .bind(now)
+    .bind(scope.org_id())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE bookings SET notes = '' WHERE org_id = $1 AND client_id = $2")
+        .bind(scope.org_id())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    // The audit row keeps that an erasure happened, not what was erased.
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "client.erased",
+            object_type: "client",
+            object_id: id,
+            location_id: None,
+            before: Some(json!({"id": before.id})),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
