@@ -158,6 +158,7 @@ pub fn routes() -> Routes {
         .merge(features::bookings::routes())
         .merge(features::services::routes())
         .merge(features::clients::routes())
+        .merge(features::public::routes())
         .merge(features::openapi::routes())
         .merge(http::assets::routes())
 }

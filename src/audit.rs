@@ -11,7 +11,15 @@ pub const PLATFORM_CHAIN: &str = "-";
 /// Who did it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Actor {
-    Account { id: String, label: String },
+    Account {
+        id: String,
+        label: String,
+    },
+    /// A visitor of the public booking page or a holder of a manage link.
+    Client {
+        id: String,
+        label: String,
+    },
     System,
 }
 
@@ -19,6 +27,9 @@ impl Actor {
     fn parts(&self) -> (&'static str, Option<&str>, Option<&str>) {
         match self {
             Actor::Account { id, label } => ("account", Some(id), Some(label)),
+            Actor::Client { id, label } => {
+                ("client", Some(id.as_str()).filter(|i| !i.is_empty()), Some(label.as_str()))
+            }
             Actor::System => ("system", None, None),
         }
     }

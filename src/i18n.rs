@@ -281,6 +281,13 @@ static MESSAGES: &[(&str, &str, &str)] = &[
         "The link is valid for 7 days. You can create your account or use the one you already have.",
     ),
     ("mail.invite.action", "Voir l'invitation", "See the invitation"),
+    ("mail.booked.subject", "Rendez-vous confirmé : {service}, {when}", "Booking confirmed: {service}, {when}"),
+    (
+        "mail.booked.body",
+        "Bonjour {name}, votre rendez-vous « {service} » est confirmé le {when} avec {with} ({place}).",
+        "Hello {name}, your “{service}” booking is confirmed for {when} with {with} ({place}).",
+    ),
+    ("mail.booked.action", "Déplacer ou annuler", "Reschedule or cancel"),
     ("mail.test.subject", "Message de test Creneau", "Creneau test message"),
     (
         "mail.test.body",

@@ -21,6 +21,7 @@ pub const RESET_PER_EMAIL: Limit = Limit { name: "reset:email", max: 5, window_s
 pub const RESET_PER_IP: Limit = Limit { name: "reset:ip", max: 30, window_secs: 3600 };
 pub const PASSWORD_CHECK_PER_ACCOUNT: Limit = Limit { name: "password:account", max: 10, window_secs: 15 * 60 };
 pub const TOKEN_PER_IP: Limit = Limit { name: "token:ip", max: 60, window_secs: 3600 };
+pub const PUBLIC_BOOKING_PER_IP: Limit = Limit { name: "book:ip", max: 20, window_secs: 3600 };
 pub const INVITE_RESEND: Limit = Limit { name: "invite:resend", max: 5, window_secs: 3600 };
 
 /// Count one hit against `limit` for `subject`; refuse once the window is full.

@@ -8,5 +8,6 @@ pub mod locations;
 pub mod members;
 pub mod openapi;
 pub mod orgs;
+pub mod public;
 pub mod services;
 pub mod teams;

@@ -12,6 +12,7 @@ mod clients;
 mod http;
 mod mail;
 mod orgs;
+mod public;
 mod routes;
 mod services;
 mod teams_audit;

@@ -57,6 +57,7 @@ pub async fn issue(
     let inviter = scope.actor();
     let inviter = match &inviter {
         Actor::Account { label, .. } => label.clone(),
+        Actor::Client { label, .. } => label.clone(),
         Actor::System => "Creneau".into(),
     };
     let mail = compose(

@@ -6,7 +6,7 @@ use crate::{
     features::{
         accounts::api as accounts, audit_log::api as audit, bookings::api as bookings, calendars::api as calendars,
         clients::api as clients, locations::api as locations, members::api as members, orgs::api as orgs,
-        services::api as services, teams::api as teams,
+        public::api as public, services::api as services, teams::api as teams,
     },
 };
 use axum::{
@@ -39,6 +39,7 @@ use utoipa::OpenApi;
         services::list, services::create, services::get, services::update, services::delete,
         services::offer, services::withdraw, services::availability,
         clients::list, clients::create, clients::get, clients::update, clients::merge, clients::export, clients::erase,
+        public::page, public::availability, public::book, public::manage, public::cancel, public::reschedule,
     ),
     components(schemas(Problem, FieldError)),
     tags((name = "auth", description = "Sign-up, login, password reset"),
@@ -52,7 +53,8 @@ use utoipa::OpenApi;
          (name = "audit", description = "Who did what: the audit trail"),
          (name = "bookings", description = "Bookings and working hours"),
          (name = "services", description = "Services (appointment types) and availability"),
-         (name = "clients", description = "Clients, history, merge, export and erasure"))
+         (name = "clients", description = "Clients, history, merge, export and erasure"),
+         (name = "public", description = "The public booking page and manage links"))
 )]
 pub struct ApiDoc;
 

@@ -1,0 +1,168 @@
+//! JSON API of the public booking page and manage links.
+
+use super::service::{self, Booked, ManagedBooking, PublicCalendar, PublicSlot};
+use crate::{
+    app::AppState,
+    error::{AppError, AppResult, Problem},
+    http::{ApiJson, Ctx},
+};
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicService {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub length_min: i64,
+    pub price_cents: Option<i64>,
+    pub currency: String,
+    pub calendars: Vec<PublicCalendar>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicPage {
+    pub location: String,
+    pub address: String,
+    pub time_zone: String,
+    pub services: Vec<PublicService>,
+}
+
+#[utoipa::path(get, path = "/api/v1/book/{slug}", tag = "public", params(("slug" = String, Path)),
+    responses((status = 200, body = PublicPage), (status = 404, body = Problem)))]
+pub async fn page(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<axum::Json<PublicPage>> {
+    let loc = service::location(&state, &slug).await?;
+    let services = service::offer(&state, &loc)
+        .await?
+        .into_iter()
+        .map(|(s, calendars)| PublicService {
+            id: s.id,
+            name: s.name,
+            description: s.description,
+            length_min: s.length_min,
+            price_cents: s.price_cents,
+            currency: s.currency,
+            calendars,
+        })
+        .collect();
+    Ok(axum::Json(PublicPage { location: loc.name, address: loc.address, time_zone: loc.time_zone, services }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SlotsQuery {
+    pub service_id: String,
+    /// A person; "anyone available" when absent.
+    pub calendar_id: Option<String>,
+    /// Local dates (YYYY-MM-DD) in `tz`, at most 31 days apart.
+    pub from: String,
+    pub to: String,
+    /// The visitor's zone; the location's by default.
+    pub tz: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/book/{slug}/availability", tag = "public", params(("slug" = String, Path), SlotsQuery),
+    responses((status = 200, body = [PublicSlot]), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn availability(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<SlotsQuery>,
+) -> AppResult<axum::Json<Vec<PublicSlot>>> {
+    let date = |f: &str, v: &str| {
+        v.parse::<jiff::civil::Date>().map_err(|_| AppError::field(f, "invalid-date", "Use YYYY-MM-DD."))
+    };
+    let (from, to) = (date("from", &q.from)?, date("to", &q.to)?);
+    if to < from || (to - from).get_days() > 31 {
+        return Err(AppError::field("to", "invalid-window", "The window must be positive and at most 31 days."));
+    }
+    let loc = service::location(&state, &slug).await?;
+    let tz_name = q.tz.unwrap_or(loc.time_zone);
+    let tz = jiff::tz::TimeZone::get(&tz_name)
+        .map_err(|_| AppError::field("tz", "invalid-time-zone", "Unknown time zone."))?;
+    Ok(axum::Json(service::slots(&state, &slug, &q.service_id, q.calendar_id.as_deref(), &tz, from, to).await?))
+}
+
+/// Only these fields: nothing here can choose a price, a status, a client record or staff.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookBody {
+    pub service_id: String,
+    pub calendar_id: Option<String>,
+    /// An offered start, RFC 3339.
+    pub start: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/book/{slug}/bookings", tag = "public", params(("slug" = String, Path)), request_body = BookBody,
+    responses((status = 201, body = Booked, description = "Confirmed; the manage link is emailed"),
+        (status = 409, body = Problem, description = "slot-unavailable"), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn book(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    ApiJson(b): ApiJson<BookBody>,
+) -> AppResult<Response> {
+    let booked = service::book(
+        &state,
+        &ctx,
+        &slug,
+        service::PublicBooking {
+            service_id: b.service_id,
+            calendar_id: b.calendar_id,
+            start: b.start,
+            first_name: b.first_name,
+            last_name: b.last_name,
+            email: b.email,
+            phone: b.phone,
+            notes: b.notes,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(booked)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/manage/{token}", tag = "public", params(("token" = String, Path)),
+    responses((status = 200, body = ManagedBooking), (status = 404, body = Problem)))]
+pub async fn manage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> AppResult<axum::Json<ManagedBooking>> {
+    Ok(axum::Json(service::manage(&state, &ctx, &token).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/manage/{token}/cancel", tag = "public", params(("token" = String, Path)),
+    responses((status = 200, body = ManagedBooking), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> AppResult<axum::Json<ManagedBooking>> {
+    Ok(axum::Json(service::cancel(&state, &ctx, &token).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleBody {
+    pub start: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/manage/{token}/reschedule", tag = "public", params(("token" = String, Path)), request_body = RescheduleBody,
+    responses((status = 200, body = ManagedBooking), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn reschedule(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    ApiJson(b): ApiJson<RescheduleBody>,
+) -> AppResult<axum::Json<ManagedBooking>> {
+    Ok(axum::Json(service::reschedule(&state, &ctx, &token, &b.start).await?))
+}

@@ -1,0 +1,498 @@
+//! Public booking rules. Nothing a visitor sends chooses the organisation, the price, the
+//! status or a client record: the location slug decides the organisation, the engine decides
+//! whether a time is offered, and a booking's manage token reaches only that booking.
+
+use crate::{
+    app::AppState,
+    audit::{self, Actor, Entry},
+    clock::to_ms,
+    crypto,
+    db::new_id,
+    error::{AppError, AppResult},
+    features::{
+        bookings::{
+            hours,
+            service::{MAX_LENGTH_MS, is_overlap},
+        },
+        services::service::{Service, rule_of},
+    },
+    http::Ctx,
+    i18n::Tr,
+    jobs::{mail::compose, outbox},
+    ratelimit,
+    scheduling::availability::{self, Busy, Window},
+    types::{Email, Name, parse_phone},
+};
+use jiff::{Timestamp, civil::Date, tz::TimeZone};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PublicLocation {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub time_zone: String,
+    pub address: String,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct PublicCalendar {
+    pub id: String,
+    pub name: String,
+    #[serde(skip)]
+    pub time_zone: String,
+}
+
+/// An open location by slug; anything else (archived, unknown) is not found.
+pub async fn location(state: &AppState, slug: &str) -> AppResult<PublicLocation> {
+    sqlx::query_as("SELECT id, org_id, name, time_zone, address FROM locations WHERE slug = $1 AND status = 'open'")
+        .bind(slug.to_ascii_lowercase())
+        .fetch_optional(state.db.pool())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Public, active services offered by at least one active calendar of the location, with
+/// those calendars. Hidden services and calendars never appear.
+pub async fn offer(state: &AppState, loc: &PublicLocation) -> AppResult<Vec<(Service, Vec<PublicCalendar>)>> {
+    let services: Vec<Service> = sqlx::query_as(
+        "SELECT id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, max_advance_days, \
+                step_min, price_cents, currency, status FROM services WHERE org_id = $1 AND status = 'active' AND public = 1 ORDER BY name, id",
+    )
+    .bind(&loc.org_id)
+    .fetch_all(state.db.pool())
+    .await?;
+    let links: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT cs.service_id, c.id, c.name, c.time_zone FROM calendar_services cs JOIN calendars c ON c.id = cs.calendar_id \
+         WHERE c.location_id = $1 AND c.status = 'active' ORDER BY c.name, c.id",
+    )
+    .bind(&loc.id)
+    .fetch_all(state.db.pool())
+    .await?;
+    Ok(services
+        .into_iter()
+        .filter_map(|s| {
+            let cals: Vec<PublicCalendar> = links
+                .iter()
+                .filter(|l| l.0 == s.id)
+                .map(|l| PublicCalendar { id: l.1.clone(), name: l.2.clone(), time_zone: l.3.clone() })
+                .collect();
+            (!cals.is_empty()).then_some((s, cals))
+        })
+        .collect())
+}
+
+async fn pick(
+    state: &AppState,
+    loc: &PublicLocation,
+    service_id: &str,
+    calendar_id: Option<&str>,
+) -> AppResult<(Service, Vec<PublicCalendar>)> {
+    let (s, cals) = offer(state, loc).await?.into_iter().find(|(s, _)| s.id == service_id).ok_or(AppError::NotFound)?;
+    let cals = match calendar_id {
+        Some(c) => vec![cals.into_iter().find(|x| x.id == c).ok_or(AppError::NotFound)?],
+        None => cals,
+    };
+    Ok((s, cals))
+}
+
+/// Busy time of a calendar, leaving out one booking (the one being moved).
+async fn busy_except(
+    state: &AppState,
+    calendar_id: &str,
+    from: i64,
+    to: i64,
+    except: Option<&str>,
+) -> AppResult<Vec<Busy>> {
+    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT start_at, end_at, buffer_before_min, buffer_after_min FROM bookings WHERE calendar_id = $1 AND status <> 'cancelled' \
+         AND start_at >= $2 AND start_at < $3 AND end_at > $4 AND id <> $5",
+    )
+    .bind(calendar_id)
+    .bind(from - MAX_LENGTH_MS)
+    .bind(to)
+    .bind(from)
+    .bind(except.unwrap_or(""))
+    .fetch_all(state.db.pool())
+    .await?;
+    let mut out: Vec<Busy> = rows
+        .into_iter()
+        .map(|(s, e, b, a)| Busy { start_ms: s, end_ms: e, buffer_before_min: b, buffer_after_min: a })
+        .collect();
+    out.extend(hours::unavailability(state, calendar_id, from, to).await?);
+    Ok(out)
+}
+
+/// Offered start instants (ms) for each calendar, local dates `from..=to` of `tz`.
+async fn offered(
+    state: &AppState,
+    service: &Service,
+    cals: &[PublicCalendar],
+    tz: &TimeZone,
+    from: Date,
+    to: Date,
+    except: Option<&str>,
+) -> AppResult<Vec<(i64, Vec<usize>)>> {
+    let start_ms = from.to_zoned(tz.clone()).map_err(AppError::internal)?.timestamp().as_millisecond();
+    let end_ms =
+        to.tomorrow().and_then(|d| d.to_zoned(tz.clone())).map_err(AppError::internal)?.timestamp().as_millisecond();
+    let mut inputs = Vec::with_capacity(cals.len());
+    for c in cals {
+        let zone = TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC);
+        inputs.push((
+            zone,
+            hours::load(state, &c.id).await?,
+            busy_except(state, &c.id, start_ms - 86_400_000, end_ms + 86_400_000, except).await?,
+        ));
+    }
+    let refs: Vec<availability::CalendarInput<'_>> =
+        inputs.iter().map(|(z, h, b)| availability::CalendarInput { tz: z, hours: h, busy: b }).collect();
+    let window = Window { from: from.yesterday().unwrap_or(from), to: to.tomorrow().unwrap_or(to), now: state.now() };
+    Ok(availability::anyone(&refs, &rule_of(service), &window)
+        .into_iter()
+        .filter(|(s, _)| *s >= start_ms && *s < end_ms)
+        .collect())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PublicSlot {
+    pub start: String,
+    pub end: String,
+    pub calendar_ids: Vec<String>,
+}
+
+pub async fn slots(
+    state: &AppState,
+    slug: &str,
+    service_id: &str,
+    calendar_id: Option<&str>,
+    tz: &TimeZone,
+    from: Date,
+    to: Date,
+) -> AppResult<Vec<PublicSlot>> {
+    let loc = location(state, slug).await?;
+    let (s, cals) = pick(state, &loc, service_id, calendar_id).await?;
+    let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
+    Ok(offered(state, &s, &cals, tz, from, to, None)
+        .await?
+        .into_iter()
+        .map(|(start, idx)| PublicSlot {
+            start: fmt(start),
+            end: fmt(start + s.length_min * 60_000),
+            calendar_ids: idx.into_iter().map(|i| cals[i].id.clone()).collect(),
+        })
+        .collect())
+}
+
+pub struct PublicBooking {
+    pub service_id: String,
+    pub calendar_id: Option<String>,
+    pub start: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub notes: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Booked {
+    pub booking_id: String,
+    pub start: String,
+    pub end: String,
+    pub calendar_name: String,
+}
+
+/// Book as a visitor. The time must be one the engine offers right now (hours, notice,
+/// advance, unavailability, buffers); the database refuses a lost race.
+pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> AppResult<Booked> {
+    ratelimit::hit(state, ratelimit::PUBLIC_BOOKING_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    let loc = location(state, slug).await?;
+    let (s, cals) = pick(state, &loc, &b.service_id, b.calendar_id.as_deref()).await?;
+    let mut errors = Vec::new();
+    let first = Name::parse("first_name", &b.first_name, 100).map_err(|e| errors.push(e)).ok();
+    let last = Name::parse("last_name", &b.last_name, 100).map_err(|e| errors.push(e)).ok();
+    let email = Email::parse("email", &b.email).map_err(|e| errors.push(e)).ok();
+    let phone = match b.phone.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(p) => parse_phone("phone", p).map_err(|e| errors.push(e)).ok(),
+        None => None,
+    };
+    if b.notes.chars().count() > 1000 {
+        errors.push(crate::error::FieldError::new("notes", "too-long", "At most 1000 characters."));
+    }
+    let start = b
+        .start
+        .parse::<Timestamp>()
+        .map_err(|_| errors.push(crate::error::FieldError::new("start", "invalid-instant", "Use an RFC 3339 instant.")))
+        .ok();
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let (Some(first), Some(last), Some(email), Some(start)) = (first, last, email, start) else {
+        return Err(AppError::internal("validation"));
+    };
+    let start_ms = start.as_millisecond();
+    // Which calendar: the one asked for, or the first free one ("anyone").
+    let tz = TimeZone::get(&loc.time_zone).unwrap_or(TimeZone::UTC);
+    let day = start.to_zoned(tz.clone()).date();
+    let free = offered(state, &s, &cals, &tz, day, day, None).await?;
+    let Some((_, idx)) = free.into_iter().find(|(t, _)| *t == start_ms) else {
+        return Err(AppError::conflict("slot-unavailable", "This time is not available; choose another slot."));
+    };
+    let cal = &cals[idx[0]];
+    let end_ms = start_ms + s.length_min * 60_000;
+    let now = to_ms(state.now());
+    let token = crypto::new_token();
+    let id = new_id();
+    let mut tx = state.db.begin().await?;
+    // A returning client (same address in this organisation) is recognised, never updated.
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT id FROM clients WHERE org_id = $1 AND email_norm = $2 AND erased_at IS NULL ORDER BY created_at LIMIT 1")
+            .bind(&loc.org_id)
+            .bind(email.norm())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let client_id = match existing {
+        Some(c) => c,
+        None => {
+            let cid = new_id();
+            sqlx::query(
+                "INSERT INTO clients (id, org_id, first_name, last_name, email, email_norm, phone, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            )
+            .bind(&cid)
+            .bind(&loc.org_id)
+            .bind(first.as_str())
+            .bind(last.as_str())
+            .bind(email.as_str())
+            .bind(email.norm())
+            .bind(&phone)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            cid
+        }
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO bookings (id, org_id, location_id, calendar_id, service_id, client_id, start_at, end_at, buffer_before_min, buffer_after_min, \
+         status, notes, source, manage_token_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, 'public', $12, $13, $13)",
+    )
+    .bind(&id)
+    .bind(&loc.org_id)
+    .bind(&loc.id)
+    .bind(&cal.id)
+    .bind(&s.id)
+    .bind(&client_id)
+    .bind(start_ms)
+    .bind(end_ms)
+    .bind(s.buffer_before_min)
+    .bind(s.buffer_after_min)
+    .bind(b.notes.trim())
+    .bind(crypto::hash_token(&token))
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    if let Err(e) = inserted {
+        return Err(if is_overlap(&e) {
+            AppError::conflict("slot-unavailable", "This time was just taken; choose another slot.")
+        } else {
+            e.into()
+        });
+    }
+    audit::record(
+        &mut tx,
+        now,
+        Entry {
+            org_id: Some(&loc.org_id),
+            location_id: Some(&loc.id),
+            actor: &Actor::Client { id: client_id.clone(), label: email.as_str().to_string() },
+            action: "booking.created",
+            object_type: "booking",
+            object_id: Some(&id),
+            before: None,
+            after: Some(json!({"calendar_id": cal.id, "service_id": s.id, "start": start_ms, "end": end_ms, "source": "public"})),
+            ctx: Some(ctx),
+        },
+    )
+    .await?;
+    let t = Tr(ctx.lang);
+    let when = start.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
+    let mail = compose(
+        email.as_str(),
+        &t.fmt("mail.booked.subject", &[("service", &s.name), ("when", &when)]),
+        &[t.fmt(
+            "mail.booked.body",
+            &[
+                ("name", first.as_str()),
+                ("service", &s.name),
+                ("when", &when),
+                ("with", &cal.name),
+                ("place", &loc.name),
+            ],
+        )],
+        Some((t.get("mail.booked.action"), &format!("{}/manage/{token}", state.config.base_url))),
+        t.get("mail.footer"),
+    );
+    outbox::enqueue_email(&mut tx, now, Some(&loc.org_id), &mail).await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
+    Ok(Booked { booking_id: id, start: fmt(start_ms), end: fmt(end_ms), calendar_name: cal.name.clone() })
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+struct Managed {
+    id: String,
+    org_id: String,
+    location_id: String,
+    calendar_id: String,
+    service_id: Option<String>,
+    start_at: i64,
+    end_at: i64,
+    status: String,
+    location_name: String,
+    location_slug: String,
+    time_zone: String,
+    calendar_name: String,
+    service_name: Option<String>,
+}
+
+/// What a manage link shows: that booking's minimum, nothing about the client.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ManagedBooking {
+    pub start: String,
+    pub end: String,
+    pub status: String,
+    pub service: Option<String>,
+    pub with: String,
+    pub location: String,
+    pub location_slug: String,
+    pub service_id: Option<String>,
+}
+
+async fn by_token(state: &AppState, token: &str) -> AppResult<Managed> {
+    sqlx::query_as(
+        "SELECT b.id, b.org_id, b.location_id, b.calendar_id, b.service_id, b.start_at, b.end_at, b.status, l.name AS location_name, \
+                l.slug AS location_slug, l.time_zone, c.name AS calendar_name, s.name AS service_name \
+         FROM bookings b JOIN locations l ON l.id = b.location_id JOIN calendars c ON c.id = b.calendar_id \
+         LEFT JOIN services s ON s.id = b.service_id WHERE b.manage_token_hash = $1",
+    )
+    .bind(crypto::hash_token(token))
+    .fetch_optional(state.db.pool())
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+fn present(m: &Managed) -> ManagedBooking {
+    let tz = TimeZone::get(&m.time_zone).unwrap_or(TimeZone::UTC);
+    let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
+    ManagedBooking {
+        start: fmt(m.start_at),
+        end: fmt(m.end_at),
+        status: m.status.clone(),
+        service: m.service_name.clone(),
+        with: m.calendar_name.clone(),
+        location: m.location_name.clone(),
+        location_slug: m.location_slug.clone(),
+        service_id: m.service_id.clone(),
+    }
+}
+
+pub async fn manage(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<ManagedBooking> {
+    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    Ok(present(&by_token(state, token).await?))
+}
+
+pub async fn cancel(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<ManagedBooking> {
+    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    let m = by_token(state, token).await?;
+    let now = to_ms(state.now());
+    if m.status != "confirmed" || m.start_at <= now {
+        return Err(AppError::conflict("not-cancellable", "This booking can no longer be cancelled online."));
+    }
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE bookings SET status = 'cancelled', updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(&m.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        now,
+        Entry {
+            org_id: Some(&m.org_id),
+            location_id: Some(&m.location_id),
+            actor: &Actor::Client { id: String::new(), label: "manage link".into() },
+            action: "booking.cancelled",
+            object_type: "booking",
+            object_id: Some(&m.id),
+            before: Some(json!({"status": m.status})),
+            after: Some(json!({"status": "cancelled", "via": "manage-link"})),
+            ctx: Some(ctx),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(present(&by_token(state, token).await?))
+}
+
+/// Move to another offered time of the same service on the same calendar (never elsewhere).
+pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -> AppResult<ManagedBooking> {
+    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    let m = by_token(state, token).await?;
+    let now = to_ms(state.now());
+    if m.status != "confirmed" || m.start_at <= now {
+        return Err(AppError::conflict("not-reschedulable", "This booking can no longer be moved online."));
+    }
+    let start = start
+        .parse::<Timestamp>()
+        .map_err(|_| AppError::field("start", "invalid-instant", "Use an RFC 3339 instant."))?;
+    let loc = location(state, &m.location_slug).await?;
+    let service_id = m
+        .service_id
+        .clone()
+        .ok_or_else(|| AppError::conflict("not-reschedulable", "Contact the business to move this booking."))?;
+    let (s, cals) = pick(state, &loc, &service_id, Some(&m.calendar_id)).await?;
+    let tz = TimeZone::get(&loc.time_zone).unwrap_or(TimeZone::UTC);
+    let day = start.to_zoned(tz.clone()).date();
+    // The booking's own time must not count against itself.
+    let free = offered(state, &s, &cals, &tz, day, day, Some(&m.id)).await?;
+    let start_ms = start.as_millisecond();
+    if !free.iter().any(|(t, _)| *t == start_ms) {
+        return Err(AppError::conflict("slot-unavailable", "This time is not available; choose another slot."));
+    }
+    let mut tx = state.db.begin().await?;
+    let moved = sqlx::query("UPDATE bookings SET start_at = $1, end_at = $2, updated_at = $3 WHERE id = $4")
+        .bind(start_ms)
+        .bind(start_ms + s.length_min * 60_000)
+        .bind(now)
+        .bind(&m.id)
+        .execute(&mut *tx)
+        .await;
+    if let Err(e) = moved {
+        return Err(if is_overlap(&e) {
+            AppError::conflict("slot-unavailable", "This time was just taken.")
+        } else {
+            e.into()
+        });
+    }
+    audit::record(
+        &mut tx,
+        now,
+        Entry {
+            org_id: Some(&m.org_id),
+            location_id: Some(&m.location_id),
+            actor: &Actor::Client { id: String::new(), label: "manage link".into() },
+            action: "booking.moved",
+            object_type: "booking",
+            object_id: Some(&m.id),
+            before: Some(json!({"start": m.start_at, "end": m.end_at})),
+            after: Some(json!({"start": start_ms, "end": start_ms + s.length_min * 60_000, "via": "manage-link"})),
+            ctx: Some(ctx),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(present(&by_token(state, token).await?))
+}

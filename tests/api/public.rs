@@ -1,0 +1,155 @@
+//! The public booking API: what a visitor sees, booking only offered times (the server
+//! re-checks hours, notice, advance), and manage links that reach one booking's minimum.
+
+use crate::helpers::{TestApp, dual, link_token, owner_with_org};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+dual!(a_visitor_books_an_offered_slot_and_manages_it, hand_made_requests_cannot_book_what_is_not_offered);
+
+/// Clock: Monday 2026-03-02 09:00 UTC. Location "salon-public" in Paris, calendars A and B
+/// open Mon–Fri 09:00–17:00, service "Coupe" 30 min (2 h notice, 14 days ahead) on both.
+async fn setup(app: &TestApp) -> (crate::helpers::Client<'_>, String, String, String, String) {
+    let (owner, org) = owner_with_org(app, "owner@pub.fr", "Pub").await;
+    let loc = owner
+        .org_post(
+            &org,
+            "/locations",
+            json!({"name": "Salon", "slug": "salon-public", "time_zone": "Europe/Paris"}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let svc = owner
+        .org_post(&org, "/services", json!({"name": "Coupe", "length_min": 30, "step_min": 30, "min_notice_min": 120, "max_advance_days": 14, "price_cents": 3000}), StatusCode::CREATED)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    owner.org_post(&org, "/services", json!({"name": "Secret"}), StatusCode::CREATED).await;
+    let mut cal_a = String::new();
+    for name in ["Alice", "Bruno"] {
+        let cal = owner
+            .org_post(&org, "/calendars", json!({"location_id": loc, "name": name}), StatusCode::CREATED)
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let weekly: Vec<Value> = (1..=5).map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"})).collect();
+        owner
+            .put_json(&format!("/api/v1/orgs/{org}/calendars/{cal}/hours"), json!({"weekly": weekly}))
+            .await
+            .assert(StatusCode::OK);
+        owner
+            .request(axum::http::Method::PUT, &format!("/api/v1/orgs/{org}/services/{svc}/calendars/{cal}"), None)
+            .await
+            .assert(StatusCode::OK);
+        if cal_a.is_empty() {
+            cal_a = cal;
+        }
+    }
+    (owner, org, loc, svc, cal_a)
+}
+
+fn visitor(svc: &str, cal: Option<&str>, start: &str) -> Value {
+    json!({"service_id": svc, "calendar_id": cal, "start": start, "first_name": "Vic", "last_name": "Visitor", "email": "vic@example.fr", "phone": "+33 6 12 34 56 78"})
+}
+
+async fn a_visitor_books_an_offered_slot_and_manages_it(app: TestApp) {
+    let (owner, org, _, svc, cal_a) = setup(&app).await;
+    let v = app.client_from("198.51.100.50");
+    let page = v.get("/api/v1/book/salon-public").await.json();
+    assert_eq!(page["services"].as_array().unwrap().len(), 1, "only offered public services: {page}");
+    assert_eq!(page["services"][0]["name"], "Coupe");
+    assert_eq!(page["services"][0]["calendars"].as_array().unwrap().len(), 2);
+    v.get("/api/v1/book/nowhere").await.problem(StatusCode::NOT_FOUND, "not-found");
+    // Slots for Tuesday in the visitor's zone (New York): 09:00 Paris is 03:00 there.
+    let slots = v
+        .get(&format!(
+            "/api/v1/book/salon-public/availability?service_id={svc}&from=2026-03-03&to=2026-03-03&tz=America/New_York"
+        ))
+        .await
+        .json();
+    let first = slots[0]["start"].as_str().unwrap().to_string();
+    assert!(first.starts_with("2026-03-03T03:00:00-05:00"), "{first}");
+    assert_eq!(slots[0]["calendar_ids"].as_array().unwrap().len(), 2, "anyone: both free");
+    // Book with "anyone": the first free person gets it.
+    let r = v.post_json("/api/v1/book/salon-public/bookings", visitor(&svc, None, &first)).await;
+    r.assert(StatusCode::CREATED);
+    assert_eq!(r.json()["calendar_name"], "Alice");
+    // The same person again at the same time: Bruno is still free…
+    v.post_json("/api/v1/book/salon-public/bookings", visitor(&svc, None, &first)).await.assert(StatusCode::CREATED);
+    // …then nobody.
+    v.post_json("/api/v1/book/salon-public/bookings", visitor(&svc, None, &first))
+        .await
+        .problem(StatusCode::CONFLICT, "slot-unavailable");
+    // A returning client is recognised, not duplicated.
+    assert_eq!(app.count("SELECT COUNT(*) FROM clients WHERE email_norm = 'vic@example.fr'").await, 1);
+    // The confirmation mail carries the manage link; the link shows the minimum.
+    let mail = app.last_mail_to("vic@example.fr").await;
+    let token = link_token(&mail, "/manage/");
+    let m = app.client().get(&format!("/api/v1/manage/{token}")).await;
+    m.assert(StatusCode::OK);
+    let body = m.text();
+    assert!(!body.contains("vic@example.fr") && !body.contains("+336") && !body.contains("Visitor"), "{body}");
+    assert_eq!(m.json()["service"], "Coupe");
+    // Reschedule to another offered time, same calendar; cancel; the time is free again.
+    let moved = app
+        .client()
+        .post_json(&format!("/api/v1/manage/{token}/reschedule"), json!({"start": "2026-03-04T10:00:00+01:00"}))
+        .await;
+    moved.assert(StatusCode::OK);
+    assert!(moved.json()["start"].as_str().unwrap().starts_with("2026-03-04T10:00:00+01:00"));
+    app.client()
+        .post_json(&format!("/api/v1/manage/{token}/reschedule"), json!({"start": "2026-03-08T10:00:00+01:00"}))
+        .await
+        .problem(StatusCode::CONFLICT, "slot-unavailable");
+    app.client().post_json(&format!("/api/v1/manage/{token}/cancel"), json!({})).await.assert(StatusCode::OK);
+    app.client()
+        .post_json(&format!("/api/v1/manage/{token}/cancel"), json!({}))
+        .await
+        .problem(StatusCode::CONFLICT, "not-cancellable");
+    app.client().get("/api/v1/manage/not-a-real-token").await.problem(StatusCode::NOT_FOUND, "not-found");
+    // Staff see the public bookings, attributed to the client in the audit trail.
+    let list = owner
+        .org_get(&org, &format!("/bookings?calendar_id={cal_a}&from=2026-03-01T00:00:00Z&to=2026-03-10T00:00:00Z"))
+        .await
+        .json();
+    assert!(list.as_array().unwrap().iter().all(|b| b["source"] == "public"));
+    let audit = owner.org_get(&org, "/audit?action=booking.created").await.json();
+    assert_eq!(audit["items"][0]["actor_type"], "client");
+}
+
+async fn hand_made_requests_cannot_book_what_is_not_offered(app: TestApp) {
+    let (_owner, _, _, svc, cal_a) = setup(&app).await;
+    let v = app.client_from("198.51.100.51");
+    let post = |body: Value| v.post_json("/api/v1/book/salon-public/bookings", body);
+    // Sunday 03:00, within the 2-hour notice, beyond 14 days, off the 30-minute grid.
+    for start in [
+        "2026-03-08T03:00:00+01:00",
+        "2026-03-02T10:30:00+01:00",
+        "2026-03-20T10:00:00+01:00",
+        "2026-03-03T10:10:00+01:00",
+    ] {
+        post(visitor(&svc, Some(&cal_a), start)).await.problem(StatusCode::CONFLICT, "slot-unavailable");
+    }
+    // Fields that would choose a price, a status, a client or a member are refused.
+    for (k, val) in [
+        ("price_cents", json!(0)),
+        ("status", json!("confirmed")),
+        ("client_id", json!("x")),
+        ("created_by", json!("x")),
+    ] {
+        let mut b = visitor(&svc, Some(&cal_a), "2026-03-03T10:00:00+01:00");
+        b[k] = val;
+        post(b).await.problem(StatusCode::BAD_REQUEST, "invalid-body");
+    }
+    // A service or calendar not offered here is unknown.
+    post(visitor("01a20000-0000-7000-8000-000000000000", None, "2026-03-03T10:00:00+01:00"))
+        .await
+        .assert(StatusCode::NOT_FOUND);
+    assert_eq!(app.count("SELECT COUNT(*) FROM bookings").await, 0);
+    post(visitor(&svc, Some(&cal_a), "2026-03-03T10:00:00+01:00")).await.assert(StatusCode::CREATED);
+}
