@@ -11,6 +11,7 @@ mod cli;
 mod clients;
 mod http;
 mod mail;
+mod multiprocess;
 mod orgs;
 mod public;
 mod routes;

@@ -1,0 +1,148 @@
+//! Two server processes sharing one PostgreSQL database: 64 simultaneous requests for one
+//! slot, spread over both, make exactly one booking.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+/// Simultaneous requests, split evenly over the two servers.
+const N: usize = 64;
+
+struct Server(Child, u16);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn bin(db_url: &str, dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_creneau"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CRENEAU_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("CRENEAU_DATABASE_URL", db_url)
+        .env("CRENEAU_DATA_DIR", dir)
+        .env("CRENEAU_BASE_URL", "http://creneau.test")
+        .env("RUST_LOG", "warn");
+    c
+}
+
+fn start(db_url: &str, dir: &std::path::Path) -> Server {
+    let mut child = bin(db_url, dir)
+        .args(["serve", "--no-worker"])
+        .env("CRENEAU_LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let port = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    Server(child, port)
+}
+
+/// One HTTP/1.1 request; returns (status, headers+body text).
+fn http(port: u16, method: &str, path: &str, cookie: &str, body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nCookie: {cookie}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, out)
+}
+
+fn json_body(resp: &str) -> serde_json::Value {
+    let body = resp.split("\r\n\r\n").nth(1).unwrap_or("");
+    serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_requests_over_two_servers_make_one_booking() {
+    sqlx::any::install_default_drivers();
+    let admin_url = crate::helpers::pg_admin_url();
+    let Ok(admin) = sqlx::AnyPool::connect(&admin_url).await else {
+        if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+            panic!("PostgreSQL is required in CI");
+        }
+        eprintln!("SKIPPED: PostgreSQL unreachable; two-process test not run");
+        return;
+    };
+    let name = format!("creneau_mp_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+    let db_url = format!("{base}/{name}");
+    let dir = std::env::temp_dir().join(&name);
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let result = std::thread::spawn({
+        let db_url = db_url.clone();
+        let dir = dir.clone();
+        move || {
+            let out = bin(&db_url, &dir).args(["create-owner", "--email", "boss@mp.fr", "--org", "Multi"]).output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            let token = text.split("reset?token=").nth(1).unwrap().trim().to_string();
+            let (a, b) = (start(&db_url, &dir), start(&db_url, &dir));
+            let (st, _) = http(a.1, "POST", "/api/v1/auth/password/reset", "", &format!(r#"{{"token":"{token}","password":"a long password"}}"#));
+            assert_eq!(st, 200);
+            let (st, resp) = http(b.1, "POST", "/api/v1/auth/login", "", r#"{"email":"boss@mp.fr","password":"a long password"}"#);
+            assert_eq!(st, 200, "{resp}");
+            let cookie = resp
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("set-cookie: creneau_session="))
+                .and_then(|l| l.split_once(": ").map(|x| x.1))
+                .and_then(|c| c.split(';').next())
+                .unwrap()
+                .to_string();
+            let (_, resp) = http(a.1, "GET", "/api/v1/orgs", &cookie, "");
+            let org = json_body(&resp)[0]["id"].as_str().unwrap().to_string();
+            let (_, resp) = http(a.1, "POST", &format!("/api/v1/orgs/{org}/locations"), &cookie, r#"{"name":"Here"}"#);
+            let loc = json_body(&resp)["id"].as_str().unwrap().to_string();
+            let (_, resp) = http(b.1, "POST", &format!("/api/v1/orgs/{org}/calendars"), &cookie, &format!(r#"{{"location_id":"{loc}","name":"Chair"}}"#));
+            let cal = json_body(&resp)["id"].as_str().unwrap().to_string();
+            let body = format!(r#"{{"calendar_id":"{cal}","start":"2030-01-07T10:00:00Z","end":"2030-01-07T10:30:00Z","override_hours":true}}"#);
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(N));
+            let handles: Vec<_> = (0..N)
+                .map(|i| {
+                    let (port, cookie, path, body, barrier) =
+                        (if i % 2 == 0 { a.1 } else { b.1 }, cookie.clone(), format!("/api/v1/orgs/{org}/bookings"), body.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        http(port, "POST", &path, &cookie, &body).0
+                    })
+                })
+                .collect();
+            let statuses: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+            drop((a, b));
+            statuses
+        }
+    })
+    .join()
+    .unwrap();
+    let created = result.iter().filter(|s| **s == 201).count();
+    let conflicts = result.iter().filter(|s| **s == 409).count();
+    let pool = sqlx::AnyPool::connect(&db_url).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings").fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!((created, conflicts, rows), (1, N - 1, 1), "statuses: {result:?}");
+}
