@@ -288,6 +288,13 @@ static MESSAGES: &[(&str, &str, &str)] = &[
         "Hello {name}, your “{service}” booking is confirmed for {when} with {with} ({place}).",
     ),
     ("mail.booked.action", "Déplacer ou annuler", "Reschedule or cancel"),
+    ("mail.reminder.subject", "Rappel : rendez-vous le {when}", "Reminder: appointment on {when}"),
+    (
+        "mail.reminder.body",
+        "Bonjour {name}, nous vous rappelons votre rendez-vous « {service} » le {when} avec {with} ({place}).",
+        "Hello {name}, a reminder of your “{service}” appointment on {when} with {with} ({place}).",
+    ),
+    ("mail.reminder.appointment", "rendez-vous", "appointment"),
     ("mail.test.subject", "Message de test Creneau", "Creneau test message"),
     (
         "mail.test.body",

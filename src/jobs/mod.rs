@@ -3,6 +3,7 @@
 
 pub mod mail;
 pub mod outbox;
+pub mod reminders;
 
 use crate::app::AppState;
 use std::time::Duration;
@@ -17,6 +18,9 @@ pub async fn run_worker(state: AppState, mailer: mail::Mailer, mut shutdown: wat
             Ok(n) if n > 0 => continue,
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "outbox pass failed"),
+        }
+        if let Err(e) = reminders::run_once(&state).await {
+            tracing::error!(error = %e, "reminder pass failed");
         }
         let now = crate::clock::to_ms(state.now());
         if now - last_prune > 3_600_000 {

@@ -153,3 +153,28 @@ async fn hand_made_requests_cannot_book_what_is_not_offered(app: TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM bookings").await, 0);
     post(visitor(&svc, Some(&cal_a), "2026-03-03T10:00:00+01:00")).await.assert(StatusCode::CREATED);
 }
+
+dual!(reminders_go_out_once_a_day_before);
+
+async fn reminders_go_out_once_a_day_before(app: TestApp) {
+    let (_owner, _, _, svc, cal_a) = setup(&app).await;
+    let v = app.client_from("198.51.100.52");
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/v1/book/salon-public/bookings")
+        .header("content-type", "application/json")
+        .header("accept-language", "en-GB")
+        .body(axum::body::Body::from(visitor(&svc, Some(&cal_a), "2026-03-04T10:00:00+01:00").to_string()))
+        .unwrap();
+    v.send(req).await.assert(StatusCode::CREATED);
+    let before = app.mails_to("vic@example.fr").await.len();
+    // Monday 09:00 UTC: the Wednesday booking is two days away.
+    assert_eq!(creneau::jobs::reminders::run_once(&app.state).await.unwrap(), 0);
+    app.advance(jiff::SignedDuration::from_hours(25));
+    assert_eq!(creneau::jobs::reminders::run_once(&app.state).await.unwrap(), 1);
+    assert_eq!(creneau::jobs::reminders::run_once(&app.state).await.unwrap(), 0, "never twice");
+    let mails = app.mails_to("vic@example.fr").await;
+    assert_eq!(mails.len(), before + 1);
+    let r = mails.last().unwrap();
+    assert!(r.subject.starts_with("Reminder: appointment on 2026-03-04 10:00"), "{}", r.subject);
+}

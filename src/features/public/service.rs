@@ -258,7 +258,8 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
         None => {
             let cid = new_id();
             sqlx::query(
-                "INSERT INTO clients (id, org_id, first_name, last_name, email, email_norm, phone, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                "INSERT INTO clients (id, org_id, first_name, last_name, email, email_norm, phone, language, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8)",
             )
             .bind(&cid)
             .bind(&loc.org_id)
@@ -268,6 +269,7 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
             .bind(email.norm())
             .bind(&phone)
             .bind(now)
+            .bind(ctx.lang.code())
             .execute(&mut *tx)
             .await?;
             cid

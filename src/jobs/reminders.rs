@@ -1,0 +1,87 @@
+//! Booking reminders: one email per confirmed booking, about 24 hours before it starts, to
+//! the client. Claimed with a single UPDATE so that several workers never send one twice.
+
+use crate::{
+    app::AppState,
+    clock::to_ms,
+    error::AppResult,
+    i18n::Tr,
+    jobs::{mail::compose, outbox},
+    types::Lang,
+};
+use jiff::{Timestamp, tz::TimeZone};
+
+pub const LEAD_MS: i64 = 24 * 3_600_000;
+
+#[derive(sqlx::FromRow)]
+struct Due {
+    id: String,
+    org_id: String,
+    start_at: i64,
+    email: Option<String>,
+    first_name: String,
+    language: Option<String>,
+    time_zone: String,
+    location_name: String,
+    calendar_name: String,
+    service_name: Option<String>,
+}
+
+/// Queue the reminders now due; returns how many.
+pub async fn run_once(state: &AppState) -> AppResult<usize> {
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    let claimed: Vec<(String,)> = sqlx::query_as(
+        "UPDATE bookings SET reminder_sent_at = $1 WHERE id IN (\
+           SELECT id FROM bookings WHERE status = 'confirmed' AND reminder_sent_at IS NULL \
+           AND start_at > $1 AND start_at <= $2 AND client_id IS NOT NULL LIMIT 200) RETURNING id",
+    )
+    .bind(now)
+    .bind(now + LEAD_MS)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut sent = 0;
+    for (id,) in &claimed {
+        let due: Option<Due> = sqlx::query_as(
+            "SELECT b.id, b.org_id, b.start_at, c.email, c.first_name, c.language, l.time_zone, l.name AS location_name, \
+                    k.name AS calendar_name, s.name AS service_name \
+             FROM bookings b JOIN clients c ON c.id = b.client_id JOIN locations l ON l.id = b.location_id \
+             JOIN calendars k ON k.id = b.calendar_id LEFT JOIN services s ON s.id = b.service_id WHERE b.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(d) = due else { continue };
+        let Some(email) = d.email.filter(|e| !e.is_empty()) else { continue };
+        let tz = TimeZone::get(&d.time_zone).unwrap_or(TimeZone::UTC);
+        let when = Timestamp::from_millisecond(d.start_at)
+            .map(|t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        let t = Tr(d.language.as_deref().and_then(Lang::from_code).unwrap_or_default());
+        let what = d.service_name.unwrap_or_else(|| t.get("mail.reminder.appointment").to_string());
+        let mail = compose(
+            &email,
+            &t.fmt("mail.reminder.subject", &[("when", &when)]),
+            &[t.fmt(
+                "mail.reminder.body",
+                &[
+                    ("name", &d.first_name),
+                    ("service", &what),
+                    ("when", &when),
+                    ("with", &d.calendar_name),
+                    ("place", &d.location_name),
+                ],
+            )],
+            None,
+            t.get("mail.footer"),
+        );
+        outbox::enqueue_email(&mut tx, now, Some(&d.org_id), &mail).await?;
+        tracing::info!(booking = %d.id, "reminder queued");
+        sent += 1;
+    }
+    tx.commit().await?;
+    if sent > 0 {
+        state.outbox_wake.notify_one();
+    }
+    Ok(sent)
+}
