@@ -178,3 +178,91 @@ async fn reminders_go_out_once_a_day_before(app: TestApp) {
     let r = mails.last().unwrap();
     assert!(r.subject.starts_with("Reminder: appointment on 2026-03-04 10:00"), "{}", r.subject);
 }
+
+dual!(the_booking_page_walks_a_visitor_through_to_the_manage_page);
+
+fn href_containing(html: &str, needle: &str) -> String {
+    let i = html.find(needle).unwrap_or_else(|| panic!("no {needle} in page"));
+    let start = html[..i].rfind("href=\"").unwrap() + 6;
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].replace("&amp;", "&").replace("&#38;", "&")
+}
+
+async fn the_booking_page_walks_a_visitor_through_to_the_manage_page(app: TestApp) {
+    let (_owner, _, _, _, _) = setup(&app).await;
+    let v = app.client_from("198.51.100.60");
+    let step1 = v.get("/book/salon-public").await;
+    step1.assert(StatusCode::OK);
+    let html = step1.text();
+    assert!(html.contains("Coupe") && !html.contains("Secret"), "hidden services stay hidden");
+    let step2 = v.get(&href_containing(&html, "<strong>Coupe")).await.text();
+    assert!(step2.contains("Alice") && step2.contains("Bruno"));
+    let anyone = href_containing(&step2, "person=any");
+    let step3 = v.get(&format!("{anyone}&date=2026-03-03")).await.text();
+    assert!(step3.contains("mardi 3 mars 2026") || step3.contains("Tuesday 3 March 2026"), "{step3}");
+    let slot = href_containing(&step3, "slot=");
+    let step4 = v.get(&slot).await.text();
+    assert!(step4.contains("name=\"first_name\""));
+    assert_eq!(app.count("SELECT COUNT(*) FROM bookings").await, 0, "browsing changes nothing");
+    // Fill in the form as the page gives it.
+    let field = |name: &str| {
+        let i = step4.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
+        step4[i..i + step4[i..].find('"').unwrap()].to_string()
+    };
+    let (service_id, person, start) = (field("service_id"), field("person"), field("start"));
+    let done = v
+        .post_form(
+            "/book/salon-public",
+            &[
+                ("service_id", &service_id),
+                ("person", &person),
+                ("start", &start),
+                ("tz", "Europe/Paris"),
+                ("first_name", "Léa"),
+                ("last_name", "Page"),
+                ("email", "lea.page@example.fr"),
+                ("phone", ""),
+                ("notes", "<b>hello</b>"),
+            ],
+        )
+        .await;
+    done.assert(StatusCode::OK);
+    assert!(done.text().contains("lea.page@example.fr"));
+    // The same slot again (Bruno takes it), then nobody: the page says so and goes back to times.
+    v.post_form(
+        "/book/salon-public",
+        &[
+            ("service_id", &service_id),
+            ("person", "any"),
+            ("start", &start),
+            ("first_name", "A"),
+            ("last_name", "B"),
+            ("email", "b@example.fr"),
+        ],
+    )
+    .await
+    .assert(StatusCode::OK);
+    let gone = v
+        .post_form(
+            "/book/salon-public",
+            &[
+                ("service_id", &service_id),
+                ("person", "any"),
+                ("start", &start),
+                ("first_name", "A"),
+                ("last_name", "C"),
+                ("email", "c@example.fr"),
+            ],
+        )
+        .await;
+    gone.assert(StatusCode::CONFLICT);
+    assert!(gone.text().contains("class=\"slot\""));
+    // The manage page from the email.
+    let token = link_token(&app.last_mail_to("lea.page@example.fr").await, "/manage/");
+    let manage = v.get(&format!("/manage/{token}")).await;
+    manage.assert(StatusCode::OK);
+    assert!(!manage.text().contains("lea.page@example.fr"));
+    v.post_form(&format!("/manage/{token}/cancel"), &[]).await.assert(StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM bookings WHERE status = 'cancelled'").await, 1);
+    v.get("/manage/unknown-token").await.assert(StatusCode::NOT_FOUND);
+}

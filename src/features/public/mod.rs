@@ -3,6 +3,7 @@
 //! manage link (view, reschedule, cancel) that exposes only that booking's minimum.
 
 pub mod api;
+pub mod pages;
 pub mod service;
 
 use crate::app::{Guard, Routes};
@@ -17,4 +18,9 @@ pub fn routes() -> Routes {
         .api(Method::GET, "/api/v1/manage/{token}", Public, api::manage)
         .api(Method::POST, "/api/v1/manage/{token}/cancel", Public, api::cancel)
         .api(Method::POST, "/api/v1/manage/{token}/reschedule", Public, api::reschedule)
+        .page(Method::GET, "/book/{slug}", Public, pages::book_page)
+        .page(Method::POST, "/book/{slug}", Public, pages::book)
+        .page(Method::GET, "/manage/{token}", Public, pages::manage)
+        .page(Method::POST, "/manage/{token}/cancel", Public, pages::cancel)
+        .page(Method::POST, "/manage/{token}/reschedule", Public, pages::reschedule)
 }

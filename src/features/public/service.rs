@@ -498,3 +498,24 @@ pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -
     tx.commit().await?;
     Ok(present(&by_token(state, token).await?))
 }
+
+/// Offered times to move a managed booking to (its own time does not count against it),
+/// local dates `from..=to` of `tz`.
+pub async fn reschedule_options(
+    state: &AppState,
+    token: &str,
+    tz: &TimeZone,
+    from: Date,
+    to: Date,
+) -> AppResult<Vec<i64>> {
+    let m = by_token(state, token).await?;
+    let Some(service_id) = m.service_id.clone() else { return Ok(Vec::new()) };
+    let loc = location(state, &m.location_slug).await?;
+    let (s, cals) = pick(state, &loc, &service_id, Some(&m.calendar_id)).await?;
+    Ok(offered(state, &s, &cals, tz, from, to, Some(&m.id)).await?.into_iter().map(|(t, _)| t).collect())
+}
+
+/// The zone of the managed booking's location.
+pub async fn managed_zone(state: &AppState, token: &str) -> AppResult<TimeZone> {
+    Ok(TimeZone::get(&by_token(state, token).await?.time_zone).unwrap_or(TimeZone::UTC))
+}

@@ -1,0 +1,499 @@
+//! The public booking page (service → person or anyone → slot in the visitor's zone →
+//! details → confirmation) and the manage page behind the emailed link. Server-rendered;
+//! works without JavaScript, usable on a phone.
+
+use super::service::{self, PublicBooking};
+use crate::{
+    app::AppState,
+    error::AppError,
+    http::{
+        Ctx,
+        pages::{OrPage, PageCtx, PageForm, PageResult, render, render_status},
+    },
+    i18n::Tr,
+    types::Lang,
+};
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use jiff::{Timestamp, Zoned, civil::Date, tz::TimeZone};
+use serde::Deserialize;
+
+const ZONES: &[&str] = &[
+    "Europe/Paris",
+    "Europe/Brussels",
+    "Europe/Luxembourg",
+    "Europe/Zurich",
+    "Europe/London",
+    "Europe/Madrid",
+    "Europe/Berlin",
+    "Europe/Lisbon",
+    "Africa/Casablanca",
+    "Africa/Dakar",
+    "America/Montreal",
+    "America/New_York",
+    "America/Guadeloupe",
+    "America/Martinique",
+    "Indian/Reunion",
+    "Pacific/Noumea",
+    "Pacific/Tahiti",
+    "Pacific/Auckland",
+    "UTC",
+];
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn link(slug: &str, params: &[(&str, &str)]) -> String {
+    let q: Vec<String> = params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", enc(v))).collect();
+    if q.is_empty() { format!("/book/{slug}") } else { format!("/book/{slug}?{}", q.join("&")) }
+}
+
+/// "mardi 3 mars 2026" / "Tuesday 3 March 2026".
+pub fn day_label(d: Date, lang: Lang) -> String {
+    const FR_DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+    const EN_DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    const FR_MONTHS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    const EN_MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let wd = d.weekday().to_monday_zero_offset() as usize;
+    let m = (d.month() - 1) as usize;
+    match lang {
+        Lang::Fr => format!("{} {} {} {}", FR_DAYS[wd], d.day(), FR_MONTHS[m], d.year()),
+        Lang::En => format!("{} {} {} {}", EN_DAYS[wd], d.day(), EN_MONTHS[m], d.year()),
+    }
+}
+
+struct Choice {
+    name: String,
+    detail: String,
+    href: String,
+}
+
+struct SlotLink {
+    label: String,
+    href: String,
+    value: String,
+}
+
+struct Day {
+    label: String,
+    slots: Vec<SlotLink>,
+}
+
+#[derive(Default)]
+struct FormValues {
+    first_name: String,
+    last_name: String,
+    email: String,
+    phone: String,
+    notes: String,
+}
+
+#[derive(Template)]
+#[template(path = "book.html")]
+struct BookPage {
+    p: PageCtx,
+    slug: String,
+    location: String,
+    address: String,
+    error: Option<String>,
+    step: u8,
+    services: Vec<Choice>,
+    service_id: String,
+    service_name: String,
+    back_service: String,
+    people: Vec<Choice>,
+    person: String,
+    person_name: String,
+    back_person: String,
+    keep: Vec<(String, String)>,
+    zones: Vec<String>,
+    tz: String,
+    prev_week: String,
+    next_week: String,
+    days: Vec<Day>,
+    start: String,
+    slot_label: String,
+    back_slot: String,
+    form: FormValues,
+}
+
+#[derive(Deserialize, Default)]
+pub struct BookQuery {
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    tz: String,
+    #[serde(default)]
+    slot: String,
+}
+
+fn price(cents: Option<i64>, currency: &str) -> String {
+    match cents {
+        Some(c) => format!(" · {}.{:02} {currency}", c / 100, c % 100),
+        None => String::new(),
+    }
+}
+
+async fn build(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    q: &BookQuery,
+    error: Option<String>,
+    form: FormValues,
+) -> Result<BookPage, AppError> {
+    let t = Tr(ctx.lang);
+    let loc = service::location(state, slug).await?;
+    let offer = service::offer(state, &loc).await?;
+    let tz_name = if TimeZone::get(&q.tz).is_ok() && !q.tz.is_empty() { q.tz.clone() } else { loc.time_zone.clone() };
+    let tz = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
+    let mut zones: Vec<String> = ZONES.iter().map(|z| z.to_string()).collect();
+    if !zones.contains(&tz_name) {
+        zones.insert(0, tz_name.clone());
+    }
+    let mut page = BookPage {
+        p: PageCtx::anonymous(ctx),
+        slug: slug.to_string(),
+        location: loc.name.clone(),
+        address: loc.address.clone(),
+        error,
+        step: 1,
+        services: offer
+            .iter()
+            .map(|(s, _)| Choice {
+                name: s.name.clone(),
+                detail: format!("{} min{}", s.length_min, price(s.price_cents, &s.currency)),
+                href: link(slug, &[("service", &s.id), ("tz", &q.tz)]),
+            })
+            .collect(),
+        service_id: String::new(),
+        service_name: String::new(),
+        back_service: link(slug, &[("tz", &q.tz)]),
+        people: Vec::new(),
+        person: String::new(),
+        person_name: String::new(),
+        back_person: String::new(),
+        keep: Vec::new(),
+        zones,
+        tz: tz_name.clone(),
+        prev_week: String::new(),
+        next_week: String::new(),
+        days: Vec::new(),
+        start: String::new(),
+        slot_label: String::new(),
+        back_slot: String::new(),
+        form,
+    };
+    let Some((svc, cals)) = offer.iter().find(|(s, _)| s.id == q.service) else { return Ok(page) };
+    page.step = 2;
+    page.service_id = svc.id.clone();
+    page.service_name = svc.name.clone();
+    page.back_person = link(slug, &[("service", &svc.id), ("tz", &q.tz)]);
+    page.people = std::iter::once(Choice {
+        name: t.get("book.anyone").into(),
+        detail: String::new(),
+        href: link(slug, &[("service", &svc.id), ("person", "any"), ("tz", &q.tz)]),
+    })
+    .chain(cals.iter().map(|c| Choice {
+        name: c.name.clone(),
+        detail: String::new(),
+        href: link(slug, &[("service", &svc.id), ("person", &c.id), ("tz", &q.tz)]),
+    }))
+    .collect();
+    let calendar = match q.person.as_str() {
+        "" => return Ok(page),
+        "any" => None,
+        id => match cals.iter().find(|c| c.id == id) {
+            Some(c) => Some(c),
+            None => return Ok(page),
+        },
+    };
+    page.step = 3;
+    page.person = q.person.clone();
+    page.person_name = calendar.map(|c| c.name.clone()).unwrap_or_else(|| t.get("book.anyone").into());
+    let today = Timestamp::from_millisecond(crate::clock::to_ms(state.now()))
+        .map(|ts| ts.to_zoned(tz.clone()).date())
+        .map_err(AppError::internal)?;
+    let from = q.date.parse::<Date>().ok().filter(|d| *d >= today).unwrap_or(today);
+    let to = from.checked_add(jiff::Span::new().days(6)).unwrap_or(from);
+    let shift = |days: i64| from.checked_add(jiff::Span::new().days(days)).unwrap_or(from).max(today).to_string();
+    page.prev_week = link(slug, &[("service", &svc.id), ("person", &q.person), ("tz", &tz_name), ("date", &shift(-7))]);
+    page.next_week = link(slug, &[("service", &svc.id), ("person", &q.person), ("tz", &tz_name), ("date", &shift(7))]);
+    page.keep = vec![
+        ("service".into(), svc.id.clone()),
+        ("person".into(), q.person.clone()),
+        ("date".into(), from.to_string()),
+    ];
+    page.back_slot =
+        link(slug, &[("service", &svc.id), ("person", &q.person), ("tz", &tz_name), ("date", &from.to_string())]);
+    let slots = service::slots(state, slug, &svc.id, calendar.map(|c| c.id.as_str()), &tz, from, to).await?;
+    for s in &slots {
+        let Ok(z) = s.start.parse::<Zoned>() else { continue };
+        let label = day_label(z.date(), ctx.lang);
+        let slot = SlotLink {
+            label: z.strftime("%H:%M").to_string(),
+            href: link(
+                slug,
+                &[
+                    ("service", &svc.id),
+                    ("person", &q.person),
+                    ("tz", &tz_name),
+                    ("date", &from.to_string()),
+                    ("slot", &z.timestamp().to_string()),
+                ],
+            ),
+            value: z.timestamp().to_string(),
+        };
+        match page.days.last_mut() {
+            Some(d) if d.label == label => d.slots.push(slot),
+            _ => page.days.push(Day { label, slots: vec![slot] }),
+        }
+    }
+    if let Ok(start) = q.slot.parse::<Timestamp>() {
+        page.step = 4;
+        let z = start.to_zoned(tz.clone());
+        page.start = start.to_string();
+        page.slot_label = format!("{} {} ({})", day_label(z.date(), ctx.lang), z.strftime("%H:%M"), tz_name);
+    }
+    Ok(page)
+}
+
+pub async fn book_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<BookQuery>,
+) -> PageResult {
+    let page = build(&state, &ctx, &slug, &q, None, FormValues::default()).await.or_page(&ctx)?;
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+pub struct BookForm {
+    #[serde(default)]
+    service_id: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    tz: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    notes: String,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct Done {
+    p: PageCtx,
+    title: String,
+    message: String,
+    link: Option<(String, String)>,
+}
+
+pub async fn book(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    PageForm(f): PageForm<BookForm>,
+) -> PageResult {
+    let t = Tr(ctx.lang);
+    let input = PublicBooking {
+        service_id: f.service_id.clone(),
+        calendar_id: Some(f.person.clone()).filter(|p| !p.is_empty() && p != "any"),
+        start: f.start.clone(),
+        first_name: f.first_name.clone(),
+        last_name: f.last_name.clone(),
+        email: f.email.clone(),
+        phone: Some(f.phone.clone()),
+        notes: f.notes.clone(),
+    };
+    match service::book(&state, &ctx, &slug, input).await {
+        Ok(b) => {
+            let when = b
+                .start
+                .parse::<Zoned>()
+                .map(|z| format!("{} {}", day_label(z.date(), ctx.lang), z.strftime("%H:%M")))
+                .unwrap_or(b.start);
+            Ok(render(&Done {
+                p: PageCtx::anonymous(&ctx),
+                title: t.get("book.done_title").into(),
+                message: t.fmt("book.done", &[("when", &when), ("with", &b.calendar_name), ("email", f.email.trim())]),
+                link: Some((format!("/book/{slug}"), t.get("book.again").into())),
+            }))
+        }
+        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. } | AppError::RateLimited { .. })) => {
+            let message = match &e {
+                AppError::Validation(v) => v.iter().map(|x| x.message.clone()).collect::<Vec<_>>().join(" "),
+                AppError::RateLimited { .. } => t.get("error.rate_limited").into(),
+                _ => t.get("book.taken").into(),
+            };
+            let q = BookQuery {
+                service: f.service_id.clone(),
+                person: f.person.clone(),
+                tz: f.tz.clone(),
+                slot: f.start.clone(),
+                ..Default::default()
+            };
+            let form = FormValues {
+                first_name: f.first_name,
+                last_name: f.last_name,
+                email: f.email,
+                phone: f.phone,
+                notes: f.notes,
+            };
+            let mut page = build(&state, &ctx, &slug, &q, Some(message), form).await.or_page(&ctx)?;
+            if matches!(e, AppError::Conflict { .. }) && page.step == 4 {
+                page.step = 3; // the slot is gone: choose another
+            }
+            Ok(render_status(e.status(), &page))
+        }
+        Err(e) => Err(e).or_page(&ctx),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "manage.html")]
+struct ManagePage {
+    p: PageCtx,
+    token: String,
+    message: Option<String>,
+    error: Option<String>,
+    service: String,
+    with: String,
+    location: String,
+    when: String,
+    status: String,
+    active: bool,
+    days: Vec<Day>,
+}
+
+async fn manage_page(
+    state: &AppState,
+    ctx: &Ctx,
+    token: &str,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<ManagePage, AppError> {
+    let t = Tr(ctx.lang);
+    let m = service::manage(state, ctx, token).await?;
+    let tz = service::managed_zone(state, token).await?;
+    let start = m.start.parse::<Zoned>().map_err(AppError::internal)?;
+    let now = Timestamp::from_millisecond(crate::clock::to_ms(state.now())).map_err(AppError::internal)?;
+    let active = m.status == "confirmed" && start.timestamp() > now;
+    let mut days: Vec<Day> = Vec::new();
+    if active {
+        let today = now.to_zoned(tz.clone()).date();
+        let to = today.checked_add(jiff::Span::new().days(13)).unwrap_or(today);
+        for ms in service::reschedule_options(state, token, &tz, today, to).await? {
+            let Ok(ts) = Timestamp::from_millisecond(ms) else { continue };
+            let z = ts.to_zoned(tz.clone());
+            let label = day_label(z.date(), ctx.lang);
+            let slot = SlotLink { label: z.strftime("%H:%M").to_string(), href: String::new(), value: ts.to_string() };
+            match days.last_mut() {
+                Some(d) if d.label == label => d.slots.push(slot),
+                _ => days.push(Day { label, slots: vec![slot] }),
+            }
+        }
+    }
+    Ok(ManagePage {
+        p: PageCtx::anonymous(ctx),
+        token: token.to_string(),
+        message,
+        error,
+        service: m.service.unwrap_or_default(),
+        with: m.with,
+        location: m.location,
+        when: format!("{} {}", day_label(start.date(), ctx.lang), start.strftime("%H:%M")),
+        status: t.get(&format!("manage.status.{}", m.status)).to_string(),
+        active,
+        days,
+    })
+}
+
+pub async fn manage(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
+    Ok(render(&manage_page(&state, &ctx, &token, None, None).await.or_page(&ctx)?))
+}
+
+pub async fn cancel(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
+    let t = Tr(ctx.lang);
+    let (message, error) = match service::cancel(&state, &ctx, &token).await {
+        Ok(_) => (Some(t.get("manage.cancelled").to_string()), None),
+        Err(AppError::Conflict { detail, .. }) => (None, Some(detail)),
+        Err(e) => return Err(e).or_page(&ctx),
+    };
+    Ok(render(&manage_page(&state, &ctx, &token, message, error).await.or_page(&ctx)?))
+}
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    #[serde(default)]
+    start: String,
+}
+
+pub async fn reschedule(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    PageForm(f): PageForm<StartForm>,
+) -> PageResult {
+    let t = Tr(ctx.lang);
+    let (message, error, status) = match service::reschedule(&state, &ctx, &token, &f.start).await {
+        Ok(_) => (Some(t.get("manage.moved").to_string()), None, StatusCode::OK),
+        Err(e @ (AppError::Conflict { .. } | AppError::Validation(_))) => {
+            (None, Some(t.get("book.taken").to_string()), e.status())
+        }
+        Err(e) => return Err(e).or_page(&ctx),
+    };
+    Ok(render_status(status, &manage_page(&state, &ctx, &token, message, error).await.or_page(&ctx)?))
+}
