@@ -19,6 +19,7 @@ use crate::{
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::HashMap;
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -52,6 +53,93 @@ pub struct HoursBody {
     pub weekly: Vec<WeeklyInterval>,
     #[serde(default)]
     pub overrides: Vec<DayOverride>,
+}
+
+/// Hours of several calendars in two queries (no query per calendar).
+pub async fn load_many(state: &AppState, calendar_ids: &[String]) -> AppResult<HashMap<String, Hours>> {
+    let mut out: HashMap<String, Hours> = calendar_ids.iter().map(|id| (id.clone(), Hours::default())).collect();
+    if calendar_ids.is_empty() {
+        return Ok(out);
+    }
+    let list = crate::db::placeholders(1, calendar_ids.len());
+    let sql = format!(
+        "SELECT calendar_id, weekday, start_min, end_min FROM working_hours WHERE calendar_id IN ({list}) ORDER BY weekday, start_min"
+    );
+    let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(&sql);
+    for id in calendar_ids {
+        q = q.bind(id);
+    }
+    for (cal, wd, s, e) in q.fetch_all(state.db.pool()).await? {
+        if let (Some(h), Some(iv)) = (out.get_mut(&cal), interval(s, e))
+            && let Some(slot) = h.weekly.get_mut(wd as usize)
+        {
+            slot.push(iv);
+        }
+    }
+    let sql = format!(
+        "SELECT calendar_id, day, start_min, end_min FROM hour_overrides WHERE calendar_id IN ({list}) ORDER BY day, start_min"
+    );
+    let mut q = sqlx::query_as::<_, (String, String, Option<i64>, Option<i64>)>(&sql);
+    for id in calendar_ids {
+        q = q.bind(id);
+    }
+    for (cal, day, s, e) in q.fetch_all(state.db.pool()).await? {
+        let (Some(h), Ok(d)) = (out.get_mut(&cal), day.parse::<Date>()) else { continue };
+        let entry = h.overrides.entry(d).or_default();
+        if let (Some(s), Some(e)) = (s, e)
+            && let Some(iv) = interval(s, e)
+        {
+            entry.push(iv);
+        }
+    }
+    Ok(out)
+}
+
+/// Busy time (active bookings with their buffers, unavailability) of several calendars in
+/// `[from, to)`, leaving out one booking if asked (the one being moved): two range queries.
+pub async fn busy_many(
+    state: &AppState,
+    calendar_ids: &[String],
+    from: i64,
+    to: i64,
+    except: Option<&str>,
+) -> AppResult<HashMap<String, Vec<Busy>>> {
+    let mut out: HashMap<String, Vec<Busy>> = calendar_ids.iter().map(|id| (id.clone(), Vec::new())).collect();
+    if calendar_ids.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT calendar_id, start_at, end_at, buffer_before_min, buffer_after_min FROM bookings \
+         WHERE calendar_id IN ({}) AND status <> 'cancelled' AND start_at >= $1 AND start_at < $2 AND end_at > $3 AND id <> $4",
+        crate::db::placeholders(5, calendar_ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (String, i64, i64, i64, i64)>(&sql)
+        .bind(from - crate::features::bookings::service::MAX_LENGTH_MS)
+        .bind(to)
+        .bind(from)
+        .bind(except.unwrap_or(""));
+    for id in calendar_ids {
+        q = q.bind(id);
+    }
+    for (cal, s, e, b, a) in q.fetch_all(state.db.pool()).await? {
+        if let Some(v) = out.get_mut(&cal) {
+            v.push(Busy { start_ms: s, end_ms: e, buffer_before_min: b, buffer_after_min: a });
+        }
+    }
+    let sql = format!(
+        "SELECT calendar_id, start_at, end_at FROM unavailability WHERE calendar_id IN ({}) AND end_at > $1 AND start_at < $2",
+        crate::db::placeholders(3, calendar_ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql).bind(from).bind(to);
+    for id in calendar_ids {
+        q = q.bind(id);
+    }
+    for (cal, s, e) in q.fetch_all(state.db.pool()).await? {
+        if let Some(v) = out.get_mut(&cal) {
+            v.push(Busy::plain(s, e));
+        }
+    }
+    Ok(out)
 }
 
 /// The engine's view of a calendar's hours.

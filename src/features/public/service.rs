@@ -10,10 +10,7 @@ use crate::{
     db::new_id,
     error::{AppError, AppResult},
     features::{
-        bookings::{
-            hours,
-            service::{MAX_LENGTH_MS, is_overlap},
-        },
+        bookings::{hours, service::is_overlap},
         services::service::{Service, rule_of},
     },
     http::Ctx,
@@ -97,33 +94,6 @@ async fn pick(
     Ok((s, cals))
 }
 
-/// Busy time of a calendar, leaving out one booking (the one being moved).
-async fn busy_except(
-    state: &AppState,
-    calendar_id: &str,
-    from: i64,
-    to: i64,
-    except: Option<&str>,
-) -> AppResult<Vec<Busy>> {
-    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT start_at, end_at, buffer_before_min, buffer_after_min FROM bookings WHERE calendar_id = $1 AND status <> 'cancelled' \
-         AND start_at >= $2 AND start_at < $3 AND end_at > $4 AND id <> $5",
-    )
-    .bind(calendar_id)
-    .bind(from - MAX_LENGTH_MS)
-    .bind(to)
-    .bind(from)
-    .bind(except.unwrap_or(""))
-    .fetch_all(state.db.pool())
-    .await?;
-    let mut out: Vec<Busy> = rows
-        .into_iter()
-        .map(|(s, e, b, a)| Busy { start_ms: s, end_ms: e, buffer_before_min: b, buffer_after_min: a })
-        .collect();
-    out.extend(hours::unavailability(state, calendar_id, from, to).await?);
-    Ok(out)
-}
-
 /// Offered start instants (ms) for each calendar, local dates `from..=to` of `tz`.
 async fn offered(
     state: &AppState,
@@ -137,15 +107,19 @@ async fn offered(
     let start_ms = from.to_zoned(tz.clone()).map_err(AppError::internal)?.timestamp().as_millisecond();
     let end_ms =
         to.tomorrow().and_then(|d| d.to_zoned(tz.clone())).map_err(AppError::internal)?.timestamp().as_millisecond();
-    let mut inputs = Vec::with_capacity(cals.len());
-    for c in cals {
-        let zone = TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC);
-        inputs.push((
-            zone,
-            hours::load(state, &c.id).await?,
-            busy_except(state, &c.id, start_ms - 86_400_000, end_ms + 86_400_000, except).await?,
-        ));
-    }
+    let ids: Vec<String> = cals.iter().map(|c| c.id.clone()).collect();
+    let mut hours_of = hours::load_many(state, &ids).await?;
+    let mut busy_of = hours::busy_many(state, &ids, start_ms - 86_400_000, end_ms + 86_400_000, except).await?;
+    let inputs: Vec<(TimeZone, availability::Hours, Vec<Busy>)> = cals
+        .iter()
+        .map(|c| {
+            (
+                TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC),
+                hours_of.remove(&c.id).unwrap_or_default(),
+                busy_of.remove(&c.id).unwrap_or_default(),
+            )
+        })
+        .collect();
     let refs: Vec<availability::CalendarInput<'_>> =
         inputs.iter().map(|(z, h, b)| availability::CalendarInput { tz: z, hours: h, busy: b }).collect();
     let window = Window { from: from.yesterday().unwrap_or(from), to: to.tomorrow().unwrap_or(to), now: state.now() };

@@ -325,27 +325,6 @@ pub fn rule_of(s: &Service) -> ServiceRule {
     }
 }
 
-/// Busy time of a calendar in `[from, to)`: its active bookings (with their buffers) and its
-/// unavailability. One indexed range scan each.
-pub async fn busy(state: &AppState, cal: &CalendarRow, from: i64, to: i64) -> AppResult<Vec<Busy>> {
-    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT start_at, end_at, buffer_before_min, buffer_after_min FROM bookings \
-         WHERE calendar_id = $1 AND status <> 'cancelled' AND start_at >= $2 AND start_at < $3 AND end_at > $4",
-    )
-    .bind(&cal.id)
-    .bind(from - MAX_LENGTH_MS)
-    .bind(to)
-    .bind(from)
-    .fetch_all(state.db.pool())
-    .await?;
-    let mut out: Vec<Busy> = rows
-        .into_iter()
-        .map(|(s, e, b, a)| Busy { start_ms: s, end_ms: e, buffer_before_min: b, buffer_after_min: a })
-        .collect();
-    out.extend(hours::unavailability(state, &cal.id, from, to).await?);
-    Ok(out)
-}
-
 /// One offered start time, with the calendars free then.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Slot {
@@ -369,13 +348,19 @@ pub async fn slots(
         to.tomorrow().and_then(|d| d.to_zoned(tz.clone())).map_err(AppError::internal)?.timestamp().as_millisecond();
     let rule = rule_of(service);
     let now = state.now();
-    let mut per_calendar = Vec::with_capacity(cals.len());
-    for c in cals {
-        let zone = TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC);
-        let h = hours::load(state, &c.id).await?;
-        let b = busy(state, c, start_ms - 86_400_000, end_ms + 86_400_000).await?;
-        per_calendar.push((zone, h, b));
-    }
+    let ids: Vec<String> = cals.iter().map(|c| c.id.clone()).collect();
+    let mut hours_of = hours::load_many(state, &ids).await?;
+    let mut busy_of = hours::busy_many(state, &ids, start_ms - 86_400_000, end_ms + 86_400_000, None).await?;
+    let per_calendar: Vec<(TimeZone, availability::Hours, Vec<Busy>)> = cals
+        .iter()
+        .map(|c| {
+            (
+                TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC),
+                hours_of.remove(&c.id).unwrap_or_default(),
+                busy_of.remove(&c.id).unwrap_or_default(),
+            )
+        })
+        .collect();
     let inputs: Vec<availability::CalendarInput<'_>> =
         per_calendar.iter().map(|(z, h, b)| availability::CalendarInput { tz: z, hours: h, busy: b }).collect();
     // Local dates of each calendar may differ from the visitor's: ask a day wider, then keep
