@@ -207,6 +207,19 @@ async fn assistant_works_on_two_granted_calendars(app: TestApp) {
         .await
         .json();
     assert!(e["decision"]["allowed"] == true || e["decision"]["reason"]["kind"] == "not_in_scope");
+    // Preview: exactly what the assistant sees, as the policy computes it.
+    let preview = owner.org_get(&org, &format!("/members/{sec_id}/preview")).await.json();
+    let mut seen: Vec<String> =
+        preview["calendars"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
+    seen.sort();
+    let mut want = vec![c1.clone(), c2.clone()];
+    want.sort();
+    assert_eq!(seen, want);
+    assert!(preview["calendars"].as_array().unwrap().iter().all(|c| c["access"] == "book"));
+    assert_eq!(preview["rights"]["client_list"], false);
+    assert_eq!(preview["locations"].as_array().unwrap().len(), 1);
+    sec.org_get(&org, &format!("/members/{sec_id}/preview")).await.assert(StatusCode::OK);
+    sec.org_get(&org, &format!("/members/{dr_a}/preview")).await.problem(StatusCode::FORBIDDEN, "forbidden");
     // An assistant can never be given business settings.
     owner
         .patch_json(&format!("/api/v1/orgs/{org}/members/{sec_id}"), json!({"toggles": {"business_settings": true}}))

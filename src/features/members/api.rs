@@ -409,3 +409,13 @@ pub async fn register_with_invitation(
         set_cookie(secure, cookie_names(secure).session, &r.session_token, Some(SESSION_LIFETIME_MS / 1000), true);
     Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], axum::Json(Joined { org_id: r.org_id })).into_response())
 }
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}/preview", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = service::Preview, description = "What this member sees (read-only)"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn preview(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(p): Path<ItemPath>,
+) -> AppResult<axum::Json<service::Preview>> {
+    Ok(axum::Json(service::preview(&state, &scope, &p.id).await?))
+}

@@ -24,6 +24,7 @@ pub fn routes() -> Routes {
         .api(Method::POST, "/api/v1/orgs/{org_id}/members/{id}/block", Org, api::block)
         .api(Method::POST, "/api/v1/orgs/{org_id}/members/{id}/unblock", Org, api::unblock)
         .api(Method::GET, "/api/v1/orgs/{org_id}/members/{id}/explain", Org, api::explain)
+        .api(Method::GET, "/api/v1/orgs/{org_id}/members/{id}/preview", Org, api::preview)
         .api(Method::GET, "/api/v1/orgs/{org_id}/me", Org, api::me)
         .api(Method::POST, "/api/v1/orgs/{org_id}/ownership", Org, api::transfer_ownership)
         .api(Method::POST, "/api/v1/orgs/{org_id}/leave", Org, api::leave)

@@ -889,3 +889,70 @@ pub async fn explain(
         text,
     })
 }
+
+/// What a member sees, computed by the policy from their own view (read-only preview for
+/// those allowed to explain that member's access).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Preview {
+    pub member_id: String,
+    pub role: String,
+    /// Each right after role and toggles.
+    pub rights: std::collections::BTreeMap<String, bool>,
+    pub locations: Vec<PreviewItem>,
+    pub calendars: Vec<PreviewItem>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PreviewItem {
+    pub id: String,
+    pub name: String,
+    /// For calendars: view, book or manage.
+    pub access: Option<String>,
+}
+
+pub async fn preview(state: &AppState, scope: &OrgScope, member_id: &str) -> AppResult<Preview> {
+    let m = find(state, scope, member_id).await?.ok_or(AppError::NotFound)?;
+    if m.id != scope.membership_id() {
+        let d = scope.check(Action::ExplainAccess, m.object());
+        if !d.allowed {
+            return Err(refuse(d, "preview this member's access"));
+        }
+    }
+    let view = member_view_by_id(state, scope.org_id(), &m.id).await?.ok_or(AppError::NotFound)?;
+    let locations: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, name FROM locations WHERE org_id = $1 ORDER BY name, id")
+            .bind(scope.org_id())
+            .fetch_all(state.db.pool())
+            .await?;
+    let cals: Vec<(String, String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, name, location_id, member_id FROM calendars WHERE org_id = $1 ORDER BY name, id")
+            .bind(scope.org_id())
+            .fetch_all(state.db.pool())
+            .await?;
+    Ok(Preview {
+        member_id: m.id.clone(),
+        role: m.role.clone(),
+        rights: Toggle::ALL.into_iter().map(|t| (t.as_str().to_string(), view.capability(t).0)).collect(),
+        locations: locations
+            .into_iter()
+            .filter(|(id, _)| policy::authorize(&view, Action::ViewLocation, Object::Location { id }).allowed)
+            .map(|(id, name)| PreviewItem { id, name, access: None })
+            .collect(),
+        calendars: cals
+            .into_iter()
+            .filter_map(|(id, name, loc, owner)| {
+                let r = crate::access::policy::CalendarRef {
+                    id: &id,
+                    location_id: &loc,
+                    owner_member_id: owner.as_deref(),
+                };
+                let level = view.calendar_level(r).map(|(l, _)| l.as_str().to_string());
+                policy::authorize(&view, Action::ViewCalendar, Object::Calendar(r)).allowed.then(|| PreviewItem {
+                    id: id.clone(),
+                    name,
+                    access: level,
+                })
+            })
+            .collect(),
+    })
+}

@@ -29,7 +29,7 @@ use utoipa::OpenApi;
         calendars::list, calendars::create, calendars::get, calendars::update, calendars::delete,
         members::roles, members::list, members::invite, members::get, members::update, members::remove,
         members::set_grants, members::activate, members::resend, members::revoke, members::block, members::unblock,
-        members::explain, members::me, members::transfer_ownership, members::leave,
+        members::explain, members::preview, members::me, members::transfer_ownership, members::leave,
         members::lookup_invitation, members::accept_invitation, members::register_with_invitation,
         teams::list, teams::create, teams::get, teams::update, teams::delete,
         audit::list, audit::export,
