@@ -341,6 +341,36 @@ static MESSAGES: &[(&str, &str, &str)] = &[
         "Hello {name}, a reminder of your “{service}” appointment on {when} with {with} ({place}).",
     ),
     ("mail.reminder.appointment", "rendez-vous", "appointment"),
+    ("mail.moved.subject", "Rendez-vous déplacé au {when}", "Booking moved to {when}"),
+    (
+        "mail.moved.body",
+        "Bonjour {name}, votre rendez-vous avec {with} a été déplacé au {when}.",
+        "Hello {name}, your booking with {with} was moved to {when}.",
+    ),
+    ("mail.cancelled.subject", "Rendez-vous du {when} annulé", "Booking on {when} cancelled"),
+    (
+        "mail.cancelled.body",
+        "Bonjour {name}, votre rendez-vous du {when} avec {with} est annulé.",
+        "Hello {name}, your booking on {when} with {with} is cancelled.",
+    ),
+    ("mail.staff.booked.subject", "Nouveau rendez-vous le {when}", "New booking on {when}"),
+    (
+        "mail.staff.booked.body",
+        "{name} a réservé le {when} dans l'agenda {with}.",
+        "{name} booked {when} on the {with} calendar.",
+    ),
+    ("mail.staff.moved.subject", "Rendez-vous déplacé au {when}", "Booking moved to {when}"),
+    (
+        "mail.staff.moved.body",
+        "{name} a déplacé son rendez-vous au {when} dans l'agenda {with}.",
+        "{name} moved their booking to {when} on the {with} calendar.",
+    ),
+    ("mail.staff.cancelled.subject", "Rendez-vous du {when} annulé", "Booking on {when} cancelled"),
+    (
+        "mail.staff.cancelled.body",
+        "{name} a annulé son rendez-vous du {when} dans l'agenda {with}.",
+        "{name} cancelled their booking on {when} on the {with} calendar.",
+    ),
     ("mail.test.subject", "Message de test Creneau", "Creneau test message"),
     (
         "mail.test.body",

@@ -266,3 +266,56 @@ async fn the_booking_page_walks_a_visitor_through_to_the_manage_page(app: TestAp
     assert_eq!(app.count("SELECT COUNT(*) FROM bookings WHERE status = 'cancelled'").await, 1);
     v.get("/manage/unknown-token").await.assert(StatusCode::NOT_FOUND);
 }
+
+dual!(clients_and_staff_hear_about_bookings);
+
+async fn clients_and_staff_hear_about_bookings(app: TestApp) {
+    let (owner, org, loc, svc, _) = setup(&app).await;
+    let (_staff, staff_id) = crate::helpers::join_by_invitation(
+        &app,
+        &owner,
+        &org,
+        "stylist@pub.fr",
+        json!({"role": "staff", "calendar_location_id": loc}),
+    )
+    .await;
+    let cal = owner
+        .org_get(&org, "/calendars")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["member_id"] == staff_id.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let weekly: Vec<Value> = (1..=5).map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"})).collect();
+    owner
+        .put_json(&format!("/api/v1/orgs/{org}/calendars/{cal}/hours"), json!({"weekly": weekly}))
+        .await
+        .assert(StatusCode::OK);
+    owner
+        .request(axum::http::Method::PUT, &format!("/api/v1/orgs/{org}/services/{svc}/calendars/{cal}"), None)
+        .await
+        .assert(StatusCode::OK);
+    let v = app.client_from("198.51.100.70");
+    v.post_json("/api/v1/book/salon-public/bookings", visitor(&svc, Some(&cal), "2026-03-05T11:00:00+01:00"))
+        .await
+        .assert(StatusCode::CREATED);
+    let staff_mail = app.last_mail_to("stylist@pub.fr").await;
+    assert!(staff_mail.subject.contains("2026-03-05 11:00"), "{}", staff_mail.subject);
+    assert!(staff_mail.text.contains("Vic"));
+    let token = link_token(&app.last_mail_to("vic@example.fr").await, "/manage/");
+    app.client()
+        .post_json(&format!("/api/v1/manage/{token}/reschedule"), json!({"start": "2026-03-05T14:00:00+01:00"}))
+        .await
+        .assert(StatusCode::OK);
+    let moved = app.last_mail_to("vic@example.fr").await;
+    assert!(moved.subject.contains("2026-03-05 14:00") && moved.text.contains("/manage/"), "{}", moved.subject);
+    assert!(app.last_mail_to("stylist@pub.fr").await.subject.contains("14:00"));
+    app.client().post_json(&format!("/api/v1/manage/{token}/cancel"), json!({})).await.assert(StatusCode::OK);
+    let cancelled = app.last_mail_to("vic@example.fr").await;
+    assert!(cancelled.subject.contains("annulé") || cancelled.subject.contains("cancelled"), "{}", cancelled.subject);
+}
