@@ -74,12 +74,17 @@ proptest! {
                 prop_assert!(!(s < b_end && b_start < e), "slot meets a booking's buffered time");
                 prop_assert!(!(s - before * 60_000 < b.end_ms && b.start_ms < e + after * 60_000), "slot's buffers meet a booking");
             }
-            // Inside one working interval of its local date, start and end.
+            // Inside one working interval of its local date, start and end, compared as
+            // instants: on a spring-forward night an interval ending at 02:00 really ends at
+            // the gap (03:00 local), and a slot may end there.
             let zs = Timestamp::from_millisecond(s).unwrap().to_zoned(tz.clone());
-            let ze = Timestamp::from_millisecond(e).unwrap().to_zoned(tz.clone());
-            let start_min = i64::from(zs.hour()) * 60 + i64::from(zs.minute());
-            let end_min = if ze.date() == zs.date() { i64::from(ze.hour()) * 60 + i64::from(ze.minute()) } else { 1440 + i64::from(ze.hour()) * 60 + i64::from(ze.minute()) };
-            let inside = hours.for_date(zs.date()).iter().any(|iv| i64::from(iv.start_min) <= start_min && end_min <= i64::from(iv.end_min));
+            let instant = |m: u16, earlier: bool| {
+                let (day, m) = if m >= 1440 { (zs.date().tomorrow().unwrap(), m - 1440) } else { (zs.date(), m) };
+                let amb = tz.to_ambiguous_timestamp(day.at((m / 60) as i8, (m % 60) as i8, 0, 0));
+                let t = if earlier { amb.earlier() } else { amb.compatible() };
+                t.unwrap().as_millisecond()
+            };
+            let inside = hours.for_date(zs.date()).iter().any(|iv| instant(iv.start_min, true) <= s && e <= instant(iv.end_min, false));
             prop_assert!(inside, "slot {} outside working hours", zs);
             prop_assert!(zs.date() >= from && zs.date() <= to);
         }

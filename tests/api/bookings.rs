@@ -204,6 +204,9 @@ async fn moving_into_a_taken_slot_is_refused_and_cancelling_frees_it(app: TestAp
     moved.assert(StatusCode::OK);
     assert_eq!(moved.json()["start"], "2026-03-05T13:00:00Z");
     owner.post_json(&format!("{path}/{a}/cancel"), json!({})).await.assert(StatusCode::OK);
+    // The client hears of it.
+    let mail = app.last_mail_to("claire@example.fr").await;
+    assert!(mail.subject.contains("annulé") || mail.subject.contains("cancelled"), "{}", mail.subject);
     owner
         .patch_json(&format!("{path}/{b}"), json!({"start": "2026-03-05T09:00:00+01:00"}))
         .await

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod hours;
+pub mod notify;
 pub mod service;
 
 use crate::app::{Guard, Routes};

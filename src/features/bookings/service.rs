@@ -392,7 +392,9 @@ pub async fn reschedule(
         },
     )
     .await?;
+    super::notify::notify(&mut tx, state, now, scope.org_id(), id, "moved", None).await?;
     tx.commit().await?;
+    state.outbox_wake.notify_one();
     get(state, scope, id).await
 }
 
@@ -426,7 +428,9 @@ pub async fn cancel(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
         },
     )
     .await?;
+    super::notify::notify(&mut tx, state, now, scope.org_id(), id, "cancelled", None).await?;
     tx.commit().await?;
+    state.outbox_wake.notify_one();
     get(state, scope, id).await
 }
 

@@ -10,7 +10,7 @@ use crate::{
     db::new_id,
     error::{AppError, AppResult},
     features::{
-        bookings::{hours, service::is_overlap},
+        bookings::{hours, notify, service::is_overlap},
         services::service::{Service, rule_of},
     },
     http::Ctx,
@@ -311,7 +311,7 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
         t.get("mail.footer"),
     );
     outbox::enqueue_email(&mut tx, now, Some(&loc.org_id), &mail).await?;
-    notify(&mut tx, state, now, &loc.org_id, &id, "booked", None).await?;
+    notify::notify(&mut tx, state, now, &loc.org_id, &id, "booked", None).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
@@ -410,7 +410,7 @@ pub async fn cancel(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<Manag
         },
     )
     .await?;
-    notify(&mut tx, state, now, &m.org_id, &m.id, "cancelled", None).await?;
+    notify::notify(&mut tx, state, now, &m.org_id, &m.id, "cancelled", None).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(present(&by_token(state, token).await?))
@@ -472,7 +472,7 @@ pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -
         },
     )
     .await?;
-    notify(&mut tx, state, now, &m.org_id, &m.id, "moved", Some(token)).await?;
+    notify::notify(&mut tx, state, now, &m.org_id, &m.id, "moved", Some(token)).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(present(&by_token(state, token).await?))
@@ -497,76 +497,4 @@ pub async fn reschedule_options(
 /// The zone of the managed booking's location.
 pub async fn managed_zone(state: &AppState, token: &str) -> AppResult<TimeZone> {
     Ok(TimeZone::get(&by_token(state, token).await?.time_zone).unwrap_or(TimeZone::UTC))
-}
-
-#[derive(sqlx::FromRow)]
-struct Recipient {
-    email: Option<String>,
-    first_name: String,
-    language: Option<String>,
-    start_at: i64,
-    time_zone: String,
-    calendar_name: String,
-    staff_email: Option<String>,
-    staff_language: Option<String>,
-}
-
-/// Mail the client (and the staff member whose calendar it is) about a booking change,
-/// inside the change's transaction. `kind`: "booked", "moved" or "cancelled".
-pub async fn notify(
-    tx: &mut crate::db::Tx,
-    state: &AppState,
-    now: i64,
-    org_id: &str,
-    booking_id: &str,
-    kind: &str,
-    manage_token: Option<&str>,
-) -> AppResult<()> {
-    let r: Option<Recipient> = sqlx::query_as(
-        "SELECT c.email, c.first_name, c.language, b.start_at, l.time_zone, k.name AS calendar_name, \
-                a.email AS staff_email, a.language AS staff_language \
-         FROM bookings b JOIN clients c ON c.id = b.client_id JOIN locations l ON l.id = b.location_id \
-         JOIN calendars k ON k.id = b.calendar_id LEFT JOIN memberships m ON m.id = k.member_id AND m.status = 'active' \
-         LEFT JOIN accounts a ON a.id = m.account_id WHERE b.id = $1",
-    )
-    .bind(booking_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(r) = r else { return Ok(()) };
-    let tz = TimeZone::get(&r.time_zone).unwrap_or(TimeZone::UTC);
-    let when = Timestamp::from_millisecond(r.start_at)
-        .map(|t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default();
-    if kind != "booked"
-        && let Some(email) = r.email.as_deref().filter(|e| !e.is_empty())
-    {
-        let t = Tr(r.language.as_deref().and_then(crate::types::Lang::from_code).unwrap_or_default());
-        let link = manage_token.map(|tok| format!("{}/manage/{tok}", state.config.base_url));
-        let mail = compose(
-            email,
-            &t.fmt(&format!("mail.{kind}.subject"), &[("when", &when)]),
-            &[t.fmt(
-                &format!("mail.{kind}.body"),
-                &[("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)],
-            )],
-            link.as_deref().map(|l| (t.get("mail.booked.action"), l)),
-            t.get("mail.footer"),
-        );
-        outbox::enqueue_email(tx, now, Some(org_id), &mail).await?;
-    }
-    if let Some(staff) = r.staff_email.as_deref() {
-        let t = Tr(r.staff_language.as_deref().and_then(crate::types::Lang::from_code).unwrap_or_default());
-        let mail = compose(
-            staff,
-            &t.fmt(&format!("mail.staff.{kind}.subject"), &[("when", &when)]),
-            &[t.fmt(
-                &format!("mail.staff.{kind}.body"),
-                &[("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)],
-            )],
-            None,
-            t.get("mail.footer"),
-        );
-        outbox::enqueue_email(tx, now, Some(org_id), &mail).await?;
-    }
-    Ok(())
 }
