@@ -2,13 +2,9 @@
 
 use super::service::{self, Service, ServiceInput, Slot};
 use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
+    access::OrgScope,
     app::AppState,
     error::{AppError, AppResult, Problem},
-    features::calendars::service as calendars,
     http::{ApiJson, Ctx, ItemPath},
 };
 use axum::{
@@ -165,26 +161,7 @@ pub async fn availability(
     Query(q): Query<AvailabilityQuery>,
 ) -> AppResult<axum::Json<Vec<Slot>>> {
     let svc = service::get(&state, &scope, &q.service_id).await?;
-    let offered = |c: &calendars::CalendarRow| svc.calendar_ids.contains(&c.id) && c.status == "active";
-    let cals: Vec<calendars::CalendarRow> = match (&q.calendar_id, &q.location_id) {
-        (Some(id), _) => {
-            let c = calendars::get(&state, &scope, id).await?;
-            if !offered(&c) {
-                return Err(AppError::field(
-                    "calendar_id",
-                    "service-not-offered",
-                    "This calendar does not offer this service.",
-                ));
-            }
-            vec![c]
-        }
-        (None, Some(loc)) => calendars::list(&state, &scope, Some(loc))
-            .await?
-            .into_iter()
-            .filter(|c| offered(c) && scope.check(Action::ViewBookings, Object::Calendar(c.as_ref())).allowed)
-            .collect(),
-        (None, None) => return Err(AppError::field("calendar_id", "required", "Give a calendar_id or a location_id.")),
-    };
+    let cals = service::calendars_for(&state, &scope, &svc, q.calendar_id.as_deref(), q.location_id.as_deref()).await?;
     let date = |f: &str, v: &str| {
         v.parse::<jiff::civil::Date>().map_err(|_| AppError::field(f, "invalid-date", "Use YYYY-MM-DD."))
     };

@@ -379,3 +379,34 @@ pub async fn slots(
         })
         .collect())
 }
+
+/// The calendars availability is asked for: one the member may see that offers the
+/// service, or "anyone" among the location's calendars whose bookings the member may see.
+pub async fn calendars_for(
+    state: &AppState,
+    scope: &OrgScope,
+    svc: &Service,
+    calendar_id: Option<&str>,
+    location_id: Option<&str>,
+) -> AppResult<Vec<CalendarRow>> {
+    let offered = |c: &CalendarRow| svc.calendar_ids.contains(&c.id) && c.status == "active";
+    match (calendar_id, location_id) {
+        (Some(id), _) => {
+            let c = calendars::get(state, scope, id).await?;
+            if !offered(&c) {
+                return Err(AppError::field(
+                    "calendar_id",
+                    "service-not-offered",
+                    "This calendar does not offer this service.",
+                ));
+            }
+            Ok(vec![c])
+        }
+        (None, Some(loc)) => Ok(calendars::list(state, scope, Some(loc))
+            .await?
+            .into_iter()
+            .filter(|c| offered(c) && scope.check(Action::ViewBookings, Object::Calendar(c.as_ref())).allowed)
+            .collect()),
+        (None, None) => Err(AppError::field("calendar_id", "required", "Give a calendar_id or a location_id.")),
+    }
+}
