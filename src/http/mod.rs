@@ -138,7 +138,8 @@ pub async fn request_context(State(state): State<AppState>, mut req: Request, ne
         .trust_proxy
         .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
         .flatten()
-        .and_then(|v| v.split(',').next())
+        // The proxy appends the address it saw: the last entry; earlier ones are the client's word.
+        .and_then(|v| v.rsplit(',').next())
         .map(|v| v.trim().to_string());
     let ip = forwarded.or(peer);
     let user_agent =

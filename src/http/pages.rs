@@ -166,13 +166,38 @@ pub fn redirect_to_login(uri: &Uri) -> Response {
     Redirect::to(&target).into_response()
 }
 
-/// Only same-site relative paths are followed after login (no open redirect).
+/// Only same-site relative paths are followed after login (no open redirect): a single
+/// leading slash, then path characters only (no control bytes, spaces or backslashes that
+/// browsers would strip or fold into "//host").
 pub fn safe_next(next: Option<&str>) -> String {
+    let ok = |n: &str| {
+        let b = n.as_bytes();
+        b.first() == Some(&b'/')
+            && !matches!(b.get(1), Some(b'/') | Some(b'\\'))
+            && b.iter().all(|&c| c.is_ascii_alphanumeric() || b"/-._~?=&%+".contains(&c))
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
-            n.to_string()
-        }
+        Some(n) if ok(n) => n.to_string(),
         _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_is_always_local() {
+        for bad in [
+            "//evil.com",
+            "/\\evil.com",
+            "/\t/evil.com",
+            "/ /evil.com",
+            "https://evil.com",
+            "evil.com",
+            "/x\r\nSet-Cookie:a",
+        ] {
+            assert_eq!(super::safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(super::safe_next(Some("/orgs?x=1")), "/orgs?x=1");
     }
 }
 

@@ -31,15 +31,15 @@ struct Due {
 pub async fn run_once(state: &AppState) -> AppResult<usize> {
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    let claimed: Vec<(String,)> = sqlx::query_as(
-        "UPDATE bookings SET reminder_sent_at = $1 WHERE id IN (\
+    // Row locks (PostgreSQL) plus the repeated IS NULL keep two workers from claiming the
+    // same booking.
+    let sql = format!(
+        "UPDATE bookings SET reminder_sent_at = $1 WHERE reminder_sent_at IS NULL AND id IN (\
            SELECT id FROM bookings WHERE status = 'confirmed' AND reminder_sent_at IS NULL \
-           AND start_at > $1 AND start_at <= $2 AND client_id IS NOT NULL LIMIT 200) RETURNING id",
-    )
-    .bind(now)
-    .bind(now + LEAD_MS)
-    .fetch_all(&mut *tx)
-    .await?;
+           AND start_at > $1 AND start_at <= $2 AND client_id IS NOT NULL LIMIT 200{}) RETURNING id",
+        state.db.skip_locked()
+    );
+    let claimed: Vec<(String,)> = sqlx::query_as(&sql).bind(now).bind(now + LEAD_MS).fetch_all(&mut *tx).await?;
     let mut sent = 0;
     for (id,) in &claimed {
         let due: Option<Due> = sqlx::query_as(

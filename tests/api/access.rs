@@ -206,7 +206,8 @@ async fn assistant_works_on_two_granted_calendars(app: TestApp) {
         .org_get(&org, &format!("/members/{dr_a}/explain?action=manage_calendar&object_type=calendar&object_id={c1}"))
         .await
         .json();
-    assert!(e["decision"]["allowed"] == true || e["decision"]["reason"]["kind"] == "not_in_scope");
+    assert_eq!(e["decision"]["allowed"], true, "{e}");
+    assert_eq!(e["decision"]["reason"]["kind"], "own_calendar");
     // Preview: exactly what the assistant sees, as the policy computes it.
     let preview = owner.org_get(&org, &format!("/members/{sec_id}/preview")).await.json();
     let mut seen: Vec<String> =

@@ -259,9 +259,21 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
         return Err(invalid());
     }
     let account = repo::account_by_email(state.db.pool(), &email_key).await?;
+    // Exactly one argon2 verification whatever happens, so timing does not tell which
+    // addresses have accounts.
     let account = match account {
-        Some(a) if a.password_hash.as_deref().is_some_and(|h| crypto::verify_password(&input.password, h)) => a,
-        _ => {
+        Some(a) => match a.password_hash.as_deref() {
+            Some(h) if crypto::verify_password(&input.password, h) => a,
+            Some(_) => {
+                tracing::info!("failed login");
+                return Err(invalid());
+            }
+            None => {
+                crypto::burn_password_check(&input.password);
+                return Err(invalid());
+            }
+        },
+        None => {
             crypto::burn_password_check(&input.password);
             tracing::info!("failed login");
             return Err(invalid());
