@@ -1,7 +1,15 @@
 //! Server-rendered pages: the shared frame, error pages and form helpers.
 
 use super::{Ctx, Identity};
-use crate::{app::AppState, error::AppError, i18n::Tr};
+use crate::{
+    access::{
+        OrgScope,
+        policy::{Action, Object},
+    },
+    app::AppState,
+    error::AppError,
+    i18n::Tr,
+};
 use askama::Template;
 use axum::{
     extract::{Form, FromRequest, Request},
@@ -25,6 +33,32 @@ pub struct NavUser {
     pub email: String,
     pub active_org: Option<String>,
     pub orgs: Vec<NavOrg>,
+    /// The sections of the active organisation this member may open (empty without one).
+    pub org_nav: Vec<NavLink>,
+}
+
+/// A link of the organisation navigation.
+#[derive(Clone, Debug)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The organisation sections, each shown when the policy lets the member in.
+fn org_links(t: Tr, scope: &OrgScope) -> Vec<NavLink> {
+    let sections: [(&'static str, &'static str, bool); 5] = [
+        ("/agenda", "nav.agenda", true),
+        ("/locations", "nav.locations", true),
+        ("/team", "nav.team", scope.check(Action::ViewMembers, Object::Org).allowed),
+        ("/teams", "nav.teams", scope.check(Action::ManageTeams, Object::Org).allowed),
+        ("/audit", "nav.audit", scope.check(Action::ViewAuditLog, Object::Org).allowed),
+    ];
+    sections
+        .into_iter()
+        .filter(|(_, _, shown)| *shown)
+        .map(|(href, key, _)| NavLink { href, label: t.get(key), current: false })
+        .collect()
 }
 
 #[derive(Clone, Debug)]
@@ -39,8 +73,42 @@ impl PageCtx {
         PageCtx { t: Tr(ctx.lang), csrf: ctx.csrf.clone(), user: None, flash: None }
     }
 
-    /// The frame for a signed-in account, with its organisations for the switcher.
+    /// The frame for a signed-in account, with its organisations for the switcher and the
+    /// sections of the active organisation that the member may open.
     pub async fn for_user(state: &AppState, ctx: &Ctx, who: &Identity) -> Result<PageCtx, AppError> {
+        let mut p = Self::frame(state, ctx, who).await?;
+        if let (Some(org_id), Some(u)) = (who.active_org_id.as_deref(), p.user.as_mut())
+            && u.active_org.is_some()
+        {
+            // A membership that cannot be entered (blocked, second factor missing) simply
+            // shows no sections; the pages themselves say why.
+            if let Ok(scope) = crate::access::context::org_scope(state, who, org_id).await {
+                u.org_nav = org_links(p.t, &scope);
+            }
+        }
+        Ok(p)
+    }
+
+    /// The frame for a page of the active organisation, whose scope the guard already built;
+    /// `current` is the section's path, marked for assistive technology.
+    pub async fn for_org(
+        state: &AppState,
+        ctx: &Ctx,
+        who: &Identity,
+        scope: &OrgScope,
+        current: &str,
+    ) -> Result<PageCtx, AppError> {
+        let mut p = Self::frame(state, ctx, who).await?;
+        if let Some(u) = p.user.as_mut() {
+            u.org_nav = org_links(p.t, scope);
+            for l in &mut u.org_nav {
+                l.current = l.href == current;
+            }
+        }
+        Ok(p)
+    }
+
+    async fn frame(state: &AppState, ctx: &Ctx, who: &Identity) -> Result<PageCtx, AppError> {
         let orgs = crate::features::orgs::service::list_mine(state, &who.account_id).await?;
         let active = who.active_org_id.as_deref();
         let active_org = orgs.iter().find(|o| Some(o.id.as_str()) == active).map(|o| o.name.clone());
@@ -55,6 +123,7 @@ impl PageCtx {
                     .into_iter()
                     .map(|o| NavOrg { active: Some(o.id.as_str()) == active, id: o.id, name: o.name })
                     .collect(),
+                org_nav: Vec::new(),
             }),
             flash: None,
         })
@@ -224,6 +293,50 @@ impl FormErrors {
 
     pub fn any(&self) -> bool {
         !self.0.is_empty()
+    }
+
+    /// Errors about fields the form does not show next to an input (such as `grants[0]`),
+    /// as "field: message" lines for a summary.
+    pub fn others(&self, shown: &[&str]) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|e| !shown.contains(&e.field.as_str()))
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect()
+    }
+}
+
+/// A form body as its list of fields, for forms whose names repeat (checkbox groups) or are
+/// built from ids (`level_{id}`). A malformed body is a readable 400 page.
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl FormFields {
+    /// The first value of `name`, trimmed; empty when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or("")
+    }
+
+    /// The value of `name` when present and not blank.
+    pub fn opt(&self, name: &str) -> Option<String> {
+        Some(self.get(name)).filter(|v| !v.is_empty()).map(str::to_string)
+    }
+
+    /// Every non-blank value of `name` (a checkbox group), in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, v)| k == name && !v.trim().is_empty()).map(|(_, v)| v.trim().to_string()).collect()
+    }
+
+    /// A checkbox: present with any value.
+    pub fn checked(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormFields {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        PageForm::<Vec<(String, String)>>::from_request(req, state).await.map(|PageForm(v)| FormFields(v))
     }
 }
 

@@ -13,6 +13,7 @@ mod http;
 mod mail;
 mod multiprocess;
 mod orgs;
+mod pages_access;
 mod public;
 mod routes;
 mod services;

@@ -3,16 +3,15 @@
 //! of one location) see the rows about that part only.
 
 pub mod api;
+pub mod pages;
 pub mod service;
 
 use crate::app::{Guard, Routes};
 use axum::http::Method;
 
 pub fn routes() -> Routes {
-    Routes::default().api(Method::GET, "/api/v1/orgs/{org_id}/audit", Guard::Org, api::list).api(
-        Method::GET,
-        "/api/v1/orgs/{org_id}/audit.csv",
-        Guard::Org,
-        api::export,
-    )
+    Routes::default()
+        .api(Method::GET, "/api/v1/orgs/{org_id}/audit", Guard::Org, api::list)
+        .api(Method::GET, "/api/v1/orgs/{org_id}/audit.csv", Guard::Org, api::export)
+        .page(Method::GET, "/audit", Guard::Org, pages::page)
 }

@@ -2,6 +2,7 @@
 //! settings of R3 (time zone, default appointment length, visible day hours, split hour).
 
 pub mod api;
+pub mod pages;
 pub mod service;
 
 use crate::app::{Guard, Routes};
@@ -14,4 +15,7 @@ pub fn routes() -> Routes {
         .api(Method::GET, "/api/v1/orgs/{org_id}/calendars/{id}", Guard::Org, api::get)
         .api(Method::PATCH, "/api/v1/orgs/{org_id}/calendars/{id}", Guard::Org, api::update)
         .api(Method::DELETE, "/api/v1/orgs/{org_id}/calendars/{id}", Guard::Org, api::delete)
+        .page(Method::GET, "/agenda", Guard::Org, pages::agenda)
+        .page(Method::GET, "/calendars/{id}", Guard::Org, pages::settings)
+        .page(Method::POST, "/calendars/{id}", Guard::Org, pages::update)
 }

@@ -2,6 +2,7 @@
 //! address; create, rename, archive, reopen, delete.
 
 pub mod api;
+pub mod pages;
 pub mod service;
 
 use crate::app::{Guard, Routes};
@@ -14,4 +15,10 @@ pub fn routes() -> Routes {
         .api(Method::GET, "/api/v1/orgs/{org_id}/locations/{id}", Guard::Org, api::get)
         .api(Method::PATCH, "/api/v1/orgs/{org_id}/locations/{id}", Guard::Org, api::update)
         .api(Method::DELETE, "/api/v1/orgs/{org_id}/locations/{id}", Guard::Org, api::delete)
+        .page(Method::GET, "/locations", Guard::Org, pages::list)
+        .page(Method::POST, "/locations", Guard::Org, pages::create)
+        .page(Method::GET, "/locations/{id}", Guard::Org, pages::detail)
+        .page(Method::POST, "/locations/{id}", Guard::Org, pages::update)
+        .page(Method::POST, "/locations/{id}/delete", Guard::Org, pages::delete)
+        .page(Method::POST, "/locations/{id}/calendars", Guard::Org, pages::create_calendar)
 }

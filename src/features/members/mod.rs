@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod invitations;
+pub mod pages;
 pub mod service;
 
 use crate::app::{Guard, Routes};
@@ -31,4 +32,19 @@ pub fn routes() -> Routes {
         .api(Method::POST, "/api/v1/invitations/lookup", Public, api::lookup_invitation)
         .api(Method::POST, "/api/v1/invitations/accept", Account, api::accept_invitation)
         .api(Method::POST, "/api/v1/invitations/register", Public, api::register_with_invitation)
+        .page(Method::GET, "/team", Org, pages::list)
+        .page(Method::GET, "/team/invite", Org, pages::invite_form)
+        .page(Method::POST, "/team/invite", Org, pages::invite)
+        .page(Method::GET, "/team/{id}", Org, pages::detail)
+        .page(Method::POST, "/team/{id}", Org, pages::update)
+        .page(Method::POST, "/team/{id}/grants", Org, pages::set_grants)
+        .page(Method::POST, "/team/{id}/activate", Org, pages::activate)
+        .page(Method::POST, "/team/{id}/resend", Org, pages::resend)
+        .page(Method::POST, "/team/{id}/revoke", Org, pages::revoke)
+        .page(Method::POST, "/team/{id}/block", Org, pages::block)
+        .page(Method::POST, "/team/{id}/unblock", Org, pages::unblock)
+        .page(Method::POST, "/team/{id}/remove", Org, pages::remove)
+        .page(Method::GET, "/invitations/accept", Public, pages::invitation)
+        .page(Method::POST, "/invitations/accept", Account, pages::accept)
+        .page(Method::POST, "/invitations/register", Public, pages::register)
 }

@@ -2,6 +2,7 @@
 //! of its members).
 
 pub mod api;
+pub mod pages;
 pub mod service;
 
 use crate::app::{Guard, Routes};
@@ -14,4 +15,9 @@ pub fn routes() -> Routes {
         .api(Method::GET, "/api/v1/orgs/{org_id}/teams/{id}", Guard::Org, api::get)
         .api(Method::PATCH, "/api/v1/orgs/{org_id}/teams/{id}", Guard::Org, api::update)
         .api(Method::DELETE, "/api/v1/orgs/{org_id}/teams/{id}", Guard::Org, api::delete)
+        .page(Method::GET, "/teams", Guard::Org, pages::list)
+        .page(Method::POST, "/teams", Guard::Org, pages::create)
+        .page(Method::GET, "/teams/{id}", Guard::Org, pages::detail)
+        .page(Method::POST, "/teams/{id}", Guard::Org, pages::update)
+        .page(Method::POST, "/teams/{id}/delete", Guard::Org, pages::delete)
 }
