@@ -98,7 +98,12 @@ fn the_openapi_document_lists_exactly_the_api_routes() {
     assert_eq!(documented, routed, "OpenAPI document and router disagree");
 }
 
-dual!(every_org_route_answers_404_to_another_tenant, every_org_route_refuses_a_member_without_rights);
+dual!(
+    every_org_route_answers_404_to_another_tenant,
+    every_org_route_refuses_a_member_without_rights,
+    every_org_page_with_an_id_answers_404_to_another_tenant,
+    every_org_page_refuses_a_member_without_rights
+);
 
 /// Organisation A with one of everything, and the ids to put in paths and bodies.
 struct World {
@@ -306,4 +311,77 @@ async fn every_org_route_refuses_a_member_without_rights(app: TestApp) {
     }
     assert_eq!(audit_rows(&app, &w.org).await, before, "a member without rights changed something");
     println!("too-low-role walk: {checked} routes");
+}
+
+async fn call_page(c: &crate::helpers::Client<'_>, r: &creneau::app::RouteInfo, w: &World) -> crate::helpers::Resp {
+    let path = fill(r.path, w);
+    match r.method {
+        Method::GET => c.get(&path).await,
+        _ => c.post_form(&path, &[("name", "Renamed"), ("role", "assistant")]).await,
+    }
+}
+
+/// Page routes name objects by id under the session's organisation: another tenant's
+/// owner gets the same 404 page as for a missing id, and nothing changes.
+async fn every_org_page_with_an_id_answers_404_to_another_tenant(app: TestApp) {
+    let (_owner, w) = world(&app).await;
+    let (stranger, _) = crate::helpers::owner_with_org(&app, "owner@b.fr", "B").await;
+    let before = audit_rows(&app, &w.org).await;
+    let mut checked = 0;
+    for r in routes()
+        .list()
+        .iter()
+        .filter(|r| r.guard == Guard::Org && r.surface == Surface::Page && r.path.contains("{id}"))
+    {
+        let res = call_page(&stranger, r, &w).await;
+        assert_eq!(
+            res.status,
+            StatusCode::NOT_FOUND,
+            "{} {} answered {} to another tenant",
+            r.method,
+            r.path,
+            res.status
+        );
+        assert!(res.header("content-type").unwrap().starts_with("text/html"), "{} {}", r.method, r.path);
+        checked += 1;
+    }
+    assert_eq!(audit_rows(&app, &w.org).await, before, "another tenant changed something");
+    assert!(checked >= 15, "only {checked} page routes with ids");
+    println!("wrong-tenant page walk: {checked} routes");
+}
+
+/// A member without rights (an assistant with no grants) is refused every organisation page
+/// but the ones that only list what they may see (empty for them).
+async fn every_org_page_refuses_a_member_without_rights(app: TestApp) {
+    let (owner, w) = world(&app).await;
+    let (nobody, _) = crate::helpers::join_by_invitation(
+        &app,
+        &owner,
+        &w.org,
+        "nobody@a.fr",
+        serde_json::json!({"role": "assistant"}),
+    )
+    .await;
+    let open = ["GET /agenda", "GET /locations"];
+    let before = audit_rows(&app, &w.org).await;
+    let mut checked = 0;
+    for r in routes().list().iter().filter(|r| r.guard == Guard::Org && r.surface == Surface::Page) {
+        let key = format!("{} {}", r.method, r.path);
+        let res = call_page(&nobody, r, &w).await;
+        if open.contains(&key.as_str()) {
+            assert_eq!(res.status, StatusCode::OK, "{key}");
+            for secret in [&w.location, &w.calendar] {
+                assert!(!res.text().contains(secret.as_str()), "{key} showed something out of scope");
+            }
+        } else {
+            assert!(
+                matches!(res.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "{key} answered {} to a member without rights",
+                res.status
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(audit_rows(&app, &w.org).await, before, "a member without rights changed something");
+    println!("too-low-role page walk: {checked} routes");
 }

@@ -259,6 +259,12 @@ pub struct InviteInput {
 }
 
 pub async fn invite(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: InviteInput) -> AppResult<MemberRow> {
+    // Someone who may add nobody at all is refused before the form is judged, so a refusal
+    // never depends on how the request was filled in.
+    let d = scope.check(Action::InviteMember, Object::Member { membership_id: "", role: Role::Assistant });
+    if !d.allowed {
+        return Err(refuse(d, "add members"));
+    }
     let mut checks = Checks::default();
     let email = checks.check(Email::parse("email", &input.email));
     let first = checks.check(Name::parse("first_name", &input.first_name, 100));
