@@ -18,3 +18,46 @@ document.addEventListener("change", function (e) {
     }
   } catch (e) { /* keep the location's zone */ }
 })();
+// Calendar views: drag a booking onto a free cell to move it (the booking's own page has a
+// form that does the same without a mouse).
+(function () {
+  var grid = document.querySelector("[data-calendar-grid]");
+  var form = document.getElementById("move-form");
+  if (!grid || !form) return;
+  var dragged = null;
+  grid.addEventListener("dragstart", function (e) {
+    var b = e.target.closest && e.target.closest("[data-booking]");
+    if (!b) return;
+    dragged = b.getAttribute("data-booking");
+    if (e.dataTransfer) {
+      e.dataTransfer.effectAllowed = "move";
+      e.dataTransfer.setData("text/plain", dragged);
+    }
+  });
+  function cell(e) {
+    return e.target.closest && e.target.closest("td[data-date]");
+  }
+  grid.addEventListener("dragover", function (e) {
+    if (dragged && cell(e)) e.preventDefault();
+  });
+  grid.addEventListener("dragenter", function (e) {
+    var td = cell(e);
+    if (dragged && td) td.classList.add("drop-target");
+  });
+  grid.addEventListener("dragleave", function (e) {
+    var td = cell(e);
+    if (td) td.classList.remove("drop-target");
+  });
+  grid.addEventListener("drop", function (e) {
+    var td = cell(e);
+    if (!dragged || !td) return;
+    e.preventDefault();
+    form.action = "/bookings/" + encodeURIComponent(dragged) + "/move";
+    form.elements.date.value = td.getAttribute("data-date");
+    form.elements.time.value = td.getAttribute("data-time");
+    form.submit();
+  });
+  grid.addEventListener("dragend", function () {
+    dragged = null;
+  });
+})();

@@ -7,6 +7,7 @@ mod access;
 mod accounts;
 mod audit;
 mod bookings;
+mod calendar_views;
 mod cli;
 mod clients;
 mod http;

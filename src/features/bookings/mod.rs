@@ -5,6 +5,7 @@
 pub mod api;
 pub mod hours;
 pub mod notify;
+pub mod pages;
 pub mod service;
 
 use crate::app::{Guard, Routes};
@@ -28,4 +29,12 @@ pub fn routes() -> Routes {
             api::remove_unavailability,
         )
         .api(Method::POST, "/api/v1/orgs/{org_id}/bookings/{id}/no-show", Guard::Org, api::no_show)
+        .page(Method::GET, "/calendars/{id}/week", Guard::Org, pages::week)
+        .page(Method::GET, "/calendars/{id}/day", Guard::Org, pages::day)
+        .page(Method::GET, "/calendars/{id}/bookings/new", Guard::Org, pages::new_form)
+        .page(Method::POST, "/calendars/{id}/bookings", Guard::Org, pages::create)
+        .page(Method::GET, "/bookings/{id}", Guard::Org, pages::detail)
+        .page(Method::POST, "/bookings/{id}/move", Guard::Org, pages::move_booking)
+        .page(Method::POST, "/bookings/{id}/cancel", Guard::Org, pages::cancel)
+        .page(Method::POST, "/bookings/{id}/no-show", Guard::Org, pages::no_show)
 }

@@ -80,6 +80,9 @@ struct AgendaPage {
 #[derive(Deserialize)]
 pub struct AgendaQuery {
     calendar: Option<String>,
+    /// "week" or "day": open that view of the chosen calendar (the drop-down on the views).
+    view: Option<String>,
+    date: Option<String>,
 }
 
 pub async fn agenda(
@@ -98,6 +101,10 @@ pub async fn agenda(
         Some(id) => Some(all.iter().find(|c| &c.id == id).ok_or(crate::error::AppError::NotFound).or_page(&ctx)?),
         None => all.first(),
     };
+    if let (Some(c), Some(view)) = (chosen, q.view.as_deref().filter(|v| matches!(*v, "week" | "day"))) {
+        let date = q.date.as_deref().filter(|d| d.parse::<jiff::civil::Date>().is_ok()).unwrap_or("");
+        return Ok(see_other(&format!("/calendars/{}/{view}?date={date}", c.id)));
+    }
     let selected = match chosen {
         Some(c) => Some(facts(&state, &scope, t, c).await),
         None => None,

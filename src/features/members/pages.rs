@@ -72,7 +72,11 @@ pub struct DoneQuery {
 }
 
 pub(crate) fn done_flash(t: Tr, done: Option<&str>) -> Option<&'static str> {
-    const KNOWN: [&str; 12] = [
+    const KNOWN: [&str; 16] = [
+        "booked",
+        "moved",
+        "cancelled",
+        "no_show",
         "invited",
         "created",
         "saved",
