@@ -113,7 +113,8 @@ pub async fn session_identity(state: &AppState, token: &str) -> AppResult<Option
     )))
 }
 
-/// Open a session; returns (session id, raw token for the cookie).
+/// Open a session; returns (session id, raw token for the cookie). An account with exactly one
+/// organisation starts in it; with several, it starts in its personal space and picks one.
 pub async fn create_session(
     tx: &mut Tx,
     now: i64,
@@ -125,7 +126,8 @@ pub async fn create_session(
     let token = crypto::new_token();
     sqlx::query(
         "INSERT INTO sessions (id, token_hash, account_id, active_org_id, created_at, last_seen_at, expires_at, ip, user_agent) \
-         VALUES ($1, $2, $3, NULL, $4, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, CASE WHEN (SELECT COUNT(*) FROM memberships WHERE account_id = $3 AND status = 'active') = 1 \
+           THEN (SELECT MIN(org_id) FROM memberships WHERE account_id = $3 AND status = 'active') END, $4, $4, $5, $6, $7)",
     )
     .bind(&id)
     .bind(crypto::hash_token(&token))

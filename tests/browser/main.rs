@@ -1,0 +1,338 @@
+//! Browser tests in Debian's headless Chromium against the real `creneau serve` binary, with a
+//! real SMTP listener (Python's aiosmtpd): a client books on the public page and receives the
+//! email; a staff member moves that booking in the week view by drag and drop; the emailed
+//! manage link cancels it.
+//!
+//! In CI (`CI=true`) a missing Chromium or aiosmtpd fails the run; elsewhere the test skips
+//! with a message.
+
+mod cdp;
+
+use cdp::Browser;
+use serde_json::{Value, json};
+use std::{
+    io::{BufRead, BufReader},
+    net::{TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn start_smtp(port: u16, maildir: &Path) -> Option<Proc> {
+    let have = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !have {
+        if in_ci() {
+            panic!("aiosmtpd is required in CI (pip install aiosmtpd)");
+        }
+        eprintln!("SKIPPED: python3 -m aiosmtpd not available; `pip install aiosmtpd` to run browser tests");
+        return None;
+    }
+    let child = Command::new("python3")
+        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(maildir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start aiosmtpd");
+    let p = Proc(child);
+    wait_port(port, "aiosmtpd");
+    Some(p)
+}
+
+/// Decoded messages delivered to `to`.
+fn mails_to(maildir: &Path, to: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for sub in ["new", "cur"] {
+        if let Ok(rd) = std::fs::read_dir(maildir.join(sub)) {
+            for e in rd.flatten() {
+                let raw = std::fs::read_to_string(e.path()).unwrap_or_default();
+                if raw.lines().any(|l| l.to_ascii_lowercase().starts_with("to:") && l.contains(to)) {
+                    out.push(decode_quoted_printable(&raw));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The first email to `to` that satisfies `want`, waiting for it to arrive.
+fn wait_mail(maildir: &Path, to: &str, what: &str, want: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let all = mails_to(maildir, to);
+        if let Some(m) = all.iter().find(|m| want(m)) {
+            return m.clone();
+        }
+        assert!(Instant::now() < deadline, "{to} did not receive {what}; got {all:#?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Undo quoted-printable soft line breaks and `=XX` escapes (enough to read links and times).
+fn decode_quoted_printable(s: &str) -> String {
+    let s = s.replace("=\r\n", "").replace("=\n", "");
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'='
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn bin(dir: &Path, base: &str, db: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_creneau"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CRENEAU_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("CRENEAU_DATA_DIR", dir)
+        .env("CRENEAU_BASE_URL", base)
+        .env("CRENEAU_DATABASE_URL", db)
+        .env("RUST_LOG", "warn");
+    c
+}
+
+/// A JSON API call made by the page itself (its session cookie, its origin).
+fn api(b: &mut Browser, method: &str, path: &str, body: Value) -> (u16, Value) {
+    let body = if body.is_null() { "undefined".to_string() } else { format!("JSON.stringify({body})") };
+    let r = b.eval(&format!(
+        "fetch({path:?}, {{method: {method:?}, headers: {{'content-type': 'application/json'}}, body: {body}}})\
+           .then(async r => ({{status: r.status, body: await r.text()}}))"
+    ));
+    let status = r["status"].as_u64().unwrap() as u16;
+    let v = serde_json::from_str(r["body"].as_str().unwrap_or("")).unwrap_or(Value::Null);
+    (status, v)
+}
+
+fn created(r: (u16, Value), what: &str) -> String {
+    assert!(r.0 == 201 || r.0 == 200, "{what}: {} {}", r.0, r.1);
+    r.1["id"].as_str().unwrap_or_default().to_string()
+}
+
+fn scratch() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("creneau-browser-{}-{}", std::process::id(), free_port()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Set a field's value the way typing does (input events fire).
+fn fill(b: &mut Browser, selector: &str, value: &str) {
+    b.eval(&format!(
+        "(() => {{ const e = document.querySelector({selector:?}); if (!e) throw new Error('no ' + {selector:?}); \
+           e.value = {value:?}; e.dispatchEvent(new Event('input', {{bubbles: true}})); }})()"
+    ));
+}
+
+fn click(b: &mut Browser, selector: &str, what: &str) {
+    b.act(
+        &format!(
+            "(() => {{ const e = document.querySelector({selector:?}); if (!e) throw new Error('no ' + {selector:?}); e.click(); }})()"
+        ),
+        what,
+    );
+}
+
+#[test]
+fn a_client_books_staff_moves_it_in_the_week_view_and_the_manage_link_cancels_it() {
+    let Some(mut b) = Browser::launch("Europe/Paris") else { return };
+    let dir = scratch();
+    let maildir = dir.join("maildir");
+    let smtp_port = free_port();
+    let Some(_smtp) = start_smtp(smtp_port, &maildir) else { return };
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let db = format!("sqlite://{}?mode=rwc", dir.join("creneau.db").display());
+
+    // The operator creates the owner and their organisation from the command line.
+    let out = bin(&dir, &base, &db)
+        .args(["create-owner", "--email", "owner@salon.test", "--org", "Salon Lumière"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&out.stdout).to_string();
+    let link = out.lines().find(|l| l.starts_with(&base)).unwrap_or_else(|| panic!("no link in {out}")).to_string();
+    let org = out.split("organisation ").nth(1).and_then(|r| r.split(' ').next()).unwrap().to_string();
+
+    let mut server = bin(&dir, &base, &db)
+        .arg("serve")
+        .env("CRENEAU_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CRENEAU_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+        .env("CRENEAU_MAIL_FROM", "Salon Lumière <rdv@salon.test>")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let _server = Proc(server);
+    wait_port(port, "creneau");
+
+    // The owner sets a password through the emailed-style link, then logs in.
+    b.goto(&link);
+    fill(&mut b, "#password", PASSWORD);
+    fill(&mut b, "#password_confirm", PASSWORD);
+    click(&mut b, "form[action='/reset'] button[type=submit]", "the password is set");
+    b.goto(&format!("{base}/login"));
+    fill(&mut b, "#email", "owner@salon.test");
+    fill(&mut b, "#password", PASSWORD);
+    click(&mut b, "form[action='/login'] button[type=submit]", "logged in");
+    assert!(!b.url().contains("/login"), "still on the login page: {}", b.text());
+    // One organisation: the session starts in it.
+    let (_, me) = api(&mut b, "GET", "/api/v1/me", Value::Null);
+    assert_eq!(me["active_org"]["id"], json!(org), "{me}");
+
+    // Set-up through the JSON API, called by the page: a location, a calendar open 09–19
+    // every day, a 30-minute service offered on it.
+    let o = format!("/api/v1/orgs/{org}");
+    let loc = created(
+        api(
+            &mut b,
+            "POST",
+            &format!("{o}/locations"),
+            json!({"name": "Lumière Paris", "slug": "lumiere", "time_zone": "Europe/Paris"}),
+        ),
+        "location",
+    );
+    let cal = created(
+        api(
+            &mut b,
+            "POST",
+            &format!("{o}/calendars"),
+            json!({"location_id": loc, "name": "Léa", "day_start": "08:00", "day_end": "20:00"}),
+        ),
+        "calendar",
+    );
+    let weekly: Vec<Value> = (1..=7).map(|d| json!({"weekday": d, "start": "09:00", "end": "19:00"})).collect();
+    let r = api(&mut b, "PUT", &format!("{o}/calendars/{cal}/hours"), json!({"weekly": weekly}));
+    assert_eq!(r.0, 200, "{}", r.1);
+    let service = created(
+        api(&mut b, "POST", &format!("{o}/services"), json!({"name": "Coupe", "length_min": 30, "min_notice_min": 60})),
+        "service",
+    );
+    let r = api(&mut b, "PUT", &format!("{o}/services/{service}/calendars/{cal}"), Value::Null);
+    assert!(r.0 < 300, "offer: {} {}", r.0, r.1);
+
+    // A client books on the public page: service → person → slot (in their zone) → details.
+    b.goto(&format!("{base}/book/lumiere"));
+    click(&mut b, "a.choice", "the service is chosen");
+    b.wait_for(
+        "[...document.querySelectorAll('a.choice')].some(a => a.textContent.includes('Léa'))",
+        "the person step",
+    );
+    b.act(
+        "[...document.querySelectorAll('a.choice')].find(a => a.textContent.includes('Léa')).click()",
+        "the slot step",
+    );
+    assert_eq!(b.eval("document.querySelector('select[data-detect-tz]').value"), json!("Europe/Paris"));
+    // The second day offered, at 10:00 (always in the future, whatever the time now).
+    b.act(
+        "[...document.querySelectorAll('section.day')[1].querySelectorAll('a.slot')].find(a => a.textContent.trim() === '10:00').click()",
+        "the details step",
+    );
+    let start = b.eval("document.querySelector('input[name=start]').value").as_str().unwrap().to_string();
+    let local = start.parse::<jiff::Timestamp>().unwrap().to_zoned(jiff::tz::TimeZone::get("Europe/Paris").unwrap());
+    assert_eq!(local.strftime("%H:%M").to_string(), "10:00");
+    let day = local.date().to_string();
+    fill(&mut b, "#first_name", "Camille");
+    fill(&mut b, "#last_name", "Client");
+    fill(&mut b, "#email", "camille@client.test");
+    click(&mut b, "form[action='/book/lumiere'] button[type=submit]", "the confirmation");
+    let confirmation = b.text();
+    assert!(confirmation.contains("10:00"), "{confirmation}");
+
+    // The confirmation email arrives over SMTP, with the manage link.
+    let manage_prefix = format!("{base}/manage/");
+    let confirmation = wait_mail(&maildir, "camille@client.test", "the confirmation", |m| m.contains(&manage_prefix));
+    let manage = confirmation
+        .split(&manage_prefix)
+        .nth(1)
+        .and_then(|r| r.split(|c: char| c.is_whitespace() || c == '"' || c == '<').next())
+        .map(|tok| format!("{manage_prefix}{tok}"))
+        .unwrap();
+    assert!(confirmation.contains("10:00") && confirmation.contains("Coupe"), "{confirmation}");
+
+    // The staff member opens the week view and drags the booking to 14:00 the same day.
+    b.goto(&format!("{base}/agenda?calendar={cal}&view=week&date={day}"));
+    b.wait_for("document.querySelector('[data-booking]')", "the booking in the week view");
+    b.screenshot("week-before");
+    let booking =
+        b.eval("document.querySelector('[data-booking]').getAttribute('data-booking')").as_str().unwrap().to_string();
+    assert!(b.text().contains("Camille Client"), "{}", b.text());
+    b.act(
+        &format!(
+            "(() => {{ const src = document.querySelector('[data-booking]'); \
+               const dst = document.querySelector('td[data-date=\"{day}\"][data-time=\"14:00\"]'); \
+               const dt = new DataTransfer(); \
+               src.dispatchEvent(new DragEvent('dragstart', {{bubbles: true, dataTransfer: dt}})); \
+               dst.dispatchEvent(new DragEvent('dragenter', {{bubbles: true, cancelable: true, dataTransfer: dt}})); \
+               dst.dispatchEvent(new DragEvent('dragover', {{bubbles: true, cancelable: true, dataTransfer: dt}})); \
+               dst.dispatchEvent(new DragEvent('drop', {{bubbles: true, cancelable: true, dataTransfer: dt}})); }})()"
+        ),
+        "the week view after the move",
+    );
+    assert!(b.url().contains("done=moved"), "{} {}", b.url(), b.text());
+    b.screenshot("week-after");
+    let (_, moved) = api(&mut b, "GET", &format!("{o}/bookings/{booking}"), Value::Null);
+    let moved_local =
+        moved["start"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap().to_zoned(local.time_zone().clone());
+    assert_eq!(
+        (moved_local.date().to_string(), moved_local.strftime("%H:%M").to_string()),
+        (day.clone(), "14:00".into())
+    );
+    assert!(b.text().contains("14:00–14:30"), "{}", b.text());
+    wait_mail(&maildir, "camille@client.test", "the move", |m| m.contains("14:00") && !m.contains("10:00"));
+
+    // The client cancels through the manage link.
+    b.goto(&manage);
+    assert!(b.text().contains("14:00"), "{}", b.text());
+    b.screenshot("manage");
+    click(&mut b, "form[action$='/cancel'] button[type=submit]", "the cancellation");
+    let (_, cancelled) = api(&mut b, "GET", &format!("{o}/bookings/{booking}"), Value::Null);
+    assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
+    wait_mail(&maildir, "camille@client.test", "the cancellation", |m| {
+        m.contains("14:00") && (m.contains("cancelled") || m.contains("annulé"))
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
