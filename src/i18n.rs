@@ -680,6 +680,48 @@ static MESSAGES: &[(&str, &str, &str)] = &[
         "{name} cancelled their booking on {when} on the {with} calendar.",
     ),
     ("mail.test.subject", "Message de test Creneau", "Creneau test message"),
+    // Text messages: short, the organisation first (the sender is the platform's number).
+    (
+        "sms.booked",
+        "{org} : rendez-vous confirmé le {when} avec {with} ({place}).",
+        "{org}: booking confirmed for {when} with {with} ({place}).",
+    ),
+    (
+        "sms.moved",
+        "{org} : votre rendez-vous avec {with} est déplacé au {when}.",
+        "{org}: your booking with {with} is moved to {when}.",
+    ),
+    (
+        "sms.cancelled",
+        "{org} : votre rendez-vous du {when} avec {with} est annulé.",
+        "{org}: your booking on {when} with {with} is cancelled.",
+    ),
+    (
+        "sms.reminder",
+        "{org} : rappel de votre rendez-vous le {when} avec {with} ({place}).",
+        "{org}: reminder of your booking on {when} with {with} ({place}).",
+    ),
+    ("sms.manage", "Déplacer ou annuler : {link}", "Reschedule or cancel: {link}"),
+    (
+        "sms.staff.booked",
+        "{org} : nouveau rendez-vous de {name} le {when} ({with}).",
+        "{org}: new booking by {name} on {when} ({with}).",
+    ),
+    (
+        "sms.staff.moved",
+        "{org} : {name} a déplacé son rendez-vous au {when} ({with}).",
+        "{org}: {name} moved their booking to {when} ({with}).",
+    ),
+    (
+        "sms.staff.cancelled",
+        "{org} : {name} a annulé son rendez-vous du {when} ({with}).",
+        "{org}: {name} cancelled their booking on {when} ({with}).",
+    ),
+    (
+        "sms.test",
+        "Ce message confirme que Creneau peut envoyer des SMS.",
+        "This message confirms that Creneau can send text messages.",
+    ),
     (
         "mail.test.body",
         "Ce message confirme que Creneau peut envoyer des e-mails.",
