@@ -99,6 +99,9 @@ impl SmsSender {
                     tokio::fs::OpenOptions::new().create(true).append(true).open(path).await.map_err(retry)?;
                 // One write per line: appends from several workers do not interleave.
                 file.write_all(format!("{line}\n").as_bytes()).await.map_err(retry)?;
+                // tokio writes in the background: without this the line may land after we
+                // report it written (or, at shutdown, not at all).
+                file.flush().await.map_err(retry)?;
                 tracing::info!(outbox_id, to = %sms.to, body = %sms.body, "SMS written to sms.log (no provider configured)");
                 Ok(None)
             }
