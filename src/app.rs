@@ -153,6 +153,7 @@ pub fn routes() -> Routes {
         .merge(features::locations::routes())
         .merge(features::calendars::routes())
         .merge(features::members::routes())
+        .merge(features::notifications::routes())
         .merge(features::teams::routes())
         .merge(features::audit_log::routes())
         .merge(features::bookings::routes())

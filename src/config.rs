@@ -41,6 +41,40 @@ impl std::str::FromStr for LogFormat {
     }
 }
 
+/// Where text messages go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmsProvider {
+    /// None are queued or sent.
+    Off,
+    /// A JSON line per message in `<data_dir>/sms.log` and in the log (development).
+    Log,
+    /// Twilio's Messages API.
+    Twilio,
+}
+
+impl std::str::FromStr for SmsProvider {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "off" => Ok(Self::Off),
+            "log" => Ok(Self::Log),
+            "twilio" => Ok(Self::Twilio),
+            other => Err(format!("unknown SMS provider {other:?} (log, twilio or off)")),
+        }
+    }
+}
+
+/// Twilio credentials and sender, checked at start-up.
+#[derive(Clone, Debug)]
+pub struct TwilioConfig {
+    pub account_sid: String,
+    pub auth_token: SecretString,
+    /// An E.164 number or a Messaging Service SID (`MG…`).
+    pub from: String,
+    /// `https://api.twilio.com` unless pointed elsewhere (plain HTTP only on loopback).
+    pub base_url: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub listen: SocketAddr,
@@ -59,6 +93,9 @@ pub struct Config {
     pub default_time_zone: String,
     /// Run the background worker (outbox) in this process.
     pub run_worker: bool,
+    pub sms_provider: SmsProvider,
+    /// Set exactly when `sms_provider` is `Twilio`.
+    pub twilio: Option<TwilioConfig>,
 }
 
 /// Every field optional: one layer of configuration.
@@ -75,6 +112,11 @@ pub struct Layer {
     pub trust_proxy: Option<bool>,
     pub default_time_zone: Option<String>,
     pub run_worker: Option<bool>,
+    pub sms_provider: Option<String>,
+    pub twilio_account_sid: Option<String>,
+    pub twilio_auth_token: Option<SecretString>,
+    pub twilio_from: Option<String>,
+    pub twilio_base_url: Option<String>,
 }
 
 impl Layer {
@@ -91,6 +133,11 @@ impl Layer {
             trust_proxy: other.trust_proxy.or(self.trust_proxy),
             default_time_zone: other.default_time_zone.or(self.default_time_zone),
             run_worker: other.run_worker.or(self.run_worker),
+            sms_provider: other.sms_provider.or(self.sms_provider),
+            twilio_account_sid: other.twilio_account_sid.or(self.twilio_account_sid),
+            twilio_auth_token: other.twilio_auth_token.or(self.twilio_auth_token),
+            twilio_from: other.twilio_from.or(self.twilio_from),
+            twilio_base_url: other.twilio_base_url.or(self.twilio_base_url),
         }
     }
 
@@ -116,6 +163,11 @@ impl Layer {
             trust_proxy,
             default_time_zone: non_empty("CRENEAU_DEFAULT_TIME_ZONE"),
             run_worker,
+            sms_provider: non_empty("CRENEAU_SMS_PROVIDER"),
+            twilio_account_sid: non_empty("CRENEAU_TWILIO_ACCOUNT_SID"),
+            twilio_auth_token: non_empty("CRENEAU_TWILIO_AUTH_TOKEN").map(SecretString),
+            twilio_from: non_empty("CRENEAU_TWILIO_FROM"),
+            twilio_base_url: non_empty("CRENEAU_TWILIO_BASE_URL"),
         })
     }
 
@@ -136,6 +188,16 @@ impl Config {
     /// Merge the layers (lowest first) over the defaults and check the result.
     pub fn resolve(file: Layer, env: Layer, flags: Layer) -> Result<Config, String> {
         let l = file.overlay(env).overlay(flags);
+        // Twilio when its account is configured, the log file otherwise; "off" must be said.
+        let sms_provider = match &l.sms_provider {
+            Some(p) => p.parse()?,
+            None if l.twilio_account_sid.is_some() => SmsProvider::Twilio,
+            None => SmsProvider::Log,
+        };
+        let twilio = match sms_provider {
+            SmsProvider::Twilio => Some(twilio_config(&l)?),
+            _ => None,
+        };
         let listen_text = l.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
         let listen: SocketAddr =
             listen_text.parse().map_err(|_| format!("listen address {listen_text:?} is not address:port"))?;
@@ -169,6 +231,8 @@ impl Config {
             trust_proxy: l.trust_proxy.unwrap_or(false),
             default_time_zone,
             run_worker: l.run_worker.unwrap_or(true),
+            sms_provider,
+            twilio,
         })
     }
 
@@ -190,8 +254,40 @@ impl Config {
             trust_proxy: false,
             default_time_zone: "Europe/Paris".into(),
             run_worker: false,
+            sms_provider: SmsProvider::Log,
+            twilio: None,
         }
     }
+}
+
+fn twilio_config(l: &Layer) -> Result<TwilioConfig, String> {
+    let missing = |k: &str| format!("sms_provider = \"twilio\" needs {k}");
+    let account_sid = l.twilio_account_sid.clone().ok_or_else(|| missing("twilio_account_sid"))?;
+    if !(account_sid.starts_with("AC")
+        && account_sid.len() == 34
+        && account_sid[2..].bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err("twilio_account_sid must look like AC followed by 32 hexadecimal digits".into());
+    }
+    let auth_token =
+        l.twilio_auth_token.clone().filter(|t| !t.expose().is_empty()).ok_or_else(|| missing("twilio_auth_token"))?;
+    let from_raw = l.twilio_from.clone().ok_or_else(|| missing("twilio_from"))?;
+    let from = if from_raw.starts_with("MG") {
+        from_raw
+    } else {
+        crate::jobs::sms::e164(&from_raw)
+            .ok_or("twilio_from must be an E.164 number (+33…) or a Messaging Service SID (MG…)")?
+    };
+    let base_url =
+        l.twilio_base_url.clone().unwrap_or_else(|| "https://api.twilio.com".into()).trim_end_matches('/').to_string();
+    // The auth token travels in every request: plain HTTP only to this machine (test doubles).
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| base_url.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
+    if !(base_url.starts_with("https://") || loopback) {
+        return Err("twilio_base_url must be https:// (or http:// on loopback)".into());
+    }
+    Ok(TwilioConfig { account_sid, auth_token, from, base_url })
 }
 
 #[cfg(test)]
@@ -217,6 +313,41 @@ mod tests {
         assert!(Layer::from_toml("unknown_key = 1").is_err());
         let tz = Layer { default_time_zone: Some("Mars/Olympus".into()), ..Layer::default() };
         assert!(Config::resolve(tz, Layer::default(), Layer::default()).is_err());
+    }
+
+    #[test]
+    fn sms_provider_follows_the_twilio_settings() {
+        let none = Config::resolve(Layer::default(), Layer::default(), Layer::default()).unwrap();
+        assert_eq!(none.sms_provider, SmsProvider::Log);
+        let sid = format!("AC{}", "0123456789abcdef".repeat(2));
+        let env = Layer::from_env(|k| match k {
+            "CRENEAU_TWILIO_ACCOUNT_SID" => Some(sid.clone()),
+            "CRENEAU_TWILIO_AUTH_TOKEN" => Some("s3cret-token".into()),
+            "CRENEAU_TWILIO_FROM" => Some("+33 6 00 00 00 01".into()),
+            _ => None,
+        })
+        .unwrap();
+        let c = Config::resolve(Layer::default(), env.clone(), Layer::default()).unwrap();
+        assert_eq!(c.sms_provider, SmsProvider::Twilio);
+        let t = c.twilio.as_ref().unwrap();
+        assert_eq!((t.from.as_str(), t.base_url.as_str()), ("+33600000001", "https://api.twilio.com"));
+        assert!(!format!("{c:?}").contains("s3cret-token"), "the auth token never prints");
+        let off = Layer { sms_provider: Some("off".into()), ..Layer::default() };
+        assert_eq!(Config::resolve(Layer::default(), env.clone(), off).unwrap().sms_provider, SmsProvider::Off);
+        for bad in [
+            Layer { twilio_base_url: Some("http://api.example.com".into()), ..Layer::default() },
+            Layer { twilio_base_url: Some("http://localhost.evil.com".into()), ..Layer::default() },
+            Layer { twilio_from: Some("0600000001".into()), ..Layer::default() },
+            Layer { twilio_account_sid: Some("nope".into()), ..Layer::default() },
+            Layer { sms_provider: Some("carrier-pigeon".into()), ..Layer::default() },
+        ] {
+            assert!(Config::resolve(Layer::default(), env.clone(), bad).is_err());
+        }
+        let local = Layer { twilio_base_url: Some("http://127.0.0.1:4010/".into()), ..Layer::default() };
+        let c = Config::resolve(Layer::default(), env.clone(), local).unwrap();
+        assert_eq!(c.twilio.unwrap().base_url, "http://127.0.0.1:4010");
+        let partial = Layer { sms_provider: Some("twilio".into()), ..Layer::default() };
+        assert!(Config::resolve(Layer::default(), Layer::default(), partial).is_err());
     }
 
     #[test]

@@ -762,6 +762,71 @@ static MESSAGES: &[(&str, &str, &str)] = &[
         "{name} cancelled their booking on {when} on the {with} calendar.",
     ),
     ("mail.test.subject", "Message de test Creneau", "Creneau test message"),
+    // Text messages: short, the organisation first (the sender is the platform's number).
+    (
+        "sms.booked",
+        "{org} : rendez-vous confirmé le {when} avec {with} ({place}).",
+        "{org}: booking confirmed for {when} with {with} ({place}).",
+    ),
+    (
+        "sms.moved",
+        "{org} : votre rendez-vous avec {with} est déplacé au {when}.",
+        "{org}: your booking with {with} is moved to {when}.",
+    ),
+    (
+        "sms.cancelled",
+        "{org} : votre rendez-vous du {when} avec {with} est annulé.",
+        "{org}: your booking on {when} with {with} is cancelled.",
+    ),
+    (
+        "sms.reminder",
+        "{org} : rappel de votre rendez-vous le {when} avec {with} ({place}).",
+        "{org}: reminder of your booking on {when} with {with} ({place}).",
+    ),
+    ("sms.manage", "Déplacer ou annuler : {link}", "Reschedule or cancel: {link}"),
+    (
+        "sms.staff.booked",
+        "{org} : nouveau rendez-vous de {name} le {when} ({with}).",
+        "{org}: new booking by {name} on {when} ({with}).",
+    ),
+    (
+        "sms.staff.moved",
+        "{org} : {name} a déplacé son rendez-vous au {when} ({with}).",
+        "{org}: {name} moved their booking to {when} ({with}).",
+    ),
+    (
+        "sms.staff.cancelled",
+        "{org} : {name} a annulé son rendez-vous du {when} ({with}).",
+        "{org}: {name} cancelled their booking on {when} ({with}).",
+    ),
+    (
+        "sms.test",
+        "Ce message confirme que Creneau peut envoyer des SMS.",
+        "This message confirms that Creneau can send text messages.",
+    ),
+    ("nav.notifications", "Notifications", "Notifications"),
+    ("notifications.title", "Mes notifications", "My notifications"),
+    (
+        "notifications.intro",
+        "Choisissez comment vous êtes prévenu quand un rendez-vous de votre agenda est pris, déplacé ou annulé.",
+        "Choose how you hear of bookings made, moved or cancelled on your calendar.",
+    ),
+    (
+        "notifications.sms_off",
+        "Les SMS ne sont pas activés pour cette organisation : vos choix s'appliqueront quand ils le seront.",
+        "Text messages are not turned on for this organisation: your choices apply once they are.",
+    ),
+    (
+        "notifications.no_phone",
+        "Ajoutez un téléphone mobile à votre profil pour recevoir des SMS.",
+        "Add a mobile phone to your profile to receive text messages.",
+    ),
+    ("notifications.event", "Événement", "Event"),
+    ("notifications.email", "E-mail", "Email"),
+    ("notifications.sms", "SMS", "Text message"),
+    ("notifications.event.booking_created", "Nouveau rendez-vous", "New booking"),
+    ("notifications.event.booking_moved", "Rendez-vous déplacé", "Booking moved"),
+    ("notifications.event.booking_cancelled", "Rendez-vous annulé", "Booking cancelled"),
     (
         "mail.test.body",
         "Ce message confirme que Creneau peut envoyer des e-mails.",

@@ -61,6 +61,11 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Send a test SMS through the configured provider (number in international form).
+    SendTestSms {
+        #[arg(long)]
+        to: String,
+    },
     /// Operator actions on accounts.
     Account {
         #[command(subcommand)]
@@ -181,6 +186,18 @@ async fn run(command: Command, cfg: Config) -> Result<(), String> {
             println!("test email sent to {to}");
             Ok(())
         }
+        Command::SendTestSms { to } => {
+            let sender = jobs::sms::SmsSender::from_config(&cfg)?;
+            let t = creneau::i18n::Tr(creneau::types::Lang::En);
+            let sms = jobs::sms::OutgoingSms::new(&to, t.get("sms.test"))
+                .ok_or("the number must be in international form, such as +33612345678")?;
+            let now = creneau::clock::Clock::now(&SystemClock);
+            match sender.send(&creneau::db::new_id(), now, &sms).await {
+                Ok(id) => println!("test SMS sent to {} ({})", sms.to, id.as_deref().unwrap_or("no provider id")),
+                Err(jobs::DeliveryError::Retry(e) | jobs::DeliveryError::Permanent(e)) => return Err(e),
+            }
+            Ok(())
+        }
         Command::Account { action } => {
             let db = open_db(&cfg).await?;
             let state = AppState::new(db, Arc::new(SystemClock), cfg);
@@ -221,14 +238,14 @@ fn describe(e: &creneau::error::AppError) -> String {
 async fn serve(cfg: Config) -> Result<(), String> {
     std::fs::create_dir_all(&cfg.data_dir).map_err(|e| format!("creating {}: {e}", cfg.data_dir.display()))?;
     let db = open_db(&cfg).await?;
-    let mailer = Mailer::from_config(&cfg)?;
+    let senders = jobs::outbox::Senders::from_config(&cfg)?;
     let listener =
         tokio::net::TcpListener::bind(cfg.listen).await.map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
     let run_worker = cfg.run_worker;
     let base = cfg.base_url.clone();
     let state = AppState::new(db.clone(), Arc::new(SystemClock), cfg);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = run_worker.then(|| tokio::spawn(jobs::run_worker(state.clone(), mailer, stop_rx)));
+    let worker = run_worker.then(|| tokio::spawn(jobs::run_worker(state.clone(), senders, stop_rx)));
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Creneau is listening on http://{addr} (public URL {base})");
     tracing::info!(%addr, "listening");

@@ -6,6 +6,7 @@ pub mod clients;
 pub mod health;
 pub mod locations;
 pub mod members;
+pub mod notifications;
 pub mod openapi;
 pub mod orgs;
 pub mod public;

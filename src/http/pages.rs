@@ -47,12 +47,14 @@ pub struct NavLink {
 
 /// The organisation sections, each shown when the policy lets the member in.
 fn org_links(t: Tr, scope: &OrgScope) -> Vec<NavLink> {
-    let sections: [(&'static str, &'static str, bool); 5] = [
+    let sections: [(&'static str, &'static str, bool); 6] = [
         ("/agenda", "nav.agenda", true),
         ("/locations", "nav.locations", true),
         ("/team", "nav.team", scope.check(Action::ViewMembers, Object::Org).allowed),
         ("/teams", "nav.teams", scope.check(Action::ManageTeams, Object::Org).allowed),
         ("/audit", "nav.audit", scope.check(Action::ViewAuditLog, Object::Org).allowed),
+        // One's own notifications: every member.
+        ("/notifications", "nav.notifications", true),
     ];
     sections
         .into_iter()

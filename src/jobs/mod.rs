@@ -1,20 +1,30 @@
-//! Background work: the outbox (mail now; SMS and webhooks later) and housekeeping.
+//! Background work: the outbox (mail and SMS; webhooks later) and housekeeping.
 //! Workers claim rows with a lease, so several server instances share the work safely.
 
 pub mod mail;
 pub mod outbox;
 pub mod reminders;
+pub mod sms;
+
+/// Why one outbox row was not delivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeliveryError {
+    /// Worth another try later (network, timeouts, 429, 5xx).
+    Retry(String),
+    /// Will never succeed (an invalid number, a refused body…): the row ends as failed.
+    Permanent(String),
+}
 
 use crate::app::AppState;
 use std::time::Duration;
 use tokio::sync::watch;
 
 /// Run the worker loop until `shutdown` flips to true.
-pub async fn run_worker(state: AppState, mailer: mail::Mailer, mut shutdown: watch::Receiver<bool>) {
+pub async fn run_worker(state: AppState, senders: outbox::Senders, mut shutdown: watch::Receiver<bool>) {
     tracing::info!("background worker started");
     let mut last_prune = 0i64;
     loop {
-        match outbox::run_once(&state, &mailer, 20).await {
+        match outbox::run_once(&state, &senders, 20).await {
             Ok(n) if n > 0 => continue,
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "outbox pass failed"),

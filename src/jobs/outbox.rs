@@ -2,8 +2,15 @@
 //! delivered by a worker with retries and back-off. A row is leased before delivery so two
 //! workers never send it at once, and it carries a stable Message-ID so a retry after a
 //! crash mid-send is recognisable as the same message.
+//!
+//! Kinds: `email` and `sms`. Status: `pending` → `sent`; `failed` when the provider refused
+//! the message for good (an invalid number); `dead` after the last attempt.
 
-use super::mail::{Mailer, OutgoingMail};
+use super::{
+    DeliveryError,
+    mail::{Mailer, OutgoingMail},
+    sms::{OutgoingSms, SmsSender},
+};
 use crate::{
     app::AppState,
     clock::to_ms,
@@ -32,6 +39,53 @@ pub async fn enqueue_email(tx: &mut Tx, now_ms: i64, org_id: Option<&str>, mail:
     Ok(id)
 }
 
+/// Queue a text message inside the caller's transaction (its number is already E.164).
+pub async fn enqueue_sms(tx: &mut Tx, now_ms: i64, org_id: Option<&str>, sms: &OutgoingSms) -> AppResult<String> {
+    let id = new_id();
+    let payload = serde_json::to_string(sms).map_err(AppError::internal)?;
+    sqlx::query(
+        "INSERT INTO outbox (id, kind, org_id, recipient, payload, status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, 'sms', $2, $3, $4, 'pending', 0, $5, $5)",
+    )
+    .bind(&id)
+    .bind(org_id)
+    .bind(&sms.to)
+    .bind(payload)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Queue a text to `phone` when it is a usable (E.164) number; otherwise note it and go on:
+/// a badly typed number must not undo the change that causes the message.
+/// Returns whether it was queued.
+pub async fn queue_sms(tx: &mut Tx, now_ms: i64, org_id: &str, phone: &str, text: String) -> AppResult<bool> {
+    match OutgoingSms::new(phone, text) {
+        Some(sms) => {
+            enqueue_sms(tx, now_ms, Some(org_id), &sms).await?;
+            Ok(true)
+        }
+        None => {
+            tracing::info!(org_id, "no SMS: the phone number is not in international form");
+            Ok(false)
+        }
+    }
+}
+
+/// How the worker delivers each kind.
+#[derive(Clone)]
+pub struct Senders {
+    pub mail: Mailer,
+    pub sms: SmsSender,
+}
+
+impl Senders {
+    pub fn from_config(cfg: &crate::config::Config) -> Result<Senders, String> {
+        Ok(Senders { mail: Mailer::from_config(cfg)?, sms: SmsSender::from_config(cfg)? })
+    }
+}
+
 /// Back-off before attempt `n + 1`: 30 s, 1 min, 2 min … capped at 1 h.
 pub fn backoff_ms(attempts: i64) -> i64 {
     let exp = attempts.clamp(0, 7) as u32;
@@ -47,7 +101,7 @@ struct Claimed {
 }
 
 /// Claim and deliver up to `batch` due rows; returns how many were handled.
-pub async fn run_once(state: &AppState, mailer: &Mailer, batch: i64) -> AppResult<usize> {
+pub async fn run_once(state: &AppState, senders: &Senders, batch: i64) -> AppResult<usize> {
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     let sql = format!(
@@ -64,23 +118,44 @@ pub async fn run_once(state: &AppState, mailer: &Mailer, batch: i64) -> AppResul
     for row in &claimed {
         let result = match row.kind.as_str() {
             "email" => match row.payload.as_deref().map(serde_json::from_str::<OutgoingMail>) {
-                Some(Ok(mail)) => mailer.send(&row.id, &mail).await,
-                _ => Err("unreadable payload".to_string()),
+                Some(Ok(mail)) => senders.mail.send(&row.id, &mail).await.map(|()| None).map_err(DeliveryError::Retry),
+                _ => Err(DeliveryError::Retry("unreadable payload".to_string())),
             },
-            other => Err(format!("unknown outbox kind {other}")),
+            "sms" => match row.payload.as_deref().map(serde_json::from_str::<OutgoingSms>) {
+                Some(Ok(sms)) => senders.sms.send(&row.id, state.now(), &sms).await,
+                _ => Err(DeliveryError::Retry("unreadable payload".to_string())),
+            },
+            other => Err(DeliveryError::Retry(format!("unknown outbox kind {other}"))),
         };
         let now = to_ms(state.now());
         match result {
-            Ok(()) => {
-                // The body may hold single-use links: once delivered it is not kept.
-                sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL WHERE id = $2")
-                    .bind(now)
-                    .bind(&row.id)
-                    .execute(state.db.pool())
-                    .await?;
-                tracing::info!(outbox_id = %row.id, "delivered");
+            Ok(provider_ref) => {
+                // The body may hold single-use links: once delivered it is not kept. The
+                // provider's message id stays, for support.
+                sqlx::query(
+                    "UPDATE outbox SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL, \
+                     provider_ref = $2 WHERE id = $3",
+                )
+                .bind(now)
+                .bind(provider_ref.as_deref())
+                .bind(&row.id)
+                .execute(state.db.pool())
+                .await?;
+                tracing::info!(outbox_id = %row.id, kind = %row.kind, provider_ref, "delivered");
             }
-            Err(error) => {
+            Err(DeliveryError::Permanent(error)) => {
+                // Refused for good: retrying would only be refused again. The payload goes
+                // too; last_error says why.
+                sqlx::query(
+                    "UPDATE outbox SET status = 'failed', payload = NULL, locked_until = NULL, last_error = $1 WHERE id = $2",
+                )
+                .bind(error.chars().take(500).collect::<String>())
+                .bind(&row.id)
+                .execute(state.db.pool())
+                .await?;
+                tracing::warn!(outbox_id = %row.id, kind = %row.kind, %error, "delivery refused for good");
+            }
+            Err(DeliveryError::Retry(error)) => {
                 let dead = row.attempts >= MAX_ATTEMPTS;
                 sqlx::query("UPDATE outbox SET status = $1, next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $4")
                     .bind(if dead { "dead" } else { "pending" })

@@ -1,12 +1,13 @@
-//! Booking reminders: one email per confirmed booking, about 24 hours before it starts, to
-//! the client. Claimed with a single UPDATE so that several workers never send one twice.
+//! Booking reminders: one email (and one SMS where the organisation sends them and the client
+//! gave a phone number) per confirmed booking, about 24 hours before it starts, to the
+//! client. Claimed with a single UPDATE so that several workers never send one twice.
 
 use crate::{
     app::AppState,
     clock::to_ms,
     error::AppResult,
     i18n::Tr,
-    jobs::{mail::compose, outbox},
+    jobs::{mail::compose, outbox, sms::sms_on},
     types::Lang,
 };
 use jiff::{Timestamp, tz::TimeZone};
@@ -19,12 +20,15 @@ struct Due {
     org_id: String,
     start_at: i64,
     email: Option<String>,
+    phone: Option<String>,
     first_name: String,
     language: Option<String>,
     time_zone: String,
     location_name: String,
     calendar_name: String,
     service_name: Option<String>,
+    org_name: String,
+    sms_enabled: i64,
 }
 
 /// Queue the reminders now due; returns how many.
@@ -43,41 +47,56 @@ pub async fn run_once(state: &AppState) -> AppResult<usize> {
     let mut sent = 0;
     for (id,) in &claimed {
         let due: Option<Due> = sqlx::query_as(
-            "SELECT b.id, b.org_id, b.start_at, c.email, c.first_name, c.language, l.time_zone, l.name AS location_name, \
-                    k.name AS calendar_name, s.name AS service_name \
+            "SELECT b.id, b.org_id, b.start_at, c.email, c.phone, c.first_name, c.language, l.time_zone, l.name AS location_name, \
+                    k.name AS calendar_name, s.name AS service_name, o.name AS org_name, o.sms_enabled \
              FROM bookings b JOIN clients c ON c.id = b.client_id JOIN locations l ON l.id = b.location_id \
-             JOIN calendars k ON k.id = b.calendar_id LEFT JOIN services s ON s.id = b.service_id WHERE b.id = $1",
+             JOIN orgs o ON o.id = b.org_id JOIN calendars k ON k.id = b.calendar_id \
+             LEFT JOIN services s ON s.id = b.service_id WHERE b.id = $1",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(d) = due else { continue };
-        let Some(email) = d.email.filter(|e| !e.is_empty()) else { continue };
         let tz = TimeZone::get(&d.time_zone).unwrap_or(TimeZone::UTC);
         let when = Timestamp::from_millisecond(d.start_at)
             .map(|t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
         let t = Tr(d.language.as_deref().and_then(Lang::from_code).unwrap_or_default());
-        let what = d.service_name.unwrap_or_else(|| t.get("mail.reminder.appointment").to_string());
-        let mail = compose(
-            &email,
-            &t.fmt("mail.reminder.subject", &[("when", &when)]),
-            &[t.fmt(
-                "mail.reminder.body",
-                &[
-                    ("name", &d.first_name),
-                    ("service", &what),
-                    ("when", &when),
-                    ("with", &d.calendar_name),
-                    ("place", &d.location_name),
-                ],
-            )],
-            None,
-            t.get("mail.footer"),
-        );
-        outbox::enqueue_email(&mut tx, now, Some(&d.org_id), &mail).await?;
-        tracing::info!(booking = %d.id, "reminder queued");
-        sent += 1;
+        let mut queued = false;
+        let what = d.service_name.clone().unwrap_or_else(|| t.get("mail.reminder.appointment").to_string());
+        if let Some(email) = d.email.as_deref().filter(|e| !e.is_empty()) {
+            let mail = compose(
+                email,
+                &t.fmt("mail.reminder.subject", &[("when", &when)]),
+                &[t.fmt(
+                    "mail.reminder.body",
+                    &[
+                        ("name", &d.first_name),
+                        ("service", &what),
+                        ("when", &when),
+                        ("with", &d.calendar_name),
+                        ("place", &d.location_name),
+                    ],
+                )],
+                None,
+                t.get("mail.footer"),
+            );
+            outbox::enqueue_email(&mut tx, now, Some(&d.org_id), &mail).await?;
+            queued = true;
+        }
+        if sms_on(&state.config, d.sms_enabled)
+            && let Some(phone) = d.phone.as_deref()
+        {
+            let text = t.fmt(
+                "sms.reminder",
+                &[("org", &d.org_name), ("when", &when), ("with", &d.calendar_name), ("place", &d.location_name)],
+            );
+            queued |= outbox::queue_sms(&mut tx, now, &d.org_id, phone, text).await?;
+        }
+        if queued {
+            tracing::info!(booking = %d.id, "reminder queued");
+            sent += 1;
+        }
     }
     tx.commit().await?;
     if sent > 0 {

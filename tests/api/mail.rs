@@ -4,7 +4,7 @@ use crate::helpers::{PASSWORD, TestApp, dual};
 use axum::http::StatusCode;
 use creneau::{
     config::{Config, SecretString},
-    jobs::{mail::Mailer, outbox},
+    jobs::{outbox, outbox::Senders},
 };
 use jiff::SignedDuration;
 use serde_json::json;
@@ -73,10 +73,10 @@ fn delivered(maildir: &Path) -> Vec<String> {
     out
 }
 
-fn mailer_for(app: &TestApp, port: u16) -> Mailer {
+fn mailer_for(app: &TestApp, port: u16) -> Senders {
     let mut cfg = Config::for_tests("sqlite://unused", app.dir.clone());
     cfg.smtp_url = Some(SecretString::new(format!("smtp://127.0.0.1:{port}")));
-    Mailer::from_config(&cfg).unwrap()
+    Senders::from_config(&cfg).unwrap()
 }
 
 async fn mail_is_retried_until_delivered_exactly_once(app: TestApp) {

@@ -18,4 +18,5 @@ mod pages_access;
 mod public;
 mod routes;
 mod services;
+mod sms;
 mod teams_audit;

@@ -209,12 +209,20 @@ fn sample_body(method: &Method, path: &str, w: &World) -> serde_json::Value {
             json!({"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"})
         }
         ("PATCH", "/services/{id}") => json!({"name": "Renamed"}),
+        ("PUT", "/me/notifications") => {
+            json!({"preferences": [{"event": "booking_created", "channel": "sms", "enabled": true}]})
+        }
         _ => json!({}),
     }
 }
 
+/// Audit rows of `org`, but for members changing their own notification preferences (which
+/// every member may do, so the walks below expect it).
 async fn audit_rows(app: &TestApp, org: &str) -> i64 {
-    app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE org_id = '{org}'")).await
+    app.count(&format!(
+        "SELECT COUNT(*) FROM audit_log WHERE org_id = '{org}' AND action <> 'member.notifications_updated'"
+    ))
+    .await
 }
 
 async fn call(c: &crate::helpers::Client<'_>, r: &creneau::app::RouteInfo, w: &World) -> crate::helpers::Resp {
@@ -261,7 +269,7 @@ async fn every_org_route_answers_404_to_another_tenant(app: TestApp) {
 
 async fn every_org_route_refuses_a_member_without_rights(app: TestApp) {
     let (owner, w) = world(&app).await;
-    let (nobody, _) = crate::helpers::join_by_invitation(
+    let (nobody, nobody_id) = crate::helpers::join_by_invitation(
         &app,
         &owner,
         &w.org,
@@ -269,11 +277,13 @@ async fn every_org_route_refuses_a_member_without_rights(app: TestApp) {
         serde_json::json!({"role": "assistant"}),
     )
     .await;
-    // What any member may do for themselves.
     // What any member may read: themselves, the organisation's name, and lists filtered to
-    // what they may see (empty here).
+    // what they may see (empty here); and their own notification preferences, which they
+    // may change.
     let open = [
         "GET /api/v1/orgs/{org_id}/me",
+        "GET /api/v1/orgs/{org_id}/me/notifications",
+        "PUT /api/v1/orgs/{org_id}/me/notifications",
         "GET /api/v1/orgs/{org_id}",
         "GET /api/v1/orgs/{org_id}/locations",
         "GET /api/v1/orgs/{org_id}/calendars",
@@ -310,6 +320,18 @@ async fn every_org_route_refuses_a_member_without_rights(app: TestApp) {
         checked += 1;
     }
     assert_eq!(audit_rows(&app, &w.org).await, before, "a member without rights changed something");
+    // What they changed was theirs alone.
+    let own: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notification_preferences WHERE membership_id <> $1")
+        .bind(&nobody_id)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(own, 0, "preferences of someone else were written");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM notification_preferences").await,
+        1,
+        "the member's own preference was saved"
+    );
     println!("too-low-role walk: {checked} routes");
 }
 
@@ -362,14 +384,16 @@ async fn every_org_page_refuses_a_member_without_rights(app: TestApp) {
         serde_json::json!({"role": "assistant"}),
     )
     .await;
-    let open = ["GET /agenda", "GET /locations"];
+    // Their own notification preferences too: saving answers with a redirect.
+    let open = ["GET /agenda", "GET /locations", "GET /notifications", "POST /notifications"];
     let before = audit_rows(&app, &w.org).await;
     let mut checked = 0;
     for r in routes().list().iter().filter(|r| r.guard == Guard::Org && r.surface == Surface::Page) {
         let key = format!("{} {}", r.method, r.path);
         let res = call_page(&nobody, r, &w).await;
         if open.contains(&key.as_str()) {
-            assert_eq!(res.status, StatusCode::OK, "{key}");
+            let ok = if r.method == Method::POST { StatusCode::SEE_OTHER } else { StatusCode::OK };
+            assert_eq!(res.status, ok, "{key}");
             for secret in [&w.location, &w.calendar] {
                 assert!(!res.text().contains(secret.as_str()), "{key} showed something out of scope");
             }

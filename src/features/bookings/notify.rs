@@ -1,28 +1,42 @@
 //! Booking notifications: the client and the staff member whose calendar it is hear of
-//! bookings, moves and cancellations, by email queued in the change's transaction.
+//! bookings, moves and cancellations, queued in the change's transaction. The client gets
+//! email (the confirmation itself is written by the public booking) and, when the
+//! organisation sends SMS and the client gave a phone number, a text; the staff member gets
+//! what their notification preferences choose (email by default, SMS if they ask for it).
 
 use crate::{
     app::AppState,
     error::AppResult,
+    features::notifications::service::{self as prefs, event_of},
     i18n::Tr,
-    jobs::{mail::compose, outbox},
+    jobs::{mail::compose, outbox, sms::sms_on},
+    types::Lang,
 };
 use jiff::{Timestamp, tz::TimeZone};
 
 #[derive(sqlx::FromRow)]
 struct Recipient {
     email: Option<String>,
+    phone: Option<String>,
     first_name: String,
     language: Option<String>,
     start_at: i64,
     time_zone: String,
+    location_name: String,
     calendar_name: String,
+    org_name: String,
+    sms_enabled: i64,
     staff_email: Option<String>,
+    staff_phone: Option<String>,
     staff_language: Option<String>,
+    /// The staff member's choice for this event, when they made one.
+    staff_email_on: Option<i64>,
+    staff_sms_on: Option<i64>,
 }
 
-/// Mail the client (and the staff member whose calendar it is) about a booking change,
-/// inside the change's transaction. `kind`: "booked", "moved" or "cancelled".
+/// Notify the client and the staff member whose calendar it is about a booking change,
+/// inside the change's transaction. `kind`: "booked", "moved" or "cancelled";
+/// `manage_token`, when known, puts the manage link in the client's messages.
 pub async fn notify(
     tx: &mut crate::db::Tx,
     state: &AppState,
@@ -32,14 +46,23 @@ pub async fn notify(
     kind: &str,
     manage_token: Option<&str>,
 ) -> AppResult<()> {
+    // One query: the booking, its client, the organisation, the calendar's member and their
+    // preferences for this event.
     let r: Option<Recipient> = sqlx::query_as(
-        "SELECT c.email, c.first_name, c.language, b.start_at, l.time_zone, k.name AS calendar_name, \
-                a.email AS staff_email, a.language AS staff_language \
+        "SELECT c.email, c.phone, c.first_name, c.language, b.start_at, l.time_zone, l.name AS location_name, \
+                k.name AS calendar_name, o.name AS org_name, o.sms_enabled, \
+                a.email AS staff_email, a.mobile_phone AS staff_phone, a.language AS staff_language, \
+                pe.enabled AS staff_email_on, ps.enabled AS staff_sms_on \
          FROM bookings b JOIN clients c ON c.id = b.client_id JOIN locations l ON l.id = b.location_id \
-         JOIN calendars k ON k.id = b.calendar_id LEFT JOIN memberships m ON m.id = k.member_id AND m.status = 'active' \
-         LEFT JOIN accounts a ON a.id = m.account_id WHERE b.id = $1",
+         JOIN orgs o ON o.id = b.org_id JOIN calendars k ON k.id = b.calendar_id \
+         LEFT JOIN memberships m ON m.id = k.member_id AND m.status = 'active' \
+         LEFT JOIN accounts a ON a.id = m.account_id \
+         LEFT JOIN notification_preferences pe ON pe.membership_id = m.id AND pe.event = $2 AND pe.channel = 'email' \
+         LEFT JOIN notification_preferences ps ON ps.membership_id = m.id AND ps.event = $2 AND ps.channel = 'sms' \
+         WHERE b.id = $1",
     )
     .bind(booking_id)
+    .bind(event_of(kind))
     .fetch_optional(&mut **tx)
     .await?;
     let Some(r) = r else { return Ok(()) };
@@ -47,11 +70,13 @@ pub async fn notify(
     let when = Timestamp::from_millisecond(r.start_at)
         .map(|t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default();
+    let link = manage_token.map(|tok| format!("{}/manage/{tok}", state.config.base_url));
+    let sms_on = sms_on(&state.config, r.sms_enabled);
+    let client_t = Tr(r.language.as_deref().and_then(Lang::from_code).unwrap_or_default());
     if kind != "booked"
         && let Some(email) = r.email.as_deref().filter(|e| !e.is_empty())
     {
-        let t = Tr(r.language.as_deref().and_then(crate::types::Lang::from_code).unwrap_or_default());
-        let link = manage_token.map(|tok| format!("{}/manage/{tok}", state.config.base_url));
+        let t = client_t;
         let mail = compose(
             email,
             &t.fmt(&format!("mail.{kind}.subject"), &[("when", &when)]),
@@ -64,8 +89,24 @@ pub async fn notify(
         );
         outbox::enqueue_email(tx, now, Some(org_id), &mail).await?;
     }
-    if let Some(staff) = r.staff_email.as_deref() {
-        let t = Tr(r.staff_language.as_deref().and_then(crate::types::Lang::from_code).unwrap_or_default());
+    if sms_on && let Some(phone) = r.phone.as_deref() {
+        let t = client_t;
+        let mut text = t.fmt(
+            &format!("sms.{kind}"),
+            &[("org", &r.org_name), ("when", &when), ("with", &r.calendar_name), ("place", &r.location_name)],
+        );
+        if let Some(l) = &link {
+            text.push(' ');
+            text.push_str(&t.fmt("sms.manage", &[("link", l)]));
+        }
+        outbox::queue_sms(tx, now, org_id, phone, text).await?;
+    }
+    let staff_t = Tr(r.staff_language.as_deref().and_then(Lang::from_code).unwrap_or_default());
+    let wants = |choice: Option<i64>, channel: &str| choice.map_or(prefs::default_enabled(channel), |v| v != 0);
+    if let Some(staff) = r.staff_email.as_deref()
+        && wants(r.staff_email_on, "email")
+    {
+        let t = staff_t;
         let mail = compose(
             staff,
             &t.fmt(&format!("mail.staff.{kind}.subject"), &[("when", &when)]),
@@ -77,6 +118,16 @@ pub async fn notify(
             t.get("mail.footer"),
         );
         outbox::enqueue_email(tx, now, Some(org_id), &mail).await?;
+    }
+    if sms_on
+        && let Some(phone) = r.staff_phone.as_deref()
+        && wants(r.staff_sms_on, "sms")
+    {
+        let text = staff_t.fmt(
+            &format!("sms.staff.{kind}"),
+            &[("org", &r.org_name), ("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)],
+        );
+        outbox::queue_sms(tx, now, org_id, phone, text).await?;
     }
     Ok(())
 }

@@ -5,8 +5,9 @@ use crate::{
     error::{FieldError, Problem},
     features::{
         accounts::api as accounts, audit_log::api as audit, bookings::api as bookings, calendars::api as calendars,
-        clients::api as clients, locations::api as locations, members::api as members, orgs::api as orgs,
-        public::api as public, services::api as services, teams::api as teams,
+        clients::api as clients, locations::api as locations, members::api as members,
+        notifications::api as notifications, orgs::api as orgs, public::api as public, services::api as services,
+        teams::api as teams,
     },
 };
 use axum::{
@@ -31,6 +32,7 @@ use utoipa::OpenApi;
         members::set_grants, members::activate, members::resend, members::revoke, members::block, members::unblock,
         members::explain, members::preview, members::me, members::transfer_ownership, members::leave,
         members::lookup_invitation, members::accept_invitation, members::register_with_invitation,
+        notifications::get_mine, notifications::set_mine,
         teams::list, teams::create, teams::get, teams::update, teams::delete,
         audit::list, audit::export,
         bookings::list, bookings::create, bookings::get, bookings::update, bookings::cancel,

@@ -96,6 +96,8 @@ pub async fn switch(
 pub struct SettingsPatch {
     pub name: Option<String>,
     pub require_totp: Option<bool>,
+    /// Send booking messages by SMS too.
+    pub sms_enabled: Option<bool>,
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)),
@@ -115,5 +117,6 @@ pub async fn update_settings(
     scope: crate::access::OrgScope,
     ApiJson(b): ApiJson<SettingsPatch>,
 ) -> AppResult<axum::Json<service::OrgSettings>> {
-    Ok(axum::Json(service::update_settings(&state, &ctx, &scope, b.name.as_deref(), b.require_totp).await?))
+    let change = service::SettingsChange { name: b.name, require_totp: b.require_totp, sms_enabled: b.sms_enabled };
+    Ok(axum::Json(service::update_settings(&state, &ctx, &scope, change).await?))
 }

@@ -164,6 +164,11 @@ pub struct OrgSettings {
     #[serde(serialize_with = "as_bool")]
     #[schema(value_type = bool)]
     pub require_totp: i64,
+    /// Booking messages also go by SMS to clients with a phone number and to members who
+    /// chose it (off by default: text messages cost money).
+    #[serde(serialize_with = "as_bool")]
+    #[schema(value_type = bool)]
+    pub sms_enabled: i64,
 }
 
 fn as_bool<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
@@ -171,26 +176,34 @@ fn as_bool<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
 }
 
 pub async fn settings(state: &AppState, scope: &crate::access::OrgScope) -> AppResult<OrgSettings> {
-    Ok(sqlx::query_as("SELECT id, name, slug, require_totp FROM orgs WHERE id = $1")
+    Ok(sqlx::query_as("SELECT id, name, slug, require_totp, sms_enabled FROM orgs WHERE id = $1")
         .bind(scope.org_id())
         .fetch_one(state.db.pool())
         .await?)
 }
 
-/// Rename the organisation or require a second factor of every member. Turning the
-/// requirement on needs the second factor on one's own account first (no self lock-out).
+/// What `update_settings` may change; `None` keeps the value.
+#[derive(Clone, Debug, Default)]
+pub struct SettingsChange {
+    pub name: Option<String>,
+    pub require_totp: Option<bool>,
+    pub sms_enabled: Option<bool>,
+}
+
+/// Rename the organisation, require a second factor of every member, or turn SMS on or off.
+/// Requiring the second factor needs it on one's own account first (no self lock-out).
 pub async fn update_settings(
     state: &AppState,
     ctx: &Ctx,
     scope: &crate::access::OrgScope,
-    name: Option<&str>,
-    require_totp: Option<bool>,
+    change: SettingsChange,
 ) -> AppResult<OrgSettings> {
+    let SettingsChange { name, require_totp, sms_enabled } = change;
     use crate::access::policy::{Action, Object};
     scope.require(Action::ManageOrgSettings, Object::Org)?;
     let before = settings(state, scope).await?;
     let mut after = before.clone();
-    if let Some(n) = name {
+    if let Some(n) = name.as_deref() {
         after.name = Name::parse("name", n, 120).map_err(|e| AppError::Validation(vec![e]))?.into_string();
     }
     if let Some(r) = require_totp {
@@ -208,11 +221,15 @@ pub async fn update_settings(
         }
         after.require_totp = i64::from(r);
     }
+    if let Some(s) = sms_enabled {
+        after.sms_enabled = i64::from(s);
+    }
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE orgs SET name = $1, require_totp = $2, updated_at = $3 WHERE id = $4")
+    sqlx::query("UPDATE orgs SET name = $1, require_totp = $2, sms_enabled = $3, updated_at = $4 WHERE id = $5")
         .bind(&after.name)
         .bind(after.require_totp)
+        .bind(after.sms_enabled)
         .bind(now)
         .bind(scope.org_id())
         .execute(&mut *tx)

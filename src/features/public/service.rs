@@ -311,7 +311,7 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
         t.get("mail.footer"),
     );
     outbox::enqueue_email(&mut tx, now, Some(&loc.org_id), &mail).await?;
-    notify::notify(&mut tx, state, now, &loc.org_id, &id, "booked", None).await?;
+    notify::notify(&mut tx, state, now, &loc.org_id, &id, "booked", Some(&token)).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();

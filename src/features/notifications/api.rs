@@ -1,0 +1,37 @@
+//! JSON API for one's own notification preferences.
+
+use super::service::{self, Preference, Preferences};
+use crate::{
+    access::OrgScope,
+    app::AppState,
+    error::{AppResult, Problem},
+    http::{ApiJson, Ctx},
+};
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me/notifications", tag = "members", params(("org_id" = String, Path)),
+    responses((status = 200, body = Preferences), (status = 404, body = Problem)))]
+pub async fn get_mine(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Preferences>> {
+    Ok(axum::Json(service::mine(&state, &scope).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesBody {
+    /// The cells to change; the others keep their value.
+    pub preferences: Vec<Preference>,
+}
+
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/me/notifications", tag = "members", params(("org_id" = String, Path)),
+    request_body = PreferencesBody,
+    responses((status = 200, body = Preferences), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_mine(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    scope: OrgScope,
+    ApiJson(b): ApiJson<PreferencesBody>,
+) -> AppResult<axum::Json<Preferences>> {
+    Ok(axum::Json(service::set_mine(&state, &ctx, &scope, &b.preferences).await?))
+}
