@@ -8,7 +8,7 @@ backend="${1:-sqlite}"
 port=8199
 work="$(mktemp -d)"
 trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
-cargo build --release --quiet
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet
 export CRENEAU_LISTEN="127.0.0.1:$port" CRENEAU_BASE_URL="http://127.0.0.1:$port" CRENEAU_DATA_DIR="$work" RUST_LOG=warn
 if [ "$backend" = postgres ]; then
   db="creneau_bench_$$"
@@ -16,7 +16,7 @@ if [ "$backend" = postgres ]; then
   export CRENEAU_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db"
   trap 'kill "${server:-0}" 2>/dev/null || true; sleep 1; psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"; rm -rf "$work"' EXIT
 fi
-bin=target/release/creneau
+bin="${CARGO_TARGET_DIR:-target}/release/creneau"
 token=$($bin create-owner --email bench@example.fr --org Bench | grep -o 'token=[A-Za-z0-9_-]*' | cut -d= -f2)
 $bin serve --no-worker > "$work/serve.log" 2>&1 &
 server=$!
@@ -46,4 +46,10 @@ cookie=$(grep -o 'creneau_session\s*[^ ]*$' "$work/jar" | awk '{print $1"="$2}')
 url="$base/availability?service_id=$svc&location_id=$loc&from=$from&to=$to&tz=Europe/Paris"
 slots=$(curl -sf -H "Cookie: $cookie" "$url" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 echo "backend=$backend: 20 calendars, 200 bookings in the window, $slots slots per response"
+if [ -n "${PERF:-}" ]; then
+  # Profile the server during the load: PERF=out.data bench/http_availability.sh …
+  perf record -F 499 -g -p "$server" -o "$PERF" -- sleep 15 > /dev/null 2>&1 &
+  perfpid=$!
+fi
 wrk -t2 -c50 -d20s --latency -H "Cookie: $cookie" "$url"
+if [ -n "${perfpid:-}" ]; then wait "$perfpid" || true; fi
