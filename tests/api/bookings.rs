@@ -11,6 +11,7 @@ dual!(
     booking_rights_follow_calendar_levels_and_hide_clients,
     moving_into_a_taken_slot_is_refused_and_cancelling_frees_it,
     unavailability_blocks_bookings_and_no_shows_come_after_the_start,
+    the_overlap_check_looks_back_a_full_day_and_no_booking_lasts_longer,
 );
 
 /// An owner, a location in Paris, a calendar open Monday–Friday 09:00–17:00.
@@ -248,4 +249,44 @@ async fn unavailability_blocks_bookings_and_no_shows_come_after_the_start(app: T
     let r = owner.post_json(&format!("{path}/{id}/no-show"), json!({})).await;
     r.assert(StatusCode::OK);
     assert_eq!(r.json()["status"], "no_show");
+}
+
+/// The overlap check (SQLite triggers) looks back only 24 hours from a new start, which is
+/// sound because the database, not only the service, refuses bookings longer than that.
+async fn the_overlap_check_looks_back_a_full_day_and_no_booking_lasts_longer(app: TestApp) {
+    let (owner, org, loc, cal) = setup(&app).await;
+    let path = format!("/api/v1/orgs/{org}/bookings");
+    let long = |start: &str, end: &str| {
+        let mut b = span(&cal, start, end);
+        b["override_hours"] = json!(true);
+        b
+    };
+    // 23 h 50 long: a booking near its end still clashes.
+    owner
+        .post_json(&path, long("2026-03-04T00:05:00+01:00", "2026-03-04T23:55:00+01:00"))
+        .await
+        .assert(StatusCode::CREATED);
+    owner
+        .post_json(&path, long("2026-03-04T23:30:00+01:00", "2026-03-05T00:30:00+01:00"))
+        .await
+        .problem(StatusCode::CONFLICT, "slot-taken");
+    owner
+        .post_json(&path, long("2026-03-04T23:55:00+01:00", "2026-03-05T00:30:00+01:00"))
+        .await
+        .assert(StatusCode::CREATED);
+    // Longer than a day: the service refuses, and so does the database behind it.
+    owner
+        .post_json(&path, long("2026-03-10T00:00:00+01:00", "2026-03-11T00:01:00+01:00"))
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY);
+    let too_long = sqlx::query(
+        "INSERT INTO bookings (id, org_id, location_id, calendar_id, start_at, end_at, status, notes, source, created_at, updated_at) \
+         VALUES ('too-long', $1, $2, $3, 0, 86400001, 'confirmed', '', 'staff', 0, 0)",
+    )
+    .bind(&org)
+    .bind(&loc)
+    .bind(&cal)
+    .execute(app.state.db.pool())
+    .await;
+    assert!(too_long.is_err(), "a booking longer than 24 hours reached the table");
 }
