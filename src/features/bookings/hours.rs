@@ -55,48 +55,49 @@ pub struct HoursBody {
     pub overrides: Vec<DayOverride>,
 }
 
-/// Hours of several calendars in two queries (no query per calendar).
+/// Hours of several calendars in one query (weekly rows and date overrides side by side; no
+/// query per calendar).
 pub async fn load_many(state: &AppState, calendar_ids: &[String]) -> AppResult<HashMap<String, Hours>> {
     let mut out: HashMap<String, Hours> = calendar_ids.iter().map(|id| (id.clone(), Hours::default())).collect();
     if calendar_ids.is_empty() {
         return Ok(out);
     }
     let list = crate::db::placeholders(1, calendar_ids.len());
+    // Weekly rows have a weekday and no day; overrides have weekday -1 and their day.
     let sql = format!(
-        "SELECT calendar_id, weekday, start_min, end_min FROM working_hours WHERE calendar_id IN ({list}) ORDER BY weekday, start_min"
+        "SELECT calendar_id, weekday, NULL AS day, start_min, end_min FROM working_hours WHERE calendar_id IN ({list}) \
+         UNION ALL SELECT calendar_id, -1, day, start_min, end_min FROM hour_overrides WHERE calendar_id IN ({list}) \
+         ORDER BY 2, 3, 4"
     );
-    let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(&sql);
+    let mut q = sqlx::query_as::<_, (String, i64, Option<String>, Option<i64>, Option<i64>)>(&sql);
     for id in calendar_ids {
         q = q.bind(id);
     }
-    for (cal, wd, s, e) in q.fetch_all(state.db.pool()).await? {
-        if let (Some(h), Some(iv)) = (out.get_mut(&cal), interval(s, e))
-            && let Some(slot) = h.weekly.get_mut(wd as usize)
-        {
-            slot.push(iv);
-        }
-    }
-    let sql = format!(
-        "SELECT calendar_id, day, start_min, end_min FROM hour_overrides WHERE calendar_id IN ({list}) ORDER BY day, start_min"
-    );
-    let mut q = sqlx::query_as::<_, (String, String, Option<i64>, Option<i64>)>(&sql);
-    for id in calendar_ids {
-        q = q.bind(id);
-    }
-    for (cal, day, s, e) in q.fetch_all(state.db.pool()).await? {
-        let (Some(h), Ok(d)) = (out.get_mut(&cal), day.parse::<Date>()) else { continue };
-        let entry = h.overrides.entry(d).or_default();
-        if let (Some(s), Some(e)) = (s, e)
-            && let Some(iv) = interval(s, e)
-        {
-            entry.push(iv);
+    for (cal, wd, day, s, e) in q.fetch_all(state.db.pool()).await? {
+        let Some(h) = out.get_mut(&cal) else { continue };
+        match day {
+            None => {
+                if let (Some(slot), Some(iv)) =
+                    (h.weekly.get_mut(wd as usize), s.zip(e).and_then(|(s, e)| interval(s, e)))
+                {
+                    slot.push(iv);
+                }
+            }
+            Some(day) => {
+                let Ok(d) = day.parse::<Date>() else { continue };
+                let entry = h.overrides.entry(d).or_default();
+                if let Some(iv) = s.zip(e).and_then(|(s, e)| interval(s, e)) {
+                    entry.push(iv);
+                }
+            }
         }
     }
     Ok(out)
 }
 
 /// Busy time (active bookings with their buffers, unavailability) of several calendars in
-/// `[from, to)`, leaving out one booking if asked (the one being moved): two range queries.
+/// `[from, to)`, leaving out one booking if asked (the one being moved): one query, two
+/// indexed range scans per calendar.
 pub async fn busy_many(
     state: &AppState,
     calendar_ids: &[String],
@@ -108,10 +109,12 @@ pub async fn busy_many(
     if calendar_ids.is_empty() {
         return Ok(out);
     }
+    let list = crate::db::placeholders(5, calendar_ids.len());
     let sql = format!(
         "SELECT calendar_id, start_at, end_at, buffer_before_min, buffer_after_min FROM bookings \
-         WHERE calendar_id IN ({}) AND status <> 'cancelled' AND start_at >= $1 AND start_at < $2 AND end_at > $3 AND id <> $4",
-        crate::db::placeholders(5, calendar_ids.len())
+         WHERE calendar_id IN ({list}) AND status <> 'cancelled' AND start_at >= $1 AND start_at < $2 AND end_at > $3 AND id <> $4 \
+         UNION ALL SELECT calendar_id, start_at, end_at, 0, 0 FROM unavailability \
+         WHERE calendar_id IN ({list}) AND end_at > $3 AND start_at < $2"
     );
     let mut q = sqlx::query_as::<_, (String, i64, i64, i64, i64)>(&sql)
         .bind(from - crate::features::bookings::service::MAX_LENGTH_MS)
@@ -124,19 +127,6 @@ pub async fn busy_many(
     for (cal, s, e, b, a) in q.fetch_all(state.db.pool()).await? {
         if let Some(v) = out.get_mut(&cal) {
             v.push(Busy { start_ms: s, end_ms: e, buffer_before_min: b, buffer_after_min: a });
-        }
-    }
-    let sql = format!(
-        "SELECT calendar_id, start_at, end_at FROM unavailability WHERE calendar_id IN ({}) AND end_at > $1 AND start_at < $2",
-        crate::db::placeholders(3, calendar_ids.len())
-    );
-    let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql).bind(from).bind(to);
-    for id in calendar_ids {
-        q = q.bind(id);
-    }
-    for (cal, s, e) in q.fetch_all(state.db.pool()).await? {
-        if let Some(v) = out.get_mut(&cal) {
-            v.push(Busy::plain(s, e));
         }
     }
     Ok(out)

@@ -65,8 +65,33 @@ pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<Service>>
     Ok(services)
 }
 
+/// One service of the organisation with its calendars: one row (availability and booking
+/// creation ask for it on every request; ids are UUID text, without commas).
 pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Service> {
-    list(state, scope).await?.into_iter().find(|s| s.id == id).ok_or(AppError::NotFound)
+    let agg = match state.db.backend() {
+        crate::db::Backend::Sqlite => "group_concat(cs.calendar_id, ',')",
+        crate::db::Backend::Postgres => "string_agg(cs.calendar_id, ',' ORDER BY cs.calendar_id)",
+    };
+    let row: Option<ServiceWithCalendars> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, (SELECT {agg} FROM (SELECT calendar_id FROM calendar_services WHERE service_id = $2 \
+         ORDER BY calendar_id) cs) AS calendar_list FROM services WHERE org_id = $1 AND id = $2"
+    ))
+    .bind(scope.org_id())
+    .bind(id)
+    .fetch_optional(state.db.pool())
+    .await?;
+    let row = row.ok_or(AppError::NotFound)?;
+    let mut s = row.service;
+    s.calendar_ids =
+        row.calendar_list.unwrap_or_default().split(',').filter(|c| !c.is_empty()).map(String::from).collect();
+    Ok(s)
+}
+
+#[derive(sqlx::FromRow)]
+struct ServiceWithCalendars {
+    #[sqlx(flatten)]
+    service: Service,
+    calendar_list: Option<String>,
 }
 
 #[derive(Default)]
@@ -325,13 +350,57 @@ pub fn rule_of(s: &Service) -> ServiceRule {
     }
 }
 
-/// One offered start time, with the calendars free then.
+/// One offered start time, with the calendars free then (the shape of each element of
+/// `SlotList` on the wire; kept for the OpenAPI document).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Slot {
     /// RFC 3339 in the requested zone.
     pub start: String,
     pub end: String,
     pub calendar_ids: Vec<String>,
+}
+
+/// Free slots as the engine returns them (instant, indexes of the free calendars), written
+/// out as `[Slot]` straight from the calendars' ids: no per-slot copy of every id (an
+/// "anyone" answer over 20 calendars holds thousands of them).
+pub struct SlotList {
+    calendar_ids: Vec<String>,
+    tz: TimeZone,
+    length_ms: i64,
+    slots: Vec<(i64, Vec<usize>)>,
+}
+
+impl SlotList {
+    fn format(&self, ms: i64) -> String {
+        jiff::Timestamp::from_millisecond(ms).map(|t| t.to_zoned(self.tz.clone()).to_string()).unwrap_or_default()
+    }
+}
+
+impl Serialize for SlotList {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeSeq, SerializeStruct};
+        struct Ids<'a>(&'a [String], &'a [usize]);
+        impl Serialize for Ids<'_> {
+            fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+                ser.collect_seq(self.1.iter().filter_map(|&i| self.0.get(i)))
+            }
+        }
+        let mut seq = ser.serialize_seq(Some(self.slots.len()))?;
+        for (start, idx) in &self.slots {
+            struct One<'a>(&'a SlotList, i64, &'a [usize]);
+            impl Serialize for One<'_> {
+                fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+                    let mut st = ser.serialize_struct("Slot", 3)?;
+                    st.serialize_field("start", &self.0.format(self.1))?;
+                    st.serialize_field("end", &self.0.format(self.1 + self.0.length_ms))?;
+                    st.serialize_field("calendar_ids", &Ids(&self.0.calendar_ids, self.2))?;
+                    st.end()
+                }
+            }
+            seq.serialize_element(&One(self, *start, idx))?;
+        }
+        seq.end()
+    }
 }
 
 /// Free slots for `service` on `cals` ("anyone" when several), dates in `tz`, inclusive.
@@ -342,7 +411,7 @@ pub async fn slots(
     tz: &TimeZone,
     from: Date,
     to: Date,
-) -> AppResult<Vec<Slot>> {
+) -> AppResult<SlotList> {
     let start_ms = from.to_zoned(tz.clone()).map_err(AppError::internal)?.timestamp().as_millisecond();
     let end_ms =
         to.tomorrow().and_then(|d| d.to_zoned(tz.clone())).map_err(AppError::internal)?.timestamp().as_millisecond();
@@ -367,17 +436,12 @@ pub async fn slots(
     // the visitor's window.
     let window = Window { from: from.yesterday().unwrap_or(from), to: to.tomorrow().unwrap_or(to), now };
     let all = availability::anyone(&inputs, &rule, &window);
-    let fmt =
-        |ms: i64| jiff::Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
-    Ok(all
-        .into_iter()
-        .filter(|(s, _)| *s >= start_ms && *s < end_ms)
-        .map(|(s, idx)| Slot {
-            start: fmt(s),
-            end: fmt(s + service.length_min * 60_000),
-            calendar_ids: idx.into_iter().map(|i| cals[i].id.clone()).collect(),
-        })
-        .collect())
+    Ok(SlotList {
+        calendar_ids: ids,
+        tz: tz.clone(),
+        length_ms: service.length_min * 60_000,
+        slots: all.into_iter().filter(|(s, _)| *s >= start_ms && *s < end_ms).collect(),
+    })
 }
 
 /// The calendars availability is asked for: one the member may see that offers the
