@@ -40,6 +40,45 @@ pub struct BookingRow {
 /// cost follows the window, not the calendar's whole history.
 pub const MAX_LENGTH_MS: i64 = 24 * 3_600_000;
 
+/// Inside a write transaction, make `calendar_id` one writer at a time and check, as the
+/// availability engine does, that `[start, end)` meets no active booking extended by that
+/// booking's buffers and that `[start, end)` extended by its own buffers meets no booking.
+/// The database's own guarantee (exclusion constraint, triggers) covers raw times only;
+/// buffers are re-checked here, after the lock, so two visitors cannot both take times whose
+/// buffers collide. On SQLite `BEGIN IMMEDIATE` is the lock; on PostgreSQL an advisory lock
+/// per calendar, released with the transaction.
+pub async fn clear_with_buffers(
+    state: &AppState,
+    tx: &mut crate::db::Tx,
+    calendar_id: &str,
+    (start, end): (i64, i64),
+    (before_min, after_min): (i64, i64),
+    except: Option<&str>,
+) -> AppResult<bool> {
+    if state.db.backend() == crate::db::Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))::text").bind(calendar_id).execute(&mut **tx).await?;
+    }
+    let (from, to) = (start - before_min * 60_000, end + after_min * 60_000);
+    // Buffers are at most a day; `start_at` bounds keep this an index range scan.
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bookings WHERE calendar_id = $1 AND status <> 'cancelled' AND id <> $2 \
+         AND start_at >= $3 AND start_at < $4 \
+         AND ((start_at - buffer_before_min * 60000 < $5 AND end_at + buffer_after_min * 60000 > $6) \
+              OR (start_at < $7 AND end_at > $8))",
+    )
+    .bind(calendar_id)
+    .bind(except.unwrap_or(""))
+    .bind(from - MAX_LENGTH_MS - 2 * 86_400_000)
+    .bind(to + 86_400_000)
+    .bind(end)
+    .bind(start)
+    .bind(to)
+    .bind(from)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n == 0)
+}
+
 pub const COLUMNS: &str =
     "id, location_id, calendar_id, service_id, client_id, start_at, end_at, status, notes, source, created_at";
 
