@@ -747,6 +747,12 @@ static MESSAGES: &[(&str, &str, &str)] = &[
         "Hello {name}, a reminder of your “{service}” appointment on {when} with {with} ({place}).",
     ),
     ("mail.reminder.appointment", "rendez-vous", "appointment"),
+    ("mail.created.subject", "Rendez-vous confirmé le {when}", "Booking confirmed for {when}"),
+    (
+        "mail.created.body",
+        "Bonjour {name}, votre rendez-vous avec {with} est confirmé le {when}.",
+        "Hello {name}, your booking with {with} is confirmed for {when}.",
+    ),
     ("mail.moved.subject", "Rendez-vous déplacé au {when}", "Booking moved to {when}"),
     (
         "mail.moved.body",

@@ -248,6 +248,8 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
     };
     let now = to_ms(state.now());
     let id = new_id();
+    // A client booked by staff gets the same manage link as one who booked online.
+    let manage_token = (input.client_id.is_some() || new_client.is_some()).then(crate::crypto::new_token);
     let mut tx = state.db.begin().await?;
     let client_id = match new_client {
         Some((Some(first), Some(last), email, phone)) => {
@@ -272,8 +274,8 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
     };
     let inserted = sqlx::query(
         "INSERT INTO bookings (id, org_id, location_id, calendar_id, service_id, client_id, start_at, end_at, buffer_before_min, \
-         buffer_after_min, status, notes, source, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, 'staff', $12, $13, $13)",
+         buffer_after_min, status, notes, source, created_by, created_at, updated_at, manage_token_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, 'staff', $12, $13, $13, $14)",
     )
     .bind(&id)
     .bind(scope.org_id())
@@ -288,6 +290,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
     .bind(input.notes.trim())
     .bind(scope.membership_id())
     .bind(now)
+    .bind(manage_token.as_deref().map(crate::crypto::hash_token))
     .execute(&mut *tx)
     .await;
     if let Err(e) = inserted {
@@ -315,7 +318,19 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
         },
     )
     .await?;
+    super::notify::notify(
+        &mut tx,
+        state,
+        now,
+        scope.org_id(),
+        &id,
+        "created",
+        manage_token.as_deref(),
+        Some(scope.membership_id()),
+    )
+    .await?;
     tx.commit().await?;
+    state.outbox_wake.notify_one();
     get(state, scope, &id).await
 }
 
@@ -431,7 +446,7 @@ pub async fn reschedule(
         },
     )
     .await?;
-    super::notify::notify(&mut tx, state, now, scope.org_id(), id, "moved", None).await?;
+    super::notify::notify(&mut tx, state, now, scope.org_id(), id, "moved", None, Some(scope.membership_id())).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     get(state, scope, id).await
@@ -467,7 +482,8 @@ pub async fn cancel(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
         },
     )
     .await?;
-    super::notify::notify(&mut tx, state, now, scope.org_id(), id, "cancelled", None).await?;
+    super::notify::notify(&mut tx, state, now, scope.org_id(), id, "cancelled", None, Some(scope.membership_id()))
+        .await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     get(state, scope, id).await

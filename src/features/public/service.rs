@@ -318,7 +318,7 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
         t.get("mail.footer"),
     );
     outbox::enqueue_email(&mut tx, now, Some(&loc.org_id), &mail).await?;
-    notify::notify(&mut tx, state, now, &loc.org_id, &id, "booked", Some(&token)).await?;
+    notify::notify(&mut tx, state, now, &loc.org_id, &id, "booked", Some(&token), None).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
@@ -417,7 +417,7 @@ pub async fn cancel(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<Manag
         },
     )
     .await?;
-    notify::notify(&mut tx, state, now, &m.org_id, &m.id, "cancelled", None).await?;
+    notify::notify(&mut tx, state, now, &m.org_id, &m.id, "cancelled", None, None).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(present(&by_token(state, token).await?))
@@ -485,7 +485,7 @@ pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -
         },
     )
     .await?;
-    notify::notify(&mut tx, state, now, &m.org_id, &m.id, "moved", Some(token)).await?;
+    notify::notify(&mut tx, state, now, &m.org_id, &m.id, "moved", Some(token), None).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(present(&by_token(state, token).await?))
