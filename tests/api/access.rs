@@ -18,6 +18,7 @@ dual!(
     requests_carrying_foreign_ids_are_refused,
     blocked_and_removed_members_lose_access_at_once,
     two_owners_removing_each_other_at_once_leave_one_owner,
+    an_undecodable_organisation_in_the_path_is_not_the_sessions_organisation,
 );
 
 fn ids(v: &Value) -> Vec<String> {
@@ -598,4 +599,20 @@ async fn two_owners_removing_each_other_at_once_leave_one_owner(app: TestApp) {
         }
         round += 1;
     }
+}
+
+/// SECURITY (tenant isolation): `/api/v1/orgs/%FF/…` must not quietly mean "the organisation
+/// of my session".
+async fn an_undecodable_organisation_in_the_path_is_not_the_sessions_organisation(app: TestApp) {
+    let (owner, org) = owner_with_org(&app, "owner@path.fr", "Path").await;
+    location(&owner, &org, "Visible").await;
+    assert_eq!(owner.get("/api/v1/me").await.json()["active_org"]["id"], json!(org));
+    for bad in ["%FF", "%C3%28", "%FF%FE"] {
+        let r = owner.get(&format!("/api/v1/orgs/{bad}/locations")).await;
+        assert!(!r.text().contains("Visible"), "{bad} reached the session's organisation: {}", r.text());
+        assert!(r.status.is_client_error(), "{bad}: {}", r.status);
+        let r = owner.post_json(&format!("/api/v1/orgs/{bad}/locations"), json!({"name": "Sneaky"})).await;
+        assert!(r.status.is_client_error(), "{bad}: {}", r.status);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM locations WHERE name = 'Sneaky'").await, 0);
 }
