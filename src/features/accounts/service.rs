@@ -327,6 +327,8 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
             return Err(invalid());
         }
     };
+    // The per-address limit counts wrong passwords only.
+    ratelimit::refund(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
     // Only someone who knows the password learns these.
     if account.blocked_at.is_some() {
         return Err(AppError::forbidden("account-blocked", "This account is blocked."));
