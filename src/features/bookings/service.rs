@@ -105,8 +105,11 @@ async fn slot_taken(state: &AppState, cal: &CalendarRow, start: i64, end: i64, e
     .bind(except.unwrap_or(""))
     .fetch_optional(state.db.pool())
     .await
-    .ok()
-    .flatten();
+    .unwrap_or_else(|e| {
+        // The refusal stands; only its detail is lost.
+        tracing::warn!(error = %e, "could not look up the clashing booking");
+        None
+    });
     let tz = TimeZone::get(&cal.time_zone).unwrap_or(TimeZone::UTC);
     let fmt = |ms: i64| {
         Timestamp::from_millisecond(ms)
