@@ -72,6 +72,7 @@ pub async fn record(tx: &mut Tx, at_ms: i64, e: Entry<'_>) -> AppResult<()> {
             chain,
             seq,
             org_id: e.org_id,
+            location_id: e.location_id,
             at: at_ms,
             actor_type,
             actor_id,
@@ -119,6 +120,8 @@ struct Fields<'a> {
     chain: &'a str,
     seq: i64,
     org_id: Option<&'a str>,
+    /// Hashed too: it decides which location managers may read the row.
+    location_id: Option<&'a str>,
     at: i64,
     actor_type: &'a str,
     actor_id: Option<&'a str>,
@@ -137,6 +140,7 @@ fn chain_hash(prev_hash: &str, f: &Fields<'_>) -> String {
         f.chain,
         f.seq,
         f.org_id,
+        f.location_id,
         f.at,
         f.actor_type,
         f.actor_id,
@@ -157,6 +161,7 @@ struct Row {
     chain: String,
     seq: i64,
     org_id: Option<String>,
+    location_id: Option<String>,
     at: i64,
     actor_type: String,
     actor_id: Option<String>,
@@ -180,6 +185,7 @@ impl Row {
                 chain: &self.chain,
                 seq: self.seq,
                 org_id: self.org_id.as_deref(),
+                location_id: self.location_id.as_deref(),
                 at: self.at,
                 actor_type: &self.actor_type,
                 actor_id: self.actor_id.as_deref(),
@@ -236,7 +242,7 @@ pub async fn verify(db: &crate::db::Db) -> AppResult<(u64, Vec<BrokenLink>)> {
         }
     };
     let mut rows = sqlx::query_as::<_, Row>(
-        "SELECT chain, seq, org_id, at, actor_type, actor_id, actor_label, action, object_type, object_id, \
+        "SELECT chain, seq, org_id, location_id, at, actor_type, actor_id, actor_label, action, object_type, object_id, \
          before_json, after_json, ip, request_id, prev_hash, hash FROM audit_log ORDER BY chain, seq",
     )
     .fetch(db.pool());

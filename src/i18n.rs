@@ -61,6 +61,22 @@ static MESSAGES: &[(&str, &str, &str)] = &[
         "If this address can be used, we have just sent a confirmation link to it. It is valid for 48 hours.",
     ),
     ("signup.have_account", "Déjà un compte ?", "Already have an account?"),
+    ("verify.password", "Mot de passe choisi à l'inscription", "Password chosen when signing up"),
+    (
+        "verify.password_hint",
+        "Vous ouvrez ce lien depuis un autre navigateur que celui de l'inscription : le mot de passe prouve que cette inscription est la vôtre.",
+        "You are opening this link in another browser than the one you signed up in: the password proves this sign-up is yours.",
+    ),
+    (
+        "verify.password_required",
+        "Saisissez le mot de passe choisi à l'inscription.",
+        "Enter the password you chose when signing up.",
+    ),
+    (
+        "verify.wrong_password",
+        "Ce n'est pas le mot de passe de cette inscription. Si vous ne vous êtes pas inscrit, ignorez cet e-mail.",
+        "This is not the password of this sign-up. If you did not sign up, ignore the email.",
+    ),
     ("verify.title", "Confirmer votre adresse", "Confirm your address"),
     (
         "verify.intro",
@@ -731,6 +747,12 @@ static MESSAGES: &[(&str, &str, &str)] = &[
         "Hello {name}, a reminder of your “{service}” appointment on {when} with {with} ({place}).",
     ),
     ("mail.reminder.appointment", "rendez-vous", "appointment"),
+    ("mail.created.subject", "Rendez-vous confirmé le {when}", "Booking confirmed for {when}"),
+    (
+        "mail.created.body",
+        "Bonjour {name}, votre rendez-vous avec {with} est confirmé le {when}.",
+        "Hello {name}, your booking with {with} is confirmed for {when}.",
+    ),
     ("mail.moved.subject", "Rendez-vous déplacé au {when}", "Booking moved to {when}"),
     (
         "mail.moved.body",

@@ -46,6 +46,21 @@ pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> AppResult<()>
     Ok(())
 }
 
+/// Take back one hit of the current window: for limits that should count failures only
+/// (a successful login must not bring its own account closer to a lock-out).
+pub async fn refund(state: &AppState, limit: Limit, subject: &str) -> AppResult<()> {
+    let now = to_ms(state.now());
+    let window_ms = limit.window_secs * 1000;
+    let window_start = now - now.rem_euclid(window_ms);
+    let bucket = format!("{}:{}", limit.name, subject.to_lowercase());
+    sqlx::query("UPDATE rate_limits SET hits = hits - 1 WHERE bucket = $1 AND window_start = $2 AND hits > 0")
+        .bind(&bucket)
+        .bind(window_start)
+        .execute(state.db.pool())
+        .await?;
+    Ok(())
+}
+
 /// Drop windows that ended before `before_ms`.
 pub async fn prune(state: &AppState, before_ms: i64) -> AppResult<u64> {
     let r =

@@ -260,11 +260,21 @@ impl FromRequestParts<AppState> for OrgScope {
             return Ok(scope.clone());
         }
         let who = parts.extensions.get::<Identity>().cloned().ok_or(AppError::Unauthenticated)?;
-        let from_path = Path::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .ok()
-            .and_then(|Path(p)| p.get("org_id").cloned());
-        let org_id = from_path.or(who.active_org_id.clone()).ok_or(AppError::NotFound)?;
+        // A route that names the organisation must name it readably: a path that does not
+        // decode is "not found", never the session's organisation instead.
+        let names_org = match parts.extensions.get::<axum::extract::MatchedPath>() {
+            Some(m) => m.as_str().contains("{org_id}"),
+            None => parts.uri.path().starts_with("/api/v1/orgs/"),
+        };
+        let org_id = if names_org {
+            Path::<HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .ok()
+                .and_then(|Path(p)| p.get("org_id").cloned())
+                .ok_or(AppError::NotFound)?
+        } else {
+            who.active_org_id.clone().ok_or(AppError::NotFound)?
+        };
         let scope = org_scope(state, &who, &org_id).await?;
         parts.extensions.insert(scope.clone());
         Ok(scope)

@@ -123,6 +123,15 @@ impl Db {
         }
     }
 
+    /// `FOR UPDATE` where the backend has row locks; SQLite's `BEGIN IMMEDIATE` already
+    /// serialises every writer.
+    pub fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
     pub async fn ping(&self) -> AppResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

@@ -99,17 +99,30 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub struct CookieNames {
     pub session: &'static str,
     pub csrf: &'static str,
+    /// The browser that signed up (see `accounts::service::signup`).
+    pub signup: &'static str,
 }
 
 pub fn cookie_names(secure: bool) -> CookieNames {
     if secure {
-        CookieNames { session: "__Host-creneau_session", csrf: "__Host-creneau_csrf" }
+        CookieNames { session: "__Host-creneau_session", csrf: "__Host-creneau_csrf", signup: "__Host-creneau_signup" }
     } else {
-        CookieNames { session: "creneau_session", csrf: "creneau_csrf" }
+        CookieNames { session: "creneau_session", csrf: "creneau_csrf", signup: "creneau_signup" }
     }
 }
 
 pub const LANG_COOKIE: &str = "creneau_lang";
+
+/// The sign-up browser cookie: set with the sign-up, read by the confirmation.
+pub fn signup_cookie(secure: bool, secret: &str) -> HeaderValue {
+    let ttl = crate::features::accounts::service::VERIFY_TTL_MS / 1000;
+    set_cookie(secure, cookie_names(secure).signup, secret, Some(ttl), true)
+}
+
+/// The sign-up browser secret sent with this request, if any.
+pub fn signup_secret(state: &crate::app::AppState, headers: &HeaderMap) -> Option<String> {
+    cookie(headers, cookie_names(state.config.secure_cookies()).signup).map(str::to_string)
+}
 
 /// `Set-Cookie` for a host-only cookie; `max_age` None means a browser-session cookie,
 /// zero deletes it.

@@ -102,71 +102,102 @@ struct Claimed {
 
 /// Claim and deliver up to `batch` due rows; returns how many were handled.
 pub async fn run_once(state: &AppState, senders: &Senders, batch: i64) -> AppResult<usize> {
+    // One row claimed at a time: each lease covers one delivery (whose network timeouts are
+    // well under the lease), however long the batch takes.
+    let mut handled = 0;
+    while handled < batch.max(1) as usize {
+        let Some((row, lease)) = claim_one(state).await? else { break };
+        deliver(state, senders, &row, lease).await?;
+        handled += 1;
+    }
+    Ok(handled)
+}
+
+async fn claim_one(state: &AppState) -> AppResult<Option<(Claimed, i64)>> {
     let now = to_ms(state.now());
+    let lease = now + LEASE_MS;
     let mut tx = state.db.begin().await?;
     let sql = format!(
         "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN (\
            SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
-           AND (locked_until IS NULL OR locked_until < $2) ORDER BY next_attempt_at LIMIT $3{}) \
+           AND (locked_until IS NULL OR locked_until < $2) ORDER BY next_attempt_at LIMIT 1{}) \
          RETURNING id, kind, payload, attempts",
         state.db.skip_locked()
     );
-    let claimed: Vec<Claimed> =
-        sqlx::query_as(&sql).bind(now + LEASE_MS).bind(now).bind(batch).fetch_all(&mut *tx).await?;
+    let claimed: Option<Claimed> = sqlx::query_as(&sql).bind(lease).bind(now).fetch_optional(&mut *tx).await?;
     tx.commit().await?;
+    Ok(claimed.map(|c| (c, lease)))
+}
 
-    for row in &claimed {
-        let result = match row.kind.as_str() {
-            "email" => match row.payload.as_deref().map(serde_json::from_str::<OutgoingMail>) {
-                Some(Ok(mail)) => senders.mail.send(&row.id, &mail).await.map(|()| None).map_err(DeliveryError::Retry),
-                _ => Err(DeliveryError::Retry("unreadable payload".to_string())),
-            },
-            "sms" => match row.payload.as_deref().map(serde_json::from_str::<OutgoingSms>) {
-                Some(Ok(sms)) => senders.sms.send(&row.id, state.now(), &sms).await,
-                _ => Err(DeliveryError::Retry("unreadable payload".to_string())),
-            },
-            other => Err(DeliveryError::Retry(format!("unknown outbox kind {other}"))),
-        };
-        let now = to_ms(state.now());
-        match result {
-            Ok(provider_ref) => {
-                // The body may hold single-use links: once delivered it is not kept. The
-                // provider's message id stays, for support.
-                sqlx::query(
-                    "UPDATE outbox SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL, \
-                     provider_ref = $2 WHERE id = $3",
-                )
-                .bind(now)
-                .bind(provider_ref.as_deref())
-                .bind(&row.id)
-                .execute(state.db.pool())
-                .await?;
-                tracing::info!(outbox_id = %row.id, kind = %row.kind, provider_ref, "delivered");
-            }
-            Err(DeliveryError::Permanent(error)) => {
-                // Refused for good: retrying would only be refused again. The payload goes
-                // too; last_error says why.
-                sqlx::query(
-                    "UPDATE outbox SET status = 'failed', payload = NULL, locked_until = NULL, last_error = $1 WHERE id = $2",
-                )
-                .bind(error.chars().take(500).collect::<String>())
-                .bind(&row.id)
-                .execute(state.db.pool())
-                .await?;
-                tracing::warn!(outbox_id = %row.id, kind = %row.kind, %error, "delivery refused for good");
-            }
-            Err(DeliveryError::Retry(error)) => {
-                let dead = row.attempts >= MAX_ATTEMPTS;
-                sqlx::query("UPDATE outbox SET status = $1, next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $4")
-                    .bind(if dead { "dead" } else { "pending" })
-                    .bind(now + backoff_ms(row.attempts - 1))
-                    .bind(error.chars().take(500).collect::<String>())
-                    .bind(&row.id)
-                    .execute(state.db.pool())
-                    .await?;
-                tracing::warn!(outbox_id = %row.id, attempts = row.attempts, dead, %error, "delivery failed");
-            }
+/// Deliver one claimed row and record the outcome, only while the lease is still ours (a
+/// row whose lease ran out may have been claimed again by another worker: its record wins).
+async fn deliver(state: &AppState, senders: &Senders, row: &Claimed, lease: i64) -> AppResult<()> {
+    let result = match row.kind.as_str() {
+        "email" => match row.payload.as_deref().map(serde_json::from_str::<OutgoingMail>) {
+            Some(Ok(mail)) => senders.mail.send(&row.id, &mail).await.map(|()| None).map_err(DeliveryError::Retry),
+            _ => Err(DeliveryError::Retry("unreadable payload".to_string())),
+        },
+        "sms" => match row.payload.as_deref().map(serde_json::from_str::<OutgoingSms>) {
+            Some(Ok(sms)) => senders.sms.send(&row.id, state.now(), &sms).await,
+            _ => Err(DeliveryError::Retry("unreadable payload".to_string())),
+        },
+        other => Err(DeliveryError::Retry(format!("unknown outbox kind {other}"))),
+    };
+    let now = to_ms(state.now());
+    let recorded = match &result {
+        Ok(provider_ref) => {
+            // The body may hold single-use links: once delivered it is not kept. The
+            // provider's message id stays, for support.
+            sqlx::query(
+                "UPDATE outbox SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL, \
+                 provider_ref = $2 WHERE id = $3 AND locked_until = $4",
+            )
+            .bind(now)
+            .bind(provider_ref.as_deref())
+            .bind(&row.id)
+            .bind(lease)
+            .execute(state.db.pool())
+            .await?
+        }
+        Err(DeliveryError::Permanent(error)) => {
+            // Refused for good: retrying would only be refused again. The payload goes too;
+            // last_error says why.
+            sqlx::query(
+                "UPDATE outbox SET status = 'failed', payload = NULL, locked_until = NULL, last_error = $1 \
+                 WHERE id = $2 AND locked_until = $3",
+            )
+            .bind(error.chars().take(500).collect::<String>())
+            .bind(&row.id)
+            .bind(lease)
+            .execute(state.db.pool())
+            .await?
+        }
+        Err(DeliveryError::Retry(error)) => {
+            let dead = row.attempts >= MAX_ATTEMPTS;
+            sqlx::query(
+                "UPDATE outbox SET status = $1, next_attempt_at = $2, locked_until = NULL, last_error = $3 \
+                 WHERE id = $4 AND locked_until = $5",
+            )
+            .bind(if dead { "dead" } else { "pending" })
+            .bind(now + backoff_ms(row.attempts - 1))
+            .bind(error.chars().take(500).collect::<String>())
+            .bind(&row.id)
+            .bind(lease)
+            .execute(state.db.pool())
+            .await?
+        }
+    };
+    match &result {
+        Ok(provider_ref) => tracing::info!(outbox_id = %row.id, kind = %row.kind, provider_ref, "delivered"),
+        Err(DeliveryError::Permanent(error)) => {
+            tracing::warn!(outbox_id = %row.id, kind = %row.kind, %error, "delivery refused for good")
+        }
+        Err(DeliveryError::Retry(error)) => {
+            tracing::warn!(outbox_id = %row.id, attempts = row.attempts, %error, "delivery failed")
         }
     }
-    Ok(claimed.len())
+    if recorded.rows_affected() != 1 {
+        tracing::warn!(outbox_id = %row.id, "the lease ran out during delivery; another worker owns this row now");
+    }
+    Ok(())
 }

@@ -17,6 +17,8 @@ dual!(
     owners_are_protected_and_the_last_owner_stays,
     requests_carrying_foreign_ids_are_refused,
     blocked_and_removed_members_lose_access_at_once,
+    two_owners_removing_each_other_at_once_leave_one_owner,
+    an_undecodable_organisation_in_the_path_is_not_the_sessions_organisation,
 );
 
 fn ids(v: &Value) -> Vec<String> {
@@ -562,4 +564,55 @@ async fn blocked_and_removed_members_lose_access_at_once(app: TestApp) {
     assert_eq!(m["status"], "removed");
     assert_eq!(m["email"], "s@blk.fr");
     assert_eq!(owner.org_get(&org, "/calendars").await.json().as_array().unwrap().len(), 1);
+}
+
+/// Two owners remove (or demote, or leave) each other at the same instant, ten times over:
+/// the organisation always keeps an owner. On PostgreSQL the organisation row is locked for
+/// member changes; on SQLite writers are serialised.
+async fn two_owners_removing_each_other_at_once_leave_one_owner(app: TestApp) {
+    let (a, org) = owner_with_org(&app, "a@race.fr", "Race").await;
+    let a_id = a.org_get(&org, "/me").await.json()["id"].as_str().unwrap().to_string();
+    let mut round = 0;
+    let (mut a, mut a_id) = (a, a_id);
+    while round < 10 {
+        let (b, b_id) =
+            join_by_invitation(&app, &a, &org, &format!("b{round}@race.fr"), json!({"role": "owner"})).await;
+        let (pa, pb) = (format!("/api/v1/orgs/{org}/members/{b_id}"), format!("/api/v1/orgs/{org}/members/{a_id}"));
+        let leave = format!("/api/v1/orgs/{org}/leave");
+        let (ra, rb) = match round % 3 {
+            0 => tokio::join!(a.delete(&pa), b.delete(&pb)),
+            1 => tokio::join!(a.patch_json(&pa, json!({"role": "staff"})), b.patch_json(&pb, json!({"role": "staff"}))),
+            _ => tokio::join!(a.post_json(&leave, json!({})), b.post_json(&leave, json!({}))),
+        };
+        let ok = [&ra, &rb].iter().filter(|r| r.status.is_success()).count();
+        let owners = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM memberships WHERE org_id = '{org}' AND role = 'owner' AND status = 'active'"
+            ))
+            .await;
+        assert_eq!(owners, 1, "round {round}: {} {} / {} {}", ra.status, ra.text(), rb.status, rb.text());
+        assert_eq!(ok, 1, "round {round}: exactly one of the two changes went through");
+        // Carry on with whoever is still the owner.
+        let a_still = a.org_get(&org, "/me").await;
+        if !(a_still.status == StatusCode::OK && a_still.json()["role"] == "owner") {
+            (a, a_id) = (b, b_id);
+        }
+        round += 1;
+    }
+}
+
+/// SECURITY (tenant isolation): `/api/v1/orgs/%FF/…` must not quietly mean "the organisation
+/// of my session".
+async fn an_undecodable_organisation_in_the_path_is_not_the_sessions_organisation(app: TestApp) {
+    let (owner, org) = owner_with_org(&app, "owner@path.fr", "Path").await;
+    location(&owner, &org, "Visible").await;
+    assert_eq!(owner.get("/api/v1/me").await.json()["active_org"]["id"], json!(org));
+    for bad in ["%FF", "%C3%28", "%FF%FE"] {
+        let r = owner.get(&format!("/api/v1/orgs/{bad}/locations")).await;
+        assert!(!r.text().contains("Visible"), "{bad} reached the session's organisation: {}", r.text());
+        assert!(r.status.is_client_error(), "{bad}: {}", r.status);
+        let r = owner.post_json(&format!("/api/v1/orgs/{bad}/locations"), json!({"name": "Sneaky"})).await;
+        assert!(r.status.is_client_error(), "{bad}: {}", r.status);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM locations WHERE name = 'Sneaky'").await, 0);
 }

@@ -22,6 +22,7 @@ dual!(
     profile_updates_and_refuses_mass_assignment,
     totp_second_factor_never_replaces_the_password,
     emailed_links_use_the_configured_base_url,
+    clicking_a_link_someone_else_requested_does_not_give_them_the_account,
 );
 
 async fn signup_verify_login_and_me(app: TestApp) {
@@ -260,15 +261,16 @@ async fn blocked_accounts_cannot_log_in_nor_register_again(app: TestApp) {
 
 async fn login_is_rate_limited_per_address(app: TestApp) {
     app.user("target@example.fr").await;
-    // One hit was the sign-up's login; eight failures make nine.
-    for i in 0..8 {
-        // Spread over addresses: the per-account limit still counts them together.
+    // Successful logins never count: someone who logs in often is never locked out.
+    let c = app.client_from("198.51.100.99");
+    for _ in 0..15 {
+        c.login("target@example.fr", PASSWORD).await.assert(StatusCode::OK);
+    }
+    // Ten wrong passwords fill the window, even spread over addresses.
+    for i in 0..10 {
         let c = app.client_from(&format!("198.51.100.{}", 10 + i));
         c.login("target@example.fr", "wrong password!").await.assert(StatusCode::UNAUTHORIZED);
     }
-    let c = app.client_from("198.51.100.99");
-    let r = c.login("target@example.fr", PASSWORD).await;
-    r.assert(StatusCode::OK); // the tenth attempt is still allowed
     let r = c.login("TARGET@example.fr", PASSWORD).await;
     r.problem(StatusCode::TOO_MANY_REQUESTS, "rate-limited");
     assert!(r.header("retry-after").is_some());
@@ -475,4 +477,68 @@ impl TestApp {
         use creneau::clock::Clock;
         self.clock.now()
     }
+}
+
+/// SECURITY (accounts): an attacker signs up with the victim's address; the victim, puzzled,
+/// clicks the confirmation mail. That must not create an account holding the attacker's
+/// password: away from the browser that signed up, the sign-up's password is asked.
+async fn clicking_a_link_someone_else_requested_does_not_give_them_the_account(app: TestApp) {
+    let attacker = app.client_from("198.51.100.66");
+    attacker
+        .post_json(
+            "/api/v1/auth/signup",
+            json!({"email": "victim@example.fr", "password": "attacker password", "first_name": "V", "last_name": "X"}),
+        )
+        .await
+        .assert(StatusCode::ACCEPTED);
+    let token = link_token(&app.last_mail_to("victim@example.fr").await, "/verify?token=");
+    let victim = app.client();
+    // The link alone, from the victim's browser: refused, nothing created, link still alive.
+    victim
+        .post_json("/api/v1/auth/verify", json!({"token": token}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    victim
+        .post_json("/api/v1/auth/verify", json!({"token": token, "password": "a guess at it"}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts WHERE email_norm = 'victim@example.fr'").await, 0);
+    // The page says why and asks for the password instead of confirming.
+    let page = victim.get(&format!("/verify?token={token}")).await;
+    assert!(page.text().contains("name=\"password\""), "{}", page.text());
+    let r = victim.post_form("/verify", &[("token", &token)]).await;
+    r.assert(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("role=\"alert\""));
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
+    // The victim signs up for real; their own link works from their browser, and the
+    // attacker's password never opens the account.
+    victim
+        .post_json(
+            "/api/v1/auth/signup",
+            json!({"email": "victim@example.fr", "password": "victim password 1", "first_name": "Vera", "last_name": "Martin"}),
+        )
+        .await
+        .assert(StatusCode::ACCEPTED);
+    let own = link_token(&app.last_mail_to("victim@example.fr").await, "/verify?token=");
+    victim.post_json("/api/v1/auth/verify", json!({"token": own})).await.assert(StatusCode::OK);
+    app.client().login("victim@example.fr", "attacker password").await.assert(StatusCode::UNAUTHORIZED);
+    app.client().login("victim@example.fr", "victim password 1").await.assert(StatusCode::OK);
+    attacker
+        .post_json("/api/v1/auth/verify", json!({"token": token}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "invalid-token");
+    // Someone who signed up on a computer and opens the mail on a phone gives the password.
+    let laptop = app.client();
+    laptop
+        .post_json(
+            "/api/v1/auth/signup",
+            json!({"email": "phone@example.fr", "password": "phone password 1", "first_name": "P", "last_name": "Q"}),
+        )
+        .await
+        .assert(StatusCode::ACCEPTED);
+    let t = link_token(&app.last_mail_to("phone@example.fr").await, "/verify?token=");
+    let phone = app.client();
+    let r = phone.post_form("/verify", &[("token", &t), ("password", "phone password 1")]).await;
+    r.assert(StatusCode::OK);
+    app.client().login("phone@example.fr", "phone password 1").await.assert(StatusCode::OK);
 }

@@ -71,4 +71,13 @@ async fn concurrent_writers_keep_the_chain_intact(app: TestApp) {
         .unwrap();
     assert_eq!(seqs, (1..=26).collect::<Vec<i64>>(), "gap-free sequence");
     assert!(checked >= 26);
+    // Re-scoping a row to another location (which changes which managers may read it) is
+    // tampering too.
+    sqlx::query(&format!("UPDATE audit_log SET location_id = 'elsewhere' WHERE chain = '{org}' AND seq = 5"))
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let (_, broken) = audit::verify(&app.state.db).await.unwrap();
+    assert_eq!(broken.len(), 1, "{broken:?}");
+    assert_eq!((broken[0].seq, broken[0].reason), (5, "row content was changed"));
 }

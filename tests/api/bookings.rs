@@ -12,6 +12,7 @@ dual!(
     moving_into_a_taken_slot_is_refused_and_cancelling_frees_it,
     unavailability_blocks_bookings_and_no_shows_come_after_the_start,
     the_overlap_check_looks_back_a_full_day_and_no_booking_lasts_longer,
+    staff_hear_of_bookings_others_make_on_their_calendar_and_clients_get_a_confirmation,
 );
 
 /// An owner, a location in Paris, a calendar open Monday–Friday 09:00–17:00.
@@ -289,4 +290,48 @@ async fn the_overlap_check_looks_back_a_full_day_and_no_booking_lasts_longer(app
     .execute(app.state.db.pool())
     .await;
     assert!(too_long.is_err(), "a booking longer than 24 hours reached the table");
+}
+
+async fn staff_hear_of_bookings_others_make_on_their_calendar_and_clients_get_a_confirmation(app: TestApp) {
+    let (owner, org) = owner_with_org(&app, "owner@note.fr", "Note").await;
+    let loc = owner
+        .org_post(&org, "/locations", json!({"name": "Paris", "time_zone": "Europe/Paris"}), StatusCode::CREATED)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (sam, sam_id) =
+        join_by_invitation(&app, &owner, &org, "sam@note.fr", json!({"role": "staff", "calendar_location_id": loc}))
+            .await;
+    let cals = owner.org_get(&org, "/calendars").await.json();
+    let cal = cals.as_array().unwrap().iter().find(|c| c["member_id"] == sam_id.as_str()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (asa, _) = join_by_invitation(
+        &app,
+        &owner,
+        &org,
+        "asa@note.fr",
+        json!({"role": "assistant", "grants": [{"scope": "calendar", "calendar_id": cal, "level": "book"}]}),
+    )
+    .await;
+    let path = format!("/api/v1/orgs/{org}/bookings");
+    let staff_mails = || app.mails_to("sam@note.fr");
+    let before = staff_mails().await.len();
+    // Sam books on their own calendar: the client is told, Sam is not told of their own act.
+    let mut b = span(&cal, "2026-03-03T10:00:00+01:00", "2026-03-03T10:30:00+01:00");
+    b["override_hours"] = json!(true);
+    sam.post_json(&path, b).await.assert(StatusCode::CREATED);
+    assert_eq!(staff_mails().await.len(), before);
+    let client = app.last_mail_to("claire@example.fr").await;
+    assert!(client.subject.contains("2026-03-03 10:00") && client.text.contains("/manage/"), "{client:?}");
+    // The assistant books on Sam's calendar: Sam hears of it.
+    let mut b = span(&cal, "2026-03-03T11:00:00+01:00", "2026-03-03T11:30:00+01:00");
+    b["override_hours"] = json!(true);
+    b["client"]["email"] = json!("other@example.fr");
+    asa.post_json(&path, b).await.assert(StatusCode::CREATED);
+    let told = staff_mails().await;
+    assert_eq!(told.len(), before + 1);
+    assert!(told.last().unwrap().subject.contains("2026-03-03 11:00"), "{:?}", told.last());
 }

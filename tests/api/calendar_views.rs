@@ -203,9 +203,20 @@ async fn bookings_are_created_moved_and_cancelled_from_the_views(app: TestApp) {
     assert_eq!(owner.org_get(&org, &format!("/bookings/{booking}")).await.json()["status"], "cancelled");
     let week = owner.get(&format!("/calendars/{cal}/week?date=2026-03-04")).await.text();
     assert!(!week.contains(&format!("data-booking=\"{booking}\"")), "a cancelled booking leaves the grid");
-    // The client was told of the move and of the cancellation.
+    // The client was told of the booking staff made (with a manage link), of the move and of
+    // the cancellation.
     let mails = app.mails_to("claire@example.fr").await;
-    assert_eq!(mails.len(), 2, "{mails:?}");
+    let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(subjects.len(), 3, "{subjects:?}");
+    assert!(subjects[0].contains("2026-03-03 10:00") && mails[0].text.contains("/manage/"), "{:?}", mails[0]);
+    assert!(subjects[1].contains("2026-03-04 11:00"), "{subjects:?}");
+    assert!(subjects[2].contains("2026-03-04 11:00"), "{subjects:?}");
+    // Paul's manage link works like an online booking's.
+    let paul_mail = app.mails_to("paul@example.fr").await.remove(0);
+    let token = crate::helpers::link_token(&paul_mail, "/manage/");
+    let manage = app.client().get(&format!("/manage/{token}")).await;
+    manage.assert(StatusCode::OK);
+    assert!(manage.text().contains("Chair 1"), "{}", manage.text());
 }
 
 async fn views_follow_calendar_rights_and_hide_clients(app: TestApp) {

@@ -5,7 +5,11 @@ use crate::helpers::{TestApp, dual, link_token, owner_with_org};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-dual!(a_visitor_books_an_offered_slot_and_manages_it, hand_made_requests_cannot_book_what_is_not_offered);
+dual!(
+    a_visitor_books_an_offered_slot_and_manages_it,
+    hand_made_requests_cannot_book_what_is_not_offered,
+    simultaneous_visitors_cannot_take_times_whose_buffers_collide,
+);
 
 /// Clock: Monday 2026-03-02 09:00 UTC. Location "salon-public" in Paris, calendars A and B
 /// open Mon–Fri 09:00–17:00, service "Coupe" 30 min (2 h notice, 14 days ahead) on both.
@@ -318,4 +322,39 @@ async fn clients_and_staff_hear_about_bookings(app: TestApp) {
     app.client().post_json(&format!("/api/v1/manage/{token}/cancel"), json!({})).await.assert(StatusCode::OK);
     let cancelled = app.last_mail_to("vic@example.fr").await;
     assert!(cancelled.subject.contains("annulé") || cancelled.subject.contains("cancelled"), "{}", cancelled.subject);
+}
+
+/// Thirty-two visitors at once, half for 10:00 and half for 10:30, on a service with a
+/// 30-minute buffer after: the times do not overlap but the buffers do, so exactly one
+/// booking is made (the database's constraint covers raw times; buffers are re-checked
+/// under a per-calendar lock).
+async fn simultaneous_visitors_cannot_take_times_whose_buffers_collide(app: TestApp) {
+    let (owner, org, _, _, cal_a) = setup(&app).await;
+    let svc = owner
+        .org_post(
+            &org,
+            "/services",
+            json!({"name": "Couleur", "length_min": 30, "step_min": 30, "buffer_after_min": 30, "min_notice_min": 60}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    owner
+        .request(axum::http::Method::PUT, &format!("/api/v1/orgs/{org}/services/{svc}/calendars/{cal_a}"), None)
+        .await
+        .assert(StatusCode::OK);
+    let visitors: Vec<_> = (0..32).map(|i| app.client_from(&format!("198.51.100.{}", 100 + i))).collect();
+    let requests = visitors.iter().enumerate().map(|(i, v)| {
+        let start = if i % 2 == 0 { "2026-03-03T10:00:00+01:00" } else { "2026-03-03T10:30:00+01:00" };
+        let mut body = visitor(&svc, Some(&cal_a), start);
+        body["email"] = json!(format!("v{i}@example.fr"));
+        v.post_json("/api/v1/book/salon-public/bookings", body)
+    });
+    let results = futures_util::future::join_all(requests).await;
+    let created = results.iter().filter(|r| r.status == StatusCode::CREATED).count();
+    let refused = results.iter().filter(|r| r.status == StatusCode::CONFLICT).count();
+    assert_eq!((created, refused), (1, 31), "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert_eq!(app.count("SELECT COUNT(*) FROM bookings WHERE status <> 'cancelled'").await, 1);
 }

@@ -50,14 +50,13 @@ pub async fn signup(
             last_name: req.last_name,
         },
     )
-    .await?;
-    Ok((StatusCode::ACCEPTED, axum::Json(SIGNUP_ACCEPTED)).into_response())
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TokenRequest {
-    pub token: String,
+    .await
+    .map(|secret| {
+        let mut res = (StatusCode::ACCEPTED, axum::Json(SIGNUP_ACCEPTED)).into_response();
+        res.headers_mut()
+            .append(axum::http::header::SET_COOKIE, crate::http::signup_cookie(state.config.secure_cookies(), &secret));
+        res
+    })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -65,14 +64,27 @@ pub struct Status {
     pub status: &'static str,
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/verify", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = Status), (status = 400, body = Problem), (status = 409, body = Problem)))]
+/// The emailed token; from another browser than the one that signed up, also the password
+/// chosen at sign-up.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    pub token: String,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/verify", tag = "auth", request_body = VerifyRequest,
+    responses((status = 200, body = Status), (status = 400, body = Problem), (status = 409, body = Problem),
+        (status = 422, description = "password-required or wrong-password (another browser than the sign-up's)", body = Problem)))]
 pub async fn verify(
     State(state): State<AppState>,
     ctx: Ctx,
-    ApiJson(req): ApiJson<TokenRequest>,
+    headers: axum::http::HeaderMap,
+    ApiJson(req): ApiJson<VerifyRequest>,
 ) -> AppResult<axum::Json<Status>> {
-    service::verify_email(&state, &ctx, &req.token).await?;
+    let browser = crate::http::signup_secret(&state, &headers);
+    service::verify_email(&state, &ctx, &req.token, req.password.as_deref(), browser.as_deref()).await?;
     Ok(axum::Json(Status { status: "verified" }))
 }
 

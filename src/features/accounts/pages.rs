@@ -94,7 +94,12 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFo
         last_name: f.last_name.clone(),
     };
     match service::signup(&state, &ctx, input).await {
-        Ok(()) => Ok(message(PageCtx::anonymous(&ctx), "signup.sent_title", "signup.sent", None)),
+        Ok(secret) => {
+            let mut res = message(PageCtx::anonymous(&ctx), "signup.sent_title", "signup.sent", None);
+            res.headers_mut()
+                .append(header::SET_COOKIE, crate::http::signup_cookie(state.config.secure_cookies(), &secret));
+            Ok(res)
+        }
         Err(e) => match FormErrors::from_error(&e) {
             Some(errors) => Ok(render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -117,20 +122,57 @@ pub struct TokenQuery {
     token: String,
 }
 
+#[derive(Deserialize)]
+pub struct VerifyForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+}
+
 #[derive(Template)]
 #[template(path = "verify.html")]
 struct VerifyPage {
     p: PageCtx,
     token: String,
+    /// Another browser than the one that signed up: the sign-up's password is asked.
+    ask_password: bool,
+    error: Option<String>,
 }
 
 /// GET only shows a button: following a link never changes anything by itself.
-pub async fn verify_form(ctx: Ctx, Query(q): Query<TokenQuery>) -> Response {
-    render(&VerifyPage { p: PageCtx::anonymous(&ctx), token: q.token })
+pub async fn verify_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+) -> Response {
+    let ask_password = crate::http::signup_secret(&state, &headers).is_none();
+    render(&VerifyPage { p: PageCtx::anonymous(&ctx), token: q.token, ask_password, error: None })
 }
 
-pub async fn verify(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageForm<TokenQuery>) -> PageResult {
-    match service::verify_email(&state, &ctx, &f.token).await {
+pub async fn verify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    PageForm(f): PageForm<VerifyForm>,
+) -> PageResult {
+    let browser = crate::http::signup_secret(&state, &headers);
+    let password = Some(f.password.as_str()).filter(|p| !p.is_empty());
+    match service::verify_email(&state, &ctx, &f.token, password, browser.as_deref()).await {
+        Err(AppError::Validation(errors)) => {
+            let wrong = errors.iter().any(|e| e.code == "wrong-password");
+            let t = ctx_t(&ctx);
+            Ok(render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &VerifyPage {
+                    p: PageCtx::anonymous(&ctx),
+                    token: f.token,
+                    ask_password: true,
+                    error: Some(t.get(if wrong { "verify.wrong_password" } else { "verify.password_required" }).into()),
+                },
+            ))
+        }
         Ok(_) => Ok(message(PageCtx::anonymous(&ctx), "verify.title", "verify.done", Some(("/login", "nav.login")))),
         Err(AppError::BadRequest { code: "invalid-token", .. }) => Ok(render_status(
             StatusCode::BAD_REQUEST,

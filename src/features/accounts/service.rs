@@ -45,7 +45,12 @@ pub struct SignupInput {
 
 /// Start a sign-up. The answer is the same whether or not the address has an account; the
 /// mailbox learns the truth (a confirmation link, or "you already have an account").
-pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResult<()> {
+/// Register a sign-up and mail its confirmation link. Returns the secret of the browser that
+/// signed up (for a cookie): clicking the link from that browser confirms at once, from any
+/// other the sign-up's password is asked, so whoever owns the mailbox cannot be handed an
+/// account whose password someone else chose. A secret is returned whatever the address,
+/// so the answer never tells whether it is registered.
+pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResult<String> {
     let mut checks = Checks::default();
     let email = checks.check(Email::parse("email", &input.email));
     let password = checks.check(NewPassword::parse("password", &input.password));
@@ -60,6 +65,7 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
 
     // Hash before the transaction: the write lock is not held through 50 ms of argon2.
     let password_hash = crypto::hash_password(password.expose()).map_err(AppError::internal)?;
+    let browser = crypto::new_token();
     let now = to_ms(state.now());
     let base = &state.config.base_url;
     let mut tx = state.db.begin().await?;
@@ -83,8 +89,8 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
             let token = crypto::new_token();
             let id = crate::db::new_id();
             sqlx::query(
-                "INSERT INTO signups (id, token_hash, email, email_norm, first_name, last_name, password_hash, language, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO signups (id, token_hash, email, email_norm, first_name, last_name, password_hash, language, created_at, \
+                 expires_at, browser_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(&id)
             .bind(crypto::hash_token(&token))
@@ -96,6 +102,7 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
             .bind(ctx.lang.code())
             .bind(now)
             .bind(now + VERIFY_TTL_MS)
+            .bind(crypto::hash_token(&browser))
             .execute(&mut *tx)
             .await?;
             let t = Tr(ctx.lang);
@@ -111,7 +118,7 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
     }
     tx.commit().await?;
     state.outbox_wake.notify_one();
-    Ok(())
+    Ok(browser)
 }
 
 #[derive(sqlx::FromRow)]
@@ -128,9 +135,50 @@ struct SignupRow {
 }
 
 /// Confirm an address: the account is created from the sign-up whose link was clicked.
-pub async fn verify_email(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<String> {
+/// From the browser that signed up (`browser`, its cookie) the link alone suffices; from any
+/// other, `password` must be the one chosen at sign-up. A wrong or missing password leaves
+/// the link usable.
+pub async fn verify_email(
+    state: &AppState,
+    ctx: &Ctx,
+    token: &str,
+    password: Option<&str>,
+    browser: Option<&str>,
+) -> AppResult<String> {
     ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
     let now = to_ms(state.now());
+    // Proof of ownership is checked before the write transaction (argon2 takes ~50 ms).
+    let pending: Option<(Option<String>, String)> = sqlx::query_as(
+        "SELECT browser_hash, password_hash FROM signups WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(crypto::hash_token(token.trim()))
+    .bind(now)
+    .fetch_optional(state.db.pool())
+    .await?;
+    let Some((browser_hash, password_hash)) = pending else { return Err(invalid_token()) };
+    let same_browser = match (browser, browser_hash.as_deref()) {
+        (Some(b), Some(h)) => crypto::constant_time_eq(crypto::hash_token(b).as_bytes(), h.as_bytes()),
+        _ => false,
+    };
+    if !same_browser {
+        match password.filter(|p| !p.is_empty()) {
+            None => {
+                return Err(AppError::field(
+                    "password",
+                    "password-required",
+                    "Enter the password chosen when signing up, to confirm this sign-up is yours.",
+                ));
+            }
+            Some(p) if !crypto::verify_password(p, &password_hash) => {
+                return Err(AppError::field(
+                    "password",
+                    "wrong-password",
+                    "This is not the password chosen for this sign-up. If you did not sign up, ignore the email.",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
     let mut tx = state.db.begin().await?;
     let row: Option<SignupRow> = sqlx::query_as(
         "SELECT id, email, email_norm, first_name, last_name, password_hash, language, expires_at, used_at \
@@ -279,6 +327,8 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
             return Err(invalid());
         }
     };
+    // The per-address limit counts wrong passwords only.
+    ratelimit::refund(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
     // Only someone who knows the password learns these.
     if account.blocked_at.is_some() {
         return Err(AppError::forbidden("account-blocked", "This account is blocked."));

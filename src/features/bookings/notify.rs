@@ -35,8 +35,12 @@ struct Recipient {
 }
 
 /// Notify the client and the staff member whose calendar it is about a booking change,
-/// inside the change's transaction. `kind`: "booked", "moved" or "cancelled";
-/// `manage_token`, when known, puts the manage link in the client's messages.
+/// inside the change's transaction. `kind`: "booked" (by the client, whose confirmation
+/// email the public booking writes itself), "created" (by staff: the client gets a
+/// confirmation), "moved" or "cancelled"; `manage_token`, when known, puts the manage link in
+/// the client's messages. `actor_member`: the member who made the change, who is not told of
+/// their own action.
+#[allow(clippy::too_many_arguments)]
 pub async fn notify(
     tx: &mut crate::db::Tx,
     state: &AppState,
@@ -45,7 +49,10 @@ pub async fn notify(
     booking_id: &str,
     kind: &str,
     manage_token: Option<&str>,
+    actor_member: Option<&str>,
 ) -> AppResult<()> {
+    // Staff and text messages say "booked" whoever made the booking.
+    let short = if kind == "created" { "booked" } else { kind };
     // One query: the booking, its client, the organisation, the calendar's member and their
     // preferences for this event.
     let r: Option<Recipient> = sqlx::query_as(
@@ -55,14 +62,15 @@ pub async fn notify(
                 pe.enabled AS staff_email_on, ps.enabled AS staff_sms_on \
          FROM bookings b JOIN clients c ON c.id = b.client_id JOIN locations l ON l.id = b.location_id \
          JOIN orgs o ON o.id = b.org_id JOIN calendars k ON k.id = b.calendar_id \
-         LEFT JOIN memberships m ON m.id = k.member_id AND m.status = 'active' \
+         LEFT JOIN memberships m ON m.id = k.member_id AND m.status = 'active' AND m.id <> $3 \
          LEFT JOIN accounts a ON a.id = m.account_id \
          LEFT JOIN notification_preferences pe ON pe.membership_id = m.id AND pe.event = $2 AND pe.channel = 'email' \
          LEFT JOIN notification_preferences ps ON ps.membership_id = m.id AND ps.event = $2 AND ps.channel = 'sms' \
          WHERE b.id = $1",
     )
     .bind(booking_id)
-    .bind(event_of(kind))
+    .bind(event_of(short))
+    .bind(actor_member.unwrap_or(""))
     .fetch_optional(&mut **tx)
     .await?;
     let Some(r) = r else { return Ok(()) };
@@ -92,7 +100,7 @@ pub async fn notify(
     if sms_on && let Some(phone) = r.phone.as_deref() {
         let t = client_t;
         let mut text = t.fmt(
-            &format!("sms.{kind}"),
+            &format!("sms.{short}"),
             &[("org", &r.org_name), ("when", &when), ("with", &r.calendar_name), ("place", &r.location_name)],
         );
         if let Some(l) = &link {
@@ -109,9 +117,9 @@ pub async fn notify(
         let t = staff_t;
         let mail = compose(
             staff,
-            &t.fmt(&format!("mail.staff.{kind}.subject"), &[("when", &when)]),
+            &t.fmt(&format!("mail.staff.{short}.subject"), &[("when", &when)]),
             &[t.fmt(
-                &format!("mail.staff.{kind}.body"),
+                &format!("mail.staff.{short}.body"),
                 &[("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)],
             )],
             None,
@@ -124,7 +132,7 @@ pub async fn notify(
         && wants(r.staff_sms_on, "sms")
     {
         let text = staff_t.fmt(
-            &format!("sms.staff.{kind}"),
+            &format!("sms.staff.{short}"),
             &[("org", &r.org_name), ("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)],
         );
         outbox::queue_sms(tx, now, org_id, phone, text).await?;

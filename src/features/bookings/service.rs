@@ -40,6 +40,45 @@ pub struct BookingRow {
 /// cost follows the window, not the calendar's whole history.
 pub const MAX_LENGTH_MS: i64 = 24 * 3_600_000;
 
+/// Inside a write transaction, make `calendar_id` one writer at a time and check, as the
+/// availability engine does, that `[start, end)` meets no active booking extended by that
+/// booking's buffers and that `[start, end)` extended by its own buffers meets no booking.
+/// The database's own guarantee (exclusion constraint, triggers) covers raw times only;
+/// buffers are re-checked here, after the lock, so two visitors cannot both take times whose
+/// buffers collide. On SQLite `BEGIN IMMEDIATE` is the lock; on PostgreSQL an advisory lock
+/// per calendar, released with the transaction.
+pub async fn clear_with_buffers(
+    state: &AppState,
+    tx: &mut crate::db::Tx,
+    calendar_id: &str,
+    (start, end): (i64, i64),
+    (before_min, after_min): (i64, i64),
+    except: Option<&str>,
+) -> AppResult<bool> {
+    if state.db.backend() == crate::db::Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))::text").bind(calendar_id).execute(&mut **tx).await?;
+    }
+    let (from, to) = (start - before_min * 60_000, end + after_min * 60_000);
+    // Buffers are at most a day; `start_at` bounds keep this an index range scan.
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bookings WHERE calendar_id = $1 AND status <> 'cancelled' AND id <> $2 \
+         AND start_at >= $3 AND start_at < $4 \
+         AND ((start_at - buffer_before_min * 60000 < $5 AND end_at + buffer_after_min * 60000 > $6) \
+              OR (start_at < $7 AND end_at > $8))",
+    )
+    .bind(calendar_id)
+    .bind(except.unwrap_or(""))
+    .bind(from - MAX_LENGTH_MS - 2 * 86_400_000)
+    .bind(to + 86_400_000)
+    .bind(end)
+    .bind(start)
+    .bind(to)
+    .bind(from)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n == 0)
+}
+
 pub const COLUMNS: &str =
     "id, location_id, calendar_id, service_id, client_id, start_at, end_at, status, notes, source, created_at";
 
@@ -66,8 +105,11 @@ async fn slot_taken(state: &AppState, cal: &CalendarRow, start: i64, end: i64, e
     .bind(except.unwrap_or(""))
     .fetch_optional(state.db.pool())
     .await
-    .ok()
-    .flatten();
+    .unwrap_or_else(|e| {
+        // The refusal stands; only its detail is lost.
+        tracing::warn!(error = %e, "could not look up the clashing booking");
+        None
+    });
     let tz = TimeZone::get(&cal.time_zone).unwrap_or(TimeZone::UTC);
     let fmt = |ms: i64| {
         Timestamp::from_millisecond(ms)
@@ -209,6 +251,8 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
     };
     let now = to_ms(state.now());
     let id = new_id();
+    // A client booked by staff gets the same manage link as one who booked online.
+    let manage_token = (input.client_id.is_some() || new_client.is_some()).then(crate::crypto::new_token);
     let mut tx = state.db.begin().await?;
     let client_id = match new_client {
         Some((Some(first), Some(last), email, phone)) => {
@@ -233,8 +277,8 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
     };
     let inserted = sqlx::query(
         "INSERT INTO bookings (id, org_id, location_id, calendar_id, service_id, client_id, start_at, end_at, buffer_before_min, \
-         buffer_after_min, status, notes, source, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, 'staff', $12, $13, $13)",
+         buffer_after_min, status, notes, source, created_by, created_at, updated_at, manage_token_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, 'staff', $12, $13, $13, $14)",
     )
     .bind(&id)
     .bind(scope.org_id())
@@ -249,6 +293,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
     .bind(input.notes.trim())
     .bind(scope.membership_id())
     .bind(now)
+    .bind(manage_token.as_deref().map(crate::crypto::hash_token))
     .execute(&mut *tx)
     .await;
     if let Err(e) = inserted {
@@ -276,7 +321,19 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
         },
     )
     .await?;
+    super::notify::notify(
+        &mut tx,
+        state,
+        now,
+        scope.org_id(),
+        &id,
+        "created",
+        manage_token.as_deref(),
+        Some(scope.membership_id()),
+    )
+    .await?;
     tx.commit().await?;
+    state.outbox_wake.notify_one();
     get(state, scope, &id).await
 }
 
@@ -392,7 +449,7 @@ pub async fn reschedule(
         },
     )
     .await?;
-    super::notify::notify(&mut tx, state, now, scope.org_id(), id, "moved", None).await?;
+    super::notify::notify(&mut tx, state, now, scope.org_id(), id, "moved", None, Some(scope.membership_id())).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     get(state, scope, id).await
@@ -428,7 +485,8 @@ pub async fn cancel(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
         },
     )
     .await?;
-    super::notify::notify(&mut tx, state, now, scope.org_id(), id, "cancelled", None).await?;
+    super::notify::notify(&mut tx, state, now, scope.org_id(), id, "cancelled", None, Some(scope.membership_id()))
+        .await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     get(state, scope, id).await

@@ -153,11 +153,13 @@ struct Joiner<'a> {
 
 async fn join(tx: &mut Tx, now: i64, ctx: &Ctx, p: &Pending, m: &MemberRow, who: Joiner<'_>) -> AppResult<()> {
     let Joiner { account_id, label, session_id } = who;
-    let taken = sqlx::query("UPDATE invitations SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(&p.invitation_id)
-        .execute(&mut **tx)
-        .await?;
+    // Conditional writes: a revocation or another acceptance committed meanwhile wins.
+    let taken =
+        sqlx::query("UPDATE invitations SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND revoked_at IS NULL")
+            .bind(now)
+            .bind(&p.invitation_id)
+            .execute(&mut **tx)
+            .await?;
     if taken.rows_affected() != 1 {
         return Err(invalid());
     }
@@ -171,12 +173,17 @@ async fn join(tx: &mut Tx, now: i64, ctx: &Ctx, p: &Pending, m: &MemberRow, who:
     if already > 0 {
         return Err(AppError::conflict("already-member", "Your account already belongs to this organisation."));
     }
-    sqlx::query("UPDATE memberships SET account_id = $1, status = 'active', updated_at = $2 WHERE id = $3")
-        .bind(account_id)
-        .bind(now)
-        .bind(&m.id)
-        .execute(&mut **tx)
-        .await?;
+    let joined = sqlx::query(
+        "UPDATE memberships SET account_id = $1, status = 'active', updated_at = $2 WHERE id = $3 AND status = 'invited'",
+    )
+    .bind(account_id)
+    .bind(now)
+    .bind(&m.id)
+    .execute(&mut **tx)
+    .await?;
+    if joined.rows_affected() != 1 {
+        return Err(invalid());
+    }
     if let Some(s) = session_id {
         sqlx::query("UPDATE sessions SET active_org_id = $1 WHERE id = $2")
             .bind(&p.org_id)

@@ -421,6 +421,7 @@ pub async fn activate(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -
     }
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
+    lock_member(state, &mut tx, scope.org_id(), &m).await?;
     sqlx::query("UPDATE memberships SET status = 'invited', updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
@@ -487,6 +488,8 @@ pub async fn revoke(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     }
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
+    // An invitation accepted meanwhile is a member now: revoking is no longer the right act.
+    lock_member(state, &mut tx, scope.org_id(), &m).await?;
     sqlx::query(
         "UPDATE invitations SET revoked_at = $1 WHERE membership_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
     )
@@ -522,6 +525,35 @@ async fn set_status(tx: &mut Tx, now: i64, id: &str, status: &str) -> AppResult<
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Serialise member management in one organisation and check that `seen` (read before the
+/// transaction, when rights were decided) is still what the database holds. On PostgreSQL
+/// the organisation row is locked for the rest of the transaction, so two administrators
+/// cannot both pass the last-owner count or overwrite each other's change; SQLite's
+/// `BEGIN IMMEDIATE` already holds the write lock.
+async fn lock_member(state: &AppState, tx: &mut Tx, org_id: &str, seen: &MemberRow) -> AppResult<()> {
+    sqlx::query(&format!("SELECT id FROM orgs WHERE id = $1{}", state.db.for_update()))
+        .bind(org_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now: Option<(String, String, String)> =
+        sqlx::query_as("SELECT role, status, toggles FROM memberships WHERE org_id = $1 AND id = $2")
+            .bind(org_id)
+            .bind(&seen.id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match now {
+        Some((role, status, toggles)) if role == seen.role && status == seen.status && toggles == seen.toggles => {
+            Ok(())
+        }
+        Some(_) => Err(AppError::conflict(
+            "changed-meanwhile",
+            "Someone else changed this member a moment ago; reload and try again.",
+        )),
+        None => Err(AppError::NotFound),
+    }
 }
 
 /// The last active owner cannot be demoted, blocked or removed.
@@ -596,6 +628,7 @@ pub async fn update(
     after.toggles = toggles.to_json();
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
+    lock_member(state, &mut tx, scope.org_id(), &before).await?;
     if new_role != before.role() {
         ensure_not_last_owner(&mut tx, scope.org_id(), &before).await?;
         if new_role == Role::Assistant {
@@ -662,6 +695,7 @@ pub async fn set_grants(
     check_within_own_rights(scope.member(), &Toggles::default(), &removed)?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
+    lock_member(state, &mut tx, scope.org_id(), &m).await?;
     sqlx::query("DELETE FROM grants WHERE org_id = $1 AND subject_type = 'member' AND subject_id = $2")
         .bind(scope.org_id())
         .bind(id)
@@ -704,6 +738,7 @@ pub async fn set_blocked(
     }
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
+    lock_member(state, &mut tx, scope.org_id(), &m).await?;
     if blocked {
         ensure_not_last_owner(&mut tx, scope.org_id(), &m).await?;
     }
@@ -742,6 +777,7 @@ async fn remove_row(state: &AppState, ctx: &Ctx, scope: &OrgScope, m: &MemberRow
     }
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
+    lock_member(state, &mut tx, scope.org_id(), m).await?;
     ensure_not_last_owner(&mut tx, scope.org_id(), m).await?;
     set_status(&mut tx, now, &m.id, "removed").await?;
     sqlx::query("DELETE FROM grants WHERE org_id = $1 AND subject_type = 'member' AND subject_id = $2")
@@ -800,8 +836,13 @@ pub async fn transfer_ownership(state: &AppState, ctx: &Ctx, scope: &OrgScope, t
     if target.status != "active" {
         return Err(AppError::conflict("not-active", "Ownership can only go to an active member."));
     }
+    let me = find(state, scope, scope.membership_id()).await?.ok_or(AppError::NotFound)?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
+    // Both memberships are as they were when the transfer was decided (the giver still an
+    // owner, the receiver still active).
+    lock_member(state, &mut tx, scope.org_id(), &target).await?;
+    lock_member(state, &mut tx, scope.org_id(), &me).await?;
     sqlx::query("UPDATE memberships SET role = 'owner', updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(&target.id)

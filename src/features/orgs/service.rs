@@ -201,31 +201,43 @@ pub async fn update_settings(
     let SettingsChange { name, require_totp, sms_enabled } = change;
     use crate::access::policy::{Action, Object};
     scope.require(Action::ManageOrgSettings, Object::Org)?;
-    let before = settings(state, scope).await?;
+    let name = match name.as_deref() {
+        Some(n) => Some(Name::parse("name", n, 120).map_err(|e| AppError::Validation(vec![e]))?.into_string()),
+        None => None,
+    };
+    if require_totp == Some(true) {
+        let mine: Option<i64> = sqlx::query_scalar("SELECT totp_enabled_at FROM accounts WHERE id = $1")
+            .bind(scope.account_id())
+            .fetch_one(state.db.pool())
+            .await?;
+        if mine.is_none() {
+            return Err(AppError::conflict(
+                "enable-your-own-2fa-first",
+                "Turn on two-factor authentication for your own account before requiring it of everyone.",
+            ));
+        }
+    }
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    // Read under the lock and change only what was asked: two people changing different
+    // settings at once both keep their change.
+    let before: OrgSettings = sqlx::query_as(&format!(
+        "SELECT id, name, slug, require_totp, sms_enabled FROM orgs WHERE id = $1{}",
+        state.db.for_update()
+    ))
+    .bind(scope.org_id())
+    .fetch_one(&mut *tx)
+    .await?;
     let mut after = before.clone();
-    if let Some(n) = name.as_deref() {
-        after.name = Name::parse("name", n, 120).map_err(|e| AppError::Validation(vec![e]))?.into_string();
+    if let Some(n) = name {
+        after.name = n;
     }
     if let Some(r) = require_totp {
-        if r {
-            let mine: Option<i64> = sqlx::query_scalar("SELECT totp_enabled_at FROM accounts WHERE id = $1")
-                .bind(scope.account_id())
-                .fetch_one(state.db.pool())
-                .await?;
-            if mine.is_none() {
-                return Err(AppError::conflict(
-                    "enable-your-own-2fa-first",
-                    "Turn on two-factor authentication for your own account before requiring it of everyone.",
-                ));
-            }
-        }
         after.require_totp = i64::from(r);
     }
     if let Some(s) = sms_enabled {
         after.sms_enabled = i64::from(s);
     }
-    let now = to_ms(state.now());
-    let mut tx = state.db.begin().await?;
     sqlx::query("UPDATE orgs SET name = $1, require_totp = $2, sms_enabled = $3, updated_at = $4 WHERE id = $5")
         .bind(&after.name)
         .bind(after.require_totp)

@@ -10,7 +10,10 @@ use crate::{
     db::new_id,
     error::{AppError, AppResult},
     features::{
-        bookings::{hours, notify, service::is_overlap},
+        bookings::{
+            hours, notify,
+            service::{clear_with_buffers, is_overlap},
+        },
         services::service::{Service, rule_of},
     },
     http::Ctx,
@@ -220,6 +223,10 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
     let token = crypto::new_token();
     let id = new_id();
     let mut tx = state.db.begin().await?;
+    let buffers = (s.buffer_before_min, s.buffer_after_min);
+    if !clear_with_buffers(state, &mut tx, &cal.id, (start_ms, end_ms), buffers, None).await? {
+        return Err(AppError::conflict("slot-unavailable", "This time was just taken; choose another slot."));
+    }
     // A returning client (same address in this organisation) is recognised, never updated.
     let existing: Option<String> =
         sqlx::query_scalar("SELECT id FROM clients WHERE org_id = $1 AND email_norm = $2 AND erased_at IS NULL ORDER BY created_at LIMIT 1")
@@ -311,7 +318,7 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
         t.get("mail.footer"),
     );
     outbox::enqueue_email(&mut tx, now, Some(&loc.org_id), &mail).await?;
-    notify::notify(&mut tx, state, now, &loc.org_id, &id, "booked", Some(&token)).await?;
+    notify::notify(&mut tx, state, now, &loc.org_id, &id, "booked", Some(&token), None).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
@@ -410,7 +417,7 @@ pub async fn cancel(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<Manag
         },
     )
     .await?;
-    notify::notify(&mut tx, state, now, &m.org_id, &m.id, "cancelled", None).await?;
+    notify::notify(&mut tx, state, now, &m.org_id, &m.id, "cancelled", None, None).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(present(&by_token(state, token).await?))
@@ -442,6 +449,12 @@ pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -
         return Err(AppError::conflict("slot-unavailable", "This time is not available; choose another slot."));
     }
     let mut tx = state.db.begin().await?;
+    let span = (start_ms, start_ms + s.length_min * 60_000);
+    if !clear_with_buffers(state, &mut tx, &m.calendar_id, span, (s.buffer_before_min, s.buffer_after_min), Some(&m.id))
+        .await?
+    {
+        return Err(AppError::conflict("slot-unavailable", "This time was just taken."));
+    }
     let moved = sqlx::query("UPDATE bookings SET start_at = $1, end_at = $2, updated_at = $3 WHERE id = $4")
         .bind(start_ms)
         .bind(start_ms + s.length_min * 60_000)
@@ -472,7 +485,7 @@ pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -
         },
     )
     .await?;
-    notify::notify(&mut tx, state, now, &m.org_id, &m.id, "moved", Some(token)).await?;
+    notify::notify(&mut tx, state, now, &m.org_id, &m.id, "moved", Some(token), None).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(present(&by_token(state, token).await?))
