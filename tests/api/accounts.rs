@@ -23,6 +23,7 @@ dual!(
     totp_second_factor_never_replaces_the_password,
     emailed_links_use_the_configured_base_url,
     clicking_a_link_someone_else_requested_does_not_give_them_the_account,
+    simultaneous_profile_edits_of_different_fields_both_stay,
 );
 
 async fn signup_verify_login_and_me(app: TestApp) {
@@ -541,4 +542,24 @@ async fn clicking_a_link_someone_else_requested_does_not_give_them_the_account(a
     let r = phone.post_form("/verify", &[("token", &t), ("password", "phone password 1")]).await;
     r.assert(StatusCode::OK);
     app.client().login("phone@example.fr", "phone password 1").await.assert(StatusCode::OK);
+}
+
+async fn simultaneous_profile_edits_of_different_fields_both_stay(app: TestApp) {
+    let c = app.user("tabs@example.fr").await;
+    for i in 0..10 {
+        let name = format!("Name{i}");
+        let zone = if i % 2 == 0 { "Europe/Brussels" } else { "America/New_York" };
+        let (a, b) = tokio::join!(
+            c.patch_json("/api/v1/me", json!({"first_name": name})),
+            c.patch_json("/api/v1/me", json!({"time_zone": zone}))
+        );
+        a.assert(StatusCode::OK);
+        b.assert(StatusCode::OK);
+        let me = c.get("/api/v1/me").await.json();
+        assert_eq!(
+            (me["first_name"].as_str(), me["time_zone"].as_str()),
+            (Some(name.as_str()), Some(zone)),
+            "round {i}"
+        );
+    }
 }

@@ -539,6 +539,12 @@ pub async fn update_profile(
     input: ProfileInput,
 ) -> AppResult<AccountRow> {
     let mut tx = state.db.begin().await?;
+    // Locked on PostgreSQL (SQLite's write lock is already held): two tabs changing different
+    // fields at once both keep their change.
+    sqlx::query(&format!("SELECT id FROM accounts WHERE id = $1{}", state.db.for_update()))
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
     let before = repo::account_by_id(&mut *tx, account_id).await?.ok_or(AppError::NotFound)?;
     let mut after = before.clone();
     let mut checks = Checks::default();
