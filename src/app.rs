@@ -28,11 +28,13 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Poked when an outbox row is written, so the local worker sends at once.
     pub outbox_wake: Arc<Notify>,
+    /// Per-organisation read caches, valid for one change sequence (`cache.rs`).
+    pub cache: Arc<crate::cache::Caches>,
 }
 
 impl AppState {
     pub fn new(db: Db, clock: SharedClock, config: Config) -> Self {
-        Self { db, clock, config: Arc::new(config), outbox_wake: Arc::new(Notify::new()) }
+        Self { db, clock, config: Arc::new(config), outbox_wake: Arc::new(Notify::new()), cache: Arc::default() }
     }
 
     pub fn now(&self) -> jiff::Timestamp {

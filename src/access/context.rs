@@ -27,6 +27,8 @@ pub struct OrgScope {
     account_id: String,
     actor_label: String,
     member: MemberView,
+    /// The organisation's change sequence when this request began (`cache.rs`).
+    change_seq: i64,
 }
 
 impl OrgScope {
@@ -44,6 +46,12 @@ impl OrgScope {
 
     pub fn account_id(&self) -> &str {
         &self.account_id
+    }
+
+    /// The organisation's change sequence read with the membership row: what this request
+    /// loads is at least this new, so it may be cached under it.
+    pub fn change_seq(&self) -> i64 {
+        self.change_seq
     }
 
     pub fn member(&self) -> &MemberView {
@@ -101,6 +109,8 @@ struct MembershipRow {
     org_name: String,
     org_slug: String,
     require_totp: i64,
+    last_active_at: Option<i64>,
+    change_seq: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -124,7 +134,7 @@ fn status_of(s: &str) -> MembershipStatus {
 }
 
 /// Everything the policy needs about one membership of `org_id`: role, toggles, grants
-/// (direct and through teams) and own calendars. Three indexed queries.
+/// (direct and through teams) and own calendars. Two indexed queries besides the row.
 pub async fn load_member_view<'e, E>(
     exec: E,
     org_id: &str,
@@ -133,6 +143,17 @@ pub async fn load_member_view<'e, E>(
     status: MembershipStatus,
     toggles: Toggles,
 ) -> AppResult<MemberView>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any> + Copy,
+{
+    let (grants, own_calendars) = load_reach(exec, org_id, membership_id).await?;
+    Ok(MemberView { membership_id: membership_id.to_string(), role, status, toggles, grants, own_calendars })
+}
+
+/// Where a member's rights apply: grants (direct and through teams) and own calendars.
+type Reach = (Vec<GrantView>, Vec<(String, String)>);
+
+async fn load_reach<'e, E>(exec: E, org_id: &str, membership_id: &str) -> AppResult<Reach>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any> + Copy,
 {
@@ -154,14 +175,7 @@ where
     .bind(membership_id)
     .fetch_all(exec)
     .await?;
-    Ok(MemberView {
-        membership_id: membership_id.to_string(),
-        role,
-        status,
-        toggles,
-        grants: grants.into_iter().filter_map(grant_view).collect(),
-        own_calendars: own,
-    })
+    Ok((grants.into_iter().filter_map(grant_view).collect(), own))
 }
 
 /// A stored grant's scope columns as a `Scope`.
@@ -204,9 +218,14 @@ pub async fn member_view_by_id(state: &AppState, org_id: &str, membership_id: &s
 
 /// Build the scope for `who` in `org_id`; `None` when they are not an active member there.
 pub async fn org_scope(state: &AppState, who: &Identity, org_id: &str) -> AppResult<OrgScope> {
+    // The change sequence comes with the row (`cache.rs`): grants, teams and own calendars
+    // change only through audited writes, so the member's reach is cached under it and a
+    // revoked grant still stops the very next request, on every server process (R17).
     let row: Option<MembershipRow> = sqlx::query_as(
-        "SELECT m.id, m.role, m.status, m.toggles, o.name AS org_name, o.slug AS org_slug, o.require_totp \
-         FROM memberships m JOIN orgs o ON o.id = m.org_id WHERE m.org_id = $1 AND m.account_id = $2",
+        "SELECT m.id, m.role, m.status, m.toggles, o.name AS org_name, o.slug AS org_slug, o.require_totp, \
+                m.last_active_at, COALESCE(h.seq, 0) AS change_seq \
+         FROM memberships m JOIN orgs o ON o.id = m.org_id LEFT JOIN audit_heads h ON h.chain = m.org_id \
+         WHERE m.org_id = $1 AND m.account_id = $2",
     )
     .bind(org_id)
     .bind(&who.account_id)
@@ -228,18 +247,36 @@ pub async fn org_scope(state: &AppState, who: &Identity, org_id: &str) -> AppRes
         ));
     }
     let role = Role::parse(&row.role).ok_or_else(|| AppError::internal("unknown role"))?;
-    let member =
-        load_member_view(state.db.pool(), org_id, &row.id, role, status, Toggles::from_json(&row.toggles)).await?;
-    // "Last activity" for the members list, refreshed at most once a minute.
+    let seq = row.change_seq;
+    let reach = match state.cache.get::<Reach>(org_id, seq, "member-reach", &row.id) {
+        Some(r) => r,
+        None => {
+            let r = std::sync::Arc::new(load_reach(state.db.pool(), org_id, &row.id).await?);
+            state.cache.put(org_id, seq, "member-reach", &row.id, r.clone());
+            r
+        }
+    };
+    let member = MemberView {
+        membership_id: row.id.clone(),
+        role,
+        status,
+        toggles: Toggles::from_json(&row.toggles),
+        grants: reach.0.clone(),
+        own_calendars: reach.1.clone(),
+    };
+    // "Last activity" for the members list, refreshed at most once a minute (and only then
+    // written: a write per request would queue every reader behind SQLite's write lock).
     let now = to_ms(state.now());
-    sqlx::query(
-        "UPDATE memberships SET last_active_at = $1 WHERE id = $2 AND (last_active_at IS NULL OR last_active_at < $3)",
-    )
-    .bind(now)
-    .bind(&row.id)
-    .bind(now - 60_000)
-    .execute(state.db.pool())
-    .await?;
+    if row.last_active_at.is_none_or(|t| t < now - 60_000) {
+        sqlx::query(
+            "UPDATE memberships SET last_active_at = $1 WHERE id = $2 AND (last_active_at IS NULL OR last_active_at < $3)",
+        )
+        .bind(now)
+        .bind(&row.id)
+        .bind(now - 60_000)
+        .execute(state.db.pool())
+        .await?;
+    }
     Ok(OrgScope {
         org_id: org_id.to_string(),
         org_name: row.org_name,
@@ -247,6 +284,7 @@ pub async fn org_scope(state: &AppState, who: &Identity, org_id: &str) -> AppRes
         account_id: who.account_id.clone(),
         actor_label: who.label(),
         member,
+        change_seq: seq,
     })
 }
 

@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod accounts;
 mod audit;
+mod availability_cache;
 mod bookings;
 mod calendar_views;
 mod cli;

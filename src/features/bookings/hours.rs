@@ -132,6 +132,111 @@ pub async fn busy_many(
     Ok(out)
 }
 
+/// Busy time of one calendar over `[from, to)`, as kept in the cache.
+struct BusySpan {
+    from: i64,
+    to: i64,
+    items: Vec<Busy>,
+}
+
+/// A longer window than this is loaded as asked, never merged with what is kept.
+const MAX_KEPT_SPAN_MS: i64 = 70 * 86_400_000;
+
+/// What the engine needs of one calendar for a window.
+pub struct EngineInput {
+    pub tz: jiff::tz::TimeZone,
+    pub hours: std::sync::Arc<Hours>,
+    pub busy: Vec<Busy>,
+}
+
+impl EngineInput {
+    pub fn as_input(&self) -> crate::scheduling::availability::CalendarInput<'_> {
+        crate::scheduling::availability::CalendarInput { tz: &self.tz, hours: &self.hours, busy: &self.busy }
+    }
+}
+
+/// Zone, hours and busy time in `[from, to)` of each calendar `(id, zone)`, in order.
+/// Values kept in the organisation's cache at `seq` (the change sequence the request read
+/// before anything else) are used as they are; the rest is loaded in one query per kind and
+/// kept. `except` (a booking being moved) bypasses the busy cache.
+pub async fn engine_inputs(
+    state: &AppState,
+    org_id: &str,
+    seq: i64,
+    cals: &[(&str, &str)],
+    from: i64,
+    to: i64,
+    except: Option<&str>,
+) -> AppResult<Vec<EngineInput>> {
+    use std::sync::Arc;
+    let ids: Vec<&str> = cals.iter().map(|c| c.0).collect();
+    let mut hours: Vec<Option<Arc<Hours>>> = state.cache.get_many(org_id, seq, "hours", &ids);
+    let missing: Vec<String> =
+        ids.iter().zip(&hours).filter(|(_, h)| h.is_none()).map(|(i, _)| i.to_string()).collect();
+    if !missing.is_empty() {
+        let loaded: Vec<(String, Arc<Hours>)> =
+            load_many(state, &missing).await?.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
+        for (slot, id) in hours.iter_mut().zip(&ids) {
+            if slot.is_none() {
+                *slot = loaded.iter().find(|(k, _)| k == id).map(|(_, h)| h.clone());
+            }
+        }
+        state.cache.put_many(org_id, seq, "hours", loaded);
+    }
+    let mut busy: Vec<Option<Vec<Busy>>> = vec![None; ids.len()];
+    if except.is_none() {
+        let kept: Vec<Option<Arc<BusySpan>>> = state.cache.get_many(org_id, seq, "busy", &ids);
+        // Calendars whose kept span misses the window are loaded over the window joined with
+        // the spans they had (one span for all of them), so paging back and forth stays cached.
+        let (mut lo, mut hi) = (from, to);
+        for (slot, k) in busy.iter_mut().zip(&kept) {
+            match k {
+                Some(k) if k.from <= from && to <= k.to => {
+                    *slot = Some(k.items.iter().copied().filter(|b| b.start_ms < to && b.end_ms > from).collect());
+                }
+                Some(k) if k.from.min(lo) + MAX_KEPT_SPAN_MS >= k.to.max(hi) => {
+                    (lo, hi) = (k.from.min(lo), k.to.max(hi));
+                }
+                _ => {}
+            }
+        }
+        let missing: Vec<String> =
+            ids.iter().zip(&busy).filter(|(_, b)| b.is_none()).map(|(i, _)| i.to_string()).collect();
+        if !missing.is_empty() {
+            let mut loaded = busy_many(state, &missing, lo, hi, None).await?;
+            for (slot, id) in busy.iter_mut().zip(&ids) {
+                if slot.is_none()
+                    && let Some(items) = loaded.get(*id)
+                {
+                    *slot = Some(items.iter().copied().filter(|b| b.start_ms < to && b.end_ms > from).collect());
+                }
+            }
+            state.cache.put_many(
+                org_id,
+                seq,
+                "busy",
+                loaded.drain().map(|(k, items)| (k, Arc::new(BusySpan { from: lo, to: hi, items }))),
+            );
+        }
+    } else {
+        let mut loaded =
+            busy_many(state, &ids.iter().map(|i| i.to_string()).collect::<Vec<_>>(), from, to, except).await?;
+        for (slot, id) in busy.iter_mut().zip(&ids) {
+            *slot = loaded.remove(*id);
+        }
+    }
+    Ok(cals
+        .iter()
+        .zip(hours)
+        .zip(busy)
+        .map(|(((_, zone), h), b)| EngineInput {
+            tz: jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC),
+            hours: h.unwrap_or_default(),
+            busy: b.unwrap_or_default(),
+        })
+        .collect())
+}
+
 /// The engine's view of a calendar's hours.
 pub async fn load(state: &AppState, calendar_id: &str) -> AppResult<Hours> {
     let weekly: Vec<(i64, i64, i64)> = sqlx::query_as(

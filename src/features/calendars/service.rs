@@ -95,6 +95,23 @@ pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Cale
     Ok(c)
 }
 
+/// Every calendar of the organisation, whatever the member may see (callers filter through
+/// the policy), kept in the cache under the request's change sequence.
+pub async fn all_cached(state: &AppState, scope: &OrgScope) -> AppResult<std::sync::Arc<Vec<CalendarRow>>> {
+    let (org, seq) = (scope.org_id(), scope.change_seq());
+    if let Some(all) = state.cache.get::<Vec<CalendarRow>>(org, seq, "calendars", "") {
+        return Ok(all);
+    }
+    let all: Vec<CalendarRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM calendars WHERE org_id = $1 ORDER BY name, id"))
+            .bind(org)
+            .fetch_all(state.db.pool())
+            .await?;
+    let all = std::sync::Arc::new(all);
+    state.cache.put(org, seq, "calendars", "", all.clone());
+    Ok(all)
+}
+
 /// Exactly the calendars the member may see (the agenda drop-down), optionally in one location.
 pub async fn list(state: &AppState, scope: &OrgScope, location_id: Option<&str>) -> AppResult<Vec<CalendarRow>> {
     let all: Vec<CalendarRow> = sqlx::query_as(&format!(

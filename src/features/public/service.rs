@@ -20,7 +20,7 @@ use crate::{
     i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
-    scheduling::availability::{self, Busy, Window},
+    scheduling::availability::{self, Window},
     types::{Email, Name, parse_phone},
 };
 use jiff::{Timestamp, civil::Date, tz::TimeZone};
@@ -34,6 +34,8 @@ pub struct PublicLocation {
     pub name: String,
     pub time_zone: String,
     pub address: String,
+    /// The organisation's change sequence read with the row (`cache.rs`).
+    pub change_seq: i64,
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -46,16 +48,23 @@ pub struct PublicCalendar {
 
 /// An open location by slug; anything else (archived, unknown) is not found.
 pub async fn location(state: &AppState, slug: &str) -> AppResult<PublicLocation> {
-    sqlx::query_as("SELECT id, org_id, name, time_zone, address FROM locations WHERE slug = $1 AND status = 'open'")
-        .bind(slug.to_ascii_lowercase())
-        .fetch_optional(state.db.pool())
-        .await?
-        .ok_or(AppError::NotFound)
+    sqlx::query_as(
+        "SELECT l.id, l.org_id, l.name, l.time_zone, l.address, COALESCE(h.seq, 0) AS change_seq \
+         FROM locations l LEFT JOIN audit_heads h ON h.chain = l.org_id WHERE l.slug = $1 AND l.status = 'open'",
+    )
+    .bind(slug.to_ascii_lowercase())
+    .fetch_optional(state.db.pool())
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// Public, active services offered by at least one active calendar of the location, with
 /// those calendars. Hidden services and calendars never appear.
 pub async fn offer(state: &AppState, loc: &PublicLocation) -> AppResult<Vec<(Service, Vec<PublicCalendar>)>> {
+    type Offer = Vec<(Service, Vec<PublicCalendar>)>;
+    if let Some(o) = state.cache.get::<Offer>(&loc.org_id, loc.change_seq, "public-offer", &loc.id) {
+        return Ok((*o).clone());
+    }
     let services: Vec<Service> = sqlx::query_as(
         "SELECT id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, max_advance_days, \
                 step_min, price_cents, currency, status FROM services WHERE org_id = $1 AND status = 'active' AND public = 1 ORDER BY name, id",
@@ -70,7 +79,7 @@ pub async fn offer(state: &AppState, loc: &PublicLocation) -> AppResult<Vec<(Ser
     .bind(&loc.id)
     .fetch_all(state.db.pool())
     .await?;
-    Ok(services
+    let offer: Offer = services
         .into_iter()
         .filter_map(|s| {
             let cals: Vec<PublicCalendar> = links
@@ -80,7 +89,9 @@ pub async fn offer(state: &AppState, loc: &PublicLocation) -> AppResult<Vec<(Ser
                 .collect();
             (!cals.is_empty()).then_some((s, cals))
         })
-        .collect())
+        .collect();
+    state.cache.put(&loc.org_id, loc.change_seq, "public-offer", &loc.id, std::sync::Arc::new(offer.clone()));
+    Ok(offer)
 }
 
 async fn pick(
@@ -100,6 +111,7 @@ async fn pick(
 /// Offered start instants (ms) for each calendar, local dates `from..=to` of `tz`.
 async fn offered(
     state: &AppState,
+    loc: &PublicLocation,
     service: &Service,
     cals: &[PublicCalendar],
     tz: &TimeZone,
@@ -110,21 +122,18 @@ async fn offered(
     let start_ms = from.to_zoned(tz.clone()).map_err(AppError::internal)?.timestamp().as_millisecond();
     let end_ms =
         to.tomorrow().and_then(|d| d.to_zoned(tz.clone())).map_err(AppError::internal)?.timestamp().as_millisecond();
-    let ids: Vec<String> = cals.iter().map(|c| c.id.clone()).collect();
-    let mut hours_of = hours::load_many(state, &ids).await?;
-    let mut busy_of = hours::busy_many(state, &ids, start_ms - 86_400_000, end_ms + 86_400_000, except).await?;
-    let inputs: Vec<(TimeZone, availability::Hours, Vec<Busy>)> = cals
-        .iter()
-        .map(|c| {
-            (
-                TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC),
-                hours_of.remove(&c.id).unwrap_or_default(),
-                busy_of.remove(&c.id).unwrap_or_default(),
-            )
-        })
-        .collect();
-    let refs: Vec<availability::CalendarInput<'_>> =
-        inputs.iter().map(|(z, h, b)| availability::CalendarInput { tz: z, hours: h, busy: b }).collect();
+    let keys: Vec<(&str, &str)> = cals.iter().map(|c| (c.id.as_str(), c.time_zone.as_str())).collect();
+    let data = hours::engine_inputs(
+        state,
+        &loc.org_id,
+        loc.change_seq,
+        &keys,
+        start_ms - 86_400_000,
+        end_ms + 86_400_000,
+        except,
+    )
+    .await?;
+    let refs: Vec<availability::CalendarInput<'_>> = data.iter().map(hours::EngineInput::as_input).collect();
     let window = Window { from: from.yesterday().unwrap_or(from), to: to.tomorrow().unwrap_or(to), now: state.now() };
     Ok(availability::anyone(&refs, &rule_of(service), &window)
         .into_iter()
@@ -151,7 +160,7 @@ pub async fn slots(
     let loc = location(state, slug).await?;
     let (s, cals) = pick(state, &loc, service_id, calendar_id).await?;
     let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
-    Ok(offered(state, &s, &cals, tz, from, to, None)
+    Ok(offered(state, &loc, &s, &cals, tz, from, to, None)
         .await?
         .into_iter()
         .map(|(start, idx)| PublicSlot {
@@ -213,7 +222,7 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
     // Which calendar: the one asked for, or the first free one ("anyone").
     let tz = TimeZone::get(&loc.time_zone).unwrap_or(TimeZone::UTC);
     let day = start.to_zoned(tz.clone()).date();
-    let free = offered(state, &s, &cals, &tz, day, day, None).await?;
+    let free = offered(state, &loc, &s, &cals, &tz, day, day, None).await?;
     let Some((_, idx)) = free.into_iter().find(|(t, _)| *t == start_ms) else {
         return Err(AppError::conflict("slot-unavailable", "This time is not available; choose another slot."));
     };
@@ -443,7 +452,7 @@ pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -
     let tz = TimeZone::get(&loc.time_zone).unwrap_or(TimeZone::UTC);
     let day = start.to_zoned(tz.clone()).date();
     // The booking's own time must not count against itself.
-    let free = offered(state, &s, &cals, &tz, day, day, Some(&m.id)).await?;
+    let free = offered(state, &loc, &s, &cals, &tz, day, day, Some(&m.id)).await?;
     let start_ms = start.as_millisecond();
     if !free.iter().any(|(t, _)| *t == start_ms) {
         return Err(AppError::conflict("slot-unavailable", "This time is not available; choose another slot."));
@@ -504,7 +513,7 @@ pub async fn reschedule_options(
     let Some(service_id) = m.service_id.clone() else { return Ok(Vec::new()) };
     let loc = location(state, &m.location_slug).await?;
     let (s, cals) = pick(state, &loc, &service_id, Some(&m.calendar_id)).await?;
-    Ok(offered(state, &s, &cals, tz, from, to, Some(&m.id)).await?.into_iter().map(|(t, _)| t).collect())
+    Ok(offered(state, &loc, &s, &cals, tz, from, to, Some(&m.id)).await?.into_iter().map(|(t, _)| t).collect())
 }
 
 /// The zone of the managed booking's location.

@@ -172,5 +172,5 @@ pub async fn availability(
     let tz_name = q.tz.clone().or_else(|| cals.first().map(|c| c.time_zone.clone())).unwrap_or_else(|| "UTC".into());
     let tz = jiff::tz::TimeZone::get(&tz_name)
         .map_err(|_| AppError::field("tz", "invalid-time-zone", "Unknown time zone."))?;
-    Ok(axum::Json(service::slots(&state, &svc, &cals, &tz, from, to).await?))
+    Ok(axum::Json(service::slots(&state, &scope, &svc, &cals, &tz, from, to).await?))
 }

@@ -16,7 +16,7 @@ use crate::{
         calendars::service::{self as calendars, CalendarRow},
     },
     http::Ctx,
-    scheduling::availability::{self, Busy, ServiceRule, Window},
+    scheduling::availability::{self, ServiceRule, Window},
     types::{Checks, Name},
 };
 use jiff::{civil::Date, tz::TimeZone};
@@ -68,6 +68,9 @@ pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<Service>>
 /// One service of the organisation with its calendars: one row (availability and booking
 /// creation ask for it on every request; ids are UUID text, without commas).
 pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Service> {
+    if let Some(s) = state.cache.get::<Service>(scope.org_id(), scope.change_seq(), "service", id) {
+        return Ok((*s).clone());
+    }
     let agg = match state.db.backend() {
         crate::db::Backend::Sqlite => "group_concat(cs.calendar_id, ',')",
         crate::db::Backend::Postgres => "string_agg(cs.calendar_id, ',' ORDER BY cs.calendar_id)",
@@ -84,6 +87,7 @@ pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Serv
     let mut s = row.service;
     s.calendar_ids =
         row.calendar_list.unwrap_or_default().split(',').filter(|c| !c.is_empty()).map(String::from).collect();
+    state.cache.put(scope.org_id(), scope.change_seq(), "service", id, std::sync::Arc::new(s.clone()));
     Ok(s)
 }
 
@@ -406,6 +410,7 @@ impl Serialize for SlotList {
 /// Free slots for `service` on `cals` ("anyone" when several), dates in `tz`, inclusive.
 pub async fn slots(
     state: &AppState,
+    scope: &OrgScope,
     service: &Service,
     cals: &[CalendarRow],
     tz: &TimeZone,
@@ -418,20 +423,18 @@ pub async fn slots(
     let rule = rule_of(service);
     let now = state.now();
     let ids: Vec<String> = cals.iter().map(|c| c.id.clone()).collect();
-    let mut hours_of = hours::load_many(state, &ids).await?;
-    let mut busy_of = hours::busy_many(state, &ids, start_ms - 86_400_000, end_ms + 86_400_000, None).await?;
-    let per_calendar: Vec<(TimeZone, availability::Hours, Vec<Busy>)> = cals
-        .iter()
-        .map(|c| {
-            (
-                TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC),
-                hours_of.remove(&c.id).unwrap_or_default(),
-                busy_of.remove(&c.id).unwrap_or_default(),
-            )
-        })
-        .collect();
-    let inputs: Vec<availability::CalendarInput<'_>> =
-        per_calendar.iter().map(|(z, h, b)| availability::CalendarInput { tz: z, hours: h, busy: b }).collect();
+    let keys: Vec<(&str, &str)> = cals.iter().map(|c| (c.id.as_str(), c.time_zone.as_str())).collect();
+    let data = hours::engine_inputs(
+        state,
+        scope.org_id(),
+        scope.change_seq(),
+        &keys,
+        start_ms - 86_400_000,
+        end_ms + 86_400_000,
+        None,
+    )
+    .await?;
+    let inputs: Vec<availability::CalendarInput<'_>> = data.iter().map(hours::EngineInput::as_input).collect();
     // Local dates of each calendar may differ from the visitor's: ask a day wider, then keep
     // the visitor's window.
     let window = Window { from: from.yesterday().unwrap_or(from), to: to.tomorrow().unwrap_or(to), now };
@@ -454,22 +457,31 @@ pub async fn calendars_for(
     location_id: Option<&str>,
 ) -> AppResult<Vec<CalendarRow>> {
     let offered = |c: &CalendarRow| svc.calendar_ids.contains(&c.id) && c.status == "active";
+    let all = calendars::all_cached(state, scope).await?;
     match (calendar_id, location_id) {
         (Some(id), _) => {
-            let c = calendars::get(state, scope, id).await?;
-            if !offered(&c) {
+            let c = all
+                .iter()
+                .find(|c| c.id == id && scope.check(Action::ViewCalendar, Object::Calendar(c.as_ref())).allowed)
+                .ok_or(AppError::NotFound)?;
+            if !offered(c) {
                 return Err(AppError::field(
                     "calendar_id",
                     "service-not-offered",
                     "This calendar does not offer this service.",
                 ));
             }
-            Ok(vec![c])
+            Ok(vec![c.clone()])
         }
-        (None, Some(loc)) => Ok(calendars::list(state, scope, Some(loc))
-            .await?
-            .into_iter()
-            .filter(|c| offered(c) && scope.check(Action::ViewBookings, Object::Calendar(c.as_ref())).allowed)
+        (None, Some(loc)) => Ok(all
+            .iter()
+            .filter(|c| {
+                c.location_id == loc
+                    && offered(c)
+                    && scope.check(Action::ViewCalendar, Object::Calendar(c.as_ref())).allowed
+                    && scope.check(Action::ViewBookings, Object::Calendar(c.as_ref())).allowed
+            })
+            .cloned()
             .collect()),
         (None, None) => Err(AppError::field("calendar_id", "required", "Give a calendar_id or a location_id.")),
     }
