@@ -216,12 +216,20 @@ pub struct CalendarInput<'a> {
     pub busy: &'a [Busy],
 }
 
-/// "Anyone available": each start instant with the indexes of the calendars free then.
-pub fn anyone(calendars: &[CalendarInput<'_>], rule: &ServiceRule, window: &Window) -> BTreeMap<i64, Vec<usize>> {
-    let mut out: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+/// "Anyone available": each start instant (ascending) with the indexes (ascending) of the
+/// calendars free then. Each calendar's slots come sorted; one sort of the (instant, index)
+/// pairs groups them, with no map insert per slot.
+pub fn anyone(calendars: &[CalendarInput<'_>], rule: &ServiceRule, window: &Window) -> Vec<(i64, Vec<usize>)> {
+    let mut pairs: Vec<(i64, usize)> = Vec::new();
     for (i, c) in calendars.iter().enumerate() {
-        for s in slots(c.tz, c.hours, c.busy, rule, window) {
-            out.entry(s).or_default().push(i);
+        pairs.extend(slots(c.tz, c.hours, c.busy, rule, window).into_iter().map(|s| (s, i)));
+    }
+    pairs.sort_unstable();
+    let mut out: Vec<(i64, Vec<usize>)> = Vec::new();
+    for (s, i) in pairs {
+        match out.last_mut() {
+            Some((t, free)) if *t == s => free.push(i),
+            _ => out.push((s, vec![i])),
         }
     }
     out

@@ -101,4 +101,27 @@ proptest! {
             prop_assert!(is_offered(&tz, &hours, &busy, &rule, now, s));
         }
     }
+
+    #[test]
+    fn anyone_lists_exactly_the_calendars_free_at_each_instant(
+        zones in proptest::collection::vec(0usize..ZONES.len(), 1..5),
+        hours in proptest::collection::vec(hours_strategy(), 5),
+        busy in proptest::collection::vec(busy_strategy(1_774_000_000_000), 5),
+    ) {
+        let tzs: Vec<TimeZone> = zones.iter().map(|&z| TimeZone::get(ZONES[z]).unwrap()).collect();
+        let from = date(2026, 3, 25);
+        let window = Window { from, to: from.checked_add(jiff::Span::new().days(6)).unwrap(), now: Timestamp::from_second(1_700_000_000).unwrap() };
+        let rule = ServiceRule { length_min: 30, buffer_before_min: 5, buffer_after_min: 10, step_min: 15, min_notice_min: 0, max_advance_min: 10 * 365 * 24 * 60 };
+        let inputs: Vec<CalendarInput<'_>> = tzs.iter().enumerate().map(|(i, tz)| CalendarInput { tz, hours: &hours[i], busy: &busy[i] }).collect();
+        let got = anyone(&inputs, &rule, &window);
+        prop_assert!(got.windows(2).all(|w| w[0].0 < w[1].0), "instants ascending and unique");
+        // The same as asking each calendar alone.
+        let mut want: std::collections::BTreeMap<i64, Vec<usize>> = std::collections::BTreeMap::new();
+        for (i, c) in inputs.iter().enumerate() {
+            for s in slots(c.tz, c.hours, c.busy, &rule, &window) {
+                want.entry(s).or_default().push(i);
+            }
+        }
+        prop_assert_eq!(got, want.into_iter().collect::<Vec<_>>());
+    }
 }

@@ -159,7 +159,7 @@ pub async fn availability(
     State(state): State<AppState>,
     scope: OrgScope,
     Query(q): Query<AvailabilityQuery>,
-) -> AppResult<axum::Json<SlotList>> {
+) -> AppResult<SlotList> {
     let svc = service::get(&state, &scope, &q.service_id).await?;
     let cals = service::calendars_for(&state, &scope, &svc, q.calendar_id.as_deref(), q.location_id.as_deref()).await?;
     let date = |f: &str, v: &str| {
@@ -172,5 +172,5 @@ pub async fn availability(
     let tz_name = q.tz.clone().or_else(|| cals.first().map(|c| c.time_zone.clone())).unwrap_or_else(|| "UTC".into());
     let tz = jiff::tz::TimeZone::get(&tz_name)
         .map_err(|_| AppError::field("tz", "invalid-time-zone", "Unknown time zone."))?;
-    Ok(axum::Json(service::slots(&state, &scope, &svc, &cals, &tz, from, to).await?))
+    service::slots(&state, &scope, &svc, &cals, &tz, from, to).await
 }

@@ -375,35 +375,56 @@ pub struct SlotList {
 }
 
 impl SlotList {
-    fn format(&self, ms: i64) -> String {
-        jiff::Timestamp::from_millisecond(ms).map(|t| t.to_zoned(self.tz.clone()).to_string()).unwrap_or_default()
+    /// The `[Slot]` document, written into one buffer: each calendar id is quoted once, each
+    /// instant printed in place (an answer of ~160 KB would otherwise be a few thousand small
+    /// strings escaped one by one).
+    pub fn to_json(&self) -> Vec<u8> {
+        use std::fmt::Write;
+        let quoted: Vec<String> =
+            self.calendar_ids.iter().map(|id| serde_json::to_string(id).unwrap_or_else(|_| "\"\"".into())).collect();
+        let per_slot = 110 + self.slots.first().map_or(0, |(_, i)| i.len() * 39);
+        let mut out = String::with_capacity(2 + self.slots.len() * per_slot);
+        let mut instant = String::with_capacity(48);
+        let mut put_instant = |out: &mut String, ms: i64| {
+            instant.clear();
+            if let Ok(t) = jiff::Timestamp::from_millisecond(ms) {
+                let _ = write!(instant, "{}", t.to_zoned(self.tz.clone()));
+            }
+            // Zone names are IANA names, but never trust a string to be JSON-safe.
+            if instant.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+                out.push('"');
+                out.push_str(&instant);
+                out.push('"');
+            } else {
+                out.push_str(&serde_json::to_string(&instant).unwrap_or_else(|_| "\"\"".into()));
+            }
+        };
+        out.push('[');
+        for (n, (start, idx)) in self.slots.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"start\":");
+            put_instant(&mut out, *start);
+            out.push_str(",\"end\":");
+            put_instant(&mut out, start + self.length_ms);
+            out.push_str(",\"calendar_ids\":[");
+            for (k, id) in idx.iter().filter_map(|&i| quoted.get(i)).enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                out.push_str(id);
+            }
+            out.push_str("]}");
+        }
+        out.push(']');
+        out.into_bytes()
     }
 }
 
-impl Serialize for SlotList {
-    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{SerializeSeq, SerializeStruct};
-        struct Ids<'a>(&'a [String], &'a [usize]);
-        impl Serialize for Ids<'_> {
-            fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-                ser.collect_seq(self.1.iter().filter_map(|&i| self.0.get(i)))
-            }
-        }
-        let mut seq = ser.serialize_seq(Some(self.slots.len()))?;
-        for (start, idx) in &self.slots {
-            struct One<'a>(&'a SlotList, i64, &'a [usize]);
-            impl Serialize for One<'_> {
-                fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-                    let mut st = ser.serialize_struct("Slot", 3)?;
-                    st.serialize_field("start", &self.0.format(self.1))?;
-                    st.serialize_field("end", &self.0.format(self.1 + self.0.length_ms))?;
-                    st.serialize_field("calendar_ids", &Ids(&self.0.calendar_ids, self.2))?;
-                    st.end()
-                }
-            }
-            seq.serialize_element(&One(self, *start, idx))?;
-        }
-        seq.end()
+impl axum::response::IntoResponse for SlotList {
+    fn into_response(self) -> axum::response::Response {
+        ([(axum::http::header::CONTENT_TYPE, "application/json")], self.to_json()).into_response()
     }
 }
 
@@ -484,5 +505,32 @@ pub async fn calendars_for(
             .cloned()
             .collect()),
         (None, None) => Err(AppError::field("calendar_id", "required", "Give a calendar_id or a location_id.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_written_document_is_exactly_what_serde_writes_for_the_slots() {
+        let tz = TimeZone::get("Europe/Paris").unwrap();
+        // 2026-03-29 01:30 and 03:00 Paris: either side of the spring-forward gap.
+        let (a, b) = (1_774_747_800_000, 1_774_746_000_000 + 5_400_000);
+        let ids = vec!["0190-a".to_string(), "needs \"escaping\"\\".to_string()];
+        let list = SlotList {
+            calendar_ids: ids.clone(),
+            tz: tz.clone(),
+            length_ms: 1_800_000,
+            slots: vec![(a, vec![0, 1]), (b, vec![1])],
+        };
+        let show = |ms: i64| jiff::Timestamp::from_millisecond(ms).unwrap().to_zoned(tz.clone()).to_string();
+        let want = vec![
+            Slot { start: show(a), end: show(a + 1_800_000), calendar_ids: ids.clone() },
+            Slot { start: show(b), end: show(b + 1_800_000), calendar_ids: vec![ids[1].clone()] },
+        ];
+        assert_eq!(String::from_utf8(list.to_json()).unwrap(), serde_json::to_string(&want).unwrap());
+        let empty = SlotList { calendar_ids: ids, tz, length_ms: 1, slots: Vec::new() };
+        assert_eq!(empty.to_json(), b"[]");
     }
 }
