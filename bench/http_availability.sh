@@ -48,7 +48,9 @@ slots=$(curl -sf -H "Cookie: $cookie" "$url" | python3 -c 'import json,sys; prin
 echo "backend=$backend: 20 calendars, 200 bookings in the window, $slots slots per response"
 if [ -n "${PERF:-}" ]; then
   # Profile the server during the load: PERF=out.data bench/http_availability.sh …
-  perf record -F 499 -g -p "$server" -o "$PERF" -- sleep 15 > /dev/null 2>&1 &
+  # PERF_ALL=1: the whole machine (server, wrk, kernel), to see who takes the cores.
+  target=(-p "$server"); [ -z "${PERF_ALL:-}" ] || target=(-a)
+  perf record -F 499 -g "${target[@]}" -o "$PERF" -- sleep 15 > /dev/null 2>&1 &
   perfpid=$!
 fi
 wrk -t2 -c50 -d20s --latency -H "Cookie: $cookie" "$url"

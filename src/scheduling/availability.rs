@@ -217,20 +217,22 @@ pub struct CalendarInput<'a> {
 }
 
 /// "Anyone available": each start instant (ascending) with the indexes (ascending) of the
-/// calendars free then. Each calendar's slots come sorted; one sort of the (instant, index)
-/// pairs groups them, with no map insert per slot.
+/// calendars free then. Each calendar's slots come sorted, so they are merged with one
+/// cursor per calendar: O(instants × calendars), which is small because calendars of one
+/// location mostly share a grid (no map insert or sort per slot).
 pub fn anyone(calendars: &[CalendarInput<'_>], rule: &ServiceRule, window: &Window) -> Vec<(i64, Vec<usize>)> {
-    let mut pairs: Vec<(i64, usize)> = Vec::new();
-    for (i, c) in calendars.iter().enumerate() {
-        pairs.extend(slots(c.tz, c.hours, c.busy, rule, window).into_iter().map(|s| (s, i)));
-    }
-    pairs.sort_unstable();
-    let mut out: Vec<(i64, Vec<usize>)> = Vec::new();
-    for (s, i) in pairs {
-        match out.last_mut() {
-            Some((t, free)) if *t == s => free.push(i),
-            _ => out.push((s, vec![i])),
+    let per: Vec<Vec<i64>> = calendars.iter().map(|c| slots(c.tz, c.hours, c.busy, rule, window)).collect();
+    let mut at = vec![0usize; per.len()];
+    let mut out: Vec<(i64, Vec<usize>)> = Vec::with_capacity(per.iter().map(Vec::len).max().unwrap_or(0));
+    while let Some(next) = per.iter().zip(&at).filter_map(|(v, &i)| v.get(i)).min().copied() {
+        let mut free = Vec::new();
+        for (k, (v, i)) in per.iter().zip(at.iter_mut()).enumerate() {
+            if v.get(*i) == Some(&next) {
+                free.push(k);
+                *i += 1;
+            }
         }
+        out.push((next, free));
     }
     out
 }

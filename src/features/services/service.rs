@@ -382,8 +382,13 @@ impl SlotList {
         use std::fmt::Write;
         let quoted: Vec<String> =
             self.calendar_ids.iter().map(|id| serde_json::to_string(id).unwrap_or_else(|_| "\"\"".into())).collect();
-        let per_slot = 110 + self.slots.first().map_or(0, |(_, i)| i.len() * 39);
-        let mut out = String::with_capacity(2 + self.slots.len() * per_slot);
+        // Room for all of it at once (instants are at most ~50 bytes each): no regrowth.
+        let size: usize = self
+            .slots
+            .iter()
+            .map(|(_, idx)| 140 + idx.iter().filter_map(|&i| quoted.get(i)).map(|q| q.len() + 1).sum::<usize>())
+            .sum();
+        let mut out = String::with_capacity(2 + size);
         let mut instant = String::with_capacity(48);
         let mut put_instant = |out: &mut String, ms: i64| {
             instant.clear();
