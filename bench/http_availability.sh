@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # HTTP availability load: 7 days, "anyone" over 20 calendars, 50 connections, 20 s, against a
 # release `creneau serve` on 127.0.0.1. Usage: bench/http_availability.sh [sqlite|postgres]
+# Options (environment): ONE=1 one calendar instead of "anyone"; WRITES=N bookings a second
+# during the load; PERF=file records the server with perf (PERF_ALL=1: the whole machine).
 # Needs wrk (apt-get install wrk) and, for postgres, the server at 127.0.0.1:5432.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +45,9 @@ for i in $(seq 1 20); do
   done
 done
 cookie=$(grep -o 'creneau_session\s*[^ ]*$' "$work/jar" | awk '{print $1"="$2}')
-url="$base/availability?service_id=$svc&location_id=$loc&from=$from&to=$to&tz=Europe/Paris"
+# ONE=1: the last calendar alone instead of "anyone" in the location.
+who="location_id=$loc"; [ -z "${ONE:-}" ] || who="calendar_id=$cal"
+url="$base/availability?service_id=$svc&$who&from=$from&to=$to&tz=Europe/Paris"
 slots=$(curl -sf -H "Cookie: $cookie" "$url" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 echo "backend=$backend: 20 calendars, 200 bookings in the window, $slots slots per response"
 if [ -n "${PERF:-}" ]; then
@@ -53,5 +57,23 @@ if [ -n "${PERF:-}" ]; then
   perf record -F 499 -g "${target[@]}" -o "$PERF" -- sleep 15 > /dev/null 2>&1 &
   perfpid=$!
 fi
+if [ -n "${WRITES:-}" ]; then
+  # WRITES=N: N staff bookings a second during the load (a day after the window, so the
+  # answer keeps its size). Each one is an audited change of the organisation, so every
+  # cached value of it is dropped: the figures then include the reloads that follow.
+  late=$(date -u -d "$to +2 days" +%F)
+  (
+    end=$((SECONDS + 20)); n=0; first=$(date -u -d "$late" +%s)
+    while [ $SECONDS -lt $end ]; do
+      start=$(date -u -d "@$((first + n * 1800))" +%FT%TZ); stop=$(date -u -d "@$((first + n * 1800 + 900))" +%FT%TZ)
+      curl -sf -o /dev/null -H "Cookie: $cookie" -H 'content-type: application/json' -X POST "$base/bookings" \
+        -d "{\"calendar_id\":\"$cal\",\"start\":\"$start\",\"end\":\"$stop\",\"override_hours\":true}" && n=$((n + 1))
+      sleep "$(python3 -c "print(1/${WRITES})")"
+    done
+    echo "bookings written during the load: $n"
+  ) &
+  writer=$!
+fi
 wrk -t2 -c50 -d20s --latency -H "Cookie: $cookie" "$url"
 if [ -n "${perfpid:-}" ]; then wait "$perfpid" || true; fi
+if [ -n "${writer:-}" ]; then wait "$writer" || true; fi

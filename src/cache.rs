@@ -40,6 +40,7 @@ struct OrgEntry {
 #[derive(Default)]
 pub struct Caches {
     orgs: Mutex<HashMap<String, OrgEntry>>,
+    loaders: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Caches {
@@ -97,6 +98,21 @@ impl Caches {
     pub fn put<T: Any + Send + Sync>(&self, org_id: &str, seq: i64, kind: &'static str, key: &str, value: Arc<T>) {
         self.put_many(org_id, seq, kind, [(key.to_string(), value)]);
     }
+
+    /// One loader at a time per organisation. After a change every concurrent reader misses
+    /// at once; holding this while loading (and looking again once it is held) makes one of
+    /// them load and the others find the result, instead of all of them loading the same rows.
+    pub async fn loading(&self, org_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut loaders = self.loaders.lock().unwrap_or_else(|p| p.into_inner());
+            if !loaders.contains_key(org_id) && loaders.len() >= MAX_ORGS {
+                // Only locks nobody holds or waits for can go.
+                loaders.retain(|_, l| Arc::strong_count(l) > 1);
+            }
+            loaders.entry(org_id.to_string()).or_default().clone()
+        };
+        lock.lock_owned().await
+    }
 }
 
 #[cfg(test)]
@@ -134,6 +150,18 @@ mod tests {
         c.put_many("org", 1, "k", [("x".to_string(), Arc::new(1u8)), ("z".to_string(), Arc::new(3u8))]);
         let got = c.get_many::<u8>("org", 1, "k", &["z", "y", "x"]);
         assert_eq!(got.iter().map(|v| v.as_deref().copied()).collect::<Vec<_>>(), vec![Some(3), None, Some(1)]);
+    }
+
+    #[tokio::test]
+    async fn one_loader_at_a_time_per_organisation() {
+        let c = Arc::new(Caches::default());
+        let first = c.loading("org").await;
+        let other_org = tokio::time::timeout(std::time::Duration::from_millis(50), c.loading("other")).await;
+        assert!(other_org.is_ok(), "another organisation does not wait");
+        let same = tokio::time::timeout(std::time::Duration::from_millis(50), c.loading("org")).await;
+        assert!(same.is_err(), "the same organisation waits for the loader");
+        drop(first);
+        assert!(tokio::time::timeout(std::time::Duration::from_secs(5), c.loading("org")).await.is_ok());
     }
 
     #[test]

@@ -100,8 +100,10 @@ fn forbidden_detail(action: Action, d: &Decision) -> String {
     format!("Not allowed to {} ({}).", action.as_str().replace('_', " "), why.unwrap_or_default())
 }
 
-#[derive(sqlx::FromRow)]
-struct MembershipRow {
+/// A caller's membership row in one organisation, with what the scope needs of the
+/// organisation: its name, slug, 2FA rule and change sequence (`cache.rs`).
+#[derive(Clone, Debug)]
+pub struct MembershipRow {
     id: String,
     role: String,
     status: String,
@@ -111,6 +113,41 @@ struct MembershipRow {
     require_totp: i64,
     last_active_at: Option<i64>,
     change_seq: i64,
+}
+
+/// The columns and joins of a `MembershipRow` for `m` (the membership), in the order
+/// `MembershipRow::from_columns` reads them. `http::identify` selects them with the session
+/// (one query identifies the caller and their membership); `org_scope` alone otherwise.
+pub const MEMBERSHIP_COLUMNS: &str = "m.id AS m_id, m.role AS m_role, m.status AS m_status, m.toggles AS m_toggles, \
+     o.name AS m_org_name, o.slug AS m_org_slug, o.require_totp AS m_require_totp, m.last_active_at AS m_last_active_at, \
+     COALESCE(h.seq, 0) AS m_change_seq";
+pub const MEMBERSHIP_JOINS: &str = "LEFT JOIN orgs o ON o.id = m.org_id LEFT JOIN audit_heads h ON h.chain = m.org_id";
+
+impl MembershipRow {
+    /// Read `MEMBERSHIP_COLUMNS` from a row; `None` when the membership was not found.
+    pub fn from_columns(row: &sqlx::any::AnyRow) -> Result<Option<MembershipRow>, sqlx::Error> {
+        use sqlx::Row;
+        let Some(id) = row.try_get::<Option<String>, _>("m_id")? else { return Ok(None) };
+        Ok(Some(MembershipRow {
+            id,
+            role: row.try_get("m_role")?,
+            status: row.try_get("m_status")?,
+            toggles: row.try_get("m_toggles")?,
+            org_name: row.try_get("m_org_name")?,
+            org_slug: row.try_get("m_org_slug")?,
+            require_totp: row.try_get("m_require_totp")?,
+            last_active_at: row.try_get("m_last_active_at")?,
+            change_seq: row.try_get("m_change_seq")?,
+        }))
+    }
+}
+
+/// The caller's membership of `org_id` (or its absence), read together with the session.
+/// Only `http::identify` puts one in a request, next to the `Identity` it belongs to.
+#[derive(Clone, Debug)]
+pub struct PrefetchedMembership {
+    pub org_id: String,
+    pub row: Option<MembershipRow>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -216,21 +253,32 @@ pub async fn member_view_by_id(state: &AppState, org_id: &str, membership_id: &s
     ))
 }
 
-/// Build the scope for `who` in `org_id`; `None` when they are not an active member there.
+/// Build the scope for `who` in `org_id`; "not found" when they are not an active member there.
 pub async fn org_scope(state: &AppState, who: &Identity, org_id: &str) -> AppResult<OrgScope> {
-    // The change sequence comes with the row (`cache.rs`): grants, teams and own calendars
-    // change only through audited writes, so the member's reach is cached under it and a
-    // revoked grant still stops the very next request, on every server process (R17).
-    let row: Option<MembershipRow> = sqlx::query_as(
-        "SELECT m.id, m.role, m.status, m.toggles, o.name AS org_name, o.slug AS org_slug, o.require_totp, \
-                m.last_active_at, COALESCE(h.seq, 0) AS change_seq \
-         FROM memberships m JOIN orgs o ON o.id = m.org_id LEFT JOIN audit_heads h ON h.chain = m.org_id \
-         WHERE m.org_id = $1 AND m.account_id = $2",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {MEMBERSHIP_COLUMNS} FROM memberships m {MEMBERSHIP_JOINS} WHERE m.org_id = $1 AND m.account_id = $2"
+    ))
     .bind(org_id)
     .bind(&who.account_id)
     .fetch_optional(state.db.pool())
     .await?;
+    let row = match row {
+        Some(r) => MembershipRow::from_columns(&r)?,
+        None => None,
+    };
+    scope_from_row(state, who, org_id, row).await
+}
+
+/// The scope from a membership row read this request (by `org_scope`, or with the session).
+// The change sequence comes with the row (`cache.rs`): grants, teams and own calendars
+// change only through audited writes, so the member's reach is cached under it and a revoked
+// grant still stops the very next request, on every server process (R17).
+async fn scope_from_row(
+    state: &AppState,
+    who: &Identity,
+    org_id: &str,
+    row: Option<MembershipRow>,
+) -> AppResult<OrgScope> {
     let Some(row) = row else { return Err(AppError::NotFound) };
     let status = status_of(&row.status);
     match status {
@@ -313,7 +361,11 @@ impl FromRequestParts<AppState> for OrgScope {
         } else {
             who.active_org_id.clone().ok_or(AppError::NotFound)?
         };
-        let scope = org_scope(state, &who, &org_id).await?;
+        let prefetched = parts.extensions.get::<PrefetchedMembership>().filter(|p| p.org_id == org_id).cloned();
+        let scope = match prefetched {
+            Some(p) => scope_from_row(state, &who, &org_id, p.row).await?,
+            None => org_scope(state, &who, &org_id).await?,
+        };
         parts.extensions.insert(scope.clone());
         Ok(scope)
     }

@@ -197,21 +197,35 @@ pub async fn request_context(State(state): State<AppState>, mut req: Request, ne
 
 /// Resolve the session cookie into an `Identity`; a blocked account or an expired session
 /// resolves to nobody.
-pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let names = cookie_names(state.config.secure_cookies());
-    if let Some(token) = cookie(req.headers(), names.session) {
-        match crate::features::accounts::repo::session_identity(&state, token).await {
-            Ok(Some((identity, language))) => {
-                // The profile's language, when set, wins over the browser's.
-                if let (Some(lang), Some(ctx)) = (language, req.extensions_mut().get_mut::<Ctx>()) {
-                    ctx.lang = lang;
-                }
-                tracing::Span::current().record("account", identity.account_id.as_str());
-                req.extensions_mut().insert(identity);
+    let Some(token) = cookie(req.headers(), names.session).map(str::to_string) else { return next.run(req).await };
+    // The organisation the route names, read the way the tenant guard reads it, so the
+    // membership comes with the session; a path that names none asks for the active one.
+    let (mut parts, body) = req.into_parts();
+    let names_org =
+        parts.extensions.get::<axum::extract::MatchedPath>().is_some_and(|m| m.as_str().contains("{org_id}"));
+    let org = if names_org {
+        axum::extract::Path::<std::collections::HashMap<String, String>>::from_request_parts(&mut parts, &state)
+            .await
+            .ok()
+            .and_then(|axum::extract::Path(p)| p.get("org_id").cloned())
+    } else {
+        None
+    };
+    let mut req = Request::from_parts(parts, body);
+    match crate::features::accounts::repo::session_identity(&state, &token, org.as_deref()).await {
+        Ok(Some((identity, language, membership))) => {
+            // The profile's language, when set, wins over the browser's.
+            if let (Some(lang), Some(ctx)) = (language, req.extensions_mut().get_mut::<Ctx>()) {
+                ctx.lang = lang;
             }
-            Ok(None) => {}
-            Err(e) => return e.into_response(),
+            tracing::Span::current().record("account", identity.account_id.as_str());
+            req.extensions_mut().insert(identity);
+            req.extensions_mut().insert(membership);
         }
+        Ok(None) => {}
+        Err(e) => return e.into_response(),
     }
     next.run(req).await
 }

@@ -171,9 +171,16 @@ pub fn slots(tz: &TimeZone, hours: &Hours, busy: &[Busy], rule: &ServiceRule, wi
     let mut out = Vec::new();
     let mut day = window.from;
     while day <= window.to {
-        let mut intervals = hours.for_date(day).to_vec();
-        intervals.sort_unstable();
-        for iv in intervals {
+        // Stored hours come sorted; copy and sort only when they do not.
+        let stored = hours.for_date(day);
+        let intervals: std::borrow::Cow<'_, [LocalInterval]> = if stored.is_sorted() {
+            std::borrow::Cow::Borrowed(stored)
+        } else {
+            let mut v = stored.to_vec();
+            v.sort_unstable();
+            std::borrow::Cow::Owned(v)
+        };
+        for &iv in intervals.iter() {
             let (a, b) = (i64::from(iv.start_min), i64::from(iv.end_min));
             let Some(end_of_interval) = local_end(tz, day, b) else { continue };
             let start_of_interval = local_instant(tz, day, a);
@@ -225,7 +232,8 @@ pub fn anyone(calendars: &[CalendarInput<'_>], rule: &ServiceRule, window: &Wind
     let mut at = vec![0usize; per.len()];
     let mut out: Vec<(i64, Vec<usize>)> = Vec::with_capacity(per.iter().map(Vec::len).max().unwrap_or(0));
     while let Some(next) = per.iter().zip(&at).filter_map(|(v, &i)| v.get(i)).min().copied() {
-        let mut free = Vec::new();
+        // Sized once: growing a list per slot would be most of this function's allocations.
+        let mut free = Vec::with_capacity(per.iter().zip(&at).filter(|(v, i)| v.get(**i) == Some(&next)).count());
         for (k, (v, i)) in per.iter().zip(at.iter_mut()).enumerate() {
             if v.get(*i) == Some(&next) {
                 free.push(k);

@@ -1,6 +1,9 @@
 //! Account, session and token storage.
 
-use crate::{app::AppState, clock::to_ms, crypto, db::Tx, error::AppResult, http::Identity, types::Lang};
+use crate::{
+    access::context::PrefetchedMembership, app::AppState, clock::to_ms, crypto, db::Tx, error::AppResult,
+    http::Identity, types::Lang,
+};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AccountRow {
@@ -75,21 +78,38 @@ struct SessionJoin {
 pub const SESSION_IDLE_MS: i64 = 14 * 24 * 3600 * 1000;
 pub const SESSION_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
 
-/// The identity behind a raw session token, if the session is live and the account usable.
-pub async fn session_identity(state: &AppState, token: &str) -> AppResult<Option<(Identity, Option<Lang>)>> {
+/// The identity behind a raw session token, if the session is live and the account usable,
+/// and in the same query the account's membership of `org` (the organisation the request
+/// names, or else the session's active one), so that building the tenant scope needs no
+/// query of its own.
+pub async fn session_identity(
+    state: &AppState,
+    token: &str,
+    org: Option<&str>,
+) -> AppResult<Option<(Identity, Option<Lang>, PrefetchedMembership)>> {
+    use crate::access::context::{MEMBERSHIP_COLUMNS, MEMBERSHIP_JOINS, MembershipRow};
+    use sqlx::{FromRow, Row};
     let now = to_ms(state.now());
-    let row: Option<SessionJoin> = sqlx::query_as(
+    let row = sqlx::query(&format!(
         "SELECT s.id AS session_id, a.id AS account_id, a.email, a.first_name, a.last_name, a.language, \
-                s.active_org_id, s.last_seen_at, a.totp_enabled_at \
+                s.active_org_id, s.last_seen_at, a.totp_enabled_at, COALESCE($4, s.active_org_id) AS m_org_id, \
+                {MEMBERSHIP_COLUMNS} \
          FROM sessions s JOIN accounts a ON a.id = s.account_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.blocked_at IS NULL",
-    )
+         LEFT JOIN memberships m ON m.org_id = COALESCE($4, s.active_org_id) AND m.account_id = a.id {MEMBERSHIP_JOINS} \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.blocked_at IS NULL"
+    ))
     .bind(crypto::hash_token(token))
     .bind(now)
     .bind(now - SESSION_IDLE_MS)
+    .bind(org)
     .fetch_optional(state.db.pool())
     .await?;
-    let Some(r) = row else { return Ok(None) };
+    let Some(row) = row else { return Ok(None) };
+    let r = SessionJoin::from_row(&row)?;
+    let prefetched = PrefetchedMembership {
+        org_id: row.try_get::<Option<String>, _>("m_org_id")?.unwrap_or_default(),
+        row: MembershipRow::from_columns(&row)?,
+    };
     // Refresh "last seen" at most once a minute to keep reads cheap.
     if now - r.last_seen_at > 60_000 {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
@@ -110,6 +130,7 @@ pub async fn session_identity(state: &AppState, token: &str) -> AppResult<Option
             totp_enabled: r.totp_enabled_at.is_some(),
         },
         lang,
+        prefetched,
     )))
 }
 

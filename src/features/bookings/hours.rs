@@ -171,6 +171,16 @@ pub async fn engine_inputs(
     use std::sync::Arc;
     let ids: Vec<&str> = cals.iter().map(|c| c.0).collect();
     let mut hours: Vec<Option<Arc<Hours>>> = state.cache.get_many(org_id, seq, "hours", &ids);
+    let busy_kept = |state: &AppState| state.cache.get_many::<BusySpan>(org_id, seq, "busy", &ids);
+    let covers = |k: &Option<Arc<BusySpan>>| k.as_ref().is_some_and(|k| k.from <= from && to <= k.to);
+    // Something to load: wait for whoever is loading for this organisation, then look again.
+    let _loader = if hours.iter().any(Option::is_none) || (except.is_none() && !busy_kept(state).iter().all(covers)) {
+        let guard = state.cache.loading(org_id).await;
+        hours = state.cache.get_many(org_id, seq, "hours", &ids);
+        Some(guard)
+    } else {
+        None
+    };
     let missing: Vec<String> =
         ids.iter().zip(&hours).filter(|(_, h)| h.is_none()).map(|(i, _)| i.to_string()).collect();
     if !missing.is_empty() {
@@ -185,7 +195,7 @@ pub async fn engine_inputs(
     }
     let mut busy: Vec<Option<Vec<Busy>>> = vec![None; ids.len()];
     if except.is_none() {
-        let kept: Vec<Option<Arc<BusySpan>>> = state.cache.get_many(org_id, seq, "busy", &ids);
+        let kept = busy_kept(state);
         // Calendars whose kept span misses the window are loaded over the window joined with
         // the spans they had (one span for all of them), so paging back and forth stays cached.
         let (mut lo, mut hi) = (from, to);

@@ -102,6 +102,10 @@ pub async fn all_cached(state: &AppState, scope: &OrgScope) -> AppResult<std::sy
     if let Some(all) = state.cache.get::<Vec<CalendarRow>>(org, seq, "calendars", "") {
         return Ok(all);
     }
+    let _loader = state.cache.loading(org).await;
+    if let Some(all) = state.cache.get::<Vec<CalendarRow>>(org, seq, "calendars", "") {
+        return Ok(all);
+    }
     let all: Vec<CalendarRow> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM calendars WHERE org_id = $1 ORDER BY name, id"))
             .bind(org)

@@ -68,7 +68,12 @@ pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<Service>>
 /// One service of the organisation with its calendars: one row (availability and booking
 /// creation ask for it on every request; ids are UUID text, without commas).
 pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Service> {
-    if let Some(s) = state.cache.get::<Service>(scope.org_id(), scope.change_seq(), "service", id) {
+    let cached = || state.cache.get::<Service>(scope.org_id(), scope.change_seq(), "service", id);
+    if let Some(s) = cached() {
+        return Ok((*s).clone());
+    }
+    let _loader = state.cache.loading(scope.org_id()).await;
+    if let Some(s) = cached() {
         return Ok((*s).clone());
     }
     let agg = match state.db.backend() {
