@@ -115,8 +115,7 @@ async fn offered(
     service: &Service,
     cals: &[PublicCalendar],
     tz: &TimeZone,
-    from: Date,
-    to: Date,
+    (from, to): (Date, Date),
     except: Option<&str>,
 ) -> AppResult<Vec<(i64, Vec<usize>)>> {
     let start_ms = from.to_zoned(tz.clone()).map_err(AppError::internal)?.timestamp().as_millisecond();
@@ -160,7 +159,7 @@ pub async fn slots(
     let loc = location(state, slug).await?;
     let (s, cals) = pick(state, &loc, service_id, calendar_id).await?;
     let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
-    Ok(offered(state, &loc, &s, &cals, tz, from, to, None)
+    Ok(offered(state, &loc, &s, &cals, tz, (from, to), None)
         .await?
         .into_iter()
         .map(|(start, idx)| PublicSlot {
@@ -222,7 +221,7 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
     // Which calendar: the one asked for, or the first free one ("anyone").
     let tz = TimeZone::get(&loc.time_zone).unwrap_or(TimeZone::UTC);
     let day = start.to_zoned(tz.clone()).date();
-    let free = offered(state, &loc, &s, &cals, &tz, day, day, None).await?;
+    let free = offered(state, &loc, &s, &cals, &tz, (day, day), None).await?;
     let Some((_, idx)) = free.into_iter().find(|(t, _)| *t == start_ms) else {
         return Err(AppError::conflict("slot-unavailable", "This time is not available; choose another slot."));
     };
@@ -452,7 +451,7 @@ pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -
     let tz = TimeZone::get(&loc.time_zone).unwrap_or(TimeZone::UTC);
     let day = start.to_zoned(tz.clone()).date();
     // The booking's own time must not count against itself.
-    let free = offered(state, &loc, &s, &cals, &tz, day, day, Some(&m.id)).await?;
+    let free = offered(state, &loc, &s, &cals, &tz, (day, day), Some(&m.id)).await?;
     let start_ms = start.as_millisecond();
     if !free.iter().any(|(t, _)| *t == start_ms) {
         return Err(AppError::conflict("slot-unavailable", "This time is not available; choose another slot."));
@@ -513,7 +512,7 @@ pub async fn reschedule_options(
     let Some(service_id) = m.service_id.clone() else { return Ok(Vec::new()) };
     let loc = location(state, &m.location_slug).await?;
     let (s, cals) = pick(state, &loc, &service_id, Some(&m.calendar_id)).await?;
-    Ok(offered(state, &loc, &s, &cals, tz, from, to, Some(&m.id)).await?.into_iter().map(|(t, _)| t).collect())
+    Ok(offered(state, &loc, &s, &cals, tz, (from, to), Some(&m.id)).await?.into_iter().map(|(t, _)| t).collect())
 }
 
 /// The zone of the managed booking's location.
