@@ -151,13 +151,40 @@ fn local_end(tz: &TimeZone, d: Date, minute: i64) -> Option<i64> {
 
 /// Bookable start instants (epoch ms, ascending) for one calendar.
 pub fn slots(tz: &TimeZone, hours: &Hours, busy: &[Busy], rule: &ServiceRule, window: &Window) -> Vec<i64> {
+    let all = slots_unbounded(tz, hours, busy, rule, window.from, window.to);
+    within(&all, rule, window.now).to_vec()
+}
+
+/// The slots of a sorted list that minimum notice and maximum advance allow at `now`: the
+/// only part of the answer that depends on the time of asking, so the rest (`slots_unbounded`)
+/// may be kept and reused until the calendar changes.
+pub fn within<'a>(sorted: &'a [i64], rule: &ServiceRule, now: Timestamp) -> &'a [i64] {
+    let now = now.as_millisecond();
+    let earliest = now.saturating_add(rule.min_notice_min.max(0).saturating_mul(MINUTE_MS));
+    let latest = now.saturating_add(rule.max_advance_min.max(0).saturating_mul(MINUTE_MS));
+    let lo = sorted.partition_point(|&s| s < earliest);
+    let hi = sorted.partition_point(|&s| s <= latest).max(lo);
+    &sorted[lo..hi]
+}
+
+/// Every start instant (epoch ms, ascending, each once) on the calendar's local dates
+/// `from..=to` that fits the working hours and meets no busy time, whatever the notice and
+/// advance. The answer is a set: it does not depend on the order in which the working
+/// intervals produce candidates (intervals of one day may overlap, and a fold maps two grid
+/// points onto one instant), so filtering it afterwards (`within`) gives the same result as
+/// filtering while generating.
+pub fn slots_unbounded(
+    tz: &TimeZone,
+    hours: &Hours,
+    busy: &[Busy],
+    rule: &ServiceRule,
+    from: Date,
+    to: Date,
+) -> Vec<i64> {
     let length = rule.length_min.max(1) * MINUTE_MS;
     let step = rule.step_min.max(1);
     let before = rule.buffer_before_min.max(0) * MINUTE_MS;
     let after = rule.buffer_after_min.max(0) * MINUTE_MS;
-    let now = window.now.as_millisecond();
-    let earliest = now + rule.min_notice_min.max(0) * MINUTE_MS;
-    let latest = now + rule.max_advance_min.max(0) * MINUTE_MS;
 
     // A slot [s, e) must not meet another booking extended by that booking's buffers, and
     // the slot extended by its own buffers must not meet the booking itself.
@@ -168,9 +195,13 @@ pub fn slots(tz: &TimeZone, hours: &Hours, busy: &[Busy], rule: &ServiceRule, wi
     );
     let raw = Blocked::new(busy.iter().map(|b| (b.start_ms, b.end_ms)).collect());
 
-    let mut out = Vec::new();
-    let mut day = window.from;
-    while day <= window.to {
+    let mut out: Vec<i64> = Vec::new();
+    // The highest instant asked of `extended` with its moving cursor; an earlier candidate
+    // (the grid went back) asks without the cursor.
+    let mut cursor_at = i64::MIN;
+    let mut sorted = true;
+    let mut day = from;
+    while day <= to {
         // Stored hours come sorted; copy and sort only when they do not.
         let stored = hours.for_date(day);
         let intervals: std::borrow::Cow<'_, [LocalInterval]> = if stored.is_sorted() {
@@ -196,14 +227,20 @@ pub fn slots(tz: &TimeZone, hours: &Hours, busy: &[Busy], rule: &ServiceRule, wi
                 t += step;
                 let Some(s) = start else { continue };
                 let e = s + length;
-                if e > end_of_interval || s < earliest || s > latest {
+                if e > end_of_interval {
+                    continue;
+                }
+                let hit = if s >= cursor_at {
+                    cursor_at = s;
+                    extended.hits(s, e)
+                } else {
+                    extended.hits_any(s, e)
+                };
+                if hit || raw.hits_any(s - before, e + after) {
                     continue;
                 }
                 if out.last().is_some_and(|&prev| prev >= s) {
-                    continue; // a fold can map two grid points onto one instant
-                }
-                if extended.hits(s, e) || raw.hits_any(s - before, e + after) {
-                    continue;
+                    sorted = false;
                 }
                 out.push(s);
             }
@@ -212,6 +249,10 @@ pub fn slots(tz: &TimeZone, hours: &Hours, busy: &[Busy], rule: &ServiceRule, wi
             Ok(next) => day = next,
             Err(_) => break,
         }
+    }
+    if !sorted {
+        out.sort_unstable();
+        out.dedup();
     }
     out
 }
@@ -224,25 +265,46 @@ pub struct CalendarInput<'a> {
 }
 
 /// "Anyone available": each start instant (ascending) with the indexes (ascending) of the
-/// calendars free then. Each calendar's slots come sorted, so they are merged with one
-/// cursor per calendar: O(instants × calendars), which is small because calendars of one
-/// location mostly share a grid (no map insert or sort per slot).
+/// calendars free then.
 pub fn anyone(calendars: &[CalendarInput<'_>], rule: &ServiceRule, window: &Window) -> Vec<(i64, Vec<usize>)> {
     let per: Vec<Vec<i64>> = calendars.iter().map(|c| slots(c.tz, c.hours, c.busy, rule, window)).collect();
-    let mut at = vec![0usize; per.len()];
-    let mut out: Vec<(i64, Vec<usize>)> = Vec::with_capacity(per.iter().map(Vec::len).max().unwrap_or(0));
-    while let Some(next) = per.iter().zip(&at).filter_map(|(v, &i)| v.get(i)).min().copied() {
+    merge(&per.iter().map(Vec::as_slice).collect::<Vec<_>>())
+}
+
+/// The union of sorted per-calendar lists: each instant with the indexes of the lists that
+/// hold it. One cursor per list: O(instants × calendars), small because calendars of one
+/// location mostly share a grid (no map insert or sort per slot).
+pub fn merge(per: &[&[i64]]) -> Vec<(i64, Vec<usize>)> {
+    let mut out = Vec::with_capacity(per.iter().map(|v| v.len()).max().unwrap_or(0));
+    merge_with(per, |t, n, at, per| {
         // Sized once: growing a list per slot would be most of this function's allocations.
-        let mut free = Vec::with_capacity(per.iter().zip(&at).filter(|(v, i)| v.get(**i) == Some(&next)).count());
-        for (k, (v, i)) in per.iter().zip(at.iter_mut()).enumerate() {
+        let mut free = Vec::with_capacity(n);
+        free.extend((0..per.len()).filter(|&k| per[k].get(at[k].wrapping_sub(1)) == Some(&t)));
+        out.push((t, free));
+    });
+    out
+}
+
+/// Like `merge`, with only how many lists hold each instant (the default "anyone" answer).
+pub fn merge_counts(per: &[&[i64]]) -> Vec<(i64, usize)> {
+    let mut out = Vec::with_capacity(per.iter().map(|v| v.len()).max().unwrap_or(0));
+    merge_with(per, |t, n, _, _| out.push((t, n)));
+    out
+}
+
+/// Calls `f(instant, how many lists hold it, cursors just past it, lists)` in ascending order.
+fn merge_with(per: &[&[i64]], mut f: impl FnMut(i64, usize, &[usize], &[&[i64]])) {
+    let mut at = vec![0usize; per.len()];
+    while let Some(next) = per.iter().zip(&at).filter_map(|(v, &i)| v.get(i)).min().copied() {
+        let mut n = 0;
+        for (v, i) in per.iter().zip(at.iter_mut()) {
             if v.get(*i) == Some(&next) {
-                free.push(k);
+                n += 1;
                 *i += 1;
             }
         }
-        out.push((next, free));
+        f(next, n, &at, per);
     }
-    out
 }
 
 /// Is `[start, start + length)` a slot the engine would offer? Used to refuse hand-made

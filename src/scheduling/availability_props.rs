@@ -40,6 +40,68 @@ fn busy_strategy(base_ms: i64) -> impl Strategy<Value = Vec<Busy>> {
     })
 }
 
+/// Any intervals, overlapping and unsorted as well: the engine must not depend on how the
+/// hours were entered.
+fn loose_hours_strategy() -> impl Strategy<Value = Hours> {
+    proptest::collection::vec(proptest::collection::vec((0u16..96, 1u16..40), 0..4), 7).prop_map(|days| {
+        let mut h = Hours::default();
+        for (i, day) in days.into_iter().enumerate() {
+            h.weekly[i] = day
+                .into_iter()
+                .filter_map(|(s, l)| LocalInterval::new((s * 15).min(1439), (s * 15 + l * 15).min(1440)))
+                .collect();
+        }
+        h
+    })
+}
+
+/// The engine's rules written the slow, obvious way: every grid point of every interval,
+/// checked against every busy time, gathered in a set.
+fn reference(tz: &TimeZone, hours: &Hours, busy: &[Busy], rule: &ServiceRule, window: &Window) -> Vec<i64> {
+    let at = |d: jiff::civil::Date, m: i64, first: bool| {
+        let (d, m) = if m >= 1440 { (d.tomorrow().unwrap(), m - 1440) } else { (d, m) };
+        let amb = tz.to_ambiguous_timestamp(d.at((m / 60) as i8, (m % 60) as i8, 0, 0));
+        if first {
+            if matches!(amb.offset(), jiff::tz::AmbiguousOffset::Gap { .. }) {
+                None
+            } else {
+                Some(amb.earlier().unwrap().as_millisecond())
+            }
+        } else {
+            Some(amb.compatible().unwrap().as_millisecond())
+        }
+    };
+    let now = window.now.as_millisecond();
+    let (earliest, latest) = (now + rule.min_notice_min * 60_000, now + rule.max_advance_min * 60_000);
+    let mut out = std::collections::BTreeSet::new();
+    let mut day = window.from;
+    while day <= window.to {
+        for iv in hours.for_date(day) {
+            let (a, b) = (i64::from(iv.start_min), i64::from(iv.end_min));
+            let end = at(day, b, false).unwrap();
+            let mut t = a;
+            while t + rule.length_min <= b {
+                if let Some(s) = at(day, t, true) {
+                    let e = s + rule.length_min * 60_000;
+                    let meets = |a: (i64, i64), b: (i64, i64)| a.0 < b.1 && b.0 < a.1;
+                    let clear = busy.iter().all(|x| {
+                        let theirs =
+                            (x.start_ms - x.buffer_before_min * 60_000, x.end_ms + x.buffer_after_min * 60_000);
+                        let ours = (s - rule.buffer_before_min * 60_000, e + rule.buffer_after_min * 60_000);
+                        !meets((s, e), theirs) && !meets(ours, (x.start_ms, x.end_ms))
+                    });
+                    if e <= end && clear && s >= earliest && s <= latest {
+                        out.insert(s);
+                    }
+                }
+                t += rule.step_min;
+            }
+        }
+        day = day.tomorrow().unwrap();
+    }
+    out.into_iter().collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
 
@@ -123,5 +185,40 @@ proptest! {
             }
         }
         prop_assert_eq!(got, want.into_iter().collect::<Vec<_>>());
+    }
+
+    /// The engine (sorted cursors, plain arithmetic between transitions, notice and advance
+    /// applied last so the rest can be kept) gives exactly the obvious answer, for any
+    /// moment of asking inside the window, on daylight-saving weeks, with overlapping hours.
+    #[test]
+    fn the_engine_matches_the_obvious_rules_at_any_moment_of_asking(
+        zone in 0usize..ZONES.len(),
+        hours in loose_hours_strategy(),
+        busy in busy_strategy(1_774_000_000_000),
+        length in prop_oneof![Just(15i64), Just(30), Just(45), Just(60), Just(90)],
+        step in prop_oneof![Just(10i64), Just(15), Just(30), Just(45), Just(60)],
+        before in 0i64..30,
+        after in 0i64..30,
+        start_day in 0i16..20,
+        notice in 0i64..(3 * 24 * 60),
+        advance in 0i64..(10 * 24 * 60),
+        asked_at in 0i64..(14 * 24 * 60),
+    ) {
+        let tz = TimeZone::get(ZONES[zone]).unwrap();
+        let from = date(2026, 3, 20).checked_add(jiff::Span::new().days(start_day)).unwrap();
+        let to = from.checked_add(jiff::Span::new().days(13)).unwrap();
+        let rule = ServiceRule { length_min: length, buffer_before_min: before, buffer_after_min: after, step_min: step, min_notice_min: notice, max_advance_min: advance };
+        let now = Timestamp::from_millisecond(from.to_zoned(tz.clone()).unwrap().timestamp().as_millisecond() + asked_at * 60_000).unwrap();
+        let window = Window { from, to, now };
+        let want = reference(&tz, &hours, &busy, &rule, &window);
+        prop_assert_eq!(&slots(&tz, &hours, &busy, &rule, &window), &want);
+        // What is kept (before notice and advance) and bounded later is the same answer.
+        let kept = slots_unbounded(&tz, &hours, &busy, &rule, from, to);
+        prop_assert_eq!(within(&kept, &rule, now), &want[..]);
+        // Counting and listing agree.
+        let other = slots_unbounded(&tz, &hours, &[], &rule, from, to);
+        let per = [within(&kept, &rule, now), within(&other, &rule, now)];
+        let counts: Vec<(i64, usize)> = merge(&per).into_iter().map(|(t, v)| (t, v.len())).collect();
+        prop_assert_eq!(merge_counts(&per), counts);
     }
 }

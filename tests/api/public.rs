@@ -78,7 +78,15 @@ async fn a_visitor_books_an_offered_slot_and_manages_it(app: TestApp) {
         .json();
     let first = slots[0]["start"].as_str().unwrap().to_string();
     assert!(first.starts_with("2026-03-03T03:00:00-05:00"), "{first}");
-    assert_eq!(slots[0]["calendar_ids"].as_array().unwrap().len(), 2, "anyone: both free");
+    assert_eq!(slots[0]["free"], 2, "anyone: both free");
+    assert!(slots[0].get("calendar_ids").is_none(), "only with detail=calendars: {}", slots[0]);
+    let detailed = v
+        .get(&format!(
+            "/api/v1/book/salon-public/availability?service_id={svc}&from=2026-03-03&to=2026-03-03&tz=America/New_York&detail=calendars"
+        ))
+        .await
+        .json();
+    assert_eq!(detailed[0]["calendar_ids"].as_array().unwrap().len(), 2, "anyone: both free");
     // Book with "anyone": the first free person gets it.
     let r = v.post_json("/api/v1/book/salon-public/bookings", visitor(&svc, None, &first)).await;
     r.assert(StatusCode::CREATED);

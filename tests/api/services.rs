@@ -66,10 +66,23 @@ async fn services_are_offered_per_calendar_and_availability_follows_bookings(app
         .await;
     let slots = owner.org_get(&org, &q(&format!("&calendar_id={a}"))).await.json();
     assert_eq!(starts(&slots), ["10:30"]);
-    // "Anyone" in the location: B is still free at 09:30 and 10:00.
+    // "Anyone" in the location: B is still free at 09:30 and 10:00. By default a slot says
+    // how many are free; `detail=calendars` says which.
+    let at_0930 = |v: &Value| {
+        v.as_array().unwrap().iter().find(|s| s["start"].as_str().unwrap().contains("T09:30")).unwrap().clone()
+    };
     let anyone = owner.org_get(&org, &q(&format!("&location_id={loc}"))).await.json();
-    let at_0930 = anyone.as_array().unwrap().iter().find(|s| s["start"].as_str().unwrap().contains("T09:30")).unwrap();
-    assert_eq!(at_0930["calendar_ids"], json!([b]));
+    assert_eq!(at_0930(&anyone)["free"], 1);
+    assert!(at_0930(&anyone).get("calendar_ids").is_none(), "{anyone}");
+    let at_1030 = anyone.as_array().unwrap().iter().find(|s| s["start"].as_str().unwrap().contains("T10:30")).unwrap();
+    assert_eq!(at_1030["free"], 2, "both free at 10:30");
+    let detailed = owner.org_get(&org, &q(&format!("&location_id={loc}&detail=calendars"))).await.json();
+    assert_eq!(at_0930(&detailed)["calendar_ids"], json!([b]));
+    assert_eq!(at_0930(&detailed)["free"], 1);
+    owner
+        .org_get(&org, &q(&format!("&location_id={loc}&detail=everything")))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
     // Asked from New York, the same instants.
     let ny = owner.org_get(&org, &q(&format!("&calendar_id={a}&tz=America/New_York"))).await.json();
     assert!(ny[0]["start"].as_str().unwrap().starts_with("2026-03-03T04:30:00-05:00"), "{ny}");

@@ -13,7 +13,7 @@ use crate::{
     error::{AppError, AppResult, FieldError},
     features::calendars::service::{self as calendars},
     http::Ctx,
-    scheduling::availability::{Busy, Hours, LocalInterval},
+    scheduling::availability::{self, Busy, Hours, LocalInterval, ServiceRule},
     types::{format_hhmm, parse_hhmm},
 };
 use jiff::civil::Date;
@@ -245,6 +245,103 @@ pub async fn engine_inputs(
             busy: b.unwrap_or_default(),
         })
         .collect())
+}
+
+/// What availability is asked for, besides the calendars.
+pub struct SlotAsk<'a> {
+    pub rule: ServiceRule,
+    /// Instants kept: `[from, to)` (the visitor's dates in the visitor's zone).
+    pub span: (i64, i64),
+    /// The calendars' local dates the engine walks (wide enough to cover `span`).
+    pub dates: (Date, Date),
+    /// A booking being moved: its own time does not count against it (not memoised).
+    pub except: Option<&'a str>,
+    pub now: jiff::Timestamp,
+}
+
+/// Free start instants per calendar, before and after notice and advance.
+pub struct FreeSlots {
+    per: Vec<std::sync::Arc<Vec<i64>>>,
+    rule: ServiceRule,
+    now: jiff::Timestamp,
+}
+
+impl FreeSlots {
+    /// Per calendar, in the order asked: the instants bookable now (notice, advance).
+    pub fn bounded(&self) -> Vec<&[i64]> {
+        self.per.iter().map(|v| availability::within(v, &self.rule, self.now)).collect()
+    }
+
+    /// Each instant with how many calendars are free then.
+    pub fn counts(&self) -> Vec<(i64, usize)> {
+        availability::merge_counts(&self.bounded())
+    }
+
+    /// Each instant with the indexes of the calendars free then.
+    pub fn detail(&self) -> Vec<(i64, Vec<usize>)> {
+        availability::merge(&self.bounded())
+    }
+
+    /// The first calendar (in the order asked) free at `t`.
+    pub fn first_free(&self, t: i64) -> Option<usize> {
+        self.bounded().iter().position(|v| v.binary_search(&t).is_ok())
+    }
+}
+
+/// The engine's answer for each calendar `(id, zone)` in `ask.span`. The part that does not
+/// depend on the time of asking (everything but notice and advance) is kept in the
+/// organisation's cache at `seq` per calendar, rule and window, so a repeated question costs
+/// a lookup and a merge; notice and advance are applied on the way out (`FreeSlots`).
+pub async fn free_slots(
+    state: &AppState,
+    org_id: &str,
+    seq: i64,
+    cals: &[(&str, &str)],
+    ask: &SlotAsk<'_>,
+) -> AppResult<FreeSlots> {
+    use std::sync::Arc;
+    let r = &ask.rule;
+    let keys: Vec<String> = cals
+        .iter()
+        .map(|(id, _)| {
+            format!(
+                "{id}|{}|{}|{}|{}|{}|{}|{}|{}",
+                r.length_min,
+                r.buffer_before_min,
+                r.buffer_after_min,
+                r.step_min,
+                ask.span.0,
+                ask.span.1,
+                ask.dates.0,
+                ask.dates.1
+            )
+        })
+        .collect();
+    let mut per: Vec<Option<Arc<Vec<i64>>>> = if ask.except.is_none() {
+        state.cache.get_many(org_id, seq, "slots", &keys.iter().map(String::as_str).collect::<Vec<_>>())
+    } else {
+        vec![None; cals.len()]
+    };
+    let missing: Vec<usize> = (0..cals.len()).filter(|&i| per[i].is_none()).collect();
+    if !missing.is_empty() {
+        let which: Vec<(&str, &str)> = missing.iter().map(|&i| cals[i]).collect();
+        const DAY_MS: i64 = 86_400_000;
+        let data =
+            engine_inputs(state, org_id, seq, &which, ask.span.0 - DAY_MS, ask.span.1 + DAY_MS, ask.except).await?;
+        let mut fresh = Vec::with_capacity(missing.len());
+        for (&i, input) in missing.iter().zip(&data) {
+            let mut all =
+                availability::slots_unbounded(&input.tz, &input.hours, &input.busy, r, ask.dates.0, ask.dates.1);
+            all.retain(|&s| s >= ask.span.0 && s < ask.span.1);
+            let all = Arc::new(all);
+            per[i] = Some(all.clone());
+            fresh.push((keys[i].clone(), all));
+        }
+        if ask.except.is_none() {
+            state.cache.put_many(org_id, seq, "slots", fresh);
+        }
+    }
+    Ok(FreeSlots { per: per.into_iter().map(Option::unwrap_or_default).collect(), rule: ask.rule, now: ask.now })
 }
 
 /// The engine's view of a calendar's hours.

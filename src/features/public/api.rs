@@ -63,6 +63,9 @@ pub struct SlotsQuery {
     pub to: String,
     /// The visitor's zone; the location's by default.
     pub tz: Option<String>,
+    /// `calendars`: each slot also lists the ids of the people free then (by default only
+    /// how many).
+    pub detail: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/book/{slug}/availability", tag = "public", params(("slug" = String, Path), SlotsQuery),
@@ -83,7 +86,10 @@ pub async fn availability(
     let tz_name = q.tz.unwrap_or(loc.time_zone);
     let tz = jiff::tz::TimeZone::get(&tz_name)
         .map_err(|_| AppError::field("tz", "invalid-time-zone", "Unknown time zone."))?;
-    Ok(axum::Json(service::slots(&state, &slug, &q.service_id, q.calendar_id.as_deref(), &tz, from, to).await?))
+    let detail = crate::features::services::service::detail_of(q.detail.as_deref())?;
+    Ok(axum::Json(
+        service::slots(&state, &slug, (&q.service_id, q.calendar_id.as_deref()), &tz, (from, to), detail).await?,
+    ))
 }
 
 /// Only these fields: nothing here can choose a price, a status, a client record or staff.

@@ -268,7 +268,7 @@ async fn build(
     ];
     page.back_slot =
         link(slug, &[("service", &svc.id), ("person", &q.person), ("tz", &tz_name), ("date", &from.to_string())]);
-    let slots = service::slots(state, slug, &svc.id, calendar.map(|c| c.id.as_str()), &tz, from, to).await?;
+    let slots = service::slots(state, slug, (&svc.id, calendar.map(|c| c.id.as_str())), &tz, (from, to), false).await?;
     for s in &slots {
         let Ok(z) = s.start.parse::<Zoned>() else { continue };
         let label = day_label(z.date(), ctx.lang);

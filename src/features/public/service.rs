@@ -20,7 +20,6 @@ use crate::{
     i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
-    scheduling::availability::{self, Window},
     types::{Email, Name, parse_phone},
 };
 use jiff::{Timestamp, civil::Date, tz::TimeZone};
@@ -108,7 +107,7 @@ async fn pick(
     Ok((s, cals))
 }
 
-/// Offered start instants (ms) for each calendar, local dates `from..=to` of `tz`.
+/// Offered start instants for each calendar, local dates `from..=to` of `tz`.
 async fn offered(
     state: &AppState,
     loc: &PublicLocation,
@@ -117,57 +116,62 @@ async fn offered(
     tz: &TimeZone,
     (from, to): (Date, Date),
     except: Option<&str>,
-) -> AppResult<Vec<(i64, Vec<usize>)>> {
+) -> AppResult<hours::FreeSlots> {
     let start_ms = from.to_zoned(tz.clone()).map_err(AppError::internal)?.timestamp().as_millisecond();
     let end_ms =
         to.tomorrow().and_then(|d| d.to_zoned(tz.clone())).map_err(AppError::internal)?.timestamp().as_millisecond();
     let keys: Vec<(&str, &str)> = cals.iter().map(|c| (c.id.as_str(), c.time_zone.as_str())).collect();
-    let data = hours::engine_inputs(
-        state,
-        &loc.org_id,
-        loc.change_seq,
-        &keys,
-        start_ms - 86_400_000,
-        end_ms + 86_400_000,
+    let ask = hours::SlotAsk {
+        rule: rule_of(service),
+        span: (start_ms, end_ms),
+        dates: (from.yesterday().unwrap_or(from), to.tomorrow().unwrap_or(to)),
         except,
-    )
-    .await?;
-    let refs: Vec<availability::CalendarInput<'_>> = data.iter().map(hours::EngineInput::as_input).collect();
-    let window = Window { from: from.yesterday().unwrap_or(from), to: to.tomorrow().unwrap_or(to), now: state.now() };
-    Ok(availability::anyone(&refs, &rule_of(service), &window)
-        .into_iter()
-        .filter(|(s, _)| *s >= start_ms && *s < end_ms)
-        .collect())
+        now: state.now(),
+    };
+    hours::free_slots(state, &loc.org_id, loc.change_seq, &keys, &ask).await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PublicSlot {
     pub start: String,
     pub end: String,
-    pub calendar_ids: Vec<String>,
+    /// How many of the people asked are free at this time (1 for one person).
+    pub free: usize,
+    /// Only with `detail=calendars`: which.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_ids: Option<Vec<String>>,
 }
 
+/// Offered slots of a service at a location, for one person or anyone (`calendar_id`).
 pub async fn slots(
     state: &AppState,
     slug: &str,
-    service_id: &str,
-    calendar_id: Option<&str>,
+    (service_id, calendar_id): (&str, Option<&str>),
     tz: &TimeZone,
-    from: Date,
-    to: Date,
+    dates: (Date, Date),
+    detail: bool,
 ) -> AppResult<Vec<PublicSlot>> {
     let loc = location(state, slug).await?;
     let (s, cals) = pick(state, &loc, service_id, calendar_id).await?;
     let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
-    Ok(offered(state, &loc, &s, &cals, tz, (from, to), None)
-        .await?
-        .into_iter()
-        .map(|(start, idx)| PublicSlot {
-            start: fmt(start),
-            end: fmt(start + s.length_min * 60_000),
-            calendar_ids: idx.into_iter().map(|i| cals[i].id.clone()).collect(),
-        })
-        .collect())
+    let free = offered(state, &loc, &s, &cals, tz, dates, None).await?;
+    let slot = |start: i64, n: usize, ids: Option<Vec<String>>| PublicSlot {
+        start: fmt(start),
+        end: fmt(start + s.length_min * 60_000),
+        free: n,
+        calendar_ids: ids,
+    };
+    Ok(if detail {
+        free.detail()
+            .into_iter()
+            .map(|(start, idx)| {
+                let n = idx.len();
+                slot(start, n, Some(idx.into_iter().map(|i| cals[i].id.clone()).collect()))
+            })
+            .collect()
+    } else {
+        free.counts().into_iter().map(|(start, n)| slot(start, n, None)).collect()
+    })
 }
 
 pub struct PublicBooking {
@@ -222,10 +226,9 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
     let tz = TimeZone::get(&loc.time_zone).unwrap_or(TimeZone::UTC);
     let day = start.to_zoned(tz.clone()).date();
     let free = offered(state, &loc, &s, &cals, &tz, (day, day), None).await?;
-    let Some((_, idx)) = free.into_iter().find(|(t, _)| *t == start_ms) else {
+    let Some(cal) = free.first_free(start_ms).and_then(|i| cals.get(i)) else {
         return Err(AppError::conflict("slot-unavailable", "This time is not available; choose another slot."));
     };
-    let cal = &cals[idx[0]];
     let end_ms = start_ms + s.length_min * 60_000;
     let now = to_ms(state.now());
     let token = crypto::new_token();
@@ -453,7 +456,7 @@ pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -
     // The booking's own time must not count against itself.
     let free = offered(state, &loc, &s, &cals, &tz, (day, day), Some(&m.id)).await?;
     let start_ms = start.as_millisecond();
-    if !free.iter().any(|(t, _)| *t == start_ms) {
+    if free.first_free(start_ms).is_none() {
         return Err(AppError::conflict("slot-unavailable", "This time is not available; choose another slot."));
     }
     let mut tx = state.db.begin().await?;
@@ -512,7 +515,12 @@ pub async fn reschedule_options(
     let Some(service_id) = m.service_id.clone() else { return Ok(Vec::new()) };
     let loc = location(state, &m.location_slug).await?;
     let (s, cals) = pick(state, &loc, &service_id, Some(&m.calendar_id)).await?;
-    Ok(offered(state, &loc, &s, &cals, tz, (from, to), Some(&m.id)).await?.into_iter().map(|(t, _)| t).collect())
+    Ok(offered(state, &loc, &s, &cals, tz, (from, to), Some(&m.id))
+        .await?
+        .counts()
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect())
 }
 
 /// The zone of the managed booking's location.

@@ -151,6 +151,9 @@ pub struct AvailabilityQuery {
     pub to: String,
     /// IANA zone to read the dates in and present the slots in; the calendar's by default.
     pub tz: Option<String>,
+    /// `calendars`: each slot also lists the ids of the calendars free then (by default
+    /// only how many).
+    pub detail: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/availability", tag = "services", params(("org_id" = String, Path), AvailabilityQuery),
@@ -172,5 +175,6 @@ pub async fn availability(
     let tz_name = q.tz.clone().or_else(|| cals.first().map(|c| c.time_zone.clone())).unwrap_or_else(|| "UTC".into());
     let tz = jiff::tz::TimeZone::get(&tz_name)
         .map_err(|_| AppError::field("tz", "invalid-time-zone", "Unknown time zone."))?;
-    service::slots(&state, &scope, &svc, &cals, &tz, from, to).await
+    let detail = service::detail_of(q.detail.as_deref())?;
+    service::slots(&state, &scope, (&svc, &cals), &tz, (from, to), detail).await
 }

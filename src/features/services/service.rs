@@ -16,7 +16,7 @@ use crate::{
         calendars::service::{self as calendars, CalendarRow},
     },
     http::Ctx,
-    scheduling::availability::{self, ServiceRule, Window},
+    scheduling::availability::ServiceRule,
     types::{Checks, Name},
 };
 use jiff::{civil::Date, tz::TimeZone};
@@ -359,40 +359,52 @@ pub fn rule_of(s: &Service) -> ServiceRule {
     }
 }
 
-/// One offered start time, with the calendars free then (the shape of each element of
-/// `SlotList` on the wire; kept for the OpenAPI document).
+/// One offered start time, with how many of the calendars asked are free then (and which,
+/// when asked with `detail=calendars`). The shape of each element of `SlotList` on the
+/// wire; kept for the OpenAPI document.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Slot {
     /// RFC 3339 in the requested zone.
     pub start: String,
     pub end: String,
-    pub calendar_ids: Vec<String>,
+    /// How many of the calendars asked are free at this time (1 for one calendar).
+    pub free: usize,
+    /// Only with `detail=calendars`: the ids of those calendars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_ids: Option<Vec<String>>,
 }
 
-/// Free slots as the engine returns them (instant, indexes of the free calendars), written
-/// out as `[Slot]` straight from the calendars' ids: no per-slot copy of every id (an
-/// "anyone" answer over 20 calendars holds thousands of them).
+/// Which calendars are free at each slot: only how many (the default, like a booking
+/// page's "n places left"), or their ids.
+pub enum Free {
+    Counts(Vec<(i64, usize)>),
+    Calendars(Vec<(i64, Vec<usize>)>),
+}
+
+/// Free slots as the engine returns them, written out as `[Slot]` straight from the
+/// calendars' ids: no per-slot copy of every id.
 pub struct SlotList {
     calendar_ids: Vec<String>,
     tz: TimeZone,
     length_ms: i64,
-    slots: Vec<(i64, Vec<usize>)>,
+    free: Free,
 }
 
 impl SlotList {
     /// The `[Slot]` document, written into one buffer: each calendar id is quoted once, each
-    /// instant printed in place (an answer of ~160 KB would otherwise be a few thousand small
-    /// strings escaped one by one).
+    /// instant printed in place (a few thousand small strings escaped one by one otherwise).
     pub fn to_json(&self) -> Vec<u8> {
         use std::fmt::Write;
         let quoted: Vec<String> =
             self.calendar_ids.iter().map(|id| serde_json::to_string(id).unwrap_or_else(|_| "\"\"".into())).collect();
         // Room for all of it at once (instants are at most ~50 bytes each): no regrowth.
-        let size: usize = self
-            .slots
-            .iter()
-            .map(|(_, idx)| 140 + idx.iter().filter_map(|&i| quoted.get(i)).map(|q| q.len() + 1).sum::<usize>())
-            .sum();
+        let size: usize = match &self.free {
+            Free::Counts(v) => v.len() * 140,
+            Free::Calendars(v) => v
+                .iter()
+                .map(|(_, idx)| 160 + idx.iter().filter_map(|&i| quoted.get(i)).map(|q| q.len() + 1).sum::<usize>())
+                .sum(),
+        };
         let mut out = String::with_capacity(2 + size);
         let mut instant = String::with_capacity(48);
         let mut put_instant = |out: &mut String, ms: i64| {
@@ -409,23 +421,37 @@ impl SlotList {
                 out.push_str(&serde_json::to_string(&instant).unwrap_or_else(|_| "\"\"".into()));
             }
         };
-        out.push('[');
-        for (n, (start, idx)) in self.slots.iter().enumerate() {
+        let mut head = |out: &mut String, n: usize, start: i64, free: usize| {
             if n > 0 {
                 out.push(',');
             }
             out.push_str("{\"start\":");
-            put_instant(&mut out, *start);
+            put_instant(out, start);
             out.push_str(",\"end\":");
-            put_instant(&mut out, start + self.length_ms);
-            out.push_str(",\"calendar_ids\":[");
-            for (k, id) in idx.iter().filter_map(|&i| quoted.get(i)).enumerate() {
-                if k > 0 {
-                    out.push(',');
+            put_instant(out, start + self.length_ms);
+            let _ = write!(out, ",\"free\":{free}");
+        };
+        out.push('[');
+        match &self.free {
+            Free::Counts(v) => {
+                for (n, &(start, free)) in v.iter().enumerate() {
+                    head(&mut out, n, start, free);
+                    out.push('}');
                 }
-                out.push_str(id);
             }
-            out.push_str("]}");
+            Free::Calendars(v) => {
+                for (n, (start, idx)) in v.iter().enumerate() {
+                    head(&mut out, n, *start, idx.len());
+                    out.push_str(",\"calendar_ids\":[");
+                    for (k, id) in idx.iter().filter_map(|&i| quoted.get(i)).enumerate() {
+                        if k > 0 {
+                            out.push(',');
+                        }
+                        out.push_str(id);
+                    }
+                    out.push_str("]}");
+                }
+            }
         }
         out.push(']');
         out.into_bytes()
@@ -438,43 +464,44 @@ impl axum::response::IntoResponse for SlotList {
     }
 }
 
-/// Free slots for `service` on `cals` ("anyone" when several), dates in `tz`, inclusive.
+/// The `detail` parameter of availability: absent, or `calendars`.
+pub fn detail_of(v: Option<&str>) -> AppResult<bool> {
+    match v {
+        None | Some("") => Ok(false),
+        Some("calendars") => Ok(true),
+        Some(_) => Err(AppError::field("detail", "invalid-detail", "Leave it out, or use \"calendars\".")),
+    }
+}
+
+/// Free slots for `service` on `cals` ("anyone" when several), dates in `tz`, inclusive;
+/// `detail`: with the free calendars' ids.
 pub async fn slots(
     state: &AppState,
     scope: &OrgScope,
-    service: &Service,
-    cals: &[CalendarRow],
+    (service, cals): (&Service, &[CalendarRow]),
     tz: &TimeZone,
-    from: Date,
-    to: Date,
+    (from, to): (Date, Date),
+    detail: bool,
 ) -> AppResult<SlotList> {
     let start_ms = from.to_zoned(tz.clone()).map_err(AppError::internal)?.timestamp().as_millisecond();
     let end_ms =
         to.tomorrow().and_then(|d| d.to_zoned(tz.clone())).map_err(AppError::internal)?.timestamp().as_millisecond();
-    let rule = rule_of(service);
-    let now = state.now();
-    let ids: Vec<String> = cals.iter().map(|c| c.id.clone()).collect();
     let keys: Vec<(&str, &str)> = cals.iter().map(|c| (c.id.as_str(), c.time_zone.as_str())).collect();
-    let data = hours::engine_inputs(
-        state,
-        scope.org_id(),
-        scope.change_seq(),
-        &keys,
-        start_ms - 86_400_000,
-        end_ms + 86_400_000,
-        None,
-    )
-    .await?;
-    let inputs: Vec<availability::CalendarInput<'_>> = data.iter().map(hours::EngineInput::as_input).collect();
-    // Local dates of each calendar may differ from the visitor's: ask a day wider, then keep
-    // the visitor's window.
-    let window = Window { from: from.yesterday().unwrap_or(from), to: to.tomorrow().unwrap_or(to), now };
-    let all = availability::anyone(&inputs, &rule, &window);
+    // Local dates of each calendar may differ from the visitor's: walk a day wider, then
+    // keep the visitor's window.
+    let ask = hours::SlotAsk {
+        rule: rule_of(service),
+        span: (start_ms, end_ms),
+        dates: (from.yesterday().unwrap_or(from), to.tomorrow().unwrap_or(to)),
+        except: None,
+        now: state.now(),
+    };
+    let free = hours::free_slots(state, scope.org_id(), scope.change_seq(), &keys, &ask).await?;
     Ok(SlotList {
-        calendar_ids: ids,
+        calendar_ids: cals.iter().map(|c| c.id.clone()).collect(),
         tz: tz.clone(),
         length_ms: service.length_min * 60_000,
-        slots: all.into_iter().filter(|(s, _)| *s >= start_ms && *s < end_ms).collect(),
+        free: if detail { Free::Calendars(free.detail()) } else { Free::Counts(free.counts()) },
     })
 }
 
@@ -528,19 +555,21 @@ mod tests {
         // 2026-03-29 01:30 and 03:00 Paris: either side of the spring-forward gap.
         let (a, b) = (1_774_747_800_000, 1_774_746_000_000 + 5_400_000);
         let ids = vec!["0190-a".to_string(), "needs \"escaping\"\\".to_string()];
-        let list = SlotList {
-            calendar_ids: ids.clone(),
-            tz: tz.clone(),
-            length_ms: 1_800_000,
-            slots: vec![(a, vec![0, 1]), (b, vec![1])],
-        };
+        let list = |free: Free| SlotList { calendar_ids: ids.clone(), tz: tz.clone(), length_ms: 1_800_000, free };
         let show = |ms: i64| jiff::Timestamp::from_millisecond(ms).unwrap().to_zoned(tz.clone()).to_string();
-        let want = vec![
-            Slot { start: show(a), end: show(a + 1_800_000), calendar_ids: ids.clone() },
-            Slot { start: show(b), end: show(b + 1_800_000), calendar_ids: vec![ids[1].clone()] },
-        ];
-        assert_eq!(String::from_utf8(list.to_json()).unwrap(), serde_json::to_string(&want).unwrap());
-        let empty = SlotList { calendar_ids: ids, tz, length_ms: 1, slots: Vec::new() };
-        assert_eq!(empty.to_json(), b"[]");
+        let slot = |at: i64, free: usize, ids: Option<Vec<String>>| Slot {
+            start: show(at),
+            end: show(at + 1_800_000),
+            free,
+            calendar_ids: ids,
+        };
+        let detailed = list(Free::Calendars(vec![(a, vec![0, 1]), (b, vec![1])]));
+        let want = vec![slot(a, 2, Some(ids.clone())), slot(b, 1, Some(vec![ids[1].clone()]))];
+        assert_eq!(String::from_utf8(detailed.to_json()).unwrap(), serde_json::to_string(&want).unwrap());
+        let counted = list(Free::Counts(vec![(a, 2), (b, 1)]));
+        let want = vec![slot(a, 2, None), slot(b, 1, None)];
+        assert_eq!(String::from_utf8(counted.to_json()).unwrap(), serde_json::to_string(&want).unwrap());
+        assert_eq!(list(Free::Counts(Vec::new())).to_json(), b"[]");
+        assert_eq!(list(Free::Calendars(Vec::new())).to_json(), b"[]");
     }
 }
