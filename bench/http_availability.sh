@@ -74,6 +74,13 @@ if [ -n "${WRITES:-}" ]; then
   ) &
   writer=$!
 fi
-wrk -t2 -c50 -d20s --latency -H "Cookie: $cookie" "$url"
+xacts() { psql -tA -h 127.0.0.1 -U postgres -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$db'"; }
+[ "$backend" != postgres ] || before=$(xacts)
+wrk -t2 -c50 -d20s --latency -H "Cookie: $cookie" "$url" | tee "$work/wrk.out"
+if [ "$backend" = postgres ]; then
+  # Each statement outside a transaction is one: how many the server asked per request.
+  sleep 1
+  python3 -c "import re,sys; n=int(re.search(r'(\d+) requests in', open('$work/wrk.out').read()).group(1)); print(f'PostgreSQL transactions per request: {($(xacts) - $before) / n:.2f}')"
+fi
 if [ -n "${perfpid:-}" ]; then wait "$perfpid" || true; fi
 if [ -n "${writer:-}" ]; then wait "$writer" || true; fi

@@ -30,11 +30,20 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     /// Per-organisation read caches, valid for one change sequence (`cache.rs`).
     pub cache: Arc<crate::cache::Caches>,
+    /// Session lookups in flight, answered in batches (`accounts::repo::SessionLookups`).
+    pub sessions: Arc<crate::features::accounts::repo::SessionLookups>,
 }
 
 impl AppState {
     pub fn new(db: Db, clock: SharedClock, config: Config) -> Self {
-        Self { db, clock, config: Arc::new(config), outbox_wake: Arc::new(Notify::new()), cache: Arc::default() }
+        Self {
+            db,
+            clock,
+            config: Arc::new(config),
+            outbox_wake: Arc::new(Notify::new()),
+            cache: Arc::default(),
+            sessions: Arc::default(),
+        }
     }
 
     pub fn now(&self) -> jiff::Timestamp {

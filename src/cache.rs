@@ -40,7 +40,7 @@ struct OrgEntry {
 #[derive(Default)]
 pub struct Caches {
     orgs: Mutex<HashMap<String, OrgEntry>>,
-    loaders: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    loaders: Mutex<HashMap<String, Arc<tokio::sync::RwLock<()>>>>,
 }
 
 impl Caches {
@@ -100,9 +100,13 @@ impl Caches {
     }
 
     /// One loader at a time per organisation. After a change every concurrent reader misses
-    /// at once; holding this while loading (and looking again once it is held) makes one of
-    /// them load and the others find the result, instead of all of them loading the same rows.
-    pub async fn loading(&self, org_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+    /// at once; the first becomes the loader (`Some`), the others wait until its load is over
+    /// and are then all released together (`None`), to look again and find its result,
+    /// instead of all loading the same rows. Released together, not one by one: handing a
+    /// lock from waiter to waiter on a busy machine took a scheduling delay per waiter.
+    /// A caller released with `None` that still misses (it wanted other rows) loads them
+    /// itself.
+    pub async fn loading(&self, org_id: &str) -> Option<tokio::sync::OwnedRwLockWriteGuard<()>> {
         let lock = {
             let mut loaders = self.loaders.lock().unwrap_or_else(|p| p.into_inner());
             if !loaders.contains_key(org_id) && loaders.len() >= MAX_ORGS {
@@ -111,7 +115,11 @@ impl Caches {
             }
             loaders.entry(org_id.to_string()).or_default().clone()
         };
-        lock.lock_owned().await
+        if let Ok(guard) = lock.clone().try_write_owned() {
+            return Some(guard);
+        }
+        drop(lock.read().await);
+        None
     }
 }
 
@@ -154,14 +162,27 @@ mod tests {
 
     #[tokio::test]
     async fn one_loader_at_a_time_per_organisation() {
+        use std::time::Duration;
         let c = Arc::new(Caches::default());
         let first = c.loading("org").await;
-        let other_org = tokio::time::timeout(std::time::Duration::from_millis(50), c.loading("other")).await;
-        assert!(other_org.is_ok(), "another organisation does not wait");
-        let same = tokio::time::timeout(std::time::Duration::from_millis(50), c.loading("org")).await;
+        assert!(first.is_some(), "nobody was loading: this caller loads");
+        let other_org = tokio::time::timeout(Duration::from_millis(50), c.loading("other")).await;
+        assert!(other_org.is_ok_and(|g| g.is_some()), "another organisation does not wait");
+        let same = tokio::time::timeout(Duration::from_millis(50), c.loading("org")).await;
         assert!(same.is_err(), "the same organisation waits for the loader");
+        // All waiters are released together once the load is over, none of them as a loader.
+        let waiters: Vec<_> = (0..8)
+            .map(|_| {
+                let c = c.clone();
+                tokio::spawn(async move { c.loading("org").await.is_none() })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(20)).await;
         drop(first);
-        assert!(tokio::time::timeout(std::time::Duration::from_secs(5), c.loading("org")).await.is_ok());
+        for w in waiters {
+            assert!(tokio::time::timeout(Duration::from_secs(5), w).await.unwrap().unwrap());
+        }
+        assert!(c.loading("org").await.is_some(), "and the next miss loads again");
     }
 
     #[test]

@@ -159,12 +159,17 @@ pub fn slots(tz: &TimeZone, hours: &Hours, busy: &[Busy], rule: &ServiceRule, wi
 /// only part of the answer that depends on the time of asking, so the rest (`slots_unbounded`)
 /// may be kept and reused until the calendar changes.
 pub fn within<'a>(sorted: &'a [i64], rule: &ServiceRule, now: Timestamp) -> &'a [i64] {
+    &sorted[within_range(sorted, rule, now)]
+}
+
+/// The positions `within` keeps.
+pub fn within_range(sorted: &[i64], rule: &ServiceRule, now: Timestamp) -> std::ops::Range<usize> {
     let now = now.as_millisecond();
     let earliest = now.saturating_add(rule.min_notice_min.max(0).saturating_mul(MINUTE_MS));
     let latest = now.saturating_add(rule.max_advance_min.max(0).saturating_mul(MINUTE_MS));
     let lo = sorted.partition_point(|&s| s < earliest);
     let hi = sorted.partition_point(|&s| s <= latest).max(lo);
-    &sorted[lo..hi]
+    lo..hi
 }
 
 /// Every start instant (epoch ms, ascending, each once) on the calendar's local dates

@@ -1,6 +1,6 @@
 //! Accounts: sign-up, verification, login, sessions, profile, password, reset, block, 2FA.
 
-use crate::helpers::{PASSWORD, TestApp, dual, link_token};
+use crate::helpers::{PASSWORD, TestApp, dual, link_token, owner_with_org};
 use axum::http::StatusCode;
 use creneau::{crypto, features::accounts::service};
 use jiff::SignedDuration;
@@ -24,6 +24,7 @@ dual!(
     emailed_links_use_the_configured_base_url,
     clicking_a_link_someone_else_requested_does_not_give_them_the_account,
     simultaneous_profile_edits_of_different_fields_both_stay,
+    simultaneous_requests_of_many_sessions_each_get_their_own_identity,
 );
 
 async fn signup_verify_login_and_me(app: TestApp) {
@@ -561,5 +562,68 @@ async fn simultaneous_profile_edits_of_different_fields_both_stay(app: TestApp) 
             (Some(name.as_str()), Some(zone)),
             "round {i}"
         );
+    }
+}
+
+/// Session lookups that arrive together are answered by one query (`SessionLookups`): under
+/// load, every request must still get its own account, its own membership of the
+/// organisation its path names, and nothing for a session that has ended.
+async fn simultaneous_requests_of_many_sessions_each_get_their_own_identity(app: TestApp) {
+    let mut owners = Vec::new();
+    for i in 0..4 {
+        owners.push(owner_with_org(&app, &format!("owner{i}@many.fr"), &format!("Org {i}")).await);
+    }
+    // A session that has ended, its cookie sent again.
+    let gone = app.user("gone@many.fr").await;
+    let ended = gone.cookie("creneau_session").unwrap();
+    gone.post_json("/api/v1/auth/logout", serde_json::json!({})).await.assert(StatusCode::NO_CONTENT);
+    gone.set_cookie("creneau_session", &ended);
+    enum Ask {
+        Me(usize),
+        Own(usize),
+        Other(usize),
+        Gone,
+    }
+    let asks: Vec<Ask> = (0..96)
+        .map(|n| match n % 4 {
+            0 => Ask::Me(n / 4 % 4),
+            1 => Ask::Own(n / 4 % 4),
+            2 => Ask::Other(n / 4 % 4),
+            _ => Ask::Gone,
+        })
+        .collect();
+    let (owners_ref, gone_ref) = (&owners, &gone);
+    let requests = asks.iter().map(|a| async move {
+        let (owners, gone) = (owners_ref, gone_ref);
+        match *a {
+            Ask::Me(i) => owners[i].0.get("/api/v1/me").await,
+            Ask::Own(i) => owners[i].0.get(&format!("/api/v1/orgs/{}", owners[i].1)).await,
+            Ask::Other(i) => owners[i].0.get(&format!("/api/v1/orgs/{}/locations", owners[(i + 1) % 4].1)).await,
+            Ask::Gone => gone.get("/api/v1/me").await,
+        }
+    });
+    let before = app.state.sessions.counts();
+    let results = futures_util::future::join_all(requests).await;
+    let after = app.state.sessions.counts();
+    assert_eq!(after.0 - before.0, 96, "one lookup per request");
+    assert!(after.1 - before.1 < 96, "lookups were answered together: {before:?} → {after:?}");
+    for (ask, r) in asks.iter().zip(&results) {
+        match *ask {
+            Ask::Me(i) => {
+                r.assert(StatusCode::OK);
+                assert_eq!(r.json()["email"], format!("owner{i}@many.fr"), "{}", r.text());
+                assert_eq!(r.json()["active_org"]["id"].as_str(), Some(owners[i].1.as_str()));
+            }
+            Ask::Own(i) => {
+                r.assert(StatusCode::OK);
+                assert_eq!(r.json()["name"], format!("Org {i}"), "{}", r.text());
+            }
+            Ask::Other(_) => {
+                r.problem(StatusCode::NOT_FOUND, "not-found");
+            }
+            Ask::Gone => {
+                r.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+            }
+        }
     }
 }

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 dual!(
     every_change_availability_reads_shows_on_the_next_request,
-    a_rights_change_applies_to_the_next_availability_request
+    a_rights_change_applies_to_the_next_availability_request,
+    the_moment_of_asking_moves_a_kept_answer
 );
 
 struct Setup<'a> {
@@ -219,4 +220,21 @@ async fn a_rights_change_applies_to_the_next_availability_request(app: TestApp) 
         .await
         .assert(StatusCode::OK);
     assistant.org_get(&s.org, &q).await.problem(StatusCode::NOT_FOUND, "not-found");
+}
+
+/// What is kept does not depend on the time of asking: with no change at all, an answer
+/// asked later loses the slots that have started (notice and advance are applied to each
+/// request), on every view, and they do not come back.
+async fn the_moment_of_asking_moves_a_kept_answer(app: TestApp) {
+    let s = setup(&app).await;
+    expect(&app, &s, &["09:00", "09:30", "10:00", "10:30"], "setup").await;
+    expect(&app, &s, &["09:00", "09:30", "10:00", "10:30"], "nothing").await;
+    // Tuesday 09:10 in Paris.
+    app.advance(jiff::SignedDuration::from_mins(23 * 60 + 10));
+    expect(&app, &s, &["09:30", "10:00", "10:30"], "09:00 has started").await;
+    expect(&app, &s, &["09:30", "10:00", "10:30"], "asked again").await;
+    app.advance(jiff::SignedDuration::from_mins(60));
+    expect(&app, &s, &["10:30"], "10:00 has started").await;
+    app.advance(jiff::SignedDuration::from_mins(60));
+    expect(&app, &s, &[], "the day is over").await;
 }

@@ -158,8 +158,9 @@ impl EngineInput {
 /// Zone, hours and busy time in `[from, to)` of each calendar `(id, zone)`, in order.
 /// Values kept in the organisation's cache at `seq` (the change sequence the request read
 /// before anything else) are used as they are; the rest is loaded in one query per kind and
-/// kept. `except` (a booking being moved) bypasses the busy cache.
-pub async fn engine_inputs(
+/// kept. `except` (a booking being moved) bypasses the busy cache. Only `free_slots` calls
+/// this, as the organisation's loader (`Caches::loading`).
+async fn engine_inputs(
     state: &AppState,
     org_id: &str,
     seq: i64,
@@ -172,15 +173,6 @@ pub async fn engine_inputs(
     let ids: Vec<&str> = cals.iter().map(|c| c.0).collect();
     let mut hours: Vec<Option<Arc<Hours>>> = state.cache.get_many(org_id, seq, "hours", &ids);
     let busy_kept = |state: &AppState| state.cache.get_many::<BusySpan>(org_id, seq, "busy", &ids);
-    let covers = |k: &Option<Arc<BusySpan>>| k.as_ref().is_some_and(|k| k.from <= from && to <= k.to);
-    // Something to load: wait for whoever is loading for this organisation, then look again.
-    let _loader = if hours.iter().any(Option::is_none) || (except.is_none() && !busy_kept(state).iter().all(covers)) {
-        let guard = state.cache.loading(org_id).await;
-        hours = state.cache.get_many(org_id, seq, "hours", &ids);
-        Some(guard)
-    } else {
-        None
-    };
     let missing: Vec<String> =
         ids.iter().zip(&hours).filter(|(_, h)| h.is_none()).map(|(i, _)| i.to_string()).collect();
     if !missing.is_empty() {
@@ -272,6 +264,13 @@ impl FreeSlots {
         self.per.iter().map(|v| availability::within(v, &self.rule, self.now)).collect()
     }
 
+    /// Per calendar, which of its kept instants are bookable now: with the calendars and
+    /// the question, this decides the whole answer (so a written answer may be reused while
+    /// it is the same).
+    pub fn bounds(&self) -> Vec<std::ops::Range<usize>> {
+        self.per.iter().map(|v| availability::within_range(v, &self.rule, self.now)).collect()
+    }
+
     /// Each instant with how many calendars are free then.
     pub fn counts(&self) -> Vec<(i64, usize)> {
         availability::merge_counts(&self.bounded())
@@ -321,6 +320,21 @@ pub async fn free_slots(
         state.cache.get_many(org_id, seq, "slots", &keys.iter().map(String::as_str).collect::<Vec<_>>())
     } else {
         vec![None; cals.len()]
+    };
+    // Something to compute: wait for whoever is loading for this organisation, then look
+    // again (after a change, one request computes what all the others then find).
+    let _loader = if ask.except.is_none() && per.iter().any(Option::is_none) {
+        let guard = state.cache.loading(org_id).await;
+        let again: Vec<Option<Arc<Vec<i64>>>> =
+            state.cache.get_many(org_id, seq, "slots", &keys.iter().map(String::as_str).collect::<Vec<_>>());
+        for (slot, found) in per.iter_mut().zip(again) {
+            if slot.is_none() {
+                *slot = found;
+            }
+        }
+        guard
+    } else {
+        None
     };
     let missing: Vec<usize> = (0..cals.len()).filter(|&i| per[i].is_none()).collect();
     if !missing.is_empty() {

@@ -1,6 +1,6 @@
 //! JSON API for services and staff-side availability.
 
-use super::service::{self, Service, ServiceInput, Slot, SlotList};
+use super::service::{self, Service, ServiceInput, Slot};
 use crate::{
     access::OrgScope,
     app::AppState,
@@ -162,7 +162,7 @@ pub async fn availability(
     State(state): State<AppState>,
     scope: OrgScope,
     Query(q): Query<AvailabilityQuery>,
-) -> AppResult<SlotList> {
+) -> AppResult<service::SlotsJson> {
     let svc = service::get(&state, &scope, &q.service_id).await?;
     let cals = service::calendars_for(&state, &scope, &svc, q.calendar_id.as_deref(), q.location_id.as_deref()).await?;
     let date = |f: &str, v: &str| {

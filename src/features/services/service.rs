@@ -458,12 +458,6 @@ impl SlotList {
     }
 }
 
-impl axum::response::IntoResponse for SlotList {
-    fn into_response(self) -> axum::response::Response {
-        ([(axum::http::header::CONTENT_TYPE, "application/json")], self.to_json()).into_response()
-    }
-}
-
 /// The `detail` parameter of availability: absent, or `calendars`.
 pub fn detail_of(v: Option<&str>) -> AppResult<bool> {
     match v {
@@ -473,8 +467,25 @@ pub fn detail_of(v: Option<&str>) -> AppResult<bool> {
     }
 }
 
+/// A written `[Slot]` document.
+pub struct SlotsJson(axum::body::Bytes);
+
+impl axum::response::IntoResponse for SlotsJson {
+    fn into_response(self) -> axum::response::Response {
+        ([(axum::http::header::CONTENT_TYPE, "application/json")], self.0).into_response()
+    }
+}
+
+/// A written answer and what it was written from (`FreeSlots::bounds`).
+struct Written {
+    bounds: Vec<std::ops::Range<usize>>,
+    body: axum::body::Bytes,
+}
+
 /// Free slots for `service` on `cals` ("anyone" when several), dates in `tz`, inclusive;
-/// `detail`: with the free calendars' ids.
+/// `detail`: with the free calendars' ids. The written document is kept with the question
+/// under the change sequence and reused while notice and advance leave the same instants
+/// of each calendar (writing ~200 zoned instants was the largest cost of a cached answer).
 pub async fn slots(
     state: &AppState,
     scope: &OrgScope,
@@ -482,7 +493,7 @@ pub async fn slots(
     tz: &TimeZone,
     (from, to): (Date, Date),
     detail: bool,
-) -> AppResult<SlotList> {
+) -> AppResult<SlotsJson> {
     let start_ms = from.to_zoned(tz.clone()).map_err(AppError::internal)?.timestamp().as_millisecond();
     let end_ms =
         to.tomorrow().and_then(|d| d.to_zoned(tz.clone())).map_err(AppError::internal)?.timestamp().as_millisecond();
@@ -497,12 +508,29 @@ pub async fn slots(
         now: state.now(),
     };
     let free = hours::free_slots(state, scope.org_id(), scope.change_seq(), &keys, &ask).await?;
-    Ok(SlotList {
+    let bounds = free.bounds();
+    let key = tz.iana_name().map(|zone| {
+        let ids: Vec<&str> = keys.iter().map(|k| k.0).collect();
+        format!("{}|{zone}|{from}|{to}|{detail}|{}", service.id, ids.join(","))
+    });
+    let (org, seq) = (scope.org_id(), scope.change_seq());
+    if let Some(key) = &key
+        && let Some(w) = state.cache.get::<Written>(org, seq, "slots-json", key)
+        && w.bounds == bounds
+    {
+        return Ok(SlotsJson(w.body.clone()));
+    }
+    let list = SlotList {
         calendar_ids: cals.iter().map(|c| c.id.clone()).collect(),
         tz: tz.clone(),
         length_ms: service.length_min * 60_000,
         free: if detail { Free::Calendars(free.detail()) } else { Free::Counts(free.counts()) },
-    })
+    };
+    let body = axum::body::Bytes::from(list.to_json());
+    if let Some(key) = &key {
+        state.cache.put(org, seq, "slots-json", key, std::sync::Arc::new(Written { bounds, body: body.clone() }));
+    }
+    Ok(SlotsJson(body))
 }
 
 /// The calendars availability is asked for: one the member may see that offers the
