@@ -146,13 +146,32 @@ async fn lookup(state: &AppState, key: LookupKey) -> AppResult<Found> {
     }
 }
 
+/// Counts a running drain out however it ends: should one ever panic, the lookups it held
+/// fail (their replies are dropped) and later ones still find a free place to start a drain.
+struct Running<'a> {
+    lookups: &'a SessionLookups,
+    counted_out: bool,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        if !self.counted_out {
+            self.lookups.queue().running -= 1;
+        }
+    }
+}
+
 /// Answer queued lookups, a batch at a time, until none is left.
 async fn drain(state: AppState) {
+    let mut running = Running { lookups: &state.sessions, counted_out: false };
     loop {
         let batch: Vec<(LookupKey, Reply)> = {
-            let mut q = state.sessions.queue();
+            let mut q = running.lookups.queue();
             if q.waiting.is_empty() {
+                // Under the same lock a new lookup checks `running`: none is left waiting
+                // without a drain to answer it.
                 q.running -= 1;
+                running.counted_out = true;
                 return;
             }
             let n = q.waiting.len().min(MAX_BATCH);
