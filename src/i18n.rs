@@ -231,6 +231,7 @@ static MESSAGES: &[(&str, &str, &str)] = &[
         "cannot act on a member whose role is {role}",
     ),
     ("explain.own_membership", "on ne modifie pas ses propres droits", "members do not change their own rights"),
+    ("explain.oneself", "chacun voit sa propre fiche", "everyone sees their own membership"),
     ("explain.inactive", "l'adhésion n'est pas active ({status})", "the membership is not active ({status})"),
     ("book.steps", "Étapes de la réservation", "Booking steps"),
     ("book.step.service", "Prestation", "Service"),

@@ -2,6 +2,7 @@
 //! as one active member; only this module can build it, and every repository of tenant
 //! data takes it, so forgetting the membership check does not compile.
 
+use super::holdings::status_of;
 use super::{
     MembershipStatus, Role,
     policy::{self, Action, Decision, GrantView, Level, MemberView, Object, Scope, Toggles},
@@ -158,16 +159,6 @@ struct GrantRow {
     calendar_id: Option<String>,
     level: String,
     team_name: Option<String>,
-}
-
-fn status_of(s: &str) -> MembershipStatus {
-    match s {
-        "active" => MembershipStatus::Active,
-        "invited" => MembershipStatus::Invited,
-        "blocked" => MembershipStatus::Blocked,
-        "removed" => MembershipStatus::Removed,
-        _ => MembershipStatus::Inactive,
-    }
 }
 
 /// Everything the policy needs about one membership of `org_id`: role, toggles, grants

@@ -54,6 +54,7 @@ fn reason_text(r: &Reason, t: Tr) -> String {
         Reason::OwnersOnly => t.get("explain.owners_only").to_string(),
         Reason::TargetRoleTooHigh { target } => t.fmt("explain.target_too_high", &[("role", &role(target))]),
         Reason::OwnMembership => t.get("explain.own_membership").to_string(),
+        Reason::Oneself => t.get("explain.oneself").to_string(),
         Reason::Inactive { status } => t.fmt("explain.inactive", &[("status", status.as_str())]),
     }
 }

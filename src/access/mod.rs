@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod explain;
+pub mod holdings;
 pub mod policy;
 #[cfg(test)]
 mod policy_tests;

@@ -175,6 +175,42 @@ pub struct CalendarRef<'a> {
     pub owner_member_id: Option<&'a str>,
 }
 
+/// Where a member works: the locations their grants and own calendars lie in, or the whole
+/// organisation. Managers limited to some locations act only on members inside them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Footprint {
+    /// An organisation-wide grant (or the owner or administrator role).
+    pub org: bool,
+    /// Sorted, without duplicates.
+    pub locations: Vec<String>,
+}
+
+static NO_FOOTPRINT: Footprint = Footprint { org: false, locations: Vec::new() };
+
+impl Footprint {
+    /// Somebody who works nowhere yet (a new member before their grants are known).
+    pub fn none() -> &'static Footprint {
+        &NO_FOOTPRINT
+    }
+
+    /// The footprint of grants about to be given (and an own calendar's location).
+    pub fn of<'s>(scopes: impl IntoIterator<Item = &'s Scope>, extra_location: Option<&str>) -> Footprint {
+        let mut f = Footprint::default();
+        for s in scopes {
+            match s {
+                Scope::Org => f.org = true,
+                Scope::Location { location_id } | Scope::Calendar { location_id, .. } => {
+                    f.locations.push(location_id.clone())
+                }
+            }
+        }
+        f.locations.extend(extra_location.map(String::from));
+        f.locations.sort();
+        f.locations.dedup();
+        f
+    }
+}
+
 /// What is being acted on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Object<'a> {
@@ -188,10 +224,11 @@ pub enum Object<'a> {
         location_ids: &'a [String],
         calendar_ids: &'a [String],
     },
-    /// Another (or the same) member, by role.
+    /// Another (or the same) member, by role and by where they work.
     Member {
         membership_id: &'a str,
         role: Role,
+        footprint: &'a Footprint,
     },
 }
 
@@ -381,6 +418,8 @@ pub enum Reason {
     },
     /// Members do not change their own rights.
     OwnMembership,
+    /// Everyone sees their own membership.
+    Oneself,
     /// The membership is not active.
     Inactive {
         status: MembershipStatus,
@@ -455,8 +494,24 @@ impl MemberView {
         })
     }
 
-    /// The best level on a calendar, with its reason.
+    /// Where the member works (see `Footprint`).
+    pub fn footprint(&self) -> Footprint {
+        let mut f = Footprint::of(self.grants.iter().map(|g| &g.scope), None);
+        f.org |= self.is_admin();
+        f.locations.extend(self.own_calendars.iter().map(|(_, l)| l.clone()));
+        f.locations.sort();
+        f.locations.dedup();
+        f
+    }
+
+    /// The best level on a calendar's bookings, with its reason.
     pub fn calendar_level(&self, cal: CalendarRef<'_>) -> Option<(Level, Reason)> {
+        self.level_on(cal, true)
+    }
+
+    /// The best level on a calendar, counting "all bookings" only when `with_all_bookings`:
+    /// that toggle is about bookings, never the calendar's own settings.
+    fn level_on(&self, cal: CalendarRef<'_>, with_all_bookings: bool) -> Option<(Level, Reason)> {
         if self.is_admin() {
             return Some((Level::Manage, Reason::Role { role: self.role }));
         }
@@ -481,7 +536,8 @@ impl MemberView {
                 consider(g.level, grant_reason(g));
             }
         }
-        if let (true, by) = self.capability(Toggle::AllBookings)
+        if with_all_bookings
+            && let (true, by) = self.capability(Toggle::AllBookings)
             && self.location_in_scope(cal.location_id).is_some()
         {
             consider(
@@ -521,14 +577,15 @@ fn calendar_needs(m: &MemberView, cal: CalendarRef<'_>, need: Level) -> Decision
     }
 }
 
-/// May `m` act on a member of role `target`? Owners: anyone. Administrators: anyone but
-/// owners. Others with user management: staff and assistants only.
-fn people(m: &MemberView, target_id: &str, target: Role, toggle_needed: bool) -> Decision {
+/// May `m` act on a member of role `target` working in `footprint`? Owners: anyone.
+/// Administrators: anyone but owners. Others with user management: staff and assistants
+/// only, and, when their own scope is some locations, only members working inside them.
+fn people(m: &MemberView, target_id: &str, target: Role, footprint: &Footprint) -> Decision {
     if target_id == m.membership_id {
         return Decision::deny(Reason::OwnMembership);
     }
     let (held, by) = m.capability(Toggle::UserManagement);
-    if toggle_needed && !held {
+    if !held {
         return Decision::deny(by);
     }
     let allowed_over = match m.role {
@@ -539,7 +596,15 @@ fn people(m: &MemberView, target_id: &str, target: Role, toggle_needed: bool) ->
     if !allowed_over {
         return Decision::deny(Reason::TargetRoleTooHigh { target });
     }
+    if !works_within(m, footprint) {
+        return Decision::deny(Reason::NotInScope);
+    }
     Decision::allow(by)
+}
+
+/// Does everything in `footprint` lie inside `m`'s scope?
+fn works_within(m: &MemberView, footprint: &Footprint) -> bool {
+    m.org_wide().is_some() || (!footprint.org && footprint.locations.iter().all(|l| m.location_in_scope(l).is_some()))
 }
 
 /// The policy. Every access in Creneau is decided here.
@@ -553,7 +618,15 @@ pub fn authorize(m: &MemberView, action: Action, object: Object<'_>) -> Decision
         (CreateBooking | MoveBooking | CancelBooking, Object::Calendar(c)) => calendar_needs(m, c, Level::Book),
         (DeleteBooking, Object::Calendar(c)) => calendar_needs(m, c, Level::Manage),
         (ManageCalendar, Object::Calendar(c)) => {
-            let by_level = calendar_needs(m, c, Level::Manage);
+            // The calendar's settings: its own member, a manage grant, or business settings
+            // in its location; "all bookings" is about bookings only.
+            let by_level = match m.level_on(c, false) {
+                Some((Level::Manage, reason)) => Decision::allow(reason),
+                Some((have, reason)) => {
+                    Decision::deny(Reason::LevelTooLow { have, need: Level::Manage, by: Box::new(reason) })
+                }
+                None => Decision::deny(Reason::NotInScope),
+            };
             if by_level.allowed {
                 return by_level;
             }
@@ -601,10 +674,28 @@ pub fn authorize(m: &MemberView, action: Action, object: Object<'_>) -> Decision
             let (held, by) = m.capability(Toggle::UserManagement);
             if held { Decision::allow(by) } else { Decision::deny(by) }
         }
-        (InviteMember, Object::Member { membership_id, role }) => people(m, membership_id, role, true),
-        (ChangeMember | RemoveMember | ExplainAccess, Object::Member { membership_id, role }) => {
-            people(m, membership_id, role, true)
+        // One member in the list: oneself always; otherwise user management, and for members
+        // limited to some locations only staff and assistants working inside them.
+        (ViewMembers, Object::Member { membership_id, role, footprint }) => {
+            if membership_id == m.membership_id {
+                return Decision::allow(Reason::Oneself);
+            }
+            let (held, by) = m.capability(Toggle::UserManagement);
+            if !held {
+                return Decision::deny(by);
+            }
+            if m.org_wide().is_some() {
+                return Decision::allow(by);
+            }
+            if !matches!(role, Role::Staff | Role::Assistant) {
+                return Decision::deny(Reason::TargetRoleTooHigh { target: role });
+            }
+            if works_within(m, footprint) { Decision::allow(by) } else { Decision::deny(Reason::NotInScope) }
         }
+        (
+            InviteMember | ChangeMember | RemoveMember | ExplainAccess,
+            Object::Member { membership_id, role, footprint },
+        ) => people(m, membership_id, role, footprint),
         (ManageApiKeys | ManageWebhooks | ManageIntegrations, Object::Org) => {
             let (held, by) = m.capability(Toggle::ApiIntegrations);
             if held { Decision::allow(by) } else { Decision::deny(by) }

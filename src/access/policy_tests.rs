@@ -114,6 +114,18 @@ fn level_rank(l: Option<Level>) -> u8 {
 /// bookings" gives manage on the calendars of locations in one's scope (org-wide grants,
 /// location grants, or the location of one's own calendar).
 fn expected_level(role: Role, toggles: &Toggles, grant: GrantCase, cal: CalendarRef<'_>) -> Option<Level> {
+    expected_level_by(role, toggles, grant, cal, true)
+}
+
+/// The same, counting "all bookings" only when asked: the calendar's own settings never
+/// come from that toggle (it is about bookings).
+fn expected_level_by(
+    role: Role,
+    toggles: &Toggles,
+    grant: GrantCase,
+    cal: CalendarRef<'_>,
+    with_all_bookings: bool,
+) -> Option<Level> {
     if matches!(role, Role::Owner | Role::Administrator) {
         return Some(Level::Manage);
     }
@@ -132,7 +144,7 @@ fn expected_level(role: Role, toggles: &Toggles, grant: GrantCase, cal: Calendar
     let loc_in_scope = matches!(grant, GrantCase::OrgView | GrantCase::OrgManage)
         || (cal.location_id == LOC_A
             && (matches!(grant, GrantCase::LocationABook | GrantCase::LocationAManage) || role != Role::Assistant));
-    if expected_capability(role, toggles, Toggle::AllBookings) && loc_in_scope {
+    if with_all_bookings && expected_capability(role, toggles, Toggle::AllBookings) && loc_in_scope {
         best = Some(Level::Manage);
     }
     best
@@ -187,7 +199,7 @@ fn the_whole_matrix() {
                         cases += 1;
                     }
                     let d = authorize(&m, Action::ManageCalendar, Object::Calendar(cal));
-                    let want_manage = want == Some(Level::Manage)
+                    let want_manage = expected_level_by(role, &toggles, grant, cal, false) == Some(Level::Manage)
                         || (expected_capability(role, &toggles, Toggle::BusinessSettings)
                             && expected_in_location_scope(role, grant, cal.location_id));
                     assert_eq!(d.allowed, want_manage, "{}", ctx(&format!("ManageCalendar on {cname}")));
@@ -254,22 +266,51 @@ fn the_whole_matrix() {
                     assert_eq!(authorize(&m, action, Object::Org).allowed, want, "{}", ctx(&format!("{action:?}")));
                     cases += 1;
                 }
-                // People: acting on each role, and on oneself.
-                for target in Role::ALL {
-                    let over = match role {
-                        Role::Owner => true,
-                        Role::Administrator => target != Role::Owner,
-                        _ => matches!(target, Role::Staff | Role::Assistant),
-                    };
-                    let want = expected_capability(role, &toggles, Toggle::UserManagement) && over;
-                    for action in
-                        [Action::InviteMember, Action::ChangeMember, Action::RemoveMember, Action::ExplainAccess]
-                    {
-                        let d = authorize(&m, action, Object::Member { membership_id: COLLEAGUE, role: target });
-                        assert_eq!(d.allowed, want, "{}", ctx(&format!("{action:?} over {target:?}")));
-                        let me = authorize(&m, action, Object::Member { membership_id: ME, role });
-                        assert!(!me.allowed, "{}", ctx("acting on own membership"));
-                        assert_eq!(me.reason, Reason::OwnMembership);
+                // People: acting on each role working in each place, and on oneself. Members
+                // limited to some locations act only on members working inside them.
+                let footprints = [
+                    ("nowhere", Footprint::default(), true),
+                    ("in-a", Footprint { org: false, locations: vec![LOC_A.into()] }, false),
+                    ("in-b", Footprint { org: false, locations: vec![LOC_B.into()] }, false),
+                    ("in-a-and-b", Footprint { org: false, locations: vec![LOC_A.into(), LOC_B.into()] }, false),
+                    ("org-wide", Footprint { org: true, locations: vec![] }, false),
+                ];
+                for (fname, fp, nowhere) in &footprints {
+                    let inside = expected_org_wide(role, grant)
+                        || (!fp.org
+                            && (*nowhere || fp.locations.iter().all(|l| expected_in_location_scope(role, grant, l))));
+                    for target in Role::ALL {
+                        let over = match role {
+                            Role::Owner => true,
+                            Role::Administrator => target != Role::Owner,
+                            _ => matches!(target, Role::Staff | Role::Assistant),
+                        };
+                        let manages = expected_capability(role, &toggles, Toggle::UserManagement);
+                        let want = manages && over && inside;
+                        let colleague = Object::Member { membership_id: COLLEAGUE, role: target, footprint: fp };
+                        for action in
+                            [Action::InviteMember, Action::ChangeMember, Action::RemoveMember, Action::ExplainAccess]
+                        {
+                            let d = authorize(&m, action, colleague);
+                            assert_eq!(d.allowed, want, "{}", ctx(&format!("{action:?} over {target:?} {fname}")));
+                            let me = authorize(&m, action, Object::Member { membership_id: ME, role, footprint: fp });
+                            assert!(!me.allowed, "{}", ctx("acting on own membership"));
+                            assert_eq!(me.reason, Reason::OwnMembership);
+                            cases += 2;
+                        }
+                        // Seeing them in the list: organisation-wide, everyone; limited to some
+                        // locations, the staff and assistants working inside them; oneself, always.
+                        let sees = manages
+                            && (expected_org_wide(role, grant)
+                                || (matches!(target, Role::Staff | Role::Assistant) && inside));
+                        assert_eq!(
+                            authorize(&m, Action::ViewMembers, colleague).allowed,
+                            sees,
+                            "{}",
+                            ctx(&format!("ViewMembers of {target:?} {fname}"))
+                        );
+                        let me = Object::Member { membership_id: ME, role, footprint: fp };
+                        assert!(authorize(&m, Action::ViewMembers, me).allowed, "{}", ctx("seeing oneself"));
                         cases += 2;
                     }
                 }
@@ -384,7 +425,11 @@ fn decisions_name_what_decided() {
     let d = authorize(&assistant, Action::ManageLocation, Object::Location { id: LOC_A });
     assert_eq!(d.reason, Reason::RoleCeiling { role: Role::Assistant, toggle: Toggle::BusinessSettings });
     let admin = member(Role::Administrator, Toggles::default(), GrantCase::None);
-    let d = authorize(&admin, Action::RemoveMember, Object::Member { membership_id: COLLEAGUE, role: Role::Owner });
+    let d = authorize(
+        &admin,
+        Action::RemoveMember,
+        Object::Member { membership_id: COLLEAGUE, role: Role::Owner, footprint: Footprint::none() },
+    );
     assert_eq!(d.reason, Reason::TargetRoleTooHigh { target: Role::Owner });
 }
 

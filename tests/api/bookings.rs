@@ -154,15 +154,17 @@ async fn booking_rights_follow_calendar_levels_and_hide_clients(app: TestApp) {
         .problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
     let b = booker.post_json(&path, body(&cal, "2026-03-04T09:00:00+01:00")).await;
     b.assert(StatusCode::CREATED);
-    // The booker has no client-list right: no client details, even in their own booking.
-    assert!(b.json()["client"].is_null(), "{}", b.text());
+    // The booker has no client-list right: who is coming (name, phone), not the email.
+    assert_eq!(b.json()["client"]["last_name"], "Client", "{}", b.text());
+    assert!(b.json()["client"]["email"].is_null(), "{}", b.text());
     let id = b.json()["id"].as_str().unwrap().to_string();
     let seen_by_owner = owner.org_get(&org, &format!("/bookings/{id}")).await.json();
     assert_eq!(seen_by_owner["client"]["email"], "claire@example.fr");
     let window = "from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z";
     let list = viewer.org_get(&org, &format!("/bookings?{window}")).await.json();
     assert_eq!(list.as_array().unwrap().len(), 1);
-    assert!(list[0]["client"].is_null());
+    assert_eq!(list[0]["client"]["first_name"], "Claire");
+    assert!(list[0]["client"]["email"].is_null());
     assert_eq!(stranger.org_get(&org, &format!("/bookings?{window}")).await.json(), json!([]));
     stranger.org_get(&org, &format!("/bookings/{id}")).await.problem(StatusCode::NOT_FOUND, "not-found");
     viewer.post_json(&format!("{path}/{id}/cancel"), json!({})).await.problem(StatusCode::FORBIDDEN, "forbidden");

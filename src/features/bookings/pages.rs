@@ -269,8 +269,9 @@ fn build_grid(
     Grid { columns: cols.iter().map(|c| c.heading.clone()).collect(), shared_times, rows, outside }
 }
 
-/// The bookings of `[from, to)` on one calendar, with client names only where the member has
-/// the client-list right, and service names: three queries whatever the number of bookings.
+/// The bookings of `[from, to)` on one calendar, with who is coming (the client's name, for
+/// everyone who sees the booking) and service names: three queries whatever the number of
+/// bookings.
 async fn items(
     state: &AppState,
     scope: &OrgScope,

@@ -172,13 +172,15 @@ pub struct NewBooking {
     pub override_hours: bool,
 }
 
+/// A booking's client is one the member may see in the client list; anyone else (another
+/// organisation's, one outside their scope, any client for someone without the client-list
+/// right) is as unknown as a missing one. New clients come from the booking's own details.
 async fn find_client(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients WHERE org_id = $1 AND id = $2 AND erased_at IS NULL")
-        .bind(scope.org_id())
-        .bind(id)
-        .fetch_one(state.db.pool())
-        .await?;
-    Ok(n == 1)
+    match crate::features::clients::service::get(state, scope, id, Action::ViewClient).await {
+        Ok(c) => Ok(c.erased_at.is_none()),
+        Err(AppError::NotFound | AppError::Forbidden { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBooking) -> AppResult<BookingRow> {
@@ -501,21 +503,24 @@ pub struct ClientSummary {
     pub phone: Option<String>,
 }
 
-/// Client details for bookings, only where the member has the client-list right; one query
-/// for the whole list.
+/// Who is coming, for bookings the member may see (one query for the whole list): the
+/// client's name and phone for everyone — a hairdresser must know who is coming, and call
+/// them — and the email only with the client-list right there (R14, REQUIREMENTS.md).
 pub async fn clients_for(
     state: &AppState,
     scope: &OrgScope,
     bookings: &[BookingRow],
 ) -> AppResult<HashMap<String, ClientSummary>> {
-    let mut ids: Vec<&str> = bookings
-        .iter()
-        .filter(|b| {
-            let (locs, cals) = ([b.location_id.clone()], [b.calendar_id.clone()]);
-            scope.check(Action::ViewClient, Object::Client { location_ids: &locs, calendar_ids: &cals }).allowed
-        })
-        .filter_map(|b| b.client_id.as_deref())
-        .collect();
+    let mut with_details: Vec<&str> = Vec::new();
+    let mut ids: Vec<&str> = Vec::new();
+    for b in bookings {
+        let Some(client) = b.client_id.as_deref() else { continue };
+        ids.push(client);
+        let (locs, cals) = ([b.location_id.clone()], [b.calendar_id.clone()]);
+        if scope.check(Action::ViewClient, Object::Client { location_ids: &locs, calendar_ids: &cals }).allowed {
+            with_details.push(client);
+        }
+    }
     ids.sort_unstable();
     ids.dedup();
     if ids.is_empty() {
@@ -529,7 +534,16 @@ pub async fn clients_for(
     for id in &ids {
         q = q.bind(*id);
     }
-    Ok(q.fetch_all(state.db.pool()).await?.into_iter().map(|c| (c.id.clone(), c)).collect())
+    Ok(q.fetch_all(state.db.pool())
+        .await?
+        .into_iter()
+        .map(|mut c| {
+            if !with_details.contains(&c.id.as_str()) {
+                c.email = None;
+            }
+            (c.id.clone(), c)
+        })
+        .collect())
 }
 
 /// The client did not come: the booking stays (and keeps its time) but counts as a no-show.

@@ -3,6 +3,7 @@
 use crate::{
     access::{
         OrgScope, Role,
+        holdings::Watch,
         policy::{Action, CalendarRef, Object},
     },
     app::AppState,
@@ -252,7 +253,10 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Calend
 pub async fn insert(state: &AppState, ctx: &Ctx, scope: &OrgScope, c: &CalendarRow) -> AppResult<()> {
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
+    // A calendar with an owner hands its owner "own calendar, manage": judged like a grant.
+    let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
     insert_in_tx(&mut tx, now, ctx, scope, c).await?;
+    watch.judge(&mut tx, scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -336,6 +340,8 @@ pub async fn update(
     checks.finish()?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
+    // Reassigning (or reopening) a calendar changes who manages it: judged like a grant.
+    let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
     sqlx::query(
         "UPDATE calendars SET member_id = $1, name = $2, time_zone = $3, default_length_min = $4, day_start_min = $5, \
          day_end_min = $6, split_min = $7, status = $8, updated_at = $9 WHERE org_id = $10 AND id = $11",
@@ -353,6 +359,7 @@ pub async fn update(
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    watch.judge(&mut tx, scope).await?;
     audit::org_event(
         &mut tx,
         now,

@@ -314,15 +314,31 @@ pub struct VisitOut {
     pub start: String,
 }
 
+/// Which of a client's bookings the reader may see: a client reached through one location
+/// shows only the bookings inside the reader's scope (on calendars whose bookings they see).
+async fn in_reach(state: &AppState, scope: &OrgScope) -> AppResult<impl Fn(&str) -> bool + use<>> {
+    let calendars = crate::features::calendars::service::all_cached(state, scope).await?;
+    let visible: std::collections::HashSet<String> = calendars
+        .iter()
+        .filter(|c| scope.check(Action::ViewBookings, Object::Calendar(c.as_ref())).allowed)
+        .map(|c| c.id.clone())
+        .collect();
+    Ok(move |calendar_id: &str| visible.contains(calendar_id))
+}
+
 pub async fn detail(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<ClientDetail> {
     let client = get(state, scope, id, Action::ViewClient).await?;
-    let visits: Vec<Visit> = sqlx::query_as(
+    let seen = in_reach(state, scope).await?;
+    let visits: Vec<Visit> = sqlx::query_as::<_, Visit>(
         "SELECT id, calendar_id, location_id, start_at, status FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at DESC LIMIT 500",
     )
     .bind(scope.org_id())
     .bind(id)
     .fetch_all(state.db.pool())
-    .await?;
+    .await?
+    .into_iter()
+    .filter(|v| seen(&v.calendar_id))
+    .collect();
     let now = to_ms(state.now());
     let mut past: Vec<i64> =
         visits.iter().filter(|v| v.status != "cancelled" && v.start_at <= now).map(|v| v.start_at).collect();
@@ -347,6 +363,16 @@ pub async fn merge(
 ) -> AppResult<ClientDetail> {
     let keep = get(state, scope, id, Action::EditClient).await?;
     let dup = get(state, scope, duplicate, Action::EditClient).await?;
+    // Merging rewrites every booking of both: only for those whose scope holds all of them.
+    for c in [&keep.id, &dup.id] {
+        let (locs, _) = places(state, scope, c).await?;
+        if scope.member().org_wide().is_none() && locs.iter().any(|l| scope.member().location_in_scope(l).is_none()) {
+            return Err(AppError::forbidden(
+                "client-beyond-scope",
+                "This client has bookings outside your locations; ask someone who manages them all.",
+            ));
+        }
+    }
     if keep.id == dup.id {
         return Err(AppError::field("duplicate_id", "same-client", "A client cannot be merged into itself."));
     }
@@ -405,13 +431,18 @@ pub async fn merge(
 /// Everything held about one client, for a data request.
 pub async fn export(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<serde_json::Value> {
     let d = detail(state, scope, id).await?;
-    let notes: Vec<(String, i64, i64, String)> = sqlx::query_as(
-        "SELECT id, start_at, end_at, notes FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at",
+    let seen = in_reach(state, scope).await?;
+    let notes: Vec<(String, i64, i64, String)> = sqlx::query_as::<_, (String, i64, i64, String, String)>(
+        "SELECT id, start_at, end_at, notes, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at",
     )
     .bind(scope.org_id())
     .bind(id)
     .fetch_all(state.db.pool())
-    .await?;
+    .await?
+    .into_iter()
+    .filter(|r| seen(&r.4))
+    .map(|(id, s, e, n, _)| (id, s, e, n))
+    .collect();
     Ok(json!({
         "client": d.client, "created_at": crate::http::ts(d.client.created_at), "visit_count": d.visit_count,
         "bookings": notes.into_iter().map(|(id, s, e, n)| json!({"id": id, "start": crate::http::ts(s), "end": crate::http::ts(e), "notes": n})).collect::<Vec<_>>(),

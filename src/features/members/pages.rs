@@ -642,7 +642,8 @@ async fn member_page(
     let p = PageCtx::for_org(state, ctx, who, scope, "/team").await.or_page(ctx)?;
     let t = p.t;
     let role = m.role();
-    let obj = m.object();
+    let fp = view.footprint();
+    let obj = m.object(&fp);
     let is_self = m.id == scope.membership_id();
     let can_change = scope.check(Action::ChangeMember, obj).allowed;
     let can_remove = scope.check(Action::RemoveMember, obj).allowed;

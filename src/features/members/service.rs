@@ -4,7 +4,10 @@ use crate::{
     access::{
         MembershipStatus, OrgScope, Role,
         context::{load_member_view, member_view_by_id},
-        policy::{self, Action, Decision, GrantView, Level, MemberView, Object, Preset, Scope, Toggle, Toggles},
+        holdings::{self, Watch},
+        policy::{
+            self, Action, Decision, Footprint, GrantView, Level, MemberView, Object, Preset, Scope, Toggle, Toggles,
+        },
     },
     app::AppState,
     audit::{self, OrgEvent},
@@ -49,8 +52,9 @@ impl MemberRow {
         }
     }
 
-    pub fn object(&self) -> Object<'_> {
-        Object::Member { membership_id: &self.id, role: self.role() }
+    /// This member as an object of access, working in `footprint` (see `footprint`).
+    pub fn object<'a>(&'a self, footprint: &'a Footprint) -> Object<'a> {
+        Object::Member { membership_id: &self.id, role: self.role(), footprint }
     }
 
     pub fn snapshot(&self) -> serde_json::Value {
@@ -72,23 +76,46 @@ pub async fn find(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Opt
         .await?)
 }
 
-/// A member of this organisation, for someone allowed to see the member list.
+/// A member of this organisation, for someone allowed to see them in the member list
+/// (someone limited to some locations sees only the staff and assistants working there).
 pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<MemberRow> {
     let m = find(state, scope, id).await?.ok_or(AppError::NotFound)?;
     if m.id != scope.membership_id() {
         scope.require(Action::ViewMembers, Object::Org)?;
+        let fp = footprint(state, scope, &m).await?;
+        if !scope.check(Action::ViewMembers, m.object(&fp)).allowed {
+            return Err(AppError::NotFound);
+        }
     }
     Ok(m)
 }
 
 pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<MemberRow>> {
     scope.require(Action::ViewMembers, Object::Org)?;
-    Ok(sqlx::query_as(&format!(
+    let rows: Vec<MemberRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM memberships WHERE org_id = $1 ORDER BY status = 'removed', last_name, first_name, id"
     ))
     .bind(scope.org_id())
     .fetch_all(state.db.pool())
-    .await?)
+    .await?;
+    if scope.member().org_wide().is_some() {
+        return Ok(rows);
+    }
+    // Limited to some locations: only the members working inside them.
+    let mut conn = state.db.pool().acquire().await?;
+    let footprints = holdings::load(&mut conn, scope.org_id()).await?.footprints();
+    Ok(rows
+        .into_iter()
+        .filter(|m| {
+            let fp = footprints.get(&m.id).cloned().unwrap_or_default();
+            scope.check(Action::ViewMembers, m.object(&fp)).allowed
+        })
+        .collect())
+}
+
+/// Where a member works: their grants' and own calendars' locations, or the organisation.
+pub async fn footprint(state: &AppState, scope: &OrgScope, m: &MemberRow) -> AppResult<Footprint> {
+    Ok(view_of(state, scope, m).await?.footprint())
 }
 
 /// The policy's view of a member (grants, teams, own calendars).
@@ -261,7 +288,10 @@ pub struct InviteInput {
 pub async fn invite(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: InviteInput) -> AppResult<MemberRow> {
     // Someone who may add nobody at all is refused before the form is judged, so a refusal
     // never depends on how the request was filled in.
-    let d = scope.check(Action::InviteMember, Object::Member { membership_id: "", role: Role::Assistant });
+    let d = scope.check(
+        Action::InviteMember,
+        Object::Member { membership_id: "", role: Role::Assistant, footprint: Footprint::none() },
+    );
     if !d.allowed {
         return Err(refuse(d, "add members"));
     }
@@ -278,13 +308,19 @@ pub async fn invite(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Invite
         return Err(AppError::internal("validation"));
     };
     // May this member add someone with that role at all?
-    let d = scope.check(Action::InviteMember, Object::Member { membership_id: "", role });
+    let d = scope.check(Action::InviteMember, Object::Member { membership_id: "", role, footprint: Footprint::none() });
     if !d.allowed {
         return Err(refuse(d, &format!("add a member as {}", role.as_str())));
     }
     let toggles = parse_toggles(role, &input.toggles)?;
     let grants = resolve_grants(state, scope, &input.grants).await?;
     check_within_own_rights(scope.member(), &toggles, &grants)?;
+    // ... and working where the new grants and own calendar put them.
+    let fp = Footprint::of(grants.iter().map(|(s, _)| s), input.calendar_location_id.as_deref());
+    let d = scope.check(Action::InviteMember, Object::Member { membership_id: "", role, footprint: &fp });
+    if !d.allowed {
+        return Err(refuse(d, "add a member working there"));
+    }
     let own_location = match &input.calendar_location_id {
         Some(_) if role == Role::Assistant => {
             return Err(AppError::field(
@@ -305,6 +341,7 @@ pub async fn invite(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Invite
 
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
+    let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
     let existing: Option<MemberRow> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM memberships WHERE org_id = $1 AND email_norm = $2"))
             .bind(scope.org_id())
@@ -380,6 +417,7 @@ pub async fn invite(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Invite
         .bind(&id)
         .fetch_one(&mut *tx)
         .await?;
+    watch.judge(&mut tx, scope).await?;
     audit::org_event(
         &mut tx,
         now,
@@ -403,10 +441,20 @@ pub async fn invite(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Invite
     Ok(row)
 }
 
-/// Load a member the caller may act on with `action`; another organisation's id is 404.
-async fn target(state: &AppState, scope: &OrgScope, id: &str, action: Action) -> AppResult<MemberRow> {
+/// Load a member the caller may act on with `action`; another organisation's id, or a member
+/// the caller may not even see, is 404.
+pub async fn target(state: &AppState, scope: &OrgScope, id: &str, action: Action) -> AppResult<MemberRow> {
     let m = find(state, scope, id).await?.ok_or(AppError::NotFound)?;
-    let d = scope.check(action, m.object());
+    let fp = footprint(state, scope, &m).await?;
+    // Someone who manages users but not this member (outside their locations) does not see
+    // them at all; someone who manages no users is told so.
+    if m.id != scope.membership_id()
+        && scope.check(Action::ViewMembers, Object::Org).allowed
+        && !scope.check(Action::ViewMembers, m.object(&fp)).allowed
+    {
+        return Err(AppError::NotFound);
+    }
+    let d = scope.check(action, m.object(&fp));
     if !d.allowed {
         return Err(refuse(d, "act on this member"));
     }
@@ -422,11 +470,13 @@ pub async fn activate(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     lock_member(state, &mut tx, scope.org_id(), &m).await?;
+    let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
     sqlx::query("UPDATE memberships SET status = 'invited', updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    watch.judge(&mut tx, scope).await?;
     let mut after = m.clone();
     after.status = "invited".into();
     audit::org_event(
@@ -597,7 +647,8 @@ pub async fn update(
         None => before.role(),
     };
     if new_role != before.role() {
-        let d = scope.check(Action::InviteMember, Object::Member { membership_id: "", role: new_role });
+        let fp = footprint(state, scope, &before).await?;
+        let d = scope.check(Action::InviteMember, Object::Member { membership_id: "", role: new_role, footprint: &fp });
         if !d.allowed {
             return Err(refuse(d, &format!("make someone {}", new_role.as_str())));
         }
@@ -647,6 +698,7 @@ pub async fn update(
             }
         }
     }
+    let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
     sqlx::query("UPDATE memberships SET role = $1, toggles = $2, first_name = $3, last_name = $4, updated_at = $5 WHERE id = $6")
         .bind(&after.role)
         .bind(&after.toggles)
@@ -656,6 +708,7 @@ pub async fn update(
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    watch.judge(&mut tx, scope).await?;
     audit::org_event(
         &mut tx,
         now,
@@ -696,12 +749,14 @@ pub async fn set_grants(
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     lock_member(state, &mut tx, scope.org_id(), &m).await?;
+    let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
     sqlx::query("DELETE FROM grants WHERE org_id = $1 AND subject_type = 'member' AND subject_id = $2")
         .bind(scope.org_id())
         .bind(id)
         .execute(&mut *tx)
         .await?;
     insert_grants(&mut tx, now, scope.org_id(), "member", id, &wanted).await?;
+    watch.judge(&mut tx, scope).await?;
     audit::org_event(
         &mut tx,
         now,
@@ -742,7 +797,9 @@ pub async fn set_blocked(
     if blocked {
         ensure_not_last_owner(&mut tx, scope.org_id(), &m).await?;
     }
+    let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
     set_status(&mut tx, now, id, to).await?;
+    watch.judge(&mut tx, scope).await?;
     let mut after = m.clone();
     after.status = to.into();
     audit::org_event(
@@ -897,10 +954,7 @@ pub async fn explain(
 ) -> AppResult<Explanation> {
     let m = find(state, scope, member_id).await?.ok_or(AppError::NotFound)?;
     if m.id != scope.membership_id() {
-        let d = scope.check(Action::ExplainAccess, m.object());
-        if !d.allowed {
-            return Err(refuse(d, "explain this member's access"));
-        }
+        target(state, scope, &m.id, Action::ExplainAccess).await?;
     }
     let view = member_view_by_id(state, scope.org_id(), &m.id).await?.ok_or(AppError::NotFound)?;
     let decision = match object_type {
@@ -916,7 +970,8 @@ pub async fn explain(
         }
         "member" => {
             let other = find(state, scope, object_id.unwrap_or_default()).await?.ok_or(AppError::NotFound)?;
-            policy::authorize(&view, action, other.object())
+            let fp = footprint(state, scope, &other).await?;
+            policy::authorize(&view, action, other.object(&fp))
         }
         _ => {
             return Err(AppError::field(
@@ -960,10 +1015,7 @@ pub struct PreviewItem {
 pub async fn preview(state: &AppState, scope: &OrgScope, member_id: &str) -> AppResult<Preview> {
     let m = find(state, scope, member_id).await?.ok_or(AppError::NotFound)?;
     if m.id != scope.membership_id() {
-        let d = scope.check(Action::ExplainAccess, m.object());
-        if !d.allowed {
-            return Err(refuse(d, "preview this member's access"));
-        }
+        target(state, scope, &m.id, Action::ExplainAccess).await?;
     }
     let view = member_view_by_id(state, scope.org_id(), &m.id).await?.ok_or(AppError::NotFound)?;
     let locations: Vec<(String, String)> =

@@ -5,6 +5,7 @@ use crate::{
     access::{
         OrgScope,
         context::scope_of,
+        holdings::Watch,
         policy::{Action, Level, Object, Scope},
     },
     app::AppState,
@@ -131,6 +132,20 @@ pub async fn save(
     };
     if let Some(ids) = &input.member_ids {
         check_members(state, scope, ids).await?;
+        // Putting someone in a team or taking them out changes their rights: only for those
+        // who may change that member (oneself is judged by the rule below alone).
+        let old: &[String] = before.as_ref().map(|b| b.member_ids.as_slice()).unwrap_or_default();
+        let changed = ids.iter().filter(|m| !old.contains(m)).chain(old.iter().filter(|m| !ids.contains(m)));
+        for m in changed {
+            if m == scope.membership_id() {
+                continue;
+            }
+            // A member the actor may not see is as unknown as a missing one.
+            members::target(state, scope, m, Action::ChangeMember).await.map_err(|e| match e {
+                AppError::NotFound => AppError::field("member_ids", "unknown-member", "No such member."),
+                e => e,
+            })?;
+        }
     }
     let grants = match &input.grants {
         Some(g) => Some(members::resolve_grants(state, scope, g).await?),
@@ -151,6 +166,7 @@ pub async fn save(
     let now = to_ms(state.now());
     let team_id = id.map(String::from).unwrap_or_else(new_id);
     let mut tx = state.db.begin().await?;
+    let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
     let taken = || AppError::Validation(vec![FieldError::new("name", "name-taken", "A team with this name exists.")]);
     if before.is_some() {
         sqlx::query("UPDATE teams SET name = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
@@ -192,6 +208,8 @@ pub async fn save(
             .await?;
         members::insert_grants(&mut tx, now, scope.org_id(), "team", &team_id, g).await?;
     }
+    // Whatever changed, nobody may end up holding what the actor does not.
+    watch.judge(&mut tx, scope).await?;
     audit::org_event(
         &mut tx,
         now,
