@@ -136,12 +136,15 @@ async fn a_manager_cannot_join_or_fill_a_team_that_holds_more(app: TestApp) {
     mgr.patch_json(&team_path, json!({"member_ids": [c.sud_staff]}))
         .await
         .problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
-    // The team page form does the same.
-    let page = mgr.post_form(&format!("/teams/{team}"), &[("name", "Direction"), ("member", &mgr_id)]).await;
+    // The team page form does the same (its grants as they are, one member more)…
+    let team_page = format!("/teams/{team}");
+    let page = mgr.post_form(&team_page, &[("name", "Direction"), ("grant_org", "manage"), ("member", &mgr_id)]).await;
     page.assert(StatusCode::FORBIDDEN);
     assert!(page.text().contains("Direction"), "the refusal is shown on the team page");
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM team_members WHERE team_id = '{team}'")).await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit_before, "refusals write nothing");
+    // … while the same form without her is no gain for anyone, and is saved.
+    mgr.post_form(&team_page, &[("name", "Direction"), ("grant_org", "manage")]).await.assert(StatusCode::SEE_OTHER);
     mgr.org_get(org, &sud_booking).await.assert(StatusCode::NOT_FOUND);
     // A team within her own rights is hers to fill.
     let nord_team = id_of(
@@ -309,6 +312,27 @@ async fn user_management_is_limited_to_the_branch(app: TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit_before, "refusals write nothing");
     let s = c.owner.org_get(org, &format!("/members/{sud}")).await.json();
     assert_eq!(s["status"], "active");
+    // A team with members she does not see: saving its page keeps them.
+    let mixte = id_of(
+        &c.owner
+            .org_post(
+                org,
+                "/teams",
+                json!({"name": "Mixte", "grants": [{"scope": "location", "location_id": c.nord, "level": "view"}],
+                       "member_ids": [sud]}),
+                StatusCode::CREATED,
+            )
+            .await,
+    );
+    let field = format!("grant_loc_{}", c.nord);
+    mgr.post_form(&format!("/teams/{mixte}"), &[("name", "Mixte"), (&field, "view"), ("member", &c.nord_staff)])
+        .await
+        .assert(StatusCode::SEE_OTHER);
+    let mut kept = c.owner.org_get(org, &format!("/teams/{mixte}")).await.json()["member_ids"].clone();
+    kept.as_array_mut().unwrap().sort_by_key(|v| v.to_string());
+    let mut want = json!([c.nord_staff, sud]);
+    want.as_array_mut().unwrap().sort_by_key(|v| v.to_string());
+    assert_eq!(kept, want);
     // Nord's staff member is hers to manage.
     mgr.post_json(&format!("{members}/{}/block", c.nord_staff), json!({})).await.assert(StatusCode::OK);
 }
