@@ -18,6 +18,7 @@ mod orgs;
 mod pages_access;
 mod public;
 mod routes;
+mod second_factor;
 mod services;
 mod sms;
 mod teams_audit;

@@ -307,6 +307,11 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
         return Err(invalid());
     }
     let account = repo::account_by_email(state.db.pool(), &email_key).await?;
+    // An account whose second factor has been guessed at too often is refused before its
+    // password is checked: the answer is the same whether the password was right or not.
+    if let Some(a) = account.as_ref().filter(|a| a.totp_enabled_at.is_some()) {
+        ratelimit::check(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, &a.id).await?;
+    }
     // Exactly one argon2 verification whatever happens, so timing does not tell which
     // addresses have accounts.
     let account = match account {
@@ -327,21 +332,33 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
             return Err(invalid());
         }
     };
-    // The per-address limit counts wrong passwords only.
-    ratelimit::refund(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
     // Only someone who knows the password learns these.
     if account.blocked_at.is_some() {
+        ratelimit::refund(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
         return Err(AppError::forbidden("account-blocked", "This account is blocked."));
     }
+    let totp = match (&account.totp_secret, account.totp_enabled_at) {
+        (Some(secret), Some(_)) => {
+            let Some(code) = input.totp_code.as_deref().filter(|c| !c.trim().is_empty()) else {
+                // Asking for the code is not a guess: it does not count.
+                ratelimit::refund(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
+                return Err(AppError::Unauthorized {
+                    code: "totp-required",
+                    detail: "Enter the code from your authenticator app.".into(),
+                });
+            };
+            // A code is a guess until it checks out: counted against the account whatever
+            // the address (and, until the login succeeds, against the per-email limit), so
+            // wrong codes fill both windows. Counted before the write transaction opens
+            // (on SQLite it holds the write lock).
+            ratelimit::hit(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, &account.id).await?;
+            Some((secret.clone(), code.to_string()))
+        }
+        _ => None,
+    };
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    if let (Some(secret), Some(_)) = (&account.totp_secret, account.totp_enabled_at) {
-        let Some(code) = input.totp_code.as_deref().filter(|c| !c.trim().is_empty()) else {
-            return Err(AppError::Unauthorized {
-                code: "totp-required",
-                detail: "Enter the code from your authenticator app.".into(),
-            });
-        };
+    if let Some((secret, code)) = &totp {
         check_totp_step(&mut tx, &account, secret, code, now).await?;
     }
     let (session_id, token) =
@@ -363,6 +380,11 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
     )
     .await?;
     tx.commit().await?;
+    // Only failures count: a login that went through takes its own hits back.
+    ratelimit::refund(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
+    if totp.is_some() {
+        ratelimit::refund(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, &account.id).await?;
+    }
     Ok(LoggedIn { account, session_id, token })
 }
 
@@ -839,21 +861,32 @@ pub async fn totp_enable(state: &AppState, ctx: &Ctx, account_id: &str, session_
     Ok(())
 }
 
-/// Turning the factor off needs both the password and a current code.
+/// Turning the factor off needs both the password and a current code. Wrong codes count
+/// against the account's second factor exactly as at login (one window for both), and a
+/// full window refuses before the password is checked.
 pub async fn totp_disable(state: &AppState, ctx: &Ctx, account_id: &str, password: &str, code: &str) -> AppResult<()> {
     ratelimit::hit(state, ratelimit::PASSWORD_CHECK_PER_ACCOUNT, account_id).await?;
+    let account = repo::account_by_id(state.db.pool(), account_id).await?.ok_or(AppError::NotFound)?;
+    if account.totp_secret.is_none() || account.totp_enabled_at.is_none() {
+        return Err(AppError::conflict("totp-not-enabled", "Two-factor authentication is off."));
+    }
+    ratelimit::check(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, account_id).await?;
+    if !account.password_hash.as_deref().is_some_and(|h| crypto::verify_password(password, h)) {
+        return Err(AppError::field("password", "wrong-password", "Current password is wrong."));
+    }
+    // Counted before the write transaction opens (on SQLite it holds the write lock).
+    ratelimit::hit(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, account_id).await?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
+    // Read again inside the transaction: the last used step must be the current one.
     let account = repo::account_by_id(&mut *tx, account_id).await?.ok_or(AppError::NotFound)?;
     let Some(secret) = account.totp_secret.clone().filter(|_| account.totp_enabled_at.is_some()) else {
         return Err(AppError::conflict("totp-not-enabled", "Two-factor authentication is off."));
     };
-    if !account.password_hash.as_deref().is_some_and(|h| crypto::verify_password(password, h)) {
-        return Err(AppError::field("password", "wrong-password", "Current password is wrong."));
-    }
-    check_totp_step(&mut tx, &account, &secret, code, now)
-        .await
-        .map_err(|_| AppError::field("code", "invalid-totp", "Wrong verification code."))?;
+    check_totp_step(&mut tx, &account, &secret, code, now).await.map_err(|e| match e {
+        AppError::Unauthorized { .. } => AppError::field("code", "invalid-totp", "Wrong verification code."),
+        other => other,
+    })?;
     sqlx::query("UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending_secret = NULL, updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(account_id)
@@ -861,6 +894,7 @@ pub async fn totp_disable(state: &AppState, ctx: &Ctx, account_id: &str, passwor
         .await?;
     totp_mail_and_audit(&mut tx, now, ctx, &account, false, 0).await?;
     tx.commit().await?;
+    ratelimit::refund(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, account_id).await?;
     state.outbox_wake.notify_one();
     Ok(())
 }
