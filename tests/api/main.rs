@@ -19,6 +19,7 @@ mod pages_access;
 mod public;
 mod routes;
 mod second_factor;
+mod secrets_at_rest;
 mod services;
 mod sms;
 mod teams_audit;

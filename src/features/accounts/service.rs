@@ -352,7 +352,7 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
             // wrong codes fill both windows. Counted before the write transaction opens
             // (on SQLite it holds the write lock).
             ratelimit::hit(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, &account.id).await?;
-            Some((secret.clone(), code.to_string()))
+            Some((open_totp(state, &account.id, secret)?, code.to_string()))
         }
         _ => None,
     };
@@ -806,6 +806,53 @@ pub async fn revoke_other_sessions(
 
 // ---------------------------------------------------------------- second factor
 
+/// TOTP seeds are stored sealed with the server key, bound to their account.
+fn totp_aad(account_id: &str) -> String {
+    format!("accounts.totp:{account_id}")
+}
+
+fn seal_totp(state: &AppState, account_id: &str, secret_b32: &str) -> AppResult<String> {
+    crypto::seal(state.secret_key()?, secret_b32.as_bytes(), totp_aad(account_id).as_bytes())
+        .map_err(AppError::internal)
+}
+
+/// The base32 seed of a stored secret: sealed, or (written by an earlier version and not
+/// yet sealed at start-up) plaintext. A seed sealed with another server key is an operator
+/// error, reported as such in the log; the client sees a plain 500.
+fn open_totp(state: &AppState, account_id: &str, stored: &str) -> AppResult<String> {
+    if !crypto::is_sealed(stored) {
+        return Ok(stored.to_string());
+    }
+    let plain = crypto::open(state.secret_key()?, stored, totp_aad(account_id).as_bytes())
+        .map_err(|e| AppError::internal(format!("the TOTP secret of account {account_id} cannot be opened: {e}")))?;
+    String::from_utf8(plain).map_err(|_| AppError::internal("a sealed TOTP secret is not text"))
+}
+
+/// Seal the TOTP secrets that earlier versions stored in plaintext; returns how many. Safe
+/// to run from several instances at once: each row changes only if still plaintext.
+pub async fn seal_plaintext_secrets(db: &crate::db::Db, key: &crypto::SecretKey) -> AppResult<u64> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, totp_secret, totp_pending_secret FROM accounts WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut sealed = 0;
+    for (id, secret, pending) in rows {
+        for (column, value) in [("totp_secret", secret), ("totp_pending_secret", pending)] {
+            let Some(plain) = value.filter(|v| !crypto::is_sealed(v)) else { continue };
+            let new = crypto::seal(key, plain.as_bytes(), totp_aad(&id).as_bytes()).map_err(AppError::internal)?;
+            sealed += sqlx::query(&format!("UPDATE accounts SET {column} = $1 WHERE id = $2 AND {column} = $3"))
+                .bind(&new)
+                .bind(&id)
+                .bind(&plain)
+                .execute(db.pool())
+                .await?
+                .rows_affected();
+        }
+    }
+    Ok(sealed)
+}
+
 pub struct TotpSetup {
     pub secret: String,
     pub otpauth_uri: String,
@@ -823,7 +870,7 @@ pub async fn totp_setup(state: &AppState, account_id: &str, password: &str) -> A
     }
     let secret = crypto::new_totp_secret();
     sqlx::query("UPDATE accounts SET totp_pending_secret = $1, updated_at = $2 WHERE id = $3")
-        .bind(&secret)
+        .bind(seal_totp(state, account_id, &secret)?)
         .bind(to_ms(state.now()))
         .bind(account_id)
         .execute(state.db.pool())
@@ -843,12 +890,13 @@ pub async fn totp_enable(state: &AppState, ctx: &Ctx, account_id: &str, session_
     let Some(pending) = account.totp_pending_secret.clone() else {
         return Err(AppError::conflict("totp-not-started", "Start the set-up first."));
     };
+    let pending = open_totp(state, account_id, &pending)?;
     let step = crypto::totp_verify(&pending, code, now.div_euclid(1000))
         .ok_or_else(|| AppError::field("code", "invalid-totp", "Wrong verification code."))?;
     sqlx::query(
         "UPDATE accounts SET totp_secret = $1, totp_pending_secret = NULL, totp_enabled_at = $2, totp_last_step = $3, updated_at = $2 WHERE id = $4",
     )
-    .bind(&pending)
+    .bind(seal_totp(state, account_id, &pending)?)
     .bind(now)
     .bind(step)
     .bind(account_id)
@@ -883,6 +931,7 @@ pub async fn totp_disable(state: &AppState, ctx: &Ctx, account_id: &str, passwor
     let Some(secret) = account.totp_secret.clone().filter(|_| account.totp_enabled_at.is_some()) else {
         return Err(AppError::conflict("totp-not-enabled", "Two-factor authentication is off."));
     };
+    let secret = open_totp(state, account_id, &secret)?;
     check_totp_step(&mut tx, &account, &secret, code, now).await.map_err(|e| match e {
         AppError::Unauthorized { .. } => AppError::field("code", "invalid-totp", "Wrong verification code."),
         other => other,
