@@ -11,6 +11,7 @@ mod bookings;
 mod calendar_views;
 mod cli;
 mod clients;
+mod erasure;
 mod http;
 mod mail;
 mod multiprocess;
