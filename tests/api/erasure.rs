@@ -208,6 +208,10 @@ async fn audit_log_masks_client_details_without_the_client_list_right(app: TestA
         }
     }
     assert!(json.contains("[masked]"), "{json}");
+    // The page says so in the reader's language.
+    reader.patch_json("/api/v1/me", json!({"language": "fr"})).await.assert(StatusCode::OK);
+    let page = reader.get("/audit").await.text();
+    assert!(page.contains("[masqué]") && !page.contains("[masked]"), "{page}");
     // The owner sees them.
     let (json, csv, page) = read(&owner, &org).await;
     for s in secrets {
