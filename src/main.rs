@@ -141,6 +141,15 @@ async fn open_db(cfg: &Config) -> Result<Db, String> {
         if sealed > 0 {
             tracing::info!(sealed, "sealed TOTP secrets stored in plaintext by an earlier version");
         }
+        // Said at start, not only when a login fails: the wrong key is an operator error.
+        let foreign = accounts::secrets_sealed_with_another_key(&db, key).await.map_err(|e| describe(&e))?;
+        if foreign > 0 {
+            tracing::error!(
+                foreign,
+                key_id = %key.id(),
+                "secrets in the database were sealed with another secret_key: this server cannot read them                  (set secret_key to the key that sealed them)"
+            );
+        }
     }
     Ok(db)
 }

@@ -78,6 +78,10 @@ async fn totp_secrets_are_sealed_with_the_server_key(app: TestApp) {
         Err(crypto::OpenError::OtherKey { .. })
     ));
     assert_eq!(stored(&app).await.0.as_deref(), Some(column.as_str()), "the sealed seed is untouched");
+    // At start-up the server says so (see main.rs); here, the count it logs.
+    let key_of = |a: &TestApp| a.state.secret_key().unwrap().clone();
+    assert_eq!(service::secrets_sealed_with_another_key(&app.state.db, &key_of(&other)).await.unwrap(), 1);
+    assert_eq!(service::secrets_sealed_with_another_key(&app.state.db, &key_of(&app)).await.unwrap(), 0);
     // The right server still reads it.
     app.client_from("192.0.2.23").post_json("/api/v1/auth/login", login(&code)).await.assert(StatusCode::OK);
 }

@@ -853,6 +853,19 @@ pub async fn seal_plaintext_secrets(db: &crate::db::Db, key: &crypto::SecretKey)
     Ok(sealed)
 }
 
+/// How many stored sealed secrets (TOTP seeds, per-client keys) name another key than
+/// `key`: not zero means the server runs with the wrong `secret_key` and cannot read them.
+pub async fn secrets_sealed_with_another_key(db: &crate::db::Db, key: &crypto::SecretKey) -> AppResult<i64> {
+    let ours = format!("v1:{}:%", key.id());
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM accounts WHERE (totp_secret LIKE 'v1:%' AND totp_secret NOT LIKE $1)                  OR (totp_pending_secret LIKE 'v1:%' AND totp_pending_secret NOT LIKE $1))               + (SELECT COUNT(*) FROM client_keys WHERE sealed_key NOT LIKE $1)",
+    )
+    .bind(&ours)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(n)
+}
+
 pub struct TotpSetup {
     pub secret: String,
     pub otpauth_uri: String,
