@@ -49,6 +49,11 @@ impl AppState {
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
     }
+
+    /// The server key that seals secrets at rest.
+    pub fn secret_key(&self) -> crate::error::AppResult<&crate::crypto::SecretKey> {
+        self.config.secret_key.as_ref().ok_or_else(|| crate::error::AppError::internal("no server secret key loaded"))
+    }
 }
 
 /// Who may reach a route. Decided before the handler runs; handlers narrow further.

@@ -96,6 +96,9 @@ pub struct Config {
     pub sms_provider: SmsProvider,
     /// Set exactly when `sms_provider` is `Twilio`.
     pub twilio: Option<TwilioConfig>,
+    /// Seals secrets at rest (TOTP seeds, per-client keys). From `secret_key` when set;
+    /// otherwise `load_secret_key` reads or creates `<data_dir>/secret.key`.
+    pub secret_key: Option<crate::crypto::SecretKey>,
 }
 
 /// Every field optional: one layer of configuration.
@@ -117,6 +120,7 @@ pub struct Layer {
     pub twilio_auth_token: Option<SecretString>,
     pub twilio_from: Option<String>,
     pub twilio_base_url: Option<String>,
+    pub secret_key: Option<SecretString>,
 }
 
 impl Layer {
@@ -138,6 +142,7 @@ impl Layer {
             twilio_auth_token: other.twilio_auth_token.or(self.twilio_auth_token),
             twilio_from: other.twilio_from.or(self.twilio_from),
             twilio_base_url: other.twilio_base_url.or(self.twilio_base_url),
+            secret_key: other.secret_key.or(self.secret_key),
         }
     }
 
@@ -168,6 +173,7 @@ impl Layer {
             twilio_auth_token: non_empty("CRENEAU_TWILIO_AUTH_TOKEN").map(SecretString),
             twilio_from: non_empty("CRENEAU_TWILIO_FROM"),
             twilio_base_url: non_empty("CRENEAU_TWILIO_BASE_URL"),
+            secret_key: non_empty("CRENEAU_SECRET_KEY").map(SecretString),
         })
     }
 
@@ -218,6 +224,10 @@ impl Config {
             Some(v) => v.parse()?,
             None => LogFormat::Text,
         };
+        let secret_key = match &l.secret_key {
+            Some(k) => Some(crate::crypto::SecretKey::from_text(k.expose()).map_err(|e| format!("secret_key: {e}"))?),
+            None => None,
+        };
         let default_time_zone = l.default_time_zone.unwrap_or_else(|| "Europe/Paris".into());
         jiff::tz::TimeZone::get(&default_time_zone).map_err(|_| format!("unknown time zone {default_time_zone:?}"))?;
         Ok(Config {
@@ -233,7 +243,26 @@ impl Config {
             run_worker: l.run_worker.unwrap_or(true),
             sms_provider,
             twilio,
+            secret_key,
         })
+    }
+
+    /// Make sure a server key is set: the configured one, else `<data_dir>/secret.key`,
+    /// created on first start (owner-only permissions) and read back on every later one.
+    /// Several instances sharing one database need the same key: configure it, or share the
+    /// data directory.
+    pub fn load_secret_key(&mut self) -> Result<(), String> {
+        if self.secret_key.is_some() {
+            return Ok(());
+        }
+        let path = self.data_dir.join("secret.key");
+        let key = match std::fs::read_to_string(&path) {
+            Ok(text) => crate::crypto::SecretKey::from_text(&text).map_err(|e| format!("{}: {e}", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(&path)?,
+            Err(e) => return Err(format!("reading {}: {e}", path.display())),
+        };
+        self.secret_key = Some(key);
+        Ok(())
     }
 
     /// Cookies carry `Secure` and the `__Host-` prefix whenever the public origin is HTTPS.
@@ -256,7 +285,43 @@ impl Config {
             run_worker: false,
             sms_provider: SmsProvider::Log,
             twilio: None,
+            secret_key: Some(crate::crypto::SecretKey::generate()),
         }
+    }
+}
+
+/// Write a fresh key to `path` without ever exposing a partial file: written beside it
+/// first, then linked into place, which fails if another process got there first (its
+/// key is then the one read back).
+fn create_key_file(path: &std::path::Path) -> Result<crate::crypto::SecretKey, String> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let key = crate::crypto::SecretKey::generate();
+    let temp = dir.join(format!(".secret.key.{}", uuid::Uuid::new_v4().simple()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&temp)
+        .and_then(|mut f| f.write_all(format!("{}\n", key.to_text()).as_bytes()).and_then(|()| f.sync_all()));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(format!("writing {}: {e}", temp.display()));
+    }
+    let linked = std::fs::hard_link(&temp, path);
+    let _ = std::fs::remove_file(&temp);
+    match linked {
+        Ok(()) => {
+            tracing::info!(path = %path.display(), "generated the server's secret key");
+            Ok(key)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+            crate::crypto::SecretKey::from_text(&text).map_err(|e| format!("{}: {e}", path.display()))
+        }
+        Err(e) => Err(format!("writing {}: {e}", path.display())),
     }
 }
 
@@ -348,6 +413,33 @@ mod tests {
         assert_eq!(c.twilio.unwrap().base_url, "http://127.0.0.1:4010");
         let partial = Layer { sms_provider: Some("twilio".into()), ..Layer::default() };
         assert!(Config::resolve(Layer::default(), Layer::default(), partial).is_err());
+    }
+
+    #[test]
+    fn the_secret_key_is_configured_or_kept_in_the_data_dir() {
+        let key = crate::crypto::SecretKey::generate();
+        let env = Layer::from_env(|k| (k == "CRENEAU_SECRET_KEY").then(|| key.to_text())).unwrap();
+        let c = Config::resolve(Layer::default(), env, Layer::default()).unwrap();
+        assert_eq!(c.secret_key.as_ref(), Some(&key));
+        assert!(!format!("{c:?}").contains(&key.to_text()), "the key never prints");
+        let bad = Layer { secret_key: Some(SecretString::new("too short")), ..Layer::default() };
+        assert!(Config::resolve(Layer::default(), bad, Layer::default()).is_err());
+
+        let dir = std::env::temp_dir().join(format!("creneau-key-{}", uuid::Uuid::new_v4().simple()));
+        let flags = Layer { data_dir: Some(dir.clone()), ..Layer::default() };
+        let mut first = Config::resolve(Layer::default(), Layer::default(), flags.clone()).unwrap();
+        assert!(first.secret_key.is_none());
+        first.load_secret_key().unwrap();
+        let mut second = Config::resolve(Layer::default(), Layer::default(), flags).unwrap();
+        second.load_secret_key().unwrap();
+        assert_eq!(first.secret_key, second.secret_key, "generated once, then reused");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("secret.key")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

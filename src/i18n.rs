@@ -661,6 +661,8 @@ static MESSAGES: &[(&str, &str, &str)] = &[
     ("audit.zone", "Heures dans le fuseau {zone}", "Times in the {zone} zone"),
     ("audit.csv", "Exporter en CSV", "Export as CSV"),
     ("audit.none", "Aucune entrée.", "No entries."),
+    ("audit.masked", "[masqué]", "[masked]"),
+    ("audit.erased", "[effacé]", "[erased]"),
     ("audit.when", "Quand", "When"),
     ("audit.actor", "Auteur", "Actor"),
     ("audit.object", "Objet", "Object"),

@@ -135,6 +135,22 @@ fn init_tracing(format: LogFormat) {
 async fn open_db(cfg: &Config) -> Result<Db, String> {
     let db = Db::connect(cfg.database_url.expose()).await?;
     db.migrate().await?;
+    // Secrets stored in plaintext by earlier versions are sealed on first start.
+    if let Some(key) = &cfg.secret_key {
+        let sealed = accounts::seal_plaintext_secrets(&db, key).await.map_err(|e| describe(&e))?;
+        if sealed > 0 {
+            tracing::info!(sealed, "sealed TOTP secrets stored in plaintext by an earlier version");
+        }
+        // Said at start, not only when a login fails: the wrong key is an operator error.
+        let foreign = accounts::secrets_sealed_with_another_key(&db, key).await.map_err(|e| describe(&e))?;
+        if foreign > 0 {
+            tracing::error!(
+                foreign,
+                key_id = %key.id(),
+                "secrets in the database were sealed with another secret_key: this server cannot read them                  (set secret_key to the key that sealed them)"
+            );
+        }
+    }
     Ok(db)
 }
 
@@ -149,6 +165,16 @@ async fn main() -> ExitCode {
         }
     };
     init_tracing(cfg.log_format);
+    // Every command that reads or writes the database may meet sealed secrets.
+    let mut cfg = cfg;
+    if matches!(
+        cli.command,
+        Command::Serve { .. } | Command::Migrate | Command::CreateOwner { .. } | Command::Account { .. }
+    ) && let Err(e) = cfg.load_secret_key()
+    {
+        eprintln!("configuration error: {e}");
+        return ExitCode::from(2);
+    }
     match run(cli.command, cfg).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -23,6 +23,9 @@ pub const PASSWORD_CHECK_PER_ACCOUNT: Limit = Limit { name: "password:account", 
 pub const TOKEN_PER_IP: Limit = Limit { name: "token:ip", max: 60, window_secs: 3600 };
 pub const PUBLIC_BOOKING_PER_IP: Limit = Limit { name: "book:ip", max: 20, window_secs: 3600 };
 pub const INVITE_RESEND: Limit = Limit { name: "invite:resend", max: 5, window_secs: 3600 };
+/// Wrong second-factor codes of one account, wherever they come from (login, turning the
+/// factor off): counted by account id, across every address.
+pub const SECOND_FACTOR_PER_ACCOUNT: Limit = Limit { name: "2fa:account", max: 10, window_secs: 15 * 60 };
 
 /// Count one hit against `limit` for `subject`; refuse once the window is full.
 pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> AppResult<()> {
@@ -41,6 +44,28 @@ pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> AppResult<()>
     if hits > limit.max {
         let retry_after_secs = ((window_start + window_ms - now) / 1000).max(1) as u64;
         tracing::warn!(bucket, hits, "rate limit reached");
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
+    Ok(())
+}
+
+/// Refuse, without counting, once `subject`'s window is full: for checks that must answer
+/// before anything is known about the request (a login with a full second-factor counter
+/// is refused before the password is checked, so the answer cannot tell whether it was
+/// right).
+pub async fn check(state: &AppState, limit: Limit, subject: &str) -> AppResult<()> {
+    let now = to_ms(state.now());
+    let window_ms = limit.window_secs * 1000;
+    let window_start = now - now.rem_euclid(window_ms);
+    let bucket = format!("{}:{}", limit.name, subject.to_lowercase());
+    let hits: Option<i64> = sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2")
+        .bind(&bucket)
+        .bind(window_start)
+        .fetch_optional(state.db.pool())
+        .await?;
+    if hits.unwrap_or(0) >= limit.max {
+        let retry_after_secs = ((window_start + window_ms - now) / 1000).max(1) as u64;
+        tracing::warn!(bucket, "rate limit reached");
         return Err(AppError::RateLimited { retry_after_secs });
     }
     Ok(())

@@ -4,7 +4,9 @@
 //! crash mid-send is recognisable as the same message.
 //!
 //! Kinds: `email` and `sms`. Status: `pending` → `sent`; `failed` when the provider refused
-//! the message for good (an invalid number); `dead` after the last attempt.
+//! the message for good (an invalid number); `dead` after the last attempt; `erased` when
+//! the client it was about was erased before it went out (never sent). `client_id` says
+//! which client a message is about, so erasure finds it.
 
 use super::{
     DeliveryError,
@@ -59,18 +61,26 @@ pub async fn enqueue_sms(tx: &mut Tx, now_ms: i64, org_id: Option<&str>, sms: &O
 
 /// Queue a text to `phone` when it is a usable (E.164) number; otherwise note it and go on:
 /// a badly typed number must not undo the change that causes the message.
-/// Returns whether it was queued.
-pub async fn queue_sms(tx: &mut Tx, now_ms: i64, org_id: &str, phone: &str, text: String) -> AppResult<bool> {
+/// Returns the queued row's id, if it was queued.
+pub async fn queue_sms(tx: &mut Tx, now_ms: i64, org_id: &str, phone: &str, text: String) -> AppResult<Option<String>> {
     match OutgoingSms::new(phone, text) {
-        Some(sms) => {
-            enqueue_sms(tx, now_ms, Some(org_id), &sms).await?;
-            Ok(true)
-        }
+        Some(sms) => Ok(Some(enqueue_sms(tx, now_ms, Some(org_id), &sms).await?)),
         None => {
             tracing::info!(org_id, "no SMS: the phone number is not in international form");
-            Ok(false)
+            Ok(None)
         }
     }
+}
+
+/// Say which client a queued message is about (sent to them, or naming them), so that
+/// erasing the client clears it.
+pub async fn about_client(tx: &mut Tx, outbox_id: &str, client_id: &str) -> AppResult<()> {
+    sqlx::query("UPDATE outbox SET client_id = $1 WHERE id = $2")
+        .bind(client_id)
+        .bind(outbox_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// How the worker delivers each kind.

@@ -18,6 +18,7 @@ pub const LEAD_MS: i64 = 24 * 3_600_000;
 struct Due {
     id: String,
     org_id: String,
+    client_id: String,
     start_at: i64,
     email: Option<String>,
     phone: Option<String>,
@@ -47,7 +48,7 @@ pub async fn run_once(state: &AppState) -> AppResult<usize> {
     let mut sent = 0;
     for (id,) in &claimed {
         let due: Option<Due> = sqlx::query_as(
-            "SELECT b.id, b.org_id, b.start_at, c.email, c.phone, c.first_name, c.language, l.time_zone, l.name AS location_name, \
+            "SELECT b.id, b.org_id, b.client_id, b.start_at, c.email, c.phone, c.first_name, c.language, l.time_zone, l.name AS location_name, \
                     k.name AS calendar_name, s.name AS service_name, o.name AS org_name, o.sms_enabled \
              FROM bookings b JOIN clients c ON c.id = b.client_id JOIN locations l ON l.id = b.location_id \
              JOIN orgs o ON o.id = b.org_id JOIN calendars k ON k.id = b.calendar_id \
@@ -81,7 +82,8 @@ pub async fn run_once(state: &AppState) -> AppResult<usize> {
                 None,
                 t.get("mail.footer"),
             );
-            outbox::enqueue_email(&mut tx, now, Some(&d.org_id), &mail).await?;
+            let mail_id = outbox::enqueue_email(&mut tx, now, Some(&d.org_id), &mail).await?;
+            outbox::about_client(&mut tx, &mail_id, &d.client_id).await?;
             queued = true;
         }
         if sms_on(&state.config, d.sms_enabled)
@@ -91,7 +93,10 @@ pub async fn run_once(state: &AppState) -> AppResult<usize> {
                 "sms.reminder",
                 &[("org", &d.org_name), ("when", &when), ("with", &d.calendar_name), ("place", &d.location_name)],
             );
-            queued |= outbox::queue_sms(&mut tx, now, &d.org_id, phone, text).await?;
+            if let Some(sms_id) = outbox::queue_sms(&mut tx, now, &d.org_id, phone, text).await? {
+                outbox::about_client(&mut tx, &sms_id, &d.client_id).await?;
+                queued = true;
+            }
         }
         if queued {
             tracing::info!(booking = %d.id, "reminder queued");

@@ -90,6 +90,17 @@ fn create_owner_block_and_audit_verify() {
     };
     let (ok, out) = run(&["migrate"]);
     assert!(ok, "{out}");
+    // The first start generates the server key into the data directory, owner-only, and
+    // later starts reuse it.
+    let key = std::fs::read_to_string(dir.join("secret.key")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(dir.join("secret.key")).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let (ok, out) = run(&["migrate"]);
+    assert!(ok && !out.contains(key.trim()), "{out}");
+    assert_eq!(std::fs::read_to_string(dir.join("secret.key")).unwrap(), key);
     let (ok, out) = run(&["create-owner", "--email", "Boss@Example.fr", "--org", "Salon Étoile"]);
     assert!(ok, "{out}");
     assert!(out.contains("https://rdv.example.fr/reset?token="), "{out}");
@@ -113,6 +124,9 @@ fn bad_configuration_is_a_clear_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("listen address"));
     let out = bin().args(["migrate"]).env("CRENEAU_DATABASE_URL", "mysql://x").output().unwrap();
     assert!(!out.status.success());
+    let out = bin().args(["migrate"]).env("CRENEAU_SECRET_KEY", "too short").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("secret_key"));
 }
 
 #[test]

@@ -124,6 +124,18 @@ impl TestApp {
         TestApp { router, state, clock, dir, pg_database }
     }
 
+    /// Another server on the same database and clock, configured differently by `tweak`
+    /// (another secret key…). Dropping it leaves the database to this one.
+    pub fn sibling(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = scratch_dir();
+        let mut config = (*self.state.config).clone();
+        config.data_dir = dir.clone();
+        tweak(&mut config);
+        let state = AppState::new(self.state.db.clone(), self.clock.clone(), config);
+        let router = build_router(state.clone());
+        TestApp { router, state, clock: self.clock.clone(), dir, pg_database: None }
+    }
+
     pub fn backend(&self) -> Backend {
         self.state.db.backend()
     }

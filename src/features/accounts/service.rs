@@ -307,6 +307,11 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
         return Err(invalid());
     }
     let account = repo::account_by_email(state.db.pool(), &email_key).await?;
+    // An account whose second factor has been guessed at too often is refused before its
+    // password is checked: the answer is the same whether the password was right or not.
+    if let Some(a) = account.as_ref().filter(|a| a.totp_enabled_at.is_some()) {
+        ratelimit::check(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, &a.id).await?;
+    }
     // Exactly one argon2 verification whatever happens, so timing does not tell which
     // addresses have accounts.
     let account = match account {
@@ -327,21 +332,33 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
             return Err(invalid());
         }
     };
-    // The per-address limit counts wrong passwords only.
-    ratelimit::refund(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
     // Only someone who knows the password learns these.
     if account.blocked_at.is_some() {
+        ratelimit::refund(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
         return Err(AppError::forbidden("account-blocked", "This account is blocked."));
     }
+    let totp = match (&account.totp_secret, account.totp_enabled_at) {
+        (Some(secret), Some(_)) => {
+            let Some(code) = input.totp_code.as_deref().filter(|c| !c.trim().is_empty()) else {
+                // Asking for the code is not a guess: it does not count.
+                ratelimit::refund(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
+                return Err(AppError::Unauthorized {
+                    code: "totp-required",
+                    detail: "Enter the code from your authenticator app.".into(),
+                });
+            };
+            // A code is a guess until it checks out: counted against the account whatever
+            // the address (and, until the login succeeds, against the per-email limit), so
+            // wrong codes fill both windows. Counted before the write transaction opens
+            // (on SQLite it holds the write lock).
+            ratelimit::hit(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, &account.id).await?;
+            Some((open_totp(state, &account.id, secret)?, code.to_string()))
+        }
+        _ => None,
+    };
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    if let (Some(secret), Some(_)) = (&account.totp_secret, account.totp_enabled_at) {
-        let Some(code) = input.totp_code.as_deref().filter(|c| !c.trim().is_empty()) else {
-            return Err(AppError::Unauthorized {
-                code: "totp-required",
-                detail: "Enter the code from your authenticator app.".into(),
-            });
-        };
+    if let Some((secret, code)) = &totp {
         check_totp_step(&mut tx, &account, secret, code, now).await?;
     }
     let (session_id, token) =
@@ -363,6 +380,11 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
     )
     .await?;
     tx.commit().await?;
+    // Only failures count: a login that went through takes its own hits back.
+    ratelimit::refund(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
+    if totp.is_some() {
+        ratelimit::refund(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, &account.id).await?;
+    }
     Ok(LoggedIn { account, session_id, token })
 }
 
@@ -784,6 +806,66 @@ pub async fn revoke_other_sessions(
 
 // ---------------------------------------------------------------- second factor
 
+/// TOTP seeds are stored sealed with the server key, bound to their account.
+fn totp_aad(account_id: &str) -> String {
+    format!("accounts.totp:{account_id}")
+}
+
+fn seal_totp(state: &AppState, account_id: &str, secret_b32: &str) -> AppResult<String> {
+    crypto::seal(state.secret_key()?, secret_b32.as_bytes(), totp_aad(account_id).as_bytes())
+        .map_err(AppError::internal)
+}
+
+/// The base32 seed of a stored secret: sealed, or (written by an earlier version and not
+/// yet sealed at start-up) plaintext. A seed sealed with another server key is an operator
+/// error, reported as such in the log; the client sees a plain 500.
+fn open_totp(state: &AppState, account_id: &str, stored: &str) -> AppResult<String> {
+    if !crypto::is_sealed(stored) {
+        return Ok(stored.to_string());
+    }
+    let plain = crypto::open(state.secret_key()?, stored, totp_aad(account_id).as_bytes())
+        .map_err(|e| AppError::internal(format!("the TOTP secret of account {account_id} cannot be opened: {e}")))?;
+    String::from_utf8(plain).map_err(|_| AppError::internal("a sealed TOTP secret is not text"))
+}
+
+/// Seal the TOTP secrets that earlier versions stored in plaintext; returns how many. Safe
+/// to run from several instances at once: each row changes only if still plaintext.
+pub async fn seal_plaintext_secrets(db: &crate::db::Db, key: &crypto::SecretKey) -> AppResult<u64> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, totp_secret, totp_pending_secret FROM accounts WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut sealed = 0;
+    for (id, secret, pending) in rows {
+        for (column, value) in [("totp_secret", secret), ("totp_pending_secret", pending)] {
+            let Some(plain) = value.filter(|v| !crypto::is_sealed(v)) else { continue };
+            let new = crypto::seal(key, plain.as_bytes(), totp_aad(&id).as_bytes()).map_err(AppError::internal)?;
+            sealed += sqlx::query(&format!("UPDATE accounts SET {column} = $1 WHERE id = $2 AND {column} = $3"))
+                .bind(&new)
+                .bind(&id)
+                .bind(&plain)
+                .execute(db.pool())
+                .await?
+                .rows_affected();
+        }
+    }
+    Ok(sealed)
+}
+
+/// How many stored sealed secrets (TOTP seeds, per-client keys) name another key than
+/// `key`: not zero means the server runs with the wrong `secret_key` and cannot read them.
+pub async fn secrets_sealed_with_another_key(db: &crate::db::Db, key: &crypto::SecretKey) -> AppResult<i64> {
+    let ours = format!("v1:{}:%", key.id());
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM accounts WHERE (totp_secret LIKE 'v1:%' AND totp_secret NOT LIKE $1)                  OR (totp_pending_secret LIKE 'v1:%' AND totp_pending_secret NOT LIKE $1))               + (SELECT COUNT(*) FROM client_keys WHERE sealed_key NOT LIKE $1)",
+    )
+    .bind(&ours)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(n)
+}
+
 pub struct TotpSetup {
     pub secret: String,
     pub otpauth_uri: String,
@@ -801,7 +883,7 @@ pub async fn totp_setup(state: &AppState, account_id: &str, password: &str) -> A
     }
     let secret = crypto::new_totp_secret();
     sqlx::query("UPDATE accounts SET totp_pending_secret = $1, updated_at = $2 WHERE id = $3")
-        .bind(&secret)
+        .bind(seal_totp(state, account_id, &secret)?)
         .bind(to_ms(state.now()))
         .bind(account_id)
         .execute(state.db.pool())
@@ -821,12 +903,13 @@ pub async fn totp_enable(state: &AppState, ctx: &Ctx, account_id: &str, session_
     let Some(pending) = account.totp_pending_secret.clone() else {
         return Err(AppError::conflict("totp-not-started", "Start the set-up first."));
     };
+    let pending = open_totp(state, account_id, &pending)?;
     let step = crypto::totp_verify(&pending, code, now.div_euclid(1000))
         .ok_or_else(|| AppError::field("code", "invalid-totp", "Wrong verification code."))?;
     sqlx::query(
         "UPDATE accounts SET totp_secret = $1, totp_pending_secret = NULL, totp_enabled_at = $2, totp_last_step = $3, updated_at = $2 WHERE id = $4",
     )
-    .bind(&pending)
+    .bind(seal_totp(state, account_id, &pending)?)
     .bind(now)
     .bind(step)
     .bind(account_id)
@@ -839,21 +922,33 @@ pub async fn totp_enable(state: &AppState, ctx: &Ctx, account_id: &str, session_
     Ok(())
 }
 
-/// Turning the factor off needs both the password and a current code.
+/// Turning the factor off needs both the password and a current code. Wrong codes count
+/// against the account's second factor exactly as at login (one window for both), and a
+/// full window refuses before the password is checked.
 pub async fn totp_disable(state: &AppState, ctx: &Ctx, account_id: &str, password: &str, code: &str) -> AppResult<()> {
     ratelimit::hit(state, ratelimit::PASSWORD_CHECK_PER_ACCOUNT, account_id).await?;
+    let account = repo::account_by_id(state.db.pool(), account_id).await?.ok_or(AppError::NotFound)?;
+    if account.totp_secret.is_none() || account.totp_enabled_at.is_none() {
+        return Err(AppError::conflict("totp-not-enabled", "Two-factor authentication is off."));
+    }
+    ratelimit::check(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, account_id).await?;
+    if !account.password_hash.as_deref().is_some_and(|h| crypto::verify_password(password, h)) {
+        return Err(AppError::field("password", "wrong-password", "Current password is wrong."));
+    }
+    // Counted before the write transaction opens (on SQLite it holds the write lock).
+    ratelimit::hit(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, account_id).await?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
+    // Read again inside the transaction: the last used step must be the current one.
     let account = repo::account_by_id(&mut *tx, account_id).await?.ok_or(AppError::NotFound)?;
     let Some(secret) = account.totp_secret.clone().filter(|_| account.totp_enabled_at.is_some()) else {
         return Err(AppError::conflict("totp-not-enabled", "Two-factor authentication is off."));
     };
-    if !account.password_hash.as_deref().is_some_and(|h| crypto::verify_password(password, h)) {
-        return Err(AppError::field("password", "wrong-password", "Current password is wrong."));
-    }
-    check_totp_step(&mut tx, &account, &secret, code, now)
-        .await
-        .map_err(|_| AppError::field("code", "invalid-totp", "Wrong verification code."))?;
+    let secret = open_totp(state, account_id, &secret)?;
+    check_totp_step(&mut tx, &account, &secret, code, now).await.map_err(|e| match e {
+        AppError::Unauthorized { .. } => AppError::field("code", "invalid-totp", "Wrong verification code."),
+        other => other,
+    })?;
     sqlx::query("UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending_secret = NULL, updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(account_id)
@@ -861,6 +956,7 @@ pub async fn totp_disable(state: &AppState, ctx: &Ctx, account_id: &str, passwor
         .await?;
     totp_mail_and_audit(&mut tx, now, ctx, &account, false, 0).await?;
     tx.commit().await?;
+    ratelimit::refund(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, account_id).await?;
     state.outbox_wake.notify_one();
     Ok(())
 }

@@ -6,7 +6,10 @@ use super::service::{self, AuditRow, Filter};
 use crate::{
     access::OrgScope,
     app::AppState,
-    features::members::pages::{enc, local_time, viewer_zone},
+    features::{
+        clients::personal,
+        members::pages::{enc, local_time, viewer_zone},
+    },
     http::{
         Ctx, Identity,
         pages::{OrPage, PageCtx, PageResult, render},
@@ -112,6 +115,7 @@ fn compact_change(before: Option<&str>, after: Option<&str>) -> String {
 
 fn actor_text(t: Tr, r: &AuditRow) -> String {
     match (&r.actor_label, r.actor_type.as_str()) {
+        (Some(label), _) if label == personal::MASKED => t.get("audit.masked").to_string(),
         (Some(label), _) if !label.is_empty() => label.clone(),
         (_, "system") => t.get("audit.system").to_string(),
         (_, kind) => kind.to_string(),
@@ -203,7 +207,10 @@ pub async fn page(
                     .as_deref()
                     .map(|o| format!("/audit?{}", query_string(&[("object_type", &r.object_type), ("object_id", o)])))
                     .unwrap_or_default(),
-                change: compact_change(r.before_json.as_deref(), r.after_json.as_deref()),
+                // The reader's language for values they may not see or that were erased.
+                change: compact_change(r.before_json.as_deref(), r.after_json.as_deref())
+                    .replace(personal::MASKED, t.get("audit.masked"))
+                    .replace(personal::ERASED, t.get("audit.erased")),
             })
             .collect(),
         from_error: !q.from.trim().is_empty() && from.is_none(),

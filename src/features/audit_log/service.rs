@@ -7,6 +7,7 @@ use crate::{
     },
     app::AppState,
     error::{AppError, AppResult},
+    features::clients::personal,
 };
 use serde::Serialize;
 
@@ -107,6 +108,48 @@ pub async fn page(
     .bind(limit)
     .fetch_all(state.db.pool())
     .await?;
+    reveal(state, scope, rows).await
+}
+
+/// May this reader see the personal data of clients in this row? The client-list right
+/// where the row belongs (its location, or the organisation for rows without one).
+fn sees_clients(scope: &OrgScope, r: &AuditRow) -> bool {
+    match &r.location_id {
+        Some(l) => {
+            let locs = [l.clone()];
+            scope.check(Action::ViewClient, Object::Client { location_ids: &locs, calendar_ids: &[] }).allowed
+        }
+        None => scope.check(Action::ViewClient, Object::Org).allowed,
+    }
+}
+
+/// Every reader goes through here (JSON, CSV, page): clients' sealed values are opened
+/// for readers with the client-list right, masked for the others, and shown as erased to
+/// everyone once the client is erased. Rows written before values were sealed have their
+/// clients' fields masked by name for readers without the right, and a client actor's
+/// address as label too.
+async fn reveal(state: &AppState, scope: &OrgScope, mut rows: Vec<AuditRow>) -> AppResult<Vec<AuditRow>> {
+    let sees: Vec<bool> = rows.iter().map(|r| sees_clients(scope, r)).collect();
+    let docs = |want: bool| {
+        rows.iter()
+            .zip(&sees)
+            .filter(move |(_, s)| **s == want)
+            .flat_map(|(r, _)| [r.before_json.as_deref(), r.after_json.as_deref()])
+            .flatten()
+            .collect::<Vec<&str>>()
+    };
+    let opened = personal::Revealer::load(state, scope.org_id(), docs(true).into_iter(), true).await?;
+    let masked = personal::Revealer::load(state, scope.org_id(), docs(false).into_iter(), false).await?;
+    for (r, sees) in rows.iter_mut().zip(sees) {
+        let revealer = if sees { &opened } else { &masked };
+        let legacy = r.object_type == "client";
+        for doc in [&mut r.before_json, &mut r.after_json].into_iter().flatten() {
+            *doc = revealer.reveal(doc, sees, legacy);
+        }
+        if !sees && r.actor_type == "client" && r.actor_label.as_deref().is_some_and(|l| l.contains('@')) {
+            r.actor_label = Some(personal::MASKED.to_string());
+        }
+    }
     Ok(rows)
 }
 

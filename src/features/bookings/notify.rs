@@ -16,6 +16,7 @@ use jiff::{Timestamp, tz::TimeZone};
 
 #[derive(sqlx::FromRow)]
 struct Recipient {
+    client_id: String,
     email: Option<String>,
     phone: Option<String>,
     first_name: String,
@@ -56,7 +57,7 @@ pub async fn notify(
     // One query: the booking, its client, the organisation, the calendar's member and their
     // preferences for this event.
     let r: Option<Recipient> = sqlx::query_as(
-        "SELECT c.email, c.phone, c.first_name, c.language, b.start_at, l.time_zone, l.name AS location_name, \
+        "SELECT c.id AS client_id, c.email, c.phone, c.first_name, c.language, b.start_at, l.time_zone, l.name AS location_name, \
                 k.name AS calendar_name, o.name AS org_name, o.sms_enabled, \
                 a.email AS staff_email, a.mobile_phone AS staff_phone, a.language AS staff_language, \
                 pe.enabled AS staff_email_on, ps.enabled AS staff_sms_on \
@@ -95,7 +96,8 @@ pub async fn notify(
             link.as_deref().map(|l| (t.get("mail.booked.action"), l)),
             t.get("mail.footer"),
         );
-        outbox::enqueue_email(tx, now, Some(org_id), &mail).await?;
+        let id = outbox::enqueue_email(tx, now, Some(org_id), &mail).await?;
+        outbox::about_client(tx, &id, &r.client_id).await?;
     }
     if sms_on && let Some(phone) = r.phone.as_deref() {
         let t = client_t;
@@ -107,7 +109,9 @@ pub async fn notify(
             text.push(' ');
             text.push_str(&t.fmt("sms.manage", &[("link", l)]));
         }
-        outbox::queue_sms(tx, now, org_id, phone, text).await?;
+        if let Some(id) = outbox::queue_sms(tx, now, org_id, phone, text).await? {
+            outbox::about_client(tx, &id, &r.client_id).await?;
+        }
     }
     let staff_t = Tr(r.staff_language.as_deref().and_then(Lang::from_code).unwrap_or_default());
     let wants = |choice: Option<i64>, channel: &str| choice.map_or(prefs::default_enabled(channel), |v| v != 0);
@@ -125,7 +129,8 @@ pub async fn notify(
             None,
             t.get("mail.footer"),
         );
-        outbox::enqueue_email(tx, now, Some(org_id), &mail).await?;
+        let id = outbox::enqueue_email(tx, now, Some(org_id), &mail).await?;
+        outbox::about_client(tx, &id, &r.client_id).await?;
     }
     if sms_on
         && let Some(phone) = r.staff_phone.as_deref()
@@ -135,7 +140,9 @@ pub async fn notify(
             &format!("sms.staff.{short}"),
             &[("org", &r.org_name), ("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)],
         );
-        outbox::queue_sms(tx, now, org_id, phone, text).await?;
+        if let Some(id) = outbox::queue_sms(tx, now, org_id, phone, text).await? {
+            outbox::about_client(tx, &id, &r.client_id).await?;
+        }
     }
     Ok(())
 }

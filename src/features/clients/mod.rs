@@ -3,6 +3,7 @@
 //! with the client-list right, and only for the places in their scope.
 
 pub mod api;
+pub mod personal;
 pub mod service;
 
 use crate::app::{Guard, Routes};

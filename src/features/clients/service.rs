@@ -1,5 +1,6 @@
 //! Client rules.
 
+use super::personal;
 use crate::{
     access::{
         OrgScope,
@@ -221,6 +222,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Client
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    let snapshot = personal::seal(&mut tx, state, scope.org_id(), &c.id, json!(c)).await?;
     audit::org_event(
         &mut tx,
         now,
@@ -232,7 +234,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Client
             object_id: &c.id,
             location_id: None,
             before: None,
-            after: Some(json!(c)),
+            after: Some(snapshot),
         },
     )
     .await?;
@@ -267,6 +269,10 @@ pub async fn update(
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    let (was, is) = (
+        personal::seal(&mut tx, state, scope.org_id(), id, json!(before)).await?,
+        personal::seal(&mut tx, state, scope.org_id(), id, json!(after)).await?,
+    );
     audit::org_event(
         &mut tx,
         now,
@@ -277,8 +283,8 @@ pub async fn update(
             object_type: "client",
             object_id: id,
             location_id: None,
-            before: Some(json!(before)),
-            after: Some(json!(after)),
+            before: Some(was),
+            after: Some(is),
         },
     )
     .await?;
@@ -409,6 +415,10 @@ pub async fn merge(
         .bind(&dup.id)
         .execute(&mut *tx)
         .await?;
+    let kept = personal::seal(&mut tx, state, scope.org_id(), &keep.id, json!(keep)).await?;
+    let duplicate = personal::seal(&mut tx, state, scope.org_id(), &dup.id, json!(dup)).await?;
+    // What came from the duplicate is the kept client's now, erasure included.
+    personal::adopt(&mut tx, scope.org_id(), &dup.id, &keep.id).await?;
     audit::org_event(
         &mut tx,
         now,
@@ -419,7 +429,7 @@ pub async fn merge(
             object_type: "client",
             object_id: &keep.id,
             location_id: None,
-            before: Some(json!({"kept": keep, "duplicate": dup})),
+            before: Some(json!({"kept": kept, "duplicate": duplicate})),
             after: Some(json!({"bookings_moved": moved})),
         },
     )
@@ -470,6 +480,9 @@ pub async fn erase(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> A
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    // Keys (so audit values), manage links, messages: nothing of theirs stays.
+    let email_norm = before.email.as_ref().map(|e| e.to_lowercase());
+    personal::erase_traces(&mut tx, scope.org_id(), id, email_norm.as_deref(), before.phone.as_deref()).await?;
     // The audit row keeps that an erasure happened, not what was erased.
     audit::org_event(
         &mut tx,

@@ -294,18 +294,29 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
             e.into()
         });
     }
+    let after = crate::features::clients::personal::seal(
+        &mut tx,
+        state,
+        &loc.org_id,
+        &client_id,
+        json!({"calendar_id": cal.id, "service_id": s.id, "start": start_ms, "end": end_ms, "source": "public",
+               "client_email": email.as_str()}),
+    )
+    .await?;
     audit::record(
         &mut tx,
         now,
         Entry {
             org_id: Some(&loc.org_id),
             location_id: Some(&loc.id),
-            actor: &Actor::Client { id: client_id.clone(), label: email.as_str().to_string() },
+            // The booker's address is personal: sealed under the client's key in `after`,
+            // readable only with the client-list right, gone with the client's erasure.
+            actor: &Actor::Client { id: client_id.clone(), label: "public booking".into() },
             action: "booking.created",
             object_type: "booking",
             object_id: Some(&id),
             before: None,
-            after: Some(json!({"calendar_id": cal.id, "service_id": s.id, "start": start_ms, "end": end_ms, "source": "public"})),
+            after: Some(after),
             ctx: Some(ctx),
         },
     )
@@ -328,7 +339,8 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
         Some((t.get("mail.booked.action"), &format!("{}/manage/{token}", state.config.base_url))),
         t.get("mail.footer"),
     );
-    outbox::enqueue_email(&mut tx, now, Some(&loc.org_id), &mail).await?;
+    let mail_id = outbox::enqueue_email(&mut tx, now, Some(&loc.org_id), &mail).await?;
+    outbox::about_client(&mut tx, &mail_id, &client_id).await?;
     notify::notify(&mut tx, state, now, &loc.org_id, &id, "booked", Some(&token), None).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
