@@ -382,7 +382,14 @@ pub async fn merge(
         .bind(scope.org_id())
         .bind(&dup.id)
         .execute(&mut *tx)
-        .await?;
+        .await
+        // A booking given the duplicate after the move above (PostgreSQL): try again.
+        .map_err(|e| {
+            crate::db::foreign_key_or(
+                e,
+                AppError::conflict("still-referenced", crate::error::en("conflict.still-referenced")),
+            )
+        })?;
     audit::org_event(
         &mut tx,
         now,
