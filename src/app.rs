@@ -187,6 +187,8 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(http::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), http::csrf::protect))
         .layer(middleware::from_fn_with_state(state.clone(), http::identify))
+        .layer(middleware::from_fn(http::refuse_bad_urls))
+        .layer(middleware::from_fn(http::problem_bodies))
         .layer(middleware::from_fn_with_state(state.clone(), http::request_context))
         .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY))
         .layer(middleware::from_fn(http::security_headers))

@@ -44,6 +44,10 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("URI too long")]
+    UriTooLong,
     /// Details go to the log, never to the client.
     #[error("internal error: {0}")]
     Internal(String),
@@ -83,6 +87,8 @@ impl AppError {
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::UriTooLong => StatusCode::URI_TOO_LONG,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -99,6 +105,8 @@ impl AppError {
             AppError::RateLimited { .. } => "rate-limited",
             AppError::PayloadTooLarge => "payload-too-large",
             AppError::UnsupportedMediaType => "unsupported-media-type",
+            AppError::MethodNotAllowed => "method-not-allowed",
+            AppError::UriTooLong => "uri-too-long",
             AppError::Internal(_) => "internal",
         }
     }
@@ -118,9 +126,17 @@ impl AppError {
             }
             AppError::PayloadTooLarge => "The request body is too large.".into(),
             AppError::UnsupportedMediaType => "Send a JSON body with Content-Type: application/json.".into(),
+            AppError::MethodNotAllowed => en("problem.method-not-allowed"),
+            AppError::UriTooLong => en("problem.uri-too-long"),
             AppError::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
+}
+
+/// The English words of an i18n key: problem documents speak English, pages the visitor's
+/// language, from the same table.
+pub fn en(key: &str) -> String {
+    crate::i18n::Tr(crate::types::Lang::En).get(key).to_string()
 }
 
 impl From<sqlx::Error> for AppError {
@@ -142,6 +158,31 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+impl Problem {
+    /// A problem without field errors, for answers that no `AppError` stands for (an
+    /// unusual status the HTTP layer produced).
+    pub fn of_status(status: StatusCode, code: &str, detail: String) -> Problem {
+        Problem {
+            type_: format!("/problems/{code}"),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_string(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut res = (status, body).into_response();
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -159,9 +200,7 @@ impl IntoResponse for AppError {
                 _ => Vec::new(),
             },
         };
-        let body = serde_json::to_vec(&problem).unwrap_or_default();
-        let mut res = (status, body).into_response();
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        let mut res = problem.into_response();
         if let AppError::RateLimited { retry_after_secs } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {

@@ -176,6 +176,49 @@ static MESSAGES: &[(&str, &str, &str)] = &[
     ("error.password_mismatch", "Les deux mots de passe ne correspondent pas.", "The two passwords do not match."),
     ("error.wrong_password", "Mot de passe actuel incorrect.", "Current password is wrong."),
     ("error.slug_taken", "Cette adresse est déjà prise.", "This address is already taken."),
+    // Answers to malformed requests (problem documents in English, pages in the visitor's
+    // language); `problem.{code}` and `field_error.{code}` follow the machine-readable code.
+    ("problem.bad-request", "La requête n'a pas pu être lue.", "The request could not be read."),
+    (
+        "problem.nul-character",
+        "La requête contient un caractère nul, qui n'est accepté nulle part.",
+        "The request contains a NUL character, which is accepted nowhere.",
+    ),
+    (
+        "problem.method-not-allowed",
+        "Cette adresse n'accepte pas cette méthode.",
+        "This address does not accept this method.",
+    ),
+    ("problem.uri-too-long", "L'adresse demandée est trop longue.", "The requested address is too long."),
+    ("problem.payload-too-large", "Le contenu envoyé est trop volumineux.", "The request body is too large."),
+    (
+        "problem.unsupported-media-type",
+        "Envoyez un contenu JSON avec l'en-tête Content-Type: application/json.",
+        "Send a JSON body with Content-Type: application/json.",
+    ),
+    ("problem.invalid-form", "Le formulaire n'a pas pu être lu.", "The form could not be read."),
+    (
+        "conflict.calendar-has-bookings",
+        "Ce calendrier a des rendez-vous : archivez-le plutôt, leur historique doit rester.",
+        "This calendar has bookings: archive it instead, their history must stay.",
+    ),
+    (
+        "conflict.location-has-bookings",
+        "Ce lieu a des rendez-vous : archivez-le plutôt, leur historique doit rester.",
+        "This location has bookings: archive it instead, their history must stay.",
+    ),
+    (
+        "conflict.service-in-use",
+        "Des rendez-vous utilisent cette prestation : archivez-la plutôt.",
+        "Bookings use this service: archive it instead.",
+    ),
+    (
+        "conflict.still-referenced",
+        "D'autres données en dépendent encore ; rien n'a été supprimé.",
+        "Other records still depend on it; nothing was deleted.",
+    ),
+    ("field_error.out-of-range", "Choisissez une date entre 1900 et 2200.", "Use a date between 1900 and 2200."),
+    ("field_error.nul-character", "Le caractère nul n'est pas accepté.", "The NUL character is not accepted."),
     ("toggle.all_bookings", "Toutes les réservations", "All bookings"),
     ("toggle.client_list", "Liste de clients", "Client list"),
     ("toggle.business_settings", "Paramètres de l'entreprise", "Business settings"),
@@ -878,6 +921,19 @@ impl Tr {
                 "??"
             }
         }
+    }
+
+    /// The text for `key`, when the table has it (codes that may or may not have words).
+    pub fn try_get(&self, key: &str) -> Option<&'static str> {
+        INDEX.get(key).map(|(fr, en)| match self.0 {
+            Lang::Fr => *fr,
+            Lang::En => *en,
+        })
+    }
+
+    /// A field error in this language: its code's words when the table has them.
+    pub fn field_message(&self, e: &crate::error::FieldError) -> String {
+        self.try_get(&format!("field_error.{}", e.code)).map(str::to_string).unwrap_or_else(|| e.message.clone())
     }
 
     pub fn fmt(&self, key: &str, args: &[(&str, &str)]) -> String {

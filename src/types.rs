@@ -291,6 +291,94 @@ impl Checks {
     }
 }
 
+/// The years a date or an instant from a request may fall in. Far inside jiff's range
+/// (−9999…9999), so a day, a week or a zone offset either side of an accepted value never
+/// overflows, and milliseconds since the epoch always turn back into a time.
+pub const MIN_YEAR: i16 = 1900;
+pub const MAX_YEAR: i16 = 2200;
+
+fn out_of_range(field: &str) -> FieldError {
+    FieldError::new(field, "out-of-range", crate::i18n::Tr(Lang::En).get("field_error.out-of-range"))
+}
+
+/// A calendar date between 1900-01-01 and 2200-12-31, as `YYYY-MM-DD` in requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BoundedDate(jiff::civil::Date);
+
+impl BoundedDate {
+    pub fn parse(field: &str, raw: &str) -> Result<BoundedDate, FieldError> {
+        let d = raw
+            .trim()
+            .parse::<jiff::civil::Date>()
+            .map_err(|_| FieldError::new(field, "invalid-date", "Use YYYY-MM-DD."))?;
+        BoundedDate::new(d).ok_or_else(|| out_of_range(field))
+    }
+
+    pub fn new(d: jiff::civil::Date) -> Option<BoundedDate> {
+        (MIN_YEAR..=MAX_YEAR).contains(&d.year()).then_some(BoundedDate(d))
+    }
+
+    pub fn get(self) -> jiff::civil::Date {
+        self.0
+    }
+}
+
+/// An instant between 1900-01-01T00:00:00Z and the end of 2200 (UTC), RFC 3339 in requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BoundedInstant(jiff::Timestamp);
+
+impl BoundedInstant {
+    pub fn parse(field: &str, raw: &str) -> Result<BoundedInstant, FieldError> {
+        let t = raw.trim().parse::<jiff::Timestamp>().map_err(|_| {
+            FieldError::new(field, "invalid-instant", "Use an RFC 3339 instant such as 2026-03-02T09:00:00+01:00.")
+        })?;
+        BoundedInstant::new(t).ok_or_else(|| out_of_range(field))
+    }
+
+    pub fn new(t: jiff::Timestamp) -> Option<BoundedInstant> {
+        (MIN_YEAR..=MAX_YEAR).contains(&t.to_zoned(jiff::tz::TimeZone::UTC).year()).then_some(BoundedInstant(t))
+    }
+
+    pub fn from_ms(ms: i64) -> Option<BoundedInstant> {
+        jiff::Timestamp::from_millisecond(ms).ok().and_then(BoundedInstant::new)
+    }
+
+    pub fn get(self) -> jiff::Timestamp {
+        self.0
+    }
+
+    pub fn ms(self) -> i64 {
+        self.0.as_millisecond()
+    }
+}
+
+/// Local dates from `from` to `to` inclusive, in order and at most a given number of days
+/// apart: what the availability questions ask about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DateWindow {
+    pub from: jiff::civil::Date,
+    pub to: jiff::civil::Date,
+}
+
+impl DateWindow {
+    pub fn parse(from: &str, to: &str, max_days: i32) -> Result<DateWindow, AppError> {
+        let mut checks = Checks::default();
+        let f = checks.check(BoundedDate::parse("from", from));
+        let t = checks.check(BoundedDate::parse("to", to));
+        checks.finish()?;
+        let (Some(f), Some(t)) = (f, t) else { return Err(AppError::internal("date window")) };
+        let (from, to) = (f.get(), t.get());
+        if to < from || (to - from).get_days() > max_days {
+            return Err(AppError::field(
+                "to",
+                "invalid-window",
+                format!("The window must be positive and at most {max_days} days."),
+            ));
+        }
+        Ok(DateWindow { from, to })
+    }
+}
+
 /// "HH:MM" (00:00–24:00) as minutes after midnight.
 pub fn parse_hhmm(field: &str, raw: &str) -> Result<i64, FieldError> {
     let bad = || FieldError::new(field, "invalid-time", "Use the form HH:MM, such as 08:30.");
@@ -348,6 +436,31 @@ mod tests {
             assert!(parse_hhmm("t", bad).is_err(), "{bad:?} accepted");
         }
         assert_eq!(format_hhmm(510), "08:30");
+    }
+
+    #[test]
+    fn dates_and_instants_stay_inside_the_years_we_can_compute_with() {
+        assert_eq!(BoundedDate::parse("d", "2026-03-02").unwrap().get().to_string(), "2026-03-02");
+        assert!(BoundedDate::parse("d", "1900-01-01").is_ok() && BoundedDate::parse("d", "2200-12-31").is_ok());
+        for (raw, code) in [
+            ("9999-12-31", "out-of-range"),
+            ("1899-12-31", "out-of-range"),
+            ("2201-01-01", "out-of-range"),
+            ("0000-01-01", "out-of-range"),
+            ("-001-01-01", "invalid-date"),
+            ("99999999999-01-01", "invalid-date"),
+            ("2026-02-30", "invalid-date"),
+        ] {
+            assert_eq!(BoundedDate::parse("d", raw).unwrap_err().code, code, "{raw}");
+        }
+        assert_eq!(BoundedInstant::parse("s", "2026-03-02T09:00:00+01:00").unwrap().ms(), 1_772_438_400_000);
+        assert_eq!(BoundedInstant::parse("s", "9999-12-30T21:55:00Z").unwrap_err().code, "out-of-range");
+        assert_eq!(BoundedInstant::parse("s", "1899-12-31T23:59:59Z").unwrap_err().code, "out-of-range");
+        assert!(BoundedInstant::from_ms(i64::MAX).is_none() && BoundedInstant::from_ms(0).is_some());
+        assert!(DateWindow::parse("2026-03-02", "2026-03-08", 31).is_ok());
+        assert!(DateWindow::parse("9999-12-30", "9999-12-31", 31).is_err());
+        assert!(DateWindow::parse("2026-03-08", "2026-03-02", 31).is_err());
+        assert!(DateWindow::parse("2026-03-01", "2026-05-01", 31).is_err());
     }
 
     #[test]

@@ -188,6 +188,23 @@ pub fn unique_or(e: sqlx::Error, conflict: AppError) -> AppError {
     if is_unique_violation(&e) { conflict } else { AppError::from(e) }
 }
 
+/// Is this error a foreign-key violation (a row that others still point to)?
+pub fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            // PostgreSQL's SQLSTATE; SQLite's extended code 787 (SQLITE_CONSTRAINT_FOREIGNKEY).
+            matches!(db.code().as_deref(), Some("23503") | Some("787"))
+                || db.message().contains("FOREIGN KEY constraint failed")
+        }
+        _ => false,
+    }
+}
+
+/// Map a foreign-key violation to a domain conflict, everything else to an internal error.
+pub fn foreign_key_or(e: sqlx::Error, conflict: AppError) -> AppError {
+    if is_foreign_key_violation(&e) { conflict } else { AppError::from(e) }
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

@@ -3,7 +3,10 @@
 //! Pages: every state-changing request must carry a `_csrf` form field equal to the
 //! browser's CSRF cookie (double submit; the cookie is host-only, `__Host-` on HTTPS).
 //! API: bodies must be JSON (a cross-site form cannot send that without a CORS preflight,
-//! which we never grant) and a browser request whose `Origin` is not ours is refused.
+//! which we never grant) and a browser request whose `Origin` is not ours is refused. A POST
+//! that takes no body (cancel, activate, resend…) must still say `Content-Type:
+//! application/json`, or carry the CSRF cookie's value in `X-CSRF-Token`: otherwise a plain
+//! cross-site form, from a browser that sends no `Origin`, would reach it.
 
 use super::{Ctx, MAX_BODY};
 use crate::{app::AppState, crypto::constant_time_eq, error::AppError};
@@ -29,6 +32,10 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         };
     }
     if path.starts_with("/api/") {
+        // Forms can only GET and POST; every other method already needs a preflight.
+        if req.method() == Method::POST && !super::is_json_content_type(req.headers()) && !csrf_header_ok(&req) {
+            return AppError::UnsupportedMediaType.into_response();
+        }
         return next.run(req).await;
     }
     let expected = match req.extensions().get::<Ctx>() {
@@ -55,12 +62,28 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         Ok(b) => b,
         Err(_) => return super::pages::error_page(ctx.as_ref(), &AppError::PayloadTooLarge),
     };
-    let submitted = form_urlencoded_value(&bytes, "_csrf");
+    let pairs = serde_urlencoded_pairs(&bytes);
+    let submitted = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v);
     match submitted {
         Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
+            // Every form passes here, whether its handler reads it or not: the one place to
+            // refuse NUL (`%00`), which PostgreSQL cannot store in text and no field means.
+            if pairs.iter().any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+                let err = AppError::bad_request("nul-character", crate::error::en("problem.nul-character"));
+                return super::pages::error_page(ctx.as_ref(), &err);
+            }
             next.run(Request::from_parts(parts, Body::from(bytes))).await
         }
         _ => refuse(ctx.as_ref()),
+    }
+}
+
+/// `X-CSRF-Token` equal to the browser's CSRF cookie (a request without that cookie holds a
+/// fresh random token that nobody was ever shown, so nothing matches it).
+fn csrf_header_ok(req: &Request) -> bool {
+    match (req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()), req.extensions().get::<Ctx>()) {
+        (Some(sent), Some(ctx)) => constant_time_eq(sent.as_bytes(), ctx.csrf.as_bytes()),
+        _ => false,
     }
 }
 
@@ -88,10 +111,6 @@ fn same_host_origin(req: &Request, origin: &str) -> bool {
         (Some(host), Some((_, rest))) => rest == host,
         _ => false,
     }
-}
-
-fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
-    serde_urlencoded_pairs(body).into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
 /// Minimal `application/x-www-form-urlencoded` decoding of key/value pairs.

@@ -254,6 +254,117 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// Longest request target (path and query) accepted: far beyond any link we build, well
+/// below what proxies and logs keep.
+pub const MAX_URI: usize = 8 * 1024;
+
+/// Refuse, before anything reads it, a request target that is too long (414) or that holds
+/// NUL (400): PostgreSQL cannot store NUL in text, and no path segment or query value of
+/// ours means it. A URI cannot carry a raw NUL, and percent-decoding is one pass, so `%00`
+/// is the only way one arrives (`%2500` is the text "%00", harmless).
+pub async fn refuse_bad_urls(req: Request, next: Next) -> Response {
+    let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or_default();
+    let err = if target.len() > MAX_URI {
+        AppError::UriTooLong
+    } else if target.as_bytes().windows(3).any(|w| w == b"%00") {
+        AppError::bad_request("nul-character", crate::error::en("problem.nul-character"))
+    } else {
+        return next.run(req).await;
+    };
+    present(&req, err)
+}
+
+/// A domain error as the request's surface shows it: a problem document under `/api/`,
+/// the readable page elsewhere.
+fn present(req: &Request, err: AppError) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        err.into_response()
+    } else {
+        pages::error_page(req.extensions().get::<Ctx>(), &err)
+    }
+}
+
+/// Error answers that the framework wrote (axum's `Query`/`Path` rejections in
+/// `text/plain`, an empty 405, …) become a problem document under `/api/` and the readable
+/// page elsewhere; headers such as `Allow` stay. Answers that already are one pass as they are.
+pub async fn problem_bodies(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let ctx = req.extensions().get::<Ctx>().cloned();
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    let status = res.status();
+    if status.as_u16() < 400 {
+        return res;
+    }
+    let ct = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if ct.starts_with("application/problem+json") || ct.starts_with("text/html") {
+        return res;
+    }
+    let plain = ct.starts_with("text/plain");
+    let (parts, body) = res.into_parts();
+    // axum's rejections are one short English sentence ("Failed to deserialize query
+    // string: missing field `from`"): worth keeping as the API's detail.
+    let text = if plain {
+        axum::body::to_bytes(body, 1024)
+            .await
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+            .filter(|t| !t.is_empty())
+    } else {
+        None
+    };
+    let err = match status {
+        axum::http::StatusCode::BAD_REQUEST => {
+            AppError::bad_request("bad-request", text.unwrap_or_else(|| crate::error::en("problem.bad-request")))
+        }
+        axum::http::StatusCode::UNAUTHORIZED => AppError::Unauthenticated,
+        axum::http::StatusCode::FORBIDDEN => AppError::forbidden("forbidden", "You are not allowed to do that."),
+        axum::http::StatusCode::NOT_FOUND => AppError::NotFound,
+        axum::http::StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        axum::http::StatusCode::URI_TOO_LONG => AppError::UriTooLong,
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
+        s if s.is_server_error() => {
+            AppError::internal(format!("{s} without a body for {path}: {}", text.as_deref().unwrap_or("")))
+        }
+        s => {
+            // A status no domain error stands for (422 from a form, 408…): keep it.
+            let mut out = if is_api {
+                crate::error::Problem::of_status(
+                    s,
+                    "bad-request",
+                    text.unwrap_or_else(|| crate::error::en("problem.bad-request")),
+                )
+                .into_response()
+            } else {
+                let t = crate::i18n::Tr(ctx.as_ref().map(|c| c.lang).unwrap_or_default());
+                pages::status_page(ctx.as_ref(), s, t.get("problem.bad-request").to_string())
+            };
+            keep_headers(&mut out, parts.headers);
+            return out;
+        }
+    };
+    let mut out = if is_api { err.into_response() } else { pages::error_page(ctx.as_ref(), &err) };
+    keep_headers(&mut out, parts.headers);
+    out
+}
+
+/// Headers of the answer being replaced (`Allow` on a 405, `Retry-After`…), but its body's.
+fn keep_headers(out: &mut Response, old: HeaderMap) {
+    let own: Vec<header::HeaderName> = out.headers().keys().cloned().collect();
+    let mut name = None;
+    for (k, v) in old {
+        if let Some(k) = k {
+            name = Some(k);
+        }
+        let Some(k) = name.clone() else { continue };
+        if k == header::CONTENT_TYPE || k == header::CONTENT_LENGTH || own.contains(&k) {
+            continue;
+        }
+        out.headers_mut().append(k, v);
+    }
+}
+
 pub async fn not_found(req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {
         AppError::NotFound.into_response()
@@ -265,7 +376,9 @@ pub async fn not_found(req: Request) -> Response {
 
 // ---- JSON bodies ----
 
-/// `Json<T>` whose rejections are problem documents.
+/// `Json<T>` whose rejections are problem documents. A string holding NUL (`\u0000`), as a
+/// value or a key anywhere in the body, is refused here, once for every handler:
+/// PostgreSQL cannot store it in text, and no field of ours means it.
 pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
@@ -276,10 +389,53 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !is_json_content_type(req.headers()) {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::bad_request("invalid-body", e.body_text())
+            }
+        })?;
+        // Raw control bytes are not JSON, so a NUL can only come as this escape.
+        if bytes.windows(6).any(|w| w == b"\\u0000")
+            && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some(field) = nul_field(&v, String::new())
+        {
+            return Err(AppError::field(&field, "nul-character", crate::error::en("field_error.nul-character")));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
+    }
+}
+
+/// `application/json` or `application/*+json`, with any parameters: what axum's `Json`
+/// accepts, and what a plain HTML form can never send.
+pub fn is_json_content_type(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let mime = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match mime.split_once('/') {
+        Some(("application", sub)) => sub == "json" || sub.ends_with("+json"),
+        _ => false,
+    }
+}
+
+/// The path (`grants[0].scope`) of the first string or key holding NUL.
+fn nul_field(v: &serde_json::Value, at: String) -> Option<String> {
+    use serde_json::Value;
+    let name = |at: &str| if at.is_empty() { "body".to_string() } else { at.to_string() };
+    match v {
+        Value::String(s) if s.contains('\0') => Some(name(&at)),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| nul_field(x, format!("{at}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, x)| {
+            let path = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+            if k.contains('\0') { Some(name(&at)) } else { nul_field(x, path) }
+        }),
+        _ => None,
     }
 }
 

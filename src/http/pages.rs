@@ -171,15 +171,35 @@ pub fn error_page(ctx: Option<&Ctx>, err: &AppError) -> Response {
         AppError::Forbidden { .. } => t.get("error.forbidden").to_string(),
         AppError::RateLimited { .. } => t.get("error.rate_limited").to_string(),
         AppError::Internal(_) => t.get("error.internal").to_string(),
-        AppError::Validation(_) => t.get("error.invalid").to_string(),
-        other => other.public_detail(),
+        AppError::Validation(v) => {
+            // Words the table has for a field's code (such as a date out of range) say
+            // what to change; the others keep the general sentence.
+            let known: Vec<String> = v
+                .iter()
+                .filter(|e| t.try_get(&format!("field_error.{}", e.code)).is_some())
+                .map(|e| t.field_message(e))
+                .collect();
+            if known.is_empty() { t.get("error.invalid").to_string() } else { known.join(" ") }
+        }
+        AppError::Conflict { code, .. } if t.try_get(&format!("conflict.{code}")).is_some() => {
+            t.get(&format!("conflict.{code}")).to_string()
+        }
+        other => {
+            t.try_get(&format!("problem.{}", other.code())).map(str::to_string).unwrap_or_else(|| other.public_detail())
+        }
     };
+    status_page(ctx, err.status(), message)
+}
+
+/// The error page with this status and message (for answers no `AppError` stands for).
+pub fn status_page(ctx: Option<&Ctx>, status: StatusCode, message: String) -> Response {
+    let t = Tr(ctx.map(|c| c.lang).unwrap_or_default());
     let page = ErrorPage {
         p: PageCtx { t, csrf: ctx.map(|c| c.csrf.clone()).unwrap_or_default(), user: None, flash: None },
         message,
-        status: err.status().as_u16(),
+        status: status.as_u16(),
     };
-    render_status(err.status(), &page)
+    render_status(status, &page)
 }
 
 /// A page-surface error: renders `error.html` with the right status.
@@ -203,7 +223,8 @@ impl<T> OrPage<T> for Result<T, AppError> {
     }
 }
 
-/// A form body; a malformed one is a readable 400 page.
+/// A form body; a malformed one is a readable 400 page (one holding NUL never gets here:
+/// `csrf::protect` reads every form first and refuses it).
 pub struct PageForm<T>(pub T);
 
 impl<S, T> FromRequest<S> for PageForm<T>

@@ -310,11 +310,17 @@ impl Client<'_> {
     }
 
     pub async fn request(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
-        let mut b = Request::builder().method(method).uri(path);
+        let mut b = Request::builder().method(method.clone()).uri(path);
         let body = match body {
             Some(v) => {
                 b = b.header(header::CONTENT_TYPE, "application/json");
                 Body::from(serde_json::to_vec(&v).unwrap())
+            }
+            // A POST without a body still says JSON, as the API asks of every POST (a plain
+            // cross-site form cannot say it).
+            None if method == Method::POST => {
+                b = b.header(header::CONTENT_TYPE, "application/json");
+                Body::empty()
             }
             None => Body::empty(),
         };

@@ -7,6 +7,7 @@ mod access;
 mod accounts;
 mod audit;
 mod availability_cache;
+mod bad_input;
 mod bookings;
 mod calendar_views;
 mod cli;

@@ -13,7 +13,7 @@ dual!(
 
 /// Clock: Monday 2026-03-02 09:00 UTC. Location "salon-public" in Paris, calendars A and B
 /// open Mon–Fri 09:00–17:00, service "Coupe" 30 min (2 h notice, 14 days ahead) on both.
-async fn setup(app: &TestApp) -> (crate::helpers::Client<'_>, String, String, String, String) {
+pub(crate) async fn setup(app: &TestApp) -> (crate::helpers::Client<'_>, String, String, String, String) {
     let (owner, org) = owner_with_org(app, "owner@pub.fr", "Pub").await;
     let loc = owner
         .org_post(

@@ -106,18 +106,18 @@ dual!(
 );
 
 /// Organisation A with one of everything, and the ids to put in paths and bodies.
-struct World {
-    org: String,
-    location: String,
-    calendar: String,
-    member: String,
-    team: String,
-    booking: String,
-    service: String,
-    client: String,
+pub(crate) struct World {
+    pub org: String,
+    pub location: String,
+    pub calendar: String,
+    pub member: String,
+    pub team: String,
+    pub booking: String,
+    pub service: String,
+    pub client: String,
 }
 
-async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
+pub(crate) async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
     use crate::helpers::{join_by_invitation, owner_with_org};
     let (owner, org) = owner_with_org(app, "owner@a.fr", "A").await;
     let location =
@@ -161,7 +161,7 @@ async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
     (owner, World { org, location, calendar, member, team, booking, service, client })
 }
 
-fn fill(path: &str, w: &World) -> String {
+pub(crate) fn fill(path: &str, w: &World) -> String {
     let id = if path.contains("/locations/") {
         &w.location
     } else if path.contains("/calendars/") {
@@ -181,7 +181,7 @@ fn fill(path: &str, w: &World) -> String {
 }
 
 /// A body that would succeed for someone with the right, so that only access decides.
-fn sample_body(method: &Method, path: &str, w: &World) -> serde_json::Value {
+pub(crate) fn sample_body(method: &Method, path: &str, w: &World) -> serde_json::Value {
     use serde_json::json;
     let tail = path.trim_start_matches("/api/v1/orgs/{org_id}");
     match (method.as_str(), tail) {

@@ -35,9 +35,9 @@ pub struct AuditQuery {
 fn instant(field: &str, v: &Option<String>) -> AppResult<Option<i64>> {
     match v.as_deref().filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => s.parse::<jiff::Timestamp>().map(|t| Some(t.as_millisecond())).map_err(|_| {
-            AppError::field(field, "invalid-instant", "Use an RFC 3339 instant such as 2026-03-01T00:00:00Z.")
-        }),
+        Some(s) => crate::types::BoundedInstant::parse(field, s)
+            .map(|t| Some(t.ms()))
+            .map_err(|e| AppError::Validation(vec![e])),
     }
 }
 

@@ -75,7 +75,7 @@ fn day_start(date: Date, zone: &TimeZone) -> Option<i64> {
 }
 
 fn parse_date(s: &str) -> Option<Date> {
-    s.trim().parse::<Date>().ok()
+    crate::types::BoundedDate::parse("date", s).ok().map(|d| d.get())
 }
 
 /// A short "before → after": the fields that changed, or the snapshot when one side is empty.

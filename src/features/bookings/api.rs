@@ -148,9 +148,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<axum::Json<Vec<Booking>>> {
     let parse = |f: &str, v: &str| {
-        v.parse::<jiff::Timestamp>()
-            .map(|t| t.as_millisecond())
-            .map_err(|_| AppError::field(f, "invalid-instant", "Use an RFC 3339 instant."))
+        crate::types::BoundedInstant::parse(f, v).map(|t| t.ms()).map_err(|e| AppError::Validation(vec![e]))
     };
     let (from, to) = (parse("from", &q.from)?, parse("to", &q.to)?);
     if to <= from || to - from > 62 * 86_400_000 {

@@ -486,9 +486,12 @@ pub async fn set(
     let mut overrides: Vec<(String, Vec<(i64, i64)>)> = Vec::new();
     for (i, o) in body.overrides.iter().enumerate() {
         let field = format!("overrides[{i}]");
-        let Ok(d) = o.date.parse::<Date>() else {
-            errors.push(FieldError::new(&field, "invalid-date", "Use YYYY-MM-DD."));
-            continue;
+        let d = match crate::types::BoundedDate::parse(&field, &o.date) {
+            Ok(d) => d.get(),
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
         };
         let mut ivs: Vec<(i64, i64)> = o
             .intervals
@@ -606,9 +609,7 @@ pub async fn add_unavailability(
     let cal = calendars::get(state, scope, calendar_id).await?;
     scope.require(Action::ManageCalendar, Object::Calendar(cal.as_ref()))?;
     let parse = |f: &str, v: &str| {
-        v.parse::<jiff::Timestamp>()
-            .map(|t| t.as_millisecond())
-            .map_err(|_| AppError::field(f, "invalid-instant", "Use an RFC 3339 instant."))
+        crate::types::BoundedInstant::parse(f, v).map(|t| t.ms()).map_err(|e| AppError::Validation(vec![e]))
     };
     let (s, e) = (parse("start", start)?, parse("end", end)?);
     if e <= s {

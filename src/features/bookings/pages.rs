@@ -114,17 +114,16 @@ fn today(state: &AppState, tz: &TimeZone) -> Date {
     jiff::Timestamp::from_millisecond(to_ms(state.now())).map(|t| t.to_zoned(tz.clone()).date()).unwrap_or_default()
 }
 
+/// A date asked in the address; anything else (out of the years we compute with included)
+/// shows today.
 fn parse_date(v: Option<&str>) -> Option<Date> {
-    v.and_then(|s| s.trim().parse::<Date>().ok())
+    v.and_then(|s| crate::types::BoundedDate::parse("date", s).ok()).map(|d| d.get())
 }
 
 /// A local date and "HH:MM" in the calendar's zone as an RFC 3339 instant for the service;
 /// a time the zone skips is refused rather than silently moved.
 fn local_instant(tz: &TimeZone, date: &str, time: &str) -> AppResult<String> {
-    let d = date
-        .trim()
-        .parse::<Date>()
-        .map_err(|_| AppError::field("date", "invalid-date", "Use a date such as 2026-03-02."))?;
+    let d = crate::types::BoundedDate::parse("date", date).map_err(|e| AppError::Validation(vec![e]))?.get();
     let min = crate::types::parse_hhmm("time", time.trim())
         .ok()
         .filter(|m| *m < 1440)

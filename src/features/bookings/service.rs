@@ -124,10 +124,10 @@ async fn slot_taken(state: &AppState, cal: &CalendarRow, start: i64, end: i64, e
     }
 }
 
+/// Epoch milliseconds of an instant from a request, inside the years we compute with (a
+/// start at the end of year 9999 has no end).
 fn parse_instant(field: &str, v: &str) -> AppResult<i64> {
-    v.parse::<Timestamp>().map(|t| t.as_millisecond()).map_err(|_| {
-        AppError::field(field, "invalid-instant", "Use an RFC 3339 instant such as 2026-03-02T09:00:00+01:00.")
-    })
+    crate::types::BoundedInstant::parse(field, v).map(|t| t.ms()).map_err(|e| AppError::Validation(vec![e]))
 }
 
 /// Does `[start, end)` fit the calendar's working hours and miss its unavailability?

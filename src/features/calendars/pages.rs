@@ -102,7 +102,7 @@ pub async fn agenda(
         None => all.first(),
     };
     if let (Some(c), Some(view)) = (chosen, q.view.as_deref().filter(|v| matches!(*v, "week" | "day"))) {
-        let date = q.date.as_deref().filter(|d| d.parse::<jiff::civil::Date>().is_ok()).unwrap_or("");
+        let date = q.date.as_deref().filter(|d| crate::types::BoundedDate::parse("date", d).is_ok()).unwrap_or("");
         return Ok(see_other(&format!("/calendars/{}/{view}?date={date}", c.id)));
     }
     let selected = match chosen {

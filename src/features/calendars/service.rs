@@ -379,13 +379,25 @@ pub async fn update(
     Ok(after)
 }
 
-/// Delete a calendar (business settings of its location). Bookings arrive with the
-/// scheduling work; until then a calendar has no history of its own to keep.
+/// Delete a calendar (business settings of its location). One with bookings, even
+/// cancelled ones, is history that must not vanish with a click: archive it instead.
 pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<()> {
     let before = get(state, scope, id).await?;
     scope.require(Action::ManageLocation, Object::Location { id: &before.location_id })?;
     let now = to_ms(state.now());
+    let has_bookings =
+        || AppError::conflict("calendar-has-bookings", crate::error::en("conflict.calendar-has-bookings"));
     let mut tx = state.db.begin().await?;
+    // Checked inside the write transaction; a booking written meanwhile (PostgreSQL) still
+    // meets the foreign key, mapped to the same answer below.
+    let bookings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND calendar_id = $2")
+        .bind(scope.org_id())
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if bookings > 0 {
+        return Err(has_bookings());
+    }
     sqlx::query("DELETE FROM grants WHERE org_id = $1 AND calendar_id = $2")
         .bind(scope.org_id())
         .bind(id)
@@ -395,7 +407,8 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
         .bind(scope.org_id())
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| crate::db::foreign_key_or(e, has_bookings()))?;
     audit::org_event(
         &mut tx,
         now,

@@ -414,7 +414,14 @@ pub async fn merge(
         .bind(scope.org_id())
         .bind(&dup.id)
         .execute(&mut *tx)
-        .await?;
+        .await
+        // A booking given the duplicate after the move above (PostgreSQL): try again.
+        .map_err(|e| {
+            crate::db::foreign_key_or(
+                e,
+                AppError::conflict("still-referenced", crate::error::en("conflict.still-referenced")),
+            )
+        })?;
     let kept = personal::seal(&mut tx, state, scope.org_id(), &keep.id, json!(keep)).await?;
     let duplicate = personal::seal(&mut tx, state, scope.org_id(), &dup.id, json!(dup)).await?;
     // What came from the duplicate is the kept client's now, erasure included.

@@ -224,6 +224,17 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     if calendars > 0 {
         return Err(AppError::conflict("location-not-empty", "Archive it instead, or remove its calendars first."));
     }
+    // A calendar moved elsewhere leaves its bookings here: they are history too.
+    let has_bookings =
+        || AppError::conflict("location-has-bookings", crate::error::en("conflict.location-has-bookings"));
+    let bookings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND location_id = $2")
+        .bind(scope.org_id())
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if bookings > 0 {
+        return Err(has_bookings());
+    }
     sqlx::query("DELETE FROM grants WHERE org_id = $1 AND location_id = $2")
         .bind(scope.org_id())
         .bind(id)
@@ -233,7 +244,8 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
         .bind(scope.org_id())
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| crate::db::foreign_key_or(e, has_bookings()))?;
     audit::org_event(
         &mut tx,
         now,

@@ -137,20 +137,8 @@ pub(crate) fn inline_error(t: Tr, e: &AppError) -> Option<(StatusCode, String)> 
 }
 
 fn conflict_text(t: Tr, code: &str, detail: &str) -> String {
-    const KNOWN: [&str; 11] = [
-        "already-member",
-        "last-owner",
-        "has-calendars",
-        "location-not-empty",
-        "wrong-status",
-        "not-invited",
-        "not-inactive",
-        "already-removed",
-        "account-exists",
-        "already-owner",
-        "not-active",
-    ];
-    if KNOWN.contains(&code) { t.get(&format!("conflict.{code}")).to_string() } else { detail.to_string() }
+    // Codes the table has words for speak the page's language; the others keep the detail.
+    t.try_get(&format!("conflict.{code}")).map(str::to_string).unwrap_or_else(|| detail.to_string())
 }
 
 /// What the current member sees of the organisation: the targets a grants editor offers.

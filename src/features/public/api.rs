@@ -75,13 +75,7 @@ pub async fn availability(
     Path(slug): Path<String>,
     Query(q): Query<SlotsQuery>,
 ) -> AppResult<axum::Json<Vec<PublicSlot>>> {
-    let date = |f: &str, v: &str| {
-        v.parse::<jiff::civil::Date>().map_err(|_| AppError::field(f, "invalid-date", "Use YYYY-MM-DD."))
-    };
-    let (from, to) = (date("from", &q.from)?, date("to", &q.to)?);
-    if to < from || (to - from).get_days() > 31 {
-        return Err(AppError::field("to", "invalid-window", "The window must be positive and at most 31 days."));
-    }
+    let crate::types::DateWindow { from, to } = crate::types::DateWindow::parse(&q.from, &q.to, 31)?;
     let loc = service::location(&state, &slug).await?;
     let tz_name = q.tz.unwrap_or(loc.time_zone);
     let tz = jiff::tz::TimeZone::get(&tz_name)

@@ -11,7 +11,7 @@ use crate::{
         pages::{OrPage, PageCtx, PageForm, PageResult, render, render_status},
     },
     i18n::Tr,
-    types::Lang,
+    types::{BoundedDate, BoundedInstant, Lang},
 };
 use askama::Template;
 use axum::{
@@ -256,7 +256,8 @@ async fn build(
     let today = Timestamp::from_millisecond(crate::clock::to_ms(state.now()))
         .map(|ts| ts.to_zoned(tz.clone()).date())
         .map_err(AppError::internal)?;
-    let from = q.date.parse::<Date>().ok().filter(|d| *d >= today).unwrap_or(today);
+    // A date outside the years we compute with shows this week (`book_page` says why).
+    let from = BoundedDate::parse("date", &q.date).ok().map(|d| d.get()).filter(|d| *d >= today).unwrap_or(today);
     let to = from.checked_add(jiff::Span::new().days(6)).unwrap_or(from);
     let shift = |days: i64| from.checked_add(jiff::Span::new().days(days)).unwrap_or(from).max(today).to_string();
     page.prev_week = link(slug, &[("service", &svc.id), ("person", &q.person), ("tz", &tz_name), ("date", &shift(-7))]);
@@ -291,7 +292,7 @@ async fn build(
             _ => page.days.push(Day { label, slots: vec![slot] }),
         }
     }
-    if let Ok(start) = q.slot.parse::<Timestamp>() {
+    if let Ok(start) = BoundedInstant::parse("slot", &q.slot).map(|s| s.get()) {
         page.step = 4;
         let z = start.to_zoned(tz.clone());
         page.start = start.to_string();
@@ -306,8 +307,11 @@ pub async fn book_page(
     Path(slug): Path<String>,
     Query(q): Query<BookQuery>,
 ) -> PageResult {
-    let page = build(&state, &ctx, &slug, &q, None, FormValues::default()).await.or_page(&ctx)?;
-    Ok(render(&page))
+    // A date that parses but lies outside the years we compute with: this week, and why.
+    let refused = BoundedDate::parse("date", &q.date).err().filter(|e| e.code == "out-of-range");
+    let error = refused.as_ref().map(|e| Tr(ctx.lang).field_message(e));
+    let page = build(&state, &ctx, &slug, &q, error, FormValues::default()).await.or_page(&ctx)?;
+    Ok(if refused.is_some() { render_status(StatusCode::UNPROCESSABLE_ENTITY, &page) } else { render(&page) })
 }
 
 #[derive(Deserialize)]
@@ -374,7 +378,7 @@ pub async fn book(
         }
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. } | AppError::RateLimited { .. })) => {
             let message = match &e {
-                AppError::Validation(v) => v.iter().map(|x| x.message.clone()).collect::<Vec<_>>().join(" "),
+                AppError::Validation(v) => v.iter().map(|x| t.field_message(x)).collect::<Vec<_>>().join(" "),
                 AppError::RateLimited { .. } => t.get("error.rate_limited").into(),
                 _ => t.get("book.taken").into(),
             };

@@ -210,11 +210,8 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
     if b.notes.chars().count() > 1000 {
         errors.push(crate::error::FieldError::new("notes", "too-long", "At most 1000 characters."));
     }
-    let start = b
-        .start
-        .parse::<Timestamp>()
-        .map_err(|_| errors.push(crate::error::FieldError::new("start", "invalid-instant", "Use an RFC 3339 instant.")))
-        .ok();
+    let start =
+        crate::types::BoundedInstant::parse("start", &b.start).map(|t| t.get()).map_err(|e| errors.push(e)).ok();
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -454,9 +451,7 @@ pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -
     if m.status != "confirmed" || m.start_at <= now {
         return Err(AppError::conflict("not-reschedulable", "This booking can no longer be moved online."));
     }
-    let start = start
-        .parse::<Timestamp>()
-        .map_err(|_| AppError::field("start", "invalid-instant", "Use an RFC 3339 instant."))?;
+    let start = crate::types::BoundedInstant::parse("start", start).map_err(|e| AppError::Validation(vec![e]))?.get();
     let loc = location(state, &m.location_slug).await?;
     let service_id = m
         .service_id

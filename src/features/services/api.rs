@@ -165,13 +165,7 @@ pub async fn availability(
 ) -> AppResult<service::SlotsJson> {
     let svc = service::get(&state, &scope, &q.service_id).await?;
     let cals = service::calendars_for(&state, &scope, &svc, q.calendar_id.as_deref(), q.location_id.as_deref()).await?;
-    let date = |f: &str, v: &str| {
-        v.parse::<jiff::civil::Date>().map_err(|_| AppError::field(f, "invalid-date", "Use YYYY-MM-DD."))
-    };
-    let (from, to) = (date("from", &q.from)?, date("to", &q.to)?);
-    if to < from || (to - from).get_days() > 62 {
-        return Err(AppError::field("to", "invalid-window", "The window must be positive and at most 62 days."));
-    }
+    let crate::types::DateWindow { from, to } = crate::types::DateWindow::parse(&q.from, &q.to, 62)?;
     let tz_name = q.tz.clone().or_else(|| cals.first().map(|c| c.time_zone.clone())).unwrap_or_else(|| "UTC".into());
     let tz = jiff::tz::TimeZone::get(&tz_name)
         .map_err(|_| AppError::field("tz", "invalid-time-zone", "Unknown time zone."))?;

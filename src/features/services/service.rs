@@ -268,21 +268,25 @@ pub async fn save(
 pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<()> {
     scope.require(Action::ManageServices, Object::Org)?;
     let before = get(state, scope, id).await?;
+    let in_use = || AppError::conflict("service-in-use", "Bookings use this service: archive it instead.");
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    // Inside the write transaction, so a booking made meanwhile is seen (SQLite) or meets
+    // the foreign key, mapped to the same answer (PostgreSQL).
     let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND service_id = $2")
         .bind(scope.org_id())
         .bind(id)
-        .fetch_one(state.db.pool())
+        .fetch_one(&mut *tx)
         .await?;
     if used > 0 {
-        return Err(AppError::conflict("service-in-use", "Bookings use this service: archive it instead."));
+        return Err(in_use());
     }
-    let now = to_ms(state.now());
-    let mut tx = state.db.begin().await?;
     sqlx::query("DELETE FROM services WHERE org_id = $1 AND id = $2")
         .bind(scope.org_id())
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| crate::db::foreign_key_or(e, in_use()))?;
     audit::org_event(
         &mut tx,
         now,
