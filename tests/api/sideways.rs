@@ -431,6 +431,10 @@ async fn a_bookings_client_is_one_the_booker_may_see(app: TestApp) {
     made.assert(StatusCode::CREATED);
     let b = made.json();
     assert_ne!(b["client"]["id"], c.client.as_str());
+    let new_client = b["client"]["id"].as_str().unwrap();
+    let audited =
+        format!("SELECT COUNT(*) FROM audit_log WHERE action = 'client.created' AND object_id = '{new_client}'");
+    assert_eq!(app.count(&audited).await, 1, "the new client is in the audit trail");
     // Without the client-list right: the name and phone of who is coming, not the email.
     assert_eq!(b["client"]["last_name"], "Nouveau");
     assert_eq!(b["client"]["phone"], "+33698765432");

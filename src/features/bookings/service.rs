@@ -258,22 +258,18 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
     let mut tx = state.db.begin().await?;
     let client_id = match new_client {
         Some((Some(first), Some(last), email, phone)) => {
-            let cid = new_id();
-            sqlx::query(
-                "INSERT INTO clients (id, org_id, first_name, last_name, email, email_norm, phone, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-            )
-            .bind(&cid)
-            .bind(scope.org_id())
-            .bind(first.as_str())
-            .bind(last.as_str())
-            .bind(email.as_ref().map(|e| e.as_str().to_string()))
-            .bind(email.as_ref().map(|e| e.norm().to_string()))
-            .bind(phone)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            Some(cid)
+            let c = crate::features::clients::service::ClientRow {
+                id: new_id(),
+                first_name: first.into_string(),
+                last_name: last.into_string(),
+                email: email.map(|e| e.as_str().to_string()),
+                phone,
+                notes: String::new(),
+                erased_at: None,
+                created_at: now,
+            };
+            crate::features::clients::service::insert_in_tx(&mut tx, state, ctx, scope, &c).await?;
+            Some(c.id)
         }
         _ => input.client_id.clone(),
     };

@@ -9,7 +9,7 @@ use crate::{
     app::AppState,
     audit::{self, OrgEvent},
     clock::to_ms,
-    db::new_id,
+    db::{Tx, new_id},
     error::{AppError, AppResult, FieldError},
     http::Ctx,
     types::{Checks, Email, Name, parse_phone},
@@ -205,8 +205,16 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Client
     if input.first_name.is_none() || input.last_name.is_none() {
         return Err(AppError::field("last_name", "required", "First and last names are required."));
     }
-    let email_norm = apply(&mut c, input)?;
+    apply(&mut c, input)?;
     let mut tx = state.db.begin().await?;
+    insert_in_tx(&mut tx, state, ctx, scope, &c).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Insert a client and audit it (personal values sealed) inside the caller's transaction:
+/// for the client directory and for a client first met in a staff booking alike.
+pub async fn insert_in_tx(tx: &mut Tx, state: &AppState, ctx: &Ctx, scope: &OrgScope, c: &ClientRow) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO clients (id, org_id, first_name, last_name, email, email_norm, phone, notes, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
@@ -216,16 +224,16 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Client
     .bind(&c.first_name)
     .bind(&c.last_name)
     .bind(&c.email)
-    .bind(&email_norm)
+    .bind(c.email.as_ref().map(|e| e.to_lowercase()))
     .bind(&c.phone)
     .bind(&c.notes)
-    .bind(now)
-    .execute(&mut *tx)
+    .bind(c.created_at)
+    .execute(&mut **tx)
     .await?;
-    let snapshot = personal::seal(&mut tx, state, scope.org_id(), &c.id, json!(c)).await?;
+    let snapshot = personal::seal(tx, state, scope.org_id(), &c.id, json!(c)).await?;
     audit::org_event(
-        &mut tx,
-        now,
+        tx,
+        c.created_at,
         scope,
         ctx,
         OrgEvent {
@@ -237,9 +245,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Client
             after: Some(snapshot),
         },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(c)
+    .await
 }
 
 pub async fn update(
