@@ -13,6 +13,7 @@ dual!(
     user_management_is_limited_to_the_branch,
     all_bookings_is_about_bookings_not_calendar_settings,
     a_bookings_client_is_one_the_booker_may_see,
+    activating_or_unblocking_is_judged_like_a_grant,
 );
 
 /// Two branches, Nord and Sud, each with a staff member's own calendar, and one client with
@@ -459,4 +460,54 @@ async fn a_bookings_client_is_one_the_booker_may_see(app: TestApp) {
     .await
     .assert(StatusCode::CREATED);
     let _ = c.sud_cal;
+}
+
+async fn activating_or_unblocking_is_judged_like_a_grant(app: TestApp) {
+    let c = chain(&app).await;
+    let org = &c.org;
+    // A manager who books in Nord (no more: neither "all bookings" nor business settings)
+    // and manages its staff.
+    let (mgr, _) = join_by_invitation(
+        &app,
+        &c.owner,
+        org,
+        "mila@chain.fr",
+        json!({"role": "manager", "toggles": {"user_management": true, "all_bookings": false, "business_settings": false},
+               "grants": [{"scope": "location", "location_id": c.nord, "level": "book"}]}),
+    )
+    .await;
+    // The owner prepared, without sending it, a Nord member who will manage Nord.
+    let prepared = c
+        .owner
+        .org_post(
+            org,
+            "/members",
+            json!({"email": "paul@chain.fr", "first_name": "Paul", "last_name": "Prêt", "role": "staff",
+                   "send_invitation": false,
+                   "grants": [{"scope": "location", "location_id": c.nord, "level": "manage"}]}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let id = id_of(&prepared);
+    let members = format!("/api/v1/orgs/{org}/members");
+    mgr.post_json(&format!("{members}/{id}/activate"), json!({}))
+        .await
+        .problem(StatusCode::FORBIDDEN, "exceeds-own-rights");
+    assert!(app.mails_to("paul@chain.fr").await.is_empty(), "no invitation went out");
+    c.owner.org_post(org, &format!("/members/{id}/activate"), json!({}), StatusCode::OK).await;
+    // Blocking takes rights away: hers to do; unblocking gives them back: not hers.
+    c.owner
+        .put_json(
+            &format!("{members}/{}/grants", c.nord_staff),
+            json!({"grants": [{"scope": "location", "location_id": c.nord, "level": "manage"}]}),
+        )
+        .await
+        .assert(StatusCode::OK);
+    mgr.post_json(&format!("{members}/{}/block", c.nord_staff), json!({})).await.assert(StatusCode::OK);
+    mgr.post_json(&format!("{members}/{}/unblock", c.nord_staff), json!({}))
+        .await
+        .problem(StatusCode::FORBIDDEN, "exceeds-own-rights");
+    let s = c.owner.org_get(org, &format!("/members/{}", c.nord_staff)).await.json();
+    assert_eq!(s["status"], "blocked");
+    c.owner.post_json(&format!("{members}/{}/unblock", c.nord_staff), json!({})).await.assert(StatusCode::OK);
 }
