@@ -5,6 +5,9 @@
 //! BIGINT epoch milliseconds and ids as UUID text; where the dialects differ (locking
 //! clauses, transaction start) `Backend` says which text to use.
 
+#[cfg(test)]
+mod twins;
+
 use crate::error::{AppError, AppResult};
 use sqlx::{Any, AnyPool, any::AnyPoolOptions, migrate::Migrator};
 use std::{str::FromStr, time::Duration};
