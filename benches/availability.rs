@@ -1,6 +1,8 @@
 //! Availability engine figures: `cargo bench --bench availability`.
 //! Targets (2-core machine): one calendar, 31 days, 300 bookings, 10 unavailability periods
 //! ≤ 100 µs; "anyone" over 50 calendars, 31 days ≤ 5 ms.
+// Tests and benchmarks may unwrap: a panic is their way to fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use creneau::scheduling::availability::{
     Busy, CalendarInput, Hours, LocalInterval, ServiceRule, Window, anyone, slots,

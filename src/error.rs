@@ -68,6 +68,15 @@ impl AppError {
         AppError::BadRequest { code, detail: detail.into() }
     }
 
+    /// A missing (or unseen) object named inside a body is an invalid field there; any other
+    /// error stays what it is, cause and all.
+    pub fn not_found_as_field(self, field: &str, code: &str, message: &str) -> Self {
+        match self {
+            AppError::NotFound => AppError::field(field, code, message),
+            other => other,
+        }
+    }
+
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         AppError::Conflict { code, detail: detail.into() }
     }

@@ -84,8 +84,10 @@ impl PageCtx {
         {
             // A membership that cannot be entered (blocked, second factor missing) simply
             // shows no sections; the pages themselves say why.
-            if let Ok(scope) = crate::access::context::org_scope(state, who, org_id).await {
-                u.org_nav = org_links(p.t, &scope);
+            match crate::access::context::org_scope(state, who, org_id).await {
+                Ok(scope) => u.org_nav = org_links(p.t, &scope),
+                Err(AppError::NotFound | AppError::Forbidden { .. }) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(p)

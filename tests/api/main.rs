@@ -1,5 +1,7 @@
 //! Integration tests: the real router on a fresh database per test, with a fixed clock.
 //! Every test body runs twice, on SQLite and on PostgreSQL (see `helpers::dual!`).
+// Tests and benchmarks may unwrap: a panic is their way to fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod helpers;
 

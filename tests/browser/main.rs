@@ -5,6 +5,8 @@
 //!
 //! In CI (`CI=true`) a missing Chromium or aiosmtpd fails the run; elsewhere the test skips
 //! with a message.
+// Tests and benchmarks may unwrap: a panic is their way to fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cdp;
 

@@ -186,7 +186,7 @@ async fn find_client(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<
 pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBooking) -> AppResult<BookingRow> {
     let cal = calendars::get(state, scope, &input.calendar_id)
         .await
-        .map_err(|_| AppError::field("calendar_id", "unknown-calendar", "No such calendar."))?;
+        .map_err(|e| e.not_found_as_field("calendar_id", "unknown-calendar", "No such calendar."))?;
     scope.require(Action::CreateBooking, Object::Calendar(cal.as_ref()))?;
     if cal.status != "active" {
         return Err(AppError::conflict("calendar-archived", "This calendar is archived."));
@@ -195,7 +195,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
         Some(id) => {
             let s = crate::features::services::service::get(state, scope, id)
                 .await
-                .map_err(|_| AppError::field("service_id", "unknown-service", "No such service."))?;
+                .map_err(|e| e.not_found_as_field("service_id", "unknown-service", "No such service."))?;
             if !s.calendar_ids.contains(&cal.id) || s.status != "active" {
                 return Err(AppError::field(
                     "service_id",

@@ -214,7 +214,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Calend
     // A location outside what the member may see is as unknown as a missing one.
     let location = crate::features::locations::service::get(state, scope, &location_id)
         .await
-        .map_err(|_| AppError::field("location_id", "unknown-location", "No such location."))?;
+        .map_err(|e| e.not_found_as_field("location_id", "unknown-location", "No such location."))?;
     scope.require(Action::CreateCalendar, Object::Location { id: &location.id })?;
     let kind = input
         .kind

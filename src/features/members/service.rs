@@ -332,7 +332,7 @@ pub async fn invite(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Invite
         Some(l) => {
             let loc = crate::features::locations::service::get(state, scope, l)
                 .await
-                .map_err(|_| AppError::field("calendar_location_id", "unknown-location", "No such location."))?;
+                .map_err(|e| e.not_found_as_field("calendar_location_id", "unknown-location", "No such location."))?;
             scope.require(Action::CreateCalendar, Object::Location { id: &loc.id })?;
             Some(loc)
         }
