@@ -99,6 +99,18 @@ fn id_of(v: &Value) -> String {
     v["id"].as_str().unwrap().to_string()
 }
 
+impl<'a> Chain<'a> {
+    /// Someone the owner invites (role, toggles, grants… in `body`), signed in.
+    async fn join(&self, app: &'a TestApp, email: &str, body: Value) -> (Client<'a>, String) {
+        join_by_invitation(app, &self.owner, &self.org, email, body).await
+    }
+
+    /// A grant on the Nord location at `level`.
+    fn in_nord(&self, level: &str) -> Value {
+        json!([{"scope": "location", "location_id": self.nord, "level": level}])
+    }
+}
+
 async fn a_manager_cannot_join_or_fill_a_team_that_holds_more(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
@@ -112,15 +124,14 @@ async fn a_manager_cannot_join_or_fill_a_team_that_holds_more(app: TestApp) {
             )
             .await,
     );
-    let (mgr, mgr_id) = join_by_invitation(
-        &app,
-        &c.owner,
-        org,
-        "manon@chain.fr",
-        json!({"role": "manager", "toggles": {"user_management": true},
-               "grants": [{"scope": "location", "location_id": c.nord, "level": "manage"}]}),
-    )
-    .await;
+    let (mgr, mgr_id) = c
+        .join(
+            &app,
+            "manon@chain.fr",
+            json!({"role": "manager", "toggles": {"user_management": true},
+               "grants": c.in_nord("manage")}),
+        )
+        .await;
     let team_path = format!("/api/v1/orgs/{org}/teams/{team}");
     let sud_booking = format!("/bookings/{}", c.sud_booking);
     mgr.org_get(org, &sud_booking).await.assert(StatusCode::NOT_FOUND);
@@ -152,7 +163,7 @@ async fn a_manager_cannot_join_or_fill_a_team_that_holds_more(app: TestApp) {
         &mgr.org_post(
             org,
             "/teams",
-            json!({"name": "Nord", "grants": [{"scope": "location", "location_id": c.nord, "level": "view"}],
+            json!({"name": "Nord", "grants": c.in_nord("view"),
                    "member_ids": [c.nord_staff]}),
             StatusCode::CREATED,
         )
@@ -168,15 +179,14 @@ async fn a_view_grant_does_not_become_manage_by_taking_the_calendar(app: TestApp
     let c = chain(&app).await;
     let org = &c.org;
     // A manager who sees Nord's bookings but does not manage them.
-    let (viewer, viewer_id) = join_by_invitation(
-        &app,
-        &c.owner,
-        org,
-        "victor@chain.fr",
-        json!({"role": "manager", "toggles": {"all_bookings": false},
-               "grants": [{"scope": "location", "location_id": c.nord, "level": "view"}]}),
-    )
-    .await;
+    let (viewer, viewer_id) = c
+        .join(
+            &app,
+            "victor@chain.fr",
+            json!({"role": "manager", "toggles": {"all_bookings": false},
+               "grants": c.in_nord("view")}),
+        )
+        .await;
     let booking = format!("/api/v1/orgs/{org}/bookings/{}", c.nord_booking);
     let cal = format!("/api/v1/orgs/{org}/calendars/{}", c.nord_cal);
     viewer.post_json(&format!("{booking}/cancel"), json!({})).await.problem(StatusCode::FORBIDDEN, "forbidden");
@@ -200,15 +210,14 @@ async fn a_view_grant_does_not_become_manage_by_taking_the_calendar(app: TestApp
         .assert(StatusCode::CREATED);
 
     // A staff member with business settings and a view grant on someone's calendar.
-    let (staff, staff_id) = join_by_invitation(
-        &app,
-        &c.owner,
-        org,
-        "stella@chain.fr",
-        json!({"role": "staff", "calendar_location_id": c.nord, "toggles": {"business_settings": true},
+    let (staff, staff_id) = c
+        .join(
+            &app,
+            "stella@chain.fr",
+            json!({"role": "staff", "calendar_location_id": c.nord, "toggles": {"business_settings": true},
                "grants": [{"scope": "calendar", "calendar_id": c.nord_cal, "level": "view"}]}),
-    )
-    .await;
+        )
+        .await;
     staff.post_json(&format!("{booking}/cancel"), json!({})).await.problem(StatusCode::FORBIDDEN, "forbidden");
     staff.patch_json(&cal, json!({"member_id": staff_id})).await.problem(StatusCode::FORBIDDEN, "exceeds-own-rights");
     staff.patch_json(&booking, moved).await.problem(StatusCode::FORBIDDEN, "forbidden");
@@ -223,14 +232,7 @@ async fn a_view_grant_does_not_become_manage_by_taking_the_calendar(app: TestApp
 async fn a_branch_manager_sees_only_their_branch_of_a_shared_client(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
-    let (mgr, _) = join_by_invitation(
-        &app,
-        &c.owner,
-        org,
-        "nadia@chain.fr",
-        json!({"role": "manager", "grants": [{"scope": "location", "location_id": c.nord, "level": "manage"}]}),
-    )
-    .await;
+    let (mgr, _) = c.join(&app, "nadia@chain.fr", json!({"role": "manager", "grants": c.in_nord("manage")})).await;
     let detail = mgr.org_get(org, &format!("/clients/{}", c.client)).await;
     detail.assert(StatusCode::OK);
     let history: Vec<String> =
@@ -268,15 +270,14 @@ async fn a_branch_manager_sees_only_their_branch_of_a_shared_client(app: TestApp
 async fn user_management_is_limited_to_the_branch(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
-    let (mgr, mgr_id) = join_by_invitation(
-        &app,
-        &c.owner,
-        org,
-        "marc@chain.fr",
-        json!({"role": "manager", "toggles": {"user_management": true},
-               "grants": [{"scope": "location", "location_id": c.nord, "level": "manage"}]}),
-    )
-    .await;
+    let (mgr, mgr_id) = c
+        .join(
+            &app,
+            "marc@chain.fr",
+            json!({"role": "manager", "toggles": {"user_management": true},
+               "grants": c.in_nord("manage")}),
+        )
+        .await;
     let list = mgr.org_get(org, "/members").await.json();
     let mut seen: Vec<String> = list.as_array().unwrap().iter().map(id_of).collect();
     seen.sort();
@@ -319,7 +320,7 @@ async fn user_management_is_limited_to_the_branch(app: TestApp) {
             .org_post(
                 org,
                 "/teams",
-                json!({"name": "Mixte", "grants": [{"scope": "location", "location_id": c.nord, "level": "view"}],
+                json!({"name": "Mixte", "grants": c.in_nord("view"),
                        "member_ids": [sud]}),
                 StatusCode::CREATED,
             )
@@ -363,14 +364,13 @@ async fn all_bookings_is_about_bookings_not_calendar_settings(app: TestApp) {
             )
             .await,
     );
-    let (staff, _) = join_by_invitation(
-        &app,
-        &c.owner,
-        org,
-        "alex@chain.fr",
-        json!({"role": "staff", "calendar_location_id": c.nord, "toggles": {"all_bookings": true}}),
-    )
-    .await;
+    let (staff, _) = c
+        .join(
+            &app,
+            "alex@chain.fr",
+            json!({"role": "staff", "calendar_location_id": c.nord, "toggles": {"all_bookings": true}}),
+        )
+        .await;
     let cal = format!("/api/v1/orgs/{org}/calendars/{owner_cal}");
     staff.patch_json(&cal, json!({"name": "Renamed"})).await.problem(StatusCode::FORBIDDEN, "forbidden");
     staff.put_json(&format!("{cal}/hours"), json!({"weekly": []})).await.assert(StatusCode::FORBIDDEN);
@@ -398,14 +398,7 @@ async fn all_bookings_is_about_bookings_not_calendar_settings(app: TestApp) {
 async fn a_bookings_client_is_one_the_booker_may_see(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
-    let (staff, _) = join_by_invitation(
-        &app,
-        &c.owner,
-        org,
-        "bea@chain.fr",
-        json!({"role": "staff", "calendar_location_id": c.nord}),
-    )
-    .await;
+    let (staff, _) = c.join(&app, "bea@chain.fr", json!({"role": "staff", "calendar_location_id": c.nord})).await;
     let own_cal = {
         let cals = staff.org_get(org, "/calendars").await.json();
         id_of(cals.as_array().unwrap().iter().find(|x| x["access"] == "manage").unwrap())
@@ -445,14 +438,7 @@ async fn a_bookings_client_is_one_the_booker_may_see(app: TestApp) {
         .await
         .assert(StatusCode::FORBIDDEN);
     // With the client list in Nord, Nord's clients may be chosen.
-    let (mgr, _) = join_by_invitation(
-        &app,
-        &c.owner,
-        org,
-        "nico@chain.fr",
-        json!({"role": "manager", "grants": [{"scope": "location", "location_id": c.nord, "level": "manage"}]}),
-    )
-    .await;
+    let (mgr, _) = c.join(&app, "nico@chain.fr", json!({"role": "manager", "grants": c.in_nord("manage")})).await;
     mgr.post_json(
         &bookings,
         json!({"calendar_id": c.nord_cal, "start": "2026-03-04T14:00:00+01:00", "client_id": c.client, "override_hours": true}),
@@ -467,15 +453,8 @@ async fn activating_or_unblocking_is_judged_like_a_grant(app: TestApp) {
     let org = &c.org;
     // A manager who books in Nord (no more: neither "all bookings" nor business settings)
     // and manages its staff.
-    let (mgr, _) = join_by_invitation(
-        &app,
-        &c.owner,
-        org,
-        "mila@chain.fr",
-        json!({"role": "manager", "toggles": {"user_management": true, "all_bookings": false, "business_settings": false},
-               "grants": [{"scope": "location", "location_id": c.nord, "level": "book"}]}),
-    )
-    .await;
+    let (mgr, _) = c.join(&app, "mila@chain.fr", json!({"role": "manager", "toggles": {"user_management": true, "all_bookings": false, "business_settings": false},
+               "grants": c.in_nord("book")})).await;
     // The owner prepared, without sending it, a Nord member who will manage Nord.
     let prepared = c
         .owner
@@ -484,7 +463,7 @@ async fn activating_or_unblocking_is_judged_like_a_grant(app: TestApp) {
             "/members",
             json!({"email": "paul@chain.fr", "first_name": "Paul", "last_name": "Prêt", "role": "staff",
                    "send_invitation": false,
-                   "grants": [{"scope": "location", "location_id": c.nord, "level": "manage"}]}),
+                   "grants": c.in_nord("manage")}),
             StatusCode::CREATED,
         )
         .await;
@@ -497,10 +476,7 @@ async fn activating_or_unblocking_is_judged_like_a_grant(app: TestApp) {
     c.owner.org_post(org, &format!("/members/{id}/activate"), json!({}), StatusCode::OK).await;
     // Blocking takes rights away: hers to do; unblocking gives them back: not hers.
     c.owner
-        .put_json(
-            &format!("{members}/{}/grants", c.nord_staff),
-            json!({"grants": [{"scope": "location", "location_id": c.nord, "level": "manage"}]}),
-        )
+        .put_json(&format!("{members}/{}/grants", c.nord_staff), json!({"grants": c.in_nord("manage")}))
         .await
         .assert(StatusCode::OK);
     mgr.post_json(&format!("{members}/{}/block", c.nord_staff), json!({})).await.assert(StatusCode::OK);
