@@ -3,7 +3,7 @@
 //! request, staff side and public side, and a rights change must apply at once.
 
 use crate::helpers::{Client, TestApp, dual, join_by_invitation, owner_with_org};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 dual!(
@@ -24,39 +24,14 @@ struct Setup<'a> {
 /// 30-minute service on a 30-minute grid, public location "cache-salon".
 async fn setup(app: &TestApp) -> Setup<'_> {
     let (owner, org) = owner_with_org(app, "owner@cache.fr", "Cache").await;
-    let loc = owner
-        .org_post(
-            &org,
-            "/locations",
-            json!({"name": "Salon", "slug": "cache-salon", "time_zone": "Europe/Paris"}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let cal =
-        owner.org_post(&org, "/calendars", json!({"location_id": loc, "name": "A"}), StatusCode::CREATED).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+    let loc = owner.paris(&org, "Salon", json!({"slug": "cache-salon"})).await;
+    let cal = owner.calendar(&org, &loc, "A", json!({})).await;
     let svc = owner
-        .org_post(
-            &org,
-            "/services",
-            json!({"name": "Coupe", "length_min": 30, "step_min": 30, "min_notice_min": 0}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .create(&org, "/services", json!({"name": "Coupe", "length_min": 30, "step_min": 30, "min_notice_min": 0}))
+        .await;
     let s = Setup { owner, org, loc, cal, svc };
     set_hours(&s, json!({"weekly": [{"weekday": 2, "start": "09:00", "end": "11:00"}]})).await;
-    s.owner
-        .request(Method::PUT, &format!("/api/v1/orgs/{}/services/{}/calendars/{}", s.org, s.svc, s.cal), None)
-        .await
-        .assert(StatusCode::OK);
+    s.owner.offer(&s.org, &s.svc, &s.cal).await;
     s
 }
 

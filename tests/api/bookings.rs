@@ -18,23 +18,9 @@ dual!(
 /// An owner, a location in Paris, a calendar open Monday–Friday 09:00–17:00.
 async fn setup<'a>(app: &'a TestApp) -> (Client<'a>, String, String, String) {
     let (owner, org) = owner_with_org(app, "owner@book.fr", "Book").await;
-    let loc = owner
-        .org_post(&org, "/locations", json!({"name": "Paris", "time_zone": "Europe/Paris"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let cal = owner
-        .org_post(&org, "/calendars", json!({"location_id": loc, "name": "Chair 1"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let weekly: Vec<Value> = (1..=5).map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"})).collect();
-    owner
-        .put_json(&format!("/api/v1/orgs/{org}/calendars/{cal}/hours"), json!({"weekly": weekly}))
-        .await
-        .assert(StatusCode::OK);
+    let loc = owner.paris(&org, "Paris", json!({})).await;
+    let cal = owner.calendar(&org, &loc, "Chair 1", json!({})).await;
+    owner.open_weekdays(&org, &cal, "09:00", "17:00").await;
     (owner, org, loc, cal)
 }
 

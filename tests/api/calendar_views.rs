@@ -4,7 +4,7 @@
 
 use crate::helpers::{Client, TestApp, dual, join_by_invitation, owner_with_org};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 dual!(
     week_and_day_views_show_bookings_in_the_calendars_hours,
@@ -16,28 +16,11 @@ dual!(
 /// at 12:30, and one booking on Tuesday 2026-03-03 at 10:00.
 async fn setup<'a>(app: &'a TestApp) -> (Client<'a>, String, String, String, String) {
     let (owner, org) = owner_with_org(app, "owner@view.fr", "View").await;
-    let loc = owner
-        .org_post(&org, "/locations", json!({"name": "Paris", "time_zone": "Europe/Paris"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let loc = owner.paris(&org, "Paris", json!({})).await;
     let cal = owner
-        .org_post(
-            &org,
-            "/calendars",
-            json!({"location_id": loc, "name": "Chair 1", "day_start": "08:00", "day_end": "18:00", "split": "12:30"}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let weekly: Vec<Value> = (1..=5).map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"})).collect();
-    owner
-        .put_json(&format!("/api/v1/orgs/{org}/calendars/{cal}/hours"), json!({"weekly": weekly}))
-        .await
-        .assert(StatusCode::OK);
+        .calendar(&org, &loc, "Chair 1", json!({"day_start": "08:00", "day_end": "18:00", "split": "12:30"}))
+        .await;
+    owner.open_weekdays(&org, &cal, "09:00", "17:00").await;
     let booking = owner
         .org_post(
             &org,

@@ -2,16 +2,12 @@
 //! the audit chain still verifies; the audit log shows client details only to readers with
 //! the client-list right.
 
-use crate::helpers::{Client, TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, id, join_by_invitation, owner_with_org};
 use axum::http::StatusCode;
 use creneau::{audit, db::Backend, jobs::outbox};
-use serde_json::{Value, json};
+use serde_json::json;
 
 dual!(erasure_leaves_nothing_of_the_client_anywhere, audit_log_masks_client_details_without_the_client_list_right);
-
-fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap().to_string()
-}
 
 /// Every text of every column of every table (but the migrations' own bookkeeping).
 async fn dump(app: &TestApp) -> Vec<(String, String, String)> {
@@ -54,28 +50,11 @@ async fn dump(app: &TestApp) -> Vec<(String, String, String)> {
 async fn erasure_leaves_nothing_of_the_client_anywhere(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@erase.fr", "Erase").await;
     owner.patch_json(&format!("/api/v1/orgs/{org}"), json!({"sms_enabled": true})).await.assert(StatusCode::OK);
-    let loc = id(&owner
-        .org_post(
-            &org,
-            "/locations",
-            json!({"name": "Salon", "slug": "salon-erase", "time_zone": "Europe/Paris"}),
-            StatusCode::CREATED,
-        )
-        .await);
-    let svc =
-        id(&owner.org_post(&org, "/services", json!({"name": "Coupe", "length_min": 30}), StatusCode::CREATED).await);
-    let cal = id(&owner
-        .org_post(&org, "/calendars", json!({"location_id": loc, "name": "Alice"}), StatusCode::CREATED)
-        .await);
-    let weekly: Vec<Value> = (1..=5).map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"})).collect();
-    owner
-        .put_json(&format!("/api/v1/orgs/{org}/calendars/{cal}/hours"), json!({"weekly": weekly}))
-        .await
-        .assert(StatusCode::OK);
-    owner
-        .request(axum::http::Method::PUT, &format!("/api/v1/orgs/{org}/services/{svc}/calendars/{cal}"), None)
-        .await
-        .assert(StatusCode::OK);
+    let loc = owner.paris(&org, "Salon", json!({"slug": "salon-erase"})).await;
+    let svc = owner.create(&org, "/services", json!({"name": "Coupe", "length_min": 30})).await;
+    let cal = owner.calendar(&org, &loc, "Alice", json!({})).await;
+    owner.open_weekdays(&org, &cal, "09:00", "17:00").await;
+    owner.offer(&org, &svc, &cal).await;
     // The calendar is a staff member's, who hears of bookings (by mail, with the client's name).
     let (_, paul) = join_by_invitation(&app, &owner, &org, "paul@erase.fr", json!({"role": "staff"})).await;
     owner

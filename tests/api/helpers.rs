@@ -407,6 +407,55 @@ impl Client<'_> {
     pub async fn org_get(&self, org: &str, path: &str) -> Resp {
         self.get(&format!("/api/v1/orgs/{org}{path}")).await
     }
+
+    // The usual set-up (organisation → location → calendar → hours → service), one line a
+    // step, through the API as this client.
+
+    /// POST under the organisation, which must answer 201; the new object's id.
+    pub async fn create(&self, org: &str, path: &str, body: Value) -> String {
+        id(&self.org_post(org, path, body, StatusCode::CREATED).await)
+    }
+
+    /// A location in Paris's zone (`extra` adds fields such as the slug).
+    pub async fn paris(&self, org: &str, name: &str, extra: Value) -> String {
+        let mut body = serde_json::json!({"name": name, "time_zone": "Europe/Paris"});
+        merge(&mut body, extra);
+        self.create(org, "/locations", body).await
+    }
+
+    /// A calendar in `loc` (`extra` adds fields such as the member or the visible hours).
+    pub async fn calendar(&self, org: &str, loc: &str, name: &str, extra: Value) -> String {
+        let mut body = serde_json::json!({"location_id": loc, "name": name});
+        merge(&mut body, extra);
+        self.create(org, "/calendars", body).await
+    }
+
+    /// Open `cal` Monday to Friday, `start` to `end`.
+    pub async fn open_weekdays(&self, org: &str, cal: &str, start: &str, end: &str) {
+        let weekly: Vec<Value> =
+            (1..=5).map(|d| serde_json::json!({"weekday": d, "start": start, "end": end})).collect();
+        self.put_json(&format!("/api/v1/orgs/{org}/calendars/{cal}/hours"), serde_json::json!({"weekly": weekly}))
+            .await
+            .assert(StatusCode::OK);
+    }
+
+    /// `cal` offers the service `svc`.
+    pub async fn offer(&self, org: &str, svc: &str, cal: &str) {
+        self.request(Method::PUT, &format!("/api/v1/orgs/{org}/services/{svc}/calendars/{cal}"), None)
+            .await
+            .assert(StatusCode::OK);
+    }
+}
+
+/// The `id` of a JSON object.
+pub fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_string()
+}
+
+fn merge(into: &mut Value, extra: Value) {
+    if let (Some(a), Value::Object(b)) = (into.as_object_mut(), extra) {
+        a.extend(b);
+    }
 }
 
 /// Invite `email` into `org` with `body` (role, grants…), then have them register through

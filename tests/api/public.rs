@@ -15,41 +15,16 @@ dual!(
 /// open Mon–Fri 09:00–17:00, service "Coupe" 30 min (2 h notice, 14 days ahead) on both.
 pub(crate) async fn setup(app: &TestApp) -> (crate::helpers::Client<'_>, String, String, String, String) {
     let (owner, org) = owner_with_org(app, "owner@pub.fr", "Pub").await;
-    let loc = owner
-        .org_post(
-            &org,
-            "/locations",
-            json!({"name": "Salon", "slug": "salon-public", "time_zone": "Europe/Paris"}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let loc = owner.paris(&org, "Salon", json!({"slug": "salon-public"})).await;
     let svc = owner
-        .org_post(&org, "/services", json!({"name": "Coupe", "length_min": 30, "step_min": 30, "min_notice_min": 120, "max_advance_days": 14, "price_cents": 3000}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .create(&org, "/services", json!({"name": "Coupe", "length_min": 30, "step_min": 30, "min_notice_min": 120, "max_advance_days": 14, "price_cents": 3000}))
+        .await;
     owner.org_post(&org, "/services", json!({"name": "Secret"}), StatusCode::CREATED).await;
     let mut cal_a = String::new();
     for name in ["Alice", "Bruno"] {
-        let cal = owner
-            .org_post(&org, "/calendars", json!({"location_id": loc, "name": name}), StatusCode::CREATED)
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let weekly: Vec<Value> = (1..=5).map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"})).collect();
-        owner
-            .put_json(&format!("/api/v1/orgs/{org}/calendars/{cal}/hours"), json!({"weekly": weekly}))
-            .await
-            .assert(StatusCode::OK);
-        owner
-            .request(axum::http::Method::PUT, &format!("/api/v1/orgs/{org}/services/{svc}/calendars/{cal}"), None)
-            .await
-            .assert(StatusCode::OK);
+        let cal = owner.calendar(&org, &loc, name, json!({})).await;
+        owner.open_weekdays(&org, &cal, "09:00", "17:00").await;
+        owner.offer(&org, &svc, &cal).await;
         if cal_a.is_empty() {
             cal_a = cal;
         }

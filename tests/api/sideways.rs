@@ -2,7 +2,7 @@
 //! client shared between branches, user management limited to a branch, "all bookings" and
 //! a booking's client. Each write that changes who holds what is judged like a grant.
 
-use crate::helpers::{Client, TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, id, join_by_invitation, owner_with_org};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -34,14 +34,8 @@ struct Chain<'a> {
 
 async fn chain(app: &TestApp) -> Chain<'_> {
     let (owner, org) = owner_with_org(app, "owner@chain.fr", "Chaîne").await;
-    let nord = owner.org_post(&org, "/locations", json!({"name": "Nord"}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let sud = owner.org_post(&org, "/locations", json!({"name": "Sud"}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let nord = owner.create(&org, "/locations", json!({"name": "Nord"})).await;
+    let sud = owner.create(&org, "/locations", json!({"name": "Sud"})).await;
     let (_, nord_staff) = join_by_invitation(
         app,
         &owner,
@@ -95,10 +89,6 @@ async fn chain(app: &TestApp) -> Chain<'_> {
     Chain { owner, org, nord, sud, nord_cal, sud_cal, nord_staff, sud_staff, client, nord_booking, sud_booking }
 }
 
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().unwrap().to_string()
-}
-
 impl<'a> Chain<'a> {
     /// Someone the owner invites (role, toggles, grants… in `body`), signed in.
     async fn join(&self, app: &'a TestApp, email: &str, body: Value) -> (Client<'a>, String) {
@@ -114,16 +104,15 @@ impl<'a> Chain<'a> {
 async fn a_manager_cannot_join_or_fill_a_team_that_holds_more(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
-    let team = id_of(
-        &c.owner
-            .org_post(
-                org,
-                "/teams",
-                json!({"name": "Direction", "grants": [{"scope": "org", "level": "manage"}]}),
-                StatusCode::CREATED,
-            )
-            .await,
-    );
+    let team = id(&c
+        .owner
+        .org_post(
+            org,
+            "/teams",
+            json!({"name": "Direction", "grants": [{"scope": "org", "level": "manage"}]}),
+            StatusCode::CREATED,
+        )
+        .await);
     let (mgr, mgr_id) = c
         .join(
             &app,
@@ -159,16 +148,15 @@ async fn a_manager_cannot_join_or_fill_a_team_that_holds_more(app: TestApp) {
     mgr.post_form(&team_page, &[("name", "Direction"), ("grant_org", "manage")]).await.assert(StatusCode::SEE_OTHER);
     mgr.org_get(org, &sud_booking).await.assert(StatusCode::NOT_FOUND);
     // A team within her own rights is hers to fill.
-    let nord_team = id_of(
-        &mgr.org_post(
+    let nord_team = id(&mgr
+        .org_post(
             org,
             "/teams",
             json!({"name": "Nord", "grants": c.in_nord("view"),
                    "member_ids": [c.nord_staff]}),
             StatusCode::CREATED,
         )
-        .await,
-    );
+        .await);
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM team_members WHERE team_id = '{nord_team}'")).await, 1);
     // The owner holds all of it: she may put the manager in Direction.
     c.owner.patch_json(&team_path, json!({"member_ids": [mgr_id]})).await.assert(StatusCode::OK);
@@ -245,11 +233,10 @@ async fn a_branch_manager_sees_only_their_branch_of_a_shared_client(app: TestApp
     assert!(!text.contains("confidentielle") && !text.contains(&c.sud_booking), "{text}");
     assert!(text.contains(&c.nord_booking));
     // Merging rewrites Sud's bookings too: not for a Nord manager.
-    let dup = id_of(
-        &c.owner
-            .org_post(org, "/clients", json!({"first_name": "Karine", "last_name": "Doublon"}), StatusCode::CREATED)
-            .await,
-    );
+    let dup = id(&c
+        .owner
+        .org_post(org, "/clients", json!({"first_name": "Karine", "last_name": "Doublon"}), StatusCode::CREATED)
+        .await);
     c.owner
         .org_post(
             org,
@@ -279,7 +266,7 @@ async fn user_management_is_limited_to_the_branch(app: TestApp) {
         )
         .await;
     let list = mgr.org_get(org, "/members").await.json();
-    let mut seen: Vec<String> = list.as_array().unwrap().iter().map(id_of).collect();
+    let mut seen: Vec<String> = list.as_array().unwrap().iter().map(id).collect();
     seen.sort();
     let mut want = vec![mgr_id.clone(), c.nord_staff.clone()];
     want.sort();
@@ -315,17 +302,16 @@ async fn user_management_is_limited_to_the_branch(app: TestApp) {
     let s = c.owner.org_get(org, &format!("/members/{sud}")).await.json();
     assert_eq!(s["status"], "active");
     // A team with members she does not see: saving its page keeps them.
-    let mixte = id_of(
-        &c.owner
-            .org_post(
-                org,
-                "/teams",
-                json!({"name": "Mixte", "grants": c.in_nord("view"),
+    let mixte = id(&c
+        .owner
+        .org_post(
+            org,
+            "/teams",
+            json!({"name": "Mixte", "grants": c.in_nord("view"),
                        "member_ids": [sud]}),
-                StatusCode::CREATED,
-            )
-            .await,
-    );
+            StatusCode::CREATED,
+        )
+        .await);
     let field = format!("grant_loc_{}", c.nord);
     mgr.post_form(&format!("/teams/{mixte}"), &[("name", "Mixte"), (&field, "view"), ("member", &c.nord_staff)])
         .await
@@ -343,27 +329,25 @@ async fn all_bookings_is_about_bookings_not_calendar_settings(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
     let owner_me = c.owner.org_get(org, "/me").await.json();
-    let owner_member = id_of(&owner_me);
-    let owner_cal = id_of(
-        &c.owner
-            .org_post(
-                org,
-                "/calendars",
-                json!({"location_id": c.nord, "name": "Agenda d'Olivia", "member_id": owner_member}),
-                StatusCode::CREATED,
-            )
-            .await,
-    );
-    let b = id_of(
-        &c.owner
-            .org_post(
-                org,
-                "/bookings",
-                json!({"calendar_id": owner_cal, "start": "2026-03-04T15:00:00+01:00", "override_hours": true}),
-                StatusCode::CREATED,
-            )
-            .await,
-    );
+    let owner_member = id(&owner_me);
+    let owner_cal = id(&c
+        .owner
+        .org_post(
+            org,
+            "/calendars",
+            json!({"location_id": c.nord, "name": "Agenda d'Olivia", "member_id": owner_member}),
+            StatusCode::CREATED,
+        )
+        .await);
+    let b = id(&c
+        .owner
+        .org_post(
+            org,
+            "/bookings",
+            json!({"calendar_id": owner_cal, "start": "2026-03-04T15:00:00+01:00", "override_hours": true}),
+            StatusCode::CREATED,
+        )
+        .await);
     let (staff, _) = c
         .join(
             &app,
@@ -401,7 +385,7 @@ async fn a_bookings_client_is_one_the_booker_may_see(app: TestApp) {
     let (staff, _) = c.join(&app, "bea@chain.fr", json!({"role": "staff", "calendar_location_id": c.nord})).await;
     let own_cal = {
         let cals = staff.org_get(org, "/calendars").await.json();
-        id_of(cals.as_array().unwrap().iter().find(|x| x["access"] == "manage").unwrap())
+        id(cals.as_array().unwrap().iter().find(|x| x["access"] == "manage").unwrap())
     };
     let mails_before = app.mails_to("karine@example.fr").await.len();
     let bookings = format!("/api/v1/orgs/{org}/bookings");
@@ -467,7 +451,7 @@ async fn activating_or_unblocking_is_judged_like_a_grant(app: TestApp) {
             StatusCode::CREATED,
         )
         .await;
-    let id = id_of(&prepared);
+    let id = id(&prepared);
     let members = format!("/api/v1/orgs/{org}/members");
     mgr.post_json(&format!("{members}/{id}/activate"), json!({}))
         .await

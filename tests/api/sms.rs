@@ -163,43 +163,22 @@ async fn shop<'a>(app: &'a TestApp, sms: bool, staff_member: Option<&str>) -> Sh
     if sms {
         owner.patch_json(&format!("/api/v1/orgs/{org}"), json!({"sms_enabled": true})).await.assert(StatusCode::OK);
     }
-    let loc = owner
-        .org_post(
-            &org,
-            "/locations",
-            json!({"name": "Rivoli", "slug": "salon-sms", "time_zone": "Europe/Paris"}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    shop_in(owner, org, staff_member).await
+}
+
+/// The location, service and calendar of `shop`, in `org`.
+async fn shop_in<'a>(owner: Client<'a>, org: String, staff_member: Option<&str>) -> Shop<'a> {
+    let loc = owner.paris(&org, "Rivoli", json!({"slug": "salon-sms"})).await;
     let svc = owner
-        .org_post(
+        .create(
             &org,
             "/services",
             json!({"name": "Coupe", "length_min": 30, "step_min": 30, "min_notice_min": 60, "max_advance_days": 14}),
-            StatusCode::CREATED,
         )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut cal_body = json!({"location_id": loc, "name": "Alice"});
-    if let Some(m) = staff_member {
-        cal_body["member_id"] = json!(m);
-    }
-    let cal =
-        owner.org_post(&org, "/calendars", cal_body, StatusCode::CREATED).await["id"].as_str().unwrap().to_string();
-    let weekly: Vec<Value> = (1..=5).map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"})).collect();
-    owner
-        .put_json(&format!("/api/v1/orgs/{org}/calendars/{cal}/hours"), json!({"weekly": weekly}))
-        .await
-        .assert(StatusCode::OK);
-    owner
-        .request(axum::http::Method::PUT, &format!("/api/v1/orgs/{org}/services/{svc}/calendars/{cal}"), None)
-        .await
-        .assert(StatusCode::OK);
+        .await;
+    let cal = owner.calendar(&org, &loc, "Alice", json!({"member_id": staff_member})).await;
+    owner.open_weekdays(&org, &cal, "09:00", "17:00").await;
+    owner.offer(&org, &svc, &cal).await;
     Shop { owner, org, svc, cal }
 }
 
@@ -401,49 +380,7 @@ async fn staff_get_what_their_preferences_choose(app: TestApp) {
 /// `shop`, SMS on, inside an existing organisation, the calendar being `member`'s own.
 async fn shop_on<'a>(owner: Client<'a>, org: String, member: &str) -> Shop<'a> {
     owner.patch_json(&format!("/api/v1/orgs/{org}"), json!({"sms_enabled": true})).await.assert(StatusCode::OK);
-    let loc = owner
-        .org_post(
-            &org,
-            "/locations",
-            json!({"name": "Rivoli", "slug": "salon-sms", "time_zone": "Europe/Paris"}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let svc = owner
-        .org_post(
-            &org,
-            "/services",
-            json!({"name": "Coupe", "length_min": 30, "step_min": 30, "min_notice_min": 60, "max_advance_days": 14}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let cal = owner
-        .org_post(
-            &org,
-            "/calendars",
-            json!({"location_id": loc, "name": "Alice", "member_id": member}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let weekly: Vec<Value> = (1..=5).map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"})).collect();
-    owner
-        .put_json(&format!("/api/v1/orgs/{org}/calendars/{cal}/hours"), json!({"weekly": weekly}))
-        .await
-        .assert(StatusCode::OK);
-    owner
-        .request(axum::http::Method::PUT, &format!("/api/v1/orgs/{org}/services/{svc}/calendars/{cal}"), None)
-        .await
-        .assert(StatusCode::OK);
-    Shop { owner, org, svc, cal }
+    shop_in(owner, org, Some(member)).await
 }
 
 async fn the_log_provider_writes_a_line(app: TestApp) {
