@@ -15,4 +15,5 @@ pub mod i18n;
 pub mod jobs;
 pub mod ratelimit;
 pub mod scheduling;
+pub mod state;
 pub mod types;

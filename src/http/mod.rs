@@ -6,10 +6,10 @@ pub mod csrf;
 pub mod pages;
 
 use crate::{
-    app::AppState,
     clock::{from_ms, to_ms},
     crypto,
     error::AppError,
+    state::AppState,
     types::Lang,
 };
 use axum::{
@@ -120,7 +120,7 @@ pub fn signup_cookie(secure: bool, secret: &str) -> HeaderValue {
 }
 
 /// The sign-up browser secret sent with this request, if any.
-pub fn signup_secret(state: &crate::app::AppState, headers: &HeaderMap) -> Option<String> {
+pub fn signup_secret(state: &crate::state::AppState, headers: &HeaderMap) -> Option<String> {
     cookie(headers, cookie_names(state.config.secure_cookies()).signup).map(str::to_string)
 }
 

@@ -6,9 +6,9 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     error::AppError,
     i18n::Tr,
+    state::AppState,
 };
 use askama::Template;
 use axum::{

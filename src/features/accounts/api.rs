@@ -2,10 +2,10 @@
 
 use super::{repo, service};
 use crate::{
-    app::AppState,
     error::{AppError, AppResult, Problem},
     features::orgs::service as orgs,
     http::{ApiJson, Ctx, Identity, cookie_names, set_cookie, ts},
+    state::AppState,
 };
 use axum::{
     extract::{Path, State},

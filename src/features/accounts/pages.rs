@@ -2,13 +2,13 @@
 
 use super::{api::clear_session_cookie, repo, service};
 use crate::{
-    app::AppState,
     error::AppError,
     http::{
         Ctx, Identity, LANG_COOKIE, MaybeIdentity, cookie_names,
         pages::{FormErrors, OrPage, PageCtx, PageForm, PageResult, render, render_status, safe_next, see_other},
         set_cookie,
     },
+    state::AppState,
     types::Lang,
 };
 use askama::Template;

@@ -1,8 +1,8 @@
 //! Account, session and token storage.
 
 use crate::{
-    access::context::PrefetchedMembership, app::AppState, clock::to_ms, crypto, db::Tx, error::AppResult,
-    http::Identity, types::Lang,
+    access::context::PrefetchedMembership, clock::to_ms, crypto, db::Tx, error::AppResult, http::Identity,
+    state::AppState, types::Lang,
 };
 
 #[derive(Clone, Debug, sqlx::FromRow)]

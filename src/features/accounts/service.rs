@@ -2,7 +2,6 @@
 
 use super::repo::{self, AccountRow};
 use crate::{
-    app::AppState,
     audit::{self, Actor, Entry},
     clock::to_ms,
     crypto,
@@ -11,6 +10,7 @@ use crate::{
     i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
+    state::AppState,
     types::{Checks, Email, Lang, Name, NewPassword, TimeZoneName, parse_country, parse_phone},
 };
 use serde_json::json;

@@ -5,7 +5,6 @@
 use super::service::{self, AuditRow, Filter};
 use crate::{
     access::OrgScope,
-    app::AppState,
     features::{
         clients::personal,
         members::pages::{enc, local_time, viewer_zone},
@@ -15,6 +14,7 @@ use crate::{
         pages::{OrPage, PageCtx, PageResult, render},
     },
     i18n::Tr,
+    state::AppState,
 };
 use askama::Template;
 use axum::extract::{Query, State};

@@ -13,7 +13,6 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     clock::to_ms,
     error::{AppError, AppResult},
     features::{
@@ -27,6 +26,7 @@ use crate::{
     },
     i18n::Tr,
     scheduling::availability::{Busy, Hours},
+    state::AppState,
 };
 use askama::Template;
 use axum::{

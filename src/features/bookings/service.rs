@@ -7,13 +7,13 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     audit::{self, OrgEvent},
     clock::to_ms,
     db::new_id,
     error::{AppError, AppResult},
     features::calendars::service::{self as calendars, CalendarRow},
     http::Ctx,
+    state::AppState,
     types::{Email, Name, parse_phone},
 };
 use jiff::{Timestamp, tz::TimeZone};

@@ -7,7 +7,6 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     error::FieldError,
     features::{
         locations::{
@@ -21,6 +20,7 @@ use crate::{
         pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render, render_status, see_other},
     },
     i18n::Tr,
+    state::AppState,
 };
 use askama::Template;
 use axum::{

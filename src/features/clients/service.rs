@@ -6,12 +6,12 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     audit::{self, OrgEvent},
     clock::to_ms,
     db::{Tx, new_id},
     error::{AppError, AppResult, FieldError},
     http::Ctx,
+    state::AppState,
     types::{Checks, Email, Name, parse_phone},
 };
 use serde::Serialize;

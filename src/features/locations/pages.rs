@@ -7,7 +7,6 @@ use crate::{
         OrgScope, Role,
         policy::{Action, Object},
     },
-    app::AppState,
     error::AppError,
     features::{
         calendars::service::{self as calendars, CalendarInput},
@@ -21,6 +20,7 @@ use crate::{
         pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render_status, see_other},
     },
     i18n::Tr,
+    state::AppState,
 };
 use askama::Template;
 use axum::{

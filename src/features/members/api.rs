@@ -9,11 +9,11 @@ use crate::{
         OrgScope, Role,
         policy::{self, Action, GrantView, Preset, Toggle, Toggles},
     },
-    app::AppState,
     error::{AppError, AppResult, Problem},
     features::accounts::{api::Status, repo::SESSION_LIFETIME_MS},
     http::{ApiJson, Ctx, Identity, ItemPath, cookie_names, set_cookie, ts},
     i18n::Tr,
+    state::AppState,
 };
 use axum::{
     extract::{Path, Query, State},

@@ -5,7 +5,6 @@
 use super::service::{COLUMNS, MemberRow};
 use crate::{
     access::OrgScope,
-    app::AppState,
     audit::{self, Actor, Entry},
     clock::to_ms,
     crypto,
@@ -16,6 +15,7 @@ use crate::{
     i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
+    state::AppState,
     types::{Name, NewPassword},
 };
 use serde::Serialize;

@@ -15,7 +15,6 @@ use crate::{
         context::member_view_by_id,
         policy::{self, Action, Level, Object, Preset, Reason, Scope, Toggle, Toggles},
     },
-    app::AppState,
     error::{AppError, AppResult},
     features::{
         accounts::repo::{self as accounts, SESSION_LIFETIME_MS},
@@ -28,6 +27,7 @@ use crate::{
         set_cookie,
     },
     i18n::Tr,
+    state::AppState,
 };
 use askama::Template;
 use axum::{

@@ -3,12 +3,12 @@
 use super::service::{self, CHANNELS, EVENTS, Preference};
 use crate::{
     access::OrgScope,
-    app::AppState,
     features::members::pages::{DoneQuery, with_done},
     http::{
         Ctx, Identity,
         pages::{FormFields, OrPage, PageCtx, PageResult, render, see_other},
     },
+    state::AppState,
 };
 use askama::Template;
 use axum::extract::{Query, State};

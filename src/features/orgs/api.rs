@@ -2,9 +2,9 @@
 
 use super::service;
 use crate::{
-    app::AppState,
     error::{AppResult, Problem},
     http::{ApiJson, Ctx, Identity, ts},
+    state::AppState,
 };
 use axum::{
     extract::State,

@@ -2,11 +2,11 @@
 
 use super::service;
 use crate::{
-    app::AppState,
     http::{
         Ctx, Identity,
         pages::{FormErrors, OrPage, PageCtx, PageForm, PageResult, render_status, see_other},
     },
+    state::AppState,
 };
 use askama::Template;
 use axum::{extract::State, http::StatusCode};

@@ -2,12 +2,12 @@
 
 use crate::{
     access::{MembershipStatus, Role},
-    app::AppState,
     audit::{self, Actor, Entry},
     clock::to_ms,
     db::{Tx, new_id, unique_or},
     error::{AppError, AppResult},
     http::{Ctx, Identity},
+    state::AppState,
     types::{Checks, Name, Slug},
 };
 use serde_json::json;

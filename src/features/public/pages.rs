@@ -4,13 +4,13 @@
 
 use super::service::{self, PublicBooking};
 use crate::{
-    app::AppState,
     error::AppError,
     http::{
         Ctx,
         pages::{OrPage, PageCtx, PageForm, PageResult, render, render_status},
     },
     i18n::Tr,
+    state::AppState,
     types::{BoundedDate, BoundedInstant, Lang},
 };
 use askama::Template;

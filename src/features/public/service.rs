@@ -3,7 +3,6 @@
 //! whether a time is offered, and a booking's manage token reaches only that booking.
 
 use crate::{
-    app::AppState,
     audit::{self, Actor, Entry},
     clock::to_ms,
     crypto,
@@ -20,6 +19,7 @@ use crate::{
     i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
+    state::AppState,
     types::{Email, Name, parse_phone},
 };
 use jiff::{Timestamp, civil::Date, tz::TimeZone};

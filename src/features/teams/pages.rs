@@ -7,7 +7,6 @@ use crate::{
         OrgScope,
         policy::{Level, Scope},
     },
-    app::AppState,
     features::members::{
         pages::{DoneQuery, GrantsEditor, grants_editor, grants_from_editor, inline_error, visible, with_done},
         service as members,
@@ -17,6 +16,7 @@ use crate::{
         pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render_status, see_other},
     },
     i18n::Tr,
+    state::AppState,
 };
 use askama::Template;
 use axum::{
