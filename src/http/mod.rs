@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod csrf;
 pub mod pages;
+pub mod routes;
 
 use crate::{
     clock::{from_ms, to_ms},

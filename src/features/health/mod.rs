@@ -1,8 +1,8 @@
 //! Liveness and readiness for load balancers and orchestrators.
 
 use crate::{
-    app::{Guard, Routes},
     error::AppResult,
+    http::routes::{Guard, Routes},
     state::AppState,
 };
 use axum::{extract::State, http::Method};
