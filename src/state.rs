@@ -15,8 +15,8 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     /// Per-organisation read caches, valid for one change sequence (`cache.rs`).
     pub cache: Arc<crate::cache::Caches>,
-    /// Session lookups in flight, answered in batches (`accounts::repo::SessionLookups`).
-    pub sessions: Arc<crate::features::accounts::repo::SessionLookups>,
+    /// Session lookups in flight, answered in batches (`access::session::SessionLookups`).
+    pub sessions: Arc<crate::access::session::SessionLookups>,
 }
 
 impl AppState {

@@ -8,10 +8,10 @@ use super::{
     policy::{self, Action, Decision, GrantView, Level, MemberView, Object, Scope, Toggles},
 };
 use crate::{
+    access::Identity,
     audit::Actor,
     clock::to_ms,
     error::{AppError, AppResult},
-    http::Identity,
     state::AppState,
 };
 use axum::{

@@ -1,7 +1,8 @@
 //! Server-rendered pages: the shared frame, error pages and form helpers.
 
-use super::{Ctx, Identity};
+use super::Ctx;
 use crate::{
+    access::Identity,
     access::{
         OrgScope,
         policy::{Action, Object},

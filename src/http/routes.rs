@@ -2,8 +2,8 @@
 //! access guard, so a route without a guard cannot exist. Features describe their routes
 //! with these types; only the router assembly (`app.rs`) gathers them.
 
-use super::{Ctx, Identity, Surface, pages};
-use crate::{error::AppError, state::AppState};
+use super::{Ctx, Surface, pages};
+use crate::{access::Identity, error::AppError, state::AppState};
 use axum::{
     Router,
     extract::Request,

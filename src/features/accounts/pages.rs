@@ -2,9 +2,10 @@
 
 use super::{api::clear_session_cookie, repo, service};
 use crate::{
+    access::{Identity, MaybeIdentity},
     error::AppError,
     http::{
-        Ctx, Identity, LANG_COOKIE, MaybeIdentity, cookie_names,
+        Ctx, LANG_COOKIE, cookie_names,
         pages::{FormErrors, OrPage, PageCtx, PageForm, PageResult, render, render_status, safe_next, see_other},
         set_cookie,
     },
@@ -96,8 +97,10 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFo
     match service::signup(&state, &ctx, input).await {
         Ok(secret) => {
             let mut res = message(PageCtx::anonymous(&ctx), "signup.sent_title", "signup.sent", None);
-            res.headers_mut()
-                .append(header::SET_COOKIE, crate::http::signup_cookie(state.config.secure_cookies(), &secret));
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                crate::http::signup_cookie(state.config.secure_cookies(), &secret, service::VERIFY_TTL_MS),
+            );
             Ok(res)
         }
         Err(e) => match FormErrors::from_error(&e) {
@@ -242,7 +245,7 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
                 secure,
                 cookie_names(secure).session,
                 &done.token,
-                Some(repo::SESSION_LIFETIME_MS / 1000),
+                Some(crate::access::session::SESSION_LIFETIME_MS / 1000),
                 true,
             );
             let mut res = see_other(&next);

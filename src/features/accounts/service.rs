@@ -731,7 +731,7 @@ pub async fn list_sessions(state: &AppState, account_id: &str) -> AppResult<Vec<
     )
     .bind(account_id)
     .bind(now)
-    .bind(now - repo::SESSION_IDLE_MS)
+    .bind(now - crate::access::session::SESSION_IDLE_MS)
     .fetch_all(state.db.pool())
     .await?)
 }

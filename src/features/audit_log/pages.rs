@@ -4,13 +4,13 @@
 
 use super::service::{self, AuditRow, Filter};
 use crate::{
-    access::OrgScope,
+    access::{Identity, OrgScope},
     features::{
         clients::personal,
         members::pages::{enc, local_time, viewer_zone},
     },
     http::{
-        Ctx, Identity,
+        Ctx,
         pages::{OrPage, PageCtx, PageResult, render},
     },
     i18n::Tr,

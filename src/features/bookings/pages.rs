@@ -10,7 +10,7 @@
 use super::service::{self, BookingRow, ClientInput, MAX_LENGTH_MS, NewBooking};
 use crate::{
     access::{
-        OrgScope,
+        Identity, OrgScope,
         policy::{Action, Object},
     },
     clock::to_ms,
@@ -21,7 +21,7 @@ use crate::{
         services::service as services,
     },
     http::{
-        Ctx, Identity,
+        Ctx,
         pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render, render_status, safe_next, see_other},
     },
     i18n::Tr,

@@ -4,7 +4,7 @@
 use super::service::{self, CalendarInput, CalendarRow, present};
 use crate::{
     access::{
-        OrgScope,
+        Identity, OrgScope,
         policy::{Action, Object},
     },
     error::FieldError,
@@ -16,7 +16,7 @@ use crate::{
         members::pages::{DoneQuery, Opt, inline_error, with_done},
     },
     http::{
-        Ctx, Identity,
+        Ctx,
         pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render, render_status, see_other},
     },
     i18n::Tr,

@@ -4,7 +4,7 @@
 use super::service::{self, Location, LocationInput};
 use crate::{
     access::{
-        OrgScope, Role,
+        Identity, OrgScope, Role,
         policy::{Action, Object},
     },
     error::AppError,
@@ -16,7 +16,7 @@ use crate::{
         },
     },
     http::{
-        Ctx, Identity,
+        Ctx,
         pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render_status, see_other},
     },
     i18n::Tr,

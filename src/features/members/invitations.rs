@@ -4,14 +4,14 @@
 
 use super::service::{COLUMNS, MemberRow};
 use crate::{
-    access::OrgScope,
+    access::{Identity, OrgScope},
     audit::{self, Actor, Entry},
     clock::to_ms,
     crypto,
     db::{Tx, new_id},
     error::{AppError, AppResult},
     features::accounts::repo as accounts,
-    http::{Ctx, Identity},
+    http::Ctx,
     i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,

@@ -11,18 +11,19 @@ use super::{
 };
 use crate::{
     access::{
-        OrgScope, Role,
+        Identity, MaybeIdentity, OrgScope, Role,
         context::member_view_by_id,
         policy::{self, Action, Level, Object, Preset, Reason, Scope, Toggle, Toggles},
+        session::SESSION_LIFETIME_MS,
     },
     error::{AppError, AppResult},
     features::{
-        accounts::repo::{self as accounts, SESSION_LIFETIME_MS},
+        accounts::repo::{self as accounts},
         calendars::service::{self as calendars, CalendarRow},
         locations::service::{self as locations, Location},
     },
     http::{
-        Ctx, Identity, MaybeIdentity, cookie_names,
+        Ctx, cookie_names,
         pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render, render_status, see_other},
         set_cookie,
     },

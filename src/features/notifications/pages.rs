@@ -2,10 +2,10 @@
 
 use super::service::{self, CHANNELS, EVENTS, Preference};
 use crate::{
-    access::OrgScope,
+    access::{Identity, OrgScope},
     features::members::pages::{DoneQuery, with_done},
     http::{
-        Ctx, Identity,
+        Ctx,
         pages::{FormFields, OrPage, PageCtx, PageResult, render, see_other},
     },
     state::AppState,

@@ -2,8 +2,9 @@
 
 use super::service;
 use crate::{
+    access::Identity,
     error::{AppResult, Problem},
-    http::{ApiJson, Ctx, Identity, ts},
+    http::{ApiJson, Ctx, ts},
     state::AppState,
 };
 use axum::{

@@ -2,8 +2,9 @@
 
 use super::service;
 use crate::{
+    access::Identity,
     http::{
-        Ctx, Identity,
+        Ctx,
         pages::{FormErrors, OrPage, PageCtx, PageForm, PageResult, render_status, see_other},
     },
     state::AppState,

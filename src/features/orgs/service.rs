@@ -1,12 +1,12 @@
 //! Organisation rules.
 
 use crate::{
-    access::{MembershipStatus, Role},
+    access::{Identity, MembershipStatus, Role},
     audit::{self, Actor, Entry},
     clock::to_ms,
     db::{Tx, new_id, unique_or},
     error::{AppError, AppResult},
-    http::{Ctx, Identity},
+    http::Ctx,
     state::AppState,
     types::{Checks, Name, Slug},
 };

@@ -4,7 +4,7 @@
 use super::service::{self, Team, TeamInput};
 use crate::{
     access::{
-        OrgScope,
+        Identity, OrgScope,
         policy::{Level, Scope},
     },
     features::members::{
@@ -12,7 +12,7 @@ use crate::{
         service as members,
     },
     http::{
-        Ctx, Identity,
+        Ctx,
         pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render_status, see_other},
     },
     i18n::Tr,
