@@ -112,7 +112,7 @@ impl PageCtx {
     }
 
     async fn frame(state: &AppState, ctx: &Ctx, who: &Identity) -> Result<PageCtx, AppError> {
-        let orgs = crate::features::orgs::service::list_mine(state, &who.account_id).await?;
+        let orgs = crate::access::identity::my_orgs(state, &who.account_id).await?;
         let active = who.active_org_id.as_deref();
         let active_org = orgs.iter().find(|o| Some(o.id.as_str()) == active).map(|o| o.name.clone());
         Ok(PageCtx {

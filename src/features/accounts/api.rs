@@ -4,7 +4,6 @@ use super::{repo, service};
 use crate::{
     access::Identity,
     error::{AppError, AppResult, Problem},
-    features::orgs::service as orgs,
     http::{ApiJson, Ctx, cookie_names, set_cookie, ts},
     state::AppState,
 };
@@ -230,12 +229,11 @@ pub struct Me {
 
 async fn me_of(state: &AppState, a: &repo::AccountRow, active_org_id: Option<&str>) -> AppResult<Me> {
     let active_org = match active_org_id {
-        Some(id) => orgs::list_mine(state, &a.id).await?.into_iter().find(|o| o.id == id).map(|o| ActiveOrg {
-            id: o.id,
-            name: o.name,
-            slug: o.slug,
-            role: o.role,
-        }),
+        Some(id) => crate::access::identity::my_orgs(state, &a.id)
+            .await?
+            .into_iter()
+            .find(|o| o.id == id)
+            .map(|o| ActiveOrg { id: o.id, name: o.name, slug: o.slug, role: o.role }),
         None => None,
     };
     Ok(Me {

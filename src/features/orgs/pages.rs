@@ -40,7 +40,7 @@ async fn page(
     slug: String,
 ) -> PageResult {
     let p = PageCtx::for_user(state, ctx, who).await.or_page(ctx)?;
-    let orgs = service::list_mine(state, &who.account_id).await.or_page(ctx)?;
+    let orgs = crate::access::identity::my_orgs(state, &who.account_id).await.or_page(ctx)?;
     let status = if errors.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let t = p.t;
     Ok(render_status(
