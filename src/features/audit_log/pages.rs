@@ -5,13 +5,10 @@
 use super::service::{self, AuditRow, Filter};
 use crate::{
     access::{Identity, OrgScope},
-    features::{
-        clients::personal,
-        members::pages::{enc, local_time, viewer_zone},
-    },
+    features::{accounts::pages::viewer_zone, clients::personal},
     http::{
         Ctx,
-        pages::{OrPage, PageCtx, PageResult, render},
+        pages::{OrPage, PageCtx, PageResult, enc, local_time, render},
     },
     i18n::Tr,
     state::AppState,

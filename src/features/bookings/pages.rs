@@ -17,12 +17,14 @@ use crate::{
     error::{AppError, AppResult},
     features::{
         calendars::service::{self as calendars, CalendarRow},
-        members::pages::{Opt, inline_error, with_done},
         services::service as services,
     },
     http::{
         Ctx,
-        pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render, render_status, safe_next, see_other},
+        pages::{
+            FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, inline_error, render, render_status, safe_next,
+            see_other, with_done,
+        },
     },
     i18n::Tr,
     scheduling::availability::{Busy, Hours},

@@ -8,16 +8,16 @@ use crate::{
         policy::{Action, Object},
     },
     error::FieldError,
-    features::{
-        locations::{
-            pages::{ZONES, access_label, calendar_status_label, kind_label},
-            service as locations,
-        },
-        members::pages::{DoneQuery, Opt, inline_error, with_done},
+    features::locations::{
+        pages::{access_label, calendar_status_label, kind_label},
+        service as locations,
     },
     http::{
         Ctx,
-        pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render, render_status, see_other},
+        pages::{
+            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, ZONES, inline_error, render,
+            render_status, see_other, with_done,
+        },
     },
     i18n::Tr,
     state::AppState,

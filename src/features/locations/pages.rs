@@ -10,14 +10,14 @@ use crate::{
     error::AppError,
     features::{
         calendars::service::{self as calendars, CalendarInput},
-        members::{
-            pages::{DoneQuery, Opt, inline_error, with_done},
-            service as members,
-        },
+        members::service as members,
     },
     http::{
         Ctx,
-        pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render_status, see_other},
+        pages::{
+            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, ZONES, inline_error, render_status,
+            see_other, with_done,
+        },
     },
     i18n::Tr,
     state::AppState,
@@ -27,33 +27,6 @@ use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
 };
-
-/// Time zones offered in the pickers (any IANA name may be typed).
-pub(crate) const ZONES: &[&str] = &[
-    "Europe/Paris",
-    "Europe/Brussels",
-    "Europe/Luxembourg",
-    "Europe/Zurich",
-    "Europe/London",
-    "Europe/Madrid",
-    "Europe/Berlin",
-    "Europe/Amsterdam",
-    "Europe/Lisbon",
-    "Africa/Casablanca",
-    "Africa/Abidjan",
-    "Africa/Dakar",
-    "America/Montreal",
-    "America/New_York",
-    "America/Guadeloupe",
-    "America/Martinique",
-    "America/Cayenne",
-    "Indian/Reunion",
-    "Indian/Mayotte",
-    "Pacific/Noumea",
-    "Pacific/Tahiti",
-    "Pacific/Auckland",
-    "UTC",
-];
 
 pub(crate) fn location_status_label(t: Tr, status: &str) -> &'static str {
     match status {

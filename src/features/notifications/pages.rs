@@ -3,10 +3,9 @@
 use super::service::{self, CHANNELS, EVENTS, Preference};
 use crate::{
     access::{Identity, OrgScope},
-    features::members::pages::{DoneQuery, with_done},
     http::{
         Ctx,
-        pages::{FormFields, OrPage, PageCtx, PageResult, render, see_other},
+        pages::{DoneQuery, FormFields, OrPage, PageCtx, PageResult, render, see_other, with_done},
     },
     state::AppState,
 };

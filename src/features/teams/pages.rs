@@ -8,12 +8,15 @@ use crate::{
         policy::{Level, Scope},
     },
     features::members::{
-        pages::{DoneQuery, GrantsEditor, grants_editor, grants_from_editor, inline_error, visible, with_done},
+        pages::{GrantsEditor, grants_editor, grants_from_editor, visible},
         service as members,
     },
     http::{
         Ctx,
-        pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render_status, see_other},
+        pages::{
+            DoneQuery, FormErrors, FormFields, OrPage, PageCtx, PageResult, inline_error, render_status, see_other,
+            with_done,
+        },
     },
     i18n::Tr,
     state::AppState,
