@@ -11,7 +11,7 @@ use crate::{
     jobs::{mail::compose, outbox},
     ratelimit,
     state::AppState,
-    types::{Checks, Email, Lang, Name, NewPassword, TimeZoneName, parse_country, parse_phone},
+    types::{Checks, Email, Lang, Name, NewPassword, Phone, TimeZoneName, parse_country},
 };
 use serde_json::json;
 
@@ -581,7 +581,11 @@ pub async fn update_profile(
         after.last_name = n.into_string();
     }
     if let Some(v) = input.mobile_phone {
-        after.mobile_phone = if v.trim().is_empty() { None } else { checks.check(parse_phone("mobile_phone", &v)) };
+        after.mobile_phone = if v.trim().is_empty() {
+            None
+        } else {
+            checks.check(Phone::parse_field("mobile_phone", &v).map(String::from))
+        };
     }
     if let Some(v) = input.country {
         after.country = if v.trim().is_empty() { None } else { checks.check(parse_country("country", &v)) };
