@@ -1,6 +1,7 @@
 //! The application state every handler, service and job receives: the database, the clock,
-//! the configuration and the shared in-process parts. It sits below the features (and below
-//! `http/` and `access/`), so any of them may take it without reaching up to the router.
+//! the configuration and the shared in-process parts. It sits below the features, with the
+//! plumbing (`http/`, `access/`), so any of them may take it without reaching up to the
+//! router that assembles them (ARCHITECTURE.md, "Floors").
 
 use crate::{clock::SharedClock, config::Config, db::Db};
 use std::sync::Arc;
