@@ -1,164 +1,11 @@
-//! Application state and the router. Every route is added through `Routes::add`, which
-//! wraps it in its access guard, so a route without a guard cannot exist.
+//! The router: every feature's routes assembled, with the middleware around them. This
+//! module and `main.rs` are the only ones that know the features; every other part sits below
+//! them (see ARCHITECTURE.md, "Floors").
 
-use crate::{
-    clock::SharedClock,
-    config::Config,
-    db::Db,
-    error::AppError,
-    features,
-    http::{self, Identity, Surface},
-};
-use axum::{
-    Router,
-    extract::Request,
-    handler::Handler,
-    http::Method,
-    middleware::{self, Next},
-    response::{IntoResponse, Response},
-    routing::{MethodFilter, on},
-};
-use std::sync::Arc;
-use tokio::sync::Notify;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub clock: SharedClock,
-    pub config: Arc<Config>,
-    /// Poked when an outbox row is written, so the local worker sends at once.
-    pub outbox_wake: Arc<Notify>,
-    /// Per-organisation read caches, valid for one change sequence (`cache.rs`).
-    pub cache: Arc<crate::cache::Caches>,
-    /// Session lookups in flight, answered in batches (`accounts::repo::SessionLookups`).
-    pub sessions: Arc<crate::features::accounts::repo::SessionLookups>,
-}
-
-impl AppState {
-    pub fn new(db: Db, clock: SharedClock, config: Config) -> Self {
-        Self {
-            db,
-            clock,
-            config: Arc::new(config),
-            outbox_wake: Arc::new(Notify::new()),
-            cache: Arc::default(),
-            sessions: Arc::default(),
-        }
-    }
-
-    pub fn now(&self) -> jiff::Timestamp {
-        self.clock.now()
-    }
-
-    /// The server key that seals secrets at rest.
-    pub fn secret_key(&self) -> crate::error::AppResult<&crate::crypto::SecretKey> {
-        self.config.secret_key.as_ref().ok_or_else(|| crate::error::AppError::internal("no server secret key loaded"))
-    }
-}
-
-/// Who may reach a route. Decided before the handler runs; handlers narrow further.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Guard {
-    /// Anyone, signed in or not (sign-up, login, public pages, health checks).
-    Public,
-    /// A signed-in, unblocked account.
-    Account,
-    /// An active member of the organisation named in the path (`{org_id}`) or, for pages,
-    /// of the session's active organisation. The guard builds the `OrgScope` itself, so a
-    /// handler cannot forget the membership check.
-    Org,
-}
-
-#[derive(Clone, Debug)]
-pub struct RouteInfo {
-    pub method: Method,
-    pub path: &'static str,
-    pub guard: Guard,
-    pub surface: Surface,
-}
-
-/// The router under construction plus the list of what it holds.
-pub struct Routes {
-    router: Router<AppState>,
-    list: Vec<RouteInfo>,
-}
-
-impl Default for Routes {
-    fn default() -> Self {
-        Self { router: Router::new(), list: Vec::new() }
-    }
-}
-
-impl Routes {
-    pub fn add<H, T>(mut self, method: Method, path: &'static str, guard: Guard, surface: Surface, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
-        let route = on(filter, handler)
-            .layer(middleware::from_fn(move |req: Request, next: Next| enforce(guard, surface, req, next)));
-        self.router = self.router.route(path, route);
-        self.list.push(RouteInfo { method, path, guard, surface });
-        self
-    }
-
-    pub fn api<H, T>(self, method: Method, path: &'static str, guard: Guard, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add(method, path, guard, Surface::Api, handler)
-    }
-
-    pub fn page<H, T>(self, method: Method, path: &'static str, guard: Guard, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add(method, path, guard, Surface::Page, handler)
-    }
-
-    pub fn merge(mut self, other: Routes) -> Self {
-        self.router = self.router.merge(other.router);
-        self.list.extend(other.list);
-        self
-    }
-
-    pub fn list(&self) -> &[RouteInfo] {
-        &self.list
-    }
-}
-
-async fn enforce(guard: Guard, surface: Surface, req: Request, next: Next) -> Response {
-    if guard == Guard::Public {
-        return next.run(req).await;
-    }
-    if req.extensions().get::<Identity>().is_none() {
-        return match surface {
-            Surface::Api => AppError::Unauthenticated.into_response(),
-            Surface::Page => http::pages::redirect_to_login(req.uri()),
-        };
-    }
-    if guard == Guard::Org {
-        let Some(state) = req.extensions().get::<AppState>().cloned() else {
-            return AppError::internal("state missing").into_response();
-        };
-        let (mut parts, body) = req.into_parts();
-        let scope = <crate::access::OrgScope as axum::extract::FromRequestParts<AppState>>::from_request_parts(
-            &mut parts, &state,
-        )
-        .await;
-        if let Err(e) = scope {
-            return match surface {
-                Surface::Api => e.into_response(),
-                Surface::Page => http::pages::org_error(parts.extensions.get::<http::Ctx>(), e),
-            };
-        }
-        return next.run(Request::from_parts(parts, body)).await;
-    }
-    next.run(req).await
-}
+pub use crate::http::routes::{Guard, RouteInfo, Routes};
+pub use crate::state::AppState;
+use crate::{features, http};
+use axum::{Router, middleware};
 
 /// Every route of the application, with its guard.
 pub fn routes() -> Routes {
@@ -181,9 +28,8 @@ pub fn routes() -> Routes {
 }
 
 pub fn build_router(state: AppState) -> Router {
-    let routes = routes();
-    routes
-        .router
+    routes()
+        .into_router()
         .fallback(http::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), http::csrf::protect))
         .layer(middleware::from_fn_with_state(state.clone(), http::identify))

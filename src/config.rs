@@ -340,7 +340,8 @@ fn twilio_config(l: &Layer) -> Result<TwilioConfig, String> {
     let from = if from_raw.starts_with("MG") {
         from_raw
     } else {
-        crate::jobs::sms::e164(&from_raw)
+        crate::types::Phone::parse(&from_raw)
+            .map(String::from)
             .ok_or("twilio_from must be an E.164 number (+33…) or a Messaging Service SID (MG…)")?
     };
     let base_url =

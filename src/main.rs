@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use creneau::{
-    app::{self, AppState},
+    app,
     clock::SystemClock,
     config::{Config, Layer, LogFormat, SecretString},
     db::Db,
@@ -11,6 +11,7 @@ use creneau::{
         self,
         mail::{Mailer, compose},
     },
+    state::AppState,
 };
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 

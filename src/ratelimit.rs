@@ -1,9 +1,9 @@
 //! Fixed-window rate limits kept in the database, so every server instance counts together.
 
 use crate::{
-    app::AppState,
     clock::to_ms,
     error::{AppError, AppResult},
+    state::AppState,
 };
 
 #[derive(Clone, Copy, Debug)]

@@ -8,11 +8,11 @@ use super::{
     policy::{self, Action, Decision, GrantView, Level, MemberView, Object, Scope, Toggles},
 };
 use crate::{
-    app::AppState,
+    access::Identity,
     audit::Actor,
     clock::to_ms,
     error::{AppError, AppResult},
-    http::Identity,
+    state::AppState,
 };
 use axum::{
     extract::{FromRequestParts, Path},

@@ -4,11 +4,14 @@
 pub mod context;
 pub mod explain;
 pub mod holdings;
+pub mod identity;
 pub mod policy;
 #[cfg(test)]
 mod policy_tests;
+pub mod session;
 
 pub use context::OrgScope;
+pub use identity::{Identity, MaybeIdentity};
 
 use serde::{Deserialize, Serialize};
 

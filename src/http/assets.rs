@@ -1,6 +1,6 @@
 //! Static files compiled into the binary (one binary, nothing to deploy beside it).
 
-use crate::app::{Guard, Routes};
+use crate::http::routes::{Guard, Routes};
 use axum::{
     http::{Method, header},
     response::IntoResponse,

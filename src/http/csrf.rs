@@ -9,7 +9,7 @@
 //! cross-site form, from a browser that sends no `Origin`, would reach it.
 
 use super::{Ctx, MAX_BODY};
-use crate::{app::AppState, crypto::constant_time_eq, error::AppError};
+use crate::{crypto::constant_time_eq, error::AppError, state::AppState};
 use axum::{
     body::{Body, to_bytes},
     extract::{Request, State},

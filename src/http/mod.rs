@@ -4,12 +4,13 @@
 pub mod assets;
 pub mod csrf;
 pub mod pages;
+pub mod routes;
 
 use crate::{
-    app::AppState,
     clock::{from_ms, to_ms},
     crypto,
     error::AppError,
+    state::AppState,
     types::Lang,
 };
 use axum::{
@@ -48,41 +49,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
-/// The signed-in account behind this request's session.
-#[derive(Clone, Debug)]
-pub struct Identity {
-    pub session_id: String,
-    pub account_id: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub active_org_id: Option<String>,
-    pub totp_enabled: bool,
-}
-
-impl Identity {
-    pub fn label(&self) -> String {
-        self.email.clone()
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Identity {
-    type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        parts.extensions.get::<Identity>().cloned().ok_or(AppError::Unauthenticated)
-    }
-}
-
-/// `Option<Identity>` for pages that show differently to visitors and members.
-pub struct MaybeIdentity(pub Option<Identity>);
-
-impl<S: Send + Sync> FromRequestParts<S> for MaybeIdentity {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(MaybeIdentity(parts.extensions.get::<Identity>().cloned()))
-    }
-}
-
 // ---- cookies ----
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -113,14 +79,14 @@ pub fn cookie_names(secure: bool) -> CookieNames {
 
 pub const LANG_COOKIE: &str = "creneau_lang";
 
-/// The sign-up browser cookie: set with the sign-up, read by the confirmation.
-pub fn signup_cookie(secure: bool, secret: &str) -> HeaderValue {
-    let ttl = crate::features::accounts::service::VERIFY_TTL_MS / 1000;
-    set_cookie(secure, cookie_names(secure).signup, secret, Some(ttl), true)
+/// The sign-up browser cookie: set with the sign-up, read by the confirmation, as long-lived
+/// as the sign-up's link (`lifetime_ms`).
+pub fn signup_cookie(secure: bool, secret: &str, lifetime_ms: i64) -> HeaderValue {
+    set_cookie(secure, cookie_names(secure).signup, secret, Some(lifetime_ms / 1000), true)
 }
 
 /// The sign-up browser secret sent with this request, if any.
-pub fn signup_secret(state: &crate::app::AppState, headers: &HeaderMap) -> Option<String> {
+pub fn signup_secret(state: &crate::state::AppState, headers: &HeaderMap) -> Option<String> {
     cookie(headers, cookie_names(state.config.secure_cookies()).signup).map(str::to_string)
 }
 
@@ -214,7 +180,7 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
         None
     };
     let mut req = Request::from_parts(parts, body);
-    match crate::features::accounts::repo::session_identity(&state, &token, org.as_deref()).await {
+    match crate::access::session::session_identity(&state, &token, org.as_deref()).await {
         Ok(Some((identity, language, membership))) => {
             // The profile's language, when set, wins over the browser's.
             if let (Some(lang), Some(ctx)) = (language, req.extensions_mut().get_mut::<Ctx>()) {

@@ -1,14 +1,15 @@
 //! Server-rendered pages: the shared frame, error pages and form helpers.
 
-use super::{Ctx, Identity};
+use super::Ctx;
 use crate::{
+    access::Identity,
     access::{
         OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     error::AppError,
     i18n::Tr,
+    state::AppState,
 };
 use askama::Template;
 use axum::{
@@ -16,7 +17,8 @@ use axum::{
     http::{StatusCode, Uri, header},
     response::{Html, IntoResponse, Redirect, Response},
 };
-use serde::de::DeserializeOwned;
+use jiff::tz::TimeZone;
+use serde::{Deserialize, de::DeserializeOwned};
 
 /// What every page's frame needs.
 #[derive(Clone, Debug)]
@@ -113,7 +115,7 @@ impl PageCtx {
     }
 
     async fn frame(state: &AppState, ctx: &Ctx, who: &Identity) -> Result<PageCtx, AppError> {
-        let orgs = crate::features::orgs::service::list_mine(state, &who.account_id).await?;
+        let orgs = crate::access::identity::my_orgs(state, &who.account_id).await?;
         let active = who.active_org_id.as_deref();
         let active_org = orgs.iter().find(|o| Some(o.id.as_str()) == active).map(|o| o.name.clone());
         Ok(PageCtx {
@@ -373,3 +375,115 @@ pub fn org_error(ctx: Option<&Ctx>, e: AppError) -> Response {
         other => error_page(ctx, &other),
     }
 }
+
+// ---- helpers shared by the features' pages ----
+
+/// An `<option>`: value and label.
+#[derive(Clone, Debug)]
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+}
+
+impl Opt {
+    pub fn new(value: impl Into<String>, label: impl Into<String>) -> Opt {
+        Opt { value: value.into(), label: label.into() }
+    }
+}
+
+/// `?done=…` after a successful POST: the confirmation to show (only known words).
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
+pub fn done_flash(t: Tr, done: Option<&str>) -> Option<&'static str> {
+    const KNOWN: [&str; 16] = [
+        "booked",
+        "moved",
+        "cancelled",
+        "no_show",
+        "invited",
+        "created",
+        "saved",
+        "grants",
+        "activated",
+        "resent",
+        "revoked",
+        "blocked",
+        "unblocked",
+        "removed",
+        "deleted",
+        "calendar",
+    ];
+    done.filter(|d| KNOWN.contains(d)).map(|d| t.get(&format!("done.{d}")))
+}
+
+pub fn with_done(p: PageCtx, done: Option<&str>) -> PageCtx {
+    match done_flash(p.t, done) {
+        Some(f) => p.with_flash(f),
+        None => p,
+    }
+}
+
+pub fn local_time(ms: i64, zone: &TimeZone) -> String {
+    crate::clock::from_ms(ms).to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Percent-encode a query value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A refused form that the page shows next to the form (with this status) instead of
+/// leaving it: invalid fields, a conflict, a right the member lacks, too many attempts.
+pub fn inline_error(t: Tr, e: &AppError) -> Option<(StatusCode, String)> {
+    let message = match e {
+        AppError::Validation(_) => t.get("error.invalid").to_string(),
+        AppError::Conflict { code, detail } => conflict_text(t, code, detail),
+        AppError::Forbidden { detail, .. } => format!("{} ({detail})", t.get("error.forbidden")),
+        AppError::RateLimited { .. } => t.get("error.rate_limited").to_string(),
+        _ => return None,
+    };
+    Some((e.status(), message))
+}
+
+fn conflict_text(t: Tr, code: &str, detail: &str) -> String {
+    // Codes the table has words for speak the page's language; the others keep the detail.
+    t.try_get(&format!("conflict.{code}")).map(str::to_string).unwrap_or_else(|| detail.to_string())
+}
+
+/// Time zones offered in the pickers (any IANA name may be typed).
+pub const ZONES: &[&str] = &[
+    "Europe/Paris",
+    "Europe/Brussels",
+    "Europe/Luxembourg",
+    "Europe/Zurich",
+    "Europe/London",
+    "Europe/Madrid",
+    "Europe/Berlin",
+    "Europe/Amsterdam",
+    "Europe/Lisbon",
+    "Africa/Casablanca",
+    "Africa/Abidjan",
+    "Africa/Dakar",
+    "America/Montreal",
+    "America/New_York",
+    "America/Guadeloupe",
+    "America/Martinique",
+    "America/Cayenne",
+    "Indian/Reunion",
+    "Indian/Mayotte",
+    "Pacific/Noumea",
+    "Pacific/Tahiti",
+    "Pacific/Auckland",
+    "UTC",
+];

@@ -15,7 +15,7 @@ pub enum DeliveryError {
     Permanent(String),
 }
 
-use crate::app::AppState;
+use crate::state::AppState;
 use std::time::Duration;
 use tokio::sync::watch;
 

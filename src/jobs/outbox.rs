@@ -14,10 +14,10 @@ use super::{
     sms::{OutgoingSms, SmsSender},
 };
 use crate::{
-    app::AppState,
     clock::to_ms,
     db::{Tx, new_id},
     error::{AppError, AppResult},
+    state::AppState,
 };
 
 pub const MAX_ATTEMPTS: i64 = 12;

@@ -3,11 +3,11 @@
 //! client. Claimed with a single UPDATE so that several workers never send one twice.
 
 use crate::{
-    app::AppState,
     clock::to_ms,
     error::AppResult,
     i18n::Tr,
     jobs::{mail::compose, outbox, sms::sms_on},
+    state::AppState,
     types::Lang,
 };
 use jiff::{Timestamp, tz::TimeZone};

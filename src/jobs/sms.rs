@@ -6,7 +6,10 @@
 //! sending it at once.
 
 use super::DeliveryError;
-use crate::config::{Config, SmsProvider};
+use crate::{
+    config::{Config, SmsProvider},
+    types::Phone,
+};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::{
     Request, StatusCode, Uri,
@@ -36,21 +39,12 @@ pub struct OutgoingSms {
 }
 
 impl OutgoingSms {
-    /// A message to `to` when it is (or normalises to) an E.164 number; `None` otherwise.
+    /// A message to `to` when it is (or normalises to) an E.164 number (`types::Phone`);
+    /// `None` otherwise.
     pub fn new(to: &str, body: impl Into<String>) -> Option<OutgoingSms> {
         let body: String = body.into();
-        Some(OutgoingSms { to: e164(to)?, body: body.chars().take(MAX_BODY_CHARS).collect() })
+        Some(OutgoingSms { to: Phone::parse(to)?.into(), body: body.chars().take(MAX_BODY_CHARS).collect() })
     }
-}
-
-/// Normalise a phone number to E.164: `+`, a non-zero digit, 8 to 15 digits in all. Spaces,
-/// dots, dashes and brackets are dropped and a leading `00` reads as `+`. National numbers
-/// (`06 …`) are refused: the country they belong to is not known here.
-pub fn e164(raw: &str) -> Option<String> {
-    let compact: String = raw.trim().chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')' | '\u{a0}')).collect();
-    let digits = compact.strip_prefix('+').or_else(|| compact.strip_prefix("00"))?;
-    let ok = (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
-    ok.then(|| format!("+{digits}"))
 }
 
 /// Whether an organisation's messages go out by SMS: the server has a provider and the
@@ -236,12 +230,9 @@ mod tests {
 
     #[test]
     fn numbers_normalise_to_e164() {
-        assert_eq!(e164("+33 6 12 34 56 78").as_deref(), Some("+33612345678"));
-        assert_eq!(e164("0033 (6) 12.34.56.78").as_deref(), Some("+33612345678"));
-        assert_eq!(e164("+1-415-555-0100").as_deref(), Some("+14155550100"));
-        for bad in ["06 12 34 56 78", "+0612345678", "+33 6 12", "+33612345678901234", "+33 6 12 34 56 7x", ""] {
-            assert_eq!(e164(bad), None, "{bad}");
-        }
+        // The rule itself is `types::Phone`'s, tested there.
+        assert_eq!(OutgoingSms::new("0033 (6) 12.34.56.78", "x").unwrap().to, "+33612345678");
+        assert!(OutgoingSms::new("06 12 34 56 78", "x").is_none());
         assert!(OutgoingSms::new("nope", "x").is_none());
         assert_eq!(OutgoingSms::new("+33612345678", "é".repeat(2000)).unwrap().body.chars().count(), 1600);
     }

@@ -2,10 +2,10 @@
 
 use super::{repo, service};
 use crate::{
-    app::AppState,
+    access::Identity,
     error::{AppError, AppResult, Problem},
-    features::orgs::service as orgs,
-    http::{ApiJson, Ctx, Identity, cookie_names, set_cookie, ts},
+    http::{ApiJson, Ctx, cookie_names, set_cookie, ts},
+    state::AppState,
 };
 use axum::{
     extract::{Path, State},
@@ -53,8 +53,10 @@ pub async fn signup(
     .await
     .map(|secret| {
         let mut res = (StatusCode::ACCEPTED, axum::Json(SIGNUP_ACCEPTED)).into_response();
-        res.headers_mut()
-            .append(axum::http::header::SET_COOKIE, crate::http::signup_cookie(state.config.secure_cookies(), &secret));
+        res.headers_mut().append(
+            axum::http::header::SET_COOKIE,
+            crate::http::signup_cookie(state.config.secure_cookies(), &secret, service::VERIFY_TTL_MS),
+        );
         res
     })
 }
@@ -137,8 +139,13 @@ pub async fn login(
     )
     .await?;
     let secure = state.config.secure_cookies();
-    let cookie =
-        set_cookie(secure, cookie_names(secure).session, &done.token, Some(repo::SESSION_LIFETIME_MS / 1000), true);
+    let cookie = set_cookie(
+        secure,
+        cookie_names(secure).session,
+        &done.token,
+        Some(crate::access::session::SESSION_LIFETIME_MS / 1000),
+        true,
+    );
     let me = me_of(&state, &done.account, None).await?;
     Ok(([(header::SET_COOKIE, cookie)], axum::Json(LoginResponse { account: me, session_id: done.session_id }))
         .into_response())
@@ -222,12 +229,11 @@ pub struct Me {
 
 async fn me_of(state: &AppState, a: &repo::AccountRow, active_org_id: Option<&str>) -> AppResult<Me> {
     let active_org = match active_org_id {
-        Some(id) => orgs::list_mine(state, &a.id).await?.into_iter().find(|o| o.id == id).map(|o| ActiveOrg {
-            id: o.id,
-            name: o.name,
-            slug: o.slug,
-            role: o.role,
-        }),
+        Some(id) => crate::access::identity::my_orgs(state, &a.id)
+            .await?
+            .into_iter()
+            .find(|o| o.id == id)
+            .map(|o| ActiveOrg { id: o.id, name: o.name, slug: o.slug, role: o.role }),
         None => None,
     };
     Ok(Me {

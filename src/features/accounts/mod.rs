@@ -6,7 +6,7 @@ pub mod pages;
 pub mod repo;
 pub mod service;
 
-use crate::app::{Guard, Routes};
+use crate::http::routes::{Guard, Routes};
 use axum::http::Method;
 
 pub fn routes() -> Routes {

@@ -2,13 +2,17 @@
 
 use super::{api::clear_session_cookie, repo, service};
 use crate::{
-    app::AppState,
-    error::AppError,
+    access::{Identity, MaybeIdentity},
+    error::{AppError, AppResult},
     http::{
-        Ctx, Identity, LANG_COOKIE, MaybeIdentity, cookie_names,
-        pages::{FormErrors, OrPage, PageCtx, PageForm, PageResult, render, render_status, safe_next, see_other},
+        Ctx, LANG_COOKIE, cookie_names,
+        pages::{
+            FormErrors, OrPage, PageCtx, PageForm, PageResult, ZONES, local_time, render, render_status, safe_next,
+            see_other,
+        },
         set_cookie,
     },
+    state::AppState,
     types::Lang,
 };
 use askama::Template;
@@ -17,6 +21,7 @@ use axum::{
     http::{HeaderMap, StatusCode, header},
     response::Response,
 };
+use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -96,8 +101,10 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFo
     match service::signup(&state, &ctx, input).await {
         Ok(secret) => {
             let mut res = message(PageCtx::anonymous(&ctx), "signup.sent_title", "signup.sent", None);
-            res.headers_mut()
-                .append(header::SET_COOKIE, crate::http::signup_cookie(state.config.secure_cookies(), &secret));
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                crate::http::signup_cookie(state.config.secure_cookies(), &secret, service::VERIFY_TTL_MS),
+            );
             Ok(res)
         }
         Err(e) => match FormErrors::from_error(&e) {
@@ -242,7 +249,7 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
                 secure,
                 cookie_names(secure).session,
                 &done.token,
-                Some(repo::SESSION_LIFETIME_MS / 1000),
+                Some(crate::access::session::SESSION_LIFETIME_MS / 1000),
                 true,
             );
             let mut res = see_other(&next);
@@ -383,37 +390,6 @@ struct ProfilePage {
     zones: Vec<String>,
 }
 
-fn common_zones() -> Vec<String> {
-    [
-        "Europe/Paris",
-        "Europe/Brussels",
-        "Europe/Luxembourg",
-        "Europe/Zurich",
-        "Europe/London",
-        "Europe/Madrid",
-        "Europe/Berlin",
-        "Europe/Amsterdam",
-        "Europe/Lisbon",
-        "Africa/Casablanca",
-        "Africa/Abidjan",
-        "Africa/Dakar",
-        "America/Montreal",
-        "America/New_York",
-        "America/Guadeloupe",
-        "America/Martinique",
-        "America/Cayenne",
-        "Indian/Reunion",
-        "Indian/Mayotte",
-        "Pacific/Noumea",
-        "Pacific/Tahiti",
-        "Pacific/Auckland",
-        "UTC",
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect()
-}
-
 pub async fn profile_form(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
     let a = repo::account_by_id(state.db.pool(), &who.account_id)
         .await
@@ -431,7 +407,7 @@ pub async fn profile_form(State(state): State<AppState>, ctx: Ctx, who: Identity
         country: a.country.unwrap_or_default(),
         time_zone: a.time_zone,
         language: a.language.unwrap_or_default(),
-        zones: common_zones(),
+        zones: ZONES.iter().map(|z| z.to_string()).collect(),
     }))
 }
 
@@ -485,7 +461,7 @@ pub async fn profile(
                 country: a.country.unwrap_or_default(),
                 time_zone: a.time_zone,
                 language: a.language.unwrap_or_default(),
-                zones: common_zones(),
+                zones: ZONES.iter().map(|z| z.to_string()).collect(),
             }))
         }
         Err(e) => match FormErrors::from_error(&e) {
@@ -503,7 +479,7 @@ pub async fn profile(
                         country: f.country,
                         time_zone: f.time_zone,
                         language: f.language,
-                        zones: common_zones(),
+                        zones: ZONES.iter().map(|z| z.to_string()).collect(),
                     },
                 ))
             }
@@ -667,6 +643,12 @@ struct SessionLine {
     last_seen: String,
 }
 
+/// The viewer's own time zone (profile), for every time shown to them.
+pub(crate) async fn viewer_zone(state: &AppState, who: &Identity) -> AppResult<TimeZone> {
+    let tz = repo::account_by_id(state.db.pool(), &who.account_id).await?.map(|a| a.time_zone).unwrap_or_default();
+    Ok(TimeZone::get(&tz).unwrap_or(TimeZone::UTC))
+}
+
 #[derive(Template)]
 #[template(path = "sessions.html")]
 struct SessionsPage {
@@ -674,17 +656,8 @@ struct SessionsPage {
     sessions: Vec<SessionLine>,
 }
 
-fn local_time(ms: i64, tz: &str) -> String {
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    crate::clock::from_ms(ms).to_zoned(zone).strftime("%Y-%m-%d %H:%M").to_string()
-}
-
 pub async fn sessions(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
-    let tz = repo::account_by_id(state.db.pool(), &who.account_id)
-        .await
-        .or_page(&ctx)?
-        .map(|a| a.time_zone)
-        .unwrap_or_default();
+    let tz = viewer_zone(&state, &who).await.or_page(&ctx)?;
     let list = service::list_sessions(&state, &who.account_id).await.or_page(&ctx)?;
     let p = PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?;
     Ok(render(&SessionsPage {

@@ -2,7 +2,6 @@
 
 use super::repo::{self, AccountRow};
 use crate::{
-    app::AppState,
     audit::{self, Actor, Entry},
     clock::to_ms,
     crypto,
@@ -11,7 +10,8 @@ use crate::{
     i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
-    types::{Checks, Email, Lang, Name, NewPassword, TimeZoneName, parse_country, parse_phone},
+    state::AppState,
+    types::{Checks, Email, Lang, Name, NewPassword, Phone, TimeZoneName, parse_country},
 };
 use serde_json::json;
 
@@ -581,7 +581,11 @@ pub async fn update_profile(
         after.last_name = n.into_string();
     }
     if let Some(v) = input.mobile_phone {
-        after.mobile_phone = if v.trim().is_empty() { None } else { checks.check(parse_phone("mobile_phone", &v)) };
+        after.mobile_phone = if v.trim().is_empty() {
+            None
+        } else {
+            checks.check(Phone::parse_field("mobile_phone", &v).map(String::from))
+        };
     }
     if let Some(v) = input.country {
         after.country = if v.trim().is_empty() { None } else { checks.check(parse_country("country", &v)) };
@@ -731,7 +735,7 @@ pub async fn list_sessions(state: &AppState, account_id: &str) -> AppResult<Vec<
     )
     .bind(account_id)
     .bind(now)
-    .bind(now - repo::SESSION_IDLE_MS)
+    .bind(now - crate::access::session::SESSION_IDLE_MS)
     .fetch_all(state.db.pool())
     .await?)
 }

@@ -3,9 +3,9 @@
 use super::service::{self, AuditRow, Filter, Visible, csv_cell};
 use crate::{
     access::OrgScope,
-    app::AppState,
     error::{AppError, AppResult, Problem},
     http::ts,
+    state::AppState,
 };
 use axum::{
     body::{Body, Bytes},

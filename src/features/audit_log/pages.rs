@@ -4,17 +4,14 @@
 
 use super::service::{self, AuditRow, Filter};
 use crate::{
-    access::OrgScope,
-    app::AppState,
-    features::{
-        clients::personal,
-        members::pages::{enc, local_time, viewer_zone},
-    },
+    access::{Identity, OrgScope},
+    features::{accounts::pages::viewer_zone, clients::personal},
     http::{
-        Ctx, Identity,
-        pages::{OrPage, PageCtx, PageResult, render},
+        Ctx,
+        pages::{OrPage, PageCtx, PageResult, enc, local_time, render},
     },
     i18n::Tr,
+    state::AppState,
 };
 use askama::Template;
 use axum::extract::{Query, State};

@@ -5,9 +5,9 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     error::{AppError, AppResult},
     features::clients::personal,
+    state::AppState,
 };
 use serde::Serialize;
 

@@ -6,9 +6,9 @@ use super::{
 };
 use crate::{
     access::OrgScope,
-    app::AppState,
     error::{AppError, AppResult, Problem},
     http::{ApiJson, Ctx, ItemPath, ts},
+    state::AppState,
 };
 use axum::{
     extract::{Path, Query, State},

@@ -6,7 +6,6 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     audit::{self, OrgEvent},
     clock::to_ms,
     db::new_id,
@@ -14,6 +13,7 @@ use crate::{
     features::calendars::service::{self as calendars},
     http::Ctx,
     scheduling::availability::{self, Busy, Hours, LocalInterval, ServiceRule},
+    state::AppState,
     types::{format_hhmm, parse_hhmm},
 };
 use jiff::civil::Date;

@@ -8,7 +8,7 @@ pub mod notify;
 pub mod pages;
 pub mod service;
 
-use crate::app::{Guard, Routes};
+use crate::http::routes::{Guard, Routes};
 use axum::http::Method;
 
 pub fn routes() -> Routes {

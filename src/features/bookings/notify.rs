@@ -5,11 +5,11 @@
 //! what their notification preferences choose (email by default, SMS if they ask for it).
 
 use crate::{
-    app::AppState,
     error::AppResult,
     features::notifications::service::{self as prefs, event_of},
     i18n::Tr,
     jobs::{mail::compose, outbox, sms::sms_on},
+    state::AppState,
     types::Lang,
 };
 use jiff::{Timestamp, tz::TimeZone};

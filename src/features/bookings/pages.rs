@@ -10,23 +10,25 @@
 use super::service::{self, BookingRow, ClientInput, MAX_LENGTH_MS, NewBooking};
 use crate::{
     access::{
-        OrgScope,
+        Identity, OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     clock::to_ms,
     error::{AppError, AppResult},
     features::{
         calendars::service::{self as calendars, CalendarRow},
-        members::pages::{Opt, inline_error, with_done},
         services::service as services,
     },
     http::{
-        Ctx, Identity,
-        pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render, render_status, safe_next, see_other},
+        Ctx,
+        pages::{
+            FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, inline_error, render, render_status, safe_next,
+            see_other, with_done,
+        },
     },
     i18n::Tr,
     scheduling::availability::{Busy, Hours},
+    state::AppState,
 };
 use askama::Template;
 use axum::{

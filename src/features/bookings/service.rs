@@ -7,14 +7,14 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     audit::{self, OrgEvent},
     clock::to_ms,
     db::new_id,
     error::{AppError, AppResult},
     features::calendars::service::{self as calendars, CalendarRow},
     http::Ctx,
-    types::{Email, Name, parse_phone},
+    state::AppState,
+    types::{Email, Name, Phone},
 };
 use jiff::{Timestamp, tz::TimeZone};
 use serde::Serialize;
@@ -241,7 +241,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
                 None => None,
             };
             let phone = match c.phone.as_deref().filter(|p| !p.trim().is_empty()) {
-                Some(p) => parse_phone("client.phone", p).map_err(|e| errors.push(e)).ok(),
+                Some(p) => Phone::parse_field("client.phone", p).map(String::from).map_err(|e| errors.push(e)).ok(),
                 None => None,
             };
             if !errors.is_empty() {

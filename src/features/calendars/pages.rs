@@ -4,23 +4,23 @@
 use super::service::{self, CalendarInput, CalendarRow, present};
 use crate::{
     access::{
-        OrgScope,
+        Identity, OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     error::FieldError,
-    features::{
-        locations::{
-            pages::{ZONES, access_label, calendar_status_label, kind_label},
-            service as locations,
-        },
-        members::pages::{DoneQuery, Opt, inline_error, with_done},
+    features::locations::{
+        pages::{access_label, calendar_status_label, kind_label},
+        service as locations,
     },
     http::{
-        Ctx, Identity,
-        pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render, render_status, see_other},
+        Ctx,
+        pages::{
+            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, ZONES, inline_error, render,
+            render_status, see_other, with_done,
+        },
     },
     i18n::Tr,
+    state::AppState,
 };
 use askama::Template;
 use axum::{

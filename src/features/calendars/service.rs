@@ -6,12 +6,12 @@ use crate::{
         holdings::Watch,
         policy::{Action, CalendarRef, Object},
     },
-    app::AppState,
     audit::{self, OrgEvent},
     clock::to_ms,
     db::new_id,
     error::{AppError, AppResult, FieldError},
     http::Ctx,
+    state::AppState,
     types::{Checks, Name, TimeZoneName, format_hhmm, parse_hhmm},
 };
 use serde::Serialize;

@@ -3,9 +3,9 @@
 use super::service::{self, ClientDetail, ClientInput, ClientRow};
 use crate::{
     access::OrgScope,
-    app::AppState,
     error::{AppError, AppResult, Problem},
     http::{ApiJson, Ctx, ItemPath},
+    state::AppState,
 };
 use axum::{
     extract::{Path, Query, State},

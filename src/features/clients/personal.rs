@@ -9,10 +9,10 @@
 //! A sealed value in the JSON is `{"$sealed": {"k": "<client key id>", "v": "v1:…"}}`.
 
 use crate::{
-    app::AppState,
     crypto::{self, SecretKey},
     db::{Tx, new_id},
     error::{AppError, AppResult},
+    state::AppState,
 };
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};

@@ -6,13 +6,13 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     audit::{self, OrgEvent},
     clock::to_ms,
     db::{Tx, new_id},
     error::{AppError, AppResult, FieldError},
     http::Ctx,
-    types::{Checks, Email, Name, parse_phone},
+    state::AppState,
+    types::{Checks, Email, Name, Phone},
 };
 use serde::Serialize;
 use serde_json::json;
@@ -177,7 +177,8 @@ fn apply(c: &mut ClientRow, i: ClientInput) -> AppResult<Option<String>> {
         }
     }
     if let Some(v) = i.phone {
-        c.phone = if v.trim().is_empty() { None } else { checks.check(parse_phone("phone", &v)) };
+        c.phone =
+            if v.trim().is_empty() { None } else { checks.check(Phone::parse_field("phone", &v).map(String::from)) };
     }
     if let Some(v) = i.notes {
         if v.chars().count() > 5000 {

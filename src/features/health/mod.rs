@@ -1,8 +1,9 @@
 //! Liveness and readiness for load balancers and orchestrators.
 
 use crate::{
-    app::{AppState, Guard, Routes},
     error::AppResult,
+    http::routes::{Guard, Routes},
+    state::AppState,
 };
 use axum::{extract::State, http::Method};
 

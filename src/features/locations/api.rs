@@ -3,9 +3,9 @@
 use super::service::{self, Location, LocationInput};
 use crate::{
     access::OrgScope,
-    app::AppState,
     error::{AppResult, Problem},
     http::{ApiJson, Ctx, ItemPath},
+    state::AppState,
 };
 use axum::{
     extract::{Path, State},

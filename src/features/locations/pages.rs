@@ -4,56 +4,29 @@
 use super::service::{self, Location, LocationInput};
 use crate::{
     access::{
-        OrgScope, Role,
+        Identity, OrgScope, Role,
         policy::{Action, Object},
     },
-    app::AppState,
     error::AppError,
     features::{
         calendars::service::{self as calendars, CalendarInput},
-        members::{
-            pages::{DoneQuery, Opt, inline_error, with_done},
-            service as members,
-        },
+        members::service as members,
     },
     http::{
-        Ctx, Identity,
-        pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render_status, see_other},
+        Ctx,
+        pages::{
+            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, ZONES, inline_error, render_status,
+            see_other, with_done,
+        },
     },
     i18n::Tr,
+    state::AppState,
 };
 use askama::Template;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
 };
-
-/// Time zones offered in the pickers (any IANA name may be typed).
-pub(crate) const ZONES: &[&str] = &[
-    "Europe/Paris",
-    "Europe/Brussels",
-    "Europe/Luxembourg",
-    "Europe/Zurich",
-    "Europe/London",
-    "Europe/Madrid",
-    "Europe/Berlin",
-    "Europe/Amsterdam",
-    "Europe/Lisbon",
-    "Africa/Casablanca",
-    "Africa/Abidjan",
-    "Africa/Dakar",
-    "America/Montreal",
-    "America/New_York",
-    "America/Guadeloupe",
-    "America/Martinique",
-    "America/Cayenne",
-    "Indian/Reunion",
-    "Indian/Mayotte",
-    "Pacific/Noumea",
-    "Pacific/Tahiti",
-    "Pacific/Auckland",
-    "UTC",
-];
 
 pub(crate) fn location_status_label(t: Tr, status: &str) -> &'static str {
     match status {

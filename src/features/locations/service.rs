@@ -5,12 +5,12 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     audit::{self, OrgEvent},
     clock::to_ms,
     db::{new_id, unique_or},
     error::{AppError, AppResult, FieldError},
     http::Ctx,
+    state::AppState,
     types::{Checks, Name, Slug, TimeZoneName},
 };
 use serde::Serialize;

@@ -6,14 +6,15 @@ use super::{
 };
 use crate::{
     access::{
-        OrgScope, Role,
+        Identity, OrgScope, Role,
         policy::{self, Action, GrantView, Preset, Toggle, Toggles},
+        session::SESSION_LIFETIME_MS,
     },
-    app::AppState,
     error::{AppError, AppResult, Problem},
-    features::accounts::{api::Status, repo::SESSION_LIFETIME_MS},
-    http::{ApiJson, Ctx, Identity, ItemPath, cookie_names, set_cookie, ts},
+    features::accounts::api::Status,
+    http::{ApiJson, Ctx, ItemPath, cookie_names, set_cookie, ts},
     i18n::Tr,
+    state::AppState,
 };
 use axum::{
     extract::{Path, Query, State},

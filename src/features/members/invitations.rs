@@ -4,18 +4,18 @@
 
 use super::service::{COLUMNS, MemberRow};
 use crate::{
-    access::OrgScope,
-    app::AppState,
+    access::{Identity, OrgScope},
     audit::{self, Actor, Entry},
     clock::to_ms,
     crypto,
     db::{Tx, new_id},
     error::{AppError, AppResult},
     features::accounts::repo as accounts,
-    http::{Ctx, Identity},
+    http::Ctx,
     i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
+    state::AppState,
     types::{Name, NewPassword},
 };
 use serde::Serialize;

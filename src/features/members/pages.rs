@@ -11,47 +11,37 @@ use super::{
 };
 use crate::{
     access::{
-        OrgScope, Role,
+        Identity, MaybeIdentity, OrgScope, Role,
         context::member_view_by_id,
         policy::{self, Action, Level, Object, Preset, Reason, Scope, Toggle, Toggles},
+        session::SESSION_LIFETIME_MS,
     },
-    app::AppState,
     error::{AppError, AppResult},
     features::{
-        accounts::repo::{self as accounts, SESSION_LIFETIME_MS},
+        accounts::pages::viewer_zone,
         calendars::service::{self as calendars, CalendarRow},
         locations::service::{self as locations, Location},
     },
     http::{
-        Ctx, Identity, MaybeIdentity, cookie_names,
-        pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render, render_status, see_other},
+        Ctx, cookie_names,
+        pages::{
+            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, enc, inline_error, local_time, render,
+            render_status, see_other, with_done,
+        },
         set_cookie,
     },
     i18n::Tr,
+    state::AppState,
 };
 use askama::Template;
 use axum::{
     extract::{Path, Query, State},
     http::{StatusCode, header},
 };
-use jiff::tz::TimeZone;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------- shared page helpers
-
-/// An `<option>`: value and label.
-#[derive(Clone, Debug)]
-pub(crate) struct Opt {
-    pub value: String,
-    pub label: String,
-}
-
-impl Opt {
-    pub fn new(value: impl Into<String>, label: impl Into<String>) -> Opt {
-        Opt { value: value.into(), label: label.into() }
-    }
-}
 
 /// The three levels, for a `<select>`.
 pub(crate) fn level_options(t: Tr) -> Vec<Opt> {
@@ -63,82 +53,6 @@ pub(crate) fn role_label(t: Tr, role: &str) -> &'static str {
         Some(r) => t.get(&format!("role.{}", r.as_str())),
         None => t.get("member.unknown"),
     }
-}
-
-/// `?done=…` after a successful POST: the confirmation to show (only known words).
-#[derive(Deserialize, Default)]
-pub struct DoneQuery {
-    pub done: Option<String>,
-}
-
-pub(crate) fn done_flash(t: Tr, done: Option<&str>) -> Option<&'static str> {
-    const KNOWN: [&str; 16] = [
-        "booked",
-        "moved",
-        "cancelled",
-        "no_show",
-        "invited",
-        "created",
-        "saved",
-        "grants",
-        "activated",
-        "resent",
-        "revoked",
-        "blocked",
-        "unblocked",
-        "removed",
-        "deleted",
-        "calendar",
-    ];
-    done.filter(|d| KNOWN.contains(d)).map(|d| t.get(&format!("done.{d}")))
-}
-
-pub(crate) fn with_done(p: PageCtx, done: Option<&str>) -> PageCtx {
-    match done_flash(p.t, done) {
-        Some(f) => p.with_flash(f),
-        None => p,
-    }
-}
-
-/// The viewer's own time zone (profile), for every time shown to them.
-pub(crate) async fn viewer_zone(state: &AppState, who: &Identity) -> AppResult<TimeZone> {
-    let tz = accounts::account_by_id(state.db.pool(), &who.account_id).await?.map(|a| a.time_zone).unwrap_or_default();
-    Ok(TimeZone::get(&tz).unwrap_or(TimeZone::UTC))
-}
-
-pub(crate) fn local_time(ms: i64, zone: &TimeZone) -> String {
-    crate::clock::from_ms(ms).to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
-}
-
-/// Percent-encode a query value.
-pub(crate) fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// A refused form that the page shows next to the form (with this status) instead of
-/// leaving it: invalid fields, a conflict, a right the member lacks, too many attempts.
-pub(crate) fn inline_error(t: Tr, e: &AppError) -> Option<(StatusCode, String)> {
-    let message = match e {
-        AppError::Validation(_) => t.get("error.invalid").to_string(),
-        AppError::Conflict { code, detail } => conflict_text(t, code, detail),
-        AppError::Forbidden { detail, .. } => format!("{} ({detail})", t.get("error.forbidden")),
-        AppError::RateLimited { .. } => t.get("error.rate_limited").to_string(),
-        _ => return None,
-    };
-    Some((e.status(), message))
-}
-
-fn conflict_text(t: Tr, code: &str, detail: &str) -> String {
-    // Codes the table has words for speak the page's language; the others keep the detail.
-    t.try_get(&format!("conflict.{code}")).map(str::to_string).unwrap_or_else(|| detail.to_string())
 }
 
 /// What the current member sees of the organisation: the targets a grants editor offers.
@@ -1138,7 +1052,7 @@ pub async fn register(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::Lang;
+    use crate::{http::pages::done_flash, types::Lang};
 
     #[test]
     fn every_label_of_these_pages_is_translated() {

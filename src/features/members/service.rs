@@ -9,13 +9,13 @@ use crate::{
             self, Action, Decision, Footprint, GrantView, Level, MemberView, Object, Preset, Scope, Toggle, Toggles,
         },
     },
-    app::AppState,
     audit::{self, OrgEvent},
     clock::to_ms,
     db::{Tx, new_id},
     error::{AppError, AppResult, FieldError},
     features::calendars::service::{self as calendars, CalendarRow},
     http::Ctx,
+    state::AppState,
     types::{Checks, Email, Name},
 };
 use serde::Serialize;

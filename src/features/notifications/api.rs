@@ -3,9 +3,9 @@
 use super::service::{self, Preference, Preferences};
 use crate::{
     access::OrgScope,
-    app::AppState,
     error::{AppResult, Problem},
     http::{ApiJson, Ctx},
+    state::AppState,
 };
 use axum::extract::State;
 use serde::Deserialize;

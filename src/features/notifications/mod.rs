@@ -5,7 +5,7 @@ pub mod api;
 pub mod pages;
 pub mod service;
 
-use crate::app::{Guard, Routes};
+use crate::http::routes::{Guard, Routes};
 use axum::http::Method;
 
 pub fn routes() -> Routes {

@@ -2,13 +2,12 @@
 
 use super::service::{self, CHANNELS, EVENTS, Preference};
 use crate::{
-    access::OrgScope,
-    app::AppState,
-    features::members::pages::{DoneQuery, with_done},
+    access::{Identity, OrgScope},
     http::{
-        Ctx, Identity,
-        pages::{FormFields, OrPage, PageCtx, PageResult, render, see_other},
+        Ctx,
+        pages::{DoneQuery, FormFields, OrPage, PageCtx, PageResult, render, see_other, with_done},
     },
+    state::AppState,
 };
 use askama::Template;
 use axum::extract::{Query, State};

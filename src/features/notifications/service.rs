@@ -2,11 +2,11 @@
 
 use crate::{
     access::OrgScope,
-    app::AppState,
     audit::{self, OrgEvent},
     clock::to_ms,
     error::{AppError, AppResult, FieldError},
     http::Ctx,
+    state::AppState,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;

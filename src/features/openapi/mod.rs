@@ -1,7 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::{
-    app::{Guard, Routes},
     error::{FieldError, Problem},
     features::{
         accounts::api as accounts, audit_log::api as audit, bookings::api as bookings, calendars::api as calendars,
@@ -9,6 +8,7 @@ use crate::{
         notifications::api as notifications, orgs::api as orgs, public::api as public, services::api as services,
         teams::api as teams,
     },
+    http::routes::{Guard, Routes},
 };
 use axum::{
     http::{Method, header},

@@ -2,9 +2,10 @@
 
 use super::service;
 use crate::{
-    app::AppState,
+    access::Identity,
     error::{AppResult, Problem},
-    http::{ApiJson, Ctx, Identity, ts},
+    http::{ApiJson, Ctx, ts},
+    state::AppState,
 };
 use axum::{
     extract::State,
@@ -25,7 +26,7 @@ pub struct Org {
     pub created_at: String,
 }
 
-fn present(o: service::MyOrg, active: Option<&str>) -> Org {
+fn present(o: crate::access::identity::MyOrg, active: Option<&str>) -> Org {
     Org {
         active: active == Some(o.id.as_str()),
         id: o.id,
@@ -38,7 +39,7 @@ fn present(o: service::MyOrg, active: Option<&str>) -> Org {
 
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", responses((status = 200, body = [Org]), (status = 401, body = Problem)))]
 pub async fn list(State(state): State<AppState>, who: Identity) -> AppResult<axum::Json<Vec<Org>>> {
-    let orgs = service::list_mine(&state, &who.account_id).await?;
+    let orgs = crate::access::identity::my_orgs(&state, &who.account_id).await?;
     Ok(axum::Json(orgs.into_iter().map(|o| present(o, who.active_org_id.as_deref())).collect()))
 }
 

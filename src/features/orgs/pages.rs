@@ -2,11 +2,12 @@
 
 use super::service;
 use crate::{
-    app::AppState,
+    access::Identity,
     http::{
-        Ctx, Identity,
+        Ctx,
         pages::{FormErrors, OrPage, PageCtx, PageForm, PageResult, render_status, see_other},
     },
+    state::AppState,
 };
 use askama::Template;
 use axum::{extract::State, http::StatusCode};
@@ -39,7 +40,7 @@ async fn page(
     slug: String,
 ) -> PageResult {
     let p = PageCtx::for_user(state, ctx, who).await.or_page(ctx)?;
-    let orgs = service::list_mine(state, &who.account_id).await.or_page(ctx)?;
+    let orgs = crate::access::identity::my_orgs(state, &who.account_id).await.or_page(ctx)?;
     let status = if errors.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let t = p.t;
     Ok(render_status(

@@ -1,36 +1,19 @@
 //! Organisation rules.
 
 use crate::{
-    access::{MembershipStatus, Role},
-    app::AppState,
+    access::{
+        Identity, MembershipStatus, Role,
+        identity::{MyOrg, my_orgs},
+    },
     audit::{self, Actor, Entry},
     clock::to_ms,
     db::{Tx, new_id, unique_or},
     error::{AppError, AppResult},
-    http::{Ctx, Identity},
+    http::Ctx,
+    state::AppState,
     types::{Checks, Name, Slug},
 };
 use serde_json::json;
-
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct MyOrg {
-    pub id: String,
-    pub name: String,
-    pub slug: String,
-    pub role: String,
-    pub created_at: i64,
-}
-
-/// The organisations where the account has an active membership.
-pub async fn list_mine(state: &AppState, account_id: &str) -> AppResult<Vec<MyOrg>> {
-    Ok(sqlx::query_as(
-        "SELECT o.id, o.name, o.slug, m.role, o.created_at FROM memberships m JOIN orgs o ON o.id = m.org_id \
-         WHERE m.account_id = $1 AND m.status = 'active' ORDER BY o.name, o.id",
-    )
-    .bind(account_id)
-    .fetch_all(state.db.pool())
-    .await?)
-}
 
 /// Create an organisation inside `tx`; `owner_account` becomes its owner.
 pub async fn create_in_tx(
@@ -143,7 +126,7 @@ pub async fn switch(state: &AppState, who: &Identity, org_id: Option<&str>) -> A
     let org = match org_id {
         None => None,
         Some(id) => {
-            Some(list_mine(state, &who.account_id).await?.into_iter().find(|o| o.id == id).ok_or(AppError::NotFound)?)
+            Some(my_orgs(state, &who.account_id).await?.into_iter().find(|o| o.id == id).ok_or(AppError::NotFound)?)
         }
     };
     sqlx::query("UPDATE sessions SET active_org_id = $1 WHERE id = $2 AND account_id = $3")

@@ -2,9 +2,9 @@
 
 use super::service::{self, Booked, ManagedBooking, PublicCalendar, PublicSlot};
 use crate::{
-    app::AppState,
     error::{AppError, AppResult, Problem},
     http::{ApiJson, Ctx},
+    state::AppState,
 };
 use axum::{
     extract::{Path, Query, State},

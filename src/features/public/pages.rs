@@ -4,13 +4,13 @@
 
 use super::service::{self, PublicBooking};
 use crate::{
-    app::AppState,
     error::AppError,
     http::{
         Ctx,
-        pages::{OrPage, PageCtx, PageForm, PageResult, render, render_status},
+        pages::{OrPage, PageCtx, PageForm, PageResult, enc, render, render_status},
     },
     i18n::Tr,
+    state::AppState,
     types::{BoundedDate, BoundedInstant, Lang},
 };
 use askama::Template;
@@ -42,18 +42,6 @@ const ZONES: &[&str] = &[
     "Pacific/Auckland",
     "UTC",
 ];
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 fn link(slug: &str, params: &[(&str, &str)]) -> String {
     let q: Vec<String> = params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", enc(v))).collect();

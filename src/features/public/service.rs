@@ -3,7 +3,6 @@
 //! whether a time is offered, and a booking's manage token reaches only that booking.
 
 use crate::{
-    app::AppState,
     audit::{self, Actor, Entry},
     clock::to_ms,
     crypto,
@@ -20,7 +19,8 @@ use crate::{
     i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
-    types::{Email, Name, parse_phone},
+    state::AppState,
+    types::{Email, Name, Phone},
 };
 use jiff::{Timestamp, civil::Date, tz::TimeZone};
 use serde::Serialize;
@@ -204,7 +204,7 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
     let last = Name::parse("last_name", &b.last_name, 100).map_err(|e| errors.push(e)).ok();
     let email = Email::parse("email", &b.email).map_err(|e| errors.push(e)).ok();
     let phone = match b.phone.as_deref().filter(|p| !p.trim().is_empty()) {
-        Some(p) => parse_phone("phone", p).map_err(|e| errors.push(e)).ok(),
+        Some(p) => Phone::parse_field("phone", p).map(String::from).map_err(|e| errors.push(e)).ok(),
         None => None,
     };
     if b.notes.chars().count() > 1000 {

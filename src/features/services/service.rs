@@ -6,7 +6,6 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    app::AppState,
     audit::{self, OrgEvent},
     clock::to_ms,
     db::new_id,
@@ -17,6 +16,7 @@ use crate::{
     },
     http::Ctx,
     scheduling::availability::ServiceRule,
+    state::AppState,
     types::{Checks, Name},
 };
 use jiff::{civil::Date, tz::TimeZone};

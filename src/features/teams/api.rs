@@ -3,10 +3,10 @@
 use super::service::{self, Team, TeamInput};
 use crate::{
     access::OrgScope,
-    app::AppState,
     error::{AppResult, Problem},
     features::members::service::GrantInput,
     http::{ApiJson, Ctx, ItemPath},
+    state::AppState,
 };
 use axum::{
     extract::{Path, State},

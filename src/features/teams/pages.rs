@@ -4,19 +4,22 @@
 use super::service::{self, Team, TeamInput};
 use crate::{
     access::{
-        OrgScope,
+        Identity, OrgScope,
         policy::{Level, Scope},
     },
-    app::AppState,
     features::members::{
-        pages::{DoneQuery, GrantsEditor, grants_editor, grants_from_editor, inline_error, visible, with_done},
+        pages::{GrantsEditor, grants_editor, grants_from_editor, visible},
         service as members,
     },
     http::{
-        Ctx, Identity,
-        pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, render_status, see_other},
+        Ctx,
+        pages::{
+            DoneQuery, FormErrors, FormFields, OrPage, PageCtx, PageResult, inline_error, render_status, see_other,
+            with_done,
+        },
     },
     i18n::Tr,
+    state::AppState,
 };
 use askama::Template;
 use axum::{

@@ -8,13 +8,13 @@ use crate::{
         holdings::Watch,
         policy::{Action, Level, Object, Scope},
     },
-    app::AppState,
     audit::{self, OrgEvent},
     clock::to_ms,
     db::{new_id, unique_or},
     error::{AppError, AppResult, FieldError},
     features::members::service::{self as members, GrantInput},
     http::Ctx,
+    state::AppState,
     types::Name,
 };
 use serde::Serialize;
