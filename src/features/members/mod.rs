@@ -2,7 +2,10 @@
 //! grants, block, remove, transfer ownership, explain access.
 
 pub mod api;
+mod explain;
+mod grants;
 pub mod invitations;
+mod invite;
 pub mod pages;
 pub mod service;
 

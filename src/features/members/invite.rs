@@ -1,0 +1,378 @@
+//! Adding members: invite, or create inactive and activate later; resend and revoke a
+//! pending invitation; the locks and checks member changes share.
+
+use crate::{
+    access::{
+        MembershipStatus, OrgScope, Role,
+        holdings::Watch,
+        policy::{Action, Footprint, Object},
+    },
+    audit::{self, OrgEvent},
+    clock::to_ms,
+    db::{Tx, new_id},
+    error::{AppError, AppResult, FieldError},
+    features::calendars::service::{self as calendars, CalendarRow},
+    http::Ctx,
+    state::AppState,
+    types::{Checks, Email, Name},
+};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+use super::{
+    grants::{GrantInput, check_within_own_rights, grants_json, insert_grants, parse_toggles, refuse, resolve_grants},
+    service::{COLUMNS, MemberRow, find, footprint},
+};
+
+// ---------------------------------------------------------------- invite / create
+
+pub struct InviteInput {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: String,
+    pub toggles: BTreeMap<String, bool>,
+    pub grants: Vec<GrantInput>,
+    /// False: create the member inactive (no email); activate later.
+    pub send_invitation: bool,
+    /// Give a staff member their own calendar in this location.
+    pub calendar_location_id: Option<String>,
+}
+
+pub async fn invite(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: InviteInput) -> AppResult<MemberRow> {
+    // Someone who may add nobody at all is refused before the form is judged, so a refusal
+    // never depends on how the request was filled in.
+    let d = scope.check(
+        Action::InviteMember,
+        Object::Member { membership_id: "", role: Role::Assistant, footprint: Footprint::none() },
+    );
+    if !d.allowed {
+        return Err(refuse(d, "add members"));
+    }
+    let mut checks = Checks::default();
+    let email = checks.check(Email::parse("email", &input.email));
+    let first = checks.check(Name::parse("first_name", &input.first_name, 100));
+    let last = checks.check(Name::parse("last_name", &input.last_name, 100));
+    let role = Role::parse(&input.role);
+    if role.is_none() {
+        checks.push(FieldError::new("role", "invalid-role", "Use owner, administrator, manager, staff or assistant."));
+    }
+    checks.finish()?;
+    let (Some(email), Some(first), Some(last), Some(role)) = (email, first, last, role) else {
+        return Err(AppError::internal("validation"));
+    };
+    // May this member add someone with that role at all?
+    let d = scope.check(Action::InviteMember, Object::Member { membership_id: "", role, footprint: Footprint::none() });
+    if !d.allowed {
+        return Err(refuse(d, &format!("add a member as {}", role.as_str())));
+    }
+    let toggles = parse_toggles(role, &input.toggles)?;
+    let grants = resolve_grants(state, scope, &input.grants).await?;
+    check_within_own_rights(scope.member(), &toggles, &grants)?;
+    // ... and working where the new grants and own calendar put them.
+    let fp = Footprint::of(grants.iter().map(|(s, _)| s), input.calendar_location_id.as_deref());
+    let d = scope.check(Action::InviteMember, Object::Member { membership_id: "", role, footprint: &fp });
+    if !d.allowed {
+        return Err(refuse(d, "add a member working there"));
+    }
+    let own_location = match &input.calendar_location_id {
+        Some(_) if role == Role::Assistant => {
+            return Err(AppError::field(
+                "calendar_location_id",
+                "assistant-has-no-calendar",
+                "Assistants have no calendar of their own.",
+            ));
+        }
+        Some(l) => {
+            let loc = crate::features::locations::service::get(state, scope, l)
+                .await
+                .map_err(|e| e.not_found_as_field("calendar_location_id", "unknown-location", "No such location."))?;
+            scope.require(Action::CreateCalendar, Object::Location { id: &loc.id })?;
+            Some(loc)
+        }
+        None => None,
+    };
+
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
+    let existing: Option<MemberRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM memberships WHERE org_id = $1 AND email_norm = $2"))
+            .bind(scope.org_id())
+            .bind(email.norm())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let status = if input.send_invitation { MembershipStatus::Invited } else { MembershipStatus::Inactive };
+    let id = match existing {
+        // A removed member can be invited again; their history stays on the same row.
+        Some(m) if m.status == "removed" => {
+            sqlx::query(
+                "UPDATE memberships SET first_name = $1, last_name = $2, role = $3, status = $4, toggles = $5, updated_at = $6 WHERE id = $7",
+            )
+            .bind(first.as_str())
+            .bind(last.as_str())
+            .bind(role.as_str())
+            .bind(status.as_str())
+            .bind(toggles.to_json())
+            .bind(now)
+            .bind(&m.id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM grants WHERE org_id = $1 AND subject_type = 'member' AND subject_id = $2")
+                .bind(scope.org_id())
+                .bind(&m.id)
+                .execute(&mut *tx)
+                .await?;
+            m.id
+        }
+        Some(_) => {
+            return Err(AppError::conflict("already-member", "This address is already a member of the organisation."));
+        }
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO memberships (id, org_id, account_id, email, email_norm, first_name, last_name, role, status, toggles, created_at, updated_at) \
+                 VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+            )
+            .bind(&id)
+            .bind(scope.org_id())
+            .bind(email.as_str())
+            .bind(email.norm())
+            .bind(first.as_str())
+            .bind(last.as_str())
+            .bind(role.as_str())
+            .bind(status.as_str())
+            .bind(toggles.to_json())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| crate::db::unique_or(e, AppError::conflict("already-member", "This address is already a member.")))?;
+            id
+        }
+    };
+    insert_grants(&mut tx, now, scope.org_id(), "member", &id, &grants).await?;
+    if let Some(loc) = own_location {
+        let cal = CalendarRow {
+            id: new_id(),
+            location_id: loc.id.clone(),
+            member_id: Some(id.clone()),
+            name: format!("{} {}", first.as_str(), last.as_str()),
+            kind: "staff".into(),
+            time_zone: loc.time_zone.clone(),
+            default_length_min: 15,
+            day_start_min: 8 * 60,
+            day_end_min: 19 * 60,
+            split_min: 13 * 60,
+            status: "active".into(),
+        };
+        calendars::insert_in_tx(&mut tx, now, ctx, scope, &cal).await?;
+    }
+    let row: MemberRow = sqlx::query_as(&format!("SELECT {COLUMNS} FROM memberships WHERE id = $1"))
+        .bind(&id)
+        .fetch_one(&mut *tx)
+        .await?;
+    watch.judge(&mut tx, scope).await?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: if input.send_invitation { "member.invited" } else { "member.created_inactive" },
+            object_type: "membership",
+            object_id: &id,
+            location_id: None,
+            before: None,
+            after: Some(json!({"member": row.snapshot(), "grants": grants_json(&grants)})),
+        },
+    )
+    .await?;
+    if input.send_invitation {
+        super::invitations::issue(&mut tx, state, ctx, scope, &row, now).await?;
+    }
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(row)
+}
+
+/// Load a member the caller may act on with `action`; another organisation's id, or a member
+/// the caller may not even see, is 404.
+pub async fn target(state: &AppState, scope: &OrgScope, id: &str, action: Action) -> AppResult<MemberRow> {
+    let m = find(state, scope, id).await?.ok_or(AppError::NotFound)?;
+    let fp = footprint(state, scope, &m).await?;
+    // Someone who manages users but not this member (outside their locations) does not see
+    // them at all; someone who manages no users is told so.
+    if m.id != scope.membership_id()
+        && scope.check(Action::ViewMembers, Object::Org).allowed
+        && !scope.check(Action::ViewMembers, m.object(&fp)).allowed
+    {
+        return Err(AppError::NotFound);
+    }
+    let d = scope.check(action, m.object(&fp));
+    if !d.allowed {
+        return Err(refuse(d, "act on this member"));
+    }
+    Ok(m)
+}
+
+/// Inactive → invited: the invitation email goes out now.
+pub async fn activate(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<MemberRow> {
+    let m = target(state, scope, id, Action::ChangeMember).await?;
+    if m.status != "inactive" {
+        return Err(AppError::conflict("not-inactive", "Only a member created inactive can be activated."));
+    }
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    lock_member(state, &mut tx, scope.org_id(), &m).await?;
+    let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
+    sqlx::query("UPDATE memberships SET status = 'invited', updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    watch.judge(&mut tx, scope).await?;
+    let mut after = m.clone();
+    after.status = "invited".into();
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "member.activated",
+            object_type: "membership",
+            object_id: id,
+            location_id: None,
+            before: Some(m.snapshot()),
+            after: Some(after.snapshot()),
+        },
+    )
+    .await?;
+    super::invitations::issue(&mut tx, state, ctx, scope, &after, now).await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(after)
+}
+
+/// Send the invitation again; the previous link stops working.
+pub async fn resend(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<()> {
+    let m = target(state, scope, id, Action::InviteMember).await?;
+    if m.status != "invited" {
+        return Err(AppError::conflict("not-invited", "There is no pending invitation for this member."));
+    }
+    crate::ratelimit::hit(state, crate::ratelimit::INVITE_RESEND, id).await?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    super::invitations::issue(&mut tx, state, ctx, scope, &m, now).await?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "member.invitation_resent",
+            object_type: "membership",
+            object_id: id,
+            location_id: None,
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
+/// Withdraw a pending (or not yet sent) invitation: the link dies and the member is removed.
+pub async fn revoke(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<()> {
+    let m = target(state, scope, id, Action::RemoveMember).await?;
+    if !matches!(m.status.as_str(), "invited" | "inactive") {
+        return Err(AppError::conflict("not-invited", "There is no pending invitation for this member."));
+    }
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    // An invitation accepted meanwhile is a member now: revoking is no longer the right act.
+    lock_member(state, &mut tx, scope.org_id(), &m).await?;
+    sqlx::query(
+        "UPDATE invitations SET revoked_at = $1 WHERE membership_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    set_status(&mut tx, now, id, "removed").await?;
+    audit::org_event(
+        &mut tx,
+        now,
+        scope,
+        ctx,
+        OrgEvent {
+            action: "member.invitation_revoked",
+            object_type: "membership",
+            object_id: id,
+            location_id: None,
+            before: Some(m.snapshot()),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn set_status(tx: &mut Tx, now: i64, id: &str, status: &str) -> AppResult<()> {
+    sqlx::query("UPDATE memberships SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Serialise member management in one organisation and check that `seen` (read before the
+/// transaction, when rights were decided) is still what the database holds. On PostgreSQL
+/// the organisation row is locked for the rest of the transaction, so two administrators
+/// cannot both pass the last-owner count or overwrite each other's change; SQLite's
+/// `BEGIN IMMEDIATE` already holds the write lock.
+pub(super) async fn lock_member(state: &AppState, tx: &mut Tx, org_id: &str, seen: &MemberRow) -> AppResult<()> {
+    sqlx::query(&format!("SELECT id FROM orgs WHERE id = $1{}", state.db.for_update()))
+        .bind(org_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now: Option<(String, String, String)> =
+        sqlx::query_as("SELECT role, status, toggles FROM memberships WHERE org_id = $1 AND id = $2")
+            .bind(org_id)
+            .bind(&seen.id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match now {
+        Some((role, status, toggles)) if role == seen.role && status == seen.status && toggles == seen.toggles => {
+            Ok(())
+        }
+        Some(_) => Err(AppError::conflict(
+            "changed-meanwhile",
+            "Someone else changed this member a moment ago; reload and try again.",
+        )),
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// The last active owner cannot be demoted, blocked or removed.
+pub(super) async fn ensure_not_last_owner(tx: &mut Tx, org_id: &str, m: &MemberRow) -> AppResult<()> {
+    if m.role() != Role::Owner || m.status != "active" {
+        return Ok(());
+    }
+    let owners: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner' AND status = 'active'",
+    )
+    .bind(org_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if owners <= 1 {
+        return Err(AppError::conflict("last-owner", "The organisation must keep at least one owner."));
+    }
+    Ok(())
+}
