@@ -5,6 +5,9 @@ pub mod api;
 pub mod pages;
 pub mod repo;
 pub mod service;
+mod sessions;
+mod signup;
+mod totp;
 
 use crate::http::routes::{Guard, Routes};
 use axum::http::Method;

@@ -1,0 +1,104 @@
+//! An account's sessions: listed to their owner, revocable one by one or all but this one.
+
+use super::repo::{self};
+use crate::{
+    audit::{self, Actor, Entry},
+    clock::to_ms,
+    error::{AppError, AppResult},
+    http::Ctx,
+    state::AppState,
+};
+use serde_json::json;
+
+// ---------------------------------------------------------------- sessions
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub async fn list_sessions(state: &AppState, account_id: &str) -> AppResult<Vec<SessionRow>> {
+    let now = to_ms(state.now());
+    Ok(sqlx::query_as(
+        "SELECT id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions \
+         WHERE account_id = $1 AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC LIMIT 200",
+    )
+    .bind(account_id)
+    .bind(now)
+    .bind(now - crate::access::session::SESSION_IDLE_MS)
+    .fetch_all(state.db.pool())
+    .await?)
+}
+
+/// End one of the caller's own sessions; another account's session id is "not found".
+pub async fn revoke_session(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: &str,
+    label: &str,
+    session_id: &str,
+) -> AppResult<()> {
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    let r = sqlx::query("DELETE FROM sessions WHERE id = $1 AND account_id = $2")
+        .bind(session_id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        now,
+        Entry {
+            org_id: None,
+            location_id: None,
+            actor: &Actor::Account { id: account_id.into(), label: label.into() },
+            action: "session.revoked",
+            object_type: "session",
+            object_id: Some(session_id),
+            before: None,
+            after: None,
+            ctx: Some(ctx),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn revoke_other_sessions(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: &str,
+    label: &str,
+    keep: &str,
+) -> AppResult<u64> {
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    let ended = repo::end_sessions(&mut tx, account_id, Some(keep)).await?;
+    audit::record(
+        &mut tx,
+        now,
+        Entry {
+            org_id: None,
+            location_id: None,
+            actor: &Actor::Account { id: account_id.into(), label: label.into() },
+            action: "session.revoked_others",
+            object_type: "account",
+            object_id: Some(account_id),
+            before: None,
+            after: Some(json!({"sessions_ended": ended})),
+            ctx: Some(ctx),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}

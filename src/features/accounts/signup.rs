@@ -1,0 +1,267 @@
+//! Sign-up: an account exists only once its own emailed link is clicked.
+
+use super::repo::{self};
+use crate::{
+    audit::{self, Actor, Entry},
+    clock::to_ms,
+    crypto,
+    error::{AppError, AppResult},
+    http::Ctx,
+    i18n::Tr,
+    jobs::{mail::compose, outbox},
+    ratelimit,
+    state::AppState,
+    types::{Checks, Email, Lang, Name, NewPassword},
+};
+use serde_json::json;
+
+use super::service::{VERIFY_TTL_MS, invalid_token, mail_lang};
+
+// ---------------------------------------------------------------- sign-up
+
+pub struct SignupInput {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// Start a sign-up. The answer is the same whether or not the address has an account; the
+/// mailbox learns the truth (a confirmation link, or "you already have an account").
+/// Register a sign-up and mail its confirmation link. Returns the secret of the browser that
+/// signed up (for a cookie): clicking the link from that browser confirms at once, from any
+/// other the sign-up's password is asked, so whoever owns the mailbox cannot be handed an
+/// account whose password someone else chose. A secret is returned whatever the address,
+/// so the answer never tells whether it is registered.
+pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResult<String> {
+    let mut checks = Checks::default();
+    let email = checks.check(Email::parse("email", &input.email));
+    let password = checks.check(NewPassword::parse("password", &input.password));
+    let first = checks.check(Name::parse("first_name", &input.first_name, 100));
+    let last = checks.check(Name::parse("last_name", &input.last_name, 100));
+    checks.finish()?;
+    let (Some(email), Some(password), Some(first), Some(last)) = (email, password, first, last) else {
+        return Err(AppError::internal("validation inconsistency"));
+    };
+    ratelimit::hit(state, ratelimit::SIGNUP_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit(state, ratelimit::SIGNUP_PER_EMAIL, email.norm()).await?;
+
+    // Hash before the transaction: the write lock is not held through 50 ms of argon2.
+    let password_hash = crypto::hash_password(password.expose()).map_err(AppError::internal)?;
+    let browser = crypto::new_token();
+    let now = to_ms(state.now());
+    let base = &state.config.base_url;
+    let mut tx = state.db.begin().await?;
+    match repo::account_by_email(&mut *tx, email.norm()).await? {
+        Some(existing) if existing.blocked_at.is_some() => {
+            // A blocked address cannot register again; nothing is sent.
+            tracing::info!("sign-up refused for a blocked address");
+        }
+        Some(existing) => {
+            let t = mail_lang(&existing, ctx.lang);
+            let mail = compose(
+                &existing.email,
+                t.get("mail.exists.subject"),
+                &[t.get("mail.exists.body").to_string()],
+                Some((t.get("login.forgot"), &format!("{base}/forgot"))),
+                t.get("mail.footer"),
+            );
+            outbox::enqueue_email(&mut tx, now, None, &mail).await?;
+        }
+        None => {
+            let token = crypto::new_token();
+            let id = crate::db::new_id();
+            sqlx::query(
+                "INSERT INTO signups (id, token_hash, email, email_norm, first_name, last_name, password_hash, language, created_at, \
+                 expires_at, browser_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(&id)
+            .bind(crypto::hash_token(&token))
+            .bind(email.as_str())
+            .bind(email.norm())
+            .bind(first.as_str())
+            .bind(last.as_str())
+            .bind(&password_hash)
+            .bind(ctx.lang.code())
+            .bind(now)
+            .bind(now + VERIFY_TTL_MS)
+            .bind(crypto::hash_token(&browser))
+            .execute(&mut *tx)
+            .await?;
+            let t = Tr(ctx.lang);
+            let mail = compose(
+                email.as_str(),
+                t.get("mail.verify.subject"),
+                &[t.fmt("mail.verify.body", &[("name", first.as_str())]), t.get("mail.verify.ignore").to_string()],
+                Some((t.get("mail.verify.action"), &format!("{base}/verify?token={token}"))),
+                t.get("mail.footer"),
+            );
+            outbox::enqueue_email(&mut tx, now, None, &mail).await?;
+        }
+    }
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(browser)
+}
+
+#[derive(sqlx::FromRow)]
+struct SignupRow {
+    id: String,
+    email: String,
+    email_norm: String,
+    first_name: String,
+    last_name: String,
+    password_hash: String,
+    language: Option<String>,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
+/// Confirm an address: the account is created from the sign-up whose link was clicked.
+/// From the browser that signed up (`browser`, its cookie) the link alone suffices; from any
+/// other, `password` must be the one chosen at sign-up. A wrong or missing password leaves
+/// the link usable.
+pub async fn verify_email(
+    state: &AppState,
+    ctx: &Ctx,
+    token: &str,
+    password: Option<&str>,
+    browser: Option<&str>,
+) -> AppResult<String> {
+    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    let now = to_ms(state.now());
+    // Proof of ownership is checked before the write transaction (argon2 takes ~50 ms).
+    let pending: Option<(Option<String>, String)> = sqlx::query_as(
+        "SELECT browser_hash, password_hash FROM signups WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(crypto::hash_token(token.trim()))
+    .bind(now)
+    .fetch_optional(state.db.pool())
+    .await?;
+    let Some((browser_hash, password_hash)) = pending else { return Err(invalid_token()) };
+    let same_browser = match (browser, browser_hash.as_deref()) {
+        (Some(b), Some(h)) => crypto::constant_time_eq(crypto::hash_token(b).as_bytes(), h.as_bytes()),
+        _ => false,
+    };
+    if !same_browser {
+        match password.filter(|p| !p.is_empty()) {
+            None => {
+                return Err(AppError::field(
+                    "password",
+                    "password-required",
+                    "Enter the password chosen when signing up, to confirm this sign-up is yours.",
+                ));
+            }
+            Some(p) if !crypto::verify_password(p, &password_hash) => {
+                return Err(AppError::field(
+                    "password",
+                    "wrong-password",
+                    "This is not the password chosen for this sign-up. If you did not sign up, ignore the email.",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    let row: Option<SignupRow> = sqlx::query_as(
+        "SELECT id, email, email_norm, first_name, last_name, password_hash, language, expires_at, used_at \
+         FROM signups WHERE token_hash = $1",
+    )
+    .bind(crypto::hash_token(token.trim()))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(s) = row.filter(|s| s.used_at.is_none() && s.expires_at > now) else {
+        return Err(invalid_token());
+    };
+    // Every pending sign-up of this address ends here, whichever link was used.
+    sqlx::query("UPDATE signups SET used_at = $1 WHERE email_norm = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(&s.email_norm)
+        .execute(&mut *tx)
+        .await?;
+    if repo::account_by_email(&mut *tx, &s.email_norm).await?.is_some() {
+        tx.commit().await?;
+        return Err(AppError::conflict("already-verified", "This address already has an account; log in."));
+    }
+    let id = crate::db::new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO accounts (id, email, email_norm, first_name, last_name, password_hash, time_zone, language, \
+         email_verified_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9)",
+    )
+    .bind(&id)
+    .bind(&s.email)
+    .bind(&s.email_norm)
+    .bind(&s.first_name)
+    .bind(&s.last_name)
+    .bind(&s.password_hash)
+    .bind(&state.config.default_time_zone)
+    .bind(&s.language)
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    if let Err(e) = inserted {
+        return Err(crate::db::unique_or(
+            e,
+            AppError::conflict("already-verified", "This address already has an account; log in."),
+        ));
+    }
+    audit::record(
+        &mut tx,
+        now,
+        Entry {
+            org_id: None,
+            location_id: None,
+            actor: &Actor::Account { id: id.clone(), label: s.email.clone() },
+            action: "account.created",
+            object_type: "account",
+            object_id: Some(&id),
+            before: None,
+            after: Some(
+                json!({"email": s.email, "first_name": s.first_name, "last_name": s.last_name, "signup": s.id}),
+            ),
+            ctx: Some(ctx),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Send a fresh confirmation link for the latest pending sign-up of an address.
+pub async fn resend_verification(state: &AppState, ctx: &Ctx, email: &str) -> AppResult<()> {
+    let Ok(email) = Email::parse("email", email) else { return Ok(()) };
+    ratelimit::hit(state, ratelimit::SIGNUP_PER_EMAIL, email.norm()).await?;
+    ratelimit::hit(state, ratelimit::SIGNUP_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    let latest: Option<SignupRow> = sqlx::query_as(
+        "SELECT id, email, email_norm, first_name, last_name, password_hash, language, expires_at, used_at \
+         FROM signups WHERE email_norm = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(email.norm())
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(s) = latest {
+        // The old link stops working; the new one carries the same details.
+        let token = crypto::new_token();
+        sqlx::query("UPDATE signups SET token_hash = $1, expires_at = $2 WHERE id = $3")
+            .bind(crypto::hash_token(&token))
+            .bind(now + VERIFY_TTL_MS)
+            .bind(&s.id)
+            .execute(&mut *tx)
+            .await?;
+        let t = Tr(s.language.as_deref().and_then(Lang::from_code).unwrap_or(ctx.lang));
+        let mail = compose(
+            &s.email,
+            t.get("mail.verify.subject"),
+            &[t.fmt("mail.verify.body", &[("name", &s.first_name)]), t.get("mail.verify.ignore").to_string()],
+            Some((t.get("mail.verify.action"), &format!("{}/verify?token={token}", state.config.base_url))),
+            t.get("mail.footer"),
+        );
+        outbox::enqueue_email(&mut tx, now, None, &mail).await?;
+    }
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! The second factor: TOTP set-up, enabling, disabling, the replay-proof check, and seeds
+//! sealed at rest with the server key.
+
+use super::repo::{self, AccountRow};
+use crate::{
+    audit::{self, Entry},
+    clock::to_ms,
+    crypto,
+    error::{AppError, AppResult},
+    http::Ctx,
+    jobs::{mail::compose, outbox},
+    ratelimit,
+    state::AppState,
+};
+use serde_json::json;
+
+use super::service::{actor_of, mail_lang};
+
+// ---------------------------------------------------------------- second factor
+
+/// TOTP seeds are stored sealed with the server key, bound to their account.
+pub(super) fn totp_aad(account_id: &str) -> String {
+    format!("accounts.totp:{account_id}")
+}
+
+pub(super) fn seal_totp(state: &AppState, account_id: &str, secret_b32: &str) -> AppResult<String> {
+    crypto::seal(state.secret_key()?, secret_b32.as_bytes(), totp_aad(account_id).as_bytes())
+        .map_err(AppError::internal)
+}
+
+/// The base32 seed of a stored secret: sealed, or (written by an earlier version and not
+/// yet sealed at start-up) plaintext. A seed sealed with another server key is an operator
+/// error, reported as such in the log; the client sees a plain 500.
+pub(super) fn open_totp(state: &AppState, account_id: &str, stored: &str) -> AppResult<String> {
+    if !crypto::is_sealed(stored) {
+        return Ok(stored.to_string());
+    }
+    let plain = crypto::open(state.secret_key()?, stored, totp_aad(account_id).as_bytes())
+        .map_err(|e| AppError::internal(format!("the TOTP secret of account {account_id} cannot be opened: {e}")))?;
+    String::from_utf8(plain).map_err(|_| AppError::internal("a sealed TOTP secret is not text"))
+}
+
+/// Seal the TOTP secrets that earlier versions stored in plaintext; returns how many. Safe
+/// to run from several instances at once: each row changes only if still plaintext.
+pub async fn seal_plaintext_secrets(db: &crate::db::Db, key: &crypto::SecretKey) -> AppResult<u64> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, totp_secret, totp_pending_secret FROM accounts WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut sealed = 0;
+    for (id, secret, pending) in rows {
+        for (column, value) in [("totp_secret", secret), ("totp_pending_secret", pending)] {
+            let Some(plain) = value.filter(|v| !crypto::is_sealed(v)) else { continue };
+            let new = crypto::seal(key, plain.as_bytes(), totp_aad(&id).as_bytes()).map_err(AppError::internal)?;
+            sealed += sqlx::query(&format!("UPDATE accounts SET {column} = $1 WHERE id = $2 AND {column} = $3"))
+                .bind(&new)
+                .bind(&id)
+                .bind(&plain)
+                .execute(db.pool())
+                .await?
+                .rows_affected();
+        }
+    }
+    Ok(sealed)
+}
+
+/// How many stored sealed secrets (TOTP seeds, per-client keys) name another key than
+/// `key`: not zero means the server runs with the wrong `secret_key` and cannot read them.
+pub async fn secrets_sealed_with_another_key(db: &crate::db::Db, key: &crypto::SecretKey) -> AppResult<i64> {
+    let ours = format!("v1:{}:%", key.id());
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM accounts WHERE (totp_secret LIKE 'v1:%' AND totp_secret NOT LIKE $1)                  OR (totp_pending_secret LIKE 'v1:%' AND totp_pending_secret NOT LIKE $1))               + (SELECT COUNT(*) FROM client_keys WHERE sealed_key NOT LIKE $1)",
+    )
+    .bind(&ours)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(n)
+}
+
+pub struct TotpSetup {
+    pub secret: String,
+    pub otpauth_uri: String,
+}
+
+/// Step 1: a new secret, pending until a code from it is shown (the password is asked again).
+pub async fn totp_setup(state: &AppState, account_id: &str, password: &str) -> AppResult<TotpSetup> {
+    ratelimit::hit(state, ratelimit::PASSWORD_CHECK_PER_ACCOUNT, account_id).await?;
+    let account = repo::account_by_id(state.db.pool(), account_id).await?.ok_or(AppError::NotFound)?;
+    if !account.password_hash.as_deref().is_some_and(|h| crypto::verify_password(password, h)) {
+        return Err(AppError::field("password", "wrong-password", "Current password is wrong."));
+    }
+    if account.totp_enabled_at.is_some() {
+        return Err(AppError::conflict("totp-already-enabled", "Two-factor authentication is already on."));
+    }
+    let secret = crypto::new_totp_secret();
+    sqlx::query("UPDATE accounts SET totp_pending_secret = $1, updated_at = $2 WHERE id = $3")
+        .bind(seal_totp(state, account_id, &secret)?)
+        .bind(to_ms(state.now()))
+        .bind(account_id)
+        .execute(state.db.pool())
+        .await?;
+    let label = format!("Creneau:{}", account.email).replace(' ', "%20");
+    let otpauth_uri =
+        format!("otpauth://totp/{label}?secret={secret}&issuer=Creneau&algorithm=SHA1&digits=6&period=30");
+    Ok(TotpSetup { secret, otpauth_uri })
+}
+
+/// Step 2: a valid code turns the factor on; every other session ends.
+pub async fn totp_enable(state: &AppState, ctx: &Ctx, account_id: &str, session_id: &str, code: &str) -> AppResult<()> {
+    ratelimit::hit(state, ratelimit::PASSWORD_CHECK_PER_ACCOUNT, account_id).await?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    let account = repo::account_by_id(&mut *tx, account_id).await?.ok_or(AppError::NotFound)?;
+    let Some(pending) = account.totp_pending_secret.clone() else {
+        return Err(AppError::conflict("totp-not-started", "Start the set-up first."));
+    };
+    let pending = open_totp(state, account_id, &pending)?;
+    let step = crypto::totp_verify(&pending, code, now.div_euclid(1000))
+        .ok_or_else(|| AppError::field("code", "invalid-totp", "Wrong verification code."))?;
+    sqlx::query(
+        "UPDATE accounts SET totp_secret = $1, totp_pending_secret = NULL, totp_enabled_at = $2, totp_last_step = $3, updated_at = $2 WHERE id = $4",
+    )
+    .bind(seal_totp(state, account_id, &pending)?)
+    .bind(now)
+    .bind(step)
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
+    let ended = repo::end_sessions(&mut tx, account_id, Some(session_id)).await?;
+    totp_mail_and_audit(&mut tx, now, ctx, &account, true, ended).await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
+/// Turning the factor off needs both the password and a current code. Wrong codes count
+/// against the account's second factor exactly as at login (one window for both), and a
+/// full window refuses before the password is checked.
+pub async fn totp_disable(state: &AppState, ctx: &Ctx, account_id: &str, password: &str, code: &str) -> AppResult<()> {
+    ratelimit::hit(state, ratelimit::PASSWORD_CHECK_PER_ACCOUNT, account_id).await?;
+    let account = repo::account_by_id(state.db.pool(), account_id).await?.ok_or(AppError::NotFound)?;
+    if account.totp_secret.is_none() || account.totp_enabled_at.is_none() {
+        return Err(AppError::conflict("totp-not-enabled", "Two-factor authentication is off."));
+    }
+    ratelimit::check(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, account_id).await?;
+    if !account.password_hash.as_deref().is_some_and(|h| crypto::verify_password(password, h)) {
+        return Err(AppError::field("password", "wrong-password", "Current password is wrong."));
+    }
+    // Counted before the write transaction opens (on SQLite it holds the write lock).
+    ratelimit::hit(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, account_id).await?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    // Read again inside the transaction: the last used step must be the current one.
+    let account = repo::account_by_id(&mut *tx, account_id).await?.ok_or(AppError::NotFound)?;
+    let Some(secret) = account.totp_secret.clone().filter(|_| account.totp_enabled_at.is_some()) else {
+        return Err(AppError::conflict("totp-not-enabled", "Two-factor authentication is off."));
+    };
+    let secret = open_totp(state, account_id, &secret)?;
+    check_totp_step(&mut tx, &account, &secret, code, now).await.map_err(|e| match e {
+        AppError::Unauthorized { .. } => AppError::field("code", "invalid-totp", "Wrong verification code."),
+        other => other,
+    })?;
+    sqlx::query("UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending_secret = NULL, updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    totp_mail_and_audit(&mut tx, now, ctx, &account, false, 0).await?;
+    tx.commit().await?;
+    ratelimit::refund(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, account_id).await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
+pub(super) async fn totp_mail_and_audit(
+    tx: &mut crate::db::Tx,
+    now: i64,
+    ctx: &Ctx,
+    account: &AccountRow,
+    on: bool,
+    ended: u64,
+) -> AppResult<()> {
+    let t = mail_lang(account, ctx.lang);
+    let mail = compose(
+        &account.email,
+        t.get("mail.totp.subject"),
+        &[t.fmt(if on { "mail.totp.on" } else { "mail.totp.off" }, &[("name", &account.first_name)])],
+        None,
+        t.get("mail.footer"),
+    );
+    outbox::enqueue_email(tx, now, None, &mail).await?;
+    audit::record(
+        tx,
+        now,
+        Entry {
+            org_id: None,
+            location_id: None,
+            actor: &actor_of(account),
+            action: if on { "account.totp_enabled" } else { "account.totp_disabled" },
+            object_type: "account",
+            object_id: Some(&account.id),
+            before: None,
+            after: Some(json!({"sessions_ended": ended})),
+            ctx: Some(ctx),
+        },
+    )
+    .await
+}
+
+/// Check a TOTP code and refuse a replay of an already used time step.
+pub(super) async fn check_totp_step(
+    tx: &mut crate::db::Tx,
+    account: &AccountRow,
+    secret: &str,
+    code: &str,
+    now_ms: i64,
+) -> AppResult<()> {
+    let bad = || AppError::Unauthorized { code: "invalid-totp", detail: "Wrong verification code.".into() };
+    let step = crypto::totp_verify(secret, code, now_ms.div_euclid(1000)).ok_or_else(bad)?;
+    if account.totp_last_step.is_some_and(|last| step <= last) {
+        return Err(bad());
+    }
+    let r = sqlx::query(
+        "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(&account.id)
+    .execute(&mut **tx)
+    .await?;
+    if r.rows_affected() != 1 {
+        return Err(bad());
+    }
+    Ok(())
+}
