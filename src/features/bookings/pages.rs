@@ -3,17 +3,15 @@
 //! no-shows from them. Every rule (rights, hours, overlaps, audit) lives in the service; these
 //! handlers turn forms into service calls and bookings into a grid.
 //!
-//! The grid is a table of 15-minute rows in the calendar's own time zone: a booking is one cell
-//! spanning its rows, a free row is a link to the booking form, a local time that does not
-//! exist (the skipped hour of a spring-forward day) is no cell at all.
+//! The grid itself, a pure function, is `grid.rs`.
 
+use super::grid::*;
 use super::service::{self, BookingRow, ClientInput, MAX_LENGTH_MS, NewBooking};
 use crate::{
     access::{
         Identity, OrgScope,
         policy::{Action, Object},
     },
-    clock::to_ms,
     error::{AppError, AppResult},
     features::{
         calendars::service::{self as calendars, CalendarRow},
@@ -27,7 +25,6 @@ use crate::{
         },
     },
     i18n::Tr,
-    scheduling::availability::{Busy, Hours},
     state::AppState,
 };
 use askama::Template;
@@ -35,240 +32,9 @@ use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
 };
-use jiff::{
-    ToSpan, Zoned,
-    civil::{Date, DateTime, Time},
-    tz::{AmbiguousOffset, TimeZone},
-};
+use jiff::ToSpan;
 use serde::Deserialize;
 use std::collections::HashMap;
-
-/// Minutes per grid row.
-const STEP: i64 = 15;
-
-// ---------------------------------------------------------------- dates in words
-
-fn weekday_name(t: Tr, d: Date) -> &'static str {
-    t.get(&format!("wd.{}", d.weekday().to_monday_one_offset()))
-}
-
-/// "lundi 2 mars 2026" / "Monday 2 March 2026".
-fn long_date(t: Tr, d: Date) -> String {
-    t.fmt(
-        "date.long",
-        &[
-            ("weekday", weekday_name(t, d)),
-            ("day", &d.day().to_string()),
-            ("month", t.get(&format!("month.{}", d.month()))),
-            ("year", &d.year().to_string()),
-        ],
-    )
-}
-
-/// "lun. 2" / "Mon 2": a column heading.
-fn short_date(t: Tr, d: Date) -> String {
-    t.fmt(
-        "date.short",
-        &[
-            ("weekday", t.get(&format!("wd.short.{}", d.weekday().to_monday_one_offset()))),
-            ("day", &d.day().to_string()),
-        ],
-    )
-}
-
-use crate::types::format_hhmm as hhmm;
-
-fn zone_of(cal: &CalendarRow) -> TimeZone {
-    TimeZone::get(&cal.time_zone).unwrap_or(TimeZone::UTC)
-}
-
-fn civil(d: Date, min: i64) -> DateTime {
-    let min = min.clamp(0, 1439);
-    d.to_datetime(Time::constant((min / 60) as i8, (min % 60) as i8, 0, 0))
-}
-
-/// The instant of local `min` minutes after midnight on `d` (1440 = next midnight); `None` for
-/// a local time the zone skips.
-fn instant(tz: &TimeZone, d: Date, min: i64) -> Option<i64> {
-    let (d, min) = if min >= 1440 { (d.tomorrow().ok()?, min - 1440) } else { (d, min) };
-    let az = tz.to_ambiguous_zoned(civil(d, min));
-    if matches!(az.offset(), AmbiguousOffset::Gap { .. }) {
-        return None;
-    }
-    az.compatible().ok().map(|z| z.timestamp().as_millisecond())
-}
-
-fn zoned(ms: i64, tz: &TimeZone) -> Option<Zoned> {
-    jiff::Timestamp::from_millisecond(ms).ok().map(|t| t.to_zoned(tz.clone()))
-}
-
-/// Minutes after local midnight of `d` at which `ms` falls, clamped to the day.
-fn minute_on(ms: i64, d: Date, tz: &TimeZone) -> i64 {
-    let Some(z) = zoned(ms, tz) else { return 0 };
-    match z.date().cmp(&d) {
-        std::cmp::Ordering::Less => 0,
-        std::cmp::Ordering::Greater => 1440,
-        std::cmp::Ordering::Equal => i64::from(z.hour()) * 60 + i64::from(z.minute()),
-    }
-}
-
-fn today(state: &AppState, tz: &TimeZone) -> Date {
-    jiff::Timestamp::from_millisecond(to_ms(state.now())).map(|t| t.to_zoned(tz.clone()).date()).unwrap_or_default()
-}
-
-/// A date asked in the address; anything else (out of the years we compute with included)
-/// shows today.
-fn parse_date(v: Option<&str>) -> Option<Date> {
-    v.and_then(|s| crate::types::BoundedDate::parse("date", s).ok()).map(|d| d.get())
-}
-
-/// A local date and "HH:MM" in the calendar's zone as an RFC 3339 instant for the service;
-/// a time the zone skips is refused rather than silently moved.
-fn local_instant(tz: &TimeZone, date: &str, time: &str) -> AppResult<String> {
-    let d = crate::types::BoundedDate::parse("date", date).map_err(|e| AppError::Validation(vec![e]))?.get();
-    let min = crate::types::parse_hhmm("time", time.trim())
-        .ok()
-        .filter(|m| *m < 1440)
-        .ok_or_else(|| AppError::field("time", "invalid-time", "Use a time such as 09:30."))?;
-    let ms = instant(tz, d, min)
-        .ok_or_else(|| AppError::field("time", "skipped-time", "This local time does not exist on that day."))?;
-    Ok(jiff::Timestamp::from_millisecond(ms).map_err(AppError::internal)?.to_string())
-}
-
-// ---------------------------------------------------------------- the grid
-
-/// A booking as shown in a view.
-#[derive(Clone)]
-struct Item {
-    id: String,
-    time: String,
-    title: String,
-    detail: String,
-    no_show: bool,
-}
-
-enum Cell {
-    /// A free quarter: `time` is shown on full hours; `closed` outside working hours or
-    /// inside an unavailability period (still bookable by staff with an override).
-    Free { date: String, time: String, label: String, show_time: bool, closed: bool },
-    /// One or more bookings spanning `rows` rows.
-    Bookings { rows: usize, items: Vec<Item> },
-    /// A row past this column's end, or a local time the zone skips.
-    Blank,
-}
-
-struct GridRow {
-    /// Row heading (the time) for views whose columns share their times.
-    head: Option<String>,
-    cells: Vec<Cell>,
-}
-
-struct Column {
-    heading: String,
-    date: Date,
-    from: i64,
-    to: i64,
-}
-
-struct Grid {
-    columns: Vec<String>,
-    shared_times: bool,
-    rows: Vec<GridRow>,
-    /// Bookings of the period that fall outside the visible hours (listed, never hidden).
-    outside: Vec<Item>,
-}
-
-struct Placed {
-    col: usize,
-    r0: usize,
-    r1: usize,
-    item: Item,
-}
-
-#[allow(clippy::too_many_arguments)]
-fn build_grid(
-    t: Tr,
-    tz: &TimeZone,
-    cols: &[Column],
-    shared_times: bool,
-    hours: &Hours,
-    unavailable: &[Busy],
-    bookings: &[(BookingRow, Item)],
-) -> Grid {
-    let rows_of = |c: &Column| ((c.to - c.from).max(0) + STEP - 1) / STEP;
-    let n_rows = cols.iter().map(rows_of).max().unwrap_or(0) as usize;
-    // Place bookings: per column, sorted by start; a booking starting inside an earlier
-    // cell joins it (the cell grows), so cells never collide.
-    let mut placed: Vec<Placed> = Vec::new();
-    let mut outside = Vec::new();
-    for (b, item) in bookings {
-        let mut shown = false;
-        for (ci, c) in cols.iter().enumerate() {
-            let s = minute_on(b.start_at, c.date, tz).max(c.from);
-            let e = minute_on(b.end_at, c.date, tz).min(c.to);
-            if e <= s || minute_on(b.end_at, c.date, tz) == 0 {
-                continue;
-            }
-            let r0 = ((s - c.from) / STEP) as usize;
-            let r1 = (((e - c.from) + STEP - 1) / STEP).max(r0 as i64 + 1) as usize;
-            placed.push(Placed { col: ci, r0, r1, item: item.clone() });
-            shown = true;
-        }
-        if !shown {
-            outside.push(item.clone());
-        }
-    }
-    placed.sort_by_key(|p| (p.col, p.r0));
-    let mut blocks: Vec<Vec<(usize, usize, Vec<Item>)>> = vec![Vec::new(); cols.len()];
-    for p in placed {
-        let col = &mut blocks[p.col];
-        match col.last_mut() {
-            Some((_, r1, items)) if p.r0 < *r1 => {
-                *r1 = (*r1).max(p.r1);
-                items.push(p.item);
-            }
-            _ => col.push((p.r0, p.r1, vec![p.item])),
-        }
-    }
-    let mut rows = Vec::with_capacity(n_rows);
-    for r in 0..n_rows {
-        let mut cells = Vec::with_capacity(cols.len());
-        for (ci, c) in cols.iter().enumerate() {
-            let min = c.from + r as i64 * STEP;
-            if let Some((r0, r1, items)) = blocks[ci].iter().find(|(r0, r1, _)| *r0 <= r && r < *r1) {
-                if *r0 == r {
-                    cells.push(Cell::Bookings { rows: r1.min(&(rows_of(c) as usize)) - r0, items: items.clone() });
-                }
-                continue; // covered by the cell above
-            }
-            if min >= c.to {
-                cells.push(Cell::Blank);
-                continue;
-            }
-            let Some(at) = instant(tz, c.date, min) else {
-                cells.push(Cell::Blank);
-                continue;
-            };
-            let end = at + STEP * 60_000;
-            let working = hours
-                .for_date(c.date)
-                .iter()
-                .any(|iv| i64::from(iv.start_min) <= min && min + STEP <= i64::from(iv.end_min));
-            let away = unavailable.iter().any(|u| u.start_ms < end && at < u.end_ms);
-            let time = hhmm(min);
-            cells.push(Cell::Free {
-                date: c.date.to_string(),
-                label: t.fmt("view.new_at", &[("day", &long_date(t, c.date)), ("time", &time)]),
-                show_time: min % 60 == 0 && !shared_times,
-                time,
-                closed: !working || away,
-            });
-        }
-        let head = shared_times.then(|| cols.first().map(|c| hhmm(c.from + r as i64 * STEP))).flatten();
-        rows.push(GridRow { head, cells });
-    }
-    Grid { columns: cols.iter().map(|c| c.heading.clone()).collect(), shared_times, rows, outside }
-}
 
 /// The bookings of `[from, to)` on one calendar, with who is coming (the client's name, for
 /// everyone who sees the booking) and service names: three queries whatever the number of
@@ -789,80 +555,4 @@ pub async fn no_show(
 ) -> PageResult {
     service::mark_no_show(&state, &ctx, &scope, &id).await.or_page(&ctx)?;
     Ok(see_other(&after(&form, &id, "no_show")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::scheduling::availability::LocalInterval;
-
-    fn row(id: &str, start: &str, end: &str) -> (BookingRow, Item) {
-        let ms = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_millisecond();
-        let b = BookingRow {
-            id: id.into(),
-            location_id: "l".into(),
-            calendar_id: "c".into(),
-            service_id: None,
-            client_id: None,
-            start_at: ms(start),
-            end_at: ms(end),
-            status: "confirmed".into(),
-            notes: String::new(),
-            source: "staff".into(),
-            created_at: 0,
-        };
-        let item = Item { id: id.into(), time: String::new(), title: id.into(), detail: String::new(), no_show: false };
-        (b, item)
-    }
-
-    fn spans(g: &Grid) -> Vec<(usize, usize, Vec<String>)> {
-        let mut out = Vec::new();
-        for (r, row) in g.rows.iter().enumerate() {
-            for c in &row.cells {
-                if let Cell::Bookings { rows, items } = c {
-                    out.push((r, *rows, items.iter().map(|i| i.id.clone()).collect()));
-                }
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn bookings_span_their_quarters_and_close_neighbours_share_a_cell() {
-        let tz = TimeZone::get("Europe/Paris").unwrap();
-        let d: Date = "2026-03-03".parse().unwrap();
-        let cols = [Column { heading: "x".into(), date: d, from: 8 * 60, to: 12 * 60 }];
-        let mut hours = Hours::default();
-        hours.weekly[1].push(LocalInterval::new(9 * 60, 12 * 60).unwrap());
-        let bookings = [
-            row("a", "2026-03-03T08:00:00Z", "2026-03-03T08:30:00Z"), // 09:00–09:30 Paris
-            row("b", "2026-03-03T09:00:00Z", "2026-03-03T09:10:00Z"), // 10:00–10:10
-            row("c", "2026-03-03T09:10:00Z", "2026-03-03T09:40:00Z"), // 10:10–10:40, same first quarter
-            row("d", "2026-03-03T13:00:00Z", "2026-03-03T14:00:00Z"), // 14:00, outside 08–12
-        ];
-        let g = build_grid(Tr(crate::types::Lang::En), &tz, &cols, true, &hours, &[], &bookings);
-        assert_eq!(g.rows.len(), 16);
-        assert_eq!(spans(&g), vec![(4, 2, vec!["a".into()]), (8, 3, vec!["b".into(), "c".into()])]);
-        assert_eq!(g.outside.len(), 1);
-        // Every row has exactly one cell or a covering cell: 16 rows, 2 + 3 covered rows.
-        let cells: usize = g.rows.iter().map(|r| r.cells.len()).sum();
-        assert_eq!(cells, 16 - (2 - 1) - (3 - 1));
-        // 08:00 is outside working hours, 09:45 inside.
-        assert!(matches!(&g.rows[0].cells[0], Cell::Free { closed: true, .. }));
-        assert!(matches!(&g.rows[7].cells[0], Cell::Free { closed: false, .. }));
-    }
-
-    #[test]
-    fn the_skipped_hour_has_no_cell_and_times_stay_local() {
-        // 2026-03-29: Paris skips 02:00–03:00.
-        let tz = TimeZone::get("Europe/Paris").unwrap();
-        let d: Date = "2026-03-29".parse().unwrap();
-        let cols = [Column { heading: "x".into(), date: d, from: 60, to: 4 * 60 }];
-        let g = build_grid(Tr(crate::types::Lang::En), &tz, &cols, true, &Hours::default(), &[], &[]);
-        let blanks = g.rows.iter().filter(|r| matches!(r.cells[0], Cell::Blank)).count();
-        assert_eq!(blanks, 4, "02:00, 02:15, 02:30, 02:45 do not exist");
-        assert_eq!(local_instant(&tz, "2026-03-29", "03:00").unwrap(), "2026-03-29T01:00:00Z");
-        assert!(local_instant(&tz, "2026-03-29", "02:30").is_err());
-        assert_eq!(local_instant(&tz, "2026-07-01", "09:00").unwrap(), "2026-07-01T07:00:00Z");
-    }
 }
