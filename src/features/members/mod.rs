@@ -3,9 +3,12 @@
 
 pub mod api;
 mod explain;
+mod grant_editor;
 mod grants;
+mod invitation_pages;
 pub mod invitations;
 mod invite;
+mod invite_pages;
 pub mod pages;
 pub mod service;
 

@@ -1,34 +1,26 @@
-//! Member pages: the team list, the invitation form, one member's rights (role, toggles,
-//! grants, explain-access, preview) and the page behind the emailed invitation link.
+//! Member pages: the team list and one member's rights (role, toggles, grants,
+//! explain-access, preview); the invitation form is `invite_pages.rs`, the page behind the
+//! emailed invitation link `invitation_pages.rs`, the grants editor `grant_editor.rs`.
 //!
 //! Every rule lives in `service` and `invitations`; these handlers only translate forms into
 //! service calls and results into pages. The policy is asked (through `OrgScope::check`)
 //! only to decide which controls to show.
 
-use super::{
-    invitations,
-    service::{self, GrantInput, MemberRow},
-};
+use super::service::{self, MemberRow};
 use crate::{
     access::{
-        Identity, MaybeIdentity, OrgScope, Role,
+        Identity, OrgScope,
         context::member_view_by_id,
         policy::{self, Action, Level, Object, Preset, Reason, Scope, Toggle, Toggles},
-        session::SESSION_LIFETIME_MS,
     },
-    error::{AppError, AppResult},
-    features::{
-        accounts::pages::viewer_zone,
-        calendars::service::{self as calendars, CalendarRow},
-        locations::service::{self as locations, Location},
-    },
+    error::AppError,
+    features::accounts::pages::viewer_zone,
     http::{
-        Ctx, cookie_names,
+        Ctx,
         pages::{
-            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, enc, inline_error, local_time, render,
+            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, inline_error, local_time, render,
             render_status, see_other, with_done,
         },
-        set_cookie,
     },
     i18n::Tr,
     state::AppState,
@@ -36,159 +28,21 @@ use crate::{
 use askama::Template;
 use axum::{
     extract::{Path, Query, State},
-    http::{StatusCode, header},
+    http::StatusCode,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-// ---------------------------------------------------------------- shared page helpers
-
-/// The three levels, for a `<select>`.
-pub(crate) fn level_options(t: Tr) -> Vec<Opt> {
-    Level::ALL.into_iter().map(|l| Opt::new(l.as_str(), t.get(&format!("level.{}", l.as_str())))).collect()
-}
-
-pub(crate) fn role_label(t: Tr, role: &str) -> &'static str {
-    match Role::parse(role) {
-        Some(r) => t.get(&format!("role.{}", r.as_str())),
-        None => t.get("member.unknown"),
-    }
-}
-
-/// What the current member sees of the organisation: the targets a grants editor offers.
-pub(crate) struct Visible {
-    pub locations: Vec<Location>,
-    pub calendars: Vec<CalendarRow>,
-}
-
-pub(crate) async fn visible(state: &AppState, scope: &OrgScope) -> AppResult<Visible> {
-    Ok(Visible {
-        locations: locations::list(state, scope).await?,
-        calendars: calendars::list(state, scope, None).await?,
-    })
-}
-
-impl Visible {
-    pub fn location_name(&self, id: &str) -> Option<&str> {
-        self.locations.iter().find(|l| l.id == id).map(|l| l.name.as_str())
-    }
-
-    pub fn calendar_name(&self, id: &str) -> Option<&str> {
-        self.calendars.iter().find(|c| c.id == id).map(|c| c.name.as_str())
-    }
-
-    /// "Where" in words: the organisation, a location, or a calendar (with its location).
-    pub fn target(&self, t: Tr, scope: &Scope) -> String {
-        match scope {
-            Scope::Org => t.get("explain.scope.org").to_string(),
-            Scope::Location { location_id } => match self.location_name(location_id) {
-                Some(n) => n.to_string(),
-                None => t.fmt("explain.scope.location", &[("id", location_id)]),
-            },
-            Scope::Calendar { location_id, calendar_id } => match self.calendar_name(calendar_id) {
-                Some(n) => match self.location_name(location_id) {
-                    Some(l) => format!("{n} ({l})"),
-                    None => n.to_string(),
-                },
-                None => t.fmt("explain.scope.calendar", &[("id", calendar_id)]),
-            },
-        }
-    }
-}
-
-/// One line of a grants editor: a location or a calendar and the level held there.
-pub(crate) struct GrantRowView {
-    pub id: String,
-    pub name: String,
-    pub detail: String,
-    pub level: String,
-}
-
-/// The grants editor (members and teams): one level per place, "none" removing it.
-pub(crate) struct GrantsEditor {
-    pub org_level: String,
-    pub locations: Vec<GrantRowView>,
-    pub calendars: Vec<GrantRowView>,
-    pub levels: Vec<Opt>,
-}
-
-fn best(current: &[(Scope, Level)], matches: impl Fn(&Scope) -> bool) -> String {
-    current
-        .iter()
-        .filter(|(s, _)| matches(s))
-        .map(|(_, l)| *l)
-        .max()
-        .map(|l| l.as_str().to_string())
-        .unwrap_or_default()
-}
-
-pub(crate) fn grants_editor(t: Tr, vis: &Visible, current: &[(Scope, Level)]) -> GrantsEditor {
-    GrantsEditor {
-        org_level: best(current, |s| *s == Scope::Org),
-        locations: vis
-            .locations
-            .iter()
-            .map(|l| GrantRowView {
-                id: l.id.clone(),
-                name: l.name.clone(),
-                detail: String::new(),
-                level: best(current, |s| matches!(s, Scope::Location { location_id } if *location_id == l.id)),
-            })
-            .collect(),
-        calendars: vis
-            .calendars
-            .iter()
-            .map(|c| GrantRowView {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                detail: vis.location_name(&c.location_id).unwrap_or_default().to_string(),
-                level: best(current, |s| matches!(s, Scope::Calendar { calendar_id, .. } if *calendar_id == c.id)),
-            })
-            .collect(),
-        levels: level_options(t),
-    }
-}
-
-/// The grants a submitted editor asks for. Grants on places this member cannot see are
-/// not in the editor, so they are kept as they are (the service still checks everything).
-pub(crate) fn grants_from_editor(f: &FormFields, vis: &Visible, current: &[(Scope, Level)]) -> Vec<GrantInput> {
-    let grant = |scope: &str, location_id: Option<&str>, calendar_id: Option<&str>, level: String| GrantInput {
-        scope: scope.into(),
-        location_id: location_id.map(String::from),
-        calendar_id: calendar_id.map(String::from),
-        level,
-    };
-    let mut out = Vec::new();
-    if let Some(level) = f.opt("grant_org") {
-        out.push(grant("org", None, None, level));
-    }
-    for l in &vis.locations {
-        if let Some(level) = f.opt(&format!("grant_loc_{}", l.id)) {
-            out.push(grant("location", Some(&l.id), None, level));
-        }
-    }
-    for c in &vis.calendars {
-        if let Some(level) = f.opt(&format!("grant_cal_{}", c.id)) {
-            out.push(grant("calendar", Some(&c.location_id), Some(&c.id), level));
-        }
-    }
-    for (s, level) in current {
-        match s {
-            Scope::Location { location_id } if vis.location_name(location_id).is_none() => {
-                out.push(grant("location", Some(location_id), None, level.as_str().into()));
-            }
-            Scope::Calendar { location_id, calendar_id } if vis.calendar_name(calendar_id).is_none() => {
-                out.push(grant("calendar", Some(location_id), Some(calendar_id), level.as_str().into()));
-            }
-            _ => {}
-        }
-    }
-    out
-}
+pub(crate) use super::grant_editor::*;
+use super::invite_pages::role_options;
+pub use super::{
+    invitation_pages::{accept, invitation, register},
+    invite_pages::{invite, invite_form},
+};
 
 // ---------------------------------------------------------------- the team list
 
-struct MemberLine {
+pub(super) struct MemberLine {
     id: String,
     name: String,
     email: String,
@@ -199,20 +53,20 @@ struct MemberLine {
 
 #[derive(Template)]
 #[template(path = "members.html")]
-struct MembersPage {
+pub(super) struct MembersPage {
     p: PageCtx,
     members: Vec<MemberLine>,
     can_invite: bool,
 }
 
-fn status_label(t: Tr, status: &str) -> &'static str {
+pub(super) fn status_label(t: Tr, status: &str) -> &'static str {
     match status {
         "active" | "invited" | "inactive" | "blocked" | "removed" => t.get(&format!("member.status.{status}")),
         _ => t.get("member.unknown"),
     }
 }
 
-fn display_name(m: &MemberRow) -> String {
+pub(super) fn display_name(m: &MemberRow) -> String {
     format!("{} {}", m.first_name, m.last_name).trim().to_string()
 }
 
@@ -244,225 +98,45 @@ pub async fn list(
     }))
 }
 
-// ---------------------------------------------------------------- invite
-
-struct ToggleBox {
-    name: &'static str,
-    label: &'static str,
-    checked: bool,
-}
-
-struct CalendarBox {
-    id: String,
-    name: String,
-    location: String,
-    checked: bool,
-    level: String,
-}
-
-#[derive(Default)]
-struct InviteValues {
-    email: String,
-    first_name: String,
-    last_name: String,
-    role: String,
-    send_invitation: bool,
-    calendar_location_id: String,
-    grant_location: String,
-    grant_location_level: String,
-}
-
-#[derive(Template)]
-#[template(path = "member_invite.html")]
-struct InvitePage {
-    p: PageCtx,
-    errors: FormErrors,
-    other_errors: Vec<String>,
-    error: Option<String>,
-    f: InviteValues,
-    roles: Vec<Opt>,
-    toggles: Vec<ToggleBox>,
-    locations: Vec<Opt>,
-    calendars: Vec<CalendarBox>,
-    levels: Vec<Opt>,
-}
-
-const INVITE_FIELDS: [&str; 5] = ["email", "first_name", "last_name", "role", "calendar_location_id"];
-
-fn role_options(t: Tr) -> Vec<Opt> {
-    Role::ALL.into_iter().map(|r| Opt::new(r.as_str(), t.get(&format!("role.{}", r.as_str())))).collect()
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn invite_page(
-    state: &AppState,
-    ctx: &Ctx,
-    who: &Identity,
-    scope: &OrgScope,
-    status: StatusCode,
-    f: InviteValues,
-    form: Option<&FormFields>,
-    errors: FormErrors,
-    error: Option<String>,
-) -> PageResult {
-    let vis = visible(state, scope).await.or_page(ctx)?;
-    let p = PageCtx::for_org(state, ctx, who, scope, "/team").await.or_page(ctx)?;
-    let t = p.t;
-    let checked = |name: &str| form.is_some_and(|f| f.checked(name));
-    let picked: Vec<String> = form.map(|f| f.all("grant_calendar")).unwrap_or_default();
-    Ok(render_status(
-        status,
-        &InvitePage {
-            other_errors: errors.others(&INVITE_FIELDS),
-            errors,
-            error,
-            f,
-            roles: role_options(t),
-            toggles: Toggle::ALL
-                .into_iter()
-                .map(|x| ToggleBox {
-                    name: x.as_str(),
-                    label: t.get(&format!("toggle.{}", x.as_str())),
-                    checked: checked(&format!("toggle_{}", x.as_str())),
-                })
-                .collect(),
-            locations: vis.locations.iter().map(|l| Opt::new(&l.id, &l.name)).collect(),
-            calendars: vis
-                .calendars
-                .iter()
-                .map(|c| CalendarBox {
-                    id: c.id.clone(),
-                    name: c.name.clone(),
-                    location: vis.location_name(&c.location_id).unwrap_or_default().to_string(),
-                    checked: picked.contains(&c.id),
-                    level: form
-                        .map(|f| f.get(&format!("grant_calendar_level_{}", c.id)).to_string())
-                        .unwrap_or_else(|| "book".into()),
-                })
-                .collect(),
-            levels: level_options(t),
-            p,
-        },
-    ))
-}
-
-pub async fn invite_form(State(state): State<AppState>, ctx: Ctx, who: Identity, scope: OrgScope) -> PageResult {
-    // The form is for those who manage users; others get the readable 403.
-    scope.require(Action::ViewMembers, Object::Org).or_page(&ctx)?;
-    let f = InviteValues {
-        role: Role::Staff.as_str().into(),
-        send_invitation: true,
-        grant_location_level: Level::View.as_str().into(),
-        ..Default::default()
-    };
-    invite_page(&state, &ctx, &who, &scope, StatusCode::OK, f, None, FormErrors::default(), None).await
-}
-
-pub async fn invite(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    form: FormFields,
-) -> PageResult {
-    let mut toggles = BTreeMap::new();
-    for x in Toggle::ALL {
-        if form.checked(&format!("toggle_{}", x.as_str())) {
-            toggles.insert(x.as_str().to_string(), true);
-        }
-    }
-    let mut grants = Vec::new();
-    if let Some(loc) = form.opt("grant_location") {
-        grants.push(GrantInput {
-            scope: "location".into(),
-            location_id: Some(loc),
-            calendar_id: None,
-            level: form.opt("grant_location_level").unwrap_or_else(|| Level::View.as_str().into()),
-        });
-    }
-    for cal in form.all("grant_calendar") {
-        grants.push(GrantInput {
-            scope: "calendar".into(),
-            level: form.opt(&format!("grant_calendar_level_{cal}")).unwrap_or_else(|| Level::View.as_str().into()),
-            location_id: None,
-            calendar_id: Some(cal),
-        });
-    }
-    let f = InviteValues {
-        email: form.get("email").into(),
-        first_name: form.get("first_name").into(),
-        last_name: form.get("last_name").into(),
-        role: form.get("role").into(),
-        send_invitation: form.checked("send_invitation"),
-        calendar_location_id: form.get("calendar_location_id").into(),
-        grant_location: form.get("grant_location").into(),
-        grant_location_level: form.get("grant_location_level").into(),
-    };
-    let input = service::InviteInput {
-        email: f.email.clone(),
-        first_name: f.first_name.clone(),
-        last_name: f.last_name.clone(),
-        role: f.role.clone(),
-        toggles,
-        grants,
-        send_invitation: f.send_invitation,
-        calendar_location_id: form.opt("calendar_location_id"),
-    };
-    match service::invite(&state, &ctx, &scope, input).await {
-        Ok(m) => {
-            let done = if f.send_invitation { "invited" } else { "created" };
-            Ok(see_other(&format!("/team/{}?done={done}", m.id)))
-        }
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                invite_page(&state, &ctx, &who, &scope, status, f, Some(&form), errors, error).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
-    }
-}
-
 // ---------------------------------------------------------------- one member
 
-struct RightLine {
+pub(super) struct RightLine {
     label: &'static str,
     held: bool,
     hint: &'static str,
 }
 
-struct GrantLine {
+pub(super) struct GrantLine {
     target: String,
     level: &'static str,
     via_team: Option<String>,
 }
 
-struct CalendarLink {
+pub(super) struct CalendarLink {
     id: String,
     name: String,
     link: bool,
 }
 
-struct ToggleChoice {
+pub(super) struct ToggleChoice {
     name: &'static str,
     label: &'static str,
     value: &'static str,
     default_label: String,
 }
 
-struct OpButton {
+pub(super) struct OpButton {
     op: &'static str,
     label: &'static str,
     danger: bool,
 }
 
-struct Explained {
+pub(super) struct Explained {
     allowed: bool,
     text: String,
 }
 
-struct PreviewLine {
+pub(super) struct PreviewLine {
     id: String,
     name: String,
     detail: String,
@@ -470,7 +144,7 @@ struct PreviewLine {
 
 #[derive(Template)]
 #[template(path = "member.html")]
-struct MemberPage {
+pub(super) struct MemberPage {
     p: PageCtx,
     id: String,
     name: String,
@@ -509,13 +183,13 @@ pub struct MemberQuery {
 
 /// What went wrong with a form on the member page, shown above it.
 #[derive(Default)]
-struct Outcome {
+pub(super) struct Outcome {
     status: Option<StatusCode>,
     error: Option<String>,
     errors: FormErrors,
 }
 
-fn hint(m: &MemberRow, toggle: Toggle, reason: &Reason) -> &'static str {
+pub(super) fn hint(m: &MemberRow, toggle: Toggle, reason: &Reason) -> &'static str {
     match reason {
         Reason::Role { .. } => "rights.hint.role",
         Reason::RoleDefault { .. } => "rights.hint.role_default",
@@ -528,7 +202,7 @@ fn hint(m: &MemberRow, toggle: Toggle, reason: &Reason) -> &'static str {
     }
 }
 
-async fn member_page(
+pub(super) async fn member_page(
     state: &AppState,
     ctx: &Ctx,
     who: &Identity,
@@ -745,7 +419,14 @@ pub async fn detail(
 }
 
 /// After a refused change: the member page again, with the reason above the forms.
-async fn refused(state: &AppState, ctx: &Ctx, who: &Identity, scope: &OrgScope, id: &str, e: AppError) -> PageResult {
+pub(super) async fn refused(
+    state: &AppState,
+    ctx: &Ctx,
+    who: &Identity,
+    scope: &OrgScope,
+    id: &str,
+    e: AppError,
+) -> PageResult {
     match inline_error(Tr(ctx.lang), &e) {
         Some((status, message)) => {
             let errors = FormErrors::from_error(&e).unwrap_or_default();
@@ -813,7 +494,7 @@ pub async fn set_grants(
 
 /// The status buttons of the member page.
 #[derive(Clone, Copy)]
-enum Op {
+pub(super) enum Op {
     Activate,
     Resend,
     Revoke,
@@ -822,7 +503,14 @@ enum Op {
     Remove,
 }
 
-async fn member_op(state: &AppState, ctx: &Ctx, who: &Identity, scope: &OrgScope, id: &str, op: Op) -> PageResult {
+pub(super) async fn member_op(
+    state: &AppState,
+    ctx: &Ctx,
+    who: &Identity,
+    scope: &OrgScope,
+    id: &str,
+    op: Op,
+) -> PageResult {
     let (result, done) = match op {
         Op::Activate => (service::activate(state, ctx, scope, id).await.map(|_| ()), "activated"),
         Op::Resend => (service::resend(state, ctx, scope, id).await, "resent"),
@@ -861,193 +549,6 @@ op_handler!(
     unblock => Op::Unblock,
     remove => Op::Remove,
 );
-
-// ---------------------------------------------------------------- the invitation link
-
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessagePage {
-    p: PageCtx,
-    title: String,
-    message: String,
-    link: Option<(String, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "invitation.html")]
-struct InvitationPage {
-    p: PageCtx,
-    token: String,
-    org_name: String,
-    role: &'static str,
-    email: String,
-    /// accept, other, login or register.
-    mode: &'static str,
-    signed_in_as: String,
-    login_href: String,
-    first_name: String,
-    last_name: String,
-    errors: FormErrors,
-    error: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct TokenQuery {
-    #[serde(default)]
-    token: String,
-}
-
-async fn frame(state: &AppState, ctx: &Ctx, who: Option<&Identity>) -> Result<PageCtx, AppError> {
-    match who {
-        Some(who) => PageCtx::for_user(state, ctx, who).await,
-        None => Ok(PageCtx::anonymous(ctx)),
-    }
-}
-
-fn invalid_link(p: PageCtx) -> axum::response::Response {
-    let t = p.t;
-    render_status(
-        StatusCode::BAD_REQUEST,
-        &MessagePage {
-            title: t.get("invitation.title").into(),
-            message: t.get("invitation.invalid").into(),
-            link: Some(("/".into(), t.get("error.back_home").into())),
-            p,
-        },
-    )
-}
-
-struct InvitationForm {
-    first_name: String,
-    last_name: String,
-    errors: FormErrors,
-    error: Option<String>,
-}
-
-/// Show the invitation: who invites whom, and the one next step that fits the visitor.
-async fn invitation_page(
-    state: &AppState,
-    ctx: &Ctx,
-    who: Option<&Identity>,
-    token: &str,
-    status: StatusCode,
-    form: Option<InvitationForm>,
-) -> PageResult {
-    let p = frame(state, ctx, who).await.or_page(ctx)?;
-    let info = match invitations::lookup(state, ctx, token).await {
-        Ok(info) => info,
-        Err(AppError::BadRequest { code: "invalid-token", .. }) => return Ok(invalid_link(p)),
-        Err(e) => return Err(e).or_page(ctx),
-    };
-    let mode = match who {
-        Some(w) if w.email.to_lowercase() == info.email.to_lowercase() => "accept",
-        Some(_) => "other",
-        None if info.account_exists => "login",
-        None => "register",
-    };
-    let form = form.unwrap_or(InvitationForm {
-        first_name: info.first_name.clone(),
-        last_name: info.last_name.clone(),
-        errors: FormErrors::default(),
-        error: None,
-    });
-    let t = p.t;
-    Ok(render_status(
-        status,
-        &InvitationPage {
-            token: token.to_string(),
-            role: role_label(t, &info.role),
-            org_name: info.org_name,
-            email: info.email,
-            mode,
-            signed_in_as: who.map(|w| w.email.clone()).unwrap_or_default(),
-            login_href: format!("/login?next={}", enc(&format!("/invitations/accept?token={token}"))),
-            first_name: form.first_name,
-            last_name: form.last_name,
-            errors: form.errors,
-            error: form.error,
-            p,
-        },
-    ))
-}
-
-/// GET only shows the invitation and the next step: following the link changes nothing.
-pub async fn invitation(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    MaybeIdentity(who): MaybeIdentity,
-    Query(q): Query<TokenQuery>,
-) -> PageResult {
-    invitation_page(&state, &ctx, who.as_ref(), q.token.trim(), StatusCode::OK, None).await
-}
-
-pub async fn accept(State(state): State<AppState>, ctx: Ctx, who: Identity, form: FormFields) -> PageResult {
-    match invitations::accept(&state, &ctx, &who, form.get("token")).await {
-        Ok(_) => Ok(see_other("/")),
-        Err(AppError::BadRequest { code: "invalid-token", .. }) => {
-            Ok(invalid_link(PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?))
-        }
-        Err(e) => Err(e).or_page(&ctx),
-    }
-}
-
-pub async fn register(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    MaybeIdentity(who): MaybeIdentity,
-    form: FormFields,
-) -> PageResult {
-    let t = Tr(ctx.lang);
-    let token = form.get("token").to_string();
-    let again = |errors: FormErrors, error: Option<String>| InvitationForm {
-        first_name: form.get("first_name").into(),
-        last_name: form.get("last_name").into(),
-        errors,
-        error,
-    };
-    // Passwords are taken as typed (spaces included), like on the sign-up page.
-    let raw = |name: &str| form.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
-    if raw("password") != raw("password_confirm") {
-        let f = again(FormErrors::default(), Some(t.get("error.password_mismatch").into()));
-        return invitation_page(&state, &ctx, who.as_ref(), &token, StatusCode::UNPROCESSABLE_ENTITY, Some(f)).await;
-    }
-    let r = invitations::register(
-        &state,
-        &ctx,
-        &token,
-        raw("password"),
-        Some(form.get("first_name")),
-        Some(form.get("last_name")),
-    )
-    .await;
-    match r {
-        Ok(r) => {
-            let secure = state.config.secure_cookies();
-            let cookie = set_cookie(
-                secure,
-                cookie_names(secure).session,
-                &r.session_token,
-                Some(SESSION_LIFETIME_MS / 1000),
-                true,
-            );
-            let mut res = see_other("/");
-            res.headers_mut().append(header::SET_COOKIE, cookie);
-            Ok(res)
-        }
-        Err(AppError::BadRequest { code: "invalid-token", .. }) => {
-            Ok(invalid_link(frame(&state, &ctx, who.as_ref()).await.or_page(&ctx)?))
-        }
-        Err(e) => match inline_error(t, &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                let f = again(errors, error);
-                invitation_page(&state, &ctx, who.as_ref(), &token, status, Some(f)).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
-    }
-}
 
 #[cfg(test)]
 mod tests {
