@@ -3,11 +3,13 @@
 //! serialised write transactions on SQLite), and a lost race answers 409 with the clash.
 
 pub mod api;
+mod engine;
 mod grid;
 pub mod hours;
 pub mod notify;
 pub mod pages;
 pub mod service;
+mod unavailability;
 
 use crate::http::routes::{Guard, Routes};
 use axum::http::Method;
