@@ -4,6 +4,7 @@
 pub mod api;
 pub mod pages;
 pub mod repo;
+mod security_pages;
 pub mod service;
 mod sessions;
 mod signup;

@@ -1,0 +1,219 @@
+//! The account's security pages: password, second factor, sessions.
+
+use super::pages::*;
+use super::{api::clear_session_cookie, repo, service};
+use crate::{
+    access::Identity,
+    error::AppError,
+    http::{
+        Ctx,
+        pages::{OrPage, PageCtx, PageForm, PageResult, local_time, render, render_status, see_other},
+    },
+    state::AppState,
+};
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+
+// ---------------------------------------------------------------- security
+
+#[derive(Template)]
+#[template(path = "security.html")]
+pub(super) struct SecurityPage {
+    p: PageCtx,
+    password_error: Option<String>,
+    totp_error: Option<String>,
+    totp_enabled: bool,
+    pending_secret: Option<String>,
+    pending_uri: String,
+}
+
+pub(super) async fn security_page(
+    state: &AppState,
+    ctx: &Ctx,
+    who: &Identity,
+    flash: Option<&str>,
+    password_error: Option<String>,
+    totp_error: Option<String>,
+    pending: Option<service::TotpSetup>,
+) -> PageResult {
+    let a = repo::account_by_id(state.db.pool(), &who.account_id)
+        .await
+        .or_page(ctx)?
+        .ok_or(AppError::Unauthenticated)
+        .or_page(ctx)?;
+    let mut p = PageCtx::for_user(state, ctx, who).await.or_page(ctx)?;
+    if let Some(f) = flash {
+        p = p.with_flash(f);
+    }
+    let status = if password_error.is_some() || totp_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render_status(
+        status,
+        &SecurityPage {
+            p,
+            password_error,
+            totp_error,
+            totp_enabled: a.totp_enabled_at.is_some(),
+            pending_uri: pending.as_ref().map(|s| s.otpauth_uri.clone()).unwrap_or_default(),
+            pending_secret: pending.map(|s| s.secret),
+        },
+    ))
+}
+
+pub async fn security(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+    security_page(&state, &ctx, &who, None, None, None, None).await
+}
+
+pub(super) fn first_message(e: &AppError) -> Option<String> {
+    match e {
+        AppError::Validation(v) => v.first().map(|f| f.message.clone()),
+        AppError::Conflict { detail, .. } => Some(detail.clone()),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    new_password_confirm: String,
+}
+
+pub async fn password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    PageForm(f): PageForm<PasswordForm>,
+) -> PageResult {
+    let input = service::PasswordChange {
+        current_password: f.current_password,
+        new_password: f.new_password,
+        new_password_confirm: f.new_password_confirm,
+    };
+    match service::change_password(&state, &ctx, &who.account_id, &who.session_id, input).await {
+        Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("password.changed")), None, None, None).await,
+        Err(e) => match first_message(&e) {
+            Some(m) => security_page(&state, &ctx, &who, None, Some(m), None, None).await,
+            None => Err(e).or_page(&ctx),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TotpForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn totp_setup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    PageForm(f): PageForm<TotpForm>,
+) -> PageResult {
+    match service::totp_setup(&state, &who.account_id, &f.password).await {
+        Ok(setup) => security_page(&state, &ctx, &who, None, None, None, Some(setup)).await,
+        Err(e) => match first_message(&e) {
+            Some(m) => security_page(&state, &ctx, &who, None, None, Some(m), None).await,
+            None => Err(e).or_page(&ctx),
+        },
+    }
+}
+
+pub async fn totp_enable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    PageForm(f): PageForm<TotpForm>,
+) -> PageResult {
+    match service::totp_enable(&state, &ctx, &who.account_id, &who.session_id, &f.code).await {
+        Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("totp.enabled")), None, None, None).await,
+        Err(e) => match first_message(&e) {
+            Some(m) => security_page(&state, &ctx, &who, None, None, Some(m), None).await,
+            None => Err(e).or_page(&ctx),
+        },
+    }
+}
+
+pub async fn totp_disable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    PageForm(f): PageForm<TotpForm>,
+) -> PageResult {
+    match service::totp_disable(&state, &ctx, &who.account_id, &f.password, &f.code).await {
+        Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("totp.disabled")), None, None, None).await,
+        Err(e) => match first_message(&e) {
+            Some(m) => security_page(&state, &ctx, &who, None, None, Some(m), None).await,
+            None => Err(e).or_page(&ctx),
+        },
+    }
+}
+
+// ---------------------------------------------------------------- sessions
+
+pub(super) struct SessionLine {
+    id: String,
+    current: bool,
+    device: String,
+    ip: String,
+    started: String,
+    last_seen: String,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+pub(super) struct SessionsPage {
+    p: PageCtx,
+    sessions: Vec<SessionLine>,
+}
+
+pub async fn sessions(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+    let tz = viewer_zone(&state, &who).await.or_page(&ctx)?;
+    let list = service::list_sessions(&state, &who.account_id).await.or_page(&ctx)?;
+    let p = PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?;
+    Ok(render(&SessionsPage {
+        p,
+        sessions: list
+            .into_iter()
+            .map(|s| SessionLine {
+                current: s.id == who.session_id,
+                id: s.id,
+                device: s.user_agent.unwrap_or_default(),
+                ip: s.ip.unwrap_or_default(),
+                started: local_time(s.created_at, &tz),
+                last_seen: local_time(s.last_seen_at, &tz),
+            })
+            .collect(),
+    }))
+}
+
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Identity,
+    Path(id): Path<String>,
+) -> PageResult {
+    service::revoke_session(&state, &ctx, &who.account_id, &who.label(), &id).await.or_page(&ctx)?;
+    if id == who.session_id {
+        return Ok(clear_session_cookie(&state, see_other("/login")));
+    }
+    Ok(see_other("/account/sessions"))
+}
+
+pub async fn revoke_others(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+    service::revoke_other_sessions(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await.or_page(&ctx)?;
+    Ok(see_other("/account/sessions"))
+}
