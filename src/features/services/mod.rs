@@ -2,6 +2,7 @@
 //! the calendars offering each (a toggle per calendar).
 
 pub mod api;
+mod availability;
 pub mod service;
 
 use crate::http::routes::{Guard, Routes};
