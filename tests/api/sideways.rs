@@ -321,6 +321,16 @@ async fn user_management_is_limited_to_the_branch(app: TestApp) {
     let mut want = json!([c.nord_staff, sud]);
     want.as_array_mut().unwrap().sort_by_key(|v| v.to_string());
     assert_eq!(kept, want);
+    // She sees only the members she may see, in the API as on the page…
+    let hers = mgr.org_get(org, &format!("/teams/{mixte}")).await.json();
+    assert_eq!(hers["member_ids"], json!([c.nord_staff]));
+    assert!(!mgr.org_get(org, "/teams").await.text().contains(sud.as_str()));
+    // … and emptying the team through the API takes out only those.
+    mgr.patch_json(&format!("/api/v1/orgs/{org}/teams/{mixte}"), json!({"member_ids": []}))
+        .await
+        .assert(StatusCode::OK);
+    let left = c.owner.org_get(org, &format!("/teams/{mixte}")).await.json();
+    assert_eq!(left["member_ids"], json!([sud]));
     // Nord's staff member is hers to manage.
     mgr.post_json(&format!("{members}/{}/block", c.nord_staff), json!({})).await.assert(StatusCode::OK);
 }

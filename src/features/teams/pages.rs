@@ -214,13 +214,10 @@ pub async fn update(
 ) -> PageResult {
     let team = service::get(&state, &scope, &id).await.or_page(&ctx)?;
     let vis = visible(&state, &scope).await.or_page(&ctx)?;
-    // The form lists the members the actor may see; those it does not show stay as they are.
-    let shown: Vec<String> = members::list(&state, &scope).await.or_page(&ctx)?.into_iter().map(|m| m.id).collect();
-    let mut member_ids = form.all("member");
-    member_ids.extend(team.member_ids.iter().filter(|m| !shown.contains(m)).cloned());
+    // The form lists the members the actor may see; the service keeps those it does not show.
     let input = TeamInput {
         name: Some(form.get("name").to_string()),
-        member_ids: Some(member_ids),
+        member_ids: Some(form.all("member")),
         grants: Some(grants_from_editor(&form, &vis, &current_grants(&team))),
     };
     match service::save(&state, &ctx, &scope, Some(&team.id), input).await {

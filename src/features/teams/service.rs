@@ -20,7 +20,7 @@ use crate::{
 use serde::Serialize;
 use serde_json::json;
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Team {
     pub id: String,
     pub name: String,
@@ -82,12 +82,37 @@ async fn load(state: &AppState, scope: &OrgScope, only: Option<&str>) -> AppResu
         .collect())
 }
 
+/// The members someone limited to some locations sees (`None`: everyone, organisation-wide).
+async fn seen_members(state: &AppState, scope: &OrgScope) -> AppResult<Option<Vec<String>>> {
+    if scope.member().org_wide().is_some() {
+        return Ok(None);
+    }
+    Ok(Some(members::list(state, scope).await?.into_iter().map(|m| m.id).collect()))
+}
+
+/// Teams as the actor may see them: members outside their locations are left out.
+async fn shown(state: &AppState, scope: &OrgScope, mut teams: Vec<Team>) -> AppResult<Vec<Team>> {
+    if let Some(seen) = seen_members(state, scope).await? {
+        for t in &mut teams {
+            t.member_ids.retain(|m| seen.contains(m));
+        }
+    }
+    Ok(teams)
+}
+
 pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<Team>> {
     scope.require(Action::ManageTeams, Object::Org)?;
-    load(state, scope, None).await
+    let teams = load(state, scope, None).await?;
+    shown(state, scope, teams).await
 }
 
 pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Team> {
+    let team = whole(state, scope, id).await?;
+    Ok(shown(state, scope, vec![team]).await?.pop().unwrap_or_default())
+}
+
+/// One team with all its members, for the rules.
+async fn whole(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Team> {
     let team = load(state, scope, Some(id)).await?.pop().ok_or(AppError::NotFound)?;
     scope.require(Action::ManageTeams, Object::Org)?;
     Ok(team)
@@ -118,13 +143,17 @@ pub async fn save(
     ctx: &Ctx,
     scope: &OrgScope,
     id: Option<&str>,
-    input: TeamInput,
+    mut input: TeamInput,
 ) -> AppResult<Team> {
     scope.require(Action::ManageTeams, Object::Org)?;
     let before = match id {
-        Some(id) => Some(get(state, scope, id).await?),
+        Some(id) => Some(whole(state, scope, id).await?),
         None => None,
     };
+    // Members the actor does not see are not theirs to add or take out: they stay as they are.
+    if let (Some(ids), Some(b), Some(seen)) = (&mut input.member_ids, &before, seen_members(state, scope).await?) {
+        ids.extend(b.member_ids.iter().filter(|m| !seen.contains(*m)).cloned());
+    }
     let name = match (&input.name, &before) {
         (Some(n), _) => Name::parse("name", n, 100).map_err(|e| AppError::Validation(vec![e]))?.into_string(),
         (None, Some(b)) => b.name.clone(),
@@ -230,7 +259,7 @@ pub async fn save(
 }
 
 pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<()> {
-    let before = get(state, scope, id).await?;
+    let before = whole(state, scope, id).await?;
     for g in &before.grants {
         let d = crate::access::policy::may_grant(scope.member(), &g.scope, g.level);
         if !d.allowed {
