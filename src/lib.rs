@@ -124,6 +124,25 @@ mod floors {
         assert!(offences.is_empty(), "imports pointing up (ARCHITECTURE.md, \"Floors\"):\n{}", offences.join("\n"));
     }
 
+    /// The tenant value for background work is built only by the background (ARCHITECTURE.md,
+    /// "Tenant data"): a request handler must get its tenant from its scope or the public side.
+    #[test]
+    fn background_tenants_only_in_the_background() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let offences: Vec<String> = files
+            .iter()
+            .filter_map(|file| {
+                let rel = file.strip_prefix(&src).unwrap_or(file).to_string_lossy().replace('\\', "/");
+                let allowed = rel.starts_with("jobs/") || rel == "main.rs" || rel == "access/tenant.rs" || rel == "lib.rs";
+                let text = std::fs::read_to_string(file).ok()?;
+                (!allowed && text.contains("for_background(")).then_some(format!("src/{rel}"))
+            })
+            .collect();
+        assert!(offences.is_empty(), "Tenant::for_background outside src/jobs and main.rs: {offences:?}");
+    }
+
     #[test]
     fn the_scan_sees_grouped_and_inline_names() {
         let grouped = "use crate::{\n    error::AppError,\n    features::{orgs, teams},\n};";

@@ -3,6 +3,7 @@
 //! data takes it, so forgetting the membership check does not compile.
 
 use super::holdings::status_of;
+use super::tenant::Tenant;
 use super::{
     MembershipStatus, Role,
     policy::{self, Action, Decision, GrantView, Level, MemberView, Object, Scope, Toggles},
@@ -22,7 +23,7 @@ use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
 pub struct OrgScope {
-    org_id: String,
+    tenant: Tenant,
     org_name: String,
     org_slug: String,
     account_id: String,
@@ -34,7 +35,12 @@ pub struct OrgScope {
 
 impl OrgScope {
     pub fn org_id(&self) -> &str {
-        &self.org_id
+        self.tenant.org_id()
+    }
+
+    /// The tenant value every repository of this organisation's data takes.
+    pub fn tenant(&self) -> &Tenant {
+        &self.tenant
     }
 
     pub fn org_name(&self) -> &str {
@@ -317,7 +323,7 @@ async fn scope_from_row(
         .await?;
     }
     Ok(OrgScope {
-        org_id: org_id.to_string(),
+        tenant: Tenant::new(org_id),
         org_name: row.org_name,
         org_slug: row.org_slug,
         account_id: who.account_id.clone(),

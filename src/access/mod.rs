@@ -9,9 +9,11 @@ pub mod policy;
 #[cfg(test)]
 mod policy_tests;
 pub mod session;
+pub mod tenant;
 
 pub use context::OrgScope;
 pub use identity::{Identity, MaybeIdentity};
+pub use tenant::Tenant;
 
 use serde::{Deserialize, Serialize};
 
