@@ -131,7 +131,7 @@ impl Blocked {
 
 /// Instant of a local date and minute in `tz`; `None` when that local time does not exist
 /// (a gap). In a fold, the first occurrence.
-fn local_instant(tz: &TimeZone, d: Date, minute: i64) -> Option<i64> {
+pub(super) fn local_instant(tz: &TimeZone, d: Date, minute: i64) -> Option<i64> {
     let (day, minute) = if minute >= 1440 { (d.tomorrow().ok()?, minute - 1440) } else { (d, minute) };
     let dt = day.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
     let amb = tz.to_ambiguous_timestamp(dt);
@@ -143,7 +143,7 @@ fn local_instant(tz: &TimeZone, d: Date, minute: i64) -> Option<i64> {
 
 /// The end of a working interval: the instant its local end time maps to (compatible
 /// disambiguation: after a gap, the first occurrence in a fold).
-fn local_end(tz: &TimeZone, d: Date, minute: i64) -> Option<i64> {
+pub(super) fn local_end(tz: &TimeZone, d: Date, minute: i64) -> Option<i64> {
     let (day, minute) = if minute >= 1440 { (d.tomorrow().ok()?, minute - 1440) } else { (d, minute) };
     let dt = day.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
     tz.to_ambiguous_timestamp(dt).compatible().ok().map(|t| t.as_millisecond())

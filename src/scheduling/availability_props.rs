@@ -221,4 +221,40 @@ proptest! {
         let counts: Vec<(i64, usize)> = merge(&per).into_iter().map(|(t, v)| (t, v.len())).collect();
         prop_assert_eq!(merge_counts(&per), counts);
     }
+
+    /// One rule: a time the engine offers is exactly one on its grid that `admission::admit`
+    /// lets anybody book, so staff and visitors are refused for the same reasons.
+    #[test]
+    fn offered_is_on_the_grid_and_admitted(
+        zone in 0usize..ZONES.len(),
+        hours in loose_hours_strategy(),
+        bookings in busy_strategy(1_774_000_000_000),
+        unavailable in busy_strategy(1_774_000_000_000),
+        length in prop_oneof![Just(15i64), Just(30), Just(45), Just(60)],
+        step in prop_oneof![Just(15i64), Just(30), Just(45)],
+        before in 0i64..30,
+        after in 0i64..30,
+        notice in 0i64..(2 * 24 * 60),
+        advance in 0i64..(8 * 24 * 60),
+        asked in proptest::collection::vec(0i64..(10 * 24 * 4), 40),
+    ) {
+        use crate::scheduling::admission::{self, Calendar, Limits, Proposal};
+        let tz = TimeZone::get(ZONES[zone]).unwrap();
+        let unavailable: Vec<Busy> = unavailable.into_iter().take(4).map(|u| Busy::plain(u.start_ms, u.end_ms)).collect();
+        let rule = ServiceRule { length_min: length, buffer_before_min: before, buffer_after_min: after, step_min: step, min_notice_min: notice, max_advance_min: advance };
+        let base = date(2026, 3, 24).to_zoned(tz.clone()).unwrap().timestamp().as_millisecond();
+        let now = Timestamp::from_millisecond(base).unwrap();
+        let busy: Vec<Busy> = bookings.iter().chain(unavailable.iter()).copied().collect();
+        let cal = Calendar { tz: &tz, hours: &hours, unavailable: &unavailable, bookings: &bookings };
+        for q in asked {
+            let s = base + q * 15 * 60_000;
+            let p = Proposal { start_ms: s, end_ms: s + length * 60_000, buffer_before_min: before, buffer_after_min: after };
+            let admitted = admission::admit(&cal, &p, Some(Limits::of(&rule)), now, false).is_ok();
+            prop_assert_eq!(
+                is_offered(&tz, &hours, &busy, &rule, now, s),
+                admission::on_grid(&tz, &hours, &rule, s) && admitted,
+                "at {}", Timestamp::from_millisecond(s).unwrap().to_zoned(tz.clone())
+            );
+        }
+    }
 }
