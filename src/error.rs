@@ -36,8 +36,10 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("bad request: {code}")]
     BadRequest { code: &'static str, detail: String },
+    /// The request clashes with the state of things; `reasons` say why field by field when
+    /// there are several (a refused booking time names its rule, as a validation error would).
     #[error("conflict: {code}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: &'static str, detail: String, reasons: Vec<FieldError> },
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
     #[error("payload too large")]
@@ -78,7 +80,12 @@ impl AppError {
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        AppError::Conflict { code, detail: detail.into() }
+        AppError::Conflict { code, detail: detail.into(), reasons: Vec::new() }
+    }
+
+    /// A conflict whose cause is one field's value, named by `reason`'s code.
+    pub fn conflict_because(code: &'static str, detail: impl Into<String>, reason: FieldError) -> Self {
+        AppError::Conflict { code, detail: detail.into(), reasons: vec![reason] }
     }
 
     pub fn internal(e: impl std::fmt::Display) -> Self {
@@ -205,7 +212,7 @@ impl IntoResponse for AppError {
             detail: self.public_detail(),
             code: self.code().to_string(),
             errors: match &self {
-                AppError::Validation(v) => v.clone(),
+                AppError::Validation(v) | AppError::Conflict { reasons: v, .. } => v.clone(),
                 _ => Vec::new(),
             },
         };

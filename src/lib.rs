@@ -135,7 +135,8 @@ mod floors {
             .iter()
             .filter_map(|file| {
                 let rel = file.strip_prefix(&src).unwrap_or(file).to_string_lossy().replace('\\', "/");
-                let allowed = rel.starts_with("jobs/") || rel == "main.rs" || rel == "access/tenant.rs" || rel == "lib.rs";
+                let allowed =
+                    rel.starts_with("jobs/") || rel == "main.rs" || rel == "access/tenant.rs" || rel == "lib.rs";
                 let text = std::fs::read_to_string(file).ok()?;
                 (!allowed && text.contains("for_background(")).then_some(format!("src/{rel}"))
             })

@@ -448,7 +448,7 @@ pub fn enc(s: &str) -> String {
 pub fn inline_error(t: Tr, e: &AppError) -> Option<(StatusCode, String)> {
     let message = match e {
         AppError::Validation(_) => t.get("error.invalid").to_string(),
-        AppError::Conflict { code, detail } => conflict_text(t, code, detail),
+        AppError::Conflict { code, detail, .. } => conflict_text(t, code, detail),
         AppError::Forbidden { detail, .. } => format!("{} ({detail})", t.get("error.forbidden")),
         AppError::RateLimited { .. } => t.get("error.rate_limited").to_string(),
         _ => return None,

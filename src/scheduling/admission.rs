@@ -153,7 +153,12 @@ mod tests {
     }
 
     fn p(start: i64, len_min: i64, before: i64, after: i64) -> Proposal {
-        Proposal { start_ms: start, end_ms: start + len_min * MINUTE_MS, buffer_before_min: before, buffer_after_min: after }
+        Proposal {
+            start_ms: start,
+            end_ms: start + len_min * MINUTE_MS,
+            buffer_before_min: before,
+            buffer_after_min: after,
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ dual!(
     a_visitor_books_an_offered_slot_and_manages_it,
     hand_made_requests_cannot_book_what_is_not_offered,
     simultaneous_visitors_cannot_take_times_whose_buffers_collide,
+    staff_and_visitors_are_refused_for_the_same_reasons,
 );
 
 /// Clock: Monday 2026-03-02 09:00 UTC. Location "salon-public" in Paris, calendars A and B
@@ -340,4 +341,73 @@ async fn simultaneous_visitors_cannot_take_times_whose_buffers_collide(app: Test
     let refused = results.iter().filter(|r| r.status == StatusCode::CONFLICT).count();
     assert_eq!((created, refused), (1, 31), "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
     assert_eq!(app.count("SELECT COUNT(*) FROM bookings WHERE status <> 'cancelled'").await, 1);
+}
+
+/// One booking path: a time is refused by the same rule, for the same reason, whether staff
+/// book it (422 on `start`, or 409 `slot-taken`) or a visitor does (409 `slot-unavailable`
+/// with the reason on `start`); staff overriding on purpose lift the time rules, never
+/// another booking or its buffers.
+async fn staff_and_visitors_are_refused_for_the_same_reasons(app: TestApp) {
+    let (owner, org, _, svc, cal_a) = setup(&app).await;
+    owner
+        .patch_json(&format!("/api/v1/orgs/{org}/services/{svc}"), json!({"buffer_after_min": 15}))
+        .await
+        .assert(StatusCode::OK);
+    owner
+        .org_post(
+            &org,
+            &format!("/calendars/{cal_a}/unavailability"),
+            json!({"start": "2026-03-04T12:00:00+01:00", "end": "2026-03-04T13:00:00+01:00", "reason": "Formation"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let staff = format!("/api/v1/orgs/{org}/bookings");
+    owner
+        .post_json(&staff, json!({"calendar_id": cal_a, "service_id": svc, "start": "2026-03-03T14:00:00+01:00"}))
+        .await
+        .assert(StatusCode::CREATED);
+    let v = app.client_from("198.51.100.60");
+    let reason = |r: &crate::helpers::Resp| {
+        let p = r.json();
+        p["errors"][0]["code"]
+            .as_str()
+            .map(String::from)
+            .unwrap_or_else(|| p["code"].as_str().unwrap_or_default().to_string())
+    };
+    // Clock: Monday 10:00 in Paris; 2 h notice, 14 days ahead, 09:00–17:00, 15 min after each.
+    let cases = [
+        ("2026-03-02T10:30:00+01:00", "too-soon"),
+        ("2026-03-20T10:00:00+01:00", "too-far"),
+        ("2026-03-03T08:00:00+01:00", "outside-hours"),
+        ("2026-03-04T12:00:00+01:00", "unavailable"),
+        ("2026-03-03T14:30:00+01:00", "slot-taken"),
+    ];
+    for (start, why) in cases {
+        let by_staff = owner.post_json(&staff, json!({"calendar_id": cal_a, "service_id": svc, "start": start})).await;
+        let status = if why == "slot-taken" { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+        by_staff.assert(status);
+        assert_eq!(reason(&by_staff), why, "staff at {start}: {}", by_staff.json());
+        let by_visitor = v.post_json("/api/v1/book/salon-public/bookings", visitor(&svc, Some(&cal_a), start)).await;
+        by_visitor.problem(StatusCode::CONFLICT, "slot-unavailable");
+        assert_eq!(reason(&by_visitor), why, "visitor at {start}: {}", by_visitor.json());
+        // Staff may override the time rules on purpose, never another booking's time.
+        let forced = owner
+            .post_json(&staff, json!({"calendar_id": cal_a, "service_id": svc, "start": start, "override_hours": true}))
+            .await;
+        if why == "slot-taken" {
+            forced.problem(StatusCode::CONFLICT, "slot-taken");
+        } else {
+            forced.assert(StatusCode::CREATED);
+        }
+    }
+    // Moving a booking is judged by the same rule: into the buffer of another is refused.
+    let moved = owner
+        .post_json(&staff, json!({"calendar_id": cal_a, "service_id": svc, "start": "2026-03-05T10:00:00+01:00"}))
+        .await;
+    moved.assert(StatusCode::CREATED);
+    let id = moved.json()["id"].as_str().unwrap().to_string();
+    let r = owner.patch_json(&format!("{staff}/{id}"), json!({"start": "2026-03-03T14:30:00+01:00"})).await;
+    r.problem(StatusCode::CONFLICT, "slot-taken");
+    let r = owner.patch_json(&format!("{staff}/{id}"), json!({"start": "2026-03-03T08:00:00+01:00"})).await;
+    assert_eq!(reason(&r), "outside-hours", "{}", r.json());
 }

@@ -211,7 +211,7 @@ pub async fn get_hours(
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<HoursBody>> {
     let cal = crate::features::calendars::service::get(&state, &scope, &p.id).await?;
-    Ok(axum::Json(hours::present(&hours::load(&state, &cal.id).await?)))
+    Ok(axum::Json(hours::present(&hours::load(&state, scope.tenant(), &cal.id).await?)))
 }
 
 #[utoipa::path(put, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),

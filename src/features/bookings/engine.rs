@@ -2,8 +2,8 @@
 //! unavailability, all from the per-organisation caches) and its kept answers per calendar,
 //! rule and window.
 
-use super::hours::*;
 use crate::{
+    access::Tenant,
     error::AppResult,
     scheduling::availability::{self, Busy, Hours, ServiceRule},
     state::AppState,
@@ -11,81 +11,35 @@ use crate::{
 use jiff::civil::Date;
 use std::collections::HashMap;
 
-/// Hours of several calendars in one query (weekly rows and date overrides side by side; no
-/// query per calendar).
-pub async fn load_many(state: &AppState, calendar_ids: &[String]) -> AppResult<HashMap<String, Hours>> {
-    let mut out: HashMap<String, Hours> = calendar_ids.iter().map(|id| (id.clone(), Hours::default())).collect();
-    if calendar_ids.is_empty() {
-        return Ok(out);
-    }
-    let list = crate::db::placeholders(1, calendar_ids.len());
-    // Weekly rows have a weekday and no day; overrides have weekday -1 and their day.
-    let sql = format!(
-        "SELECT calendar_id, weekday, NULL AS day, start_min, end_min FROM working_hours WHERE calendar_id IN ({list}) \
-         UNION ALL SELECT calendar_id, -1, day, start_min, end_min FROM hour_overrides WHERE calendar_id IN ({list}) \
-         ORDER BY 2, 3, 4"
-    );
-    let mut q = sqlx::query_as::<_, (String, i64, Option<String>, Option<i64>, Option<i64>)>(&sql);
-    for id in calendar_ids {
-        q = q.bind(id);
-    }
-    for (cal, wd, day, s, e) in q.fetch_all(state.db.pool()).await? {
-        let Some(h) = out.get_mut(&cal) else { continue };
-        match day {
-            None => {
-                if let (Some(slot), Some(iv)) =
-                    (h.weekly.get_mut(wd as usize), s.zip(e).and_then(|(s, e)| interval(s, e)))
-                {
-                    slot.push(iv);
-                }
-            }
-            Some(day) => {
-                let Ok(d) = day.parse::<Date>() else { continue };
-                let entry = h.overrides.entry(d).or_default();
-                if let Some(iv) = s.zip(e).and_then(|(s, e)| interval(s, e)) {
-                    entry.push(iv);
-                }
-            }
-        }
-    }
-    Ok(out)
+/// Hours of several calendars in one query (`repo::hours_of`).
+pub async fn load_many(
+    state: &AppState,
+    tenant: &Tenant,
+    calendar_ids: &[String],
+) -> AppResult<HashMap<String, Hours>> {
+    super::repo::hours_of(state.db.pool(), tenant, calendar_ids).await
 }
 
 /// Busy time (active bookings with their buffers, unavailability) of several calendars in
 /// `[from, to)`, leaving out one booking if asked (the one being moved): one query, two
-/// indexed range scans per calendar.
+/// indexed range scans per calendar (`repo::taken`).
 pub async fn busy_many(
     state: &AppState,
+    tenant: &Tenant,
     calendar_ids: &[String],
     from: i64,
     to: i64,
     except: Option<&str>,
 ) -> AppResult<HashMap<String, Vec<Busy>>> {
-    let mut out: HashMap<String, Vec<Busy>> = calendar_ids.iter().map(|id| (id.clone(), Vec::new())).collect();
-    if calendar_ids.is_empty() {
-        return Ok(out);
-    }
-    let list = crate::db::placeholders(5, calendar_ids.len());
-    let sql = format!(
-        "SELECT calendar_id, start_at, end_at, buffer_before_min, buffer_after_min FROM bookings \
-         WHERE calendar_id IN ({list}) AND status <> 'cancelled' AND start_at >= $1 AND start_at < $2 AND end_at > $3 AND id <> $4 \
-         UNION ALL SELECT calendar_id, start_at, end_at, 0, 0 FROM unavailability \
-         WHERE calendar_id IN ({list}) AND end_at > $3 AND start_at < $2"
-    );
-    let mut q = sqlx::query_as::<_, (String, i64, i64, i64, i64)>(&sql)
-        .bind(from - crate::features::bookings::service::MAX_LENGTH_MS)
-        .bind(to)
-        .bind(from)
-        .bind(except.unwrap_or(""));
-    for id in calendar_ids {
-        q = q.bind(id);
-    }
-    for (cal, s, e, b, a) in q.fetch_all(state.db.pool()).await? {
-        if let Some(v) = out.get_mut(&cal) {
-            v.push(Busy { start_ms: s, end_ms: e, buffer_before_min: b, buffer_after_min: a });
-        }
-    }
-    Ok(out)
+    Ok(super::repo::taken(state.db.pool(), tenant, calendar_ids, (from, to), except)
+        .await?
+        .into_iter()
+        .map(|(id, t)| {
+            let mut all = t.bookings;
+            all.extend(t.unavailable);
+            (id, all)
+        })
+        .collect())
 }
 
 /// Busy time of one calendar over `[from, to)`, as kept in the cache.
@@ -112,7 +66,7 @@ pub struct EngineInput {
 /// this, as the organisation's loader (`Caches::loading`).
 pub(super) async fn engine_inputs(
     state: &AppState,
-    org_id: &str,
+    tenant: &Tenant,
     seq: i64,
     cals: &[(&str, &str)],
     from: i64,
@@ -120,6 +74,7 @@ pub(super) async fn engine_inputs(
     except: Option<&str>,
 ) -> AppResult<Vec<EngineInput>> {
     use std::sync::Arc;
+    let org_id = tenant.org_id();
     let ids: Vec<&str> = cals.iter().map(|c| c.0).collect();
     let mut hours: Vec<Option<Arc<Hours>>> = state.cache.get_many(org_id, seq, "hours", &ids);
     let busy_kept = |state: &AppState| state.cache.get_many::<BusySpan>(org_id, seq, "busy", &ids);
@@ -127,7 +82,7 @@ pub(super) async fn engine_inputs(
         ids.iter().zip(&hours).filter(|(_, h)| h.is_none()).map(|(i, _)| i.to_string()).collect();
     if !missing.is_empty() {
         let loaded: Vec<(String, Arc<Hours>)> =
-            load_many(state, &missing).await?.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
+            load_many(state, tenant, &missing).await?.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
         for (slot, id) in hours.iter_mut().zip(&ids) {
             if slot.is_none() {
                 *slot = loaded.iter().find(|(k, _)| k == id).map(|(_, h)| h.clone());
@@ -155,7 +110,7 @@ pub(super) async fn engine_inputs(
         let missing: Vec<String> =
             ids.iter().zip(&busy).filter(|(_, b)| b.is_none()).map(|(i, _)| i.to_string()).collect();
         if !missing.is_empty() {
-            let mut loaded = busy_many(state, &missing, lo, hi, None).await?;
+            let mut loaded = busy_many(state, tenant, &missing, lo, hi, None).await?;
             for (slot, id) in busy.iter_mut().zip(&ids) {
                 if slot.is_none()
                     && let Some(items) = loaded.get(*id)
@@ -172,7 +127,7 @@ pub(super) async fn engine_inputs(
         }
     } else {
         let mut loaded =
-            busy_many(state, &ids.iter().map(|i| i.to_string()).collect::<Vec<_>>(), from, to, except).await?;
+            busy_many(state, tenant, &ids.iter().map(|i| i.to_string()).collect::<Vec<_>>(), from, to, except).await?;
         for (slot, id) in busy.iter_mut().zip(&ids) {
             *slot = loaded.remove(*id);
         }
@@ -243,12 +198,13 @@ impl FreeSlots {
 /// a lookup and a merge; notice and advance are applied on the way out (`FreeSlots`).
 pub async fn free_slots(
     state: &AppState,
-    org_id: &str,
+    tenant: &Tenant,
     seq: i64,
     cals: &[(&str, &str)],
     ask: &SlotAsk<'_>,
 ) -> AppResult<FreeSlots> {
     use std::sync::Arc;
+    let org_id = tenant.org_id();
     let r = &ask.rule;
     let keys: Vec<String> = cals
         .iter()
@@ -291,7 +247,7 @@ pub async fn free_slots(
         let which: Vec<(&str, &str)> = missing.iter().map(|&i| cals[i]).collect();
         const DAY_MS: i64 = 86_400_000;
         let data =
-            engine_inputs(state, org_id, seq, &which, ask.span.0 - DAY_MS, ask.span.1 + DAY_MS, ask.except).await?;
+            engine_inputs(state, tenant, seq, &which, ask.span.0 - DAY_MS, ask.span.1 + DAY_MS, ask.except).await?;
         let mut fresh = Vec::with_capacity(missing.len());
         for (&i, input) in missing.iter().zip(&data) {
             let mut all =

@@ -260,6 +260,8 @@ mod tests {
             client_id: None,
             start_at: ms(start),
             end_at: ms(end),
+            buffer_before_min: 0,
+            buffer_after_min: 0,
             status: "confirmed".into(),
             notes: String::new(),
             source: "staff".into(),

@@ -3,20 +3,18 @@
 
 use crate::{
     access::{
-        OrgScope,
+        OrgScope, Tenant,
         policy::{Action, Object},
     },
     audit::{self, OrgEvent},
     clock::to_ms,
-    db::new_id,
     error::{AppError, AppResult, FieldError},
     features::calendars::service::{self as calendars},
     http::Ctx,
-    scheduling::availability::{Busy, Hours, LocalInterval},
+    scheduling::availability::{Busy, Hours},
     state::AppState,
     types::{format_hhmm, parse_hhmm},
 };
-use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -60,52 +58,22 @@ pub struct HoursBody {
 }
 
 /// The engine's view of a calendar's hours.
-pub async fn load(state: &AppState, calendar_id: &str) -> AppResult<Hours> {
-    let weekly: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT weekday, start_min, end_min FROM working_hours WHERE calendar_id = $1 ORDER BY weekday, start_min",
-    )
-    .bind(calendar_id)
-    .fetch_all(state.db.pool())
-    .await?;
-    let overrides: Vec<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT day, start_min, end_min FROM hour_overrides WHERE calendar_id = $1 ORDER BY day, start_min",
-    )
-    .bind(calendar_id)
-    .fetch_all(state.db.pool())
-    .await?;
-    let mut h = Hours::default();
-    for (wd, s, e) in weekly {
-        if let (Some(slot), Some(iv)) = (h.weekly.get_mut(wd as usize), interval(s, e)) {
-            slot.push(iv);
-        }
-    }
-    for (day, s, e) in overrides {
-        let Ok(d) = day.parse::<Date>() else { continue };
-        let entry = h.overrides.entry(d).or_default();
-        if let (Some(s), Some(e)) = (s, e)
-            && let Some(iv) = interval(s, e)
-        {
-            entry.push(iv);
-        }
-    }
-    Ok(h)
-}
-
-pub(super) fn interval(s: i64, e: i64) -> Option<LocalInterval> {
-    LocalInterval::new(u16::try_from(s).ok()?, u16::try_from(e).ok()?)
+pub async fn load(state: &AppState, tenant: &Tenant, calendar_id: &str) -> AppResult<Hours> {
+    let ids = [calendar_id.to_string()];
+    Ok(super::repo::hours_of(state.db.pool(), tenant, &ids).await?.remove(calendar_id).unwrap_or_default())
 }
 
 /// Unavailability periods of a calendar meeting `[from, to)`.
-pub async fn unavailability(state: &AppState, calendar_id: &str, from_ms: i64, to_ms: i64) -> AppResult<Vec<Busy>> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT start_at, end_at FROM unavailability WHERE calendar_id = $1 AND end_at > $2 AND start_at < $3",
-    )
-    .bind(calendar_id)
-    .bind(from_ms)
-    .bind(to_ms)
-    .fetch_all(state.db.pool())
-    .await?;
-    Ok(rows.into_iter().map(|(s, e)| Busy::plain(s, e)).collect())
+pub async fn unavailability(
+    state: &AppState,
+    tenant: &Tenant,
+    calendar_id: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> AppResult<Vec<Busy>> {
+    let ids = [calendar_id.to_string()];
+    let taken = super::repo::taken(state.db.pool(), tenant, &ids, (from_ms, to_ms), None).await?;
+    Ok(taken.into_values().flat_map(|t| t.unavailable).collect())
 }
 
 pub fn present(h: &Hours) -> HoursBody {
@@ -208,47 +176,10 @@ pub async fn set(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let before = present(&load(state, calendar_id).await?);
+    let before = present(&load(state, scope.tenant(), calendar_id).await?);
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    sqlx::query("DELETE FROM working_hours WHERE calendar_id = $1").bind(calendar_id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM hour_overrides WHERE calendar_id = $1").bind(calendar_id).execute(&mut *tx).await?;
-    for (wd, s, e) in &weekly {
-        sqlx::query(
-            "INSERT INTO working_hours (id, calendar_id, weekday, start_min, end_min) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(new_id())
-        .bind(calendar_id)
-        .bind(wd)
-        .bind(s)
-        .bind(e)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for (day, ivs) in &overrides {
-        if ivs.is_empty() {
-            sqlx::query(
-                "INSERT INTO hour_overrides (id, calendar_id, day, start_min, end_min) VALUES ($1, $2, $3, NULL, NULL)",
-            )
-            .bind(new_id())
-            .bind(calendar_id)
-            .bind(day)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (s, e) in ivs {
-            sqlx::query(
-                "INSERT INTO hour_overrides (id, calendar_id, day, start_min, end_min) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(new_id())
-            .bind(calendar_id)
-            .bind(day)
-            .bind(s)
-            .bind(e)
-            .execute(&mut *tx)
-            .await?;
-        }
-    }
+    super::repo::replace_hours(&mut tx, scope.tenant(), calendar_id, &weekly, &overrides).await?;
     let after = HoursBody { weekly: body.weekly, overrides: body.overrides };
     audit::org_event(
         &mut tx,
@@ -266,5 +197,5 @@ pub async fn set(
     )
     .await?;
     tx.commit().await?;
-    Ok(present(&load(state, calendar_id).await?))
+    Ok(present(&load(state, scope.tenant(), calendar_id).await?))
 }

@@ -8,8 +8,10 @@ mod grid;
 pub mod hours;
 pub mod notify;
 pub mod pages;
+pub mod repo;
 pub mod service;
 mod unavailability;
+pub mod write;
 
 use crate::http::routes::{Guard, Routes};
 use axum::http::Method;

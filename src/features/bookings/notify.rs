@@ -5,6 +5,7 @@
 //! what their notification preferences choose (email by default, SMS if they ask for it).
 
 use crate::{
+    access::Tenant,
     error::AppResult,
     features::notifications::service::{self as prefs, event_of},
     i18n::Tr,
@@ -13,27 +14,6 @@ use crate::{
     types::Lang,
 };
 use jiff::{Timestamp, tz::TimeZone};
-
-#[derive(sqlx::FromRow)]
-struct Recipient {
-    client_id: String,
-    email: Option<String>,
-    phone: Option<String>,
-    first_name: String,
-    language: Option<String>,
-    start_at: i64,
-    time_zone: String,
-    location_name: String,
-    calendar_name: String,
-    org_name: String,
-    sms_enabled: i64,
-    staff_email: Option<String>,
-    staff_phone: Option<String>,
-    staff_language: Option<String>,
-    /// The staff member's choice for this event, when they made one.
-    staff_email_on: Option<i64>,
-    staff_sms_on: Option<i64>,
-}
 
 /// Notify the client and the staff member whose calendar it is about a booking change,
 /// inside the change's transaction. `kind`: "booked" (by the client, whose confirmation
@@ -46,34 +26,18 @@ pub async fn notify(
     tx: &mut crate::db::Tx,
     state: &AppState,
     now: i64,
-    org_id: &str,
+    tenant: &Tenant,
     booking_id: &str,
     kind: &str,
     manage_token: Option<&str>,
     actor_member: Option<&str>,
 ) -> AppResult<()> {
     // Staff and text messages say "booked" whoever made the booking.
+    let org_id = tenant.org_id();
     let short = if kind == "created" { "booked" } else { kind };
     // One query: the booking, its client, the organisation, the calendar's member and their
     // preferences for this event.
-    let r: Option<Recipient> = sqlx::query_as(
-        "SELECT c.id AS client_id, c.email, c.phone, c.first_name, c.language, b.start_at, l.time_zone, l.name AS location_name, \
-                k.name AS calendar_name, o.name AS org_name, o.sms_enabled, \
-                a.email AS staff_email, a.mobile_phone AS staff_phone, a.language AS staff_language, \
-                pe.enabled AS staff_email_on, ps.enabled AS staff_sms_on \
-         FROM bookings b JOIN clients c ON c.id = b.client_id JOIN locations l ON l.id = b.location_id \
-         JOIN orgs o ON o.id = b.org_id JOIN calendars k ON k.id = b.calendar_id \
-         LEFT JOIN memberships m ON m.id = k.member_id AND m.status = 'active' AND m.id <> $3 \
-         LEFT JOIN accounts a ON a.id = m.account_id \
-         LEFT JOIN notification_preferences pe ON pe.membership_id = m.id AND pe.event = $2 AND pe.channel = 'email' \
-         LEFT JOIN notification_preferences ps ON ps.membership_id = m.id AND ps.event = $2 AND ps.channel = 'sms' \
-         WHERE b.id = $1",
-    )
-    .bind(booking_id)
-    .bind(event_of(short))
-    .bind(actor_member.unwrap_or(""))
-    .fetch_optional(&mut **tx)
-    .await?;
+    let r = super::repo::recipient(tx, tenant, booking_id, event_of(short), actor_member).await?;
     let Some(r) = r else { return Ok(()) };
     let tz = TimeZone::get(&r.time_zone).unwrap_or(TimeZone::UTC);
     let when = Timestamp::from_millisecond(r.start_at)

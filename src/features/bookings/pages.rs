@@ -151,8 +151,8 @@ async fn view(
     let last = first.checked_add((days as i64).days()).unwrap_or(first);
     let to = instant(&tz, last, 0).unwrap_or(from + days as i64 * 86_400_000);
     let bookings = items(state, scope, t, &cal, from, to).await.or_page(ctx)?;
-    let hours = super::hours::load(state, &cal.id).await.or_page(ctx)?;
-    let away = super::hours::unavailability(state, &cal.id, from, to).await.or_page(ctx)?;
+    let hours = super::hours::load(state, scope.tenant(), &cal.id).await.or_page(ctx)?;
+    let away = super::hours::unavailability(state, scope.tenant(), &cal.id, from, to).await.or_page(ctx)?;
     let grid = build_grid(t, &tz, &cols, mode == "week", &hours, &away, &bookings);
     let step = if mode == "week" { 7 } else { 1 };
     let options = calendars::list(state, scope, None)

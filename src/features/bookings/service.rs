@@ -1,86 +1,29 @@
 //! Booking rules. The overlap guarantee lives in the database; this code maps a refusal to
 //! `409 slot-taken` naming the clashing booking's time.
 
-use super::hours;
+use super::{repo, write};
 use crate::{
     access::{
         OrgScope,
         policy::{Action, Object},
     },
-    audit::{self, OrgEvent},
     clock::to_ms,
     db::new_id,
     error::{AppError, AppResult},
-    features::calendars::service::{self as calendars, CalendarRow},
+    features::{
+        calendars::service::{self as calendars, CalendarRow},
+        services::service::rule_of,
+    },
     http::Ctx,
+    scheduling::admission::{Limits, Refusal},
     state::AppState,
     types::{Email, Name, Phone},
 };
+
 use jiff::{Timestamp, tz::TimeZone};
-use serde::Serialize;
+pub use repo::{BookingRow, COLUMNS, MAX_LENGTH_MS};
 use serde_json::json;
 use std::collections::HashMap;
-
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct BookingRow {
-    pub id: String,
-    pub location_id: String,
-    pub calendar_id: String,
-    pub service_id: Option<String>,
-    pub client_id: Option<String>,
-    pub start_at: i64,
-    pub end_at: i64,
-    pub status: String,
-    pub notes: String,
-    pub source: String,
-    pub created_at: i64,
-}
-
-/// Longest booking allowed; it lets window queries bound `start_at` from below, so their
-/// cost follows the window, not the calendar's whole history.
-pub const MAX_LENGTH_MS: i64 = 24 * 3_600_000;
-
-/// Inside a write transaction, make `calendar_id` one writer at a time and check, as the
-/// availability engine does, that `[start, end)` meets no active booking extended by that
-/// booking's buffers and that `[start, end)` extended by its own buffers meets no booking.
-/// The database's own guarantee (exclusion constraint, triggers) covers raw times only;
-/// buffers are re-checked here, after the lock, so two visitors cannot both take times whose
-/// buffers collide. On SQLite `BEGIN IMMEDIATE` is the lock; on PostgreSQL an advisory lock
-/// per calendar, released with the transaction.
-pub async fn clear_with_buffers(
-    state: &AppState,
-    tx: &mut crate::db::Tx,
-    calendar_id: &str,
-    (start, end): (i64, i64),
-    (before_min, after_min): (i64, i64),
-    except: Option<&str>,
-) -> AppResult<bool> {
-    if state.db.backend() == crate::db::Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))::text").bind(calendar_id).execute(&mut **tx).await?;
-    }
-    let (from, to) = (start - before_min * 60_000, end + after_min * 60_000);
-    // Buffers are at most a day; `start_at` bounds keep this an index range scan.
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM bookings WHERE calendar_id = $1 AND status <> 'cancelled' AND id <> $2 \
-         AND start_at >= $3 AND start_at < $4 \
-         AND ((start_at - buffer_before_min * 60000 < $5 AND end_at + buffer_after_min * 60000 > $6) \
-              OR (start_at < $7 AND end_at > $8))",
-    )
-    .bind(calendar_id)
-    .bind(except.unwrap_or(""))
-    .bind(from - MAX_LENGTH_MS - 2 * 86_400_000)
-    .bind(to + 86_400_000)
-    .bind(end)
-    .bind(start)
-    .bind(to)
-    .bind(from)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(n == 0)
-}
-
-pub const COLUMNS: &str =
-    "id, location_id, calendar_id, service_id, client_id, start_at, end_at, status, notes, source, created_at";
 
 /// Is this database error the overlap refusal (exclusion constraint or trigger)?
 pub fn is_overlap(e: &sqlx::Error) -> bool {
@@ -92,20 +35,35 @@ pub fn is_overlap(e: &sqlx::Error) -> bool {
     }
 }
 
-/// The 409 for a lost race or a taken slot, naming the clashing time in the calendar's zone.
-async fn slot_taken(state: &AppState, cal: &CalendarRow, start: i64, end: i64, except: Option<&str>) -> AppError {
-    let clash: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT start_at, end_at FROM bookings WHERE calendar_id = $1 AND status <> 'cancelled' AND start_at < $2 AND end_at > $3 \
-         AND start_at >= $4 AND id <> $5 ORDER BY start_at LIMIT 1",
-    )
-    .bind(&cal.id)
-    .bind(end)
-    .bind(start)
-    .bind(start - MAX_LENGTH_MS)
-    .bind(except.unwrap_or(""))
-    .fetch_optional(state.db.pool())
-    .await
-    .unwrap_or_else(|e| {
+/// A refused staff booking or move, by reason: the time rules as field errors on `start`
+/// (staff may override them explicitly), another booking or its buffers as `409 slot-taken`
+/// naming the clashing booking's time in the calendar's zone.
+async fn refused(
+    state: &AppState,
+    scope: &OrgScope,
+    cal: &CalendarRow,
+    span: (i64, i64),
+    except: Option<&str>,
+    r: Refusal,
+) -> AppError {
+    let message = match r {
+        Refusal::TooSoon => "Sooner than this service's minimum notice (staff may override explicitly).",
+        Refusal::TooFar => "Further ahead than this service's maximum advance (staff may override explicitly).",
+        Refusal::OutsideHours => "Outside the calendar's working hours (staff may override explicitly).",
+        Refusal::Unavailable => "Inside an unavailability period of the calendar (staff may override explicitly).",
+        Refusal::Taken => return slot_taken(state, scope, cal, span, except).await,
+    };
+    AppError::field("start", r.code(), message)
+}
+
+async fn slot_taken(
+    state: &AppState,
+    scope: &OrgScope,
+    cal: &CalendarRow,
+    span: (i64, i64),
+    except: Option<&str>,
+) -> AppError {
+    let clash = repo::clash(state.db.pool(), scope.tenant(), &cal.id, span, except).await.unwrap_or_else(|e| {
         // The refusal stands; only its detail is lost.
         tracing::warn!(error = %e, "could not look up the clashing booking");
         None
@@ -120,7 +78,7 @@ async fn slot_taken(state: &AppState, cal: &CalendarRow, start: i64, end: i64, e
         Some((s, e)) => {
             AppError::conflict("slot-taken", format!("This time clashes with a booking from {} to {}.", fmt(s), fmt(e)))
         }
-        None => AppError::conflict("slot-taken", "This time was just taken."),
+        None => AppError::conflict("slot-taken", "This time meets another booking or the buffer time around it."),
     }
 }
 
@@ -130,25 +88,12 @@ fn parse_instant(field: &str, v: &str) -> AppResult<i64> {
     crate::types::BoundedInstant::parse(field, v).map(|t| t.ms()).map_err(|e| AppError::Validation(vec![e]))
 }
 
-/// Does `[start, end)` fit the calendar's working hours and miss its unavailability?
-async fn within_hours(state: &AppState, cal: &CalendarRow, start: i64, end: i64) -> AppResult<bool> {
-    let tz = TimeZone::get(&cal.time_zone).unwrap_or(TimeZone::UTC);
-    let hours = hours::load(state, &cal.id).await?;
-    let (Ok(s), Ok(e)) = (Timestamp::from_millisecond(start), Timestamp::from_millisecond(end)) else {
-        return Ok(false);
-    };
-    let (zs, ze) = (s.to_zoned(tz.clone()), e.to_zoned(tz.clone()));
-    let start_min = i64::from(zs.hour()) * 60 + i64::from(zs.minute());
-    let days = (ze.date() - zs.date()).get_days();
-    let end_min = i64::from(ze.hour()) * 60 + i64::from(ze.minute()) + 1440 * i64::from(days);
-    let fits = hours
-        .for_date(zs.date())
-        .iter()
-        .any(|iv| i64::from(iv.start_min) <= start_min && end_min <= i64::from(iv.end_min));
-    if !fits {
-        return Ok(false);
-    }
-    Ok(hours::unavailability(state, &cal.id, start, end).await?.is_empty())
+fn place(cal: &CalendarRow) -> write::Place<'_> {
+    write::Place { calendar_id: &cal.id, location_id: &cal.location_id, zone: &cal.time_zone }
+}
+
+fn by_staff<'a>(scope: &'a OrgScope, ctx: &'a Ctx) -> write::By<'a> {
+    write::By { actor: scope.actor(), ctx, member: Some(scope.membership_id()) }
 }
 
 pub struct ClientInput {
@@ -218,14 +163,6 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
     if end <= start || end - start > MAX_LENGTH_MS {
         return Err(AppError::field("end", "invalid-length", "A booking lasts more than zero and at most 24 hours."));
     }
-    let in_hours = within_hours(state, &cal, start, end).await?;
-    if !in_hours && !input.override_hours {
-        return Err(AppError::field(
-            "start",
-            "outside-hours",
-            "Outside the calendar's working hours or inside an unavailability period (staff may override explicitly).",
-        ));
-    }
     if let Some(id) = &input.client_id
         && !find_client(state, scope, id).await?
     {
@@ -273,63 +210,32 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
         }
         _ => input.client_id.clone(),
     };
-    let inserted = sqlx::query(
-        "INSERT INTO bookings (id, org_id, location_id, calendar_id, service_id, client_id, start_at, end_at, buffer_before_min, \
-         buffer_after_min, status, notes, source, created_by, created_at, updated_at, manage_token_hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, 'staff', $12, $13, $13, $14)",
-    )
-    .bind(&id)
-    .bind(scope.org_id())
-    .bind(&cal.location_id)
-    .bind(&cal.id)
-    .bind(&input.service_id)
-    .bind(&client_id)
-    .bind(start)
-    .bind(end)
-    .bind(buffer_before)
-    .bind(buffer_after)
-    .bind(input.notes.trim())
-    .bind(scope.membership_id())
-    .bind(now)
-    .bind(manage_token.as_deref().map(crate::crypto::hash_token))
-    .execute(&mut *tx)
-    .await;
-    if let Err(e) = inserted {
-        if is_overlap(&e) {
-            drop(tx);
-            return Err(slot_taken(state, &cal, start, end, None).await);
-        }
-        return Err(e.into());
+    let row = repo::NewRow {
+        id: &id,
+        location_id: &cal.location_id,
+        calendar_id: &cal.id,
+        service_id: input.service_id.as_deref(),
+        client_id: client_id.as_deref(),
+        span: (start, end),
+        buffers: (buffer_before, buffer_after),
+        notes: input.notes.trim(),
+        source: "staff",
+        created_by: Some(scope.membership_id()),
+        manage_token_hash: manage_token.as_deref().map(crate::crypto::hash_token),
+        now,
+    };
+    let rules = write::Rules {
+        limits: service.as_ref().map(|s| Limits::of(&rule_of(s))),
+        override_hours: Some(input.override_hours),
+    };
+    let after =
+        json!({"calendar_id": cal.id, "start": start, "end": end, "client_id": client_id, "override_hours": false});
+    let notice = write::Notice { kind: "created", manage_token: manage_token.as_deref() };
+    let by = by_staff(scope, ctx);
+    if let Err(r) = write::create(state, &mut tx, scope.tenant(), &by, place(&cal), &row, rules, after, notice).await? {
+        drop(tx);
+        return Err(refused(state, scope, &cal, (start, end), None, r).await);
     }
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "booking.created",
-            object_type: "booking",
-            object_id: &id,
-            location_id: Some(&cal.location_id),
-            before: None,
-            after: Some(json!({
-                "calendar_id": cal.id, "start": start, "end": end, "client_id": client_id,
-                "override_hours": input.override_hours && !in_hours,
-            })),
-        },
-    )
-    .await?;
-    super::notify::notify(
-        &mut tx,
-        state,
-        now,
-        scope.org_id(),
-        &id,
-        "created",
-        manage_token.as_deref(),
-        Some(scope.membership_id()),
-    )
-    .await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     get(state, scope, &id).await
@@ -337,12 +243,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
 
 /// A booking on a calendar the member may see; anything else is "not found".
 pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<BookingRow> {
-    let b: BookingRow = sqlx::query_as(&format!("SELECT {COLUMNS} FROM bookings WHERE org_id = $1 AND id = $2"))
-        .bind(scope.org_id())
-        .bind(id)
-        .fetch_optional(state.db.pool())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let b = repo::get(state.db.pool(), scope.tenant(), id).await?.ok_or(AppError::NotFound)?;
     let cal = calendars::find(state, scope, &b.calendar_id).await?.ok_or(AppError::NotFound)?;
     if !scope.check(Action::ViewBookings, Object::Calendar(cal.as_ref())).allowed {
         return Err(AppError::NotFound);
@@ -365,24 +266,34 @@ pub async fn list(
         .map(|c| c.id)
         .filter(|id| calendar_id.is_none_or(|want| want == id))
         .collect();
-    if visible.is_empty() {
-        return Ok(Vec::new());
-    }
-    // One indexed range scan per calendar: (calendar_id, start_at) from `from - 24 h` to `to`.
-    let sql = format!(
-        "SELECT {COLUMNS} FROM bookings WHERE org_id = $1 AND start_at >= $2 AND start_at < $3 AND end_at > $4 \
-         AND calendar_id IN ({}) ORDER BY start_at, id LIMIT 5000",
-        crate::db::placeholders(5, visible.len())
-    );
-    let mut q =
-        sqlx::query_as::<_, BookingRow>(&sql).bind(scope.org_id()).bind(from - MAX_LENGTH_MS).bind(to).bind(from);
-    for id in &visible {
-        q = q.bind(id);
-    }
-    Ok(q.fetch_all(state.db.pool()).await?)
+    repo::meeting(state.db.pool(), scope.tenant(), &visible, (from, to)).await
 }
 
-/// Move a booking to another time on its calendar.
+/// A booking the member may act on with `action`, with its calendar.
+async fn acting_on(
+    state: &AppState,
+    scope: &OrgScope,
+    id: &str,
+    action: Action,
+) -> AppResult<(BookingRow, CalendarRow)> {
+    let b = get(state, scope, id).await?;
+    let cal = calendars::find(state, scope, &b.calendar_id).await?.ok_or(AppError::NotFound)?;
+    scope.require(action, Object::Calendar(cal.as_ref()))?;
+    Ok((b, cal))
+}
+
+fn moving(b: &BookingRow) -> write::Moving<'_> {
+    write::Moving {
+        id: &b.id,
+        span: (b.start_at, b.end_at),
+        buffers: (b.buffer_before_min, b.buffer_after_min),
+        status: &b.status,
+    }
+}
+
+/// Move a booking to another time on its calendar, by the same rule as a new one (its
+/// service's notice and advance, hours, unavailability, buffers; staff may override the time
+/// rules explicitly).
 pub async fn reschedule(
     state: &AppState,
     ctx: &Ctx,
@@ -392,9 +303,7 @@ pub async fn reschedule(
     end: Option<&str>,
     override_hours: bool,
 ) -> AppResult<BookingRow> {
-    let before = get(state, scope, id).await?;
-    let cal = calendars::find(state, scope, &before.calendar_id).await?.ok_or(AppError::NotFound)?;
-    scope.require(Action::MoveBooking, Object::Calendar(cal.as_ref()))?;
+    let (before, cal) = acting_on(state, scope, id, Action::MoveBooking).await?;
     if before.status == "cancelled" {
         return Err(AppError::conflict("booking-cancelled", "A cancelled booking cannot be moved."));
     }
@@ -406,98 +315,65 @@ pub async fn reschedule(
     if end <= start || end - start > MAX_LENGTH_MS {
         return Err(AppError::field("end", "invalid-length", "A booking lasts more than zero and at most 24 hours."));
     }
-    let in_hours = within_hours(state, &cal, start, end).await?;
-    if !in_hours && !override_hours {
-        return Err(AppError::field(
-            "start",
-            "outside-hours",
-            "Outside the calendar's working hours or inside an unavailability period.",
-        ));
-    }
-    let now = to_ms(state.now());
-    let mut tx = state.db.begin().await?;
-    let moved =
-        sqlx::query("UPDATE bookings SET start_at = $1, end_at = $2, updated_at = $3 WHERE org_id = $4 AND id = $5")
-            .bind(start)
-            .bind(end)
-            .bind(now)
-            .bind(scope.org_id())
-            .bind(id)
-            .execute(&mut *tx)
-            .await;
-    if let Err(e) = moved {
-        if is_overlap(&e) {
-            drop(tx);
-            return Err(slot_taken(state, &cal, start, end, Some(id)).await);
-        }
-        return Err(e.into());
-    }
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "booking.moved",
-            object_type: "booking",
-            object_id: id,
-            location_id: Some(&cal.location_id),
-            before: Some(json!({"start": before.start_at, "end": before.end_at})),
-            after: Some(json!({"start": start, "end": end, "override_hours": override_hours && !in_hours})),
+    let service = match &before.service_id {
+        Some(sid) => match crate::features::services::service::get(state, scope, sid).await {
+            Ok(s) => Some(s),
+            Err(AppError::NotFound) => None,
+            Err(e) => return Err(e),
         },
+        None => None,
+    };
+    let rules = write::Rules {
+        limits: service.as_ref().map(|s| Limits::of(&rule_of(s))),
+        override_hours: Some(override_hours),
+    };
+    let mut tx = state.db.begin().await?;
+    let by = by_staff(scope, ctx);
+    let notice = write::Notice { kind: "moved", manage_token: None };
+    let done = write::reschedule(
+        state,
+        &mut tx,
+        scope.tenant(),
+        &by,
+        place(&cal),
+        &moving(&before),
+        (start, end),
+        rules,
+        None,
+        notice,
     )
     .await?;
-    super::notify::notify(&mut tx, state, now, scope.org_id(), id, "moved", None, Some(scope.membership_id())).await?;
+    if let Err(r) = done {
+        drop(tx);
+        return Err(refused(state, scope, &cal, (start, end), Some(id), r).await);
+    }
     tx.commit().await?;
     state.outbox_wake.notify_one();
     get(state, scope, id).await
 }
 
 pub async fn cancel(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<BookingRow> {
-    let before = get(state, scope, id).await?;
-    let cal = calendars::find(state, scope, &before.calendar_id).await?.ok_or(AppError::NotFound)?;
-    scope.require(Action::CancelBooking, Object::Calendar(cal.as_ref()))?;
+    let (before, cal) = acting_on(state, scope, id, Action::CancelBooking).await?;
     if before.status == "cancelled" {
         return Ok(before);
     }
-    let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE bookings SET status = 'cancelled', updated_at = $1 WHERE org_id = $2 AND id = $3")
-        .bind(now)
-        .bind(scope.org_id())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    audit::org_event(
+    write::set_status(
+        state,
         &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "booking.cancelled",
-            object_type: "booking",
-            object_id: id,
-            location_id: Some(&cal.location_id),
-            before: Some(json!({"status": before.status})),
-            after: Some(json!({"status": "cancelled"})),
-        },
+        scope.tenant(),
+        &by_staff(scope, ctx),
+        place(&cal),
+        &moving(&before),
+        ("cancelled", None),
     )
     .await?;
-    super::notify::notify(&mut tx, state, now, scope.org_id(), id, "cancelled", None, Some(scope.membership_id()))
-        .await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     get(state, scope, id).await
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct ClientSummary {
-    pub id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-}
+pub use repo::ClientSummary;
 
 /// Who is coming, for bookings the member may see (one query for the whole list): the
 /// client's name and phone for everyone — a hairdresser must know who is coming, and call
@@ -519,18 +395,7 @@ pub async fn clients_for(
     }
     ids.sort_unstable();
     ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!(
-        "SELECT id, first_name, last_name, email, phone FROM clients WHERE org_id = $1 AND id IN ({})",
-        crate::db::placeholders(2, ids.len())
-    );
-    let mut q = sqlx::query_as::<_, ClientSummary>(&sql).bind(scope.org_id());
-    for id in &ids {
-        q = q.bind(*id);
-    }
-    Ok(q.fetch_all(state.db.pool())
+    Ok(repo::client_summaries(state.db.pool(), scope.tenant(), &ids)
         .await?
         .into_iter()
         .map(|mut c| {
@@ -544,36 +409,22 @@ pub async fn clients_for(
 
 /// The client did not come: the booking stays (and keeps its time) but counts as a no-show.
 pub async fn mark_no_show(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<BookingRow> {
-    let before = get(state, scope, id).await?;
-    let cal = calendars::find(state, scope, &before.calendar_id).await?.ok_or(AppError::NotFound)?;
-    scope.require(Action::CancelBooking, Object::Calendar(cal.as_ref()))?;
+    let (before, cal) = acting_on(state, scope, id, Action::CancelBooking).await?;
     if before.status != "confirmed" {
         return Err(AppError::conflict("not-confirmed", "Only a confirmed booking can be marked as a no-show."));
     }
     if before.start_at > to_ms(state.now()) {
         return Err(AppError::conflict("not-started", "A booking can be marked as a no-show once it has started."));
     }
-    let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE bookings SET status = 'no_show', updated_at = $1 WHERE org_id = $2 AND id = $3")
-        .bind(now)
-        .bind(scope.org_id())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    audit::org_event(
+    write::set_status(
+        state,
         &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "booking.no_show",
-            object_type: "booking",
-            object_id: id,
-            location_id: Some(&cal.location_id),
-            before: Some(json!({"status": before.status})),
-            after: Some(json!({"status": "no_show"})),
-        },
+        scope.tenant(),
+        &by_staff(scope, ctx),
+        place(&cal),
+        &moving(&before),
+        ("no_show", None),
     )
     .await?;
     tx.commit().await?;

@@ -14,19 +14,9 @@ use crate::{
     http::Ctx,
     state::AppState,
 };
-use serde::Serialize;
 use serde_json::json;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Unavailability {
-    pub id: String,
-    pub calendar_id: String,
-    #[serde(skip)]
-    pub start_at: i64,
-    #[serde(skip)]
-    pub end_at: i64,
-    pub reason: String,
-}
+pub use super::repo::Unavailability;
 
 /// Periods of a calendar (holiday, sick leave), newest first; visible to whoever sees the
 /// calendar.
@@ -36,14 +26,7 @@ pub async fn list_unavailability(
     calendar_id: &str,
 ) -> AppResult<Vec<Unavailability>> {
     let cal = calendars::get(state, scope, calendar_id).await?;
-    Ok(sqlx::query_as(
-        "SELECT id, calendar_id, start_at, end_at, reason FROM unavailability WHERE org_id = $1 AND calendar_id = $2 \
-         ORDER BY start_at DESC LIMIT 500",
-    )
-    .bind(scope.org_id())
-    .bind(&cal.id)
-    .fetch_all(state.db.pool())
-    .await?)
+    super::repo::unavailability_of(state.db.pool(), scope.tenant(), &cal.id).await
 }
 
 pub async fn add_unavailability(
@@ -76,16 +59,7 @@ pub async fn add_unavailability(
         reason: reason.trim().to_string(),
     };
     let mut tx = state.db.begin().await?;
-    sqlx::query("INSERT INTO unavailability (id, org_id, calendar_id, start_at, end_at, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(&u.id)
-        .bind(scope.org_id())
-        .bind(&u.calendar_id)
-        .bind(s)
-        .bind(e)
-        .bind(&u.reason)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    super::repo::insert_unavailability(&mut tx, scope.tenant(), &u, now).await?;
     audit::org_event(
         &mut tx,
         now,
@@ -116,13 +90,7 @@ pub async fn remove_unavailability(
     scope.require(Action::ManageCalendar, Object::Calendar(cal.as_ref()))?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    let r = sqlx::query("DELETE FROM unavailability WHERE org_id = $1 AND calendar_id = $2 AND id = $3")
-        .bind(scope.org_id())
-        .bind(&cal.id)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    if r.rows_affected() == 0 {
+    if !super::repo::delete_unavailability(&mut tx, scope.tenant(), &cal.id, id).await? {
         return Err(AppError::NotFound);
     }
     audit::org_event(

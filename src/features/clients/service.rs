@@ -216,21 +216,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Client
 /// Insert a client and audit it (personal values sealed) inside the caller's transaction:
 /// for the client directory and for a client first met in a staff booking alike.
 pub async fn insert_in_tx(tx: &mut Tx, state: &AppState, ctx: &Ctx, scope: &OrgScope, c: &ClientRow) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO clients (id, org_id, first_name, last_name, email, email_norm, phone, notes, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-    )
-    .bind(&c.id)
-    .bind(scope.org_id())
-    .bind(&c.first_name)
-    .bind(&c.last_name)
-    .bind(&c.email)
-    .bind(c.email.as_ref().map(|e| e.to_lowercase()))
-    .bind(&c.phone)
-    .bind(&c.notes)
-    .bind(c.created_at)
-    .execute(&mut **tx)
-    .await?;
+    super::repo::insert(tx, scope.tenant(), c, None).await?;
     let snapshot = personal::seal(tx, state, scope.org_id(), &c.id, json!(c)).await?;
     audit::org_event(
         tx,

@@ -2,23 +2,31 @@
 //! status or a client record: the location slug decides the organisation, the engine decides
 //! whether a time is offered, and a booking's manage token reaches only that booking.
 
+use super::repo;
 use crate::{
-    audit::{self, Actor, Entry},
+    access::tenant::PublicSite,
+    audit::Actor,
     clock::to_ms,
     crypto,
     db::new_id,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, FieldError},
     features::{
         bookings::{
-            hours, notify,
-            service::{clear_with_buffers, is_overlap},
+            hours,
+            repo::{self as bookings_repo, NewRow},
+            write,
         },
-        services::service::{Service, rule_of},
+        clients::{repo as clients_repo, service::ClientRow},
+        services::{
+            repo as services_repo,
+            service::{Service, rule_of},
+        },
     },
     http::Ctx,
     i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
+    scheduling::admission::{self, Limits, Proposal, Refusal},
     state::AppState,
     types::{Email, Name, Phone},
 };
@@ -26,16 +34,8 @@ use jiff::{Timestamp, civil::Date, tz::TimeZone};
 use serde::Serialize;
 use serde_json::json;
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct PublicLocation {
-    pub id: String,
-    pub org_id: String,
-    pub name: String,
-    pub time_zone: String,
-    pub address: String,
-    /// The organisation's change sequence read with the row (`cache.rs`).
-    pub change_seq: i64,
-}
+/// An open location reached by its slug, with its organisation (`access::tenant::PublicSite`).
+pub type PublicLocation = PublicSite;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PublicCalendar {
@@ -47,37 +47,17 @@ pub struct PublicCalendar {
 
 /// An open location by slug; anything else (archived, unknown) is not found.
 pub async fn location(state: &AppState, slug: &str) -> AppResult<PublicLocation> {
-    sqlx::query_as(
-        "SELECT l.id, l.org_id, l.name, l.time_zone, l.address, COALESCE(h.seq, 0) AS change_seq \
-         FROM locations l LEFT JOIN audit_heads h ON h.chain = l.org_id WHERE l.slug = $1 AND l.status = 'open'",
-    )
-    .bind(slug.to_ascii_lowercase())
-    .fetch_optional(state.db.pool())
-    .await?
-    .ok_or(AppError::NotFound)
+    crate::access::tenant::public_site(state.db.pool(), slug).await?.ok_or(AppError::NotFound)
 }
 
 /// Public, active services offered by at least one active calendar of the location, with
 /// those calendars. Hidden services and calendars never appear.
 pub async fn offer(state: &AppState, loc: &PublicLocation) -> AppResult<Vec<(Service, Vec<PublicCalendar>)>> {
     type Offer = Vec<(Service, Vec<PublicCalendar>)>;
-    if let Some(o) = state.cache.get::<Offer>(&loc.org_id, loc.change_seq, "public-offer", &loc.id) {
+    if let Some(o) = state.cache.get::<Offer>(loc.tenant.org_id(), loc.change_seq, "public-offer", &loc.location_id) {
         return Ok((*o).clone());
     }
-    let services: Vec<Service> = sqlx::query_as(
-        "SELECT id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, max_advance_days, \
-                step_min, price_cents, currency, status FROM services WHERE org_id = $1 AND status = 'active' AND public = 1 ORDER BY name, id",
-    )
-    .bind(&loc.org_id)
-    .fetch_all(state.db.pool())
-    .await?;
-    let links: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT cs.service_id, c.id, c.name, c.time_zone FROM calendar_services cs JOIN calendars c ON c.id = cs.calendar_id \
-         WHERE c.location_id = $1 AND c.status = 'active' ORDER BY c.name, c.id",
-    )
-    .bind(&loc.id)
-    .fetch_all(state.db.pool())
-    .await?;
+    let (services, links) = services_repo::public_offer(state.db.pool(), &loc.tenant, &loc.location_id).await?;
     let offer: Offer = services
         .into_iter()
         .filter_map(|s| {
@@ -89,7 +69,13 @@ pub async fn offer(state: &AppState, loc: &PublicLocation) -> AppResult<Vec<(Ser
             (!cals.is_empty()).then_some((s, cals))
         })
         .collect();
-    state.cache.put(&loc.org_id, loc.change_seq, "public-offer", &loc.id, std::sync::Arc::new(offer.clone()));
+    state.cache.put(
+        loc.tenant.org_id(),
+        loc.change_seq,
+        "public-offer",
+        &loc.location_id,
+        std::sync::Arc::new(offer.clone()),
+    );
     Ok(offer)
 }
 
@@ -128,7 +114,7 @@ async fn offered(
         except,
         now: state.now(),
     };
-    hours::free_slots(state, &loc.org_id, loc.change_seq, &keys, &ask).await
+    hours::free_slots(state, &loc.tenant, loc.change_seq, &keys, &ask).await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -219,105 +205,70 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
         return Err(AppError::internal("validation"));
     };
     let start_ms = start.as_millisecond();
+    let end_ms = start_ms + s.length_min * 60_000;
     // Which calendar: the one asked for, or the first free one ("anyone").
     let tz = TimeZone::get(&loc.time_zone).unwrap_or(TimeZone::UTC);
     let day = start.to_zoned(tz.clone()).date();
     let free = offered(state, &loc, &s, &cals, &tz, (day, day), None).await?;
     let Some(cal) = free.first_free(start_ms).and_then(|i| cals.get(i)) else {
-        return Err(AppError::conflict("slot-unavailable", "This time is not available; choose another slot."));
+        return Err(refused(state, &loc, &s, &cals, start_ms, None).await);
     };
-    let end_ms = start_ms + s.length_min * 60_000;
     let now = to_ms(state.now());
     let token = crypto::new_token();
     let id = new_id();
+    let tenant = &loc.tenant;
     let mut tx = state.db.begin().await?;
-    let buffers = (s.buffer_before_min, s.buffer_after_min);
-    if !clear_with_buffers(state, &mut tx, &cal.id, (start_ms, end_ms), buffers, None).await? {
-        return Err(AppError::conflict("slot-unavailable", "This time was just taken; choose another slot."));
-    }
     // A returning client (same address in this organisation) is recognised, never updated.
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT id FROM clients WHERE org_id = $1 AND email_norm = $2 AND erased_at IS NULL ORDER BY created_at LIMIT 1")
-            .bind(&loc.org_id)
-            .bind(email.norm())
-            .fetch_optional(&mut *tx)
-            .await?;
-    let client_id = match existing {
+    let client_id = match clients_repo::by_email(&mut tx, tenant, email.norm()).await? {
         Some(c) => c,
         None => {
-            let cid = new_id();
-            sqlx::query(
-                "INSERT INTO clients (id, org_id, first_name, last_name, email, email_norm, phone, language, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8)",
-            )
-            .bind(&cid)
-            .bind(&loc.org_id)
-            .bind(first.as_str())
-            .bind(last.as_str())
-            .bind(email.as_str())
-            .bind(email.norm())
-            .bind(&phone)
-            .bind(now)
-            .bind(ctx.lang.code())
-            .execute(&mut *tx)
-            .await?;
-            cid
+            let c = ClientRow {
+                id: new_id(),
+                first_name: first.as_str().to_string(),
+                last_name: last.as_str().to_string(),
+                email: Some(email.as_str().to_string()),
+                phone: phone.clone(),
+                notes: String::new(),
+                erased_at: None,
+                created_at: now,
+            };
+            clients_repo::insert(&mut tx, tenant, &c, Some(ctx.lang.code())).await?;
+            c.id
         }
     };
-    let inserted = sqlx::query(
-        "INSERT INTO bookings (id, org_id, location_id, calendar_id, service_id, client_id, start_at, end_at, buffer_before_min, buffer_after_min, \
-         status, notes, source, manage_token_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, 'public', $12, $13, $13)",
-    )
-    .bind(&id)
-    .bind(&loc.org_id)
-    .bind(&loc.id)
-    .bind(&cal.id)
-    .bind(&s.id)
-    .bind(&client_id)
-    .bind(start_ms)
-    .bind(end_ms)
-    .bind(s.buffer_before_min)
-    .bind(s.buffer_after_min)
-    .bind(b.notes.trim())
-    .bind(crypto::hash_token(&token))
-    .bind(now)
-    .execute(&mut *tx)
-    .await;
-    if let Err(e) = inserted {
-        return Err(if is_overlap(&e) {
-            AppError::conflict("slot-unavailable", "This time was just taken; choose another slot.")
-        } else {
-            e.into()
-        });
-    }
+    // The booker's address is personal: sealed under the client's key in the audit entry,
+    // readable only with the client-list right, gone with the client's erasure.
     let after = crate::features::clients::personal::seal(
         &mut tx,
         state,
-        &loc.org_id,
+        tenant.org_id(),
         &client_id,
         json!({"calendar_id": cal.id, "service_id": s.id, "start": start_ms, "end": end_ms, "source": "public",
                "client_email": email.as_str()}),
     )
     .await?;
-    audit::record(
-        &mut tx,
+    let row = NewRow {
+        id: &id,
+        location_id: &loc.location_id,
+        calendar_id: &cal.id,
+        service_id: Some(&s.id),
+        client_id: Some(&client_id),
+        span: (start_ms, end_ms),
+        buffers: (s.buffer_before_min, s.buffer_after_min),
+        notes: b.notes.trim(),
+        source: "public",
+        created_by: None,
+        manage_token_hash: Some(crypto::hash_token(&token)),
         now,
-        Entry {
-            org_id: Some(&loc.org_id),
-            location_id: Some(&loc.id),
-            // The booker's address is personal: sealed under the client's key in `after`,
-            // readable only with the client-list right, gone with the client's erasure.
-            actor: &Actor::Client { id: client_id.clone(), label: "public booking".into() },
-            action: "booking.created",
-            object_type: "booking",
-            object_id: Some(&id),
-            before: None,
-            after: Some(after),
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    };
+    let by =
+        write::By { actor: Actor::Client { id: client_id.clone(), label: "public booking".into() }, ctx, member: None };
+    let place = write::Place { calendar_id: &cal.id, location_id: &loc.location_id, zone: &cal.time_zone };
+    let rules = write::Rules { limits: Some(Limits::of(&rule_of(&s))), override_hours: None };
+    let notice = write::Notice { kind: "booked", manage_token: Some(&token) };
+    if let Err(r) = write::create(state, &mut tx, tenant, &by, place, &row, rules, after, notice).await? {
+        return Err(unavailable(r, "This time was just taken; choose another slot."));
+    }
     let t = Tr(ctx.lang);
     let when = start.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
     let mail = compose(
@@ -336,31 +287,15 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
         Some((t.get("mail.booked.action"), &format!("{}/manage/{token}", state.config.base_url))),
         t.get("mail.footer"),
     );
-    let mail_id = outbox::enqueue_email(&mut tx, now, Some(&loc.org_id), &mail).await?;
+    let mail_id = outbox::enqueue_email(&mut tx, now, Some(tenant.org_id()), &mail).await?;
     outbox::about_client(&mut tx, &mail_id, &client_id).await?;
-    notify::notify(&mut tx, state, now, &loc.org_id, &id, "booked", Some(&token), None).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
     Ok(Booked { booking_id: id, start: fmt(start_ms), end: fmt(end_ms), calendar_name: cal.name.clone() })
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-struct Managed {
-    id: String,
-    org_id: String,
-    location_id: String,
-    calendar_id: String,
-    service_id: Option<String>,
-    start_at: i64,
-    end_at: i64,
-    status: String,
-    location_name: String,
-    location_slug: String,
-    time_zone: String,
-    calendar_name: String,
-    service_name: Option<String>,
-}
+use super::repo::Managed;
 
 /// What a manage link shows: that booking's minimum, nothing about the client.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -376,16 +311,9 @@ pub struct ManagedBooking {
 }
 
 async fn by_token(state: &AppState, token: &str) -> AppResult<Managed> {
-    sqlx::query_as(
-        "SELECT b.id, b.org_id, b.location_id, b.calendar_id, b.service_id, b.start_at, b.end_at, b.status, l.name AS location_name, \
-                l.slug AS location_slug, l.time_zone, c.name AS calendar_name, s.name AS service_name \
-         FROM bookings b JOIN locations l ON l.id = b.location_id JOIN calendars c ON c.id = b.calendar_id \
-         LEFT JOIN services s ON s.id = b.service_id WHERE b.manage_token_hash = $1",
-    )
-    .bind(crypto::hash_token(token))
-    .fetch_optional(state.db.pool())
-    .await?
-    .ok_or(AppError::NotFound)
+    let (tenant, id) =
+        crate::access::tenant::by_manage_token(state.db.pool(), token).await?.ok_or(AppError::NotFound)?;
+    repo::managed(state.db.pool(), &tenant, &id).await?.ok_or(AppError::NotFound)
 }
 
 fn present(m: &Managed) -> ManagedBooking {
@@ -408,6 +336,23 @@ pub async fn manage(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<Manag
     Ok(present(&by_token(state, token).await?))
 }
 
+fn manage_link(ctx: &Ctx) -> write::By<'_> {
+    write::By { actor: Actor::Client { id: String::new(), label: "manage link".into() }, ctx, member: None }
+}
+
+fn managed_place(m: &Managed) -> write::Place<'_> {
+    write::Place { calendar_id: &m.calendar_id, location_id: &m.location_id, zone: &m.calendar_time_zone }
+}
+
+fn moving(m: &Managed) -> write::Moving<'_> {
+    write::Moving {
+        id: &m.id,
+        span: (m.start_at, m.end_at),
+        buffers: (m.buffer_before_min, m.buffer_after_min),
+        status: &m.status,
+    }
+}
+
 pub async fn cancel(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<ManagedBooking> {
     ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
     let m = by_token(state, token).await?;
@@ -416,28 +361,8 @@ pub async fn cancel(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<Manag
         return Err(AppError::conflict("not-cancellable", "This booking can no longer be cancelled online."));
     }
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE bookings SET status = 'cancelled', updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(&m.id)
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: Some(&m.org_id),
-            location_id: Some(&m.location_id),
-            actor: &Actor::Client { id: String::new(), label: "manage link".into() },
-            action: "booking.cancelled",
-            object_type: "booking",
-            object_id: Some(&m.id),
-            before: Some(json!({"status": m.status})),
-            after: Some(json!({"status": "cancelled", "via": "manage-link"})),
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
-    notify::notify(&mut tx, state, now, &m.org_id, &m.id, "cancelled", None, None).await?;
+    let status = ("cancelled", Some("manage-link"));
+    write::set_status(state, &mut tx, &m.tenant, &manage_link(ctx), managed_place(&m), &moving(&m), status).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(present(&by_token(state, token).await?))
@@ -464,49 +389,87 @@ pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -
     let free = offered(state, &loc, &s, &cals, &tz, (day, day), Some(&m.id)).await?;
     let start_ms = start.as_millisecond();
     if free.first_free(start_ms).is_none() {
-        return Err(AppError::conflict("slot-unavailable", "This time is not available; choose another slot."));
+        return Err(refused(state, &loc, &s, &cals, start_ms, Some(&m.id)).await);
     }
     let mut tx = state.db.begin().await?;
     let span = (start_ms, start_ms + s.length_min * 60_000);
-    if !clear_with_buffers(state, &mut tx, &m.calendar_id, span, (s.buffer_before_min, s.buffer_after_min), Some(&m.id))
-        .await?
-    {
-        return Err(AppError::conflict("slot-unavailable", "This time was just taken."));
-    }
-    let moved = sqlx::query("UPDATE bookings SET start_at = $1, end_at = $2, updated_at = $3 WHERE id = $4")
-        .bind(start_ms)
-        .bind(start_ms + s.length_min * 60_000)
-        .bind(now)
-        .bind(&m.id)
-        .execute(&mut *tx)
-        .await;
-    if let Err(e) = moved {
-        return Err(if is_overlap(&e) {
-            AppError::conflict("slot-unavailable", "This time was just taken.")
-        } else {
-            e.into()
-        });
-    }
-    audit::record(
+    let rules = write::Rules { limits: Some(Limits::of(&rule_of(&s))), override_hours: None };
+    let notice = write::Notice { kind: "moved", manage_token: Some(token) };
+    let by = manage_link(ctx);
+    let done = write::reschedule(
+        state,
         &mut tx,
-        now,
-        Entry {
-            org_id: Some(&m.org_id),
-            location_id: Some(&m.location_id),
-            actor: &Actor::Client { id: String::new(), label: "manage link".into() },
-            action: "booking.moved",
-            object_type: "booking",
-            object_id: Some(&m.id),
-            before: Some(json!({"start": m.start_at, "end": m.end_at})),
-            after: Some(json!({"start": start_ms, "end": start_ms + s.length_min * 60_000, "via": "manage-link"})),
-            ctx: Some(ctx),
-        },
+        &m.tenant,
+        &by,
+        managed_place(&m),
+        &moving(&m),
+        span,
+        rules,
+        Some("manage-link"),
+        notice,
     )
     .await?;
-    notify::notify(&mut tx, state, now, &m.org_id, &m.id, "moved", Some(token), None).await?;
+    if let Err(r) = done {
+        return Err(unavailable(r, "This time was just taken."));
+    }
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(present(&by_token(state, token).await?))
+}
+
+/// A visitor's refused time: `409 slot-unavailable`, with the rule that refused it as the
+/// reason (the same codes a staff booking is refused with).
+fn unavailable(r: Refusal, detail: &str) -> AppError {
+    AppError::conflict_because("slot-unavailable", detail, FieldError::new("start", r.code(), detail))
+}
+
+/// Why the engine does not offer `start` on any of `cals`: the first calendar's reason by the
+/// one rule, or that it is not one of the offered start times.
+async fn refused(
+    state: &AppState,
+    loc: &PublicLocation,
+    s: &Service,
+    cals: &[PublicCalendar],
+    start: i64,
+    except: Option<&str>,
+) -> AppError {
+    const DETAIL: &str = "This time is not available; choose another slot.";
+    let Some(cal) = cals.first() else { return AppError::conflict("slot-unavailable", DETAIL) };
+    let rule = rule_of(s);
+    let p = Proposal {
+        start_ms: start,
+        end_ms: start + s.length_min * 60_000,
+        buffer_before_min: s.buffer_before_min,
+        buffer_after_min: s.buffer_after_min,
+    };
+    let why = async {
+        let ids = [cal.id.clone()];
+        let hours =
+            bookings_repo::hours_of(state.db.pool(), &loc.tenant, &ids).await?.remove(&cal.id).unwrap_or_default();
+        let span = (start - 86_400_000, p.end_ms + 86_400_000);
+        let taken = bookings_repo::taken(state.db.pool(), &loc.tenant, &ids, span, except)
+            .await?
+            .remove(&cal.id)
+            .unwrap_or_default();
+        let tz = TimeZone::get(&cal.time_zone).unwrap_or(TimeZone::UTC);
+        let c =
+            admission::Calendar { tz: &tz, hours: &hours, unavailable: &taken.unavailable, bookings: &taken.bookings };
+        Ok::<_, AppError>(match admission::admit(&c, &p, Some(Limits::of(&rule)), state.now(), false) {
+            Err(r) => Some(r.code()),
+            Ok(()) if !admission::on_grid(&tz, &hours, &rule, start) => Some("not-offered"),
+            Ok(()) => None,
+        })
+    };
+    match why.await {
+        Ok(Some(code)) => {
+            AppError::conflict_because("slot-unavailable", DETAIL, FieldError::new("start", code, DETAIL))
+        }
+        Ok(None) => AppError::conflict("slot-unavailable", DETAIL),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not tell why a time is not offered");
+            AppError::conflict("slot-unavailable", DETAIL)
+        }
+    }
 }
 
 /// Offered times to move a managed booking to (its own time does not count against it),

@@ -165,7 +165,7 @@ pub async fn slots(
         except: None,
         now: state.now(),
     };
-    let free = hours::free_slots(state, scope.org_id(), scope.change_seq(), &keys, &ask).await?;
+    let free = hours::free_slots(state, scope.tenant(), scope.change_seq(), &keys, &ask).await?;
     let bounds = free.bounds();
     let key = tz.iana_name().map(|zone| {
         let ids: Vec<&str> = keys.iter().map(|k| k.0).collect();

@@ -1,0 +1,467 @@
+//! The SQL of bookings, working hours and unavailability, each statement once. Every function
+//! takes the `Tenant` and binds its organisation: a booking, an hour or a period of another
+//! organisation cannot be read or written through here. Working hours carry no `org_id`
+//! column; they are reached through their calendar's.
+
+use crate::{
+    access::Tenant,
+    db::{Backend, Tx, new_id, placeholders},
+    error::{AppError, AppResult},
+    scheduling::availability::{Busy, Hours, LocalInterval},
+};
+use jiff::civil::Date;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct BookingRow {
+    pub id: String,
+    pub location_id: String,
+    pub calendar_id: String,
+    pub service_id: Option<String>,
+    pub client_id: Option<String>,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub buffer_before_min: i64,
+    pub buffer_after_min: i64,
+    pub status: String,
+    pub notes: String,
+    pub source: String,
+    pub created_at: i64,
+}
+
+pub const COLUMNS: &str = "id, location_id, calendar_id, service_id, client_id, start_at, end_at, buffer_before_min, \
+     buffer_after_min, status, notes, source, created_at";
+
+/// Longest booking allowed; it lets window queries bound `start_at` from below, so their
+/// cost follows the window, not the calendar's whole history.
+pub const MAX_LENGTH_MS: i64 = 24 * 3_600_000;
+
+/// A booking about to be written.
+pub struct NewRow<'a> {
+    pub id: &'a str,
+    pub location_id: &'a str,
+    pub calendar_id: &'a str,
+    pub service_id: Option<&'a str>,
+    pub client_id: Option<&'a str>,
+    pub span: (i64, i64),
+    pub buffers: (i64, i64),
+    pub notes: &'a str,
+    /// `staff` or `public`.
+    pub source: &'static str,
+    /// The membership that made it (staff), none for a visitor.
+    pub created_by: Option<&'a str>,
+    pub manage_token_hash: Option<String>,
+    pub now: i64,
+}
+
+/// Insert; the raw error is returned so the caller can tell the overlap refusal (exclusion
+/// constraint or trigger) from other failures.
+pub async fn insert(tx: &mut Tx, tenant: &Tenant, b: &NewRow<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO bookings (id, org_id, location_id, calendar_id, service_id, client_id, start_at, end_at, buffer_before_min, \
+         buffer_after_min, status, notes, source, created_by, created_at, updated_at, manage_token_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, $12, $13, $14, $14, $15)",
+    )
+    .bind(b.id)
+    .bind(tenant.org_id())
+    .bind(b.location_id)
+    .bind(b.calendar_id)
+    .bind(b.service_id)
+    .bind(b.client_id)
+    .bind(b.span.0)
+    .bind(b.span.1)
+    .bind(b.buffers.0)
+    .bind(b.buffers.1)
+    .bind(b.notes)
+    .bind(b.source)
+    .bind(b.created_by)
+    .bind(b.now)
+    .bind(&b.manage_token_hash)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// Move; the raw error, as for `insert`.
+pub async fn set_times(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    id: &str,
+    (start, end): (i64, i64),
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE bookings SET start_at = $1, end_at = $2, updated_at = $3 WHERE org_id = $4 AND id = $5")
+        .bind(start)
+        .bind(end)
+        .bind(now)
+        .bind(tenant.org_id())
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+/// `cancelled` or `no_show`.
+pub async fn set_status(tx: &mut Tx, tenant: &Tenant, id: &str, status: &str, now: i64) -> AppResult<()> {
+    sqlx::query("UPDATE bookings SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
+        .bind(status)
+        .bind(now)
+        .bind(tenant.org_id())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn get<'e, E>(exec: E, tenant: &Tenant, id: &str) -> AppResult<Option<BookingRow>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM bookings WHERE org_id = $1 AND id = $2"))
+        .bind(tenant.org_id())
+        .bind(id)
+        .fetch_optional(exec)
+        .await?)
+}
+
+/// Bookings meeting `[from, to)` on these calendars: one indexed range scan per calendar,
+/// (calendar_id, start_at) from `from - 24 h` to `to`.
+pub async fn meeting<'e, E>(
+    exec: E,
+    tenant: &Tenant,
+    calendar_ids: &[String],
+    (from, to): (i64, i64),
+) -> AppResult<Vec<BookingRow>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    if calendar_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM bookings WHERE org_id = $1 AND start_at >= $2 AND start_at < $3 AND end_at > $4 \
+         AND calendar_id IN ({}) ORDER BY start_at, id LIMIT 5000",
+        placeholders(5, calendar_ids.len())
+    );
+    let mut q =
+        sqlx::query_as::<_, BookingRow>(&sql).bind(tenant.org_id()).bind(from - MAX_LENGTH_MS).bind(to).bind(from);
+    for id in calendar_ids {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_all(exec).await?)
+}
+
+/// The first active booking of a calendar meeting `[start, end)` (other than `except`).
+pub async fn clash<'e, E>(
+    exec: E,
+    tenant: &Tenant,
+    calendar_id: &str,
+    (start, end): (i64, i64),
+    except: Option<&str>,
+) -> AppResult<Option<(i64, i64)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(
+        "SELECT start_at, end_at FROM bookings WHERE org_id = $1 AND calendar_id = $2 AND status <> 'cancelled' \
+         AND start_at < $3 AND end_at > $4 AND start_at >= $5 AND id <> $6 ORDER BY start_at LIMIT 1",
+    )
+    .bind(tenant.org_id())
+    .bind(calendar_id)
+    .bind(end)
+    .bind(start)
+    .bind(start - MAX_LENGTH_MS)
+    .bind(except.unwrap_or(""))
+    .fetch_optional(exec)
+    .await?)
+}
+
+/// Make `calendar_id` one writer at a time until the transaction ends: on SQLite `BEGIN
+/// IMMEDIATE` already is the lock; on PostgreSQL an advisory lock per calendar.
+pub async fn lock_calendar(tx: &mut Tx, backend: Backend, calendar_id: &str) -> AppResult<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))::text").bind(calendar_id).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// What takes time on some calendars over `[from, to)`: active bookings with their buffers
+/// (leaving out `except`, a booking being moved) and unavailability periods, apart.
+#[derive(Clone, Debug, Default)]
+pub struct Taken {
+    pub bookings: Vec<Busy>,
+    pub unavailable: Vec<Busy>,
+}
+
+/// One query, two indexed range scans per calendar.
+pub async fn taken<'e, E>(
+    exec: E,
+    tenant: &Tenant,
+    calendar_ids: &[String],
+    (from, to): (i64, i64),
+    except: Option<&str>,
+) -> AppResult<HashMap<String, Taken>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let mut out: HashMap<String, Taken> = calendar_ids.iter().map(|id| (id.clone(), Taken::default())).collect();
+    if calendar_ids.is_empty() {
+        return Ok(out);
+    }
+    let list = placeholders(6, calendar_ids.len());
+    let sql = format!(
+        "SELECT calendar_id, start_at, end_at, buffer_before_min, buffer_after_min, 0 AS kind FROM bookings \
+         WHERE org_id = $5 AND calendar_id IN ({list}) AND status <> 'cancelled' AND start_at >= $1 AND start_at < $2 \
+           AND end_at > $3 AND id <> $4 \
+         UNION ALL SELECT calendar_id, start_at, end_at, 0, 0, 1 FROM unavailability \
+         WHERE org_id = $5 AND calendar_id IN ({list}) AND end_at > $3 AND start_at < $2"
+    );
+    let mut q = sqlx::query_as::<_, (String, i64, i64, i64, i64, i64)>(&sql)
+        .bind(from - MAX_LENGTH_MS)
+        .bind(to)
+        .bind(from)
+        .bind(except.unwrap_or(""))
+        .bind(tenant.org_id());
+    for id in calendar_ids {
+        q = q.bind(id);
+    }
+    for (cal, s, e, b, a, kind) in q.fetch_all(exec).await? {
+        if let Some(t) = out.get_mut(&cal) {
+            let busy = Busy { start_ms: s, end_ms: e, buffer_before_min: b, buffer_after_min: a };
+            if kind == 0 { t.bookings.push(busy) } else { t.unavailable.push(busy) }
+        }
+    }
+    Ok(out)
+}
+
+fn interval(s: i64, e: i64) -> Option<LocalInterval> {
+    LocalInterval::new(u16::try_from(s).ok()?, u16::try_from(e).ok()?)
+}
+
+/// Hours of several calendars in one query (weekly rows and date overrides side by side; no
+/// query per calendar); a calendar of another organisation has none.
+pub async fn hours_of<'e, E>(exec: E, tenant: &Tenant, calendar_ids: &[String]) -> AppResult<HashMap<String, Hours>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let mut out: HashMap<String, Hours> = calendar_ids.iter().map(|id| (id.clone(), Hours::default())).collect();
+    if calendar_ids.is_empty() {
+        return Ok(out);
+    }
+    let list = placeholders(2, calendar_ids.len());
+    let mine = format!("SELECT id FROM calendars WHERE org_id = $1 AND id IN ({list})");
+    // Weekly rows have a weekday and no day; overrides have weekday -1 and their day.
+    let sql = format!(
+        "SELECT calendar_id, weekday, NULL AS day, start_min, end_min FROM working_hours WHERE calendar_id IN ({mine}) \
+         UNION ALL SELECT calendar_id, -1, day, start_min, end_min FROM hour_overrides WHERE calendar_id IN ({mine}) \
+         ORDER BY 2, 3, 4"
+    );
+    let mut q =
+        sqlx::query_as::<_, (String, i64, Option<String>, Option<i64>, Option<i64>)>(&sql).bind(tenant.org_id());
+    for id in calendar_ids {
+        q = q.bind(id);
+    }
+    for (cal, wd, day, s, e) in q.fetch_all(exec).await? {
+        let Some(h) = out.get_mut(&cal) else { continue };
+        match day {
+            None => {
+                if let (Some(slot), Some(iv)) =
+                    (h.weekly.get_mut(wd as usize), s.zip(e).and_then(|(s, e)| interval(s, e)))
+                {
+                    slot.push(iv);
+                }
+            }
+            Some(day) => {
+                let Ok(d) = day.parse::<Date>() else { continue };
+                let entry = h.overrides.entry(d).or_default();
+                if let Some(iv) = s.zip(e).and_then(|(s, e)| interval(s, e)) {
+                    entry.push(iv);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Replace a calendar's hours: weekly `(weekday 0 = Monday, start, end)` minutes and date
+/// overrides (an empty list closes the day). A calendar of another organisation is not found.
+pub async fn replace_hours(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    calendar_id: &str,
+    weekly: &[(i64, i64, i64)],
+    overrides: &[(String, Vec<(i64, i64)>)],
+) -> AppResult<()> {
+    let mine: Option<i64> = sqlx::query_scalar("SELECT 1 FROM calendars WHERE org_id = $1 AND id = $2")
+        .bind(tenant.org_id())
+        .bind(calendar_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if mine.is_none() {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query("DELETE FROM working_hours WHERE calendar_id = $1").bind(calendar_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM hour_overrides WHERE calendar_id = $1").bind(calendar_id).execute(&mut **tx).await?;
+    for (wd, s, e) in weekly {
+        sqlx::query(
+            "INSERT INTO working_hours (id, calendar_id, weekday, start_min, end_min) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(new_id())
+        .bind(calendar_id)
+        .bind(wd)
+        .bind(s)
+        .bind(e)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (day, ivs) in overrides {
+        // A closed day is one row without times.
+        let spans: Vec<(Option<i64>, Option<i64>)> =
+            if ivs.is_empty() { vec![(None, None)] } else { ivs.iter().map(|&(s, e)| (Some(s), Some(e))).collect() };
+        for (s, e) in spans {
+            sqlx::query(
+                "INSERT INTO hour_overrides (id, calendar_id, day, start_min, end_min) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(new_id())
+            .bind(calendar_id)
+            .bind(day)
+            .bind(s)
+            .bind(e)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Unavailability {
+    pub id: String,
+    pub calendar_id: String,
+    #[serde(skip)]
+    pub start_at: i64,
+    #[serde(skip)]
+    pub end_at: i64,
+    pub reason: String,
+}
+
+/// A calendar's periods, newest first.
+pub async fn unavailability_of<'e, E>(exec: E, tenant: &Tenant, calendar_id: &str) -> AppResult<Vec<Unavailability>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(
+        "SELECT id, calendar_id, start_at, end_at, reason FROM unavailability WHERE org_id = $1 AND calendar_id = $2 \
+         ORDER BY start_at DESC LIMIT 500",
+    )
+    .bind(tenant.org_id())
+    .bind(calendar_id)
+    .fetch_all(exec)
+    .await?)
+}
+
+pub async fn insert_unavailability(tx: &mut Tx, tenant: &Tenant, u: &Unavailability, now: i64) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO unavailability (id, org_id, calendar_id, start_at, end_at, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&u.id)
+    .bind(tenant.org_id())
+    .bind(&u.calendar_id)
+    .bind(u.start_at)
+    .bind(u.end_at)
+    .bind(&u.reason)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Whether a period was removed.
+pub async fn delete_unavailability(tx: &mut Tx, tenant: &Tenant, calendar_id: &str, id: &str) -> AppResult<bool> {
+    let r = sqlx::query("DELETE FROM unavailability WHERE org_id = $1 AND calendar_id = $2 AND id = $3")
+        .bind(tenant.org_id())
+        .bind(calendar_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ClientSummary {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Names and contacts of some clients, in one query.
+pub async fn client_summaries<'e, E>(exec: E, tenant: &Tenant, ids: &[&str]) -> AppResult<Vec<ClientSummary>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, first_name, last_name, email, phone FROM clients WHERE org_id = $1 AND id IN ({})",
+        placeholders(2, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, ClientSummary>(&sql).bind(tenant.org_id());
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(exec).await?)
+}
+
+/// Who hears of a change to a booking: its client, the organisation, the calendar's member
+/// (unless they made the change) and that member's preferences for the event.
+#[derive(sqlx::FromRow)]
+pub struct Recipient {
+    pub client_id: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub first_name: String,
+    pub language: Option<String>,
+    pub start_at: i64,
+    pub time_zone: String,
+    pub location_name: String,
+    pub calendar_name: String,
+    pub org_name: String,
+    pub sms_enabled: i64,
+    pub staff_email: Option<String>,
+    pub staff_phone: Option<String>,
+    pub staff_language: Option<String>,
+    /// The staff member's choice for this event, when they made one.
+    pub staff_email_on: Option<i64>,
+    pub staff_sms_on: Option<i64>,
+}
+
+pub async fn recipient(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    booking_id: &str,
+    event: &str,
+    actor_member: Option<&str>,
+) -> AppResult<Option<Recipient>> {
+    Ok(sqlx::query_as(
+        "SELECT c.id AS client_id, c.email, c.phone, c.first_name, c.language, b.start_at, l.time_zone, l.name AS location_name, \
+                k.name AS calendar_name, o.name AS org_name, o.sms_enabled, \
+                a.email AS staff_email, a.mobile_phone AS staff_phone, a.language AS staff_language, \
+                pe.enabled AS staff_email_on, ps.enabled AS staff_sms_on \
+         FROM bookings b JOIN clients c ON c.id = b.client_id JOIN locations l ON l.id = b.location_id \
+         JOIN orgs o ON o.id = b.org_id JOIN calendars k ON k.id = b.calendar_id \
+         LEFT JOIN memberships m ON m.id = k.member_id AND m.status = 'active' AND m.id <> $3 \
+         LEFT JOIN accounts a ON a.id = m.account_id \
+         LEFT JOIN notification_preferences pe ON pe.membership_id = m.id AND pe.event = $2 AND pe.channel = 'email' \
+         LEFT JOIN notification_preferences ps ON ps.membership_id = m.id AND ps.event = $2 AND ps.channel = 'sms' \
+         WHERE b.id = $1 AND b.org_id = $4",
+    )
+    .bind(booking_id)
+    .bind(event)
+    .bind(actor_member.unwrap_or(""))
+    .bind(tenant.org_id())
+    .fetch_optional(&mut **tx)
+    .await?)
+}

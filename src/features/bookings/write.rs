@@ -1,0 +1,232 @@
+//! The one booking path. Every booking is created, moved, cancelled or marked a no-show here,
+//! whoever asks: the staff page and API (`service.rs`), the public page and the manage link
+//! (`public/`), and next the API keys and calendar sync. Each function runs inside the
+//! caller's write transaction: it locks the calendar, re-reads what takes its time, passes
+//! the proposal through the one rule (`scheduling::admission::admit`: notice, advance, hours,
+//! unavailability, buffers), writes, records the audit entry and queues the notifications.
+//! The database refuses a lost race on its own (exclusion constraint, triggers); that refusal
+//! comes back as `Refusal::Taken` too.
+
+use super::{notify, repo};
+use crate::{
+    access::Tenant,
+    audit::{self, Actor, Entry},
+    db::Tx,
+    error::AppResult,
+    http::Ctx,
+    scheduling::admission::{self, Calendar, Limits, Proposal, Refusal},
+    state::AppState,
+};
+use jiff::tz::TimeZone;
+use serde_json::Value;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Who makes the change: recorded as the audit actor; a member is not told of their own
+/// action.
+pub struct By<'a> {
+    pub actor: Actor,
+    pub ctx: &'a Ctx,
+    pub member: Option<&'a str>,
+}
+
+/// The calendar a booking is on.
+#[derive(Clone, Copy)]
+pub struct Place<'a> {
+    pub calendar_id: &'a str,
+    pub location_id: &'a str,
+    pub zone: &'a str,
+}
+
+/// Which time rules apply: the service's notice and advance (none without a service), and
+/// for staff whether they lift the time rules on purpose (`override_hours`, always in their
+/// audit entries); `None` for visitors, who cannot.
+#[derive(Clone, Copy)]
+pub struct Rules {
+    pub limits: Option<Limits>,
+    pub override_hours: Option<bool>,
+}
+
+/// An admitted time: whether the time rules had to be lifted for it (audited as
+/// `override_hours`).
+pub type Admitted = Result<bool, Refusal>;
+
+/// Lock the calendar, read its hours and what takes its time around `p` inside the
+/// transaction, and judge `p` by the one rule.
+pub async fn admit(
+    state: &AppState,
+    tx: &mut Tx,
+    tenant: &Tenant,
+    place: Place<'_>,
+    p: &Proposal,
+    rules: Rules,
+    except: Option<&str>,
+) -> AppResult<Admitted> {
+    repo::lock_calendar(tx, state.db.backend(), place.calendar_id).await?;
+    let ids = [place.calendar_id.to_string()];
+    let hours = repo::hours_of(&mut **tx, tenant, &ids).await?.remove(place.calendar_id).unwrap_or_default();
+    // Buffers are at most a day; the repository bounds `start_at` so this stays a range scan.
+    let taken = repo::taken(&mut **tx, tenant, &ids, (p.start_ms - DAY_MS, p.end_ms + DAY_MS), except)
+        .await?
+        .remove(place.calendar_id)
+        .unwrap_or_default();
+    let tz = TimeZone::get(place.zone).unwrap_or(TimeZone::UTC);
+    let cal = Calendar { tz: &tz, hours: &hours, unavailable: &taken.unavailable, bookings: &taken.bookings };
+    let now = state.now();
+    Ok(match admission::admit(&cal, p, rules.limits, now, false) {
+        Ok(()) => Ok(false),
+        Err(Refusal::Taken) => Err(Refusal::Taken),
+        Err(r) if rules.override_hours != Some(true) => Err(r),
+        Err(_) => admission::admit(&cal, p, rules.limits, now, true).map(|()| true),
+    })
+}
+
+fn proposal(span: (i64, i64), buffers: (i64, i64)) -> Proposal {
+    Proposal { start_ms: span.0, end_ms: span.1, buffer_before_min: buffers.0, buffer_after_min: buffers.1 }
+}
+
+/// A raw database error: the overlap refusal becomes `Refusal::Taken`.
+fn written(r: Result<(), sqlx::Error>) -> AppResult<Result<(), Refusal>> {
+    match r {
+        Ok(()) => Ok(Ok(())),
+        Err(e) if super::service::is_overlap(&e) => Ok(Err(Refusal::Taken)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What a notification says and carries.
+pub struct Notice<'a> {
+    /// `booked` (by the client), `created` (by staff), `moved`, `cancelled`.
+    pub kind: &'static str,
+    pub manage_token: Option<&'a str>,
+}
+
+/// Create `row` on `place`. `audit_after` is what the audit entry records (the caller seals
+/// personal values first); `override_hours` is added when the time rules were lifted.
+#[allow(clippy::too_many_arguments)]
+pub async fn create(
+    state: &AppState,
+    tx: &mut Tx,
+    tenant: &Tenant,
+    by: &By<'_>,
+    place: Place<'_>,
+    row: &repo::NewRow<'_>,
+    rules: Rules,
+    mut audit_after: Value,
+    notice: Notice<'_>,
+) -> AppResult<Admitted> {
+    let lifted = match admit(state, tx, tenant, place, &proposal(row.span, row.buffers), rules, None).await? {
+        Ok(lifted) => lifted,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let Err(r) = written(repo::insert(tx, tenant, row).await)? {
+        return Ok(Err(r));
+    }
+    if rules.override_hours.is_some()
+        && let Some(o) = audit_after.as_object_mut()
+    {
+        o.insert("override_hours".into(), Value::Bool(lifted));
+    }
+    record(tx, tenant, by, place, row.now, ("booking.created", row.id), None, audit_after).await?;
+    notify::notify(tx, state, row.now, tenant, row.id, notice.kind, notice.manage_token, by.member).await?;
+    Ok(Ok(lifted))
+}
+
+/// Move `booking` to `span` on its calendar, its buffers kept.
+#[allow(clippy::too_many_arguments)]
+pub async fn reschedule(
+    state: &AppState,
+    tx: &mut Tx,
+    tenant: &Tenant,
+    by: &By<'_>,
+    place: Place<'_>,
+    booking: &Moving<'_>,
+    span: (i64, i64),
+    rules: Rules,
+    via: Option<&str>,
+    notice: Notice<'_>,
+) -> AppResult<Admitted> {
+    let now = crate::clock::to_ms(state.now());
+    let p = proposal(span, booking.buffers);
+    let lifted = match admit(state, tx, tenant, place, &p, rules, Some(booking.id)).await? {
+        Ok(lifted) => lifted,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let Err(r) = written(repo::set_times(tx, tenant, booking.id, span, now).await)? {
+        return Ok(Err(r));
+    }
+    let mut after = serde_json::json!({"start": span.0, "end": span.1});
+    if rules.override_hours.is_some() {
+        after["override_hours"] = Value::Bool(lifted);
+    }
+    if let Some(via) = via {
+        after["via"] = Value::from(via);
+    }
+    let before = serde_json::json!({"start": booking.span.0, "end": booking.span.1});
+    record(tx, tenant, by, place, now, ("booking.moved", booking.id), Some(before), after).await?;
+    notify::notify(tx, state, now, tenant, booking.id, notice.kind, notice.manage_token, by.member).await?;
+    Ok(Ok(lifted))
+}
+
+/// The booking being moved or ended, as it is now.
+pub struct Moving<'a> {
+    pub id: &'a str,
+    pub span: (i64, i64),
+    pub buffers: (i64, i64),
+    pub status: &'a str,
+}
+
+/// End a booking: `cancelled` (the client and the calendar's member hear of it) or `no_show`
+/// (nobody is told).
+pub async fn set_status(
+    state: &AppState,
+    tx: &mut Tx,
+    tenant: &Tenant,
+    by: &By<'_>,
+    place: Place<'_>,
+    booking: &Moving<'_>,
+    (status, via): (&'static str, Option<&str>),
+) -> AppResult<()> {
+    let now = crate::clock::to_ms(state.now());
+    repo::set_status(tx, tenant, booking.id, status, now).await?;
+    let mut after = serde_json::json!({"status": status});
+    if let Some(via) = via {
+        after["via"] = Value::from(via);
+    }
+    let action = if status == "cancelled" { "booking.cancelled" } else { "booking.no_show" };
+    let before = serde_json::json!({"status": booking.status});
+    record(tx, tenant, by, place, now, (action, booking.id), Some(before), after).await?;
+    if status == "cancelled" {
+        notify::notify(tx, state, now, tenant, booking.id, "cancelled", None, by.member).await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    by: &By<'_>,
+    place: Place<'_>,
+    now: i64,
+    (action, id): (&str, &str),
+    before: Option<Value>,
+    after: Value,
+) -> AppResult<()> {
+    audit::record(
+        tx,
+        now,
+        Entry {
+            org_id: Some(tenant.org_id()),
+            location_id: Some(place.location_id),
+            actor: &by.actor,
+            action,
+            object_type: "booking",
+            object_id: Some(id),
+            before,
+            after: Some(after),
+            ctx: Some(by.ctx),
+        },
+    )
+    .await
+}
