@@ -119,13 +119,8 @@ where
             Some([location_ids, calendar_ids]),
         ),
     };
-    let mut q = sqlx::query_as::<_, ClientRow>(&sql)
-        .bind(tenant.org_id())
-        .bind(pattern)
-        .bind(al)
-        .bind(af)
-        .bind(ai)
-        .bind(limit);
+    let mut q =
+        sqlx::query_as::<_, ClientRow>(&sql).bind(tenant.org_id()).bind(pattern).bind(al).bind(af).bind(ai).bind(limit);
     // An empty list still holds one value, matching nothing.
     for list in lists.into_iter().flatten() {
         if list.is_empty() {
@@ -238,10 +233,8 @@ where
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT id, sealed_key FROM client_keys WHERE org_id = $1 AND id IN ({})",
-        placeholders(2, ids.len())
-    );
+    let sql =
+        format!("SELECT id, sealed_key FROM client_keys WHERE org_id = $1 AND id IN ({})", placeholders(2, ids.len()));
     let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(tenant.org_id());
     for id in ids {
         q = q.bind(id);

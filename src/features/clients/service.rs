@@ -258,8 +258,8 @@ pub async fn detail(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<C
     let visits: Vec<Visit> = bookings::visits_of_client(state.db.pool(), scope.tenant(), id)
         .await?
         .into_iter()
-    .filter(|v| seen(&v.calendar_id))
-    .collect();
+        .filter(|v| seen(&v.calendar_id))
+        .collect();
     let now = to_ms(state.now());
     let mut past: Vec<i64> =
         visits.iter().filter(|v| v.status != "cancelled" && v.start_at <= now).map(|v| v.start_at).collect();
