@@ -59,11 +59,23 @@ pub async fn location(state: &AppState, slug: &str) -> AppResult<PublicLocation>
 
 /// Public, active services offered by at least one active calendar of the location, with
 /// those calendars. Hidden services and calendars never appear.
-pub async fn offer(state: &AppState, loc: &PublicLocation) -> AppResult<Vec<(Service, Vec<PublicCalendar>)>> {
-    type Offer = Vec<(Service, Vec<PublicCalendar>)>;
-    if let Some(o) = state.cache.get::<Offer>(&loc.org_id, loc.change_seq, "public-offer", &loc.id) {
-        return Ok((*o).clone());
-    }
+pub async fn offer(state: &AppState, loc: &PublicLocation) -> AppResult<Offer> {
+    let offer = state
+        .cache
+        .get_or_load::<crate::cache::kind::PublicOffer, _, _>(&loc.org_id, loc.change_seq, &loc.id, || {
+            load_offer(state, loc)
+        })
+        .await?;
+    Ok((*offer).clone())
+}
+
+type Offer = Vec<(Service, Vec<PublicCalendar>)>;
+
+impl crate::cache::Kind for crate::cache::kind::PublicOffer {
+    type Value = Offer;
+}
+
+async fn load_offer(state: &AppState, loc: &PublicLocation) -> AppResult<Offer> {
     let services: Vec<Service> = sqlx::query_as(
         "SELECT id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, max_advance_days, \
                 step_min, price_cents, currency, status FROM services WHERE org_id = $1 AND status = 'active' AND public = 1 ORDER BY name, id",
@@ -89,7 +101,6 @@ pub async fn offer(state: &AppState, loc: &PublicLocation) -> AppResult<Vec<(Ser
             (!cals.is_empty()).then_some((s, cals))
         })
         .collect();
-    state.cache.put(&loc.org_id, loc.change_seq, "public-offer", &loc.id, std::sync::Arc::new(offer.clone()));
     Ok(offer)
 }
 
