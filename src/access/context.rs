@@ -11,6 +11,7 @@ use super::{
 use crate::{
     access::Identity,
     audit::Actor,
+    cache::kind,
     clock::to_ms,
     error::{AppError, AppResult},
     state::AppState,
@@ -187,6 +188,10 @@ where
 /// Where a member's rights apply: grants (direct and through teams) and own calendars.
 type Reach = (Vec<GrantView>, Vec<(String, String)>);
 
+impl crate::cache::Kind for kind::MemberReach {
+    type Value = Reach;
+}
+
 async fn load_reach<'e, E>(exec: E, org_id: &str, membership_id: &str) -> AppResult<Reach>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any> + Copy,
@@ -293,14 +298,10 @@ async fn scope_from_row(
     }
     let role = Role::parse(&row.role).ok_or_else(|| AppError::internal("unknown role"))?;
     let seq = row.change_seq;
-    let reach = match state.cache.get::<Reach>(org_id, seq, "member-reach", &row.id) {
-        Some(r) => r,
-        None => {
-            let r = std::sync::Arc::new(load_reach(state.db.pool(), org_id, &row.id).await?);
-            state.cache.put(org_id, seq, "member-reach", &row.id, r.clone());
-            r
-        }
-    };
+    let reach = state
+        .cache
+        .get_or_load::<kind::MemberReach, _, _>(org_id, seq, &row.id, || load_reach(state.db.pool(), org_id, &row.id))
+        .await?;
     let member = MemberView {
         membership_id: row.id.clone(),
         role,

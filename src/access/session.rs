@@ -2,7 +2,7 @@
 //! (`Identity`) and, in the same query, its membership of the organisation the request names.
 
 use super::{Identity, context::PrefetchedMembership};
-use crate::{clock::to_ms, crypto, error::AppResult, state::AppState, types::Lang};
+use crate::{clock::to_ms, crypto, db::batch::Batcher, error::AppResult, state::AppState, types::Lang};
 
 #[derive(Clone, sqlx::FromRow)]
 struct SessionJoin {
@@ -25,7 +25,6 @@ pub const SESSION_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
 /// with it (`None`: the session's active one).
 type LookupKey = (String, Option<String>);
 type Found = Option<(SessionJoin, PrefetchedMembership)>;
-type Reply = tokio::sync::oneshot::Sender<Result<Found, String>>;
 
 /// Most batch queries in flight at once, and most lookups in one. Two, not more: SQLite's
 /// pool has four connections, and loaders after a change need some of them (measured: p99
@@ -35,116 +34,39 @@ const MAX_BATCH: usize = 32;
 
 /// Every request that carries a session asks the database who it is, and that round trip
 /// was most of what a cached read cost on PostgreSQL. Lookups that arrive while others are
-/// in flight are answered together: up to `MAX_BATCHES` queries run at once, and each takes
-/// whatever has queued since (each distinct key once), so an idle server asks for one
-/// lookup at once and a loaded one asks for many per round trip. Every answer goes back to
-/// the lookup whose key it carries (its position in the batch, never a shared field); a
-/// lookup never sees another's row, which `tests/api/accounts.rs` checks under load.
-#[derive(Default)]
-pub struct SessionLookups {
-    state: std::sync::Mutex<Queue>,
-    /// Lookups asked, and queries that answered them (so tests can see batches form).
-    asked: std::sync::atomic::AtomicU64,
-    queries: std::sync::atomic::AtomicU64,
-}
+/// in flight are answered together (`db::batch::Batcher`): up to `MAX_BATCHES` queries run
+/// at once, and each takes whatever has queued since (each distinct key once), so an idle
+/// server asks for one lookup at once and a loaded one asks for many per round trip. Every
+/// answer goes back to the lookup whose key it carries (its position in the batch, never a
+/// shared field); a lookup never sees another's row, which `tests/api/accounts.rs` checks
+/// under load.
+pub struct SessionLookups(Batcher<LookupKey, Found, sqlx::Error>);
 
-#[derive(Default)]
-struct Queue {
-    waiting: Vec<(LookupKey, Reply)>,
-    running: usize,
+impl Default for SessionLookups {
+    fn default() -> Self {
+        SessionLookups(Batcher::new(MAX_BATCHES, MAX_BATCH))
+    }
 }
 
 impl SessionLookups {
-    fn queue(&self) -> std::sync::MutexGuard<'_, Queue> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// (lookups asked, queries run) since the server started.
     pub fn counts(&self) -> (u64, u64) {
-        use std::sync::atomic::Ordering::Relaxed;
-        (self.asked.load(Relaxed), self.queries.load(Relaxed))
+        self.0.counts()
     }
 }
 
 async fn lookup(state: &AppState, key: LookupKey) -> AppResult<Found> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let start = {
-        let mut q = state.sessions.queue();
-        q.waiting.push((key, tx));
-        state.sessions.asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let start = q.running < MAX_BATCHES;
-        if start {
-            q.running += 1;
-        }
-        start
+    let for_batch = state.clone();
+    let load = move |keys: Vec<LookupKey>| {
+        let state = for_batch.clone();
+        async move { lookup_many(&state, &keys).await }
     };
-    if start {
-        // Its own task: a request dropped half-way (the client left) must not strand the
-        // lookups it carries.
-        tokio::spawn(drain(state.clone()));
-    }
-    match rx.await {
-        Ok(r) => r.map_err(crate::error::AppError::Internal),
-        Err(_) => Err(crate::error::AppError::internal("session lookup dropped")),
-    }
-}
-
-/// Counts a running drain out however it ends: should one ever panic, the lookups it held
-/// fail (their replies are dropped) and later ones still find a free place to start a drain.
-struct Running<'a> {
-    lookups: &'a SessionLookups,
-    counted_out: bool,
-}
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        if !self.counted_out {
-            self.lookups.queue().running -= 1;
-        }
-    }
-}
-
-/// Answer queued lookups, a batch at a time, until none is left.
-async fn drain(state: AppState) {
-    let mut running = Running { lookups: &state.sessions, counted_out: false };
-    loop {
-        let batch: Vec<(LookupKey, Reply)> = {
-            let mut q = running.lookups.queue();
-            if q.waiting.is_empty() {
-                // Under the same lock a new lookup checks `running`: none is left waiting
-                // without a drain to answer it.
-                q.running -= 1;
-                running.counted_out = true;
-                return;
-            }
-            let n = q.waiting.len().min(MAX_BATCH);
-            q.waiting.drain(..n).collect()
-        };
-        let mut keys: Vec<&LookupKey> = batch.iter().map(|(k, _)| k).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        state.sessions.queries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let answers = lookup_many(&state, &keys).await;
-        let answers: Vec<(LookupKey, Found)> = match answers {
-            Ok(a) => a,
-            Err(e) => {
-                let msg = e.to_string();
-                for (_, reply) in batch {
-                    let _ = reply.send(Err(msg.clone()));
-                }
-                continue;
-            }
-        };
-        for (key, reply) in batch {
-            let found = answers.iter().find(|(k, _)| *k == key).and_then(|(_, f)| f.clone());
-            let _ = reply.send(Ok(found));
-        }
-    }
+    state.sessions.0.ask(key, load).await.map_err(crate::error::AppError::internal)
 }
 
 /// One query for several lookups: each key is a row of a derived table with its index, and
-/// each answer row carries that index back.
-async fn lookup_many(state: &AppState, keys: &[&LookupKey]) -> Result<Vec<(LookupKey, Found)>, sqlx::Error> {
+/// each answer row carries that index back; one answer per key, in the keys' order.
+async fn lookup_many(state: &AppState, keys: &[LookupKey]) -> Result<Vec<Found>, sqlx::Error> {
     use crate::access::context::{MEMBERSHIP_COLUMNS, MEMBERSHIP_JOINS, MembershipRow};
     use sqlx::{FromRow, Row};
     let now = to_ms(state.now());
@@ -164,7 +86,7 @@ async fn lookup_many(state: &AppState, keys: &[&LookupKey]) -> Result<Vec<(Looku
     for (i, (hash, org)) in keys.iter().enumerate() {
         query = query.bind(i as i64).bind(hash).bind(org.as_deref());
     }
-    let mut out: Vec<(LookupKey, Found)> = keys.iter().map(|k| ((*k).clone(), None)).collect();
+    let mut out: Vec<Found> = vec![None; keys.len()];
     for row in query.fetch_all(state.db.pool()).await? {
         let k: i64 = row.try_get("k")?;
         let Some(slot) = usize::try_from(k).ok().and_then(|k| out.get_mut(k)) else { continue };
@@ -172,7 +94,7 @@ async fn lookup_many(state: &AppState, keys: &[&LookupKey]) -> Result<Vec<(Looku
             org_id: row.try_get::<Option<String>, _>("m_org_id")?.unwrap_or_default(),
             row: MembershipRow::from_columns(&row)?,
         };
-        slot.1 = Some((SessionJoin::from_row(&row)?, prefetched));
+        *slot = Some((SessionJoin::from_row(&row)?, prefetched));
     }
     Ok(out)
 }

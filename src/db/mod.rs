@@ -5,6 +5,7 @@
 //! BIGINT epoch milliseconds and ids as UUID text; where the dialects differ (locking
 //! clauses, transaction start) `Backend` says which text to use.
 
+pub mod batch;
 #[cfg(test)]
 mod twins;
 

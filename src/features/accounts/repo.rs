@@ -1,6 +1,13 @@
-//! Account, session and token storage.
+//! Account, session, sign-up and token storage. These belong to a person, not to an
+//! organisation: only what points at one (a session's active organisation) takes a `Tenant`.
 
-use crate::{access::session::SESSION_LIFETIME_MS, crypto, db::Tx, error::AppResult, types::Lang};
+use crate::{
+    access::{Tenant, session::SESSION_LIFETIME_MS},
+    crypto,
+    db::{Db, Tx},
+    error::AppResult,
+    types::Lang,
+};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AccountRow {
@@ -150,4 +157,392 @@ pub async fn consume_token(tx: &mut Tx, now: i64, raw: &str, purposes: &[&str]) 
         .execute(&mut **tx)
         .await?;
     Ok((taken.rows_affected() == 1).then_some(row))
+}
+
+/// A new account, from a sign-up, an invitation or the `create-owner` command. Fields left
+/// `None` stay empty (no password yet, the browser's language, the address unconfirmed).
+pub struct NewAccount<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub email_norm: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub time_zone: &'a str,
+    pub language: Option<&'a str>,
+    pub email_verified_at: Option<i64>,
+    pub now: i64,
+}
+
+/// Insert an account. The database's own error is returned, so that each caller says what a
+/// taken address means to it (`db::unique_or`).
+pub async fn insert_account(tx: &mut Tx, a: &NewAccount<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO accounts (id, email, email_norm, first_name, last_name, password_hash, time_zone, language, \
+         email_verified_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(a.id)
+    .bind(a.email)
+    .bind(a.email_norm)
+    .bind(a.first_name)
+    .bind(a.last_name)
+    .bind(a.password_hash)
+    .bind(a.time_zone)
+    .bind(a.language)
+    .bind(a.email_verified_at)
+    .bind(a.now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Lock an account's row on PostgreSQL for the rest of the transaction (SQLite's write lock
+/// is already held).
+pub async fn lock_account(tx: &mut Tx, db: &Db, id: &str) -> AppResult<()> {
+    sqlx::query(&format!("SELECT id FROM accounts WHERE id = $1{}", db.for_update()))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Write the profile fields of `a` (names, phone, country, zone, language).
+pub async fn update_profile(tx: &mut Tx, a: &AccountRow, now: i64) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE accounts SET first_name = $1, last_name = $2, mobile_phone = $3, country = $4, time_zone = $5, \
+         language = $6, updated_at = $7 WHERE id = $8",
+    )
+    .bind(&a.first_name)
+    .bind(&a.last_name)
+    .bind(&a.mobile_phone)
+    .bind(&a.country)
+    .bind(&a.time_zone)
+    .bind(&a.language)
+    .bind(now)
+    .bind(&a.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_password(tx: &mut Tx, id: &str, hash: &str, now: i64) -> AppResult<()> {
+    sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A password set from an emailed link: the link proved the address, so it is confirmed too.
+pub async fn set_password_from_link(tx: &mut Tx, id: &str, hash: &str, now: i64) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE accounts SET password_hash = $1, updated_at = $2, email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Every outstanding reset or set-password link of an account stops working.
+pub async fn end_password_tokens(tx: &mut Tx, account_id: &str, now: i64) -> AppResult<()> {
+    sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND purpose IN ('reset', 'set_password') AND used_at IS NULL")
+        .bind(now)
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_blocked(tx: &mut Tx, id: &str, blocked_at: Option<i64>, now: i64) -> AppResult<()> {
+    sqlx::query("UPDATE accounts SET blocked_at = $1, updated_at = $2 WHERE id = $3")
+        .bind(blocked_at)
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- sessions
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// An account's live sessions (unexpired, seen since `seen_since`), most recent first.
+pub async fn list_sessions<'e, E>(exec: E, account_id: &str, now: i64, seen_since: i64) -> AppResult<Vec<SessionRow>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(
+        "SELECT id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions \
+         WHERE account_id = $1 AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC LIMIT 200",
+    )
+    .bind(account_id)
+    .bind(now)
+    .bind(seen_since)
+    .fetch_all(exec)
+    .await?)
+}
+
+/// End one session of an account; returns how many ended (0: not this account's).
+pub async fn end_session(tx: &mut Tx, account_id: &str, session_id: &str) -> AppResult<u64> {
+    let r = sqlx::query("DELETE FROM sessions WHERE id = $1 AND account_id = $2")
+        .bind(session_id)
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+/// Point one of an account's sessions at an organisation, or at the personal space (`None`).
+pub async fn set_active_org<'e, E>(exec: E, account_id: &str, session_id: &str, org_id: Option<&str>) -> AppResult<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query("UPDATE sessions SET active_org_id = $1 WHERE id = $2 AND account_id = $3")
+        .bind(org_id)
+        .bind(session_id)
+        .bind(account_id)
+        .execute(exec)
+        .await?;
+    Ok(())
+}
+
+/// An account leaves an organisation: its sessions there fall back to the personal space.
+pub async fn leave_active_org(tx: &mut Tx, tenant: &Tenant, account_id: &str) -> AppResult<()> {
+    sqlx::query("UPDATE sessions SET active_org_id = NULL WHERE account_id = $1 AND active_org_id = $2")
+        .bind(account_id)
+        .bind(tenant.org_id())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- sign-ups
+
+#[derive(sqlx::FromRow)]
+pub struct SignupRow {
+    pub id: String,
+    pub email: String,
+    pub email_norm: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password_hash: String,
+    pub language: Option<String>,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+const SIGNUP_COLUMNS: &str =
+    "id, email, email_norm, first_name, last_name, password_hash, language, expires_at, used_at";
+
+/// A sign-up waiting for its link; hashes of its token and of the browser that signed up.
+pub struct NewSignup<'a> {
+    pub token_hash: &'a str,
+    pub email: &'a str,
+    pub email_norm: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub password_hash: &'a str,
+    pub language: &'a str,
+    pub now: i64,
+    pub expires_at: i64,
+    pub browser_hash: &'a str,
+}
+
+pub async fn insert_signup(tx: &mut Tx, s: &NewSignup<'_>) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO signups (id, token_hash, email, email_norm, first_name, last_name, password_hash, language, created_at, \
+         expires_at, browser_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(crate::db::new_id())
+    .bind(s.token_hash)
+    .bind(s.email)
+    .bind(s.email_norm)
+    .bind(s.first_name)
+    .bind(s.last_name)
+    .bind(s.password_hash)
+    .bind(s.language)
+    .bind(s.now)
+    .bind(s.expires_at)
+    .bind(s.browser_hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What proves a live sign-up is one's own: `(browser hash, password hash)`.
+pub async fn signup_proof<'e, E>(exec: E, token_hash: &str, now: i64) -> AppResult<Option<(Option<String>, String)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(
+        "SELECT browser_hash, password_hash FROM signups WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(exec)
+    .await?)
+}
+
+/// The sign-up behind a token hash, used or not.
+pub async fn signup_by_token(tx: &mut Tx, token_hash: &str) -> AppResult<Option<SignupRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {SIGNUP_COLUMNS} FROM signups WHERE token_hash = $1"))
+        .bind(token_hash)
+        .fetch_optional(&mut **tx)
+        .await?)
+}
+
+/// The latest live sign-up of an address.
+pub async fn latest_signup(tx: &mut Tx, email_norm: &str, now: i64) -> AppResult<Option<SignupRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {SIGNUP_COLUMNS} FROM signups WHERE email_norm = $1 AND used_at IS NULL AND expires_at > $2 \
+         ORDER BY created_at DESC LIMIT 1"
+    ))
+    .bind(email_norm)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// Every pending sign-up of an address ends.
+pub async fn end_signups(tx: &mut Tx, email_norm: &str, now: i64) -> AppResult<()> {
+    sqlx::query("UPDATE signups SET used_at = $1 WHERE email_norm = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(email_norm)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A sign-up gets a new link (the old one stops working) and a new expiry.
+pub async fn renew_signup(tx: &mut Tx, id: &str, token_hash: &str, expires_at: i64) -> AppResult<()> {
+    sqlx::query("UPDATE signups SET token_hash = $1, expires_at = $2 WHERE id = $3")
+        .bind(token_hash)
+        .bind(expires_at)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- second factor
+
+/// `(account id, totp_secret, totp_pending_secret)` of every account holding either.
+pub async fn accounts_with_totp_secrets<'e, E>(exec: E) -> AppResult<Vec<(String, Option<String>, Option<String>)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(
+        "SELECT id, totp_secret, totp_pending_secret FROM accounts WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL",
+    )
+    .fetch_all(exec)
+    .await?)
+}
+
+/// Which secret column `replace_totp_secret` writes.
+#[derive(Clone, Copy, Debug)]
+pub enum TotpColumn {
+    Secret,
+    Pending,
+}
+
+impl TotpColumn {
+    fn name(self) -> &'static str {
+        match self {
+            TotpColumn::Secret => "totp_secret",
+            TotpColumn::Pending => "totp_pending_secret",
+        }
+    }
+}
+
+/// Replace a stored secret only if it is still `old`; returns how many rows changed.
+pub async fn replace_totp_secret<'e, E>(exec: E, id: &str, column: TotpColumn, old: &str, new: &str) -> AppResult<u64>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let column = column.name();
+    Ok(sqlx::query(&format!("UPDATE accounts SET {column} = $1 WHERE id = $2 AND {column} = $3"))
+        .bind(new)
+        .bind(id)
+        .bind(old)
+        .execute(exec)
+        .await?
+        .rows_affected())
+}
+
+/// How many sealed secrets (TOTP seeds, per-client keys) do not match the key-id pattern
+/// `ours` (`v1:<key id>:%`). An operator's start-up check over the whole database, reading
+/// no one's data: the key ids only.
+pub async fn count_sealed_not_like<'e, E>(exec: E, ours: &str) -> AppResult<i64>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM accounts WHERE (totp_secret LIKE 'v1:%' AND totp_secret NOT LIKE $1)                  OR (totp_pending_secret LIKE 'v1:%' AND totp_pending_secret NOT LIKE $1))               + (SELECT COUNT(*) FROM client_keys WHERE sealed_key NOT LIKE $1)",
+    )
+    .bind(ours)
+    .fetch_one(exec)
+    .await?)
+}
+
+pub async fn set_pending_totp<'e, E>(exec: E, id: &str, sealed: &str, now: i64) -> AppResult<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query("UPDATE accounts SET totp_pending_secret = $1, updated_at = $2 WHERE id = $3")
+        .bind(sealed)
+        .bind(now)
+        .bind(id)
+        .execute(exec)
+        .await?;
+    Ok(())
+}
+
+/// The pending secret becomes the account's second factor, `step` its last used step.
+pub async fn enable_totp(tx: &mut Tx, id: &str, sealed: &str, now: i64, step: i64) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE accounts SET totp_secret = $1, totp_pending_secret = NULL, totp_enabled_at = $2, totp_last_step = $3, updated_at = $2 WHERE id = $4",
+    )
+    .bind(sealed)
+    .bind(now)
+    .bind(step)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn disable_totp(tx: &mut Tx, id: &str, now: i64) -> AppResult<()> {
+    sqlx::query("UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending_secret = NULL, updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Record `step` as the last used one, only if it is later than the last: false for a replay
+/// (or a concurrent use of the same step).
+pub async fn take_totp_step(tx: &mut Tx, id: &str, step: i64) -> AppResult<bool> {
+    let r = sqlx::query(
+        "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }

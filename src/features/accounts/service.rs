@@ -149,7 +149,7 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
 pub async fn logout(state: &AppState, ctx: &Ctx, account_id: &str, label: &str, session_id: &str) -> AppResult<()> {
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(session_id).execute(&mut *tx).await?;
+    repo::end_session(&mut tx, account_id, session_id).await?;
     audit::record(
         &mut tx,
         now,
@@ -227,21 +227,10 @@ pub async fn reset_password(state: &AppState, ctx: &Ctx, token: &str, password: 
         return Err(invalid_token());
     }
     // The link proved control of the address: a first password also confirms it.
-    sqlx::query(
-        "UPDATE accounts SET password_hash = $1, updated_at = $2, email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $3",
-    )
-    .bind(&hash)
-    .bind(now)
-    .bind(&account.id)
-    .execute(&mut *tx)
-    .await?;
+    repo::set_password_from_link(&mut tx, &account.id, &hash, now).await?;
     let ended = repo::end_sessions(&mut tx, &account.id, None).await?;
     // Other outstanding reset links die with this one.
-    sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND purpose IN ('reset', 'set_password') AND used_at IS NULL")
-        .bind(now)
-        .bind(&account.id)
-        .execute(&mut *tx)
-        .await?;
+    repo::end_password_tokens(&mut tx, &account.id, now).await?;
     let t = mail_lang(&account, ctx.lang);
     let mail = compose(
         &account.email,
@@ -295,10 +284,7 @@ pub async fn update_profile(
     let mut tx = state.db.begin().await?;
     // Locked on PostgreSQL (SQLite's write lock is already held): two tabs changing different
     // fields at once both keep their change.
-    sqlx::query(&format!("SELECT id FROM accounts WHERE id = $1{}", state.db.for_update()))
-        .bind(account_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    repo::lock_account(&mut tx, &state.db, account_id).await?;
     let before = repo::account_by_id(&mut *tx, account_id).await?.ok_or(AppError::NotFound)?;
     let mut after = before.clone();
     let mut checks = Checks::default();
@@ -342,20 +328,7 @@ pub async fn update_profile(
     }
     checks.finish()?;
     let now = to_ms(state.now());
-    sqlx::query(
-        "UPDATE accounts SET first_name = $1, last_name = $2, mobile_phone = $3, country = $4, time_zone = $5, \
-         language = $6, updated_at = $7 WHERE id = $8",
-    )
-    .bind(&after.first_name)
-    .bind(&after.last_name)
-    .bind(&after.mobile_phone)
-    .bind(&after.country)
-    .bind(&after.time_zone)
-    .bind(&after.language)
-    .bind(now)
-    .bind(account_id)
-    .execute(&mut *tx)
-    .await?;
+    repo::update_profile(&mut tx, &after, now).await?;
     audit::record(
         &mut tx,
         now,
@@ -410,12 +383,7 @@ pub async fn change_password(
     let hash = crypto::hash_password(new.expose()).map_err(AppError::internal)?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(&hash)
-        .bind(now)
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
+    repo::set_password(&mut tx, account_id, &hash, now).await?;
     let ended = repo::end_sessions(&mut tx, account_id, Some(session_id)).await?;
     let t = mail_lang(&account, ctx.lang);
     let mail = compose(
@@ -455,12 +423,7 @@ pub async fn set_blocked(state: &AppState, email: &str, blocked: bool) -> AppRes
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     let account = repo::account_by_email(&mut *tx, &key).await?.ok_or(AppError::NotFound)?;
-    sqlx::query("UPDATE accounts SET blocked_at = $1, updated_at = $2 WHERE id = $3")
-        .bind(if blocked { Some(now) } else { None })
-        .bind(now)
-        .bind(&account.id)
-        .execute(&mut *tx)
-        .await?;
+    repo::set_blocked(&mut tx, &account.id, if blocked { Some(now) } else { None }, now).await?;
     let ended = if blocked { repo::end_sessions(&mut tx, &account.id, None).await? } else { 0 };
     audit::record(
         &mut tx,
@@ -493,17 +456,21 @@ pub async fn create_owner(state: &AppState, email: &str, org_name: &str) -> AppR
         None => {
             let id = crate::db::new_id();
             let local = email.as_str().split('@').next().unwrap_or("Owner").to_string();
-            sqlx::query(
-                "INSERT INTO accounts (id, email, email_norm, first_name, last_name, time_zone, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, '', $5, $6, $6)",
+            repo::insert_account(
+                &mut tx,
+                &repo::NewAccount {
+                    id: &id,
+                    email: email.as_str(),
+                    email_norm: email.norm(),
+                    first_name: &local,
+                    last_name: "",
+                    password_hash: None,
+                    time_zone: &state.config.default_time_zone,
+                    language: None,
+                    email_verified_at: None,
+                    now,
+                },
             )
-            .bind(&id)
-            .bind(email.as_str())
-            .bind(email.norm())
-            .bind(&local)
-            .bind(&state.config.default_time_zone)
-            .bind(now)
-            .execute(&mut *tx)
             .await?;
             audit::record(
                 &mut tx,

@@ -12,27 +12,11 @@ use serde_json::json;
 
 // ---------------------------------------------------------------- sessions
 
-#[derive(Debug, sqlx::FromRow)]
-pub struct SessionRow {
-    pub id: String,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub expires_at: i64,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
+pub use super::repo::SessionRow;
 
 pub async fn list_sessions(state: &AppState, account_id: &str) -> AppResult<Vec<SessionRow>> {
     let now = to_ms(state.now());
-    Ok(sqlx::query_as(
-        "SELECT id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions \
-         WHERE account_id = $1 AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC LIMIT 200",
-    )
-    .bind(account_id)
-    .bind(now)
-    .bind(now - crate::access::session::SESSION_IDLE_MS)
-    .fetch_all(state.db.pool())
-    .await?)
+    repo::list_sessions(state.db.pool(), account_id, now, now - crate::access::session::SESSION_IDLE_MS).await
 }
 
 /// End one of the caller's own sessions; another account's session id is "not found".
@@ -45,12 +29,7 @@ pub async fn revoke_session(
 ) -> AppResult<()> {
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    let r = sqlx::query("DELETE FROM sessions WHERE id = $1 AND account_id = $2")
-        .bind(session_id)
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
-    if r.rows_affected() == 0 {
+    if repo::end_session(&mut tx, account_id, session_id).await? == 0 {
         return Err(AppError::NotFound);
     }
     audit::record(

@@ -70,23 +70,21 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
         }
         None => {
             let token = crypto::new_token();
-            let id = crate::db::new_id();
-            sqlx::query(
-                "INSERT INTO signups (id, token_hash, email, email_norm, first_name, last_name, password_hash, language, created_at, \
-                 expires_at, browser_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            repo::insert_signup(
+                &mut tx,
+                &repo::NewSignup {
+                    token_hash: &crypto::hash_token(&token),
+                    email: email.as_str(),
+                    email_norm: email.norm(),
+                    first_name: first.as_str(),
+                    last_name: last.as_str(),
+                    password_hash: &password_hash,
+                    language: ctx.lang.code(),
+                    now,
+                    expires_at: now + VERIFY_TTL_MS,
+                    browser_hash: &crypto::hash_token(&browser),
+                },
             )
-            .bind(&id)
-            .bind(crypto::hash_token(&token))
-            .bind(email.as_str())
-            .bind(email.norm())
-            .bind(first.as_str())
-            .bind(last.as_str())
-            .bind(&password_hash)
-            .bind(ctx.lang.code())
-            .bind(now)
-            .bind(now + VERIFY_TTL_MS)
-            .bind(crypto::hash_token(&browser))
-            .execute(&mut *tx)
             .await?;
             let t = Tr(ctx.lang);
             let mail = compose(
@@ -104,19 +102,6 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
     Ok(browser)
 }
 
-#[derive(sqlx::FromRow)]
-struct SignupRow {
-    id: String,
-    email: String,
-    email_norm: String,
-    first_name: String,
-    last_name: String,
-    password_hash: String,
-    language: Option<String>,
-    expires_at: i64,
-    used_at: Option<i64>,
-}
-
 /// Confirm an address: the account is created from the sign-up whose link was clicked.
 /// From the browser that signed up (`browser`, its cookie) the link alone suffices; from any
 /// other, `password` must be the one chosen at sign-up. A wrong or missing password leaves
@@ -131,13 +116,7 @@ pub async fn verify_email(
     ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
     let now = to_ms(state.now());
     // Proof of ownership is checked before the write transaction (argon2 takes ~50 ms).
-    let pending: Option<(Option<String>, String)> = sqlx::query_as(
-        "SELECT browser_hash, password_hash FROM signups WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-    )
-    .bind(crypto::hash_token(token.trim()))
-    .bind(now)
-    .fetch_optional(state.db.pool())
-    .await?;
+    let pending = repo::signup_proof(state.db.pool(), &crypto::hash_token(token.trim()), now).await?;
     let Some((browser_hash, password_hash)) = pending else { return Err(invalid_token()) };
     let same_browser = match (browser, browser_hash.as_deref()) {
         (Some(b), Some(h)) => crypto::constant_time_eq(crypto::hash_token(b).as_bytes(), h.as_bytes()),
@@ -163,41 +142,32 @@ pub async fn verify_email(
         }
     }
     let mut tx = state.db.begin().await?;
-    let row: Option<SignupRow> = sqlx::query_as(
-        "SELECT id, email, email_norm, first_name, last_name, password_hash, language, expires_at, used_at \
-         FROM signups WHERE token_hash = $1",
-    )
-    .bind(crypto::hash_token(token.trim()))
-    .fetch_optional(&mut *tx)
-    .await?;
+    let row = repo::signup_by_token(&mut tx, &crypto::hash_token(token.trim())).await?;
     let Some(s) = row.filter(|s| s.used_at.is_none() && s.expires_at > now) else {
         return Err(invalid_token());
     };
     // Every pending sign-up of this address ends here, whichever link was used.
-    sqlx::query("UPDATE signups SET used_at = $1 WHERE email_norm = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(&s.email_norm)
-        .execute(&mut *tx)
-        .await?;
+    repo::end_signups(&mut tx, &s.email_norm, now).await?;
     if repo::account_by_email(&mut *tx, &s.email_norm).await?.is_some() {
         tx.commit().await?;
         return Err(AppError::conflict("already-verified", "This address already has an account; log in."));
     }
     let id = crate::db::new_id();
-    let inserted = sqlx::query(
-        "INSERT INTO accounts (id, email, email_norm, first_name, last_name, password_hash, time_zone, language, \
-         email_verified_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9)",
+    let inserted = repo::insert_account(
+        &mut tx,
+        &repo::NewAccount {
+            id: &id,
+            email: &s.email,
+            email_norm: &s.email_norm,
+            first_name: &s.first_name,
+            last_name: &s.last_name,
+            password_hash: Some(&s.password_hash),
+            time_zone: &state.config.default_time_zone,
+            language: s.language.as_deref(),
+            email_verified_at: Some(now),
+            now,
+        },
     )
-    .bind(&id)
-    .bind(&s.email)
-    .bind(&s.email_norm)
-    .bind(&s.first_name)
-    .bind(&s.last_name)
-    .bind(&s.password_hash)
-    .bind(&state.config.default_time_zone)
-    .bind(&s.language)
-    .bind(now)
-    .execute(&mut *tx)
     .await;
     if let Err(e) = inserted {
         return Err(crate::db::unique_or(
@@ -234,23 +204,11 @@ pub async fn resend_verification(state: &AppState, ctx: &Ctx, email: &str) -> Ap
     ratelimit::hit(state, ratelimit::SIGNUP_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    let latest: Option<SignupRow> = sqlx::query_as(
-        "SELECT id, email, email_norm, first_name, last_name, password_hash, language, expires_at, used_at \
-         FROM signups WHERE email_norm = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(email.norm())
-    .bind(now)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let latest = repo::latest_signup(&mut tx, email.norm(), now).await?;
     if let Some(s) = latest {
         // The old link stops working; the new one carries the same details.
         let token = crypto::new_token();
-        sqlx::query("UPDATE signups SET token_hash = $1, expires_at = $2 WHERE id = $3")
-            .bind(crypto::hash_token(&token))
-            .bind(now + VERIFY_TTL_MS)
-            .bind(&s.id)
-            .execute(&mut *tx)
-            .await?;
+        repo::renew_signup(&mut tx, &s.id, &crypto::hash_token(&token), now + VERIFY_TTL_MS).await?;
         let t = Tr(s.language.as_deref().and_then(Lang::from_code).unwrap_or(ctx.lang));
         let mail = compose(
             &s.email,

@@ -43,23 +43,13 @@ pub(super) fn open_totp(state: &AppState, account_id: &str, stored: &str) -> App
 /// Seal the TOTP secrets that earlier versions stored in plaintext; returns how many. Safe
 /// to run from several instances at once: each row changes only if still plaintext.
 pub async fn seal_plaintext_secrets(db: &crate::db::Db, key: &crypto::SecretKey) -> AppResult<u64> {
-    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT id, totp_secret, totp_pending_secret FROM accounts WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let rows = repo::accounts_with_totp_secrets(db.pool()).await?;
     let mut sealed = 0;
     for (id, secret, pending) in rows {
-        for (column, value) in [("totp_secret", secret), ("totp_pending_secret", pending)] {
+        for (column, value) in [(repo::TotpColumn::Secret, secret), (repo::TotpColumn::Pending, pending)] {
             let Some(plain) = value.filter(|v| !crypto::is_sealed(v)) else { continue };
             let new = crypto::seal(key, plain.as_bytes(), totp_aad(&id).as_bytes()).map_err(AppError::internal)?;
-            sealed += sqlx::query(&format!("UPDATE accounts SET {column} = $1 WHERE id = $2 AND {column} = $3"))
-                .bind(&new)
-                .bind(&id)
-                .bind(&plain)
-                .execute(db.pool())
-                .await?
-                .rows_affected();
+            sealed += repo::replace_totp_secret(db.pool(), &id, column, &plain, &new).await?;
         }
     }
     Ok(sealed)
@@ -69,13 +59,7 @@ pub async fn seal_plaintext_secrets(db: &crate::db::Db, key: &crypto::SecretKey)
 /// `key`: not zero means the server runs with the wrong `secret_key` and cannot read them.
 pub async fn secrets_sealed_with_another_key(db: &crate::db::Db, key: &crypto::SecretKey) -> AppResult<i64> {
     let ours = format!("v1:{}:%", key.id());
-    let n: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM accounts WHERE (totp_secret LIKE 'v1:%' AND totp_secret NOT LIKE $1)                  OR (totp_pending_secret LIKE 'v1:%' AND totp_pending_secret NOT LIKE $1))               + (SELECT COUNT(*) FROM client_keys WHERE sealed_key NOT LIKE $1)",
-    )
-    .bind(&ours)
-    .fetch_one(db.pool())
-    .await?;
-    Ok(n)
+    repo::count_sealed_not_like(db.pool(), &ours).await
 }
 
 pub struct TotpSetup {
@@ -94,11 +78,7 @@ pub async fn totp_setup(state: &AppState, account_id: &str, password: &str) -> A
         return Err(AppError::conflict("totp-already-enabled", "Two-factor authentication is already on."));
     }
     let secret = crypto::new_totp_secret();
-    sqlx::query("UPDATE accounts SET totp_pending_secret = $1, updated_at = $2 WHERE id = $3")
-        .bind(seal_totp(state, account_id, &secret)?)
-        .bind(to_ms(state.now()))
-        .bind(account_id)
-        .execute(state.db.pool())
+    repo::set_pending_totp(state.db.pool(), account_id, &seal_totp(state, account_id, &secret)?, to_ms(state.now()))
         .await?;
     let label = format!("Creneau:{}", account.email).replace(' ', "%20");
     let otpauth_uri =
@@ -118,15 +98,7 @@ pub async fn totp_enable(state: &AppState, ctx: &Ctx, account_id: &str, session_
     let pending = open_totp(state, account_id, &pending)?;
     let step = crypto::totp_verify(&pending, code, now.div_euclid(1000))
         .ok_or_else(|| AppError::field("code", "invalid-totp", "Wrong verification code."))?;
-    sqlx::query(
-        "UPDATE accounts SET totp_secret = $1, totp_pending_secret = NULL, totp_enabled_at = $2, totp_last_step = $3, updated_at = $2 WHERE id = $4",
-    )
-    .bind(seal_totp(state, account_id, &pending)?)
-    .bind(now)
-    .bind(step)
-    .bind(account_id)
-    .execute(&mut *tx)
-    .await?;
+    repo::enable_totp(&mut tx, account_id, &seal_totp(state, account_id, &pending)?, now, step).await?;
     let ended = repo::end_sessions(&mut tx, account_id, Some(session_id)).await?;
     totp_mail_and_audit(&mut tx, now, ctx, &account, true, ended).await?;
     tx.commit().await?;
@@ -161,11 +133,7 @@ pub async fn totp_disable(state: &AppState, ctx: &Ctx, account_id: &str, passwor
         AppError::Unauthorized { .. } => AppError::field("code", "invalid-totp", "Wrong verification code."),
         other => other,
     })?;
-    sqlx::query("UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending_secret = NULL, updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
+    repo::disable_totp(&mut tx, account_id, now).await?;
     totp_mail_and_audit(&mut tx, now, ctx, &account, false, 0).await?;
     tx.commit().await?;
     ratelimit::refund(state, ratelimit::SECOND_FACTOR_PER_ACCOUNT, account_id).await?;
@@ -221,14 +189,7 @@ pub(super) async fn check_totp_step(
     if account.totp_last_step.is_some_and(|last| step <= last) {
         return Err(bad());
     }
-    let r = sqlx::query(
-        "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
-    )
-    .bind(step)
-    .bind(&account.id)
-    .execute(&mut **tx)
-    .await?;
-    if r.rows_affected() != 1 {
+    if !repo::take_totp_step(tx, &account.id, step).await? {
         return Err(bad());
     }
     Ok(())

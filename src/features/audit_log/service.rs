@@ -6,10 +6,12 @@ use crate::{
         policy::{Action, Object},
     },
     error::{AppError, AppResult},
-    features::clients::personal,
+    features::{clients::personal, locations::repo as locations},
     state::AppState,
 };
-use serde::Serialize;
+
+use super::repo;
+pub use super::repo::AuditRow;
 
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
@@ -34,13 +36,10 @@ pub async fn visibility(state: &AppState, scope: &OrgScope) -> AppResult<Visible
     if scope.check(Action::ViewAuditLog, Object::Org).allowed && scope.member().org_wide().is_some() {
         return Ok(Visible::All);
     }
-    let locations: Vec<(String,)> = sqlx::query_as("SELECT id FROM locations WHERE org_id = $1")
-        .bind(scope.org_id())
-        .fetch_all(state.db.pool())
-        .await?;
-    let ids: Vec<String> = locations
+    let ids: Vec<String> = locations::list(state.db.pool(), scope.tenant())
+        .await?
         .into_iter()
-        .map(|(id,)| id)
+        .map(|l| l.id)
         .filter(|id| scope.check(Action::ViewAuditLog, Object::Location { id }).allowed)
         .collect();
     if ids.is_empty() {
@@ -50,26 +49,6 @@ pub async fn visibility(state: &AppState, scope: &OrgScope) -> AppResult<Visible
             .unwrap_or(AppError::forbidden("forbidden", "No audit access.")));
     }
     Ok(Visible::Locations(ids))
-}
-
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct AuditRow {
-    pub seq: i64,
-    #[serde(skip)]
-    pub at: i64,
-    pub actor_type: String,
-    pub actor_id: Option<String>,
-    pub actor_label: Option<String>,
-    pub action: String,
-    pub object_type: String,
-    pub object_id: Option<String>,
-    pub location_id: Option<String>,
-    #[serde(skip)]
-    pub before_json: Option<String>,
-    #[serde(skip)]
-    pub after_json: Option<String>,
-    pub ip: Option<String>,
-    pub request_id: Option<String>,
 }
 
 /// One page, newest first, of rows with `seq < before`.
@@ -85,29 +64,7 @@ pub async fn page(
         Visible::All => String::new(),
         Visible::Locations(ids) => ids.join(","),
     };
-    // Optional filters are written as "(param is empty OR column = param)" so that one SQL
-    // text serves both databases; the chain and sequence bound the scan.
-    let rows: Vec<AuditRow> = sqlx::query_as(
-        "SELECT seq, at, actor_type, actor_id, actor_label, action, object_type, object_id, location_id, before_json, \
-                after_json, ip, request_id \
-         FROM audit_log WHERE chain = $1 AND seq < $2 \
-           AND ($3 = '' OR actor_id = $3) AND ($4 = '' OR action = $4) AND ($5 = '' OR object_type = $5) \
-           AND ($6 = '' OR object_id = $6) AND at >= $7 AND at < $8 \
-           AND ($9 = '' OR (location_id IS NOT NULL AND ',' || $9 || ',' LIKE '%,' || location_id || ',%')) \
-         ORDER BY seq DESC LIMIT $10",
-    )
-    .bind(scope.org_id())
-    .bind(before.unwrap_or(i64::MAX))
-    .bind(f.actor_id.as_deref().unwrap_or(""))
-    .bind(f.action.as_deref().unwrap_or(""))
-    .bind(f.object_type.as_deref().unwrap_or(""))
-    .bind(f.object_id.as_deref().unwrap_or(""))
-    .bind(f.from_ms.unwrap_or(i64::MIN))
-    .bind(f.to_ms.unwrap_or(i64::MAX))
-    .bind(&locations)
-    .bind(limit)
-    .fetch_all(state.db.pool())
-    .await?;
+    let rows = repo::page(state.db.pool(), scope.tenant(), f, &locations, before, limit).await?;
     reveal(state, scope, rows).await
 }
 

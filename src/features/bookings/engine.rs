@@ -4,7 +4,7 @@
 
 use crate::{
     access::Tenant,
-    error::AppResult,
+    error::{AppError, AppResult},
     scheduling::availability::{self, Busy, Hours, ServiceRule},
     state::AppState,
 };
@@ -42,8 +42,20 @@ pub async fn busy_many(
         .collect())
 }
 
+impl crate::cache::Kind for crate::cache::kind::Hours {
+    type Value = Hours;
+}
+
+impl crate::cache::Kind for crate::cache::kind::Busy {
+    type Value = BusySpan;
+}
+
+impl crate::cache::Kind for crate::cache::kind::Slots {
+    type Value = Vec<i64>;
+}
+
 /// Busy time of one calendar over `[from, to)`, as kept in the cache.
-pub(super) struct BusySpan {
+pub struct BusySpan {
     from: i64,
     to: i64,
     items: Vec<Busy>,
@@ -63,7 +75,7 @@ pub struct EngineInput {
 /// Values kept in the organisation's cache at `seq` (the change sequence the request read
 /// before anything else) are used as they are; the rest is loaded in one query per kind and
 /// kept. `except` (a booking being moved) bypasses the busy cache. Only `free_slots` calls
-/// this, as the organisation's loader (`Caches::loading`).
+/// this, as the organisation's loader of `Slots` (so `Hours` and `Busy` are loaded `Alone`).
 pub(super) async fn engine_inputs(
     state: &AppState,
     tenant: &Tenant,
@@ -73,65 +85,47 @@ pub(super) async fn engine_inputs(
     to: i64,
     except: Option<&str>,
 ) -> AppResult<Vec<EngineInput>> {
-    use std::sync::Arc;
+    use crate::cache::kind;
     let org_id = tenant.org_id();
     let ids: Vec<&str> = cals.iter().map(|c| c.0).collect();
-    let mut hours: Vec<Option<Arc<Hours>>> = state.cache.get_many(org_id, seq, "hours", &ids);
-    let busy_kept = |state: &AppState| state.cache.get_many::<BusySpan>(org_id, seq, "busy", &ids);
-    let missing: Vec<String> =
-        ids.iter().zip(&hours).filter(|(_, h)| h.is_none()).map(|(i, _)| i.to_string()).collect();
-    if !missing.is_empty() {
-        let loaded: Vec<(String, Arc<Hours>)> =
-            load_many(state, tenant, &missing).await?.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
-        for (slot, id) in hours.iter_mut().zip(&ids) {
-            if slot.is_none() {
-                *slot = loaded.iter().find(|(k, _)| k == id).map(|(_, h)| h.clone());
-            }
-        }
-        state.cache.put_many(org_id, seq, "hours", loaded);
-    }
-    let mut busy: Vec<Option<Vec<Busy>>> = vec![None; ids.len()];
-    if except.is_none() {
-        let kept = busy_kept(state);
+    let hours = state
+        .cache
+        .get_or_load_many::<kind::Hours, AppError, _>(
+            org_id,
+            seq,
+            &ids,
+            |_| true,
+            |misses| async move {
+                let missing: Vec<String> = misses.into_iter().map(|m| m.key).collect();
+                Ok(load_many(state, tenant, &missing).await?.into_iter().collect())
+            },
+        )
+        .await?;
+    let window = |items: &[Busy]| items.iter().copied().filter(|b| b.start_ms < to && b.end_ms > from).collect();
+    let busy: Vec<Option<Vec<Busy>>> = if except.is_none() {
         // Calendars whose kept span misses the window are loaded over the window joined with
         // the spans they had (one span for all of them), so paging back and forth stays cached.
-        let (mut lo, mut hi) = (from, to);
-        for (slot, k) in busy.iter_mut().zip(&kept) {
-            match k {
-                Some(k) if k.from <= from && to <= k.to => {
-                    *slot = Some(k.items.iter().copied().filter(|b| b.start_ms < to && b.end_ms > from).collect());
+        let covers = |k: &BusySpan| k.from <= from && to <= k.to;
+        let spans = state
+            .cache
+            .get_or_load_many::<kind::Busy, AppError, _>(org_id, seq, &ids, covers, |misses| async move {
+                let (mut lo, mut hi) = (from, to);
+                for k in misses.iter().filter_map(|m| m.kept.as_deref()) {
+                    if k.from.min(lo) + MAX_KEPT_SPAN_MS >= k.to.max(hi) {
+                        (lo, hi) = (k.from.min(lo), k.to.max(hi));
+                    }
                 }
-                Some(k) if k.from.min(lo) + MAX_KEPT_SPAN_MS >= k.to.max(hi) => {
-                    (lo, hi) = (k.from.min(lo), k.to.max(hi));
-                }
-                _ => {}
-            }
-        }
-        let missing: Vec<String> =
-            ids.iter().zip(&busy).filter(|(_, b)| b.is_none()).map(|(i, _)| i.to_string()).collect();
-        if !missing.is_empty() {
-            let mut loaded = busy_many(state, tenant, &missing, lo, hi, None).await?;
-            for (slot, id) in busy.iter_mut().zip(&ids) {
-                if slot.is_none()
-                    && let Some(items) = loaded.get(*id)
-                {
-                    *slot = Some(items.iter().copied().filter(|b| b.start_ms < to && b.end_ms > from).collect());
-                }
-            }
-            state.cache.put_many(
-                org_id,
-                seq,
-                "busy",
-                loaded.drain().map(|(k, items)| (k, Arc::new(BusySpan { from: lo, to: hi, items }))),
-            );
-        }
+                let missing: Vec<String> = misses.into_iter().map(|m| m.key).collect();
+                let loaded = busy_many(state, tenant, &missing, lo, hi, None).await?;
+                Ok(loaded.into_iter().map(|(k, items)| (k, BusySpan { from: lo, to: hi, items })).collect())
+            })
+            .await?;
+        spans.iter().map(|k| k.as_deref().map(|k| window(&k.items))).collect()
     } else {
         let mut loaded =
             busy_many(state, tenant, &ids.iter().map(|i| i.to_string()).collect::<Vec<_>>(), from, to, except).await?;
-        for (slot, id) in busy.iter_mut().zip(&ids) {
-            *slot = loaded.remove(*id);
-        }
-    }
+        ids.iter().map(|id| loaded.remove(*id)).collect()
+    };
     Ok(cals
         .iter()
         .zip(hours)
@@ -222,44 +216,37 @@ pub async fn free_slots(
             )
         })
         .collect();
-    let mut per: Vec<Option<Arc<Vec<i64>>>> = if ask.except.is_none() {
-        state.cache.get_many(org_id, seq, "slots", &keys.iter().map(String::as_str).collect::<Vec<_>>())
-    } else {
-        vec![None; cals.len()]
-    };
-    // Something to compute: wait for whoever is loading for this organisation, then look
-    // again (after a change, one request computes what all the others then find).
-    let _loader = if ask.except.is_none() && per.iter().any(Option::is_none) {
-        let guard = state.cache.loading(org_id).await;
-        let again: Vec<Option<Arc<Vec<i64>>>> =
-            state.cache.get_many(org_id, seq, "slots", &keys.iter().map(String::as_str).collect::<Vec<_>>());
-        for (slot, found) in per.iter_mut().zip(again) {
-            if slot.is_none() {
-                *slot = found;
-            }
-        }
-        guard
-    } else {
-        None
-    };
-    let missing: Vec<usize> = (0..cals.len()).filter(|&i| per[i].is_none()).collect();
-    if !missing.is_empty() {
-        let which: Vec<(&str, &str)> = missing.iter().map(|&i| cals[i]).collect();
+    // What is not kept is computed for those calendars at once; after a change, one request
+    // per organisation computes what all the others then find (`Load::OnePerOrg`).
+    let keys = &keys;
+    let compute = |which: Vec<usize>| async move {
+        let cals_of: Vec<(&str, &str)> = which.iter().map(|&i| cals[i]).collect();
         const DAY_MS: i64 = 86_400_000;
         let data =
-            engine_inputs(state, tenant, seq, &which, ask.span.0 - DAY_MS, ask.span.1 + DAY_MS, ask.except).await?;
-        let mut fresh = Vec::with_capacity(missing.len());
-        for (&i, input) in missing.iter().zip(&data) {
+            engine_inputs(state, tenant, seq, &cals_of, ask.span.0 - DAY_MS, ask.span.1 + DAY_MS, ask.except).await?;
+        let mut fresh = Vec::with_capacity(which.len());
+        for (&i, input) in which.iter().zip(&data) {
             let mut all =
                 availability::slots_unbounded(&input.tz, &input.hours, &input.busy, r, ask.dates.0, ask.dates.1);
             all.retain(|&s| s >= ask.span.0 && s < ask.span.1);
-            let all = Arc::new(all);
-            per[i] = Some(all.clone());
             fresh.push((keys[i].clone(), all));
         }
-        if ask.except.is_none() {
-            state.cache.put_many(org_id, seq, "slots", fresh);
-        }
-    }
+        AppResult::Ok(fresh)
+    };
+    let per: Vec<Option<Arc<Vec<i64>>>> = if ask.except.is_none() {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        state
+            .cache
+            .get_or_load_many::<crate::cache::kind::Slots, _, _>(
+                org_id,
+                seq,
+                &keys,
+                |_| true,
+                |misses| compute(misses.into_iter().map(|m| m.index).collect()),
+            )
+            .await?
+    } else {
+        compute((0..cals.len()).collect()).await?.into_iter().map(|(_, all)| Some(Arc::new(all))).collect()
+    };
     Ok(FreeSlots { per: per.into_iter().map(Option::unwrap_or_default).collect(), rule: ask.rule, now: ask.now })
 }

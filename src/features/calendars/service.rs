@@ -76,17 +76,20 @@ pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Cale
 /// Every calendar of the organisation, whatever the member may see (callers filter through
 /// the policy), kept in the cache under the request's change sequence.
 pub async fn all_cached(state: &AppState, scope: &OrgScope) -> AppResult<std::sync::Arc<Vec<CalendarRow>>> {
-    let (org, seq) = (scope.org_id(), scope.change_seq());
-    if let Some(all) = state.cache.get::<Vec<CalendarRow>>(org, seq, "calendars", "") {
-        return Ok(all);
-    }
-    let _loader = state.cache.loading(org).await;
-    if let Some(all) = state.cache.get::<Vec<CalendarRow>>(org, seq, "calendars", "") {
-        return Ok(all);
-    }
+    state
+        .cache
+        .get_or_load::<crate::cache::kind::Calendars, _, _>(scope.org_id(), scope.change_seq(), "", || {
+            load_all(state, scope)
+        })
+        .await
+}
+
+impl crate::cache::Kind for crate::cache::kind::Calendars {
+    type Value = Vec<CalendarRow>;
+}
+
+async fn load_all(state: &AppState, scope: &OrgScope) -> AppResult<Vec<CalendarRow>> {
     let all = repo::list(state.db.pool(), scope.tenant(), None).await?;
-    let all = std::sync::Arc::new(all);
-    state.cache.put(org, seq, "calendars", "", all.clone());
     Ok(all)
 }
 

@@ -13,32 +13,14 @@ use crate::{
     state::AppState,
     types::{Checks, Name, Slug, TimeZoneName},
 };
-use serde::Serialize;
 use serde_json::json;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Location {
-    pub id: String,
-    pub name: String,
-    /// The public booking page is `/book/{slug}`.
-    pub slug: String,
-    pub time_zone: String,
-    pub address: String,
-    /// `open` or `archived`.
-    pub status: String,
-    #[serde(skip)]
-    pub created_at: i64,
-}
-
-const COLUMNS: &str = "id, name, slug, time_zone, address, status, created_at";
+use super::repo;
+pub use super::repo::Location;
 
 /// A location of the scope's organisation, whether or not the member may see it.
 pub async fn find(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Option<Location>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 AND id = $2"))
-        .bind(scope.org_id())
-        .bind(id)
-        .fetch_optional(state.db.pool())
-        .await?)
+    repo::find(state.db.pool(), scope.tenant(), id).await
 }
 
 /// A location the member may see; anything else is "not found".
@@ -52,11 +34,7 @@ pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Loca
 
 /// The locations the member may see.
 pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<Location>> {
-    let all: Vec<Location> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 ORDER BY name, id"))
-            .bind(scope.org_id())
-            .fetch_all(state.db.pool())
-            .await?;
+    let all = repo::list(state.db.pool(), scope.tenant()).await?;
     Ok(all.into_iter().filter(|l| scope.check(Action::ViewLocation, Object::Location { id: &l.id }).allowed).collect())
 }
 
@@ -92,20 +70,6 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Locati
     let now = to_ms(state.now());
     let id = new_id();
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO locations (id, org_id, name, slug, time_zone, address, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7)",
-    )
-    .bind(&id)
-    .bind(scope.org_id())
-    .bind(name.as_str())
-    .bind(slug.as_str())
-    .bind(tz.as_str())
-    .bind(address.trim())
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| unique_or(e, slug_taken()))?;
     let loc = Location {
         id: id.clone(),
         name: name.into_string(),
@@ -115,6 +79,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Locati
         status: "open".into(),
         created_at: now,
     };
+    repo::insert(&mut tx, scope.tenant(), &loc).await.map_err(|e| unique_or(e, slug_taken()))?;
     audit::org_event(
         &mut tx,
         now,
@@ -175,21 +140,7 @@ pub async fn update(
     checks.finish()?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "UPDATE locations SET name = $1, slug = $2, time_zone = $3, address = $4, status = $5, updated_at = $6 \
-         WHERE org_id = $7 AND id = $8",
-    )
-    .bind(&after.name)
-    .bind(&after.slug)
-    .bind(&after.time_zone)
-    .bind(&after.address)
-    .bind(&after.status)
-    .bind(now)
-    .bind(scope.org_id())
-    .bind(id)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| unique_or(e, slug_taken()))?;
+    repo::update(&mut tx, scope.tenant(), &after, now).await.map_err(|e| unique_or(e, slug_taken()))?;
     audit::org_event(
         &mut tx,
         now,
@@ -216,36 +167,17 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     scope.require(Action::DeleteLocation, Object::Location { id })?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    let calendars: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calendars WHERE org_id = $1 AND location_id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if calendars > 0 {
+    if repo::calendar_count(&mut tx, scope.tenant(), id).await? > 0 {
         return Err(AppError::conflict("location-not-empty", "Archive it instead, or remove its calendars first."));
     }
     // A calendar moved elsewhere leaves its bookings here: they are history too.
     let has_bookings =
         || AppError::conflict("location-has-bookings", crate::error::en("conflict.location-has-bookings"));
-    let bookings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND location_id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if bookings > 0 {
+    if repo::booking_count(&mut tx, scope.tenant(), id).await? > 0 {
         return Err(has_bookings());
     }
-    sqlx::query("DELETE FROM grants WHERE org_id = $1 AND location_id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM locations WHERE org_id = $1 AND id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| crate::db::foreign_key_or(e, has_bookings()))?;
+    repo::delete_grants(&mut tx, scope.tenant(), id).await?;
+    repo::delete(&mut tx, scope.tenant(), id).await.map_err(|e| crate::db::foreign_key_or(e, has_bookings()))?;
     audit::org_event(
         &mut tx,
         now,

@@ -12,7 +12,10 @@ use crate::{
 };
 use serde::Serialize;
 
-use super::service::{find, footprint, target};
+use super::{
+    repo,
+    service::{find, footprint, target},
+};
 
 // ---------------------------------------------------------------- explain
 
@@ -103,24 +106,16 @@ pub async fn preview(state: &AppState, scope: &OrgScope, member_id: &str) -> App
         target(state, scope, &m.id, Action::ExplainAccess).await?;
     }
     let view = member_view_by_id(state, scope.org_id(), &m.id).await?.ok_or(AppError::NotFound)?;
-    let locations: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM locations WHERE org_id = $1 ORDER BY name, id")
-            .bind(scope.org_id())
-            .fetch_all(state.db.pool())
-            .await?;
-    let cals: Vec<(String, String, String, Option<String>)> =
-        sqlx::query_as("SELECT id, name, location_id, member_id FROM calendars WHERE org_id = $1 ORDER BY name, id")
-            .bind(scope.org_id())
-            .fetch_all(state.db.pool())
-            .await?;
+    let locations = crate::features::locations::repo::list(state.db.pool(), scope.tenant()).await?;
+    let cals = repo::calendars_brief(state.db.pool(), scope.tenant()).await?;
     Ok(Preview {
         member_id: m.id.clone(),
         role: m.role.clone(),
         rights: Toggle::ALL.into_iter().map(|t| (t.as_str().to_string(), view.capability(t).0)).collect(),
         locations: locations
             .into_iter()
-            .filter(|(id, _)| policy::authorize(&view, Action::ViewLocation, Object::Location { id }).allowed)
-            .map(|(id, name)| PreviewItem { id, name, access: None })
+            .filter(|l| policy::authorize(&view, Action::ViewLocation, Object::Location { id: &l.id }).allowed)
+            .map(|l| PreviewItem { id: l.id, name: l.name, access: None })
             .collect(),
         calendars: cals
             .into_iter()

@@ -3,15 +3,17 @@
 
 use crate::{
     access::{
-        OrgScope, Role,
+        OrgScope, Role, Tenant,
         policy::{self, Decision, Level, MemberView, Preset, Scope, Toggle, Toggles},
     },
-    db::{Tx, new_id},
+    db::Tx,
     error::{AppError, AppResult, FieldError},
     features::calendars::service::{self as calendars},
     state::AppState,
     types::Checks,
 };
+
+use super::repo::{self, NewGrant};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -130,7 +132,7 @@ pub(super) fn check_within_own_rights(
 pub async fn insert_grants(
     tx: &mut Tx,
     now: i64,
-    org_id: &str,
+    tenant: &Tenant,
     subject_type: &str,
     subject_id: &str,
     grants: &[(Scope, Level)],
@@ -143,21 +145,9 @@ pub async fn insert_grants(
                 ("calendar", Some(location_id.as_str()), Some(calendar_id.as_str()))
             }
         };
-        sqlx::query(
-            "INSERT INTO grants (id, org_id, subject_type, subject_id, scope, location_id, calendar_id, level, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(new_id())
-        .bind(org_id)
-        .bind(subject_type)
-        .bind(subject_id)
-        .bind(kind)
-        .bind(loc)
-        .bind(cal)
-        .bind(level.as_str())
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+        let grant =
+            NewGrant { subject_type, subject_id, kind, location_id: loc, calendar_id: cal, level: level.as_str() };
+        repo::insert_grant(tx, tenant, &grant, now).await?;
     }
     Ok(())
 }

@@ -2,9 +2,12 @@
 //! password by being signed in) or by a new person who registers inside the flow. The link
 //! proves control of the invited address; accepting never changes an existing account.
 
-use super::service::{COLUMNS, MemberRow};
+use super::{
+    repo::{self, InvitationRow, NewInvitation},
+    service::MemberRow,
+};
 use crate::{
-    access::{Identity, OrgScope},
+    access::{Identity, OrgScope, Tenant, tenant::by_invitation_token},
     audit::{self, Actor, Entry},
     clock::to_ms,
     crypto,
@@ -32,26 +35,16 @@ pub async fn issue(
     m: &MemberRow,
     now: i64,
 ) -> AppResult<()> {
-    sqlx::query(
-        "UPDATE invitations SET revoked_at = $1 WHERE membership_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
-    )
-    .bind(now)
-    .bind(&m.id)
-    .execute(&mut **tx)
-    .await?;
+    repo::revoke_invitations(tx, scope.tenant(), &m.id, now).await?;
     let token = crypto::new_token();
-    sqlx::query(
-        "INSERT INTO invitations (id, org_id, membership_id, token_hash, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(new_id())
-    .bind(scope.org_id())
-    .bind(&m.id)
-    .bind(crypto::hash_token(&token))
-    .bind(scope.membership_id())
-    .bind(now)
-    .bind(now + INVITE_TTL_MS)
-    .execute(&mut **tx)
-    .await?;
+    let invitation = NewInvitation {
+        membership_id: &m.id,
+        token_hash: &crypto::hash_token(&token),
+        created_by: scope.membership_id(),
+        now,
+        expires_at: now + INVITE_TTL_MS,
+    };
+    repo::insert_invitation(tx, scope.tenant(), &invitation).await?;
     let t = Tr(ctx.lang);
     let role = t.get(&format!("role.{}", m.role));
     let inviter = scope.actor();
@@ -77,14 +70,10 @@ pub async fn issue(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
+/// A live invitation and the organisation it reaches.
 struct Pending {
-    invitation_id: String,
-    org_id: String,
-    org_name: String,
-    expires_at: i64,
-    used_at: Option<i64>,
-    revoked_at: Option<i64>,
+    tenant: Tenant,
+    invitation: InvitationRow,
 }
 
 fn invalid() -> AppError {
@@ -93,24 +82,18 @@ fn invalid() -> AppError {
 
 /// The live invitation behind a raw token, with its membership.
 async fn pending(exec: &mut Tx, raw: &str, now: i64) -> AppResult<(Pending, MemberRow)> {
-    let p: Option<Pending> = sqlx::query_as(
-        "SELECT i.id AS invitation_id, i.org_id, o.name AS org_name, i.expires_at, i.used_at, i.revoked_at \
-         FROM invitations i JOIN orgs o ON o.id = i.org_id WHERE i.token_hash = $1",
-    )
-    .bind(crypto::hash_token(raw.trim()))
-    .fetch_optional(&mut **exec)
-    .await?;
-    let p = p.filter(|p| p.used_at.is_none() && p.revoked_at.is_none() && p.expires_at > now).ok_or_else(invalid)?;
-    let m: MemberRow = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM memberships WHERE id = (SELECT membership_id FROM invitations WHERE id = $1)"
-    ))
-    .bind(&p.invitation_id)
-    .fetch_one(&mut **exec)
-    .await?;
+    let (tenant, id) = by_invitation_token(&mut **exec, raw.trim()).await?.ok_or_else(invalid)?;
+    let invitation = repo::invitation(exec, &tenant, &id)
+        .await?
+        .filter(|p| p.used_at.is_none() && p.revoked_at.is_none() && p.expires_at > now)
+        .ok_or_else(invalid)?;
+    let m = repo::find(&mut **exec, &tenant, &invitation.membership_id)
+        .await?
+        .ok_or_else(|| AppError::internal("an invitation without its membership"))?;
     if m.status != "invited" {
         return Err(invalid());
     }
-    Ok((p, m))
+    Ok((Pending { tenant, invitation }, m))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -133,7 +116,7 @@ pub async fn lookup(state: &AppState, ctx: &Ctx, raw: &str) -> AppResult<Invitat
     let exists = accounts::account_by_email(&mut *tx, &m.email_norm).await?.is_some();
     tx.rollback().await?;
     Ok(InvitationInfo {
-        org_name: p.org_name,
+        org_name: p.invitation.org_name,
         email: m.email,
         first_name: m.first_name,
         last_name: m.last_name,
@@ -154,48 +137,23 @@ struct Joiner<'a> {
 async fn join(tx: &mut Tx, now: i64, ctx: &Ctx, p: &Pending, m: &MemberRow, who: Joiner<'_>) -> AppResult<()> {
     let Joiner { account_id, label, session_id } = who;
     // Conditional writes: a revocation or another acceptance committed meanwhile wins.
-    let taken =
-        sqlx::query("UPDATE invitations SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND revoked_at IS NULL")
-            .bind(now)
-            .bind(&p.invitation_id)
-            .execute(&mut **tx)
-            .await?;
-    if taken.rows_affected() != 1 {
+    if !repo::take_invitation(tx, &p.tenant, &p.invitation.invitation_id, now).await? {
         return Err(invalid());
     }
-    let already: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND account_id = $2 AND id <> $3")
-            .bind(&p.org_id)
-            .bind(account_id)
-            .bind(&m.id)
-            .fetch_one(&mut **tx)
-            .await?;
-    if already > 0 {
+    if repo::other_memberships_of(tx, &p.tenant, account_id, &m.id).await? > 0 {
         return Err(AppError::conflict("already-member", "Your account already belongs to this organisation."));
     }
-    let joined = sqlx::query(
-        "UPDATE memberships SET account_id = $1, status = 'active', updated_at = $2 WHERE id = $3 AND status = 'invited'",
-    )
-    .bind(account_id)
-    .bind(now)
-    .bind(&m.id)
-    .execute(&mut **tx)
-    .await?;
-    if joined.rows_affected() != 1 {
+    if !repo::join(tx, &p.tenant, &m.id, account_id, now).await? {
         return Err(invalid());
     }
     if let Some(s) = session_id {
-        sqlx::query("UPDATE sessions SET active_org_id = $1 WHERE id = $2")
-            .bind(&p.org_id)
-            .bind(s)
-            .execute(&mut **tx)
-            .await?;
+        accounts::set_active_org(&mut **tx, account_id, s, Some(p.tenant.org_id())).await?;
     }
     audit::record(
         tx,
         now,
         Entry {
-            org_id: Some(&p.org_id),
+            org_id: Some(p.tenant.org_id()),
             location_id: None,
             actor: &Actor::Account { id: account_id.into(), label: label.into() },
             action: "member.joined",
@@ -231,7 +189,7 @@ pub async fn accept(state: &AppState, ctx: &Ctx, who: &Identity, raw: &str) -> A
     )
     .await?;
     tx.commit().await?;
-    Ok(p.org_id)
+    Ok(p.tenant.org_id().to_string())
 }
 
 pub struct Registration {
@@ -273,20 +231,21 @@ pub async fn register(
         None => m.last_name.clone(),
     };
     let account_id = new_id();
-    sqlx::query(
-        "INSERT INTO accounts (id, email, email_norm, first_name, last_name, password_hash, time_zone, language, \
-         email_verified_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9)",
+    accounts::insert_account(
+        &mut tx,
+        &accounts::NewAccount {
+            id: &account_id,
+            email: &m.email,
+            email_norm: &m.email_norm,
+            first_name: &first,
+            last_name: &last,
+            password_hash: Some(&hash),
+            time_zone: &state.config.default_time_zone,
+            language: Some(ctx.lang.code()),
+            email_verified_at: Some(now),
+            now,
+        },
     )
-    .bind(&account_id)
-    .bind(&m.email)
-    .bind(&m.email_norm)
-    .bind(&first)
-    .bind(&last)
-    .bind(&hash)
-    .bind(&state.config.default_time_zone)
-    .bind(ctx.lang.code())
-    .bind(now)
-    .execute(&mut *tx)
     .await
     .map_err(|e| {
         crate::db::unique_or(e, AppError::conflict("account-exists", "This address already has an account."))
@@ -312,5 +271,5 @@ pub async fn register(
     join(&mut tx, now, ctx, &p, &m, Joiner { account_id: &account_id, label: &m.email, session_id: Some(&session_id) })
         .await?;
     tx.commit().await?;
-    Ok(Registration { account_id, org_id: p.org_id, session_id, session_token })
+    Ok(Registration { account_id, org_id: p.tenant.org_id().to_string(), session_id, session_token })
 }

@@ -3,7 +3,7 @@
 
 use crate::{
     access::{
-        MembershipStatus, OrgScope, Role,
+        MembershipStatus, OrgScope, Role, Tenant,
         holdings::Watch,
         policy::{Action, Footprint, Object},
     },
@@ -21,8 +21,10 @@ use std::collections::BTreeMap;
 
 use super::{
     grants::{GrantInput, check_within_own_rights, grants_json, insert_grants, parse_toggles, refuse, resolve_grants},
-    service::{COLUMNS, MemberRow, find, footprint},
+    repo::{self, Invitee},
+    service::{MemberRow, find, footprint},
 };
+use crate::features::orgs::repo as orgs;
 
 // ---------------------------------------------------------------- invite / create
 
@@ -96,33 +98,16 @@ pub async fn invite(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Invite
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
-    let existing: Option<MemberRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM memberships WHERE org_id = $1 AND email_norm = $2"))
-            .bind(scope.org_id())
-            .bind(email.norm())
-            .fetch_optional(&mut *tx)
-            .await?;
+    let existing = repo::find_by_email(&mut tx, scope.tenant(), email.norm()).await?;
     let status = if input.send_invitation { MembershipStatus::Invited } else { MembershipStatus::Inactive };
+    let toggles_json = toggles.to_json();
+    let invitee =
+        Invitee { first_name: first.as_str(), last_name: last.as_str(), role, status, toggles: &toggles_json };
     let id = match existing {
         // A removed member can be invited again; their history stays on the same row.
         Some(m) if m.status == "removed" => {
-            sqlx::query(
-                "UPDATE memberships SET first_name = $1, last_name = $2, role = $3, status = $4, toggles = $5, updated_at = $6 WHERE id = $7",
-            )
-            .bind(first.as_str())
-            .bind(last.as_str())
-            .bind(role.as_str())
-            .bind(status.as_str())
-            .bind(toggles.to_json())
-            .bind(now)
-            .bind(&m.id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM grants WHERE org_id = $1 AND subject_type = 'member' AND subject_id = $2")
-                .bind(scope.org_id())
-                .bind(&m.id)
-                .execute(&mut *tx)
-                .await?;
+            repo::revive(&mut tx, scope.tenant(), &m.id, &invitee, now).await?;
+            repo::delete_grants(&mut tx, scope.tenant(), "member", &m.id).await?;
             m.id
         }
         Some(_) => {
@@ -130,27 +115,13 @@ pub async fn invite(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Invite
         }
         None => {
             let id = new_id();
-            sqlx::query(
-                "INSERT INTO memberships (id, org_id, account_id, email, email_norm, first_name, last_name, role, status, toggles, created_at, updated_at) \
-                 VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-            )
-            .bind(&id)
-            .bind(scope.org_id())
-            .bind(email.as_str())
-            .bind(email.norm())
-            .bind(first.as_str())
-            .bind(last.as_str())
-            .bind(role.as_str())
-            .bind(status.as_str())
-            .bind(toggles.to_json())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| crate::db::unique_or(e, AppError::conflict("already-member", "This address is already a member.")))?;
+            repo::insert(&mut tx, scope.tenant(), &id, email.as_str(), email.norm(), &invitee, now).await.map_err(
+                |e| crate::db::unique_or(e, AppError::conflict("already-member", "This address is already a member.")),
+            )?;
             id
         }
     };
-    insert_grants(&mut tx, now, scope.org_id(), "member", &id, &grants).await?;
+    insert_grants(&mut tx, now, scope.tenant(), "member", &id, &grants).await?;
     if let Some(loc) = own_location {
         let cal = CalendarRow {
             id: new_id(),
@@ -167,10 +138,9 @@ pub async fn invite(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Invite
         };
         calendars::insert_in_tx(&mut tx, now, ctx, scope, &cal).await?;
     }
-    let row: MemberRow = sqlx::query_as(&format!("SELECT {COLUMNS} FROM memberships WHERE id = $1"))
-        .bind(&id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let row = repo::find(&mut *tx, scope.tenant(), &id)
+        .await?
+        .ok_or_else(|| AppError::internal("the member just written vanished"))?;
     watch.judge(&mut tx, scope).await?;
     audit::org_event(
         &mut tx,
@@ -223,13 +193,9 @@ pub async fn activate(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -
     }
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    lock_member(state, &mut tx, scope.org_id(), &m).await?;
+    lock_member(state, &mut tx, scope.tenant(), &m).await?;
     let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
-    sqlx::query("UPDATE memberships SET status = 'invited', updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    repo::set_status(&mut tx, scope.tenant(), id, "invited", now).await?;
     watch.judge(&mut tx, scope).await?;
     let mut after = m.clone();
     after.status = "invited".into();
@@ -293,15 +259,9 @@ pub async fn revoke(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     // An invitation accepted meanwhile is a member now: revoking is no longer the right act.
-    lock_member(state, &mut tx, scope.org_id(), &m).await?;
-    sqlx::query(
-        "UPDATE invitations SET revoked_at = $1 WHERE membership_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    set_status(&mut tx, now, id, "removed").await?;
+    lock_member(state, &mut tx, scope.tenant(), &m).await?;
+    repo::revoke_invitations(&mut tx, scope.tenant(), id, now).await?;
+    repo::set_status(&mut tx, scope.tenant(), id, "removed", now).await?;
     audit::org_event(
         &mut tx,
         now,
@@ -321,34 +281,14 @@ pub async fn revoke(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     Ok(())
 }
 
-pub(super) async fn set_status(tx: &mut Tx, now: i64, id: &str, status: &str) -> AppResult<()> {
-    sqlx::query("UPDATE memberships SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
-        .bind(now)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 /// Serialise member management in one organisation and check that `seen` (read before the
 /// transaction, when rights were decided) is still what the database holds. On PostgreSQL
 /// the organisation row is locked for the rest of the transaction, so two administrators
 /// cannot both pass the last-owner count or overwrite each other's change; SQLite's
 /// `BEGIN IMMEDIATE` already holds the write lock.
-pub(super) async fn lock_member(state: &AppState, tx: &mut Tx, org_id: &str, seen: &MemberRow) -> AppResult<()> {
-    sqlx::query(&format!("SELECT id FROM orgs WHERE id = $1{}", state.db.for_update()))
-        .bind(org_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let now: Option<(String, String, String)> =
-        sqlx::query_as("SELECT role, status, toggles FROM memberships WHERE org_id = $1 AND id = $2")
-            .bind(org_id)
-            .bind(&seen.id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    match now {
+pub(super) async fn lock_member(state: &AppState, tx: &mut Tx, tenant: &Tenant, seen: &MemberRow) -> AppResult<()> {
+    orgs::lock_org(tx, &state.db, tenant).await?;
+    match repo::member_state(tx, tenant, &seen.id).await? {
         Some((role, status, toggles)) if role == seen.role && status == seen.status && toggles == seen.toggles => {
             Ok(())
         }
@@ -361,17 +301,11 @@ pub(super) async fn lock_member(state: &AppState, tx: &mut Tx, org_id: &str, see
 }
 
 /// The last active owner cannot be demoted, blocked or removed.
-pub(super) async fn ensure_not_last_owner(tx: &mut Tx, org_id: &str, m: &MemberRow) -> AppResult<()> {
+pub(super) async fn ensure_not_last_owner(tx: &mut Tx, tenant: &Tenant, m: &MemberRow) -> AppResult<()> {
     if m.role() != Role::Owner || m.status != "active" {
         return Ok(());
     }
-    let owners: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner' AND status = 'active'",
-    )
-    .bind(org_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    if owners <= 1 {
+    if repo::active_owners(tx, tenant).await? <= 1 {
         return Err(AppError::conflict("last-owner", "The organisation must keep at least one owner."));
     }
     Ok(())

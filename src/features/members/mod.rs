@@ -10,6 +10,7 @@ pub mod invitations;
 mod invite;
 mod invite_pages;
 pub mod pages;
+pub mod repo;
 pub mod service;
 
 use crate::http::routes::{Guard, Routes};

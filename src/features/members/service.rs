@@ -2,7 +2,7 @@
 
 use crate::{
     access::{
-        MembershipStatus, OrgScope, Role,
+        OrgScope, Role,
         context::load_member_view,
         holdings::{self, Watch},
         policy::{Action, Footprint, GrantView, Level, MemberView, Object, Scope, Toggles},
@@ -17,6 +17,7 @@ use crate::{
 use serde_json::json;
 use std::collections::BTreeMap;
 
+pub use super::repo::MemberRow;
 pub use super::{
     explain::{Explanation, Preview, PreviewItem, explain, preview},
     grants::{GrantInput, insert_grants, resolve_grants},
@@ -24,61 +25,13 @@ pub use super::{
 };
 use super::{
     grants::{check_within_own_rights, grants_json, parse_toggles, refuse},
-    invite::{ensure_not_last_owner, lock_member, set_status},
+    invite::{ensure_not_last_owner, lock_member},
+    repo,
 };
-
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct MemberRow {
-    pub id: String,
-    pub account_id: Option<String>,
-    pub email: String,
-    pub email_norm: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub role: String,
-    pub status: String,
-    pub toggles: String,
-    pub last_active_at: Option<i64>,
-    pub created_at: i64,
-}
-
-impl MemberRow {
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Staff)
-    }
-
-    pub fn status(&self) -> MembershipStatus {
-        match self.status.as_str() {
-            "active" => MembershipStatus::Active,
-            "invited" => MembershipStatus::Invited,
-            "blocked" => MembershipStatus::Blocked,
-            "removed" => MembershipStatus::Removed,
-            _ => MembershipStatus::Inactive,
-        }
-    }
-
-    /// This member as an object of access, working in `footprint` (see `footprint`).
-    pub fn object<'a>(&'a self, footprint: &'a Footprint) -> Object<'a> {
-        Object::Member { membership_id: &self.id, role: self.role(), footprint }
-    }
-
-    pub fn snapshot(&self) -> serde_json::Value {
-        json!({
-            "email": self.email, "first_name": self.first_name, "last_name": self.last_name,
-            "role": self.role, "status": self.status, "toggles": serde_json::from_str::<serde_json::Value>(&self.toggles).ok(),
-        })
-    }
-}
-
-pub const COLUMNS: &str =
-    "id, account_id, email, email_norm, first_name, last_name, role, status, toggles, last_active_at, created_at";
+use crate::features::{accounts::repo as accounts, teams::repo as teams};
 
 pub async fn find(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Option<MemberRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM memberships WHERE org_id = $1 AND id = $2"))
-        .bind(scope.org_id())
-        .bind(id)
-        .fetch_optional(state.db.pool())
-        .await?)
+    repo::find(state.db.pool(), scope.tenant(), id).await
 }
 
 /// A member of this organisation, for someone allowed to see them in the member list
@@ -97,12 +50,7 @@ pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Memb
 
 pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<MemberRow>> {
     scope.require(Action::ViewMembers, Object::Org)?;
-    let rows: Vec<MemberRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM memberships WHERE org_id = $1 ORDER BY status = 'removed', last_name, first_name, id"
-    ))
-    .bind(scope.org_id())
-    .fetch_all(state.db.pool())
-    .await?;
+    let rows = repo::list(state.db.pool(), scope.tenant()).await?;
     if scope.member().org_wide().is_some() {
         return Ok(rows);
     }
@@ -184,17 +132,11 @@ pub async fn update(
     after.toggles = toggles.to_json();
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    lock_member(state, &mut tx, scope.org_id(), &before).await?;
+    lock_member(state, &mut tx, scope.tenant(), &before).await?;
     if new_role != before.role() {
-        ensure_not_last_owner(&mut tx, scope.org_id(), &before).await?;
+        ensure_not_last_owner(&mut tx, scope.tenant(), &before).await?;
         if new_role == Role::Assistant {
-            let own: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM calendars WHERE org_id = $1 AND member_id = $2 AND status = 'active'",
-            )
-            .bind(scope.org_id())
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let own = repo::active_own_calendars(&mut tx, scope.tenant(), id).await?;
             if own > 0 {
                 return Err(AppError::conflict(
                     "has-calendars",
@@ -204,15 +146,7 @@ pub async fn update(
         }
     }
     let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
-    sqlx::query("UPDATE memberships SET role = $1, toggles = $2, first_name = $3, last_name = $4, updated_at = $5 WHERE id = $6")
-        .bind(&after.role)
-        .bind(&after.toggles)
-        .bind(&after.first_name)
-        .bind(&after.last_name)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    repo::update(&mut tx, scope.tenant(), &after, now).await?;
     watch.judge(&mut tx, scope).await?;
     audit::org_event(
         &mut tx,
@@ -253,14 +187,10 @@ pub async fn set_grants(
     check_within_own_rights(scope.member(), &Toggles::default(), &removed)?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    lock_member(state, &mut tx, scope.org_id(), &m).await?;
+    lock_member(state, &mut tx, scope.tenant(), &m).await?;
     let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
-    sqlx::query("DELETE FROM grants WHERE org_id = $1 AND subject_type = 'member' AND subject_id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    insert_grants(&mut tx, now, scope.org_id(), "member", id, &wanted).await?;
+    repo::delete_grants(&mut tx, scope.tenant(), "member", id).await?;
+    insert_grants(&mut tx, now, scope.tenant(), "member", id, &wanted).await?;
     watch.judge(&mut tx, scope).await?;
     audit::org_event(
         &mut tx,
@@ -298,12 +228,12 @@ pub async fn set_blocked(
     }
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    lock_member(state, &mut tx, scope.org_id(), &m).await?;
+    lock_member(state, &mut tx, scope.tenant(), &m).await?;
     if blocked {
-        ensure_not_last_owner(&mut tx, scope.org_id(), &m).await?;
+        ensure_not_last_owner(&mut tx, scope.tenant(), &m).await?;
     }
     let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
-    set_status(&mut tx, now, id, to).await?;
+    repo::set_status(&mut tx, scope.tenant(), id, to, now).await?;
     watch.judge(&mut tx, scope).await?;
     let mut after = m.clone();
     after.status = to.into();
@@ -339,29 +269,15 @@ async fn remove_row(state: &AppState, ctx: &Ctx, scope: &OrgScope, m: &MemberRow
     }
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    lock_member(state, &mut tx, scope.org_id(), m).await?;
-    ensure_not_last_owner(&mut tx, scope.org_id(), m).await?;
-    set_status(&mut tx, now, &m.id, "removed").await?;
-    sqlx::query("DELETE FROM grants WHERE org_id = $1 AND subject_type = 'member' AND subject_id = $2")
-        .bind(scope.org_id())
-        .bind(&m.id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM team_members WHERE member_id = $1").bind(&m.id).execute(&mut *tx).await?;
-    sqlx::query(
-        "UPDATE invitations SET revoked_at = $1 WHERE membership_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
-    )
-    .bind(now)
-    .bind(&m.id)
-    .execute(&mut *tx)
-    .await?;
+    lock_member(state, &mut tx, scope.tenant(), m).await?;
+    ensure_not_last_owner(&mut tx, scope.tenant(), m).await?;
+    repo::set_status(&mut tx, scope.tenant(), &m.id, "removed", now).await?;
+    repo::delete_grants(&mut tx, scope.tenant(), "member", &m.id).await?;
+    teams::leave_all(&mut tx, scope.tenant(), &m.id).await?;
+    repo::revoke_invitations(&mut tx, scope.tenant(), &m.id, now).await?;
     // Sessions pointing at this organisation fall back to the personal space.
     if let Some(account) = &m.account_id {
-        sqlx::query("UPDATE sessions SET active_org_id = NULL WHERE account_id = $1 AND active_org_id = $2")
-            .bind(account)
-            .bind(scope.org_id())
-            .execute(&mut *tx)
-            .await?;
+        accounts::leave_active_org(&mut tx, scope.tenant(), account).await?;
     }
     audit::org_event(
         &mut tx,
@@ -403,18 +319,10 @@ pub async fn transfer_ownership(state: &AppState, ctx: &Ctx, scope: &OrgScope, t
     let mut tx = state.db.begin().await?;
     // Both memberships are as they were when the transfer was decided (the giver still an
     // owner, the receiver still active).
-    lock_member(state, &mut tx, scope.org_id(), &target).await?;
-    lock_member(state, &mut tx, scope.org_id(), &me).await?;
-    sqlx::query("UPDATE memberships SET role = 'owner', updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(&target.id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE memberships SET role = 'administrator', updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(scope.membership_id())
-        .execute(&mut *tx)
-        .await?;
+    lock_member(state, &mut tx, scope.tenant(), &target).await?;
+    lock_member(state, &mut tx, scope.tenant(), &me).await?;
+    repo::set_role(&mut tx, scope.tenant(), &target.id, Role::Owner, now).await?;
+    repo::set_role(&mut tx, scope.tenant(), scope.membership_id(), Role::Administrator, now).await?;
     audit::org_event(
         &mut tx,
         now,

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
 
+use super::repo;
+
 /// Booking events on the member's own calendar.
 pub const EVENTS: [&str; 3] = ["booking_created", "booking_moved", "booking_cancelled"];
 pub const CHANNELS: [&str; 2] = ["email", "sms"];
@@ -59,13 +61,7 @@ impl Preferences {
 type Matrix = BTreeMap<(String, String), bool>;
 
 async fn load(state: &AppState, scope: &OrgScope) -> AppResult<Matrix> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT event, channel, enabled FROM notification_preferences WHERE org_id = $1 AND membership_id = $2",
-    )
-    .bind(scope.org_id())
-    .bind(scope.membership_id())
-    .fetch_all(state.db.pool())
-    .await?;
+    let rows = repo::preferences(state.db.pool(), scope.tenant(), scope.membership_id()).await?;
     let mut m: Matrix = EVENTS
         .iter()
         .flat_map(|e| CHANNELS.iter().map(move |c| ((e.to_string(), c.to_string()), default_enabled(c))))
@@ -85,12 +81,7 @@ fn as_json(m: &Matrix) -> serde_json::Value {
 /// The caller's own preferences.
 pub async fn mine(state: &AppState, scope: &OrgScope) -> AppResult<Preferences> {
     let m = load(state, scope).await?;
-    let (sms_enabled, mobile_phone): (i64, Option<String>) =
-        sqlx::query_as("SELECT o.sms_enabled, a.mobile_phone FROM orgs o JOIN accounts a ON a.id = $2 WHERE o.id = $1")
-            .bind(scope.org_id())
-            .bind(scope.account_id())
-            .fetch_one(state.db.pool())
-            .await?;
+    let (sms_enabled, mobile_phone) = repo::sms_and_phone(state.db.pool(), scope.tenant(), scope.account_id()).await?;
     // In the order of EVENTS, then CHANNELS.
     let preferences = EVENTS
         .iter()
@@ -140,19 +131,8 @@ pub async fn set_mine(state: &AppState, ctx: &Ctx, scope: &OrgScope, changes: &[
         let now = to_ms(state.now());
         let mut tx = state.db.begin().await?;
         for p in changes {
-            sqlx::query(
-                "INSERT INTO notification_preferences (membership_id, org_id, event, channel, enabled, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (membership_id, event, channel) \
-                 DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
-            )
-            .bind(scope.membership_id())
-            .bind(scope.org_id())
-            .bind(&p.event)
-            .bind(&p.channel)
-            .bind(i64::from(p.enabled))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            repo::set_preference(&mut tx, scope.tenant(), scope.membership_id(), &p.event, &p.channel, p.enabled, now)
+                .await?;
         }
         audit::org_event(
             &mut tx,

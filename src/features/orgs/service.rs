@@ -1,14 +1,17 @@
 //! Organisation rules.
 
+use super::repo;
+pub use super::repo::OrgSettings;
 use crate::{
     access::{
-        Identity, MembershipStatus, Role,
+        Identity, MembershipStatus, Role, Tenant,
         identity::{MyOrg, my_orgs},
     },
     audit::{self, Actor, Entry},
     clock::to_ms,
     db::{Tx, new_id, unique_or},
     error::{AppError, AppResult},
+    features::accounts::repo as accounts,
     http::Ctx,
     state::AppState,
     types::{Checks, Name, Slug},
@@ -34,6 +37,7 @@ pub async fn create_in_tx(
     checks.finish()?;
     let (Some(name), Some(slug)) = (name, slug) else { return Err(AppError::internal("validation inconsistency")) };
     let id = new_id();
+    let tenant = Tenant::founding(&id);
     let taken = || {
         AppError::Validation(vec![crate::error::FieldError::new(
             "slug",
@@ -41,26 +45,17 @@ pub async fn create_in_tx(
             "This address is already taken.",
         )])
     };
-    sqlx::query("INSERT INTO orgs (id, name, slug, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
-        .bind(&id)
-        .bind(name.as_str())
-        .bind(slug.as_str())
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        .map_err(|e| unique_or(e, taken()))?;
+    repo::insert_org(tx, &tenant, name.as_str(), slug.as_str(), now).await.map_err(|e| unique_or(e, taken()))?;
     let membership_id = new_id();
-    sqlx::query(
-        "INSERT INTO memberships (id, org_id, account_id, email, email_norm, first_name, last_name, role, status, created_at, updated_at) \
-         SELECT $1, $2, a.id, a.email, a.email_norm, a.first_name, a.last_name, $3, $4, $5, $5 FROM accounts a WHERE a.id = $6",
+    repo::insert_account_membership(
+        tx,
+        &tenant,
+        &membership_id,
+        owner_account,
+        Role::Owner,
+        MembershipStatus::Active,
+        now,
     )
-    .bind(&membership_id)
-    .bind(&id)
-    .bind(Role::Owner.as_str())
-    .bind(MembershipStatus::Active.as_str())
-    .bind(now)
-    .bind(owner_account)
-    .execute(&mut **tx)
     .await?;
     audit::record(
         tx,
@@ -103,19 +98,8 @@ pub async fn create(state: &AppState, ctx: &Ctx, who: &Identity, name: &str, slu
     let actor = Actor::Account { id: who.account_id.clone(), label: who.label() };
     let mut tx = state.db.begin().await?;
     let id = create_in_tx(&mut tx, now, &actor, &who.account_id, name, slug, Some(ctx)).await?;
-    sqlx::query("UPDATE sessions SET active_org_id = $1 WHERE id = $2")
-        .bind(&id)
-        .bind(&who.session_id)
-        .execute(&mut *tx)
-        .await?;
-    let org: MyOrg = sqlx::query_as(
-        "SELECT o.id, o.name, o.slug, m.role, o.created_at FROM orgs o JOIN memberships m ON m.org_id = o.id \
-         WHERE o.id = $1 AND m.account_id = $2",
-    )
-    .bind(&id)
-    .bind(&who.account_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    accounts::set_active_org(&mut *tx, &who.account_id, &who.session_id, Some(&id)).await?;
+    let org = repo::my_org(&mut *tx, &Tenant::founding(&id), &who.account_id).await?;
     tx.commit().await?;
     Ok(org)
 }
@@ -129,40 +113,13 @@ pub async fn switch(state: &AppState, who: &Identity, org_id: Option<&str>) -> A
             Some(my_orgs(state, &who.account_id).await?.into_iter().find(|o| o.id == id).ok_or(AppError::NotFound)?)
         }
     };
-    sqlx::query("UPDATE sessions SET active_org_id = $1 WHERE id = $2 AND account_id = $3")
-        .bind(org.as_ref().map(|o| o.id.as_str()))
-        .bind(&who.session_id)
-        .bind(&who.account_id)
-        .execute(state.db.pool())
+    accounts::set_active_org(state.db.pool(), &who.account_id, &who.session_id, org.as_ref().map(|o| o.id.as_str()))
         .await?;
     Ok(org)
 }
 
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct OrgSettings {
-    pub id: String,
-    pub name: String,
-    pub slug: String,
-    /// Members must have two-factor authentication to act in this organisation.
-    #[serde(serialize_with = "as_bool")]
-    #[schema(value_type = bool)]
-    pub require_totp: i64,
-    /// Booking messages also go by SMS to clients with a phone number and to members who
-    /// chose it (off by default: text messages cost money).
-    #[serde(serialize_with = "as_bool")]
-    #[schema(value_type = bool)]
-    pub sms_enabled: i64,
-}
-
-fn as_bool<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_bool(*v != 0)
-}
-
 pub async fn settings(state: &AppState, scope: &crate::access::OrgScope) -> AppResult<OrgSettings> {
-    Ok(sqlx::query_as("SELECT id, name, slug, require_totp, sms_enabled FROM orgs WHERE id = $1")
-        .bind(scope.org_id())
-        .fetch_one(state.db.pool())
-        .await?)
+    repo::settings(state.db.pool(), scope.tenant()).await
 }
 
 /// What `update_settings` may change; `None` keeps the value.
@@ -189,11 +146,10 @@ pub async fn update_settings(
         None => None,
     };
     if require_totp == Some(true) {
-        let mine: Option<i64> = sqlx::query_scalar("SELECT totp_enabled_at FROM accounts WHERE id = $1")
-            .bind(scope.account_id())
-            .fetch_one(state.db.pool())
-            .await?;
-        if mine.is_none() {
+        let mine = accounts::account_by_id(state.db.pool(), scope.account_id())
+            .await?
+            .ok_or_else(|| AppError::internal("the acting account vanished"))?;
+        if mine.totp_enabled_at.is_none() {
             return Err(AppError::conflict(
                 "enable-your-own-2fa-first",
                 "Turn on two-factor authentication for your own account before requiring it of everyone.",
@@ -204,13 +160,7 @@ pub async fn update_settings(
     let mut tx = state.db.begin().await?;
     // Read under the lock and change only what was asked: two people changing different
     // settings at once both keep their change.
-    let before: OrgSettings = sqlx::query_as(&format!(
-        "SELECT id, name, slug, require_totp, sms_enabled FROM orgs WHERE id = $1{}",
-        state.db.for_update()
-    ))
-    .bind(scope.org_id())
-    .fetch_one(&mut *tx)
-    .await?;
+    let before = repo::settings_locked(&mut tx, &state.db, scope.tenant()).await?;
     let mut after = before.clone();
     if let Some(n) = name {
         after.name = n;
@@ -221,14 +171,7 @@ pub async fn update_settings(
     if let Some(s) = sms_enabled {
         after.sms_enabled = i64::from(s);
     }
-    sqlx::query("UPDATE orgs SET name = $1, require_totp = $2, sms_enabled = $3, updated_at = $4 WHERE id = $5")
-        .bind(&after.name)
-        .bind(after.require_totp)
-        .bind(after.sms_enabled)
-        .bind(now)
-        .bind(scope.org_id())
-        .execute(&mut *tx)
-        .await?;
+    repo::update_settings(&mut tx, scope.tenant(), &after, now).await?;
     crate::audit::org_event(
         &mut tx,
         now,

@@ -52,11 +52,26 @@ pub async fn location(state: &AppState, slug: &str) -> AppResult<PublicLocation>
 
 /// Public, active services offered by at least one active calendar of the location, with
 /// those calendars. Hidden services and calendars never appear.
-pub async fn offer(state: &AppState, loc: &PublicLocation) -> AppResult<Vec<(Service, Vec<PublicCalendar>)>> {
-    type Offer = Vec<(Service, Vec<PublicCalendar>)>;
-    if let Some(o) = state.cache.get::<Offer>(loc.tenant.org_id(), loc.change_seq, "public-offer", &loc.location_id) {
-        return Ok((*o).clone());
-    }
+pub async fn offer(state: &AppState, loc: &PublicLocation) -> AppResult<Offer> {
+    let offer = state
+        .cache
+        .get_or_load::<crate::cache::kind::PublicOffer, _, _>(
+            loc.tenant.org_id(),
+            loc.change_seq,
+            &loc.location_id,
+            || load_offer(state, loc),
+        )
+        .await?;
+    Ok((*offer).clone())
+}
+
+type Offer = Vec<(Service, Vec<PublicCalendar>)>;
+
+impl crate::cache::Kind for crate::cache::kind::PublicOffer {
+    type Value = Offer;
+}
+
+async fn load_offer(state: &AppState, loc: &PublicLocation) -> AppResult<Offer> {
     let (services, links) = services_repo::public_offer(state.db.pool(), &loc.tenant, &loc.location_id).await?;
     let offer: Offer = services
         .into_iter()
@@ -69,13 +84,6 @@ pub async fn offer(state: &AppState, loc: &PublicLocation) -> AppResult<Vec<(Ser
             (!cals.is_empty()).then_some((s, cals))
         })
         .collect();
-    state.cache.put(
-        loc.tenant.org_id(),
-        loc.change_seq,
-        "public-offer",
-        &loc.location_id,
-        std::sync::Arc::new(offer.clone()),
-    );
     Ok(offer)
 }
 

@@ -134,8 +134,12 @@ impl axum::response::IntoResponse for SlotsJson {
     }
 }
 
+impl crate::cache::Kind for crate::cache::kind::SlotsJson {
+    type Value = Written;
+}
+
 /// A written answer and what it was written from (`FreeSlots::bounds`).
-pub(super) struct Written {
+pub struct Written {
     bounds: Vec<std::ops::Range<usize>>,
     body: axum::body::Bytes,
 }
@@ -171,24 +175,27 @@ pub async fn slots(
         let ids: Vec<&str> = keys.iter().map(|k| k.0).collect();
         format!("{}|{zone}|{from}|{to}|{detail}|{}", service.id, ids.join(","))
     });
-    let (org, seq) = (scope.org_id(), scope.change_seq());
-    if let Some(key) = &key
-        && let Some(w) = state.cache.get::<Written>(org, seq, "slots-json", key)
-        && w.bounds == bounds
-    {
-        return Ok(SlotsJson(w.body.clone()));
-    }
-    let list = SlotList {
-        calendar_ids: cals.iter().map(|c| c.id.clone()).collect(),
-        tz: tz.clone(),
-        length_ms: service.length_min * 60_000,
-        free: if detail { Free::Calendars(free.detail()) } else { Free::Counts(free.counts()) },
+    let write = || {
+        let list = SlotList {
+            calendar_ids: cals.iter().map(|c| c.id.clone()).collect(),
+            tz: tz.clone(),
+            length_ms: service.length_min * 60_000,
+            free: if detail { Free::Calendars(free.detail()) } else { Free::Counts(free.counts()) },
+        };
+        axum::body::Bytes::from(list.to_json())
     };
-    let body = axum::body::Bytes::from(list.to_json());
-    if let Some(key) = &key {
-        state.cache.put(org, seq, "slots-json", key, std::sync::Arc::new(Written { bounds, body: body.clone() }));
-    }
-    Ok(SlotsJson(body))
+    let Some(key) = &key else { return Ok(SlotsJson(write())) };
+    let written = state
+        .cache
+        .get_or_load_if::<crate::cache::kind::SlotsJson, AppError, _>(
+            scope.org_id(),
+            scope.change_seq(),
+            key,
+            |w| w.bounds == bounds,
+            || async { Ok(Written { body: write(), bounds: bounds.clone() }) },
+        )
+        .await?;
+    Ok(SlotsJson(written.body.clone()))
 }
 
 /// The calendars availability is asked for: one the member may see that offers the

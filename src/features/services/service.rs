@@ -41,16 +41,21 @@ pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<Service>>
 /// One service of the organisation with its calendars: one row (availability and booking
 /// creation ask for it on every request; ids are UUID text, without commas).
 pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Service> {
-    let cached = || state.cache.get::<Service>(scope.org_id(), scope.change_seq(), "service", id);
-    if let Some(s) = cached() {
-        return Ok((*s).clone());
-    }
-    let _loader = state.cache.loading(scope.org_id()).await;
-    if let Some(s) = cached() {
-        return Ok((*s).clone());
-    }
+    let s = state
+        .cache
+        .get_or_load::<crate::cache::kind::Service, _, _>(scope.org_id(), scope.change_seq(), id, || {
+            load(state, scope, id)
+        })
+        .await?;
+    Ok((*s).clone())
+}
+
+impl crate::cache::Kind for crate::cache::kind::Service {
+    type Value = Service;
+}
+
+async fn load(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Service> {
     let s = repo::get(state.db.pool(), state.db.backend(), scope.tenant(), id).await?.ok_or(AppError::NotFound)?;
-    state.cache.put(scope.org_id(), scope.change_seq(), "service", id, std::sync::Arc::new(s.clone()));
     Ok(s)
 }
 

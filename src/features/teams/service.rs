@@ -20,6 +20,9 @@ use crate::{
 use serde::Serialize;
 use serde_json::json;
 
+use super::repo::{self, TeamGrantRow};
+use crate::features::members::repo as member_repo;
+
 #[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Team {
     pub id: String,
@@ -35,35 +38,11 @@ pub struct TeamGrant {
     pub level: Level,
 }
 
-#[derive(sqlx::FromRow)]
-struct TeamGrantRow {
-    subject_id: String,
-    scope: String,
-    location_id: Option<String>,
-    calendar_id: Option<String>,
-    level: String,
-}
-
 /// All teams of the organisation with members and grants: three queries, whatever the count.
 async fn load(state: &AppState, scope: &OrgScope, only: Option<&str>) -> AppResult<Vec<Team>> {
-    let teams: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM teams WHERE org_id = $1 AND ($2 = '' OR id = $2) ORDER BY name, id")
-            .bind(scope.org_id())
-            .bind(only.unwrap_or(""))
-            .fetch_all(state.db.pool())
-            .await?;
-    let links: Vec<(String, String)> = sqlx::query_as(
-        "SELECT tm.team_id, tm.member_id FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE t.org_id = $1 ORDER BY tm.member_id",
-    )
-    .bind(scope.org_id())
-    .fetch_all(state.db.pool())
-    .await?;
-    let grants: Vec<TeamGrantRow> = sqlx::query_as(
-        "SELECT subject_id, scope, location_id, calendar_id, level FROM grants WHERE org_id = $1 AND subject_type = 'team' ORDER BY created_at, id",
-    )
-    .bind(scope.org_id())
-    .fetch_all(state.db.pool())
-    .await?;
+    let teams = repo::teams(state.db.pool(), scope.tenant(), only).await?;
+    let links = repo::team_members(state.db.pool(), scope.tenant()).await?;
+    let grants: Vec<TeamGrantRow> = repo::team_grants(state.db.pool(), scope.tenant()).await?;
     Ok(teams
         .into_iter()
         .map(|(id, name)| Team {
@@ -198,44 +177,22 @@ pub async fn save(
     let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
     let taken = || AppError::Validation(vec![FieldError::new("name", "name-taken", "A team with this name exists.")]);
     if before.is_some() {
-        sqlx::query("UPDATE teams SET name = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
-            .bind(&name)
-            .bind(now)
-            .bind(scope.org_id())
-            .bind(&team_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| unique_or(e, taken()))?;
+        repo::rename(&mut tx, scope.tenant(), &team_id, &name, now).await.map_err(|e| unique_or(e, taken()))?;
     } else {
-        sqlx::query("INSERT INTO teams (id, org_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
-            .bind(&team_id)
-            .bind(scope.org_id())
-            .bind(&name)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| unique_or(e, taken()))?;
+        repo::insert(&mut tx, scope.tenant(), &team_id, &name, now).await.map_err(|e| unique_or(e, taken()))?;
     }
     if let Some(ids) = &input.member_ids {
-        sqlx::query("DELETE FROM team_members WHERE team_id = $1").bind(&team_id).execute(&mut *tx).await?;
+        repo::clear_members(&mut tx, scope.tenant(), &team_id).await?;
         let mut unique = ids.clone();
         unique.sort();
         unique.dedup();
         for m in unique {
-            sqlx::query("INSERT INTO team_members (team_id, member_id) VALUES ($1, $2)")
-                .bind(&team_id)
-                .bind(&m)
-                .execute(&mut *tx)
-                .await?;
+            repo::add_member(&mut tx, scope.tenant(), &team_id, &m).await?;
         }
     }
     if let Some(g) = &grants {
-        sqlx::query("DELETE FROM grants WHERE org_id = $1 AND subject_type = 'team' AND subject_id = $2")
-            .bind(scope.org_id())
-            .bind(&team_id)
-            .execute(&mut *tx)
-            .await?;
-        members::insert_grants(&mut tx, now, scope.org_id(), "team", &team_id, g).await?;
+        member_repo::delete_grants(&mut tx, scope.tenant(), "team", &team_id).await?;
+        members::insert_grants(&mut tx, now, scope.tenant(), "team", &team_id, g).await?;
     }
     // Whatever changed, nobody may end up holding what the actor does not.
     watch.judge(&mut tx, scope).await?;
@@ -268,16 +225,8 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     }
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    sqlx::query("DELETE FROM grants WHERE org_id = $1 AND subject_type = 'team' AND subject_id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM teams WHERE org_id = $1 AND id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    member_repo::delete_grants(&mut tx, scope.tenant(), "team", id).await?;
+    repo::delete(&mut tx, scope.tenant(), id).await?;
     audit::org_event(
         &mut tx,
         now,

@@ -1,0 +1,119 @@
+//! Location storage. Every statement is bound to the tenant's organisation.
+
+use crate::{access::Tenant, db::Tx, error::AppResult};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Location {
+    pub id: String,
+    pub name: String,
+    /// The public booking page is `/book/{slug}`.
+    pub slug: String,
+    pub time_zone: String,
+    pub address: String,
+    /// `open` or `archived`.
+    pub status: String,
+    #[serde(skip)]
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, name, slug, time_zone, address, status, created_at";
+
+pub async fn find<'e, E>(exec: E, tenant: &Tenant, id: &str) -> AppResult<Option<Location>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 AND id = $2"))
+        .bind(tenant.org_id())
+        .bind(id)
+        .fetch_optional(exec)
+        .await?)
+}
+
+/// Every location of the organisation, by name.
+pub async fn list<'e, E>(exec: E, tenant: &Tenant) -> AppResult<Vec<Location>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 ORDER BY name, id"))
+        .bind(tenant.org_id())
+        .fetch_all(exec)
+        .await?)
+}
+
+/// The database's own error is returned, so that the caller says what a taken slug means.
+pub async fn insert(tx: &mut Tx, tenant: &Tenant, l: &Location) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO locations (id, org_id, name, slug, time_zone, address, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(&l.id)
+    .bind(tenant.org_id())
+    .bind(&l.name)
+    .bind(&l.slug)
+    .bind(&l.time_zone)
+    .bind(&l.address)
+    .bind(&l.status)
+    .bind(l.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The database's own error is returned, so that the caller says what a taken slug means.
+pub async fn update(tx: &mut Tx, tenant: &Tenant, l: &Location, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE locations SET name = $1, slug = $2, time_zone = $3, address = $4, status = $5, updated_at = $6 \
+         WHERE org_id = $7 AND id = $8",
+    )
+    .bind(&l.name)
+    .bind(&l.slug)
+    .bind(&l.time_zone)
+    .bind(&l.address)
+    .bind(&l.status)
+    .bind(now)
+    .bind(tenant.org_id())
+    .bind(&l.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// How many calendars the location holds.
+pub async fn calendar_count(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM calendars WHERE org_id = $1 AND location_id = $2")
+        .bind(tenant.org_id())
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
+/// How many bookings were made in the location (also on calendars since moved elsewhere).
+pub async fn booking_count(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND location_id = $2")
+        .bind(tenant.org_id())
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
+/// Every grant (of members and teams) on the location.
+pub async fn delete_grants(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<()> {
+    sqlx::query("DELETE FROM grants WHERE org_id = $1 AND location_id = $2")
+        .bind(tenant.org_id())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The database's own error is returned: a booking still pointing here is a foreign-key
+/// refusal the caller words.
+pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM locations WHERE org_id = $1 AND id = $2")
+        .bind(tenant.org_id())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

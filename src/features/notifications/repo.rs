@@ -1,0 +1,55 @@
+//! Notification preference storage: one row per member, event and channel they changed.
+
+use crate::{access::Tenant, db::Tx, error::AppResult};
+
+/// `(event, channel, enabled)` of a member's own choices.
+pub async fn preferences<'e, E>(exec: E, tenant: &Tenant, membership_id: &str) -> AppResult<Vec<(String, String, i64)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(
+        "SELECT event, channel, enabled FROM notification_preferences WHERE org_id = $1 AND membership_id = $2",
+    )
+    .bind(tenant.org_id())
+    .bind(membership_id)
+    .fetch_all(exec)
+    .await?)
+}
+
+/// `(the organisation's sms_enabled, the account's mobile phone)`.
+pub async fn sms_and_phone<'e, E>(exec: E, tenant: &Tenant, account_id: &str) -> AppResult<(i64, Option<String>)>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as("SELECT o.sms_enabled, a.mobile_phone FROM orgs o JOIN accounts a ON a.id = $2 WHERE o.id = $1")
+        .bind(tenant.org_id())
+        .bind(account_id)
+        .fetch_one(exec)
+        .await?)
+}
+
+/// Write one choice of a member, replacing an earlier one.
+pub async fn set_preference(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    membership_id: &str,
+    event: &str,
+    channel: &str,
+    enabled: bool,
+    now: i64,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO notification_preferences (membership_id, org_id, event, channel, enabled, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (membership_id, event, channel) \
+         DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
+    )
+    .bind(membership_id)
+    .bind(tenant.org_id())
+    .bind(event)
+    .bind(channel)
+    .bind(i64::from(enabled))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

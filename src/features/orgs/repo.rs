@@ -1,0 +1,118 @@
+//! Organisation storage: the organisation row, its founding owner's membership, its
+//! settings and the lock member changes take on it.
+
+use crate::{
+    access::{MembershipStatus, Role, Tenant, identity::MyOrg},
+    db::{Db, Tx},
+    error::{AppError, AppResult},
+};
+
+/// Insert the organisation being founded. The database's own error is returned, so that the
+/// caller says what a taken address means (`db::unique_or`).
+pub async fn insert_org(tx: &mut Tx, tenant: &Tenant, name: &str, slug: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO orgs (id, name, slug, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
+        .bind(tenant.org_id())
+        .bind(name)
+        .bind(slug)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A membership made from an account's own details (name and address).
+pub async fn insert_account_membership(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    membership_id: &str,
+    account_id: &str,
+    role: Role,
+    status: MembershipStatus,
+    now: i64,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO memberships (id, org_id, account_id, email, email_norm, first_name, last_name, role, status, created_at, updated_at) \
+         SELECT $1, $2, a.id, a.email, a.email_norm, a.first_name, a.last_name, $3, $4, $5, $5 FROM accounts a WHERE a.id = $6",
+    )
+    .bind(membership_id)
+    .bind(tenant.org_id())
+    .bind(role.as_str())
+    .bind(status.as_str())
+    .bind(now)
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The organisation as one of the account's own (with the account's role there).
+pub async fn my_org<'e, E>(exec: E, tenant: &Tenant, account_id: &str) -> AppResult<MyOrg>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(
+        "SELECT o.id, o.name, o.slug, m.role, o.created_at FROM orgs o JOIN memberships m ON m.org_id = o.id \
+         WHERE o.id = $1 AND m.account_id = $2",
+    )
+    .bind(tenant.org_id())
+    .bind(account_id)
+    .fetch_one(exec)
+    .await?)
+}
+
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct OrgSettings {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    /// Members must have two-factor authentication to act in this organisation.
+    #[serde(serialize_with = "as_bool")]
+    #[schema(value_type = bool)]
+    pub require_totp: i64,
+    /// Booking messages also go by SMS to clients with a phone number and to members who
+    /// chose it (off by default: text messages cost money).
+    #[serde(serialize_with = "as_bool")]
+    #[schema(value_type = bool)]
+    pub sms_enabled: i64,
+}
+
+fn as_bool<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bool(*v != 0)
+}
+
+const SETTINGS: &str = "SELECT id, name, slug, require_totp, sms_enabled FROM orgs WHERE id = $1";
+
+pub async fn settings<'e, E>(exec: E, tenant: &Tenant) -> AppResult<OrgSettings>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(SETTINGS).bind(tenant.org_id()).fetch_one(exec).await?)
+}
+
+/// The settings, read under the organisation row's lock on PostgreSQL.
+pub async fn settings_locked(tx: &mut Tx, db: &Db, tenant: &Tenant) -> AppResult<OrgSettings> {
+    Ok(sqlx::query_as(&format!("{SETTINGS}{}", db.for_update())).bind(tenant.org_id()).fetch_one(&mut **tx).await?)
+}
+
+pub async fn update_settings(tx: &mut Tx, tenant: &Tenant, s: &OrgSettings, now: i64) -> AppResult<()> {
+    sqlx::query("UPDATE orgs SET name = $1, require_totp = $2, sms_enabled = $3, updated_at = $4 WHERE id = $5")
+        .bind(&s.name)
+        .bind(s.require_totp)
+        .bind(s.sms_enabled)
+        .bind(now)
+        .bind(tenant.org_id())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Lock the organisation row on PostgreSQL for the rest of the transaction (SQLite's
+/// `BEGIN IMMEDIATE` already holds the write lock); a missing organisation is "not found".
+pub async fn lock_org(tx: &mut Tx, db: &Db, tenant: &Tenant) -> AppResult<()> {
+    sqlx::query(&format!("SELECT id FROM orgs WHERE id = $1{}", db.for_update()))
+        .bind(tenant.org_id())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(())
+}
