@@ -116,15 +116,3 @@ pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::
         .await
         .map(|_| ())
 }
-
-/// A member's `(role, status)`, for whether they may own a calendar.
-pub async fn member_role<'e, E>(exec: E, tenant: &Tenant, member_id: &str) -> AppResult<Option<(String, String)>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(sqlx::query_as("SELECT role, status FROM memberships WHERE org_id = $1 AND id = $2")
-        .bind(tenant.org_id())
-        .bind(member_id)
-        .fetch_optional(exec)
-        .await?)
-}

@@ -158,7 +158,9 @@ fn apply(c: &mut CalendarRow, input: &CalendarInput, checks: &mut Checks) {
 
 /// The owner of a staff calendar must be a member of this organisation who can have one.
 async fn check_owner(state: &AppState, scope: &OrgScope, member_id: &str) -> AppResult<()> {
-    let role = repo::member_role(state.db.pool(), scope.tenant(), member_id).await?;
+    let role = crate::features::members::repo::find(state.db.pool(), scope.tenant(), member_id)
+        .await?
+        .map(|m| (m.role, m.status));
     match role {
         None => Err(AppError::field("member_id", "unknown-member", "No such member in this organisation.")),
         Some((_, status)) if status == "removed" => {

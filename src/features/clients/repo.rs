@@ -68,20 +68,6 @@ where
         .await?)
 }
 
-/// The ids of the organisation's locations (a scoped reader's search filters them).
-pub async fn location_ids<'e, E>(exec: E, tenant: &Tenant) -> AppResult<Vec<String>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(sqlx::query_as::<_, (String,)>("SELECT id FROM locations WHERE org_id = $1")
-        .bind(tenant.org_id())
-        .fetch_all(exec)
-        .await?
-        .into_iter()
-        .map(|(id,)| id)
-        .collect())
-}
-
 /// Where a search may look: the whole organisation, or only clients with a booking in
 /// some locations or on some calendars.
 pub enum Reach<'a> {

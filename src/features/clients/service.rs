@@ -71,9 +71,10 @@ pub async fn search(
         repo::search(state.db.pool(), scope.tenant(), &pattern, after, limit, Reach::Org).await?
     } else {
         // Scoped members: clients with history in the locations or calendars they cover.
-        let locs: Vec<String> = repo::location_ids(state.db.pool(), scope.tenant())
+        let locs: Vec<String> = crate::features::locations::repo::list(state.db.pool(), scope.tenant())
             .await?
             .into_iter()
+            .map(|l| l.id)
             .filter(|l| scope.member().location_in_scope(l).is_some())
             .collect();
         let cals: Vec<String> = scope
