@@ -51,49 +51,42 @@ where
     .await?)
 }
 
+type Statement<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Bind a calendar's owner and settings, `member_id` to `status`, in the order both writes
+/// list them.
+fn bind_settings<'q>(q: Statement<'q>, c: &'q CalendarRow) -> Statement<'q> {
+    q.bind(&c.member_id)
+        .bind(&c.name)
+        .bind(&c.time_zone)
+        .bind(c.default_length_min)
+        .bind(c.day_start_min)
+        .bind(c.day_end_min)
+        .bind(c.split_min)
+        .bind(&c.status)
+}
+
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, c: &CalendarRow, now: i64) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO calendars (id, org_id, location_id, member_id, name, kind, time_zone, default_length_min, \
+    let q = sqlx::query(
+        "INSERT INTO calendars (id, org_id, location_id, kind, member_id, name, time_zone, default_length_min, \
          day_start_min, day_end_min, split_min, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
     )
     .bind(&c.id)
     .bind(tenant.org_id())
     .bind(&c.location_id)
-    .bind(&c.member_id)
-    .bind(&c.name)
-    .bind(&c.kind)
-    .bind(&c.time_zone)
-    .bind(c.default_length_min)
-    .bind(c.day_start_min)
-    .bind(c.day_end_min)
-    .bind(c.split_min)
-    .bind(&c.status)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    .bind(&c.kind);
+    bind_settings(q, c).bind(now).execute(&mut **tx).await?;
     Ok(())
 }
 
-/// Write a calendar's settings and owner (its location never changes).
+/// Write a calendar's settings and owner (its location and kind never change).
 pub async fn update(tx: &mut Tx, tenant: &Tenant, c: &CalendarRow, now: i64) -> AppResult<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "UPDATE calendars SET member_id = $1, name = $2, time_zone = $3, default_length_min = $4, day_start_min = $5, \
          day_end_min = $6, split_min = $7, status = $8, updated_at = $9 WHERE org_id = $10 AND id = $11",
-    )
-    .bind(&c.member_id)
-    .bind(&c.name)
-    .bind(&c.time_zone)
-    .bind(c.default_length_min)
-    .bind(c.day_start_min)
-    .bind(c.day_end_min)
-    .bind(c.split_min)
-    .bind(&c.status)
-    .bind(now)
-    .bind(tenant.org_id())
-    .bind(&c.id)
-    .execute(&mut **tx)
-    .await?;
+    );
+    bind_settings(q, c).bind(now).bind(tenant.org_id()).bind(&c.id).execute(&mut **tx).await?;
     Ok(())
 }
 

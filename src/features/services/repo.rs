@@ -89,53 +89,42 @@ where
     }))
 }
 
+type Statement<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Bind a service's settings, `name` to `status`, in the order both writes list them.
+fn bind_settings<'q>(q: Statement<'q>, s: &'q Service) -> Statement<'q> {
+    q.bind(&s.name)
+        .bind(&s.description)
+        .bind(s.length_min)
+        .bind(s.buffer_before_min)
+        .bind(s.buffer_after_min)
+        .bind(s.min_notice_min)
+        .bind(s.max_advance_days)
+        .bind(s.step_min)
+        .bind(s.price_cents)
+        .bind(&s.currency)
+        .bind(&s.status)
+}
+
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, s: &Service, now: i64) -> AppResult<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO services (id, org_id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, \
          max_advance_days, step_min, price_cents, currency, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
     )
     .bind(&s.id)
-    .bind(tenant.org_id())
-    .bind(&s.name)
-    .bind(&s.description)
-    .bind(s.length_min)
-    .bind(s.buffer_before_min)
-    .bind(s.buffer_after_min)
-    .bind(s.min_notice_min)
-    .bind(s.max_advance_days)
-    .bind(s.step_min)
-    .bind(s.price_cents)
-    .bind(&s.currency)
-    .bind(&s.status)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    .bind(tenant.org_id());
+    bind_settings(q, s).bind(now).execute(&mut **tx).await?;
     Ok(())
 }
 
 pub async fn update(tx: &mut Tx, tenant: &Tenant, s: &Service, now: i64) -> AppResult<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "UPDATE services SET name = $1, description = $2, length_min = $3, buffer_before_min = $4, buffer_after_min = $5, \
          min_notice_min = $6, max_advance_days = $7, step_min = $8, price_cents = $9, currency = $10, status = $11, updated_at = $12 \
          WHERE org_id = $13 AND id = $14",
-    )
-    .bind(&s.name)
-    .bind(&s.description)
-    .bind(s.length_min)
-    .bind(s.buffer_before_min)
-    .bind(s.buffer_after_min)
-    .bind(s.min_notice_min)
-    .bind(s.max_advance_days)
-    .bind(s.step_min)
-    .bind(s.price_cents)
-    .bind(&s.currency)
-    .bind(&s.status)
-    .bind(now)
-    .bind(tenant.org_id())
-    .bind(&s.id)
-    .execute(&mut **tx)
-    .await?;
+    );
+    bind_settings(q, s).bind(now).bind(tenant.org_id()).bind(&s.id).execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -149,32 +138,23 @@ pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::
         .map(|_| ())
 }
 
-/// The calendar offers the service (already offering it is fine); both must be the
-/// organisation's.
-pub async fn offer(tx: &mut Tx, tenant: &Tenant, calendar_id: &str, service_id: &str) -> AppResult<()> {
-    sqlx::query(
+/// The calendar offers the service (already offering it is fine), or no longer does; both
+/// must be the organisation's.
+pub async fn set_offered(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    calendar_id: &str,
+    service_id: &str,
+    offered: bool,
+) -> AppResult<()> {
+    let sql = if offered {
         "INSERT INTO calendar_services (calendar_id, service_id) SELECT c.id, s.id FROM calendars c, services s \
-         WHERE c.org_id = $1 AND c.id = $2 AND s.org_id = $1 AND s.id = $3 ON CONFLICT DO NOTHING",
-    )
-    .bind(tenant.org_id())
-    .bind(calendar_id)
-    .bind(service_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// The calendar no longer offers the service.
-pub async fn withdraw(tx: &mut Tx, tenant: &Tenant, calendar_id: &str, service_id: &str) -> AppResult<()> {
-    sqlx::query(
+         WHERE c.org_id = $1 AND c.id = $2 AND s.org_id = $1 AND s.id = $3 ON CONFLICT DO NOTHING"
+    } else {
         "DELETE FROM calendar_services WHERE calendar_id = $2 AND service_id = $3 \
-         AND calendar_id IN (SELECT id FROM calendars WHERE org_id = $1)",
-    )
-    .bind(tenant.org_id())
-    .bind(calendar_id)
-    .bind(service_id)
-    .execute(&mut **tx)
-    .await?;
+         AND calendar_id IN (SELECT id FROM calendars WHERE org_id = $1)"
+    };
+    sqlx::query(sql).bind(tenant.org_id()).bind(calendar_id).bind(service_id).execute(&mut **tx).await?;
     Ok(())
 }
 

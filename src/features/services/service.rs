@@ -226,11 +226,7 @@ pub async fn set_offered(
     scope.require(Action::ManageCalendar, Object::Calendar(cal.as_ref()))?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    if offered {
-        repo::offer(&mut tx, scope.tenant(), &cal.id, &s.id).await?;
-    } else {
-        repo::withdraw(&mut tx, scope.tenant(), &cal.id, &s.id).await?;
-    }
+    repo::set_offered(&mut tx, scope.tenant(), &cal.id, &s.id, offered).await?;
     audit::org_event(
         &mut tx,
         now,
