@@ -1,4 +1,4 @@
-//! Service rules (availability for staff is `availability.rs`).
+//! Service rules (their availability is `features::availability`).
 
 use crate::{
     access::{
@@ -20,8 +20,6 @@ use crate::{
 };
 use serde::Serialize;
 use serde_json::json;
-
-pub use super::availability::{Slot, SlotList, SlotsJson, calendars_for, detail_of, slots};
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Service {
