@@ -2,7 +2,7 @@
 //! (`src/cache.rs`). Every kind of change that availability reads must show on the very next
 //! request, staff side and public side, and a rights change must apply at once.
 
-use crate::helpers::{Client, TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, owner_with_org};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -157,15 +157,15 @@ async fn every_change_availability_reads_shows_on_the_next_request(app: TestApp)
 
 async fn a_rights_change_applies_to_the_next_availability_request(app: TestApp) {
     let s = setup(&app).await;
-    let (assistant, member_id) = join_by_invitation(
-        &app,
-        &s.owner,
-        &s.org,
-        "assist@cache.fr",
-        json!({"role": "assistant",
+    let (assistant, member_id) = s
+        .owner
+        .join(
+            &s.org,
+            "assist@cache.fr",
+            json!({"role": "assistant",
                "grants": [{"scope": "calendar", "location_id": s.loc, "calendar_id": s.cal, "level": "book"}]}),
-    )
-    .await;
+        )
+        .await;
     let q = format!("/availability?service_id={}&from=2026-03-03&to=2026-03-03&calendar_id={}", s.svc, s.cal);
     for _ in 0..2 {
         assert_eq!(local_starts(&assistant.org_get(&s.org, &q).await.json()).len(), 4);

@@ -1,7 +1,7 @@
 //! Bookings: never two on one slot (the database decides), hours enforced unless overridden
 //! (and audited), rights per calendar, client details only with the client-list right.
 
-use crate::helpers::{Client, TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, in_calendar, owner_with_org, role_with};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -107,32 +107,10 @@ async fn hours_are_enforced_unless_staff_override_on_purpose(app: TestApp) {
 async fn booking_rights_follow_calendar_levels_and_hide_clients(app: TestApp) {
     let (owner, org, loc, cal) = setup(&app).await;
     let path = format!("/api/v1/orgs/{org}/bookings");
-    let (viewer, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "viewer@book.fr",
-        json!({"role": "assistant",
-        "grants": [{"scope": "calendar", "calendar_id": cal, "level": "view"}]}),
-    )
-    .await;
-    let (booker, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "booker@book.fr",
-        json!({"role": "assistant",
-        "grants": [{"scope": "calendar", "calendar_id": cal, "level": "book"}]}),
-    )
-    .await;
-    let (stranger, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "stranger@book.fr",
-        json!({"role": "staff", "calendar_location_id": loc}),
-    )
-    .await;
+    let (viewer, _) = owner.join(&org, "viewer@book.fr", role_with("assistant", [in_calendar(&cal, "view")])).await;
+    let (booker, _) = owner.join(&org, "booker@book.fr", role_with("assistant", [in_calendar(&cal, "book")])).await;
+    let (stranger, _) =
+        owner.join(&org, "stranger@book.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
     viewer.post_json(&path, body(&cal, "2026-03-04T09:00:00+01:00")).await.problem(StatusCode::FORBIDDEN, "forbidden");
     stranger
         .post_json(&path, body(&cal, "2026-03-04T09:00:00+01:00"))
@@ -288,22 +266,13 @@ async fn staff_hear_of_bookings_others_make_on_their_calendar_and_clients_get_a_
         .as_str()
         .unwrap()
         .to_string();
-    let (sam, sam_id) =
-        join_by_invitation(&app, &owner, &org, "sam@note.fr", json!({"role": "staff", "calendar_location_id": loc}))
-            .await;
+    let (sam, sam_id) = owner.join(&org, "sam@note.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
     let cals = owner.org_get(&org, "/calendars").await.json();
     let cal = cals.as_array().unwrap().iter().find(|c| c["member_id"] == sam_id.as_str()).unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let (asa, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "asa@note.fr",
-        json!({"role": "assistant", "grants": [{"scope": "calendar", "calendar_id": cal, "level": "book"}]}),
-    )
-    .await;
+    let (asa, _) = owner.join(&org, "asa@note.fr", role_with("assistant", [in_calendar(&cal, "book")])).await;
     let path = format!("/api/v1/orgs/{org}/bookings");
     let staff_mails = || app.mails_to("sam@note.fr");
     let before = staff_mails().await.len();

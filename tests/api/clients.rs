@@ -1,7 +1,7 @@
 //! Clients: search with pages, history and visit frequency, merge, export, erasure, and who
 //! may see them.
 
-use crate::helpers::{TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{TestApp, dual, owner_with_org};
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -80,21 +80,20 @@ async fn clients_history_merge_export_erase_and_visibility(app: TestApp) {
     assert_eq!(d["visit_count"], 3);
     assert_eq!(d["days_between_visits"], 10.0);
     // A manager of Nord sees Ana (history there) but not the duplicate (history at Sud only).
-    let (mgr, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "m@cli.fr",
-        json!({"role": "manager",
+    let (mgr, _) = owner
+        .join(
+            &org,
+            "m@cli.fr",
+            json!({"role": "manager",
         "grants": [{"scope": "location", "location_id": locs[0], "level": "manage"}]}),
-    )
-    .await;
+        )
+        .await;
     let seen = mgr.org_get(&org, "/clients?q=martin").await.json();
     assert_eq!(seen["items"].as_array().unwrap().len(), 1);
     assert_eq!(seen["items"][0]["id"], ana.as_str());
     mgr.org_get(&org, &format!("/clients/{dup}")).await.problem(StatusCode::NOT_FOUND, "not-found");
     // A staff member without the client-list right sees no client anywhere.
-    let (staff, _) = join_by_invitation(&app, &owner, &org, "s@cli.fr", json!({"role": "staff"})).await;
+    let (staff, _) = owner.join(&org, "s@cli.fr", json!({"role": "staff"})).await;
     staff.org_get(&org, "/clients").await.problem(StatusCode::FORBIDDEN, "forbidden");
     staff.org_get(&org, &format!("/clients/{ana}")).await.problem(StatusCode::FORBIDDEN, "forbidden");
     // Merge the duplicate: its booking moves, its phone and notes fill the gaps.

@@ -2,7 +2,7 @@
 //! the audit chain still verifies; the audit log shows client details only to readers with
 //! the client-list right.
 
-use crate::helpers::{Client, TestApp, dual, id, join_by_invitation, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, id, owner_with_org};
 use axum::http::StatusCode;
 use creneau::{audit, db::Backend, jobs::outbox};
 use serde_json::json;
@@ -56,7 +56,7 @@ async fn erasure_leaves_nothing_of_the_client_anywhere(app: TestApp) {
     owner.open_weekdays(&org, &cal, "09:00", "17:00").await;
     owner.offer(&org, &svc, &cal).await;
     // The calendar is a staff member's, who hears of bookings (by mail, with the client's name).
-    let (_, paul) = join_by_invitation(&app, &owner, &org, "paul@erase.fr", json!({"role": "staff"})).await;
+    let (_, paul) = owner.join(&org, "paul@erase.fr", json!({"role": "staff"})).await;
     owner
         .patch_json(&format!("/api/v1/orgs/{org}/calendars/{cal}"), json!({"member_id": paul}))
         .await
@@ -169,14 +169,13 @@ async fn audit_log_masks_client_details_without_the_client_list_right(app: TestA
         .await
         .assert(StatusCode::OK);
     // A staff member who reads the whole audit log, without the client-list right.
-    let (reader, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "reader@mask.fr",
-        json!({"role": "staff", "grants": [{"scope": "org", "level": "view"}], "toggles": {"audit_log": true}}),
-    )
-    .await;
+    let (reader, _) = owner
+        .join(
+            &org,
+            "reader@mask.fr",
+            json!({"role": "staff", "grants": [{"scope": "org", "level": "view"}], "toggles": {"audit_log": true}}),
+        )
+        .await;
     reader.org_get(&org, "/clients").await.problem(StatusCode::FORBIDDEN, "forbidden");
     let secrets = ["berenice.ok@example.fr", "note confidentielle", "suivi particulier", "Okonkwo"];
     let (json, csv, page) = read(&reader, &org).await;

@@ -458,6 +458,29 @@ fn merge(into: &mut Value, extra: Value) {
     }
 }
 
+/// An invitation body: `role` with these grants (`in_location`, `in_calendar`).
+pub fn role_with<const N: usize>(role: &str, grants: [Value; N]) -> Value {
+    serde_json::json!({"role": role, "grants": grants.to_vec()})
+}
+
+/// A grant on the location `loc` at `level`.
+pub fn in_location(loc: &str, level: &str) -> Value {
+    serde_json::json!({"scope": "location", "location_id": loc, "level": level})
+}
+
+/// A grant on the calendar `cal` at `level`.
+pub fn in_calendar(cal: &str, level: &str) -> Value {
+    serde_json::json!({"scope": "calendar", "calendar_id": cal, "level": level})
+}
+
+impl<'a> Client<'a> {
+    /// `join_by_invitation` with this client as the inviter: (the new member's client, their
+    /// membership id).
+    pub async fn join(&self, org: &str, email: &str, body: Value) -> (Client<'a>, String) {
+        join_by_invitation(self.app, self, org, email, body).await
+    }
+}
+
 /// Invite `email` into `org` with `body` (role, grants…), then have them register through
 /// the emailed link. Returns their logged-in client and membership id.
 pub async fn join_by_invitation<'a>(

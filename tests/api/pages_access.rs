@@ -2,7 +2,9 @@
 //! agenda) driven like a browser: forms with the CSRF token, redirects, readable errors.
 //! They call the same services as the API, so the API is used here to set up and to check.
 
-use crate::helpers::{Client, PASSWORD, TestApp, dual, join_by_invitation, link_token, owner_with_org};
+use crate::helpers::{
+    Client, PASSWORD, TestApp, dual, in_calendar, in_location, link_token, owner_with_org, role_with,
+};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -236,7 +238,7 @@ async fn existing_account_accepts_through_the_invitation_page(app: TestApp) {
 
 async fn staff_without_user_management_gets_403_on_the_team_page(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@staff.fr", "Staff").await;
-    let (sam, sam_id) = join_by_invitation(&app, &owner, &org, "sam@staff.fr", json!({"role": "staff"})).await;
+    let (sam, sam_id) = owner.join(&org, "sam@staff.fr", json!({"role": "staff"})).await;
     for path in ["/team", "/team/invite", "/teams", "/audit"] {
         let r = sam.get(path).await;
         r.assert(StatusCode::FORBIDDEN);
@@ -267,14 +269,7 @@ async fn manager_of_one_location_sees_only_that_location(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@chain.fr", "Chain").await;
     let paris = location(&owner, &org, "Paris").await;
     let lyon = location(&owner, &org, "Lyon").await;
-    let (mia, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "mia@chain.fr",
-        json!({"role": "manager", "grants": [{"scope": "location", "location_id": paris, "level": "manage"}]}),
-    )
-    .await;
+    let (mia, _) = owner.join(&org, "mia@chain.fr", role_with("manager", [in_location(&paris, "manage")])).await;
     let list = page(&mia, "/locations").await;
     assert!(list.contains(&format!("/locations/{paris}")) && !list.contains(&format!("/locations/{lyon}")));
     assert!(!list.contains("Lyon"), "{list}");
@@ -299,17 +294,9 @@ async fn agenda_lists_exactly_the_visible_calendars(app: TestApp) {
     let a1 = resource(&owner, &org, &a, "A one").await;
     let a2 = resource(&owner, &org, &a, "A two").await;
     let b1 = resource(&owner, &org, &b, "B one").await;
-    let (asa, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "asa@agenda.fr",
-        json!({"role": "assistant", "grants": [
-            {"scope": "calendar", "calendar_id": a2, "level": "book"},
-            {"scope": "calendar", "calendar_id": b1, "level": "view"}
-        ]}),
-    )
-    .await;
+    let (asa, _) = owner
+        .join(&org, "asa@agenda.fr", role_with("assistant", [in_calendar(&a2, "book"), in_calendar(&b1, "view")]))
+        .await;
     for (who, want) in [(&owner, vec![&a1, &a2, &b1]), (&asa, vec![&a2, &b1])] {
         let html = page(who, "/agenda").await;
         let shown = options_of(&html, "agenda-calendar");
@@ -365,14 +352,7 @@ async fn explain_form_says_allowed_or_denied(app: TestApp) {
     let loc = location(&owner, &org, "L").await;
     let cal = resource(&owner, &org, &loc, "Cabine").await;
     let other = resource(&owner, &org, &loc, "Hidden").await;
-    let (_, asa) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "asa@why.fr",
-        json!({"role": "assistant", "grants": [{"scope": "calendar", "calendar_id": cal, "level": "book"}]}),
-    )
-    .await;
+    let (_, asa) = owner.join(&org, "asa@why.fr", role_with("assistant", [in_calendar(&cal, "book")])).await;
     let detail = page(&owner, &format!("/team/{asa}")).await;
     assert!(options_of(&detail, "explain-object").contains(&format!("calendar:{cal}")));
     assert_eq!(options_of(&detail, "explain-action").len(), 32);
@@ -397,7 +377,7 @@ async fn member_page_changes_role_toggles_grants_and_status(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@edit.fr", "Edit").await;
     let loc = location(&owner, &org, "L").await;
     let cal = resource(&owner, &org, &loc, "Desk").await;
-    let (_, id) = join_by_invitation(&app, &owner, &org, "eve@edit.fr", json!({"role": "staff"})).await;
+    let (_, id) = owner.join(&org, "eve@edit.fr", json!({"role": "staff"})).await;
     let detail = page(&owner, &format!("/team/{id}")).await;
     assert!(
         detail.contains(&format!("action=\"/team/{id}/block\""))
@@ -553,7 +533,7 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
     let empty = location(&owner, &org, "Vide").await;
     redirected(&owner.post_form(&format!("/locations/{empty}/delete"), &[]).await, "/locations?done=deleted");
     // Teams: create, fill, grant, delete.
-    let (asa, asa_id) = join_by_invitation(&app, &owner, &org, "asa@forms.fr", json!({"role": "assistant"})).await;
+    let (asa, asa_id) = owner.join(&org, "asa@forms.fr", json!({"role": "assistant"})).await;
     let r = owner.post_form("/teams", &[("name", "Accueil")]).await;
     let to = redirected(&r, "/teams/");
     let team = to.trim_start_matches("/teams/").split('?').next().unwrap().to_string();
@@ -576,7 +556,7 @@ async fn wrong_tenant_ids_are_not_found(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@a.fr", "A").await;
     let loc = location(&owner, &org, "A1").await;
     let cal = resource(&owner, &org, &loc, "Room").await;
-    let (_, member) = join_by_invitation(&app, &owner, &org, "staff@a.fr", json!({"role": "staff"})).await;
+    let (_, member) = owner.join(&org, "staff@a.fr", json!({"role": "staff"})).await;
     let team = owner.org_post(&org, "/teams", json!({"name": "T"}), StatusCode::CREATED).await["id"]
         .as_str()
         .unwrap()

@@ -258,14 +258,8 @@ dual!(clients_and_staff_hear_about_bookings);
 
 async fn clients_and_staff_hear_about_bookings(app: TestApp) {
     let (owner, org, loc, svc, _) = setup(&app).await;
-    let (_staff, staff_id) = crate::helpers::join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "stylist@pub.fr",
-        json!({"role": "staff", "calendar_location_id": loc}),
-    )
-    .await;
+    let (_staff, staff_id) =
+        owner.join(&org, "stylist@pub.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
     let cal = owner
         .org_get(&org, "/calendars")
         .await

@@ -118,7 +118,7 @@ pub(crate) struct World {
 }
 
 pub(crate) async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
-    use crate::helpers::{join_by_invitation, owner_with_org};
+    use crate::helpers::owner_with_org;
     let (owner, org) = owner_with_org(app, "owner@a.fr", "A").await;
     let location =
         owner.org_post(&org, "/locations", serde_json::json!({"name": "A1"}), StatusCode::CREATED).await["id"]
@@ -131,7 +131,7 @@ pub(crate) async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, 
         .as_str()
         .unwrap()
         .to_string();
-    let (_, member) = join_by_invitation(app, &owner, &org, "staff@a.fr", serde_json::json!({"role": "staff"})).await;
+    let (_, member) = owner.join(&org, "staff@a.fr", serde_json::json!({"role": "staff"})).await;
     let team = owner.org_post(&org, "/teams", serde_json::json!({"name": "T"}), StatusCode::CREATED).await["id"]
         .as_str()
         .unwrap()
@@ -269,14 +269,7 @@ async fn every_org_route_answers_404_to_another_tenant(app: TestApp) {
 
 async fn every_org_route_refuses_a_member_without_rights(app: TestApp) {
     let (owner, w) = world(&app).await;
-    let (nobody, nobody_id) = crate::helpers::join_by_invitation(
-        &app,
-        &owner,
-        &w.org,
-        "nobody@a.fr",
-        serde_json::json!({"role": "assistant"}),
-    )
-    .await;
+    let (nobody, nobody_id) = owner.join(&w.org, "nobody@a.fr", serde_json::json!({"role": "assistant"})).await;
     // What any member may read: themselves, the organisation's name, and lists filtered to
     // what they may see (empty here); and their own notification preferences, which they
     // may change.
@@ -376,14 +369,7 @@ async fn every_org_page_with_an_id_answers_404_to_another_tenant(app: TestApp) {
 /// but the ones that only list what they may see (empty for them).
 async fn every_org_page_refuses_a_member_without_rights(app: TestApp) {
     let (owner, w) = world(&app).await;
-    let (nobody, _) = crate::helpers::join_by_invitation(
-        &app,
-        &owner,
-        &w.org,
-        "nobody@a.fr",
-        serde_json::json!({"role": "assistant"}),
-    )
-    .await;
+    let (nobody, _) = owner.join(&w.org, "nobody@a.fr", serde_json::json!({"role": "assistant"})).await;
     // Their own notification preferences too: saving answers with a redirect.
     let open = ["GET /agenda", "GET /locations", "GET /notifications", "POST /notifications"];
     let before = audit_rows(&app, &w.org).await;

@@ -2,7 +2,7 @@
 //! client shared between branches, user management limited to a branch, "all bookings" and
 //! a booking's client. Each write that changes who holds what is judged like a grant.
 
-use crate::helpers::{Client, TestApp, dual, id, join_by_invitation, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, id, owner_with_org};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -36,22 +36,12 @@ async fn chain(app: &TestApp) -> Chain<'_> {
     let (owner, org) = owner_with_org(app, "owner@chain.fr", "Chaîne").await;
     let nord = owner.create(&org, "/locations", json!({"name": "Nord"})).await;
     let sud = owner.create(&org, "/locations", json!({"name": "Sud"})).await;
-    let (_, nord_staff) = join_by_invitation(
-        app,
-        &owner,
-        &org,
-        "nora@chain.fr",
-        json!({"role": "staff", "calendar_location_id": nord, "first_name": "Nora"}),
-    )
-    .await;
-    let (_, sud_staff) = join_by_invitation(
-        app,
-        &owner,
-        &org,
-        "sami@chain.fr",
-        json!({"role": "staff", "calendar_location_id": sud, "first_name": "Sami"}),
-    )
-    .await;
+    let (_, nord_staff) = owner
+        .join(&org, "nora@chain.fr", json!({"role": "staff", "calendar_location_id": nord, "first_name": "Nora"}))
+        .await;
+    let (_, sud_staff) = owner
+        .join(&org, "sami@chain.fr", json!({"role": "staff", "calendar_location_id": sud, "first_name": "Sami"}))
+        .await;
     let cals = owner.org_get(&org, "/calendars").await.json();
     let cal_of = |member: &str| {
         cals.as_array().unwrap().iter().find(|c| c["member_id"] == member).unwrap()["id"].as_str().unwrap().to_string()
@@ -91,8 +81,8 @@ async fn chain(app: &TestApp) -> Chain<'_> {
 
 impl<'a> Chain<'a> {
     /// Someone the owner invites (role, toggles, grants… in `body`), signed in.
-    async fn join(&self, app: &'a TestApp, email: &str, body: Value) -> (Client<'a>, String) {
-        join_by_invitation(app, &self.owner, &self.org, email, body).await
+    async fn join(&self, email: &str, body: Value) -> (Client<'a>, String) {
+        self.owner.join(&self.org, email, body).await
     }
 
     /// A grant on the Nord location at `level`.
@@ -115,7 +105,6 @@ async fn a_manager_cannot_join_or_fill_a_team_that_holds_more(app: TestApp) {
         .await);
     let (mgr, mgr_id) = c
         .join(
-            &app,
             "manon@chain.fr",
             json!({"role": "manager", "toggles": {"user_management": true},
                "grants": c.in_nord("manage")}),
@@ -169,7 +158,6 @@ async fn a_view_grant_does_not_become_manage_by_taking_the_calendar(app: TestApp
     // A manager who sees Nord's bookings but does not manage them.
     let (viewer, viewer_id) = c
         .join(
-            &app,
             "victor@chain.fr",
             json!({"role": "manager", "toggles": {"all_bookings": false},
                "grants": c.in_nord("view")}),
@@ -200,7 +188,6 @@ async fn a_view_grant_does_not_become_manage_by_taking_the_calendar(app: TestApp
     // A staff member with business settings and a view grant on someone's calendar.
     let (staff, staff_id) = c
         .join(
-            &app,
             "stella@chain.fr",
             json!({"role": "staff", "calendar_location_id": c.nord, "toggles": {"business_settings": true},
                "grants": [{"scope": "calendar", "calendar_id": c.nord_cal, "level": "view"}]}),
@@ -220,7 +207,7 @@ async fn a_view_grant_does_not_become_manage_by_taking_the_calendar(app: TestApp
 async fn a_branch_manager_sees_only_their_branch_of_a_shared_client(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
-    let (mgr, _) = c.join(&app, "nadia@chain.fr", json!({"role": "manager", "grants": c.in_nord("manage")})).await;
+    let (mgr, _) = c.join("nadia@chain.fr", json!({"role": "manager", "grants": c.in_nord("manage")})).await;
     let detail = mgr.org_get(org, &format!("/clients/{}", c.client)).await;
     detail.assert(StatusCode::OK);
     let history: Vec<String> =
@@ -259,7 +246,6 @@ async fn user_management_is_limited_to_the_branch(app: TestApp) {
     let org = &c.org;
     let (mgr, mgr_id) = c
         .join(
-            &app,
             "marc@chain.fr",
             json!({"role": "manager", "toggles": {"user_management": true},
                "grants": c.in_nord("manage")}),
@@ -360,7 +346,6 @@ async fn all_bookings_is_about_bookings_not_calendar_settings(app: TestApp) {
         .await);
     let (staff, _) = c
         .join(
-            &app,
             "alex@chain.fr",
             json!({"role": "staff", "calendar_location_id": c.nord, "toggles": {"all_bookings": true}}),
         )
@@ -392,7 +377,7 @@ async fn all_bookings_is_about_bookings_not_calendar_settings(app: TestApp) {
 async fn a_bookings_client_is_one_the_booker_may_see(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
-    let (staff, _) = c.join(&app, "bea@chain.fr", json!({"role": "staff", "calendar_location_id": c.nord})).await;
+    let (staff, _) = c.join("bea@chain.fr", json!({"role": "staff", "calendar_location_id": c.nord})).await;
     let own_cal = {
         let cals = staff.org_get(org, "/calendars").await.json();
         id(cals.as_array().unwrap().iter().find(|x| x["access"] == "manage").unwrap())
@@ -432,7 +417,7 @@ async fn a_bookings_client_is_one_the_booker_may_see(app: TestApp) {
         .await
         .assert(StatusCode::FORBIDDEN);
     // With the client list in Nord, Nord's clients may be chosen.
-    let (mgr, _) = c.join(&app, "nico@chain.fr", json!({"role": "manager", "grants": c.in_nord("manage")})).await;
+    let (mgr, _) = c.join("nico@chain.fr", json!({"role": "manager", "grants": c.in_nord("manage")})).await;
     mgr.post_json(
         &bookings,
         json!({"calendar_id": c.nord_cal, "start": "2026-03-04T14:00:00+01:00", "client_id": c.client, "override_hours": true}),
@@ -447,7 +432,7 @@ async fn activating_or_unblocking_is_judged_like_a_grant(app: TestApp) {
     let org = &c.org;
     // A manager who books in Nord (no more: neither "all bookings" nor business settings)
     // and manages its staff.
-    let (mgr, _) = c.join(&app, "mila@chain.fr", json!({"role": "manager", "toggles": {"user_management": true, "all_bookings": false, "business_settings": false},
+    let (mgr, _) = c.join("mila@chain.fr", json!({"role": "manager", "toggles": {"user_management": true, "all_bookings": false, "business_settings": false},
                "grants": c.in_nord("book")})).await;
     // The owner prepared, without sending it, a Nord member who will manage Nord.
     let prepared = c

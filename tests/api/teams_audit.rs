@@ -1,6 +1,6 @@
 //! Teams as grant targets, and reading the audit trail (filters, pagination, scope, CSV).
 
-use crate::helpers::{TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{TestApp, dual, in_location, owner_with_org, role_with};
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -18,7 +18,7 @@ async fn team_grants_apply_to_members_and_follow_the_ceiling(app: TestApp) {
         .as_str()
         .unwrap()
         .to_string();
-    let (a, a_id) = join_by_invitation(&app, &owner, &org, "a@team.fr", json!({"role": "assistant"})).await;
+    let (a, a_id) = owner.join(&org, "a@team.fr", json!({"role": "assistant"})).await;
     assert_eq!(a.org_get(&org, "/calendars").await.json(), json!([]));
     let team = owner
         .org_post(
@@ -94,19 +94,12 @@ async fn audit_log_is_filtered_paginated_scoped_and_exported(app: TestApp) {
     let none = owner.org_get(&org, "/audit?from=2030-01-01T00:00:00Z").await.json();
     assert_eq!(none["items"], json!([]));
     // A manager of Paris sees Paris's rows only; a plain staff member sees nothing.
-    let (mgr, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "mgr@audit.fr",
-        json!({"role": "manager", "grants": [{"scope": "location", "location_id": paris, "level": "manage"}]}),
-    )
-    .await;
+    let (mgr, _) = owner.join(&org, "mgr@audit.fr", role_with("manager", [in_location(&paris, "manage")])).await;
     let seen = mgr.org_get(&org, "/audit?limit=200").await.json();
     let seen = seen["items"].as_array().unwrap();
     assert_eq!(seen.len(), 6, "{seen:?}");
     assert!(seen.iter().all(|r| r["location_id"] == paris.as_str()));
-    let (staff, _) = join_by_invitation(&app, &owner, &org, "staff@audit.fr", json!({"role": "staff"})).await;
+    let (staff, _) = owner.join(&org, "staff@audit.fr", json!({"role": "staff"})).await;
     staff.org_get(&org, "/audit").await.problem(StatusCode::FORBIDDEN, "forbidden");
     staff.org_get(&org, "/audit.csv").await.assert(StatusCode::FORBIDDEN);
     // CSV: streamed, formulas neutralised.
