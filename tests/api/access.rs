@@ -26,14 +26,11 @@ fn ids(v: &Value) -> Vec<String> {
 }
 
 async fn location(c: &crate::helpers::Client<'_>, org: &str, name: &str) -> String {
-    c.org_post(org, "/locations", json!({"name": name}), StatusCode::CREATED).await["id"].as_str().unwrap().to_string()
+    c.create(org, "/locations", json!({"name": name})).await
 }
 
 async fn resource(c: &crate::helpers::Client<'_>, org: &str, loc: &str, name: &str) -> String {
-    c.org_post(org, "/calendars", json!({"location_id": loc, "name": name}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    c.create(org, "/calendars", json!({"location_id": loc, "name": name})).await
 }
 
 async fn staff_sees_own_calendar_until_all_bookings_and_client_list(app: TestApp) {

@@ -425,20 +425,12 @@ async fn deleting_a_calendar_that_has_bookings_is_a_409(app: TestApp) {
         .assert(StatusCode::OK);
     owner.delete(&path).await.problem(StatusCode::CONFLICT, "calendar-has-bookings");
     // A calendar without bookings still goes.
-    let empty = owner
-        .org_post(&w.org, "/calendars", json!({"location_id": w.location, "name": "Empty"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let empty = owner.create(&w.org, "/calendars", json!({"location_id": w.location, "name": "Empty"})).await;
     owner.delete(&format!("/api/v1/orgs/{}/calendars/{empty}", w.org)).await.assert(StatusCode::NO_CONTENT);
     // A calendar moved to another location leaves its bookings in the first one, which
     // then has no calendar but still has history (moving is done in SQL here: the API
     // to move calendars is another part of the work).
-    let other = owner.org_post(&w.org, "/locations", json!({"name": "Other"}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let other = owner.create(&w.org, "/locations", json!({"name": "Other"})).await;
     sqlx::query("UPDATE calendars SET location_id = $1 WHERE id = $2")
         .bind(&other)
         .bind(&w.calendar)

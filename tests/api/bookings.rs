@@ -260,12 +260,7 @@ async fn the_overlap_check_looks_back_a_full_day_and_no_booking_lasts_longer(app
 
 async fn staff_hear_of_bookings_others_make_on_their_calendar_and_clients_get_a_confirmation(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@note.fr", "Note").await;
-    let loc = owner
-        .org_post(&org, "/locations", json!({"name": "Paris", "time_zone": "Europe/Paris"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let loc = owner.create(&org, "/locations", json!({"name": "Paris", "time_zone": "Europe/Paris"})).await;
     let (sam, sam_id) = owner.join(&org, "sam@note.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
     let cals = owner.org_get(&org, "/calendars").await.json();
     let cal = cals.as_array().unwrap().iter().find(|c| c["member_id"] == sam_id.as_str()).unwrap()["id"]

@@ -22,17 +22,13 @@ async fn setup<'a>(app: &'a TestApp) -> (Client<'a>, String, String, String, Str
         .await;
     owner.open_weekdays(&org, &cal, "09:00", "17:00").await;
     let booking = owner
-        .org_post(
+        .create(
             &org,
             "/bookings",
             json!({"calendar_id": cal, "start": "2026-03-03T10:00:00+01:00", "end": "2026-03-03T10:45:00+01:00",
                    "client": {"first_name": "Claire", "last_name": "Cliente", "email": "claire@example.fr"}}),
-            StatusCode::CREATED,
         )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .await;
     (owner, org, loc, cal, booking)
 }
 

@@ -12,36 +12,20 @@ async fn clients_history_merge_export_erase_and_visibility(app: TestApp) {
     let mut cals = Vec::new();
     let mut locs = Vec::new();
     for name in ["Nord", "Sud"] {
-        let loc = owner.org_post(&org, "/locations", json!({"name": name}), StatusCode::CREATED).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let cal = owner
-            .org_post(&org, "/calendars", json!({"location_id": loc, "name": name}), StatusCode::CREATED)
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let loc = owner.create(&org, "/locations", json!({"name": name})).await;
+        let cal = owner.create(&org, "/calendars", json!({"location_id": loc, "name": name})).await;
         locs.push(loc);
         cals.push(cal);
     }
     let client = |f: &str, l: &str, e: &str| json!({"first_name": f, "last_name": l, "email": e});
-    let ana =
-        owner.org_post(&org, "/clients", client("Ana", "Martin", "ana@example.fr"), StatusCode::CREATED).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+    let ana = owner.create(&org, "/clients", client("Ana", "Martin", "ana@example.fr")).await;
     let dup = owner
-        .org_post(
+        .create(
             &org,
             "/clients",
             json!({"first_name": "Ana", "last_name": "Martin", "phone": "+33 6 00 00 00 01", "notes": "allergic"}),
-            StatusCode::CREATED,
         )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .await;
     for i in 0..30 {
         owner
             .org_post(

@@ -23,14 +23,11 @@ dual!(
 );
 
 async fn location(c: &Client<'_>, org: &str, name: &str) -> String {
-    c.org_post(org, "/locations", json!({"name": name}), StatusCode::CREATED).await["id"].as_str().unwrap().to_string()
+    c.create(org, "/locations", json!({"name": name})).await
 }
 
 async fn resource(c: &Client<'_>, org: &str, loc: &str, name: &str) -> String {
-    c.org_post(org, "/calendars", json!({"location_id": loc, "name": name}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    c.create(org, "/calendars", json!({"location_id": loc, "name": name})).await
 }
 
 /// A page that must render: 200 and HTML.
@@ -428,16 +425,7 @@ async fn member_page_changes_role_toggles_grants_and_status(app: TestApp) {
     owner.post_form(&format!("/team/{me}"), &[("role", "staff")]).await.assert(StatusCode::FORBIDDEN);
     // Inactive member: activate sends the invitation.
     let inactive = owner
-        .org_post(
-            &org,
-            "/members",
-            json!({"email": "ina@edit.fr", "first_name": "I", "last_name": "N", "role": "staff", "send_invitation": false}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .create(&org, "/members", json!({"email": "ina@edit.fr", "first_name": "I", "last_name": "N", "role": "staff", "send_invitation": false})).await;
     assert!(app.mails_to("ina@edit.fr").await.is_empty());
     redirected(&owner.post_form(&format!("/team/{inactive}/activate"), &[]).await, "/team/");
     assert_eq!(app.mails_to("ina@edit.fr").await.len(), 1);
@@ -557,10 +545,7 @@ async fn wrong_tenant_ids_are_not_found(app: TestApp) {
     let loc = location(&owner, &org, "A1").await;
     let cal = resource(&owner, &org, &loc, "Room").await;
     let (_, member) = owner.join(&org, "staff@a.fr", json!({"role": "staff"})).await;
-    let team = owner.org_post(&org, "/teams", json!({"name": "T"}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let team = owner.create(&org, "/teams", json!({"name": "T"})).await;
     let (stranger, _) = owner_with_org(&app, "owner@b.fr", "B").await;
     let audit = app.count("SELECT COUNT(*) FROM audit_log").await;
     for path in [

@@ -308,16 +308,12 @@ async fn clients_and_staff_hear_about_bookings(app: TestApp) {
 async fn simultaneous_visitors_cannot_take_times_whose_buffers_collide(app: TestApp) {
     let (owner, org, _, _, cal_a) = setup(&app).await;
     let svc = owner
-        .org_post(
+        .create(
             &org,
             "/services",
             json!({"name": "Couleur", "length_min": 30, "step_min": 30, "buffer_after_min": 30, "min_notice_min": 60}),
-            StatusCode::CREATED,
         )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .await;
     owner
         .request(axum::http::Method::PUT, &format!("/api/v1/orgs/{org}/services/{svc}/calendars/{cal_a}"), None)
         .await

@@ -120,44 +120,19 @@ pub(crate) struct World {
 pub(crate) async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
     use crate::helpers::owner_with_org;
     let (owner, org) = owner_with_org(app, "owner@a.fr", "A").await;
-    let location =
-        owner.org_post(&org, "/locations", serde_json::json!({"name": "A1"}), StatusCode::CREATED).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-    let calendar = owner
-        .org_post(&org, "/calendars", serde_json::json!({"location_id": location, "name": "Room"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let location = owner.create(&org, "/locations", serde_json::json!({"name": "A1"})).await;
+    let calendar = owner.create(&org, "/calendars", serde_json::json!({"location_id": location, "name": "Room"})).await;
     let (_, member) = owner.join(&org, "staff@a.fr", serde_json::json!({"role": "staff"})).await;
-    let team = owner.org_post(&org, "/teams", serde_json::json!({"name": "T"}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let team = owner.create(&org, "/teams", serde_json::json!({"name": "T"})).await;
     let booking = owner
-        .org_post(
+        .create(
             &org,
             "/bookings",
             serde_json::json!({"calendar_id": calendar, "start": "2026-03-03T10:00:00Z", "override_hours": true}),
-            StatusCode::CREATED,
         )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let service =
-        owner.org_post(&org, "/services", serde_json::json!({"name": "Cut"}), StatusCode::CREATED).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-    let client = owner
-        .org_post(&org, "/clients", serde_json::json!({"first_name": "C", "last_name": "L"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .await;
+    let service = owner.create(&org, "/services", serde_json::json!({"name": "Cut"})).await;
+    let client = owner.create(&org, "/clients", serde_json::json!({"first_name": "C", "last_name": "L"})).await;
     (owner, World { org, location, calendar, member, team, booking, service, client })
 }
 

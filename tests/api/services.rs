@@ -9,15 +9,10 @@ dual!(services_are_offered_per_calendar_and_availability_follows_bookings);
 
 async fn services_are_offered_per_calendar_and_availability_follows_bookings(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@svc.fr", "Svc").await;
-    let loc = owner
-        .org_post(&org, "/locations", json!({"name": "Paris", "time_zone": "Europe/Paris"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let loc = owner.create(&org, "/locations", json!({"name": "Paris", "time_zone": "Europe/Paris"})).await;
     let mk = |name: &str| json!({"location_id": loc, "name": name});
-    let a = owner.org_post(&org, "/calendars", mk("A"), StatusCode::CREATED).await["id"].as_str().unwrap().to_string();
-    let b = owner.org_post(&org, "/calendars", mk("B"), StatusCode::CREATED).await["id"].as_str().unwrap().to_string();
+    let a = owner.create(&org, "/calendars", mk("A")).await;
+    let b = owner.create(&org, "/calendars", mk("B")).await;
     for cal in [&a, &b] {
         // Tuesday 09:00–11:00 only.
         owner

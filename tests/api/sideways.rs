@@ -48,34 +48,13 @@ async fn chain(app: &TestApp) -> Chain<'_> {
     };
     let (nord_cal, sud_cal) = (cal_of(&nord_staff), cal_of(&sud_staff));
     let client = owner
-        .org_post(
-            &org,
-            "/clients",
-            json!({"first_name": "Karine", "last_name": "Partagée", "email": "karine@example.fr", "phone": "+33612345678"}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .create(&org, "/clients", json!({"first_name": "Karine", "last_name": "Partagée", "email": "karine@example.fr", "phone": "+33612345678"})).await;
     let book = |cal: String, start: &'static str, notes: &'static str| json!({"calendar_id": cal, "start": start, "end": null, "client_id": client, "notes": notes, "override_hours": true});
-    let nord_booking = owner
-        .org_post(&org, "/bookings", book(nord_cal.clone(), "2026-03-04T09:00:00+01:00", "coupe"), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let nord_booking =
+        owner.create(&org, "/bookings", book(nord_cal.clone(), "2026-03-04T09:00:00+01:00", "coupe")).await;
     let sud_booking = owner
-        .org_post(
-            &org,
-            "/bookings",
-            book(sud_cal.clone(), "2026-03-05T09:00:00+01:00", "note du Sud confidentielle"),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .create(&org, "/bookings", book(sud_cal.clone(), "2026-03-05T09:00:00+01:00", "note du Sud confidentielle"))
+        .await;
     Chain { owner, org, nord, sud, nord_cal, sud_cal, nord_staff, sud_staff, client, nord_booking, sud_booking }
 }
 
@@ -94,15 +73,10 @@ impl<'a> Chain<'a> {
 async fn a_manager_cannot_join_or_fill_a_team_that_holds_more(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
-    let team = id(&c
+    let team = c
         .owner
-        .org_post(
-            org,
-            "/teams",
-            json!({"name": "Direction", "grants": [{"scope": "org", "level": "manage"}]}),
-            StatusCode::CREATED,
-        )
-        .await);
+        .create(org, "/teams", json!({"name": "Direction", "grants": [{"scope": "org", "level": "manage"}]}))
+        .await;
     let (mgr, mgr_id) = c
         .join(
             "manon@chain.fr",
@@ -137,15 +111,14 @@ async fn a_manager_cannot_join_or_fill_a_team_that_holds_more(app: TestApp) {
     mgr.post_form(&team_page, &[("name", "Direction"), ("grant_org", "manage")]).await.assert(StatusCode::SEE_OTHER);
     mgr.org_get(org, &sud_booking).await.assert(StatusCode::NOT_FOUND);
     // A team within her own rights is hers to fill.
-    let nord_team = id(&mgr
-        .org_post(
+    let nord_team = mgr
+        .create(
             org,
             "/teams",
             json!({"name": "Nord", "grants": c.in_nord("view"),
                    "member_ids": [c.nord_staff]}),
-            StatusCode::CREATED,
         )
-        .await);
+        .await;
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM team_members WHERE team_id = '{nord_team}'")).await, 1);
     // The owner holds all of it: she may put the manager in Direction.
     c.owner.patch_json(&team_path, json!({"member_ids": [mgr_id]})).await.assert(StatusCode::OK);
@@ -220,10 +193,7 @@ async fn a_branch_manager_sees_only_their_branch_of_a_shared_client(app: TestApp
     assert!(!text.contains("confidentielle") && !text.contains(&c.sud_booking), "{text}");
     assert!(text.contains(&c.nord_booking));
     // Merging rewrites Sud's bookings too: not for a Nord manager.
-    let dup = id(&c
-        .owner
-        .org_post(org, "/clients", json!({"first_name": "Karine", "last_name": "Doublon"}), StatusCode::CREATED)
-        .await);
+    let dup = c.owner.create(org, "/clients", json!({"first_name": "Karine", "last_name": "Doublon"})).await;
     c.owner
         .org_post(
             org,
@@ -288,16 +258,15 @@ async fn user_management_is_limited_to_the_branch(app: TestApp) {
     let s = c.owner.org_get(org, &format!("/members/{sud}")).await.json();
     assert_eq!(s["status"], "active");
     // A team with members she does not see: saving its page keeps them.
-    let mixte = id(&c
+    let mixte = c
         .owner
-        .org_post(
+        .create(
             org,
             "/teams",
             json!({"name": "Mixte", "grants": c.in_nord("view"),
                        "member_ids": [sud]}),
-            StatusCode::CREATED,
         )
-        .await);
+        .await;
     let field = format!("grant_loc_{}", c.nord);
     mgr.post_form(&format!("/teams/{mixte}"), &[("name", "Mixte"), (&field, "view"), ("member", &c.nord_staff)])
         .await
@@ -326,24 +295,18 @@ async fn all_bookings_is_about_bookings_not_calendar_settings(app: TestApp) {
     let org = &c.org;
     let owner_me = c.owner.org_get(org, "/me").await.json();
     let owner_member = id(&owner_me);
-    let owner_cal = id(&c
+    let owner_cal = c
         .owner
-        .org_post(
-            org,
-            "/calendars",
-            json!({"location_id": c.nord, "name": "Agenda d'Olivia", "member_id": owner_member}),
-            StatusCode::CREATED,
-        )
-        .await);
-    let b = id(&c
+        .create(org, "/calendars", json!({"location_id": c.nord, "name": "Agenda d'Olivia", "member_id": owner_member}))
+        .await;
+    let b = c
         .owner
-        .org_post(
+        .create(
             org,
             "/bookings",
             json!({"calendar_id": owner_cal, "start": "2026-03-04T15:00:00+01:00", "override_hours": true}),
-            StatusCode::CREATED,
         )
-        .await);
+        .await;
     let (staff, _) = c
         .join(
             "alex@chain.fr",

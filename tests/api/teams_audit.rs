@@ -8,16 +8,8 @@ dual!(team_grants_apply_to_members_and_follow_the_ceiling, audit_log_is_filtered
 
 async fn team_grants_apply_to_members_and_follow_the_ceiling(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@team.fr", "Team").await;
-    let loc = owner.org_post(&org, "/locations", json!({"name": "L"}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let cal = owner
-        .org_post(&org, "/calendars", json!({"location_id": loc, "name": "Room"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let loc = owner.create(&org, "/locations", json!({"name": "L"})).await;
+    let cal = owner.create(&org, "/calendars", json!({"location_id": loc, "name": "Room"})).await;
     let (a, a_id) = owner.join(&org, "a@team.fr", json!({"role": "assistant"})).await;
     assert_eq!(a.org_get(&org, "/calendars").await.json(), json!([]));
     let team = owner
@@ -57,15 +49,8 @@ async fn team_grants_apply_to_members_and_follow_the_ceiling(app: TestApp) {
 
 async fn audit_log_is_filtered_paginated_scoped_and_exported(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@audit.fr", "Audit").await;
-    let paris = owner.org_post(&org, "/locations", json!({"name": "Paris"}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let lyon =
-        owner.org_post(&org, "/locations", json!({"name": "=cmd|' /C calc'!A0"}), StatusCode::CREATED).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+    let paris = owner.create(&org, "/locations", json!({"name": "Paris"})).await;
+    let lyon = owner.create(&org, "/locations", json!({"name": "=cmd|' /C calc'!A0"})).await;
     for i in 0..5 {
         owner
             .org_post(&org, "/calendars", json!({"location_id": paris, "name": format!("P{i}")}), StatusCode::CREATED)
