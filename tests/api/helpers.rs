@@ -182,12 +182,7 @@ impl TestApp {
 
     pub async fn user_named(&self, email: &str, first: &str, last: &str) -> Client<'_> {
         let c = self.client();
-        let r = c
-            .post_json(
-                "/api/v1/auth/signup",
-                serde_json::json!({"email": email, "password": PASSWORD, "first_name": first, "last_name": last}),
-            )
-            .await;
+        let r = c.signup(email, PASSWORD, first, last).await;
         assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
         let token = link_token(&self.last_mail_to(email).await, "/verify?token=");
         let r = c.post_json("/api/v1/auth/verify", serde_json::json!({"token": token})).await;
@@ -368,6 +363,12 @@ impl Client<'_> {
             .body(Body::from(body))
             .unwrap();
         self.send(req).await
+    }
+
+    /// Ask for an account: the sign-up form's four fields, as JSON.
+    pub async fn signup(&self, email: &str, password: &str, first: &str, last: &str) -> Resp {
+        let body = serde_json::json!({"email": email, "password": password, "first_name": first, "last_name": last});
+        self.post_json("/api/v1/auth/signup", body).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Resp {
