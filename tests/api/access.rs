@@ -1,7 +1,9 @@
 //! Access management end to end: the seed scenarios, invitations, escalation attempts,
 //! immediate effect of changes, explain-access.
 
-use crate::helpers::{PASSWORD, TestApp, dual, in_calendar, in_location, link_token, owner_with_org, role_with};
+use crate::helpers::{
+    PASSWORD, TestApp, dual, id_where, in_calendar, in_location, link_token, owner_with_org, role_with,
+};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -40,10 +42,7 @@ async fn staff_sees_own_calendar_until_all_bookings_and_client_list(app: TestApp
     let (_tom, _) = owner.join(&org, "tom@salon.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
     let all = owner.org_get(&org, "/calendars").await.json();
     assert_eq!(all.as_array().unwrap().len(), 2);
-    let sam_cal = all.as_array().unwrap().iter().find(|c| c["member_id"] == sam_id.as_str()).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let sam_cal = id_where(&all, "member_id", &sam_id);
     let tom_cal = all.as_array().unwrap().iter().find(|c| c["member_id"] != sam_id.as_str()).unwrap()["id"]
         .as_str()
         .unwrap()
@@ -272,15 +271,9 @@ async fn invitations_work_for_existing_and_new_accounts(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@inv.fr", "Inv").await;
     // 1. Someone who registered before being invited.
     let early = app.user("early@inv.fr").await;
-    owner
-        .org_post(
-            &org,
-            "/members",
-            json!({"email": "EARLY@inv.fr", "first_name": "E", "last_name": "R", "role": "staff"}),
-            StatusCode::CREATED,
-        )
+    let token = owner
+        .invite(&org, json!({"email": "EARLY@inv.fr", "first_name": "E", "last_name": "R", "role": "staff"}))
         .await;
-    let token = link_token(&app.last_mail_to("early@inv.fr").await, "/invitations/accept?token=");
     let info = app.client().post_json("/api/v1/invitations/lookup", json!({"token": token})).await.json();
     assert_eq!(info["account_exists"], true);
     // Registering over an existing account is refused; its password stays.
@@ -303,15 +296,9 @@ async fn invitations_work_for_existing_and_new_accounts(app: TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts WHERE email_norm = 'early@inv.fr'").await, 1);
     // 2. An existing account invited afterwards into a second organisation keeps its password.
     let (owner2, org2) = owner_with_org(&app, "owner2@inv.fr", "Inv Two").await;
-    owner2
-        .org_post(
-            &org2,
-            "/members",
-            json!({"email": "early@inv.fr", "first_name": "E", "last_name": "R", "role": "assistant"}),
-            StatusCode::CREATED,
-        )
+    let token2 = owner2
+        .invite(&org2, json!({"email": "early@inv.fr", "first_name": "E", "last_name": "R", "role": "assistant"}))
         .await;
-    let token2 = link_token(&app.last_mail_to("early@inv.fr").await, "/invitations/accept?token=");
     early.post_json("/api/v1/invitations/accept", json!({"token": token2})).await.assert(StatusCode::OK);
     assert_eq!(early.get("/api/v1/orgs").await.json().as_array().unwrap().len(), 2);
     app.client().login("early@inv.fr", PASSWORD).await.assert(StatusCode::OK);
@@ -351,8 +338,7 @@ async fn invitation_tokens_are_single_use_expiring_and_revocable(app: TestApp) {
         .await
         .problem(StatusCode::BAD_REQUEST, "invalid-token");
 
-    owner.org_post(&org, "/members", invite("late@tok.fr"), StatusCode::CREATED).await;
-    let t = link_token(&app.last_mail_to("late@tok.fr").await, "/invitations/accept?token=");
+    let t = owner.invite(&org, invite("late@tok.fr")).await;
     app.advance(jiff::SignedDuration::from_hours(24 * 8));
     app.client()
         .post_json("/api/v1/invitations/register", reg(&t))

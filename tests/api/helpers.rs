@@ -405,6 +405,14 @@ impl Client<'_> {
         if r.body.is_empty() { Value::Null } else { r.json() }
     }
 
+    /// Invite into `org` with `body` (email, names, role…), which must answer 201; the token
+    /// of the link mailed to the address.
+    pub async fn invite(&self, org: &str, body: Value) -> String {
+        let email = body["email"].as_str().unwrap_or_else(|| panic!("no email in {body}")).to_string();
+        self.org_post(org, "/members", body, StatusCode::CREATED).await;
+        link_token(&self.app.last_mail_to(&email).await, "/invitations/accept?token=")
+    }
+
     pub async fn org_get(&self, org: &str, path: &str) -> Resp {
         self.get(&format!("/api/v1/orgs/{org}{path}")).await
     }
@@ -451,6 +459,12 @@ impl Client<'_> {
 /// The `id` of a JSON object.
 pub fn id(v: &Value) -> String {
     v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_string()
+}
+
+/// The `id` of the first item of the JSON list `list` whose `field` is `value`.
+pub fn id_where(list: &Value, field: &str, value: &str) -> String {
+    let items = list.as_array().unwrap_or_else(|| panic!("not a list: {list}"));
+    id(items.iter().find(|x| x[field] == value).unwrap_or_else(|| panic!("no {field} = {value} in {list}")))
 }
 
 fn merge(into: &mut Value, extra: Value) {

@@ -2,9 +2,7 @@
 //! agenda) driven like a browser: forms with the CSRF token, redirects, readable errors.
 //! They call the same services as the API, so the API is used here to set up and to check.
 
-use crate::helpers::{
-    Client, PASSWORD, TestApp, dual, in_calendar, in_location, link_token, owner_with_org, role_with,
-};
+use crate::helpers::{Client, PASSWORD, TestApp, dual, in_calendar, in_location, owner_with_org, role_with};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -141,15 +139,9 @@ async fn owner_invites_through_the_form(app: TestApp) {
 
 async fn invitee_registers_through_the_invitation_page(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@reg.fr", "Régie").await;
-    owner
-        .org_post(
-            &org,
-            "/members",
-            json!({"email": "new@reg.fr", "first_name": "Nina", "last_name": "Neuve", "role": "staff"}),
-            StatusCode::CREATED,
-        )
+    let token = owner
+        .invite(&org, json!({"email": "new@reg.fr", "first_name": "Nina", "last_name": "Neuve", "role": "staff"}))
         .await;
-    let token = link_token(&app.last_mail_to("new@reg.fr").await, "/invitations/accept?token=");
     let visitor = app.client_from("203.0.113.77");
     let accounts = app.count("SELECT COUNT(*) FROM accounts").await;
     // Following the link shows the invitation and a registration form, and changes nothing.
@@ -204,15 +196,9 @@ async fn existing_account_accepts_through_the_invitation_page(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@acc.fr", "Acc").await;
     let bea = app.user_named("bea@acc.fr", "Béa", "Existing").await;
     let other = app.user("other@acc.fr").await;
-    owner
-        .org_post(
-            &org,
-            "/members",
-            json!({"email": "bea@acc.fr", "first_name": "Béa", "last_name": "E", "role": "assistant"}),
-            StatusCode::CREATED,
-        )
+    let token = owner
+        .invite(&org, json!({"email": "bea@acc.fr", "first_name": "Béa", "last_name": "E", "role": "assistant"}))
         .await;
-    let token = link_token(&app.last_mail_to("bea@acc.fr").await, "/invitations/accept?token=");
     let link = format!("/invitations/accept?token={token}");
     // Not signed in: log in first, and come back to the link.
     let anon = page(&app.client(), &link).await;
@@ -468,52 +454,13 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
     let to = redirected(&r, "/calendars/");
     let cal = to.trim_start_matches("/calendars/").split('?').next().unwrap().to_string();
     assert!(page(&owner, &format!("/locations/{loc}")).await.contains(&format!("/calendars/{cal}")));
-    let r = owner
-        .post_form(
-            &format!("/calendars/{cal}"),
-            &[
-                ("name", "Fauteuil 1"),
-                ("time_zone", "Europe/Paris"),
-                ("default_length_min", "30"),
-                ("day_start", "09:00"),
-                ("day_end", "18:00"),
-                ("split", "12:30"),
-                ("status", "active"),
-            ],
-        )
-        .await;
+    let r = calendar_settings(&owner, &cal, "30", "18:00").await;
     redirected(&r, &format!("/calendars/{cal}?done=saved"));
     let c = owner.org_get(&org, &format!("/calendars/{cal}")).await.json();
     assert_eq!((c["default_length_min"].as_i64(), c["split"].as_str()), (Some(30), Some("12:30")));
-    let r = owner
-        .post_form(
-            &format!("/calendars/{cal}"),
-            &[
-                ("name", "Fauteuil 1"),
-                ("time_zone", "Europe/Paris"),
-                ("default_length_min", "x"),
-                ("day_start", "09:00"),
-                ("day_end", "18:00"),
-                ("split", "12:30"),
-                ("status", "active"),
-            ],
-        )
-        .await;
+    let r = calendar_settings(&owner, &cal, "x", "18:00").await;
     r.assert(StatusCode::UNPROCESSABLE_ENTITY);
-    let r = owner
-        .post_form(
-            &format!("/calendars/{cal}"),
-            &[
-                ("name", "Fauteuil 1"),
-                ("time_zone", "Europe/Paris"),
-                ("default_length_min", "30"),
-                ("day_start", "09:00"),
-                ("day_end", "08:00"),
-                ("split", "12:30"),
-                ("status", "active"),
-            ],
-        )
-        .await;
+    let r = calendar_settings(&owner, &cal, "30", "08:00").await;
     r.assert(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("aria-describedby=\"end-hint end-err\""));
     // A location with calendars is not deleted; an empty one is.
@@ -538,6 +485,21 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
     assert!(page(&owner, "/teams").await.contains("Accueil"));
     redirected(&owner.post_form(&format!("/teams/{team}/delete"), &[]).await, "/teams?done=deleted");
     assert!(asa.org_get(&org, "/calendars").await.json().as_array().unwrap().is_empty());
+}
+
+/// The settings form of the calendar `cal` ("Fauteuil 1", Paris) saved with this default
+/// length and end of day.
+async fn calendar_settings(owner: &Client<'_>, cal: &str, length: &str, day_end: &str) -> crate::helpers::Resp {
+    let fields = [
+        ("name", "Fauteuil 1"),
+        ("time_zone", "Europe/Paris"),
+        ("default_length_min", length),
+        ("day_start", "09:00"),
+        ("day_end", day_end),
+        ("split", "12:30"),
+        ("status", "active"),
+    ];
+    owner.post_form(&format!("/calendars/{cal}"), &fields).await
 }
 
 async fn wrong_tenant_ids_are_not_found(app: TestApp) {

@@ -9,7 +9,7 @@ dual!(services_are_offered_per_calendar_and_availability_follows_bookings);
 
 async fn services_are_offered_per_calendar_and_availability_follows_bookings(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@svc.fr", "Svc").await;
-    let loc = owner.create(&org, "/locations", json!({"name": "Paris", "time_zone": "Europe/Paris"})).await;
+    let loc = owner.paris(&org, "Paris", json!({})).await;
     let mk = |name: &str| json!({"location_id": loc, "name": name});
     let a = owner.create(&org, "/calendars", mk("A")).await;
     let b = owner.create(&org, "/calendars", mk("B")).await;

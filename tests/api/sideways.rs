@@ -2,7 +2,7 @@
 //! client shared between branches, user management limited to a branch, "all bookings" and
 //! a booking's client. Each write that changes who holds what is judged like a grant.
 
-use crate::helpers::{Client, TestApp, dual, id, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, id, id_where, owner_with_org};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -43,9 +43,7 @@ async fn chain(app: &TestApp) -> Chain<'_> {
         .join(&org, "sami@chain.fr", json!({"role": "staff", "calendar_location_id": sud, "first_name": "Sami"}))
         .await;
     let cals = owner.org_get(&org, "/calendars").await.json();
-    let cal_of = |member: &str| {
-        cals.as_array().unwrap().iter().find(|c| c["member_id"] == member).unwrap()["id"].as_str().unwrap().to_string()
-    };
+    let cal_of = |member: &str| id_where(&cals, "member_id", member);
     let (nord_cal, sud_cal) = (cal_of(&nord_staff), cal_of(&sud_staff));
     let client = owner
         .create(&org, "/clients", json!({"first_name": "Karine", "last_name": "Partagée", "email": "karine@example.fr", "phone": "+33612345678"})).await;
@@ -64,6 +62,11 @@ impl<'a> Chain<'a> {
         self.owner.join(&self.org, email, body).await
     }
 
+    /// A manager of Nord at `level`, with these `toggles`, signed in.
+    async fn nord_manager(&self, email: &str, toggles: Value, level: &str) -> (Client<'a>, String) {
+        self.join(email, json!({"role": "manager", "toggles": toggles, "grants": self.in_nord(level)})).await
+    }
+
     /// A grant on the Nord location at `level`.
     fn in_nord(&self, level: &str) -> Value {
         json!([{"scope": "location", "location_id": self.nord, "level": level}])
@@ -77,13 +80,7 @@ async fn a_manager_cannot_join_or_fill_a_team_that_holds_more(app: TestApp) {
         .owner
         .create(org, "/teams", json!({"name": "Direction", "grants": [{"scope": "org", "level": "manage"}]}))
         .await;
-    let (mgr, mgr_id) = c
-        .join(
-            "manon@chain.fr",
-            json!({"role": "manager", "toggles": {"user_management": true},
-               "grants": c.in_nord("manage")}),
-        )
-        .await;
+    let (mgr, mgr_id) = c.nord_manager("manon@chain.fr", json!({"user_management": true}), "manage").await;
     let team_path = format!("/api/v1/orgs/{org}/teams/{team}");
     let sud_booking = format!("/bookings/{}", c.sud_booking);
     mgr.org_get(org, &sud_booking).await.assert(StatusCode::NOT_FOUND);
@@ -129,13 +126,7 @@ async fn a_view_grant_does_not_become_manage_by_taking_the_calendar(app: TestApp
     let c = chain(&app).await;
     let org = &c.org;
     // A manager who sees Nord's bookings but does not manage them.
-    let (viewer, viewer_id) = c
-        .join(
-            "victor@chain.fr",
-            json!({"role": "manager", "toggles": {"all_bookings": false},
-               "grants": c.in_nord("view")}),
-        )
-        .await;
+    let (viewer, viewer_id) = c.nord_manager("victor@chain.fr", json!({"all_bookings": false}), "view").await;
     let booking = format!("/api/v1/orgs/{org}/bookings/{}", c.nord_booking);
     let cal = format!("/api/v1/orgs/{org}/calendars/{}", c.nord_cal);
     viewer.post_json(&format!("{booking}/cancel"), json!({})).await.problem(StatusCode::FORBIDDEN, "forbidden");
@@ -214,13 +205,7 @@ async fn a_branch_manager_sees_only_their_branch_of_a_shared_client(app: TestApp
 async fn user_management_is_limited_to_the_branch(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
-    let (mgr, mgr_id) = c
-        .join(
-            "marc@chain.fr",
-            json!({"role": "manager", "toggles": {"user_management": true},
-               "grants": c.in_nord("manage")}),
-        )
-        .await;
+    let (mgr, mgr_id) = c.nord_manager("marc@chain.fr", json!({"user_management": true}), "manage").await;
     let list = mgr.org_get(org, "/members").await.json();
     let mut seen: Vec<String> = list.as_array().unwrap().iter().map(id).collect();
     seen.sort();
@@ -395,8 +380,13 @@ async fn activating_or_unblocking_is_judged_like_a_grant(app: TestApp) {
     let org = &c.org;
     // A manager who books in Nord (no more: neither "all bookings" nor business settings)
     // and manages its staff.
-    let (mgr, _) = c.join("mila@chain.fr", json!({"role": "manager", "toggles": {"user_management": true, "all_bookings": false, "business_settings": false},
-               "grants": c.in_nord("book")})).await;
+    let (mgr, _) = c
+        .nord_manager(
+            "mila@chain.fr",
+            json!({"user_management": true, "all_bookings": false, "business_settings": false}),
+            "book",
+        )
+        .await;
     // The owner prepared, without sending it, a Nord member who will manage Nord.
     let prepared = c
         .owner
