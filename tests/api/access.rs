@@ -150,11 +150,7 @@ async fn assistant_works_on_two_granted_calendars(app: TestApp) {
         .await
         .problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
     let (sec, sec_id) = owner
-        .join(
-            &org,
-            "secretaire@cabinet.fr",
-            role_with("assistant", [in_calendar(&c1, "book"), in_calendar(&c2, "book")]),
-        )
+        .join(&org, "secretaire@cabinet.fr", role_with("assistant", [in_calendar(c1, "book"), in_calendar(c2, "book")]))
         .await;
     let seen = sec.org_get(&org, "/calendars").await.json();
     let mut seen_ids = ids(&seen);
