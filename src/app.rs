@@ -21,6 +21,7 @@ pub fn routes() -> Routes {
         .merge(features::audit_log::routes())
         .merge(features::bookings::routes())
         .merge(features::services::routes())
+        .merge(features::availability::routes())
         .merge(features::clients::routes())
         .merge(features::public::routes())
         .merge(features::openapi::routes())

@@ -50,9 +50,19 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("URI too long")]
     UriTooLong,
-    /// Details go to the log, never to the client.
+    /// Details go to the log, never to the client; the cause is kept as the source.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] Cause),
+}
+
+/// What went wrong inside, and the error that caused it when there is one (a database
+/// error, a serialiser's): logged with its whole chain where the 500 is produced.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}")]
+pub struct Cause {
+    what: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -88,8 +98,29 @@ impl AppError {
         AppError::Conflict { code, detail: detail.into(), reasons: vec![reason] }
     }
 
+    /// An internal error said in words (what was expected and did not hold).
     pub fn internal(e: impl std::fmt::Display) -> Self {
-        AppError::Internal(e.to_string())
+        AppError::Internal(Cause { what: e.to_string(), source: None })
+    }
+
+    /// An internal error and the error that caused it, kept as its source.
+    pub fn caused_by(what: impl Into<String>, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        AppError::Internal(Cause { what: what.into(), source: Some(Box::new(cause)) })
+    }
+
+    /// Log an internal error with its chain of causes. The two presenters (problem document
+    /// here, error page in `http::pages`) call it where they produce the 500, so once.
+    pub fn log_if_internal(&self) {
+        if let AppError::Internal(cause) = self {
+            let mut chain = cause.to_string();
+            let mut next = std::error::Error::source(cause);
+            while let Some(e) = next {
+                chain.push_str(": ");
+                chain.push_str(&e.to_string());
+                next = e.source();
+            }
+            tracing::error!(error = %chain, "internal error");
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -157,7 +188,7 @@ pub fn en(key: &str) -> String {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        AppError::Internal(format!("database: {e}"))
+        AppError::caused_by("database", e)
     }
 }
 
@@ -202,9 +233,7 @@ impl IntoResponse for Problem {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if let AppError::Internal(detail) = &self {
-            tracing::error!(error = %detail, "internal error");
-        }
+        self.log_if_internal();
         let problem = Problem {
             type_: format!("/problems/{}", self.code()),
             title: status.canonical_reason().unwrap_or("Error").into(),
@@ -223,5 +252,22 @@ impl IntoResponse for AppError {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_keeps_its_cause_and_shows_none_of_it() {
+        let e = AppError::from(sqlx::Error::RowNotFound);
+        let source = std::error::Error::source(&e).and_then(std::error::Error::source);
+        assert!(source.is_some_and(|s| s.downcast_ref::<sqlx::Error>().is_some()), "the database error is the source");
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(e.public_detail(), "Something went wrong on our side.");
+        let said = AppError::internal("unknown role");
+        assert_eq!(said.to_string(), "internal error: unknown role");
+        assert!(std::error::Error::source(&said).and_then(std::error::Error::source).is_none());
     }
 }

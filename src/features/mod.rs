@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod audit_log;
+pub mod availability;
 pub mod bookings;
 pub mod calendars;
 pub mod clients;

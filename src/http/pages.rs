@@ -165,9 +165,7 @@ pub struct ErrorPage {
 
 /// A readable page for a domain error. Internal details stay in the log.
 pub fn error_page(ctx: Option<&Ctx>, err: &AppError) -> Response {
-    if let AppError::Internal(detail) = err {
-        tracing::error!(error = %detail, "internal error");
-    }
+    err.log_if_internal();
     let t = Tr(ctx.map(|c| c.lang).unwrap_or_default());
     let message = match err {
         AppError::NotFound => t.get("error.not_found").to_string(),

@@ -25,12 +25,7 @@ async fn https_deployments_use_host_prefixed_secure_cookies() {
     let page = c.get("/login").await;
     let csrf = page.header("set-cookie").unwrap();
     assert!(csrf.starts_with("__Host-creneau_csrf=") && csrf.contains("; Secure") && csrf.contains("Path=/"), "{csrf}");
-    c.post_json(
-        "/api/v1/auth/signup",
-        json!({"email": "h@example.fr", "password": PASSWORD, "first_name": "H", "last_name": "S"}),
-    )
-    .await
-    .assert(StatusCode::ACCEPTED);
+    c.signup("h@example.fr", PASSWORD, "H", "S").await.assert(StatusCode::ACCEPTED);
     let token = link_token(&app.last_mail_to("h@example.fr").await, "https://rdv.example.fr/verify?token=");
     c.post_json("/api/v1/auth/verify", json!({"token": token})).await.assert(StatusCode::OK);
     let r = c.login("h@example.fr", PASSWORD).await;
@@ -77,12 +72,7 @@ async fn bad_input_gets_a_problem_and_changes_nothing(app: TestApp) {
         .body(Body::from(huge))
         .unwrap();
     c.send(req).await.problem(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
-    let r = c
-        .post_json(
-            "/api/v1/auth/signup",
-            json!({"email": "nope", "password": "short", "first_name": " ", "last_name": "x"}),
-        )
-        .await;
+    let r = c.signup("nope", "short", " ", "x").await;
     r.problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
     let fields: Vec<_> =
         r.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect();

@@ -18,10 +18,7 @@ use crate::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-pub use super::{
-    engine::{FreeSlots, SlotAsk, busy_many, free_slots, load_many},
-    unavailability::{Unavailability, add_unavailability, list_unavailability, remove_unavailability},
-};
+pub use super::unavailability::{Unavailability, add_unavailability, list_unavailability, remove_unavailability};
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

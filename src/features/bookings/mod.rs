@@ -3,7 +3,6 @@
 //! serialised write transactions on SQLite), and a lost race answers 409 with the clash.
 
 pub mod api;
-mod engine;
 mod grid;
 pub mod hours;
 pub mod notify;

@@ -3,10 +3,10 @@
 use crate::{
     error::{FieldError, Problem},
     features::{
-        accounts::api as accounts, audit_log::api as audit, bookings::api as bookings, calendars::api as calendars,
-        clients::api as clients, locations::api as locations, members::api as members,
-        notifications::api as notifications, orgs::api as orgs, public::api as public, services::api as services,
-        teams::api as teams,
+        accounts::api as accounts, audit_log::api as audit, availability::api as availability,
+        bookings::api as bookings, calendars::api as calendars, clients::api as clients, locations::api as locations,
+        members::api as members, notifications::api as notifications, orgs::api as orgs, public::api as public,
+        services::api as services, teams::api as teams,
     },
     http::routes::{Guard, Routes},
 };
@@ -39,7 +39,7 @@ use utoipa::OpenApi;
         bookings::get_hours, bookings::set_hours, bookings::list_unavailability, bookings::add_unavailability,
         bookings::remove_unavailability, bookings::no_show,
         services::list, services::create, services::get, services::update, services::delete,
-        services::offer, services::withdraw, services::availability,
+        services::offer, services::withdraw, availability::availability,
         clients::list, clients::create, clients::get, clients::update, clients::merge, clients::export, clients::erase,
         public::page, public::availability, public::book, public::manage, public::cancel, public::reschedule,
     ),
@@ -54,7 +54,8 @@ use utoipa::OpenApi;
          (name = "teams", description = "Teams, usable as grant targets"),
          (name = "audit", description = "Who did what: the audit trail"),
          (name = "bookings", description = "Bookings and working hours"),
-         (name = "services", description = "Services (appointment types) and availability"),
+         (name = "services", description = "Services (appointment types)"),
+         (name = "availability", description = "Free times of services on calendars"),
          (name = "clients", description = "Clients, history, merge, export and erasure"),
          (name = "public", description = "The public booking page and manage links"))
 )]

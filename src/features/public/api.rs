@@ -1,8 +1,9 @@
 //! JSON API of the public booking page and manage links.
 
-use super::service::{self, Booked, ManagedBooking, PublicCalendar, PublicSlot};
+use super::service::{self, Booked, ManagedBooking, PublicCalendar};
+use crate::features::availability::{Asked, Slot, SlotList, detail_of};
 use crate::{
-    error::{AppError, AppResult, Problem},
+    error::{AppResult, Problem},
     http::{ApiJson, Ctx},
     state::AppState,
 };
@@ -69,21 +70,15 @@ pub struct SlotsQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/book/{slug}/availability", tag = "public", params(("slug" = String, Path), SlotsQuery),
-    responses((status = 200, body = [PublicSlot]), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = [Slot]), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn availability(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<SlotsQuery>,
-) -> AppResult<axum::Json<Vec<PublicSlot>>> {
-    let crate::types::DateWindow { from, to } = crate::types::DateWindow::parse(&q.from, &q.to, 31)?;
-    let loc = service::location(&state, &slug).await?;
-    let tz_name = q.tz.unwrap_or(loc.time_zone);
-    let tz = jiff::tz::TimeZone::get(&tz_name)
-        .map_err(|_| AppError::field("tz", "invalid-time-zone", "Unknown time zone."))?;
-    let detail = crate::features::services::service::detail_of(q.detail.as_deref())?;
-    Ok(axum::Json(
-        service::slots(&state, &slug, (&q.service_id, q.calendar_id.as_deref()), &tz, (from, to), detail).await?,
-    ))
+) -> AppResult<axum::Json<SlotList>> {
+    let asked = Asked::parse(&q.from, &q.to, q.tz.as_deref())?;
+    let detail = detail_of(q.detail.as_deref())?;
+    Ok(axum::Json(service::slots(&state, &slug, (&q.service_id, q.calendar_id.as_deref()), asked, detail).await?))
 }
 
 /// Only these fields: nothing here can choose a price, a status, a client record or staff.

@@ -257,9 +257,10 @@ async fn build(
     ];
     page.back_slot =
         link(slug, &[("service", &svc.id), ("person", &q.person), ("tz", &tz_name), ("date", &from.to_string())]);
-    let slots = service::slots(state, slug, (&svc.id, calendar.map(|c| c.id.as_str())), &tz, (from, to), false).await?;
-    for s in &slots {
-        let Ok(z) = s.start.parse::<Zoned>() else { continue };
+    let window = crate::features::availability::Asked::with_zone(from, to, tz.clone());
+    let slots = service::slots(state, slug, (&svc.id, calendar.map(|c| c.id.as_str())), window, false).await?;
+    for start in slots.starts() {
+        let Ok(z) = Timestamp::from_millisecond(start).map(|t| t.to_zoned(tz.clone())) else { continue };
         let label = day_label(z.date(), ctx.lang);
         let slot = SlotLink {
             label: z.strftime("%H:%M").to_string(),

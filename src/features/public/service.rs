@@ -11,8 +11,8 @@ use crate::{
     db::new_id,
     error::{AppError, AppResult, FieldError},
     features::{
+        availability::{self, Asked, FreeSlots, SlotList, SlotWindow},
         bookings::{
-            hours,
             repo::{self as bookings_repo, NewRow},
             write,
         },
@@ -110,62 +110,27 @@ async fn offered(
     tz: &TimeZone,
     (from, to): (Date, Date),
     except: Option<&str>,
-) -> AppResult<hours::FreeSlots> {
-    let start_ms = from.to_zoned(tz.clone()).map_err(AppError::internal)?.timestamp().as_millisecond();
-    let end_ms =
-        to.tomorrow().and_then(|d| d.to_zoned(tz.clone())).map_err(AppError::internal)?.timestamp().as_millisecond();
+) -> AppResult<FreeSlots> {
     let keys: Vec<(&str, &str)> = cals.iter().map(|c| (c.id.as_str(), c.time_zone.as_str())).collect();
-    let ask = hours::SlotAsk {
-        rule: rule_of(service),
-        span: (start_ms, end_ms),
-        dates: (from.yesterday().unwrap_or(from), to.tomorrow().unwrap_or(to)),
-        except,
-        now: state.now(),
-    };
-    hours::free_slots(state, &loc.tenant, loc.change_seq, &keys, &ask).await
+    let window = SlotWindow::new(from, to, tz.clone());
+    availability::free_for(state, &loc.tenant, loc.change_seq, &rule_of(service), &keys, &window, except).await
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct PublicSlot {
-    pub start: String,
-    pub end: String,
-    /// How many of the people asked are free at this time (1 for one person).
-    pub free: usize,
-    /// Only with `detail=calendars`: which.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub calendar_ids: Option<Vec<String>>,
-}
-
-/// Offered slots of a service at a location, for one person or anyone (`calendar_id`).
+/// Offered slots of a service at a location, for one person or anyone (`calendar_id`), over
+/// the dates asked (read in the visitor's zone, the location's by default).
 pub async fn slots(
     state: &AppState,
     slug: &str,
     (service_id, calendar_id): (&str, Option<&str>),
-    tz: &TimeZone,
-    dates: (Date, Date),
+    asked: Asked,
     detail: bool,
-) -> AppResult<Vec<PublicSlot>> {
+) -> AppResult<SlotList> {
     let loc = location(state, slug).await?;
     let (s, cals) = pick(state, &loc, service_id, calendar_id).await?;
-    let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
-    let free = offered(state, &loc, &s, &cals, tz, dates, None).await?;
-    let slot = |start: i64, n: usize, ids: Option<Vec<String>>| PublicSlot {
-        start: fmt(start),
-        end: fmt(start + s.length_min * 60_000),
-        free: n,
-        calendar_ids: ids,
-    };
-    Ok(if detail {
-        free.detail()
-            .into_iter()
-            .map(|(start, idx)| {
-                let n = idx.len();
-                slot(start, n, Some(idx.into_iter().map(|i| cals[i].id.clone()).collect()))
-            })
-            .collect()
-    } else {
-        free.counts().into_iter().map(|(start, n)| slot(start, n, None)).collect()
-    })
+    let window = asked.in_zone_or(&loc.time_zone);
+    let free = offered(state, &loc, &s, &cals, &window.tz, (window.from, window.to), None).await?;
+    let ids = cals.iter().map(|c| c.id.clone()).collect();
+    Ok(SlotList::new(&free, ids, &window.tz, s.length_min, detail))
 }
 
 pub struct PublicBooking {

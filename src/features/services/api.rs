@@ -1,19 +1,19 @@
 //! JSON API for services and staff-side availability.
 
-use super::service::{self, Service, ServiceInput, Slot};
+use super::service::{self, Service, ServiceInput};
 use crate::{
     access::OrgScope,
-    error::{AppError, AppResult, Problem},
+    error::{AppResult, Problem},
     http::{ApiJson, Ctx, ItemPath},
     state::AppState,
 };
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -137,38 +137,4 @@ pub async fn withdraw(
     Path(p): Path<OfferPath>,
 ) -> AppResult<axum::Json<Service>> {
     Ok(axum::Json(service::set_offered(&state, &ctx, &scope, &p.id, &p.calendar_id, false).await?))
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct AvailabilityQuery {
-    pub service_id: String,
-    /// One calendar…
-    pub calendar_id: Option<String>,
-    /// …or "anyone available" in a location.
-    pub location_id: Option<String>,
-    /// First and last local date (YYYY-MM-DD) in `tz`, at most 62 days apart.
-    pub from: String,
-    pub to: String,
-    /// IANA zone to read the dates in and present the slots in; the calendar's by default.
-    pub tz: Option<String>,
-    /// `calendars`: each slot also lists the ids of the calendars free then (by default
-    /// only how many).
-    pub detail: Option<String>,
-}
-
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/availability", tag = "services", params(("org_id" = String, Path), AvailabilityQuery),
-    responses((status = 200, body = [Slot]), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn availability(
-    State(state): State<AppState>,
-    scope: OrgScope,
-    Query(q): Query<AvailabilityQuery>,
-) -> AppResult<service::SlotsJson> {
-    let svc = service::get(&state, &scope, &q.service_id).await?;
-    let cals = service::calendars_for(&state, &scope, &svc, q.calendar_id.as_deref(), q.location_id.as_deref()).await?;
-    let crate::types::DateWindow { from, to } = crate::types::DateWindow::parse(&q.from, &q.to, 62)?;
-    let tz_name = q.tz.clone().or_else(|| cals.first().map(|c| c.time_zone.clone())).unwrap_or_else(|| "UTC".into());
-    let tz = jiff::tz::TimeZone::get(&tz_name)
-        .map_err(|_| AppError::field("tz", "invalid-time-zone", "Unknown time zone."))?;
-    let detail = service::detail_of(q.detail.as_deref())?;
-    service::slots(&state, &scope, (&svc, &cals), &tz, (from, to), detail).await
 }

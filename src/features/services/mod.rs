@@ -2,7 +2,6 @@
 //! the calendars offering each (a toggle per calendar).
 
 pub mod api;
-mod availability;
 pub mod repo;
 pub mod service;
 
@@ -18,5 +17,4 @@ pub fn routes() -> Routes {
         .api(Method::DELETE, "/api/v1/orgs/{org_id}/services/{id}", Guard::Org, api::delete)
         .api(Method::PUT, "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}", Guard::Org, api::offer)
         .api(Method::DELETE, "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}", Guard::Org, api::withdraw)
-        .api(Method::GET, "/api/v1/orgs/{org_id}/availability", Guard::Org, api::availability)
 }

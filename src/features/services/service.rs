@@ -1,4 +1,4 @@
-//! Service rules (availability for staff is `availability.rs`).
+//! Service rules (their availability is `features::availability`).
 
 use super::repo;
 use crate::{
@@ -23,8 +23,6 @@ use crate::{
     types::{Checks, Name},
 };
 use serde_json::json;
-
-pub use super::availability::{Slot, SlotList, SlotsJson, calendars_for, detail_of, slots};
 
 pub use super::repo::Service;
 

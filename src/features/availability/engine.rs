@@ -17,7 +17,7 @@ pub async fn load_many(
     tenant: &Tenant,
     calendar_ids: &[String],
 ) -> AppResult<HashMap<String, Hours>> {
-    super::repo::hours_of(state.db.pool(), tenant, calendar_ids).await
+    crate::features::bookings::repo::hours_of(state.db.pool(), tenant, calendar_ids).await
 }
 
 /// Busy time (active bookings with their buffers, unavailability) of several calendars in
@@ -31,7 +31,7 @@ pub async fn busy_many(
     to: i64,
     except: Option<&str>,
 ) -> AppResult<HashMap<String, Vec<Busy>>> {
-    Ok(super::repo::taken(state.db.pool(), tenant, calendar_ids, (from, to), except)
+    Ok(crate::features::bookings::repo::taken(state.db.pool(), tenant, calendar_ids, (from, to), except)
         .await?
         .into_iter()
         .map(|(id, t)| {
@@ -76,7 +76,7 @@ pub struct EngineInput {
 /// before anything else) are used as they are; the rest is loaded in one query per kind and
 /// kept. `except` (a booking being moved) bypasses the busy cache. Only `free_slots` calls
 /// this, as the organisation's loader of `Slots` (so `Hours` and `Busy` are loaded `Alone`).
-pub(super) async fn engine_inputs(
+async fn engine_inputs(
     state: &AppState,
     tenant: &Tenant,
     seq: i64,
