@@ -113,9 +113,17 @@ impl Tr {
         of(self.0).plain.get(&fluent_id(key)).map(String::as_str)
     }
 
-    /// A field error in this language: its code's words when the files have them.
+    /// A field error in this language: its code's words when the files have them, else the
+    /// service's English message.
     pub fn field_message(&self, e: &crate::error::FieldError) -> String {
-        self.try_get(&format!("field_error.{}", e.code)).map(str::to_string).unwrap_or_else(|| e.message.clone())
+        self.field_words(e).unwrap_or_else(|| e.message.clone())
+    }
+
+    /// The words of a field error's code (`field_error-<code>`): the value or attribute whose
+    /// English text the service's English message is, with the values it carries. None when
+    /// the files have no such form (the message is then all there is).
+    pub fn field_words(&self, e: &crate::error::FieldError) -> Option<String> {
+        self.recognise(&format!("field_error-{}", e.code), &e.message, true)
     }
 
     /// The message `key` with these variables (words).
@@ -158,14 +166,21 @@ impl Tr {
     /// otherwise the entry's value, which needs none.
     pub fn error_text(&self, code: &str, detail: &str) -> Option<String> {
         let id = format!("error-{code}");
-        let english = of(Lang::En).bundle.get_message(&id)?;
-        for attribute in english.attributes() {
-            if let Some(values) = read_values(attribute.value(), detail) {
+        self.recognise(&id, detail, false).or_else(|| of(self.0).plain.get(&id).cloned())
+    }
+
+    /// Message `id` in this language, in the form (its value when `with_value`, or an
+    /// attribute) whose English text `english` reads as, with the values read from it.
+    fn recognise(&self, id: &str, english: &str, with_value: bool) -> Option<String> {
+        let message = of(Lang::En).bundle.get_message(id)?;
+        let value = message.value().filter(|_| with_value).map(|v| (None, v));
+        for (attribute, pattern) in value.into_iter().chain(message.attributes().map(|a| (Some(a.id()), a.value()))) {
+            if let Some(values) = read_values(pattern, english) {
                 let args = fluent_args(values.iter().map(|(k, v)| (*k, Arg::Text(v.as_str()))));
-                return Some(self.format(&id, Some(attribute.id()), args));
+                return Some(self.format(id, attribute, args));
             }
         }
-        of(self.0).plain.get(&id).cloned()
+        None
     }
 
     /// One attribute of error `code`'s entry, with a number (such as the seconds to wait).
@@ -421,42 +436,6 @@ impl Tr {
         }
     }
 
-    pub fn role(&self, code: &str) -> &'static str {
-        self.pick(&ROLES, "role", code)
-    }
-
-    pub fn level(&self, code: &str) -> &'static str {
-        self.pick(&LEVELS, "level", code)
-    }
-
-    pub fn toggle(&self, code: &str) -> &'static str {
-        self.pick(&TOGGLES, "toggle", code)
-    }
-
-    pub fn perm(&self, code: &str) -> &'static str {
-        self.pick(&PERMS, "action", code)
-    }
-
-    pub fn member_status(&self, code: &str) -> &'static str {
-        self.pick(&MEMBER_STATUSES, "member status", code)
-    }
-
-    pub fn member_op(&self, code: &str) -> &'static str {
-        self.pick(&MEMBER_OPS, "member operation", code)
-    }
-
-    pub fn booking_status(&self, code: &str) -> &'static str {
-        self.pick(&BOOKING_STATUSES, "booking status", code)
-    }
-
-    pub fn manage_status(&self, code: &str) -> &'static str {
-        self.pick(&MANAGE_STATUSES, "booking status", code)
-    }
-
-    pub fn notification_event(&self, code: &str) -> &'static str {
-        self.pick(&EVENTS, "notification event", code)
-    }
-
     /// The confirmation for a `?done=` word; None for words that are not ours.
     pub fn done(&self, word: &str) -> Option<&'static str> {
         DONE.iter().any(|(w, _)| *w == word).then(|| self.pick(&DONE, "done", word))
@@ -475,6 +454,30 @@ impl Tr {
     pub fn month(&self, n: i8) -> &'static str {
         self.pick(&MONTHS, "month", &n.to_string())
     }
+}
+
+/// `Tr` methods naming a value from one of the lists above; a value the list lacks is a bug,
+/// shown as `??`.
+macro_rules! words_for {
+    ($($name:ident: $list:ident, $what:literal;)*) => {
+        impl Tr {
+            $(pub fn $name(&self, code: &str) -> &'static str {
+                self.pick(&$list, $what, code)
+            })*
+        }
+    };
+}
+
+words_for! {
+    role: ROLES, "role";
+    level: LEVELS, "level";
+    toggle: TOGGLES, "toggle";
+    perm: PERMS, "action";
+    member_status: MEMBER_STATUSES, "member status";
+    member_op: MEMBER_OPS, "member operation";
+    booking_status: BOOKING_STATUSES, "booking status";
+    manage_status: MANAGE_STATUSES, "booking status";
+    notification_event: EVENTS, "notification event";
 }
 
 #[cfg(test)]
@@ -770,20 +773,22 @@ mod tests {
         let (_, text) = EN.iter().find(|(n, _)| *n == "errors.ftl").unwrap();
         let resource = FluentResource::try_new(text.to_string()).map_err(|(_, e)| e).unwrap();
         for entry in resource.entries() {
-            if let ast::Entry::Message(m) = entry {
-                for a in &m.attributes {
-                    // `.wait` of rate-limited is told from the error's own number, never read.
-                    if m.id.name == "error-rate-limited" {
-                        continue;
-                    }
-                    let sample = Tr(Lang::En).format(m.id.name, Some(a.id.name), FluentArgs::new());
-                    assert!(
-                        read_values(&a.value, &sample).is_some(),
-                        "{}.{}: only words and {{ $variables }} can be read in a detail",
-                        m.id.name,
-                        a.id.name
-                    );
-                }
+            let ast::Entry::Message(m) = entry else { continue };
+            // `.wait` of rate-limited is told from the error's own number, never read.
+            if m.id.name == "error-rate-limited" {
+                continue;
+            }
+            // Field errors are recognised by their value too.
+            let value = m.value.as_ref().filter(|_| m.id.name.starts_with("field_error-")).map(|v| (None, v));
+            for (attribute, pattern) in
+                value.into_iter().chain(m.attributes.iter().map(|a| (Some(a.id.name), &a.value)))
+            {
+                let sample = Tr(Lang::En).format(m.id.name, attribute, FluentArgs::new());
+                assert!(
+                    read_values(pattern, &sample).is_some(),
+                    "{}.{attribute:?}: only words and {{ $variables }} can be read in a detail",
+                    m.id.name
+                );
             }
         }
     }
@@ -826,6 +831,23 @@ mod tests {
         // A detail in no known form: the entry's own words.
         assert_eq!(Tr(Lang::Fr).error_text("slot-taken", "Something else.").unwrap(), "Ce créneau vient d'être pris.");
         assert_eq!(Tr(Lang::Fr).error_text("no-such-code", "x"), None);
+    }
+
+    #[test]
+    fn field_words_are_told_only_for_the_english_they_know() {
+        use crate::error::FieldError;
+        let fr = Tr(Lang::Fr);
+        let date = FieldError::new("from", "out-of-range", "Use a date between 1900 and 2200.");
+        assert_eq!(fr.field_message(&date), "Choisissez une date entre 1900 et 2200.");
+        let long = FieldError::new("notes", "too-long", "At most 5000 characters.");
+        assert_eq!(fr.field_message(&long), "5000 caractères au plus.");
+        let price = FieldError::new("price", "out-of-range", "Between 0 and 100000.");
+        assert_eq!(fr.field_message(&price), "Entre 0 et 100000.");
+        // A message no form of the code repeats stays what the service said.
+        let odd = FieldError::new("x", "out-of-range", "Something else entirely");
+        assert_eq!(fr.field_message(&odd), "Something else entirely");
+        assert_eq!(fr.field_words(&FieldError::new("x", "no-such-code", "Hm.")), None);
+        assert_eq!(Tr(Lang::En).field_message(&long), "At most 5000 characters.");
     }
 
     #[test]

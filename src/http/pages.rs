@@ -306,6 +306,11 @@ impl FormErrors {
         self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
+    /// The error of `field` in the page's language (`Tr::field_message`).
+    pub fn text(&self, t: &Tr, field: &str) -> Option<String> {
+        self.0.iter().find(|e| e.field == field).map(|e| t.field_message(e))
+    }
+
     pub fn any(&self) -> bool {
         !self.0.is_empty()
     }

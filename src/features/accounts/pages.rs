@@ -337,7 +337,7 @@ pub async fn reset(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
         )
     };
     if f.password != f.password_confirm {
-        return Ok(again(t.get("error.password_mismatch").into()));
+        return Ok(again(t.get("field_error.password-mismatch").into()));
     }
     match service::reset_password(&state, &ctx, &f.token, &f.password).await {
         Ok(()) => Ok(clear_session_cookie(
