@@ -80,7 +80,7 @@ fn fluent_id(key: &str) -> String {
 
 /// A value given to a message: words, or a number (counts select the plural form).
 #[derive(Clone, Copy, Debug)]
-pub enum Arg<'a> {
+enum Arg<'a> {
     Text(&'a str),
     Number(i64),
 }

@@ -169,13 +169,9 @@ pub fn error_page(ctx: Option<&Ctx>, err: &AppError) -> Response {
     let t = Tr(ctx.map(|c| c.lang).unwrap_or_default());
     let message = match err {
         AppError::Validation(v) => {
-            // Words the files have for a field's code (such as a date out of range) say
-            // what to change; the others keep the general sentence.
-            let known: Vec<String> = v
-                .iter()
-                .filter(|e| t.try_get(&format!("field_error.{}", e.code)).is_some())
-                .map(|e| t.field_message(e))
-                .collect();
+            // Words the files have for a field's error (such as a date out of range) say
+            // what to change; without any, the general sentence.
+            let known: Vec<String> = v.iter().filter_map(|e| t.field_words(e)).collect();
             if known.is_empty() { err.text(t) } else { known.join(" ") }
         }
         other => other.text(t),
