@@ -229,206 +229,184 @@ fn read_values<'p>(pattern: &'p ast::Pattern<&'p str>, text: &str) -> Option<Vec
 // ---- the keys that depend on a value: closed lists ----
 
 /// A role, by its code (`access::Role::as_str`).
-const ROLES: [(&str, &str); 5] = [
-    ("owner", "role.owner"),
-    ("administrator", "role.administrator"),
-    ("manager", "role.manager"),
-    ("staff", "role.staff"),
-    ("assistant", "role.assistant"),
-];
+const ROLES: [&str; 5] = ["role.owner", "role.administrator", "role.manager", "role.staff", "role.assistant"];
 
 /// An access level, by its code (`policy::Level::as_str`).
-const LEVELS: [(&str, &str); 3] = [("view", "level.view"), ("book", "level.book"), ("manage", "level.manage")];
+const LEVELS: [&str; 3] = ["level.view", "level.book", "level.manage"];
 
 /// A toggle, by its code (`policy::Toggle::as_str`).
-const TOGGLES: [(&str, &str); 8] = [
-    ("all_bookings", "toggle.all_bookings"),
-    ("client_list", "toggle.client_list"),
-    ("business_settings", "toggle.business_settings"),
-    ("statistics", "toggle.statistics"),
-    ("promotion", "toggle.promotion"),
-    ("user_management", "toggle.user_management"),
-    ("api_integrations", "toggle.api_integrations"),
-    ("audit_log", "toggle.audit_log"),
+const TOGGLES: [&str; 8] = [
+    "toggle.all_bookings",
+    "toggle.client_list",
+    "toggle.business_settings",
+    "toggle.statistics",
+    "toggle.promotion",
+    "toggle.user_management",
+    "toggle.api_integrations",
+    "toggle.audit_log",
 ];
 
 /// An action, by its code (`policy::Action::as_str`).
-const PERMS: [(&str, &str); 32] = [
-    ("view_calendar", "perm.view_calendar"),
-    ("view_bookings", "perm.view_bookings"),
-    ("create_booking", "perm.create_booking"),
-    ("move_booking", "perm.move_booking"),
-    ("cancel_booking", "perm.cancel_booking"),
-    ("delete_booking", "perm.delete_booking"),
-    ("manage_calendar", "perm.manage_calendar"),
-    ("view_location", "perm.view_location"),
-    ("manage_location", "perm.manage_location"),
-    ("create_location", "perm.create_location"),
-    ("delete_location", "perm.delete_location"),
-    ("create_calendar", "perm.create_calendar"),
-    ("export_bookings", "perm.export_bookings"),
-    ("view_statistics", "perm.view_statistics"),
-    ("manage_promotion", "perm.manage_promotion"),
-    ("manage_services", "perm.manage_services"),
-    ("view_client", "perm.view_client"),
-    ("edit_client", "perm.edit_client"),
-    ("export_clients", "perm.export_clients"),
-    ("view_members", "perm.view_members"),
-    ("invite_member", "perm.invite_member"),
-    ("change_member", "perm.change_member"),
-    ("remove_member", "perm.remove_member"),
-    ("manage_teams", "perm.manage_teams"),
-    ("explain_access", "perm.explain_access"),
-    ("manage_api_keys", "perm.manage_api_keys"),
-    ("manage_webhooks", "perm.manage_webhooks"),
-    ("manage_integrations", "perm.manage_integrations"),
-    ("view_audit_log", "perm.view_audit_log"),
-    ("manage_org_settings", "perm.manage_org_settings"),
-    ("transfer_ownership", "perm.transfer_ownership"),
-    ("delete_org", "perm.delete_org"),
+const PERMS: [&str; 32] = [
+    "perm.view_calendar",
+    "perm.view_bookings",
+    "perm.create_booking",
+    "perm.move_booking",
+    "perm.cancel_booking",
+    "perm.delete_booking",
+    "perm.manage_calendar",
+    "perm.view_location",
+    "perm.manage_location",
+    "perm.create_location",
+    "perm.delete_location",
+    "perm.create_calendar",
+    "perm.export_bookings",
+    "perm.view_statistics",
+    "perm.manage_promotion",
+    "perm.manage_services",
+    "perm.view_client",
+    "perm.edit_client",
+    "perm.export_clients",
+    "perm.view_members",
+    "perm.invite_member",
+    "perm.change_member",
+    "perm.remove_member",
+    "perm.manage_teams",
+    "perm.explain_access",
+    "perm.manage_api_keys",
+    "perm.manage_webhooks",
+    "perm.manage_integrations",
+    "perm.view_audit_log",
+    "perm.manage_org_settings",
+    "perm.transfer_ownership",
+    "perm.delete_org",
 ];
 
 /// A membership status, as stored.
-const MEMBER_STATUSES: [(&str, &str); 5] = [
-    ("active", "member.status.active"),
-    ("invited", "member.status.invited"),
-    ("inactive", "member.status.inactive"),
-    ("blocked", "member.status.blocked"),
-    ("removed", "member.status.removed"),
+const MEMBER_STATUSES: [&str; 5] = [
+    "member.status.active",
+    "member.status.invited",
+    "member.status.inactive",
+    "member.status.blocked",
+    "member.status.removed",
 ];
 
 /// The buttons of a member page, by operation.
-const MEMBER_OPS: [(&str, &str); 6] = [
-    ("activate", "member.op.activate"),
-    ("resend", "member.op.resend"),
-    ("revoke", "member.op.revoke"),
-    ("block", "member.op.block"),
-    ("unblock", "member.op.unblock"),
-    ("remove", "member.op.remove"),
+const MEMBER_OPS: [&str; 6] = [
+    "member.op.activate",
+    "member.op.resend",
+    "member.op.revoke",
+    "member.op.block",
+    "member.op.unblock",
+    "member.op.remove",
 ];
 
 /// A booking status, as stored, for staff.
-const BOOKING_STATUSES: [(&str, &str); 3] = [
-    ("confirmed", "booking.status.confirmed"),
-    ("cancelled", "booking.status.cancelled"),
-    ("no_show", "booking.status.no_show"),
-];
+const BOOKING_STATUSES: [&str; 3] = ["booking.status.confirmed", "booking.status.cancelled", "booking.status.no_show"];
 
 /// A booking status, as stored, for the client.
-const MANAGE_STATUSES: [(&str, &str); 3] = [
-    ("confirmed", "manage.status.confirmed"),
-    ("cancelled", "manage.status.cancelled"),
-    ("no_show", "manage.status.no_show"),
-];
+const MANAGE_STATUSES: [&str; 3] = ["manage.status.confirmed", "manage.status.cancelled", "manage.status.no_show"];
 
 /// A notification event (`notifications::service::EVENTS`).
-const EVENTS: [(&str, &str); 3] = [
-    ("booking_created", "notifications.event.booking_created"),
-    ("booking_moved", "notifications.event.booking_moved"),
-    ("booking_cancelled", "notifications.event.booking_cancelled"),
+const EVENTS: [&str; 3] = [
+    "notifications.event.booking_created",
+    "notifications.event.booking_moved",
+    "notifications.event.booking_cancelled",
 ];
 
 /// The confirmation after a POST, by its `?done=` word.
-const DONE: [(&str, &str); 16] = [
-    ("invited", "done.invited"),
-    ("created", "done.created"),
-    ("saved", "done.saved"),
-    ("grants", "done.grants"),
-    ("activated", "done.activated"),
-    ("resent", "done.resent"),
-    ("revoked", "done.revoked"),
-    ("blocked", "done.blocked"),
-    ("unblocked", "done.unblocked"),
-    ("removed", "done.removed"),
-    ("deleted", "done.deleted"),
-    ("calendar", "done.calendar"),
-    ("booked", "done.booked"),
-    ("moved", "done.moved"),
-    ("cancelled", "done.cancelled"),
-    ("no_show", "done.no_show"),
+const DONE: [&str; 16] = [
+    "done.invited",
+    "done.created",
+    "done.saved",
+    "done.grants",
+    "done.activated",
+    "done.resent",
+    "done.revoked",
+    "done.blocked",
+    "done.unblocked",
+    "done.removed",
+    "done.deleted",
+    "done.calendar",
+    "done.booked",
+    "done.moved",
+    "done.cancelled",
+    "done.no_show",
 ];
 
 /// Days of the week, Monday = 1.
-const WEEKDAYS: [(&str, &str); 7] =
-    [("1", "wd.1"), ("2", "wd.2"), ("3", "wd.3"), ("4", "wd.4"), ("5", "wd.5"), ("6", "wd.6"), ("7", "wd.7")];
+const WEEKDAYS: [&str; 7] = ["wd.1", "wd.2", "wd.3", "wd.4", "wd.5", "wd.6", "wd.7"];
 
 /// Days of the week in short, Monday = 1.
-const WEEKDAYS_SHORT: [(&str, &str); 7] = [
-    ("1", "wd.short.1"),
-    ("2", "wd.short.2"),
-    ("3", "wd.short.3"),
-    ("4", "wd.short.4"),
-    ("5", "wd.short.5"),
-    ("6", "wd.short.6"),
-    ("7", "wd.short.7"),
-];
+const WEEKDAYS_SHORT: [&str; 7] =
+    ["wd.short.1", "wd.short.2", "wd.short.3", "wd.short.4", "wd.short.5", "wd.short.6", "wd.short.7"];
 
 /// Months, January = 1.
-const MONTHS: [(&str, &str); 12] = [
-    ("1", "month.1"),
-    ("2", "month.2"),
-    ("3", "month.3"),
-    ("4", "month.4"),
-    ("5", "month.5"),
-    ("6", "month.6"),
-    ("7", "month.7"),
-    ("8", "month.8"),
-    ("9", "month.9"),
-    ("10", "month.10"),
-    ("11", "month.11"),
-    ("12", "month.12"),
+const MONTHS: [&str; 12] = [
+    "month.1", "month.2", "month.3", "month.4", "month.5", "month.6", "month.7", "month.8", "month.9", "month.10",
+    "month.11", "month.12",
 ];
 
-/// The messages about one booking change: `kind` "created" (by staff), "moved" or
-/// "cancelled" for the client's email; "booked", "moved" or "cancelled" for text messages and
-/// the staff member. Each is (subject, body) for an email.
+/// The messages about one booking change, by kind: "booked" (by the client on the public
+/// page, which writes the client's confirmation itself), "created" (by staff), "moved",
+/// "cancelled". Emails are (subject, body); text messages and the staff member say "booked"
+/// for a booking whoever made it.
 pub mod notice {
-    /// The client's email.
-    pub fn client_mail(kind: &str) -> Option<(&'static str, &'static str)> {
-        match kind {
-            "created" => Some(("mail.created.subject", "mail.created.body")),
-            "moved" => Some(("mail.moved.subject", "mail.moved.body")),
-            "cancelled" => Some(("mail.cancelled.subject", "mail.cancelled.body")),
-            _ => None,
-        }
+    type Mail = (&'static str, &'static str);
+
+    /// Kind, the client's email, the client's text, the staff member's email and text.
+    const NOTICES: [(&str, Option<Mail>, &str, Mail, &str); 4] = [
+        ("booked", None, "sms.booked", ("mail.staff.booked.subject", "mail.staff.booked.body"), "sms.staff.booked"),
+        (
+            "created",
+            Some(("mail.created.subject", "mail.created.body")),
+            "sms.booked",
+            ("mail.staff.booked.subject", "mail.staff.booked.body"),
+            "sms.staff.booked",
+        ),
+        (
+            "moved",
+            Some(("mail.moved.subject", "mail.moved.body")),
+            "sms.moved",
+            ("mail.staff.moved.subject", "mail.staff.moved.body"),
+            "sms.staff.moved",
+        ),
+        (
+            "cancelled",
+            Some(("mail.cancelled.subject", "mail.cancelled.body")),
+            "sms.cancelled",
+            ("mail.staff.cancelled.subject", "mail.staff.cancelled.body"),
+            "sms.staff.cancelled",
+        ),
+    ];
+
+    fn of(kind: &str) -> Option<&'static (&'static str, Option<Mail>, &'static str, Mail, &'static str)> {
+        NOTICES.iter().find(|n| n.0 == kind)
     }
 
-    /// The client's text message.
+    pub fn client_mail(kind: &str) -> Option<Mail> {
+        of(kind).and_then(|n| n.1)
+    }
+
     pub fn client_sms(kind: &str) -> Option<&'static str> {
-        match kind {
-            "booked" => Some("sms.booked"),
-            "moved" => Some("sms.moved"),
-            "cancelled" => Some("sms.cancelled"),
-            _ => None,
-        }
+        of(kind).map(|n| n.2)
     }
 
-    /// The staff member's email.
-    pub fn staff_mail(kind: &str) -> Option<(&'static str, &'static str)> {
-        match kind {
-            "booked" => Some(("mail.staff.booked.subject", "mail.staff.booked.body")),
-            "moved" => Some(("mail.staff.moved.subject", "mail.staff.moved.body")),
-            "cancelled" => Some(("mail.staff.cancelled.subject", "mail.staff.cancelled.body")),
-            _ => None,
-        }
+    pub fn staff_mail(kind: &str) -> Option<Mail> {
+        of(kind).map(|n| n.3)
     }
 
-    /// The staff member's text message.
     pub fn staff_sms(kind: &str) -> Option<&'static str> {
-        match kind {
-            "booked" => Some("sms.staff.booked"),
-            "moved" => Some("sms.staff.moved"),
-            "cancelled" => Some("sms.staff.cancelled"),
-            _ => None,
-        }
+        of(kind).map(|n| n.4)
     }
 }
 
 impl Tr {
-    /// The words for `code` in `list`; a code the list lacks is a bug, shown as `??`.
-    fn pick(&self, list: &[(&str, &'static str)], what: &str, code: &str) -> &'static str {
-        match list.iter().find(|(c, _)| *c == code) {
-            Some((_, key)) => self.get(key),
+    /// The words for `code` in `list` (the key whose last part is `code`); a code the list
+    /// lacks is a bug, shown as `??`.
+    fn pick(&self, list: &[&str], what: &str, code: &str) -> &'static str {
+        match list.iter().find(|key| key.rsplit('.').next() == Some(code)) {
+            Some(key) => self.get(key),
             None => {
                 tracing::warn!(what, code, "no words for this value");
                 "??"
@@ -438,7 +416,7 @@ impl Tr {
 
     /// The confirmation for a `?done=` word; None for words that are not ours.
     pub fn done(&self, word: &str) -> Option<&'static str> {
-        DONE.iter().any(|(w, _)| *w == word).then(|| self.pick(&DONE, "done", word))
+        DONE.iter().any(|key| key.rsplit('.').next() == Some(word)).then(|| self.pick(&DONE, "done", word))
     }
 
     /// Monday = 1 … Sunday = 7.
@@ -524,8 +502,9 @@ mod tests {
         for ((name, fr), (en_name, en)) in FR.iter().zip(EN.iter()) {
             assert_eq!(name, en_name);
             let (fr, en) = (ids(fr), ids(en));
-            assert!(fr.difference(&en).next().is_none(), "{name}: only in French: {:?}", fr.difference(&en));
-            assert!(en.difference(&fr).next().is_none(), "{name}: only in English: {:?}", en.difference(&fr));
+            let only = |a: &BTreeSet<String>, b: &BTreeSet<String>| a.difference(b).cloned().collect::<Vec<_>>();
+            assert_eq!(only(&fr, &en), Vec::<String>::new(), "{name}: only in French");
+            assert_eq!(only(&en, &fr), Vec::<String>::new(), "{name}: only in English");
         }
     }
 
@@ -684,22 +663,24 @@ mod tests {
         out
     }
 
+    /// What a language lacks of `found` (what, where), by `lacks`, which says what is missing.
+    fn lacking(found: &[(String, String)], lacks: impl Fn(Lang, &str) -> Option<String>) -> Vec<String> {
+        let both = found.iter().flat_map(|(what, path)| [Lang::Fr, Lang::En].map(|lang| (lang, what, path)));
+        both.filter_map(|(lang, what, path)| lacks(lang, what).map(|m| format!("{m} ({}, in {path})", lang.code())))
+            .collect()
+    }
+
     #[test]
     fn every_key_asked_for_is_in_both_languages() {
         let used = used_keys();
         assert!(used.len() > 400, "the scan found only {} keys", used.len());
-        let mut missing = Vec::new();
         let mut by_id: HashMap<String, String> = HashMap::new();
-        for (key, path) in &used {
-            for lang in [Lang::Fr, Lang::En] {
-                if Tr(lang).try_get(key).is_none() {
-                    missing.push(format!("{key} ({}, asked in {path})", lang.code()));
-                }
-            }
+        for (key, _) in &used {
             if let Some(other) = by_id.insert(fluent_id(key), key.clone()) {
                 assert_eq!(&other, key, "two keys read the same Fluent id");
             }
         }
+        let missing = lacking(&used, |lang, key| Tr(lang).try_get(key).is_none().then(|| key.to_string()));
         assert!(missing.is_empty(), "missing translations: {missing:#?}");
     }
 
@@ -751,20 +732,17 @@ mod tests {
     fn every_error_code_has_words_in_both_languages() {
         let codes = error_codes();
         assert!(codes.len() > 60, "the scan found only {} codes", codes.len());
-        let mut missing = Vec::new();
-        for (code, path) in &codes {
-            for lang in [Lang::Fr, Lang::En] {
-                let bundle = &of(lang).bundle;
-                let Some(value) = bundle.get_message(&format!("error-{code}")).and_then(|m| m.value()) else {
-                    missing.push(format!("error-{code} ({}, used in {path})", lang.code()));
-                    continue;
-                };
-                // The value is what a detail without values reads: it needs none itself.
-                let mut errors = Vec::new();
-                bundle.format_pattern(value, None, &mut errors);
-                assert!(errors.is_empty(), "error-{code} ({}) needs a variable: {errors:?}", lang.code());
-            }
-        }
+        let missing = lacking(&codes, |lang, code| {
+            let bundle = &of(lang).bundle;
+            let Some(value) = bundle.get_message(&format!("error-{code}")).and_then(|m| m.value()) else {
+                return Some(format!("error-{code}"));
+            };
+            // The value is what a detail without values reads: it needs none itself.
+            let mut errors = Vec::new();
+            bundle.format_pattern(value, None, &mut errors);
+            assert!(errors.is_empty(), "error-{code} ({}) needs a variable: {errors:?}", lang.code());
+            None
+        });
         assert!(missing.is_empty(), "error codes without words: {missing:#?}");
     }
 
