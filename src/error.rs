@@ -1,6 +1,9 @@
 //! One domain error, two presenters: RFC 9457 problem+json for the API (here) and a
-//! readable page for the browser (`http::pages`).
+//! readable page for the browser (`http::pages`). What a person reads comes from the
+//! translation files by the error's code (`error-<code>`, `locales/*/errors.ftl`); the
+//! English detail the service wrote stays the log's text and the API's detail in English.
 
+use crate::{i18n::Tr, types::Lang};
 use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
@@ -173,17 +176,40 @@ impl AppError {
             }
             AppError::PayloadTooLarge => "The request body is too large.".into(),
             AppError::UnsupportedMediaType => "Send a JSON body with Content-Type: application/json.".into(),
-            AppError::MethodNotAllowed => en("problem.method-not-allowed"),
-            AppError::UriTooLong => en("problem.uri-too-long"),
+            AppError::MethodNotAllowed => en("error.method-not-allowed"),
+            AppError::UriTooLong => en("error.uri-too-long"),
             AppError::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
 }
 
+impl AppError {
+    /// What a person reads, in `t`'s language: the words of the code, with the values the
+    /// English detail carries; the detail itself only for a code the files lack (a test
+    /// refuses such codes).
+    pub fn text(&self, t: Tr) -> String {
+        let detail = self.public_detail();
+        t.error_text(self.code(), &detail).unwrap_or(detail)
+    }
+
+    /// The problem document's `detail` in `lang`: English callers keep the service's own
+    /// words (one code may stand for several sentences); French ones read the files.
+    pub fn detail_in(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, _) => self.public_detail(),
+            (_, AppError::RateLimited { retry_after_secs }) => {
+                let seconds = i64::try_from(*retry_after_secs).unwrap_or(i64::MAX);
+                Tr(lang).error_count("rate-limited", "wait", "seconds", seconds)
+            }
+            _ => self.text(Tr(lang)),
+        }
+    }
+}
+
 /// The English words of an i18n key: problem documents speak English, pages the visitor's
-/// language, from the same table.
+/// language, from the same files.
 pub fn en(key: &str) -> String {
-    crate::i18n::Tr(crate::types::Lang::En).get(key).to_string()
+    Tr(Lang::En).get(key).to_string()
 }
 
 impl From<sqlx::Error> for AppError {
@@ -220,6 +246,24 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// The document of a domain error, its detail in English.
+    fn of(err: &AppError) -> Problem {
+        let status = err.status();
+        Problem {
+            type_: format!("/problems/{}", err.code()),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail: err.public_detail(),
+            code: err.code().to_string(),
+            errors: match err {
+                AppError::Validation(v) | AppError::Conflict { reasons: v, .. } => v.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -232,27 +276,36 @@ impl IntoResponse for Problem {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status = self.status();
         self.log_if_internal();
-        let problem = Problem {
-            type_: format!("/problems/{}", self.code()),
-            title: status.canonical_reason().unwrap_or("Error").into(),
-            status: status.as_u16(),
-            detail: self.public_detail(),
-            code: self.code().to_string(),
-            errors: match &self {
-                AppError::Validation(v) | AppError::Conflict { reasons: v, .. } => v.clone(),
-                _ => Vec::new(),
-            },
-        };
+        let problem = Problem::of(&self);
         let mut res = problem.into_response();
-        if let AppError::RateLimited { retry_after_secs } = self
+        if let AppError::RateLimited { retry_after_secs } = &self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }
+        // Kept so that the request's language, once known, can tell the detail (`localize`).
+        res.extensions_mut().insert(ProblemSource(std::sync::Arc::new(self)));
         res
     }
+}
+
+/// The error a problem document was made from.
+#[derive(Clone)]
+pub struct ProblemSource(pub std::sync::Arc<AppError>);
+
+/// A problem document in the language the caller stated: the same status, headers, `type`,
+/// `code` and field errors; the `detail` from the translation files. Other answers pass.
+pub fn localize(mut res: Response, lang: Lang) -> Response {
+    if lang == Lang::En {
+        return res;
+    }
+    let Some(ProblemSource(err)) = res.extensions_mut().remove::<ProblemSource>() else { return res };
+    let mut problem = Problem::of(&err);
+    problem.detail = err.detail_in(lang);
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(serde_json::to_vec(&problem).unwrap_or_default()))
 }
 
 #[cfg(test)]

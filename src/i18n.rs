@@ -1,909 +1,100 @@
-//! Interface text in French and English. One table, so a message cannot exist in one
-//! language only; `{name}` placeholders are filled by `Tr::fmt`.
+//! Interface text in French and English. The words live in Fluent files under `locales/`
+//! (`locales/fr/*.ftl`, `locales/en/*.ftl`), compiled into the binary; a key such as
+//! `nav.login` reads the file's `nav-login` (Fluent ids have no dots). Variables are Fluent
+//! variables (`{ $name }`), counts are numbers so the files choose the plural form. Keys that
+//! depend on a value (a role, a weekday, a status…) come from the closed lists below, so the
+//! tests see every key the code can ask for; error codes read `error-<code>` (`error_text`).
 
 use crate::types::Lang;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue, concurrent::FluentBundle};
+use fluent_syntax::ast;
 use std::{collections::HashMap, sync::LazyLock};
 
-/// (key, French, English)
-static MESSAGES: &[(&str, &str, &str)] = &[
-    ("app.name", "Creneau", "Creneau"),
-    ("app.tagline", "La prise de rendez-vous pour les équipes", "Appointment scheduling for teams"),
-    ("nav.login", "Se connecter", "Log in"),
-    ("nav.signup", "Créer un compte", "Sign up"),
-    ("nav.logout", "Se déconnecter", "Log out"),
-    ("nav.profile", "Mon profil", "My profile"),
-    ("nav.security", "Sécurité", "Security"),
-    ("nav.sessions", "Sessions", "Sessions"),
-    ("nav.orgs", "Organisations", "Organisations"),
-    ("nav.personal", "Espace personnel", "Personal space"),
-    ("nav.switch", "Changer", "Switch"),
-    ("nav.skip", "Aller au contenu", "Skip to content"),
-    ("nav.language", "Langue", "Language"),
-    ("field.first_name", "Prénom", "First name"),
-    ("field.last_name", "Nom", "Last name"),
-    ("field.email", "Adresse e-mail", "Email address"),
-    ("field.password", "Mot de passe", "Password"),
-    ("field.password_hint", "Au moins 10 caractères.", "At least 10 characters."),
-    ("field.current_password", "Mot de passe actuel", "Current password"),
-    ("field.new_password", "Nouveau mot de passe", "New password"),
-    ("field.new_password_confirm", "Confirmez le nouveau mot de passe", "Confirm the new password"),
-    (
-        "field.totp_code",
-        "Code de vérification (application d'authentification)",
-        "Verification code (authenticator app)",
-    ),
-    ("field.mobile_phone", "Téléphone mobile", "Mobile phone"),
-    ("field.country", "Pays (code à deux lettres)", "Country (two-letter code)"),
-    ("field.time_zone", "Fuseau horaire", "Time zone"),
-    ("field.language", "Langue", "Language"),
-    ("field.language_auto", "Celle du navigateur", "The browser's"),
-    ("field.org_name", "Nom de l'organisation", "Organisation name"),
-    ("field.org_slug", "Adresse (slug)", "Address (slug)"),
-    ("action.save", "Enregistrer", "Save"),
-    ("action.continue", "Continuer", "Continue"),
-    ("action.revoke", "Révoquer", "Revoke"),
-    ("action.revoke_others", "Déconnecter toutes les autres sessions", "Log out every other session"),
-    ("action.create", "Créer", "Create"),
-    ("action.confirm", "Confirmer", "Confirm"),
-    ("login.title", "Connexion", "Log in"),
-    ("login.forgot", "Mot de passe oublié ?", "Forgot your password?"),
-    ("login.no_account", "Pas encore de compte ?", "No account yet?"),
-    (
-        "login.totp_needed",
-        "Saisissez le code de votre application d'authentification.",
-        "Enter the code from your authenticator app.",
-    ),
-    ("signup.title", "Créer un compte", "Create an account"),
-    ("signup.sent_title", "Vérifiez votre boîte mail", "Check your inbox"),
-    (
-        "signup.sent",
-        "Si cette adresse peut être utilisée, nous venons d'y envoyer un lien de confirmation. Il est valable 48 heures.",
-        "If this address can be used, we have just sent a confirmation link to it. It is valid for 48 hours.",
-    ),
-    ("signup.have_account", "Déjà un compte ?", "Already have an account?"),
-    ("verify.password", "Mot de passe choisi à l'inscription", "Password chosen when signing up"),
-    (
-        "verify.password_hint",
-        "Vous ouvrez ce lien depuis un autre navigateur que celui de l'inscription : le mot de passe prouve que cette inscription est la vôtre.",
-        "You are opening this link in another browser than the one you signed up in: the password proves this sign-up is yours.",
-    ),
-    (
-        "verify.password_required",
-        "Saisissez le mot de passe choisi à l'inscription.",
-        "Enter the password you chose when signing up.",
-    ),
-    (
-        "verify.wrong_password",
-        "Ce n'est pas le mot de passe de cette inscription. Si vous ne vous êtes pas inscrit, ignorez cet e-mail.",
-        "This is not the password of this sign-up. If you did not sign up, ignore the email.",
-    ),
-    ("verify.title", "Confirmer votre adresse", "Confirm your address"),
-    (
-        "verify.intro",
-        "Cliquez sur le bouton pour confirmer votre adresse e-mail et activer votre compte.",
-        "Click the button to confirm your email address and activate your account.",
-    ),
-    (
-        "verify.done",
-        "Votre adresse est confirmée. Vous pouvez vous connecter.",
-        "Your address is confirmed. You can log in now.",
-    ),
-    ("forgot.title", "Mot de passe oublié", "Forgot password"),
-    (
-        "forgot.intro",
-        "Indiquez votre adresse : nous vous enverrons un lien pour choisir un nouveau mot de passe.",
-        "Enter your address: we will send you a link to choose a new password.",
-    ),
-    (
-        "forgot.sent",
-        "Si un compte existe pour cette adresse, un lien valable une heure vient d'y être envoyé.",
-        "If an account exists for this address, a link valid for one hour has just been sent to it.",
-    ),
-    ("reset.title", "Choisir un nouveau mot de passe", "Choose a new password"),
-    (
-        "reset.done",
-        "Votre mot de passe a été changé et toutes vos sessions ont été fermées. Connectez-vous avec le nouveau mot de passe.",
-        "Your password was changed and all your sessions were ended. Log in with the new password.",
-    ),
-    ("profile.title", "Mon profil", "My profile"),
-    ("profile.saved", "Profil enregistré.", "Profile saved."),
-    ("password.title", "Changer de mot de passe", "Change password"),
-    (
-        "password.changed",
-        "Mot de passe changé. Vos autres sessions ont été fermées.",
-        "Password changed. Your other sessions were ended.",
-    ),
-    ("sessions.title", "Sessions ouvertes", "Open sessions"),
-    ("sessions.current", "Cette session", "This session"),
-    ("sessions.started", "Ouverte le", "Started"),
-    ("sessions.last_seen", "Dernière activité", "Last active"),
-    ("sessions.device", "Appareil", "Device"),
-    ("sessions.address", "Adresse IP", "IP address"),
-    ("security.title", "Sécurité du compte", "Account security"),
-    ("totp.title", "Double authentification", "Two-factor authentication"),
-    ("totp.enabled", "La double authentification est activée.", "Two-factor authentication is on."),
-    ("totp.disabled", "La double authentification est désactivée.", "Two-factor authentication is off."),
-    (
-        "totp.setup_intro",
-        "Ajoutez cette clé dans votre application d'authentification, puis saisissez le code affiché.",
-        "Add this key to your authenticator app, then enter the code it shows.",
-    ),
-    ("totp.start", "Activer la double authentification", "Turn on two-factor authentication"),
-    ("totp.enable", "Vérifier et activer", "Verify and turn on"),
-    ("totp.disable", "Désactiver", "Turn off"),
-    ("orgs.title", "Mes organisations", "My organisations"),
-    ("orgs.none", "Vous n'appartenez encore à aucune organisation.", "You do not belong to any organisation yet."),
-    ("orgs.create", "Créer une organisation", "Create an organisation"),
-    ("orgs.active", "Active", "Active"),
-    ("orgs.role", "Rôle", "Role"),
-    ("orgs.use", "Utiliser", "Use"),
-    ("orgs.personal_active", "Vous êtes dans votre espace personnel.", "You are in your personal space."),
-    ("home.title", "Tableau de bord", "Dashboard"),
-    ("home.welcome", "Bonjour {name}", "Hello {name}"),
-    ("home.current_org", "Organisation active : {org}", "Active organisation: {org}"),
-    ("role.owner", "Propriétaire", "Owner"),
-    ("role.administrator", "Administrateur", "Administrator"),
-    ("role.manager", "Responsable", "Manager"),
-    ("role.staff", "Collaborateur", "Staff member"),
-    ("role.assistant", "Assistant", "Assistant"),
-    ("error.title", "Une erreur est survenue", "Something went wrong"),
-    (
-        "error.not_found",
-        "Cette page n'existe pas ou ne vous est pas accessible.",
-        "This page does not exist or is not available to you.",
-    ),
-    ("error.forbidden", "Vous n'avez pas le droit de faire cela.", "You are not allowed to do that."),
-    (
-        "error.rate_limited",
-        "Trop de tentatives. Réessayez dans quelques minutes.",
-        "Too many attempts. Try again in a few minutes.",
-    ),
-    (
-        "error.internal",
-        "Une erreur interne est survenue. Réessayez plus tard.",
-        "An internal error occurred. Try again later.",
-    ),
-    ("error.invalid", "Certains champs sont invalides.", "Some fields are invalid."),
-    ("error.back_home", "Retour à l'accueil", "Back to the home page"),
-    ("error.invalid_credentials", "Adresse ou mot de passe incorrect.", "Wrong email address or password."),
-    (
-        "error.invalid_token",
-        "Ce lien n'est plus valable. Demandez-en un nouveau.",
-        "This link is no longer valid. Ask for a new one.",
-    ),
-    ("error.blocked", "Ce compte est bloqué.", "This account is blocked."),
-    ("error.invalid_totp", "Code de vérification incorrect.", "Wrong verification code."),
-    ("error.password_mismatch", "Les deux mots de passe ne correspondent pas.", "The two passwords do not match."),
-    ("error.wrong_password", "Mot de passe actuel incorrect.", "Current password is wrong."),
-    ("error.slug_taken", "Cette adresse est déjà prise.", "This address is already taken."),
-    // Answers to malformed requests (problem documents in English, pages in the visitor's
-    // language); `problem.{code}` and `field_error.{code}` follow the machine-readable code.
-    ("problem.bad-request", "La requête n'a pas pu être lue.", "The request could not be read."),
-    (
-        "problem.nul-character",
-        "La requête contient un caractère nul, qui n'est accepté nulle part.",
-        "The request contains a NUL character, which is accepted nowhere.",
-    ),
-    (
-        "problem.method-not-allowed",
-        "Cette adresse n'accepte pas cette méthode.",
-        "This address does not accept this method.",
-    ),
-    ("problem.uri-too-long", "L'adresse demandée est trop longue.", "The requested address is too long."),
-    ("problem.payload-too-large", "Le contenu envoyé est trop volumineux.", "The request body is too large."),
-    (
-        "problem.unsupported-media-type",
-        "Envoyez un contenu JSON avec l'en-tête Content-Type: application/json.",
-        "Send a JSON body with Content-Type: application/json.",
-    ),
-    ("problem.invalid-form", "Le formulaire n'a pas pu être lu.", "The form could not be read."),
-    (
-        "conflict.calendar-has-bookings",
-        "Ce calendrier a des rendez-vous : archivez-le plutôt, leur historique doit rester.",
-        "This calendar has bookings: archive it instead, their history must stay.",
-    ),
-    (
-        "conflict.location-has-bookings",
-        "Ce lieu a des rendez-vous : archivez-le plutôt, leur historique doit rester.",
-        "This location has bookings: archive it instead, their history must stay.",
-    ),
-    (
-        "conflict.service-in-use",
-        "Des rendez-vous utilisent cette prestation : archivez-la plutôt.",
-        "Bookings use this service: archive it instead.",
-    ),
-    (
-        "conflict.still-referenced",
-        "D'autres données en dépendent encore ; rien n'a été supprimé.",
-        "Other records still depend on it; nothing was deleted.",
-    ),
-    ("field_error.out-of-range", "Choisissez une date entre 1900 et 2200.", "Use a date between 1900 and 2200."),
-    ("field_error.nul-character", "Le caractère nul n'est pas accepté.", "The NUL character is not accepted."),
-    ("toggle.all_bookings", "Toutes les réservations", "All bookings"),
-    ("toggle.client_list", "Liste de clients", "Client list"),
-    ("toggle.business_settings", "Paramètres de l'entreprise", "Business settings"),
-    ("toggle.statistics", "Statistiques", "Statistics"),
-    ("toggle.promotion", "Promotion", "Promotion"),
-    ("toggle.user_management", "Gestion des utilisateurs", "User management"),
-    ("toggle.api_integrations", "API et intégrations", "API and integrations"),
-    ("toggle.audit_log", "Journal d'audit", "Audit log"),
-    ("level.view", "consultation", "view"),
-    ("level.book", "prise de rendez-vous", "book"),
-    ("level.manage", "gestion", "manage"),
-    ("explain.allowed", "Autorisé", "Allowed"),
-    ("explain.denied", "Refusé", "Denied"),
-    ("explain.role", "le rôle {role} a tous ces droits", "the {role} role holds this right"),
-    ("explain.role_default", "le rôle {role} inclut « {toggle} »", "the {role} role includes “{toggle}”"),
-    (
-        "explain.toggle_on",
-        "le droit « {toggle} » est activé pour ce membre",
-        "the “{toggle}” right is switched on for this member",
-    ),
-    (
-        "explain.toggle_off",
-        "le droit « {toggle} » n'est pas activé pour ce membre",
-        "the “{toggle}” right is not switched on for this member",
-    ),
-    (
-        "explain.ceiling",
-        "le rôle {role} ne peut jamais avoir « {toggle} »",
-        "the {role} role can never have “{toggle}”",
-    ),
-    ("explain.own_calendar", "c'est son propre agenda", "it is their own calendar"),
-    ("explain.grant", "accès « {level} » sur {scope}", "“{level}” access on {scope}"),
-    ("explain.via_team", "(par l'équipe {team})", "(through team {team})"),
-    ("explain.scope.org", "toute l'organisation", "the whole organisation"),
-    ("explain.scope.location", "le lieu {id}", "location {id}"),
-    ("explain.scope.calendar", "l'agenda {id}", "calendar {id}"),
-    (
-        "explain.all_bookings",
-        "« Toutes les réservations » couvre les agendas du lieu {id}",
-        "“All bookings” covers the calendars of location {id}",
-    ),
-    ("explain.in_scope", "dans son périmètre", "within their scope"),
-    ("explain.level_too_low", "accès « {have} » seulement, « {need} » requis", "only “{have}” access, “{need}” needed"),
-    (
-        "explain.not_in_scope",
-        "rien de ce que détient ce membre ne couvre cet objet",
-        "nothing this member holds covers this object",
-    ),
-    ("explain.owners_only", "réservé aux propriétaires", "owners only"),
-    (
-        "explain.target_too_high",
-        "ne peut pas agir sur un membre de rôle {role}",
-        "cannot act on a member whose role is {role}",
-    ),
-    ("explain.own_membership", "on ne modifie pas ses propres droits", "members do not change their own rights"),
-    ("explain.oneself", "chacun voit sa propre fiche", "everyone sees their own membership"),
-    ("explain.inactive", "l'adhésion n'est pas active ({status})", "the membership is not active ({status})"),
-    ("book.steps", "Étapes de la réservation", "Booking steps"),
-    ("book.step.service", "Prestation", "Service"),
-    ("book.step.person", "Avec qui", "With whom"),
-    ("book.step.slot", "Créneau", "Time"),
-    ("book.step.details", "Coordonnées", "Details"),
-    ("book.choose_service", "Choisissez une prestation", "Choose a service"),
-    (
-        "book.no_service",
-        "Aucune prestation n'est réservable en ligne ici pour le moment.",
-        "No service can be booked online here at the moment.",
-    ),
-    ("book.choose_person", "Avec qui ?", "With whom?"),
-    ("book.anyone", "La première personne disponible", "Anyone available"),
-    ("book.with", "Avec", "With"),
-    ("book.where", "Où", "Where"),
-    ("book.when", "Quand", "When"),
-    ("book.change", "modifier", "change"),
-    ("book.choose_slot", "Choisissez un créneau", "Choose a time"),
-    ("book.time_zone", "Heures affichées dans le fuseau", "Times shown in the zone"),
-    ("book.earlier", "Semaine précédente", "Previous week"),
-    ("book.later", "Semaine suivante", "Next week"),
-    ("book.no_slot", "Aucun créneau libre cette semaine.", "No free time this week."),
-    ("book.your_details", "Vos coordonnées", "Your details"),
-    ("book.notes", "Message (facultatif)", "Message (optional)"),
-    ("book.confirm", "Confirmer le rendez-vous", "Confirm the booking"),
-    ("book.done_title", "Rendez-vous confirmé", "Booking confirmed"),
-    (
-        "book.done",
-        "Votre rendez-vous du {when} avec {with} est confirmé. Un e-mail de confirmation a été envoyé à {email}, avec un lien pour le déplacer ou l'annuler.",
-        "Your booking on {when} with {with} is confirmed. A confirmation email was sent to {email}, with a link to reschedule or cancel it.",
-    ),
-    ("book.again", "Prendre un autre rendez-vous", "Book another time"),
-    (
-        "book.taken",
-        "Ce créneau n'est plus disponible : choisissez-en un autre.",
-        "This time is no longer available: choose another one.",
-    ),
-    ("manage.title", "Votre rendez-vous", "Your booking"),
-    ("manage.status", "État", "Status"),
-    ("manage.status.confirmed", "Confirmé", "Confirmed"),
-    ("manage.status.cancelled", "Annulé", "Cancelled"),
-    ("manage.status.no_show", "Absence", "No-show"),
-    ("manage.cancel", "Annuler le rendez-vous", "Cancel the booking"),
-    ("manage.cancelled", "Votre rendez-vous est annulé.", "Your booking is cancelled."),
-    ("manage.reschedule", "Déplacer à un autre créneau", "Move to another time"),
-    ("manage.moved", "Votre rendez-vous a été déplacé.", "Your booking was moved."),
-    // Organisation pages (access management)
-    ("nav.sections", "Rubriques de l'organisation", "Organisation sections"),
-    ("nav.agenda", "Agenda", "Agenda"),
-    ("nav.locations", "Lieux", "Locations"),
-    ("nav.team", "Membres", "Team"),
-    ("nav.teams", "Équipes", "Teams"),
-    ("nav.audit", "Journal d'audit", "Audit log"),
-    ("common.yes", "oui", "yes"),
-    ("common.no", "non", "no"),
-    ("field.name", "Nom", "Name"),
-    ("field.slug", "Adresse de la page de réservation", "Booking page address"),
-    ("field.address", "Adresse postale", "Postal address"),
-    ("done.invited", "Invitation envoyée.", "Invitation sent."),
-    ("done.created", "Créé.", "Created."),
-    ("done.saved", "Modifications enregistrées.", "Changes saved."),
-    ("done.grants", "Accès enregistrés.", "Access saved."),
-    ("done.activated", "Membre activé : l'invitation est partie.", "Member activated: the invitation was sent."),
-    (
-        "done.resent",
-        "Invitation renvoyée ; l'ancien lien ne fonctionne plus.",
-        "Invitation sent again; the old link no longer works.",
-    ),
-    ("done.revoked", "Invitation retirée.", "Invitation withdrawn."),
-    ("done.blocked", "Membre bloqué.", "Member blocked."),
-    ("done.unblocked", "Membre débloqué.", "Member unblocked."),
-    ("done.removed", "Membre retiré ; son historique est conservé.", "Member removed; their history is kept."),
-    ("done.deleted", "Supprimé.", "Deleted."),
-    ("done.calendar", "Agenda créé.", "Calendar created."),
-    (
-        "conflict.already-member",
-        "Cette adresse est déjà membre de l'organisation.",
-        "This address is already a member of the organisation.",
-    ),
-    (
-        "conflict.last-owner",
-        "L'organisation doit garder au moins un propriétaire.",
-        "The organisation must keep at least one owner.",
-    ),
-    (
-        "conflict.has-calendars",
-        "Un assistant n'a pas d'agenda : réattribuez ou archivez d'abord les agendas de ce membre.",
-        "Assistants have no calendar: reassign or archive this member's calendars first.",
-    ),
-    (
-        "conflict.location-not-empty",
-        "Ce lieu a des agendas : archivez-le plutôt, ou supprimez d'abord ses agendas.",
-        "This location has calendars: archive it instead, or remove its calendars first.",
-    ),
-    (
-        "conflict.wrong-status",
-        "Impossible dans l'état actuel de ce membre.",
-        "Not possible in this member's current state.",
-    ),
-    (
-        "conflict.not-invited",
-        "Aucune invitation n'est en attente pour ce membre.",
-        "There is no pending invitation for this member.",
-    ),
-    (
-        "conflict.not-inactive",
-        "Seul un membre créé inactif peut être activé.",
-        "Only a member created inactive can be activated.",
-    ),
-    ("conflict.already-removed", "Ce membre a déjà été retiré.", "This member was already removed."),
-    (
-        "conflict.account-exists",
-        "Cette adresse a déjà un compte : connectez-vous, puis acceptez l'invitation.",
-        "This address already has an account: log in, then accept the invitation.",
-    ),
-    ("conflict.already-owner", "Vous êtes déjà propriétaire.", "You are already an owner."),
-    ("conflict.not-active", "Ce membre n'est pas actif.", "This member is not active."),
-    ("members.title", "Membres", "Team"),
-    ("members.invite", "Inviter une personne", "Invite someone"),
-    ("members.none", "Aucun membre.", "No members."),
-    ("members.name", "Nom", "Name"),
-    ("members.status", "État", "Status"),
-    ("members.last_active", "Dernière activité", "Last active"),
-    ("member.unknown", "inconnu", "unknown"),
-    ("member.status.active", "Actif", "Active"),
-    ("member.status.invited", "Invité", "Invited"),
-    ("member.status.inactive", "Inactif (pas encore invité)", "Inactive (not invited yet)"),
-    ("member.status.blocked", "Bloqué", "Blocked"),
-    ("member.status.removed", "Retiré", "Removed"),
-    ("member.op.activate", "Activer et envoyer l'invitation", "Activate and send the invitation"),
-    ("member.op.resend", "Renvoyer l'invitation", "Send the invitation again"),
-    ("member.op.revoke", "Retirer l'invitation", "Withdraw the invitation"),
-    ("member.op.block", "Bloquer", "Block"),
-    ("member.op.unblock", "Débloquer", "Unblock"),
-    ("member.op.remove", "Retirer de l'organisation", "Remove from the organisation"),
-    ("member.rights", "Droits effectifs", "Effective rights"),
-    ("member.right", "Droit", "Right"),
-    ("member.held", "Détenu", "Held"),
-    ("rights.hint.role", "(tous les droits du rôle)", "(the role holds every right)"),
-    ("rights.hint.role_default", "(par défaut du rôle)", "(role default)"),
-    ("rights.hint.switched_on", "(activé pour ce membre)", "(switched on)"),
-    ("rights.hint.switched_off", "(désactivé pour ce membre)", "(switched off)"),
-    ("rights.hint.never", "(jamais pour ce rôle)", "(never for this role)"),
-    ("member.grants", "Accès", "Access"),
-    ("member.no_grants", "Aucun accès particulier.", "No particular access."),
-    ("member.via_team", "(par l'équipe {team})", "(via team {team})"),
-    ("member.own_calendars", "Ses agendas", "Own calendars"),
-    ("member.no_calendar", "Aucun agenda personnel.", "No calendar of their own."),
-    ("member.change", "Changer le rôle et les droits", "Change role and rights"),
-    ("member.toggle.as_role", "Comme le rôle ({value})", "As the role says ({value})"),
-    ("member.toggle.on", "Activé", "On"),
-    ("member.toggle.off", "Désactivé", "Off"),
-    ("member.object.location", "Lieu : {name}", "Location: {name}"),
-    ("member.object.calendar", "Agenda : {name}", "Calendar: {name}"),
-    ("invite.title", "Inviter une personne", "Invite someone"),
-    ("invite.toggles", "Droits en plus du rôle", "Rights on top of the role"),
-    (
-        "invite.toggles_hint",
-        "Non coché : comme le rôle le prévoit. Vous ne pouvez donner que des droits que vous avez.",
-        "Unchecked: as the role says. You can only give rights you hold.",
-    ),
-    ("invite.own_calendar", "Agenda personnel dans le lieu", "Own calendar in the location"),
-    ("invite.no_calendar", "Pas d'agenda personnel", "No calendar of their own"),
-    (
-        "invite.own_calendar_hint",
-        "Crée l'agenda de cette personne (pas pour un assistant).",
-        "Creates this person's calendar (not for an assistant).",
-    ),
-    ("invite.location_grant", "Accès à un lieu", "Access to a location"),
-    ("invite.calendar_grants", "Accès à des agendas", "Access to calendars"),
-    ("invite.send_now", "Envoyer l'invitation maintenant", "Send the invitation now"),
-    (
-        "invite.send_hint",
-        "Non coché : le membre est créé inactif, sans e-mail ; vous l'activerez plus tard.",
-        "Unchecked: the member is created inactive, without an email; activate them later.",
-    ),
-    ("invite.submit", "Ajouter", "Add"),
-    ("grants.edit", "Modifier les accès", "Change access"),
-    (
-        "grants.hint",
-        "Un niveau par lieu ou agenda ; « aucun » retire l'accès. Les accès donnés par une équipe se changent sur la page de l'équipe.",
-        "One level per location or calendar; “none” removes the access. Access given through a team is changed on the team's page.",
-    ),
-    ("grants.none", "aucun", "none"),
-    ("grants.location", "Lieu", "Location"),
-    ("grants.level", "Niveau", "Level"),
-    ("grants.level_for", "Niveau pour {name}", "Level for {name}"),
-    ("grants.locations", "Lieux", "Locations"),
-    ("grants.calendars", "Agendas", "Calendars"),
-    ("grants.save", "Enregistrer les accès", "Save access"),
-    ("explain.title", "Expliquer un accès", "Explain access"),
-    ("explain.action", "Action", "Action"),
-    ("explain.object", "Sur", "On"),
-    ("explain.submit", "Expliquer", "Explain"),
-    (
-        "explain.unknown_object",
-        "Cet objet n'existe pas ou ne vous est pas visible.",
-        "This object does not exist or is not visible to you.",
-    ),
-    ("preview.title", "Ce que voit ce membre", "What this member sees"),
-    (
-        "preview.hint",
-        "Aperçu en lecture seule, calculé par la politique d'accès, parmi ce que vous voyez vous-même.",
-        "Read-only preview, computed by the access policy, among what you can see yourself.",
-    ),
-    ("preview.calendars", "Agendas", "Calendars"),
-    ("preview.nothing", "Rien.", "Nothing."),
-    ("perm.view_calendar", "Voir l'agenda", "See the calendar"),
-    ("perm.view_bookings", "Voir les rendez-vous", "See the bookings"),
-    ("perm.create_booking", "Prendre un rendez-vous", "Book"),
-    ("perm.move_booking", "Déplacer un rendez-vous", "Move a booking"),
-    ("perm.cancel_booking", "Annuler un rendez-vous", "Cancel a booking"),
-    ("perm.delete_booking", "Supprimer un rendez-vous", "Delete a booking"),
-    ("perm.manage_calendar", "Gérer l'agenda", "Manage the calendar"),
-    ("perm.view_location", "Voir le lieu", "See the location"),
-    ("perm.manage_location", "Gérer le lieu", "Manage the location"),
-    ("perm.create_location", "Créer un lieu", "Create a location"),
-    ("perm.delete_location", "Supprimer un lieu", "Delete a location"),
-    ("perm.create_calendar", "Créer un agenda", "Create a calendar"),
-    ("perm.export_bookings", "Exporter les rendez-vous", "Export bookings"),
-    ("perm.view_statistics", "Voir les statistiques", "See statistics"),
-    ("perm.manage_promotion", "Gérer la promotion", "Manage promotion"),
-    ("perm.manage_services", "Gérer les prestations", "Manage services"),
-    ("perm.view_client", "Voir les clients", "See clients"),
-    ("perm.edit_client", "Modifier les clients", "Edit clients"),
-    ("perm.export_clients", "Exporter les clients", "Export clients"),
-    ("perm.view_members", "Voir les membres", "See members"),
-    ("perm.invite_member", "Inviter un membre", "Invite a member"),
-    ("perm.change_member", "Modifier un membre", "Change a member"),
-    ("perm.remove_member", "Retirer un membre", "Remove a member"),
-    ("perm.manage_teams", "Gérer les équipes", "Manage teams"),
-    ("perm.explain_access", "Expliquer les accès", "Explain access"),
-    ("perm.manage_api_keys", "Gérer les clés d'API", "Manage API keys"),
-    ("perm.manage_webhooks", "Gérer les webhooks", "Manage webhooks"),
-    ("perm.manage_integrations", "Gérer les intégrations", "Manage integrations"),
-    ("perm.view_audit_log", "Voir le journal d'audit", "See the audit log"),
-    ("perm.manage_org_settings", "Gérer les paramètres de l'organisation", "Manage organisation settings"),
-    ("perm.transfer_ownership", "Transférer la propriété", "Transfer ownership"),
-    ("perm.delete_org", "Supprimer l'organisation", "Delete the organisation"),
-    ("invitation.title", "Invitation", "Invitation"),
-    (
-        "invitation.intro",
-        "Vous êtes invité à rejoindre {org} en tant que {role}.",
-        "You are invited to join {org} as {role}.",
-    ),
-    ("invitation.org", "Organisation", "Organisation"),
-    ("invitation.address", "Adresse invitée", "Invited address"),
-    ("invitation.accept", "Accepter l'invitation", "Accept the invitation"),
-    (
-        "invitation.other_address",
-        "Vous êtes connecté en tant que {me}, mais l'invitation est pour {email}. Déconnectez-vous, puis rouvrez le lien.",
-        "You are logged in as {me}, but the invitation is for {email}. Log out, then open the link again.",
-    ),
-    (
-        "invitation.has_account",
-        "Cette adresse a déjà un compte : connectez-vous pour accepter l'invitation.",
-        "This address already has an account: log in to accept the invitation.",
-    ),
-    ("invitation.login", "Se connecter pour accepter", "Log in to accept"),
-    ("invitation.register", "Créer votre compte", "Create your account"),
-    ("invitation.password_confirm", "Confirmez le mot de passe", "Confirm the password"),
-    ("invitation.register_submit", "Créer mon compte et rejoindre", "Create my account and join"),
-    (
-        "invitation.invalid",
-        "Ce lien d'invitation n'est plus valable (expiré, retiré ou déjà utilisé). Demandez une nouvelle invitation.",
-        "This invitation link is no longer valid (expired, withdrawn or already used). Ask for a new invitation.",
-    ),
-    ("locations.none", "Aucun lieu à afficher.", "No location to show."),
-    ("locations.create", "Créer un lieu", "Create a location"),
-    (
-        "locations.slug_hint",
-        "Lettres minuscules, chiffres et tirets ; vide : proposée d'après le nom.",
-        "Lower-case letters, digits and dashes; empty: suggested from the name.",
-    ),
-    ("location.settings", "Paramètres du lieu", "Location settings"),
-    ("location.public_page", "Page de réservation publique : {path}", "Public booking page: {path}"),
-    ("location.status.open", "Ouvert", "Open"),
-    ("location.status.archived", "Archivé", "Archived"),
-    ("location.no_calendars", "Aucun agenda visible dans ce lieu.", "No visible calendar in this location."),
-    ("location.new_calendar", "Nouvel agenda", "New calendar"),
-    ("location.delete", "Supprimer le lieu", "Delete the location"),
-    (
-        "location.delete_hint",
-        "Seul un lieu sans agenda peut être supprimé ; sinon, archivez-le.",
-        "Only a location without calendars can be deleted; otherwise, archive it.",
-    ),
-    ("calendar.kind", "Type", "Kind"),
-    ("calendar.kind.staff", "Agenda d'une personne", "A person's calendar"),
-    ("calendar.kind.resource", "Ressource (salle, matériel)", "Resource (room, equipment)"),
-    ("calendar.member", "Personne", "Person"),
-    ("calendar.no_member", "Personne (ressource)", "Nobody (resource)"),
-    ("calendar.access", "Votre accès", "Your access"),
-    ("calendar.location", "Lieu", "Location"),
-    ("calendar.status.active", "Actif", "Active"),
-    ("calendar.status.archived", "Archivé", "Archived"),
-    ("calendar.settings", "Paramètres de l'agenda", "Calendar settings"),
-    ("calendar.default_length", "Durée par défaut d'un rendez-vous", "Default appointment length"),
-    (
-        "calendar.default_length_field",
-        "Durée par défaut d'un rendez-vous (minutes)",
-        "Default appointment length (minutes)",
-    ),
-    ("calendar.length_not_a_number", "Indiquez un nombre de minutes.", "Enter a number of minutes."),
-    ("calendar.minutes", "{n} min", "{n} min"),
-    ("calendar.day_hours", "Heures affichées", "Visible hours"),
-    ("calendar.day_start", "Début de la journée affichée", "Start of the visible day"),
-    ("calendar.day_end", "Fin de la journée affichée", "End of the visible day"),
-    ("calendar.hhmm_hint", "Au format HH:MM, 24:00 possible.", "As HH:MM; 24:00 is allowed."),
-    ("calendar.split", "Heure de séparation matin / après-midi", "Morning / afternoon split hour"),
-    ("calendar.split_hint", "Dans la vue jour ; entre le début et la fin.", "In the day view; between start and end."),
-    ("agenda.choose", "Agenda", "Calendar"),
-    ("agenda.show", "Afficher", "Show"),
-    ("agenda.none", "Aucun agenda ne vous est accessible.", "No calendar is available to you."),
-    ("agenda.settings", "Paramètres de cet agenda", "This calendar's settings"),
-    ("view.week", "Semaine", "Week"),
-    ("view.day", "Jour", "Day"),
-    ("view.navigation", "Naviguer dans l'agenda", "Move through the calendar"),
-    ("view.prev_week", "Semaine précédente", "Previous week"),
-    ("view.next_week", "Semaine suivante", "Next week"),
-    ("view.prev_day", "Jour précédent", "Previous day"),
-    ("view.next_day", "Jour suivant", "Next day"),
-    ("view.today", "Aujourd'hui", "Today"),
-    ("view.time", "Heure", "Time"),
-    ("view.morning", "Matin", "Morning"),
-    ("view.afternoon", "Après-midi", "Afternoon"),
-    ("view.week_of", "Du {from} au {to}", "From {from} to {to}"),
-    ("view.new_at", "Nouveau rendez-vous le {day} à {time}", "New booking on {day} at {time}"),
-    ("view.booked", "Réservé", "Booked"),
-    ("view.outside", "En dehors des heures affichées", "Outside the visible hours"),
-    (
-        "view.drag_hint",
-        "Glissez un rendez-vous sur une autre case pour le déplacer, ou ouvrez-le pour choisir l'heure.",
-        "Drag a booking onto another cell to move it, or open it to choose the time.",
-    ),
-    ("date.long", "{weekday} {day} {month} {year}", "{weekday} {day} {month} {year}"),
-    ("date.short", "{weekday} {day}", "{weekday} {day}"),
-    ("wd.1", "lundi", "Monday"),
-    ("wd.2", "mardi", "Tuesday"),
-    ("wd.3", "mercredi", "Wednesday"),
-    ("wd.4", "jeudi", "Thursday"),
-    ("wd.5", "vendredi", "Friday"),
-    ("wd.6", "samedi", "Saturday"),
-    ("wd.7", "dimanche", "Sunday"),
-    ("wd.short.1", "lun.", "Mon"),
-    ("wd.short.2", "mar.", "Tue"),
-    ("wd.short.3", "mer.", "Wed"),
-    ("wd.short.4", "jeu.", "Thu"),
-    ("wd.short.5", "ven.", "Fri"),
-    ("wd.short.6", "sam.", "Sat"),
-    ("wd.short.7", "dim.", "Sun"),
-    ("month.1", "janvier", "January"),
-    ("month.2", "février", "February"),
-    ("month.3", "mars", "March"),
-    ("month.4", "avril", "April"),
-    ("month.5", "mai", "May"),
-    ("month.6", "juin", "June"),
-    ("month.7", "juillet", "July"),
-    ("month.8", "août", "August"),
-    ("month.9", "septembre", "September"),
-    ("month.10", "octobre", "October"),
-    ("month.11", "novembre", "November"),
-    ("month.12", "décembre", "December"),
-    ("booking.new", "Nouveau rendez-vous", "New booking"),
-    ("booking.zone_note", "Heures dans le fuseau de l'agenda : {zone}.", "Times in the calendar's zone: {zone}."),
-    ("booking.date", "Date", "Date"),
-    ("booking.time", "Heure", "Time"),
-    ("booking.service", "Prestation", "Service"),
-    ("booking.no_service", "Aucune (durée ci-dessous)", "None (length below)"),
-    ("booking.length", "Durée (minutes)", "Length (minutes)"),
-    ("booking.length_hint", "Utilisée quand aucune prestation n'est choisie.", "Used when no service is chosen."),
-    ("booking.client", "Client (facultatif)", "Client (optional)"),
-    ("booking.phone", "Téléphone", "Phone"),
-    (
-        "booking.phone_hint",
-        "Format international, par exemple +33 6 12 34 56 78.",
-        "International format, e.g. +33 6 12 34 56 78.",
-    ),
-    ("booking.notes", "Notes", "Notes"),
-    (
-        "booking.override",
-        "Placer en dehors des heures d'ouverture (noté dans le journal)",
-        "Place outside working hours (recorded in the audit log)",
-    ),
-    ("booking.create", "Réserver", "Book"),
-    ("booking.when", "Quand", "When"),
-    ("booking.calendar", "Agenda", "Calendar"),
-    ("booking.move", "Déplacer", "Move"),
-    ("booking.move_action", "Déplacer le rendez-vous", "Move the booking"),
-    ("booking.cancel", "Annuler le rendez-vous", "Cancel the booking"),
-    ("booking.no_show", "Client absent", "Client did not come"),
-    ("booking.status.confirmed", "Confirmé", "Confirmed"),
-    ("booking.status.cancelled", "Annulé", "Cancelled"),
-    ("booking.status.no_show", "Absent", "No-show"),
-    ("done.booked", "Rendez-vous enregistré.", "Booking saved."),
-    ("done.moved", "Rendez-vous déplacé.", "Booking moved."),
-    ("done.cancelled", "Rendez-vous annulé.", "Booking cancelled."),
-    ("done.no_show", "Absence notée.", "No-show recorded."),
-    (
-        "teams.intro",
-        "Une équipe regroupe des membres ; ses accès s'appliquent à chacun d'eux.",
-        "A team groups members; its access applies to each of them.",
-    ),
-    ("teams.none", "Aucune équipe.", "No teams."),
-    ("teams.create", "Créer une équipe", "Create a team"),
-    ("teams.members", "Membres", "Members"),
-    (
-        "teams.grants_hint",
-        "Les accès de l'équipe s'ajoutent à ceux de chaque membre.",
-        "The team's access adds to each member's own.",
-    ),
-    ("teams.delete", "Supprimer l'équipe", "Delete the team"),
-    (
-        "teams.delete_hint",
-        "Ses membres perdent les accès qu'ils tenaient d'elle.",
-        "Its members lose the access they held through it.",
-    ),
-    ("audit.filters", "Filtres du journal", "Log filters"),
-    ("audit.actor_id", "Auteur (identifiant)", "Actor (id)"),
-    ("audit.action", "Action", "Action"),
-    ("audit.object_type", "Type d'objet", "Object type"),
-    ("audit.object_id", "Objet (identifiant)", "Object (id)"),
-    ("audit.from", "Du", "From"),
-    ("audit.to", "Au", "To"),
-    ("audit.filter", "Filtrer", "Filter"),
-    ("audit.bad_date", "Date invalide : ce filtre est ignoré.", "Invalid date: this filter is ignored."),
-    ("audit.zone", "Heures dans le fuseau {zone}", "Times in the {zone} zone"),
-    ("audit.csv", "Exporter en CSV", "Export as CSV"),
-    ("audit.none", "Aucune entrée.", "No entries."),
-    ("audit.masked", "[masqué]", "[masked]"),
-    ("audit.erased", "[effacé]", "[erased]"),
-    ("audit.when", "Quand", "When"),
-    ("audit.actor", "Auteur", "Actor"),
-    ("audit.object", "Objet", "Object"),
-    ("audit.change", "Avant → après", "Before → after"),
-    ("audit.same_actor", "ses actions", "their actions"),
-    ("audit.system", "Système", "System"),
-    ("audit.older", "Plus anciennes →", "Older →"),
-    ("audit.newest", "← Les plus récentes", "← Newest"),
-    // Emails
-    (
-        "mail.footer",
-        "Creneau — vous recevez ce message à cause d'une action sur votre compte.",
-        "Creneau — you receive this message because of an action on your account.",
-    ),
-    ("mail.verify.subject", "Confirmez votre adresse e-mail", "Confirm your email address"),
-    (
-        "mail.verify.body",
-        "Bonjour {name}, confirmez votre adresse pour activer votre compte Creneau. Le lien est valable 48 heures.",
-        "Hello {name}, confirm your address to activate your Creneau account. The link is valid for 48 hours.",
-    ),
-    ("mail.verify.action", "Confirmer mon adresse", "Confirm my address"),
-    (
-        "mail.verify.ignore",
-        "Si vous n'avez pas demandé ce compte, ignorez ce message.",
-        "If you did not ask for this account, ignore this message.",
-    ),
-    ("mail.exists.subject", "Vous avez déjà un compte Creneau", "You already have a Creneau account"),
-    (
-        "mail.exists.body",
-        "Quelqu'un (peut-être vous) a voulu créer un compte avec cette adresse, qui en a déjà un. Connectez-vous, ou choisissez un nouveau mot de passe si vous l'avez oublié.",
-        "Someone (perhaps you) tried to create an account with this address, which already has one. Log in, or choose a new password if you forgot it.",
-    ),
-    ("mail.reset.subject", "Choisissez un nouveau mot de passe", "Choose a new password"),
-    (
-        "mail.reset.body",
-        "Bonjour {name}, voici le lien pour choisir un nouveau mot de passe. Il est valable une heure et ne sert qu'une fois.",
-        "Hello {name}, here is the link to choose a new password. It is valid for one hour and works once.",
-    ),
-    ("mail.reset.action", "Choisir un mot de passe", "Choose a password"),
-    (
-        "mail.reset.ignore",
-        "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe ne change pas.",
-        "If you did not ask for this, ignore this message: your password stays the same.",
-    ),
-    ("mail.changed.subject", "Votre mot de passe a été changé", "Your password was changed"),
-    (
-        "mail.changed.body",
-        "Bonjour {name}, le mot de passe de votre compte vient d'être changé et vos autres sessions ont été fermées. Si ce n'était pas vous, choisissez immédiatement un nouveau mot de passe.",
-        "Hello {name}, the password of your account was just changed and your other sessions were ended. If this was not you, choose a new password right away.",
-    ),
-    ("mail.totp.subject", "Double authentification modifiée", "Two-factor authentication changed"),
-    (
-        "mail.totp.on",
-        "Bonjour {name}, la double authentification est maintenant activée sur votre compte.",
-        "Hello {name}, two-factor authentication is now on for your account.",
-    ),
-    (
-        "mail.totp.off",
-        "Bonjour {name}, la double authentification a été désactivée sur votre compte.",
-        "Hello {name}, two-factor authentication was turned off for your account.",
-    ),
-    ("mail.invite.subject", "Invitation à rejoindre {org} sur Creneau", "Invitation to join {org} on Creneau"),
-    (
-        "mail.invite.body",
-        "Bonjour {name}, {inviter} vous invite à rejoindre {org} en tant que {role}.",
-        "Hello {name}, {inviter} invites you to join {org} as {role}.",
-    ),
-    (
-        "mail.invite.expiry",
-        "Le lien est valable 7 jours. Vous pourrez créer votre compte ou utiliser celui que vous avez déjà.",
-        "The link is valid for 7 days. You can create your account or use the one you already have.",
-    ),
-    ("mail.invite.action", "Voir l'invitation", "See the invitation"),
-    ("mail.booked.subject", "Rendez-vous confirmé : {service}, {when}", "Booking confirmed: {service}, {when}"),
-    (
-        "mail.booked.body",
-        "Bonjour {name}, votre rendez-vous « {service} » est confirmé le {when} avec {with} ({place}).",
-        "Hello {name}, your “{service}” booking is confirmed for {when} with {with} ({place}).",
-    ),
-    ("mail.booked.action", "Déplacer ou annuler", "Reschedule or cancel"),
-    ("mail.reminder.subject", "Rappel : rendez-vous le {when}", "Reminder: appointment on {when}"),
-    (
-        "mail.reminder.body",
-        "Bonjour {name}, nous vous rappelons votre rendez-vous « {service} » le {when} avec {with} ({place}).",
-        "Hello {name}, a reminder of your “{service}” appointment on {when} with {with} ({place}).",
-    ),
-    ("mail.reminder.appointment", "rendez-vous", "appointment"),
-    ("mail.created.subject", "Rendez-vous confirmé le {when}", "Booking confirmed for {when}"),
-    (
-        "mail.created.body",
-        "Bonjour {name}, votre rendez-vous avec {with} est confirmé le {when}.",
-        "Hello {name}, your booking with {with} is confirmed for {when}.",
-    ),
-    ("mail.moved.subject", "Rendez-vous déplacé au {when}", "Booking moved to {when}"),
-    (
-        "mail.moved.body",
-        "Bonjour {name}, votre rendez-vous avec {with} a été déplacé au {when}.",
-        "Hello {name}, your booking with {with} was moved to {when}.",
-    ),
-    ("mail.cancelled.subject", "Rendez-vous du {when} annulé", "Booking on {when} cancelled"),
-    (
-        "mail.cancelled.body",
-        "Bonjour {name}, votre rendez-vous du {when} avec {with} est annulé.",
-        "Hello {name}, your booking on {when} with {with} is cancelled.",
-    ),
-    ("mail.staff.booked.subject", "Nouveau rendez-vous le {when}", "New booking on {when}"),
-    (
-        "mail.staff.booked.body",
-        "{name} a réservé le {when} dans l'agenda {with}.",
-        "{name} booked {when} on the {with} calendar.",
-    ),
-    ("mail.staff.moved.subject", "Rendez-vous déplacé au {when}", "Booking moved to {when}"),
-    (
-        "mail.staff.moved.body",
-        "{name} a déplacé son rendez-vous au {when} dans l'agenda {with}.",
-        "{name} moved their booking to {when} on the {with} calendar.",
-    ),
-    ("mail.staff.cancelled.subject", "Rendez-vous du {when} annulé", "Booking on {when} cancelled"),
-    (
-        "mail.staff.cancelled.body",
-        "{name} a annulé son rendez-vous du {when} dans l'agenda {with}.",
-        "{name} cancelled their booking on {when} on the {with} calendar.",
-    ),
-    ("mail.test.subject", "Message de test Creneau", "Creneau test message"),
-    // Text messages: short, the organisation first (the sender is the platform's number).
-    (
-        "sms.booked",
-        "{org} : rendez-vous confirmé le {when} avec {with} ({place}).",
-        "{org}: booking confirmed for {when} with {with} ({place}).",
-    ),
-    (
-        "sms.moved",
-        "{org} : votre rendez-vous avec {with} est déplacé au {when}.",
-        "{org}: your booking with {with} is moved to {when}.",
-    ),
-    (
-        "sms.cancelled",
-        "{org} : votre rendez-vous du {when} avec {with} est annulé.",
-        "{org}: your booking on {when} with {with} is cancelled.",
-    ),
-    (
-        "sms.reminder",
-        "{org} : rappel de votre rendez-vous le {when} avec {with} ({place}).",
-        "{org}: reminder of your booking on {when} with {with} ({place}).",
-    ),
-    ("sms.manage", "Déplacer ou annuler : {link}", "Reschedule or cancel: {link}"),
-    (
-        "sms.staff.booked",
-        "{org} : nouveau rendez-vous de {name} le {when} ({with}).",
-        "{org}: new booking by {name} on {when} ({with}).",
-    ),
-    (
-        "sms.staff.moved",
-        "{org} : {name} a déplacé son rendez-vous au {when} ({with}).",
-        "{org}: {name} moved their booking to {when} ({with}).",
-    ),
-    (
-        "sms.staff.cancelled",
-        "{org} : {name} a annulé son rendez-vous du {when} ({with}).",
-        "{org}: {name} cancelled their booking on {when} ({with}).",
-    ),
-    (
-        "sms.test",
-        "Ce message confirme que Creneau peut envoyer des SMS.",
-        "This message confirms that Creneau can send text messages.",
-    ),
-    ("nav.notifications", "Notifications", "Notifications"),
-    ("notifications.title", "Mes notifications", "My notifications"),
-    (
-        "notifications.intro",
-        "Choisissez comment vous êtes prévenu quand un rendez-vous de votre agenda est pris, déplacé ou annulé.",
-        "Choose how you hear of bookings made, moved or cancelled on your calendar.",
-    ),
-    (
-        "notifications.sms_off",
-        "Les SMS ne sont pas activés pour cette organisation : vos choix s'appliqueront quand ils le seront.",
-        "Text messages are not turned on for this organisation: your choices apply once they are.",
-    ),
-    (
-        "notifications.no_phone",
-        "Ajoutez un téléphone mobile à votre profil pour recevoir des SMS.",
-        "Add a mobile phone to your profile to receive text messages.",
-    ),
-    ("notifications.event", "Événement", "Event"),
-    ("notifications.email", "E-mail", "Email"),
-    ("notifications.sms", "SMS", "Text message"),
-    ("notifications.event.booking_created", "Nouveau rendez-vous", "New booking"),
-    ("notifications.event.booking_moved", "Rendez-vous déplacé", "Booking moved"),
-    ("notifications.event.booking_cancelled", "Rendez-vous annulé", "Booking cancelled"),
-    (
-        "mail.test.body",
-        "Ce message confirme que Creneau peut envoyer des e-mails.",
-        "This message confirms that Creneau can send email.",
-    ),
+/// The translation files of one language, by name: the same names in every language.
+type Files = [(&'static str, &'static str); 3];
+
+const FR: Files = [
+    ("creneau.ftl", include_str!("../locales/fr/creneau.ftl")),
+    ("mail.ftl", include_str!("../locales/fr/mail.ftl")),
+    ("errors.ftl", include_str!("../locales/fr/errors.ftl")),
 ];
 
-static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| MESSAGES.iter().map(|(k, fr, en)| (*k, (*fr, *en))).collect());
+const EN: Files = [
+    ("creneau.ftl", include_str!("../locales/en/creneau.ftl")),
+    ("mail.ftl", include_str!("../locales/en/mail.ftl")),
+    ("errors.ftl", include_str!("../locales/en/errors.ftl")),
+];
+
+/// One language's messages, and each message's value formatted once (most need no variable),
+/// so that `Tr::get` lends `&'static str` as the templates expect.
+struct Catalogue {
+    bundle: FluentBundle<FluentResource>,
+    plain: HashMap<String, String>,
+}
+
+fn catalogue(lang: &str, files: &Files) -> Catalogue {
+    let id = lang.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // Pages, mail and text messages are plain text: no Unicode isolation marks around values.
+    bundle.set_use_isolating(false);
+    for (name, text) in files {
+        // The files are compiled in, so the tests below have read them; should one still
+        // not parse, what did parse serves and the log says where.
+        let resource = FluentResource::try_new(text.to_string()).unwrap_or_else(|(partial, errors)| {
+            tracing::error!(lang, file = name, ?errors, "translation file does not parse");
+            partial
+        });
+        if let Err(errors) = bundle.add_resource(resource) {
+            tracing::error!(lang, file = name, ?errors, "translation file repeats an id");
+        }
+    }
+    let mut plain = HashMap::new();
+    for (_, text) in files {
+        let Ok(resource) = FluentResource::try_new(text.to_string()) else { continue };
+        for entry in resource.entries() {
+            if let ast::Entry::Message(m) = entry
+                && let Some(value) = bundle.get_message(m.id.name).and_then(|m| m.value())
+            {
+                let mut errors = Vec::new();
+                let text = bundle.format_pattern(value, None, &mut errors).into_owned();
+                plain.insert(m.id.name.to_string(), text);
+            }
+        }
+    }
+    Catalogue { bundle, plain }
+}
+
+static CATALOGUES: LazyLock<[Catalogue; 2]> = LazyLock::new(|| [catalogue("fr", &FR), catalogue("en", &EN)]);
+
+fn of(lang: Lang) -> &'static Catalogue {
+    &CATALOGUES[match lang {
+        Lang::Fr => 0,
+        Lang::En => 1,
+    }]
+}
+
+/// The Fluent id of a key: dots become dashes.
+fn fluent_id(key: &str) -> String {
+    key.replace('.', "-")
+}
+
+/// A value given to a message: words, or a number (counts select the plural form).
+#[derive(Clone, Copy, Debug)]
+enum Arg<'a> {
+    Text(&'a str),
+    Number(i64),
+}
+
+fn fluent_args<'a>(args: impl IntoIterator<Item = (&'a str, Arg<'a>)>) -> FluentArgs<'a> {
+    let mut out = FluentArgs::new();
+    for (name, value) in args {
+        match value {
+            Arg::Text(s) => out.set(name, FluentValue::from(s)),
+            Arg::Number(n) => out.set(name, FluentValue::from(n)),
+        }
+    }
+    out
+}
 
 /// A translator for one language; cheap to copy into every template.
 #[derive(Clone, Copy, Debug)]
@@ -911,55 +102,672 @@ pub struct Tr(pub Lang);
 
 impl Tr {
     pub fn get(&self, key: &str) -> &'static str {
-        match INDEX.get(key) {
-            Some((fr, en)) => match self.0 {
-                Lang::Fr => fr,
-                Lang::En => en,
-            },
-            None => {
-                tracing::warn!(key, "missing translation");
-                "??"
-            }
-        }
-    }
-
-    /// The text for `key`, when the table has it (codes that may or may not have words).
-    pub fn try_get(&self, key: &str) -> Option<&'static str> {
-        INDEX.get(key).map(|(fr, en)| match self.0 {
-            Lang::Fr => *fr,
-            Lang::En => *en,
+        self.try_get(key).unwrap_or_else(|| {
+            tracing::warn!(key, "missing translation");
+            "??"
         })
     }
 
-    /// A field error in this language: its code's words when the table has them.
-    pub fn field_message(&self, e: &crate::error::FieldError) -> String {
-        self.try_get(&format!("field_error.{}", e.code)).map(str::to_string).unwrap_or_else(|| e.message.clone())
+    /// The text for `key`, when the files have it (codes that may or may not have words).
+    pub fn try_get(&self, key: &str) -> Option<&'static str> {
+        of(self.0).plain.get(&fluent_id(key)).map(String::as_str)
     }
 
+    /// A field error in this language: its code's words when the files have them, else the
+    /// service's English message.
+    pub fn field_message(&self, e: &crate::error::FieldError) -> String {
+        self.field_words(e).unwrap_or_else(|| e.message.clone())
+    }
+
+    /// The words of a field error's code (`field_error-<code>`): the value or attribute whose
+    /// English text the service's English message is, with the values it carries. None when
+    /// the files have no such form (the message is then all there is).
+    pub fn field_words(&self, e: &crate::error::FieldError) -> Option<String> {
+        self.recognise(&format!("field_error-{}", e.code), &e.message, true)
+    }
+
+    /// The message `key` with these variables (words).
     pub fn fmt(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut s = self.get(key).to_string();
-        for (name, value) in args {
-            s = s.replace(&format!("{{{name}}}"), value);
+        self.format(key, None, fluent_args(args.iter().map(|(k, v)| (*k, Arg::Text(v)))))
+    }
+
+    /// The message `key` for `count` things: its `$count`, a number, picks the plural form.
+    pub fn count(&self, key: &str, count: usize) -> String {
+        self.format(key, None, fluent_args([("count", Arg::Number(i64::try_from(count).unwrap_or(i64::MAX)))]))
+    }
+
+    fn format(&self, key: &str, attribute: Option<&str>, args: FluentArgs) -> String {
+        let id = fluent_id(key);
+        let bundle = &of(self.0).bundle;
+        let message = bundle.get_message(&id);
+        let pattern = match attribute {
+            None => message.and_then(|m| m.value()),
+            Some(a) => message.and_then(|m| m.get_attribute(a)).map(|a| a.value()),
+        };
+        let Some(pattern) = pattern else {
+            tracing::warn!(key, attribute, "missing translation");
+            return "??".into();
+        };
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, Some(&args), &mut errors).into_owned();
+        if !errors.is_empty() {
+            tracing::warn!(key, ?errors, "translation formatted with errors");
         }
-        s
+        text
     }
 
     pub fn lang(&self) -> &'static str {
         self.0.code()
     }
+
+    /// The words for error `code` (`error-<code>` in `errors.ftl`), or None when the files
+    /// have none. An attribute of the entry is the same error with values: the one whose English
+    /// text the service's English `detail` matches is told with the values read from it;
+    /// otherwise the entry's value, which needs none.
+    pub fn error_text(&self, code: &str, detail: &str) -> Option<String> {
+        let id = format!("error-{code}");
+        self.recognise(&id, detail, false).or_else(|| of(self.0).plain.get(&id).cloned())
+    }
+
+    /// Message `id` in this language, in the form (its value when `with_value`, or an
+    /// attribute) whose English text `english` reads as, with the values read from it.
+    fn recognise(&self, id: &str, english: &str, with_value: bool) -> Option<String> {
+        let message = of(Lang::En).bundle.get_message(id)?;
+        let value = message.value().filter(|_| with_value).map(|v| (None, v));
+        for (attribute, pattern) in value.into_iter().chain(message.attributes().map(|a| (Some(a.id()), a.value()))) {
+            if let Some(values) = read_values(pattern, english) {
+                let args = fluent_args(values.iter().map(|(k, v)| (*k, Arg::Text(v.as_str()))));
+                return Some(self.format(id, attribute, args));
+            }
+        }
+        None
+    }
+
+    /// One attribute of error `code`'s entry, with a number (such as the seconds to wait).
+    pub fn error_count(&self, code: &str, attribute: &str, name: &str, n: i64) -> String {
+        self.format(&format!("error-{code}"), Some(attribute), fluent_args([(name, Arg::Number(n))]))
+    }
+}
+
+/// The values of `text` if it reads as `pattern` (words and `{ $variables }` only), by name.
+fn read_values<'p>(pattern: &'p ast::Pattern<&'p str>, text: &str) -> Option<Vec<(&'p str, String)>> {
+    enum Part<'p> {
+        Words(&'p str),
+        Var(&'p str),
+    }
+    let mut parts = Vec::new();
+    for element in &pattern.elements {
+        parts.push(match element {
+            ast::PatternElement::TextElement { value } => Part::Words(value),
+            ast::PatternElement::Placeable {
+                expression: ast::Expression::Inline(ast::InlineExpression::VariableReference { id }),
+            } => Part::Var(id.name),
+            _ => return None,
+        });
+    }
+    fn go<'p>(parts: &[Part<'p>], text: &str, out: &mut Vec<(&'p str, String)>) -> bool {
+        match parts.split_first() {
+            None => text.is_empty(),
+            Some((Part::Words(w), rest)) => text.strip_prefix(w).is_some_and(|t| go(rest, t, out)),
+            Some((Part::Var(name), rest)) => {
+                // The shortest value that lets the rest match: values are short, details too.
+                for (i, _) in text.char_indices().skip(1).chain([(text.len(), ' ')]) {
+                    out.push((name, text[..i].to_string()));
+                    if go(rest, &text[i..], out) {
+                        return true;
+                    }
+                    out.pop();
+                }
+                false
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(&parts, text, &mut out).then_some(out)
+}
+
+// ---- the keys that depend on a value: closed lists ----
+
+/// A role, by its code (`access::Role::as_str`).
+const ROLES: [&str; 5] = ["role.owner", "role.administrator", "role.manager", "role.staff", "role.assistant"];
+
+/// An access level, by its code (`policy::Level::as_str`).
+const LEVELS: [&str; 3] = ["level.view", "level.book", "level.manage"];
+
+/// A toggle, by its code (`policy::Toggle::as_str`).
+const TOGGLES: [&str; 8] = [
+    "toggle.all_bookings",
+    "toggle.client_list",
+    "toggle.business_settings",
+    "toggle.statistics",
+    "toggle.promotion",
+    "toggle.user_management",
+    "toggle.api_integrations",
+    "toggle.audit_log",
+];
+
+/// An action, by its code (`policy::Action::as_str`).
+const PERMS: [&str; 32] = [
+    "perm.view_calendar",
+    "perm.view_bookings",
+    "perm.create_booking",
+    "perm.move_booking",
+    "perm.cancel_booking",
+    "perm.delete_booking",
+    "perm.manage_calendar",
+    "perm.view_location",
+    "perm.manage_location",
+    "perm.create_location",
+    "perm.delete_location",
+    "perm.create_calendar",
+    "perm.export_bookings",
+    "perm.view_statistics",
+    "perm.manage_promotion",
+    "perm.manage_services",
+    "perm.view_client",
+    "perm.edit_client",
+    "perm.export_clients",
+    "perm.view_members",
+    "perm.invite_member",
+    "perm.change_member",
+    "perm.remove_member",
+    "perm.manage_teams",
+    "perm.explain_access",
+    "perm.manage_api_keys",
+    "perm.manage_webhooks",
+    "perm.manage_integrations",
+    "perm.view_audit_log",
+    "perm.manage_org_settings",
+    "perm.transfer_ownership",
+    "perm.delete_org",
+];
+
+/// A membership status, as stored.
+const MEMBER_STATUSES: [&str; 5] = [
+    "member.status.active",
+    "member.status.invited",
+    "member.status.inactive",
+    "member.status.blocked",
+    "member.status.removed",
+];
+
+/// The buttons of a member page, by operation.
+const MEMBER_OPS: [&str; 6] = [
+    "member.op.activate",
+    "member.op.resend",
+    "member.op.revoke",
+    "member.op.block",
+    "member.op.unblock",
+    "member.op.remove",
+];
+
+/// A booking status, as stored, for staff.
+const BOOKING_STATUSES: [&str; 3] = ["booking.status.confirmed", "booking.status.cancelled", "booking.status.no_show"];
+
+/// A booking status, as stored, for the client.
+const MANAGE_STATUSES: [&str; 3] = ["manage.status.confirmed", "manage.status.cancelled", "manage.status.no_show"];
+
+/// A notification event (`notifications::service::EVENTS`).
+const EVENTS: [&str; 3] = [
+    "notifications.event.booking_created",
+    "notifications.event.booking_moved",
+    "notifications.event.booking_cancelled",
+];
+
+/// The confirmation after a POST, by its `?done=` word.
+const DONE: [&str; 16] = [
+    "done.invited",
+    "done.created",
+    "done.saved",
+    "done.grants",
+    "done.activated",
+    "done.resent",
+    "done.revoked",
+    "done.blocked",
+    "done.unblocked",
+    "done.removed",
+    "done.deleted",
+    "done.calendar",
+    "done.booked",
+    "done.moved",
+    "done.cancelled",
+    "done.no_show",
+];
+
+/// Days of the week, Monday = 1.
+const WEEKDAYS: [&str; 7] = ["wd.1", "wd.2", "wd.3", "wd.4", "wd.5", "wd.6", "wd.7"];
+
+/// Days of the week in short, Monday = 1.
+const WEEKDAYS_SHORT: [&str; 7] =
+    ["wd.short.1", "wd.short.2", "wd.short.3", "wd.short.4", "wd.short.5", "wd.short.6", "wd.short.7"];
+
+/// Months, January = 1.
+const MONTHS: [&str; 12] = [
+    "month.1", "month.2", "month.3", "month.4", "month.5", "month.6", "month.7", "month.8", "month.9", "month.10",
+    "month.11", "month.12",
+];
+
+/// The messages about one booking change, by kind: "booked" (by the client on the public
+/// page, which writes the client's confirmation itself), "created" (by staff), "moved",
+/// "cancelled". Emails are (subject, body); text messages and the staff member say "booked"
+/// for a booking whoever made it.
+pub mod notice {
+    type Mail = (&'static str, &'static str);
+
+    /// Kind, the client's email, the client's text, the staff member's email and text.
+    const NOTICES: [(&str, Option<Mail>, &str, Mail, &str); 4] = [
+        ("booked", None, "sms.booked", ("mail.staff.booked.subject", "mail.staff.booked.body"), "sms.staff.booked"),
+        (
+            "created",
+            Some(("mail.created.subject", "mail.created.body")),
+            "sms.booked",
+            ("mail.staff.booked.subject", "mail.staff.booked.body"),
+            "sms.staff.booked",
+        ),
+        (
+            "moved",
+            Some(("mail.moved.subject", "mail.moved.body")),
+            "sms.moved",
+            ("mail.staff.moved.subject", "mail.staff.moved.body"),
+            "sms.staff.moved",
+        ),
+        (
+            "cancelled",
+            Some(("mail.cancelled.subject", "mail.cancelled.body")),
+            "sms.cancelled",
+            ("mail.staff.cancelled.subject", "mail.staff.cancelled.body"),
+            "sms.staff.cancelled",
+        ),
+    ];
+
+    fn of(kind: &str) -> Option<&'static (&'static str, Option<Mail>, &'static str, Mail, &'static str)> {
+        NOTICES.iter().find(|n| n.0 == kind)
+    }
+
+    pub fn client_mail(kind: &str) -> Option<Mail> {
+        of(kind).and_then(|n| n.1)
+    }
+
+    pub fn client_sms(kind: &str) -> Option<&'static str> {
+        of(kind).map(|n| n.2)
+    }
+
+    pub fn staff_mail(kind: &str) -> Option<Mail> {
+        of(kind).map(|n| n.3)
+    }
+
+    pub fn staff_sms(kind: &str) -> Option<&'static str> {
+        of(kind).map(|n| n.4)
+    }
+}
+
+impl Tr {
+    /// The words for `code` in `list` (the key whose last part is `code`); a code the list
+    /// lacks is a bug, shown as `??`.
+    fn pick(&self, list: &[&str], what: &str, code: &str) -> &'static str {
+        match list.iter().find(|key| key.rsplit('.').next() == Some(code)) {
+            Some(key) => self.get(key),
+            None => {
+                tracing::warn!(what, code, "no words for this value");
+                "??"
+            }
+        }
+    }
+
+    /// The confirmation for a `?done=` word; None for words that are not ours.
+    pub fn done(&self, word: &str) -> Option<&'static str> {
+        DONE.iter().any(|key| key.rsplit('.').next() == Some(word)).then(|| self.pick(&DONE, "done", word))
+    }
+
+    /// Monday = 1 … Sunday = 7.
+    pub fn weekday(&self, n: i8) -> &'static str {
+        self.pick(&WEEKDAYS, "weekday", &n.to_string())
+    }
+
+    pub fn weekday_short(&self, n: i8) -> &'static str {
+        self.pick(&WEEKDAYS_SHORT, "weekday", &n.to_string())
+    }
+
+    /// January = 1 … December = 12.
+    pub fn month(&self, n: i8) -> &'static str {
+        self.pick(&MONTHS, "month", &n.to_string())
+    }
+}
+
+/// `Tr` methods naming a value from one of the lists above; a value the list lacks is a bug,
+/// shown as `??`.
+macro_rules! words_for {
+    ($($name:ident: $list:ident, $what:literal;)*) => {
+        impl Tr {
+            $(pub fn $name(&self, code: &str) -> &'static str {
+                self.pick(&$list, $what, code)
+            })*
+        }
+    };
+}
+
+words_for! {
+    role: ROLES, "role";
+    level: LEVELS, "level";
+    toggle: TOGGLES, "toggle";
+    perm: PERMS, "action";
+    member_status: MEMBER_STATUSES, "member status";
+    member_op: MEMBER_OPS, "member operation";
+    booking_status: BOOKING_STATUSES, "booking status";
+    manage_status: MANAGE_STATUSES, "booking status";
+    notification_event: EVENTS, "notification event";
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::{collections::BTreeSet, path::Path};
+
+    fn files(lang: Lang) -> &'static Files {
+        match lang {
+            Lang::Fr => &FR,
+            Lang::En => &EN,
+        }
+    }
+
+    /// Each message id of a file, with its attributes' names.
+    fn ids(text: &str) -> BTreeSet<String> {
+        let resource = FluentResource::try_new(text.to_string()).map_err(|(_, e)| e).unwrap();
+        let mut out = BTreeSet::new();
+        for entry in resource.entries() {
+            if let ast::Entry::Message(m) = entry {
+                out.insert(m.id.name.to_string());
+                for a in &m.attributes {
+                    out.insert(format!("{}.{}", m.id.name, a.id.name));
+                }
+            }
+        }
+        out
+    }
 
     #[test]
-    fn keys_are_unique_and_complete() {
-        assert_eq!(INDEX.len(), MESSAGES.len(), "duplicate key in MESSAGES");
-        for (k, fr, en) in MESSAGES {
-            assert!(!fr.is_empty() && !en.is_empty(), "{k} is empty in one language");
-            let holes = |s: &str| s.matches('{').count();
-            assert_eq!(holes(fr), holes(en), "{k}: placeholders differ");
+    fn files_parse_and_no_id_repeats() {
+        for lang in [Lang::Fr, Lang::En] {
+            let mut bundle = FluentBundle::new_concurrent(vec![lang.code().parse().unwrap()]);
+            for (name, text) in files(lang) {
+                let resource = FluentResource::try_new(text.to_string())
+                    .unwrap_or_else(|(_, e)| panic!("{}/{name} does not parse: {e:?}", lang.code()));
+                bundle.add_resource(resource).unwrap_or_else(|e| panic!("{}/{name} repeats an id: {e:?}", lang.code()));
+            }
+        }
+    }
+
+    #[test]
+    fn both_languages_hold_the_same_ids() {
+        for ((name, fr), (en_name, en)) in FR.iter().zip(EN.iter()) {
+            assert_eq!(name, en_name);
+            let (fr, en) = (ids(fr), ids(en));
+            let only = |a: &BTreeSet<String>, b: &BTreeSet<String>| a.difference(b).cloned().collect::<Vec<_>>();
+            assert_eq!(only(&fr, &en), Vec::<String>::new(), "{name}: only in French");
+            assert_eq!(only(&en, &fr), Vec::<String>::new(), "{name}: only in English");
+        }
+    }
+
+    /// What a source file is made of, as far as finding the keys it asks for goes.
+    #[derive(Debug, PartialEq)]
+    enum Token {
+        Str(String),
+        Word(String),
+        Punct(char),
+    }
+
+    /// Rust and askama alike: words, string literals (raw ones too) and punctuation; comments
+    /// and character literals dropped.
+    fn tokens(src: &str) -> Vec<Token> {
+        let b: Vec<char> = src.chars().collect();
+        let (mut i, mut out) = (0, Vec::new());
+        while i < b.len() {
+            let c = b[i];
+            if c == '/' && b.get(i + 1) == Some(&'/') {
+                while i < b.len() && b[i] != '\n' {
+                    i += 1;
+                }
+            } else if c == '/' && b.get(i + 1) == Some(&'*') {
+                while i + 1 < b.len() && !(b[i] == '*' && b[i + 1] == '/') {
+                    i += 1;
+                }
+                i += 2;
+            } else if c == 'r' && matches!(b.get(i + 1), Some('"' | '#')) && (i == 0 || !b[i - 1].is_alphanumeric()) {
+                let hashes = b[i + 1..].iter().take_while(|c| **c == '#').count();
+                let start = i + 2 + hashes;
+                let close: String = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
+                let rest: String = b[start.min(b.len())..].iter().collect();
+                let len = rest.find(&close).unwrap_or(rest.len());
+                out.push(Token::Str(rest[..len].to_string()));
+                i = start + rest[..len].chars().count() + close.chars().count();
+            } else if c == '"' {
+                let mut s = String::new();
+                i += 1;
+                while i < b.len() && b[i] != '"' {
+                    if b[i] == '\\' {
+                        i += 1;
+                    }
+                    if let Some(c) = b.get(i) {
+                        s.push(*c);
+                    }
+                    i += 1;
+                }
+                out.push(Token::Str(s));
+                i += 1;
+            } else if c == '\'' && b.get(i + 2) == Some(&'\'') {
+                i += 3;
+            } else if c == '\'' && b.get(i + 1) == Some(&'\\') {
+                i += 2;
+                while i < b.len() && b[i] != '\'' {
+                    i += 1;
+                }
+                i += 1;
+            } else if c.is_alphanumeric() || c == '_' {
+                let start = i;
+                while i < b.len() && (b[i].is_alphanumeric() || b[i] == '_') {
+                    i += 1;
+                }
+                out.push(Token::Word(b[start..i].iter().collect()));
+            } else {
+                if !c.is_whitespace() {
+                    out.push(Token::Punct(c));
+                }
+                i += 1;
+            }
+        }
+        out
+    }
+
+    fn is_key(s: &str) -> bool {
+        let mut parts = s.split('.');
+        let first = parts.next().unwrap_or_default();
+        first.starts_with(|c: char| c.is_ascii_lowercase())
+            && first.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && s.contains('.')
+            && parts.all(|p| {
+                !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c))
+            })
+    }
+
+    /// The functions whose arguments are keys: `Tr`'s lookups, `error::en`, and the message
+    /// page of `accounts/pages.rs` (title, message and link label keys).
+    const LOOKUPS: [&str; 6] = ["get", "try_get", "fmt", "count", "en", "message"];
+
+    /// Key-shaped string literals inside the parentheses of a lookup call.
+    fn keys_asked(src: &str) -> Vec<String> {
+        let t = tokens(src);
+        let mut out = Vec::new();
+        for (i, tok) in t.iter().enumerate() {
+            let Token::Word(w) = tok else { continue };
+            if !LOOKUPS.contains(&w.as_str()) || t.get(i + 1) != Some(&Token::Punct('(')) {
+                continue;
+            }
+            let mut depth = 0;
+            for tok in &t[i + 1..] {
+                match tok {
+                    Token::Punct('(') => depth += 1,
+                    Token::Punct(')') => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    Token::Str(s) if is_key(s) => out.push(s.clone()),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    fn walk(dir: &Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, ext, out);
+            } else if p.extension().is_some_and(|x| x == ext) {
+                out.push(p);
+            }
+        }
+    }
+
+    fn sources(dir: &str, ext: &str) -> Vec<(String, String)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = Vec::new();
+        walk(&root.join(dir), ext, &mut paths);
+        paths.sort();
+        paths
+            .into_iter()
+            .map(|p| (p.strip_prefix(root).unwrap().display().to_string(), std::fs::read_to_string(&p).unwrap()))
+            .collect()
+    }
+
+    /// Every key the templates and the code ask for, with where.
+    fn used_keys() -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (path, text) in sources("templates", "html").into_iter().chain(sources("src", "rs")) {
+            out.extend(keys_asked(&text).into_iter().map(|k| (k, path.clone())));
+            if path.ends_with("i18n.rs") {
+                // The closed lists: every key-shaped literal between their heading and the tests.
+                let start = text.find("// ---- the keys that depend on a value").unwrap();
+                let end = text.find("#[cfg(test)]").unwrap();
+                for tok in tokens(&text[start..end]) {
+                    if let Token::Str(s) = tok
+                        && is_key(&s)
+                    {
+                        out.push((s, path.clone()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// What a language lacks of `found` (what, where), by `lacks`, which says what is missing.
+    fn lacking(found: &[(String, String)], lacks: impl Fn(Lang, &str) -> Option<String>) -> Vec<String> {
+        let both = found.iter().flat_map(|(what, path)| [Lang::Fr, Lang::En].map(|lang| (lang, what, path)));
+        both.filter_map(|(lang, what, path)| lacks(lang, what).map(|m| format!("{m} ({}, in {path})", lang.code())))
+            .collect()
+    }
+
+    #[test]
+    fn every_key_asked_for_is_in_both_languages() {
+        let used = used_keys();
+        assert!(used.len() > 400, "the scan found only {} keys", used.len());
+        let mut by_id: HashMap<String, String> = HashMap::new();
+        for (key, _) in &used {
+            if let Some(other) = by_id.insert(fluent_id(key), key.clone()) {
+                assert_eq!(&other, key, "two keys read the same Fluent id");
+            }
+        }
+        let missing = lacking(&used, |lang, key| Tr(lang).try_get(key).is_none().then(|| key.to_string()));
+        assert!(missing.is_empty(), "missing translations: {missing:#?}");
+    }
+
+    /// Every code given to an `AppError` constructor in `src/`, with where.
+    fn error_codes() -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (path, text) in sources("src", "rs") {
+            let t = tokens(&text);
+            for (i, tok) in t.iter().enumerate() {
+                let code = match (tok, t.get(i + 1), t.get(i + 2), t.get(i + 3), t.get(i + 4)) {
+                    (Token::Word(f), Some(Token::Punct('(')), Some(Token::Str(code)), ..)
+                        if ["bad_request", "forbidden", "conflict"].contains(&f.as_str()) =>
+                    {
+                        code
+                    }
+                    (
+                        Token::Word(v),
+                        Some(Token::Punct('{')),
+                        Some(Token::Word(c)),
+                        Some(Token::Punct(':')),
+                        Some(Token::Str(code)),
+                    ) if c == "code"
+                        && ["Forbidden", "Unauthorized", "BadRequest", "Conflict"].contains(&v.as_str()) =>
+                    {
+                        code
+                    }
+                    _ => continue,
+                };
+                out.push((code.clone(), path.clone()));
+            }
+        }
+        use crate::error::AppError as E;
+        let fixed = [
+            E::NotFound,
+            E::Unauthenticated,
+            E::Validation(Vec::new()),
+            E::RateLimited { retry_after_secs: 1 },
+            E::PayloadTooLarge,
+            E::UnsupportedMediaType,
+            E::MethodNotAllowed,
+            E::UriTooLong,
+            E::internal(""),
+        ];
+        out.extend(fixed.iter().map(|e| (e.code().to_string(), "src/error.rs".to_string())));
+        out
+    }
+
+    #[test]
+    fn every_error_code_has_words_in_both_languages() {
+        let codes = error_codes();
+        assert!(codes.len() > 60, "the scan found only {} codes", codes.len());
+        let missing = lacking(&codes, |lang, code| {
+            let bundle = &of(lang).bundle;
+            let Some(value) = bundle.get_message(&format!("error-{code}")).and_then(|m| m.value()) else {
+                return Some(format!("error-{code}"));
+            };
+            // The value is what a detail without values reads: it needs none itself.
+            let mut errors = Vec::new();
+            bundle.format_pattern(value, None, &mut errors);
+            assert!(errors.is_empty(), "error-{code} ({}) needs a variable: {errors:?}", lang.code());
+            None
+        });
+        assert!(missing.is_empty(), "error codes without words: {missing:#?}");
+    }
+
+    #[test]
+    fn english_error_forms_are_words_and_variables() {
+        let (_, text) = EN.iter().find(|(n, _)| *n == "errors.ftl").unwrap();
+        let resource = FluentResource::try_new(text.to_string()).map_err(|(_, e)| e).unwrap();
+        for entry in resource.entries() {
+            let ast::Entry::Message(m) = entry else { continue };
+            // `.wait` of rate-limited is told from the error's own number, never read.
+            if m.id.name == "error-rate-limited" {
+                continue;
+            }
+            // Field errors are recognised by their value too.
+            let value = m.value.as_ref().filter(|_| m.id.name.starts_with("field_error-")).map(|v| (None, v));
+            for (attribute, pattern) in
+                value.into_iter().chain(m.attributes.iter().map(|a| (Some(a.id.name), &a.value)))
+            {
+                let sample = Tr(Lang::En).format(m.id.name, attribute, FluentArgs::new());
+                assert!(
+                    read_values(pattern, &sample).is_some(),
+                    "{}.{attribute:?}: only words and {{ $variables }} can be read in a detail",
+                    m.id.name
+                );
+            }
         }
     }
 
@@ -967,5 +775,74 @@ mod tests {
     fn formats() {
         assert_eq!(Tr(Lang::En).fmt("home.welcome", &[("name", "Ana")]), "Hello Ana");
         assert_eq!(Tr(Lang::Fr).fmt("home.welcome", &[("name", "Ana")]), "Bonjour Ana");
+        assert_eq!(Tr(Lang::Fr).get("nav.login"), "Se connecter");
+        assert_eq!(Tr(Lang::En).get("audit.masked"), "[masked]");
+        assert_eq!(Tr(Lang::En).get("nowhere"), "??");
+    }
+
+    #[test]
+    fn counts_choose_the_plural_form() {
+        let (fr, en) = (Tr(Lang::Fr), Tr(Lang::En));
+        assert_eq!(fr.count("teams.member_count", 0), "0 membre");
+        assert_eq!(fr.count("teams.member_count", 1), "1 membre");
+        assert_eq!(fr.count("teams.member_count", 3), "3 membres");
+        assert_eq!(en.count("teams.member_count", 1), "1 member");
+        assert_eq!(en.count("teams.member_count", 0), "0 members");
+        assert_eq!(
+            fr.error_count("rate-limited", "wait", "seconds", 1),
+            "Trop de tentatives ; réessayez dans 1 seconde."
+        );
+        assert_eq!(
+            en.error_count("rate-limited", "wait", "seconds", 30),
+            "Too many attempts; try again in 30 seconds."
+        );
+    }
+
+    #[test]
+    fn error_words_carry_the_values_of_the_detail() {
+        let detail = "This time clashes with a booking from 2026-03-03 10:00 to 2026-03-03 10:30.";
+        assert_eq!(
+            Tr(Lang::Fr).error_text("slot-taken", detail).unwrap(),
+            "Ce créneau chevauche un rendez-vous de 2026-03-03 10:00 à 2026-03-03 10:30."
+        );
+        assert_eq!(Tr(Lang::En).error_text("slot-taken", detail).unwrap(), detail);
+        // A detail in no known form: the entry's own words.
+        assert_eq!(Tr(Lang::Fr).error_text("slot-taken", "Something else.").unwrap(), "Ce créneau vient d'être pris.");
+        assert_eq!(Tr(Lang::Fr).error_text("no-such-code", "x"), None);
+    }
+
+    #[test]
+    fn field_words_are_told_only_for_the_english_they_know() {
+        use crate::error::FieldError;
+        let fr = Tr(Lang::Fr);
+        let date = FieldError::new("from", "out-of-range", "Use a date between 1900 and 2200.");
+        assert_eq!(fr.field_message(&date), "Choisissez une date entre 1900 et 2200.");
+        let long = FieldError::new("notes", "too-long", "At most 5000 characters.");
+        assert_eq!(fr.field_message(&long), "5000 caractères au plus.");
+        let price = FieldError::new("price", "out-of-range", "Between 0 and 100000.");
+        assert_eq!(fr.field_message(&price), "Entre 0 et 100000.");
+        // A message no form of the code repeats stays what the service said.
+        let odd = FieldError::new("x", "out-of-range", "Something else entirely");
+        assert_eq!(fr.field_message(&odd), "Something else entirely");
+        assert_eq!(fr.field_words(&FieldError::new("x", "no-such-code", "Hm.")), None);
+        assert_eq!(Tr(Lang::En).field_message(&long), "At most 5000 characters.");
+    }
+
+    #[test]
+    fn closed_lists_answer_known_values_only() {
+        let t = Tr(Lang::En);
+        assert_eq!(t.role("owner"), "Owner");
+        assert_eq!(t.role("emperor"), "??");
+        assert_eq!(t.weekday(1), "Monday");
+        assert_eq!(t.month(12), "December");
+        assert_eq!(t.done("saved"), Some("Changes saved."));
+        assert_eq!(t.done("<script>"), None);
+        for kind in ["created", "moved", "cancelled"] {
+            assert!(notice::client_mail(kind).is_some());
+        }
+        for kind in ["booked", "moved", "cancelled"] {
+            assert!(notice::client_sms(kind).is_some() && notice::staff_mail(kind).is_some());
+            assert!(notice::staff_sms(kind).is_some());
+        }
     }
 }

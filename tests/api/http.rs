@@ -16,6 +16,7 @@ dual!(
     pages_escape_what_users_type,
     unknown_routes_are_404,
     pages_reset_password_sessions_and_second_factor,
+    errors_speak_the_language_asked_for,
 );
 
 #[tokio::test]
@@ -289,4 +290,33 @@ async fn pages_reset_password_sessions_and_second_factor(app: TestApp) {
     .await
     .assert(StatusCode::BAD_REQUEST);
     browser.get("/account/profile").await.assert(StatusCode::SEE_OTHER);
+}
+
+async fn errors_speak_the_language_asked_for(app: TestApp) {
+    // A problem document: English unless the caller states French; code and type the same.
+    let ask = |lang: Option<&'static str>| {
+        let mut req = Request::builder().uri("/api/v1/me");
+        if let Some(l) = lang {
+            req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    for (lang, detail) in
+        [(None, "Log in first."), (Some("en"), "Log in first."), (Some("fr-FR"), "Connectez-vous d'abord.")]
+    {
+        let r = app.client().send(ask(lang)).await;
+        r.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+        assert_eq!(r.json()["type"], "/problems/unauthenticated");
+        assert_eq!(r.json()["detail"], detail, "{lang:?}");
+    }
+    // A French form says what is wrong with a field in French, an English one in English.
+    let c = app.client();
+    c.get("/signup").await.assert(StatusCode::OK);
+    let fields = [("first_name", "Léa"), ("last_name", "Roux"), ("email", "not-an-address"), ("password", PASSWORD)];
+    let r = c.post_form("/signup", &fields).await;
+    r.assert(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("Saisissez une adresse e-mail valide."), "{}", r.text());
+    c.set_cookie("creneau_lang", "en");
+    let r = c.post_form("/signup", &fields).await;
+    assert!(r.text().contains("Enter a valid email address."), "{}", r.text());
 }

@@ -317,8 +317,7 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     let before = get(state, scope, id).await?;
     scope.require(Action::ManageLocation, Object::Location { id: &before.location_id })?;
     let now = to_ms(state.now());
-    let has_bookings =
-        || AppError::conflict("calendar-has-bookings", crate::error::en("conflict.calendar-has-bookings"));
+    let has_bookings = || AppError::conflict("calendar-has-bookings", crate::error::en("error.calendar-has-bookings"));
     let mut tx = state.db.begin().await?;
     // Checked inside the write transaction; a booking written meanwhile (PostgreSQL) still
     // meets the foreign key, mapped to the same answer below.

@@ -316,7 +316,7 @@ pub async fn merge(
         .map_err(|e| {
             crate::db::foreign_key_or(
                 e,
-                AppError::conflict("still-referenced", crate::error::en("conflict.still-referenced")),
+                AppError::conflict("still-referenced", crate::error::en("error.still-referenced")),
             )
         })?;
     let kept = personal::seal(&mut tx, state, scope.tenant(), &keep.id, json!(keep)).await?;
