@@ -1,12 +1,8 @@
 //! JSON API for accounts. Handlers extract, call one service function and present.
 
 use super::{repo, service};
-use crate::{
-    access::Identity,
-    error::{AppError, AppResult, Problem},
-    http::{ApiJson, Ctx, cookie_names, set_cookie, ts},
-    state::AppState,
-};
+use crate::features::prelude::*;
+use crate::http::{cookie_names, set_cookie, ts};
 use axum::{
     extract::{Path, State},
     http::{StatusCode, header},

@@ -1,17 +1,14 @@
 //! Account pages: sign-up, verification, login, password reset, profile, security, sessions.
 
 use super::{api::clear_session_cookie, repo, service};
+use crate::features::prelude::*;
 use crate::{
-    access::{Identity, MaybeIdentity},
-    error::{AppError, AppResult},
+    access::MaybeIdentity,
     http::{
-        Ctx, LANG_COOKIE, cookie_names,
-        pages::{
-            FormErrors, OrPage, PageCtx, PageForm, PageResult, ZONES, render, render_status, safe_next, see_other,
-        },
+        LANG_COOKIE, cookie_names,
+        pages::{ZONES, safe_next},
         set_cookie,
     },
-    state::AppState,
     types::Lang,
 };
 use askama::Template;

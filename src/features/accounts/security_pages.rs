@@ -2,15 +2,8 @@
 
 use super::pages::*;
 use super::{api::clear_session_cookie, repo, service};
-use crate::{
-    access::Identity,
-    error::AppError,
-    http::{
-        Ctx,
-        pages::{OrPage, PageCtx, PageForm, PageResult, local_time, render, render_status, see_other},
-    },
-    state::AppState,
-};
+use crate::features::prelude::*;
+use crate::http::pages::local_time;
 use askama::Template;
 use axum::{
     extract::{Path, State},

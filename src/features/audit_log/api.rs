@@ -1,12 +1,8 @@
 //! JSON and CSV endpoints for the audit trail.
 
 use super::service::{self, AuditRow, Filter, Visible, csv_cell};
-use crate::{
-    access::OrgScope,
-    error::{AppError, AppResult, Problem},
-    http::ts,
-    state::AppState,
-};
+use crate::features::prelude::*;
+use crate::http::ts;
 use axum::{
     body::{Body, Bytes},
     extract::{Query, State},

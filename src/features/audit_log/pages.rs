@@ -3,15 +3,10 @@
 //! is decided by `service::visibility`.
 
 use super::service::{self, AuditRow, Filter};
+use crate::features::prelude::*;
 use crate::{
-    access::{Identity, OrgScope},
     features::{accounts::pages::viewer_zone, clients::personal},
-    http::{
-        Ctx,
-        pages::{OrPage, PageCtx, PageResult, enc, local_time, render},
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::{enc, local_time},
 };
 use askama::Template;
 use axum::extract::{Query, State};

@@ -4,12 +4,8 @@ use super::{
     hours::{self, HoursBody},
     service::{self, BookingRow, ClientSummary},
 };
-use crate::{
-    access::OrgScope,
-    error::{AppError, AppResult, Problem},
-    http::{ApiJson, Ctx, ItemPath, ts},
-    state::AppState,
-};
+use crate::features::prelude::*;
+use crate::http::ts;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,

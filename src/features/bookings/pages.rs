@@ -7,25 +7,13 @@
 
 use super::grid::*;
 use super::service::{self, BookingRow, ClientInput, MAX_LENGTH_MS, NewBooking};
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        Identity, OrgScope,
-        policy::{Action, Object},
-    },
-    error::{AppError, AppResult},
     features::{
         calendars::service::{self as calendars, CalendarRow},
         services::service as services,
     },
-    http::{
-        Ctx,
-        pages::{
-            FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, inline_error, render, render_status, safe_next,
-            see_other, with_done,
-        },
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::{Opt, safe_next},
 };
 use askama::Template;
 use axum::{

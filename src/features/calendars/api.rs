@@ -1,12 +1,7 @@
 //! JSON API for calendars.
 
 use super::service::{self, Calendar, CalendarInput, present};
-use crate::{
-    access::OrgScope,
-    error::{AppResult, Problem},
-    http::{ApiJson, Ctx, ItemPath},
-    state::AppState,
-};
+use crate::features::prelude::*;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,

@@ -2,25 +2,14 @@
 //! calendar's settings (R3). Rules live in the service.
 
 use super::service::{self, CalendarInput, CalendarRow, present};
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        Identity, OrgScope,
-        policy::{Action, Object},
-    },
     error::FieldError,
     features::locations::{
         pages::{access_label, calendar_status_label, kind_label},
         service as locations,
     },
-    http::{
-        Ctx,
-        pages::{
-            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, ZONES, inline_error, render,
-            render_status, see_other, with_done,
-        },
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::{Opt, ZONES},
 };
 use askama::Template;
 use axum::{

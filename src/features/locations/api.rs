@@ -1,12 +1,7 @@
 //! JSON API for locations.
 
 use super::service::{self, Location, LocationInput};
-use crate::{
-    access::OrgScope,
-    error::{AppResult, Problem},
-    http::{ApiJson, Ctx, ItemPath},
-    state::AppState,
-};
+use crate::features::prelude::*;
 use axum::{
     extract::{Path, State},
     http::StatusCode,

@@ -2,25 +2,14 @@
 //! calendars (with the form for a new calendar). Rules live in the services.
 
 use super::service::{self, Location, LocationInput};
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        Identity, OrgScope, Role,
-        policy::{Action, Object},
-    },
-    error::AppError,
+    access::Role,
     features::{
         calendars::service::{self as calendars, CalendarInput},
         members::service as members,
     },
-    http::{
-        Ctx,
-        pages::{
-            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, ZONES, inline_error, render_status,
-            see_other, with_done,
-        },
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::{Opt, ZONES},
 };
 use askama::Template;
 use axum::{

@@ -4,17 +4,15 @@ use super::{
     invitations,
     service::{self, GrantInput, MemberRow},
 };
+use crate::features::prelude::*;
 use crate::{
     access::{
-        Identity, OrgScope, Role,
-        policy::{self, Action, GrantView, Preset, Toggle, Toggles},
+        Role,
+        policy::{self, GrantView, Preset, Toggle, Toggles},
         session::SESSION_LIFETIME_MS,
     },
-    error::{AppError, AppResult, Problem},
     features::accounts::api::Status,
-    http::{ApiJson, Ctx, ItemPath, cookie_names, set_cookie, ts},
-    i18n::Tr,
-    state::AppState,
+    http::{cookie_names, set_cookie, ts},
 };
 use axum::{
     extract::{Path, Query, State},

@@ -3,16 +3,10 @@
 
 use super::invitations;
 use super::pages::*;
+use crate::features::prelude::*;
 use crate::{
-    access::{Identity, MaybeIdentity, session::SESSION_LIFETIME_MS},
-    error::AppError,
-    http::{
-        Ctx, cookie_names,
-        pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, enc, inline_error, render_status, see_other},
-        set_cookie,
-    },
-    i18n::Tr,
-    state::AppState,
+    access::{MaybeIdentity, session::SESSION_LIFETIME_MS},
+    http::{cookie_names, pages::enc, set_cookie},
 };
 use askama::Template;
 use axum::{

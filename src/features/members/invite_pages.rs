@@ -2,17 +2,13 @@
 
 use super::pages::*;
 use super::service::{self, GrantInput};
+use crate::features::prelude::*;
 use crate::{
     access::{
-        Identity, OrgScope, Role,
-        policy::{Action, Level, Object, Toggle},
+        Role,
+        policy::{Level, Toggle},
     },
-    http::{
-        Ctx,
-        pages::{FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, inline_error, render_status, see_other},
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::Opt,
 };
 use askama::Template;
 use axum::{extract::State, http::StatusCode};

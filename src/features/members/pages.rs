@@ -7,23 +7,14 @@
 //! only to decide which controls to show.
 
 use super::service::{self, MemberRow};
+use crate::features::prelude::*;
 use crate::{
     access::{
-        Identity, OrgScope,
         context::member_view_by_id,
-        policy::{self, Action, Level, Object, Preset, Reason, Scope, Toggle, Toggles},
+        policy::{self, Level, Preset, Reason, Scope, Toggle, Toggles},
     },
-    error::AppError,
     features::accounts::pages::viewer_zone,
-    http::{
-        Ctx,
-        pages::{
-            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, inline_error, local_time, render,
-            render_status, see_other, with_done,
-        },
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::{Opt, local_time},
 };
 use askama::Template;
 use axum::{

@@ -1,12 +1,7 @@
 //! JSON API for one's own notification preferences.
 
 use super::service::{self, Preference, Preferences};
-use crate::{
-    access::OrgScope,
-    error::{AppResult, Problem},
-    http::{ApiJson, Ctx},
-    state::AppState,
-};
+use crate::features::prelude::*;
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::ToSchema;

@@ -1,14 +1,7 @@
 //! The page where a member chooses their notifications: a table of checkboxes.
 
 use super::service::{self, CHANNELS, EVENTS, Preference};
-use crate::{
-    access::{Identity, OrgScope},
-    http::{
-        Ctx,
-        pages::{DoneQuery, FormFields, OrPage, PageCtx, PageResult, render, see_other, with_done},
-    },
-    state::AppState,
-};
+use crate::features::prelude::*;
 use askama::Template;
 use axum::extract::{Query, State};
 

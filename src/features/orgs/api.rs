@@ -1,12 +1,8 @@
 //! JSON API for organisations.
 
 use super::service;
-use crate::{
-    access::Identity,
-    error::{AppResult, Problem},
-    http::{ApiJson, Ctx, ts},
-    state::AppState,
-};
+use crate::features::prelude::*;
+use crate::http::ts;
 use axum::{
     extract::State,
     http::StatusCode,

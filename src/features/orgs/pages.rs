@@ -1,14 +1,7 @@
 //! Organisation pages: list, create, switch.
 
 use super::service;
-use crate::{
-    access::Identity,
-    http::{
-        Ctx,
-        pages::{FormErrors, OrPage, PageCtx, PageForm, PageResult, render_status, see_other},
-    },
-    state::AppState,
-};
+use crate::features::prelude::*;
 use askama::Template;
 use axum::{extract::State, http::StatusCode};
 use serde::Deserialize;

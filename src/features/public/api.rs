@@ -2,11 +2,7 @@
 
 use super::service::{self, Booked, ManagedBooking, PublicCalendar};
 use crate::features::availability::{Asked, Slot, SlotList, detail_of};
-use crate::{
-    error::{AppResult, Problem},
-    http::{ApiJson, Ctx},
-    state::AppState,
-};
+use crate::features::prelude::*;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,

@@ -1,13 +1,8 @@
 //! JSON API for teams.
 
 use super::service::{self, Team, TeamInput};
-use crate::{
-    access::OrgScope,
-    error::{AppResult, Problem},
-    features::members::service::GrantInput,
-    http::{ApiJson, Ctx, ItemPath},
-    state::AppState,
-};
+use crate::features::members::service::GrantInput;
+use crate::features::prelude::*;
 use axum::{
     extract::{Path, State},
     http::StatusCode,

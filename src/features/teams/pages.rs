@@ -2,24 +2,13 @@
 //! Rules live in the service.
 
 use super::service::{self, Team, TeamInput};
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        Identity, OrgScope,
-        policy::{Level, Scope},
-    },
+    access::policy::{Level, Scope},
     features::members::{
         pages::{GrantsEditor, grants_editor, grants_from_editor, visible},
         service as members,
     },
-    http::{
-        Ctx,
-        pages::{
-            DoneQuery, FormErrors, FormFields, OrPage, PageCtx, PageResult, inline_error, render_status, see_other,
-            with_done,
-        },
-    },
-    i18n::Tr,
-    state::AppState,
 };
 use askama::Template;
 use axum::{
