@@ -3,6 +3,7 @@
 
 use super::service::{self, CalendarInput, CalendarRow, present};
 use crate::features::prelude::*;
+use crate::http::forms::refused;
 use crate::{
     error::FieldError,
     features::locations::{
@@ -230,13 +231,9 @@ pub async fn update(
     };
     match service::update(&state, &ctx, &scope, &id, input).await {
         Ok(_) => Ok(see_other(&format!("/calendars/{id}?done=saved"))),
-        Err(e) => match inline_error(t, &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                settings_page(&state, &ctx, &who, &scope, &id, None, status, Some((f, errors, error))).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            settings_page(&state, &ctx, &who, &scope, &id, None, r.status, Some((f, r.errors, r.error))).await
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::service::{self, Location, LocationInput};
 use crate::features::prelude::*;
+use crate::http::forms::refused;
 use crate::{
     access::Role,
     features::{
@@ -166,14 +167,10 @@ pub async fn create(
     };
     match service::create(&state, &ctx, &scope, input).await {
         Ok(l) => Ok(see_other(&format!("/locations/{}?done=created", l.id))),
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                list_page(&state, &ctx, &who, &scope, status, f, errors, error, None).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            list_page(&state, &ctx, &who, &scope, r.status, f, r.errors, r.error, None).await
+        }
     }
 }
 
@@ -318,15 +315,12 @@ pub async fn update(
     };
     match service::update(&state, &ctx, &scope, &id, input).await {
         Ok(_) => Ok(see_other(&format!("/locations/{id}?done=saved"))),
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                let r = Refusal { status: Some(status), f: Some(f), errors, error, ..Default::default() };
-                location_page(&state, &ctx, &who, &scope, &id, None, r).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            let r =
+                Refusal { status: Some(r.status), f: Some(f), errors: r.errors, error: r.error, ..Default::default() };
+            location_page(&state, &ctx, &who, &scope, &id, None, r).await
+        }
     }
 }
 
@@ -370,14 +364,16 @@ pub async fn create_calendar(
     };
     match calendars::create(&state, &ctx, &scope, input).await {
         Ok(cal) => Ok(see_other(&format!("/calendars/{}?done=calendar", cal.id))),
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let cal_errors = FormErrors::from_error(&e).unwrap_or_default();
-                let cal_error = (!cal_errors.any()).then_some(message);
-                let r = Refusal { status: Some(status), c: Some(c), cal_errors, cal_error, ..Default::default() };
-                location_page(&state, &ctx, &who, &scope, &id, None, r).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            let r = Refusal {
+                status: Some(r.status),
+                c: Some(c),
+                cal_errors: r.errors,
+                cal_error: r.error,
+                ..Default::default()
+            };
+            location_page(&state, &ctx, &who, &scope, &id, None, r).await
+        }
     }
 }

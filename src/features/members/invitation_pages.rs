@@ -4,6 +4,7 @@
 use super::invitations;
 use super::pages::*;
 use crate::features::prelude::*;
+use crate::http::forms::refused;
 use crate::{
     access::{MaybeIdentity, session::SESSION_LIFETIME_MS},
     http::{cookie_names, pages::enc, set_cookie},
@@ -190,14 +191,10 @@ pub async fn register(
         Err(AppError::BadRequest { code: "invalid-token", .. }) => {
             Ok(invalid_link(frame(&state, &ctx, who.as_ref()).await.or_page(&ctx)?))
         }
-        Err(e) => match inline_error(t, &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                let f = again(errors, error);
-                invitation_page(&state, &ctx, who.as_ref(), &token, status, Some(f)).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            let f = again(r.errors, r.error);
+            invitation_page(&state, &ctx, who.as_ref(), &token, r.status, Some(f)).await
+        }
     }
 }

@@ -3,6 +3,7 @@
 use super::pages::*;
 use super::service::{self, GrantInput};
 use crate::features::prelude::*;
+use crate::http::forms::refused;
 use crate::{
     access::{
         Role,
@@ -183,13 +184,9 @@ pub async fn invite(
             let done = if f.send_invitation { "invited" } else { "created" };
             Ok(see_other(&format!("/team/{}?done={done}", m.id)))
         }
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                invite_page(&state, &ctx, &who, &scope, status, f, Some(&form), errors, error).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            invite_page(&state, &ctx, &who, &scope, r.status, f, Some(&form), r.errors, r.error).await
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::service::{self, Team, TeamInput};
 use crate::features::prelude::*;
+use crate::http::forms::refused;
 use crate::{
     access::policy::{Level, Scope},
     features::members::{
@@ -84,14 +85,10 @@ pub async fn create(
     let input = TeamInput { name: Some(name.clone()), member_ids: None, grants: None };
     match service::save(&state, &ctx, &scope, None, input).await {
         Ok(team) => Ok(see_other(&format!("/teams/{}?done=created", team.id))),
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                list_page(&state, &ctx, &who, &scope, status, name, errors, error, None).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            list_page(&state, &ctx, &who, &scope, r.status, name, r.errors, r.error, None).await
+        }
     }
 }
 
@@ -211,14 +208,10 @@ pub async fn update(
     };
     match service::save(&state, &ctx, &scope, Some(&team.id), input).await {
         Ok(_) => Ok(see_other(&format!("/teams/{id}?done=saved"))),
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                team_page(&state, &ctx, &who, &scope, &id, None, Some((status, Some(&form), errors, error))).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            team_page(&state, &ctx, &who, &scope, &id, None, Some((r.status, Some(&form), r.errors, r.error))).await
+        }
     }
 }
 
