@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod csrf;
+pub mod extract;
 pub mod forms;
 pub mod pages;
 pub mod routes;

@@ -98,9 +98,7 @@ pub struct NewBookingBody {
     responses((status = 201, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem, description = "slot-taken"),
         (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<NewBookingBody>,
 ) -> AppResult<Response> {
     let row = service::create(
@@ -177,9 +175,7 @@ pub struct MoveBody {
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
     request_body = MoveBody, responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<MoveBody>,
 ) -> AppResult<axum::Json<Booking>> {
@@ -190,9 +186,7 @@ pub async fn update(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/cancel", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn cancel(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Booking>> {
     let row = service::cancel(&state, &ctx, &scope, &p.id).await?;
@@ -213,9 +207,7 @@ pub async fn get_hours(
 #[utoipa::path(put, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
     request_body = HoursBody, responses((status = 200, body = HoursBody), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_hours(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<HoursBody>,
 ) -> AppResult<axum::Json<HoursBody>> {
@@ -259,9 +251,7 @@ pub struct PeriodBody {
     params(("org_id" = String, Path), ("id" = String, Path)), request_body = PeriodBody,
     responses((status = 201, body = Period), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_unavailability(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<PeriodBody>,
 ) -> AppResult<Response> {
@@ -281,9 +271,7 @@ pub struct PeriodPath {
     params(("org_id" = String, Path), ("id" = String, Path), ("period_id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn remove_unavailability(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<PeriodPath>,
 ) -> AppResult<StatusCode> {
     hours::remove_unavailability(&state, &ctx, &scope, &p.id, &p.period_id).await?;
@@ -293,9 +281,7 @@ pub async fn remove_unavailability(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/no-show", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn no_show(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Booking>> {
     let row = service::mark_no_show(&state, &ctx, &scope, &p.id).await?;

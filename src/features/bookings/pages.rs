@@ -17,7 +17,7 @@ use crate::{
 };
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
 };
 use jiff::ToSpan;
@@ -171,10 +171,7 @@ async fn view(
 }
 
 pub async fn week(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> PageResult {
@@ -182,10 +179,7 @@ pub async fn week(
 }
 
 pub async fn day(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> PageResult {
@@ -266,10 +260,7 @@ async fn new_page(
 }
 
 pub async fn new_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<NewQuery>,
 ) -> PageResult {
@@ -286,10 +277,7 @@ pub async fn new_form(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -453,10 +441,7 @@ async fn booking_page(
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<BookingQuery>,
 ) -> PageResult {
@@ -477,10 +462,7 @@ fn after(form: &FormFields, id: &str, done: &str) -> String {
 }
 
 pub async fn move_booking(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -524,9 +506,7 @@ pub async fn move_booking(
 }
 
 pub async fn cancel(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -535,9 +515,7 @@ pub async fn cancel(
 }
 
 pub async fn no_show(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {

@@ -67,9 +67,7 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(("org_id" = String, Path)),
     request_body = CalendarBody, responses((status = 201, body = Calendar), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<CalendarBody>,
 ) -> AppResult<Response> {
     let c = service::create(&state, &ctx, &scope, b.into()).await?;
@@ -91,9 +89,7 @@ pub async fn get(
     params(("org_id" = String, Path), ("id" = String, Path)), request_body = CalendarBody,
     responses((status = 200, body = Calendar), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<CalendarBody>,
 ) -> AppResult<axum::Json<Calendar>> {
@@ -104,12 +100,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",
     params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<StatusCode> {
+pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
     service::delete(&state, &ctx, &scope, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

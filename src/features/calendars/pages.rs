@@ -14,7 +14,7 @@ use crate::{
 };
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
 };
 use serde::Deserialize;
@@ -75,13 +75,7 @@ pub struct AgendaQuery {
     date: Option<String>,
 }
 
-pub async fn agenda(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Query(q): Query<AgendaQuery>,
-) -> PageResult {
+pub async fn agenda(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<AgendaQuery>) -> PageResult {
     let all = service::list(&state, &scope, None).await.or_page(&ctx)?;
     let p = PageCtx::for_org(&state, &ctx, &who, &scope, "/agenda").await.or_page(&ctx)?;
     let t = p.t;
@@ -177,10 +171,7 @@ async fn settings_page(
 }
 
 pub async fn settings(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
@@ -188,10 +179,7 @@ pub async fn settings(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {

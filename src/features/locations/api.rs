@@ -36,9 +36,7 @@ pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<a
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
     request_body = LocationBody, responses((status = 201, body = Location), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<LocationBody>,
 ) -> AppResult<Response> {
     let loc = service::create(&state, &ctx, &scope, b.into()).await?;
@@ -59,9 +57,7 @@ pub async fn get(
     params(("org_id" = String, Path), ("id" = String, Path)), request_body = LocationBody,
     responses((status = 200, body = Location), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<LocationBody>,
 ) -> AppResult<axum::Json<Location>> {
@@ -71,12 +67,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
     params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<StatusCode> {
+pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
     service::delete(&state, &ctx, &scope, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

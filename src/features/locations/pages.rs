@@ -14,7 +14,7 @@ use crate::{
 };
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
 };
 
@@ -139,24 +139,12 @@ async fn list_page(
     ))
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
+pub async fn list(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
     let f = LocationValues { time_zone: state.config.default_time_zone.clone(), ..Default::default() };
     list_page(&state, &ctx, &who, &scope, StatusCode::OK, f, FormErrors::default(), None, q.done.as_deref()).await
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    form: FormFields,
-) -> PageResult {
+pub async fn create(OrgPage { state, ctx, who, scope }: OrgPage, form: FormFields) -> PageResult {
     let f = LocationValues::from_form(&form);
     let input = LocationInput {
         name: Some(f.name.clone()),
@@ -287,10 +275,7 @@ async fn location_page(
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
@@ -298,10 +283,7 @@ pub async fn detail(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -324,13 +306,7 @@ pub async fn update(
     }
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn delete(OrgPage { state, ctx, who, scope }: OrgPage, Path(id): Path<String>) -> PageResult {
     match service::delete(&state, &ctx, &scope, &id).await {
         Ok(()) => Ok(see_other("/locations?done=deleted")),
         Err(e @ (AppError::Conflict { .. } | AppError::Forbidden { .. })) => {
@@ -343,10 +319,7 @@ pub async fn delete(
 }
 
 pub async fn create_calendar(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {

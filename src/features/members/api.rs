@@ -135,9 +135,7 @@ fn yes() -> bool {
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(("org_id" = String, Path)), request_body = InviteBody,
     responses((status = 201, body = Member), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn invite(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<InviteBody>,
 ) -> AppResult<Response> {
     let m = service::invite(
@@ -183,9 +181,7 @@ pub struct MemberPatch {
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     request_body = MemberPatch, responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<MemberPatch>,
 ) -> AppResult<axum::Json<Member>> {
@@ -202,12 +198,7 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn remove(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<StatusCode> {
+pub async fn remove(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
     service::remove(&state, &ctx, &scope, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -221,9 +212,7 @@ pub struct GrantsBody {
 #[utoipa::path(put, path = "/api/v1/orgs/{org_id}/members/{id}/grants", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     request_body = GrantsBody, responses((status = 200, body = [GrantView]), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_grants(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<GrantsBody>,
 ) -> AppResult<axum::Json<Vec<GrantView>>> {
@@ -233,9 +222,7 @@ pub async fn set_grants(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/activate", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn activate(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Member>> {
     let m = service::activate(&state, &ctx, &scope, &p.id).await?;
@@ -245,9 +232,7 @@ pub async fn activate(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/resend", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Status), (status = 409, body = Problem), (status = 429, body = Problem)))]
 pub async fn resend(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Status>> {
     service::resend(&state, &ctx, &scope, &p.id).await?;
@@ -257,9 +242,7 @@ pub async fn resend(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/revoke", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Status), (status = 409, body = Problem)))]
 pub async fn revoke(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Status>> {
     service::revoke(&state, &ctx, &scope, &p.id).await?;
@@ -269,9 +252,7 @@ pub async fn revoke(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/block", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn block(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Member>> {
     Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &p.id, true).await?)))
@@ -280,9 +261,7 @@ pub async fn block(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/unblock", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn unblock(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Member>> {
     Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &p.id, false).await?)))
@@ -301,9 +280,7 @@ pub struct ExplainQuery {
     params(("org_id" = String, Path), ("id" = String, Path), ExplainQuery),
     responses((status = 200, body = service::Explanation), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn explain(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     Query(q): Query<ExplainQuery>,
 ) -> AppResult<axum::Json<service::Explanation>> {
@@ -335,9 +312,7 @@ pub struct TransferBody {
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/ownership", tag = "members", params(("org_id" = String, Path)), request_body = TransferBody,
     responses((status = 200, body = Status), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn transfer_ownership(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<TransferBody>,
 ) -> AppResult<axum::Json<Status>> {
     service::transfer_ownership(&state, &ctx, &scope, &b.member_id).await?;
@@ -346,7 +321,7 @@ pub async fn transfer_ownership(
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/leave", tag = "members", params(("org_id" = String, Path)),
     responses((status = 200, body = Status), (status = 409, body = Problem)))]
-pub async fn leave(State(state): State<AppState>, ctx: Ctx, scope: OrgScope) -> AppResult<axum::Json<Status>> {
+pub async fn leave(OrgRequest { state, ctx, scope }: OrgRequest) -> AppResult<axum::Json<Status>> {
     service::leave(&state, &ctx, &scope).await?;
     Ok(axum::Json(Status { status: "left" }))
 }

@@ -12,7 +12,7 @@ use crate::{
     http::pages::Opt,
 };
 use askama::Template;
-use axum::{extract::State, http::StatusCode};
+use axum::http::StatusCode;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------- invite
@@ -117,7 +117,7 @@ pub(super) async fn invite_page(
     ))
 }
 
-pub async fn invite_form(State(state): State<AppState>, ctx: Ctx, who: Identity, scope: OrgScope) -> PageResult {
+pub async fn invite_form(OrgPage { state, ctx, who, scope }: OrgPage) -> PageResult {
     // The form is for those who manage users; others get the readable 403.
     scope.require(Action::ViewMembers, Object::Org).or_page(&ctx)?;
     let f = InviteValues {
@@ -129,13 +129,7 @@ pub async fn invite_form(State(state): State<AppState>, ctx: Ctx, who: Identity,
     invite_page(&state, &ctx, &who, &scope, StatusCode::OK, f, None, FormErrors::default(), None).await
 }
 
-pub async fn invite(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    form: FormFields,
-) -> PageResult {
+pub async fn invite(OrgPage { state, ctx, who, scope }: OrgPage, form: FormFields) -> PageResult {
     let mut toggles = BTreeMap::new();
     for x in Toggle::ALL {
         if form.checked(&format!("toggle_{}", x.as_str())) {

@@ -18,7 +18,7 @@ use crate::{
 };
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
 };
 use serde::Deserialize;
@@ -61,13 +61,7 @@ pub(super) fn display_name(m: &MemberRow) -> String {
     format!("{} {}", m.first_name, m.last_name).trim().to_string()
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
+pub async fn list(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
     let rows = service::list(&state, &scope).await.or_page(&ctx)?;
     let zone = viewer_zone(&state, &who).await.or_page(&ctx)?;
     let p = PageCtx::for_org(&state, &ctx, &who, &scope, "/team").await.or_page(&ctx)?;
@@ -399,10 +393,7 @@ pub(super) async fn member_page(
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<MemberQuery>,
 ) -> PageResult {
@@ -436,10 +427,7 @@ pub(super) async fn refused(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -464,10 +452,7 @@ pub async fn update(
 }
 
 pub async fn set_grants(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -520,10 +505,7 @@ macro_rules! op_handler {
     ($($name:ident => $op:expr),* $(,)?) => {
         $(
             pub async fn $name(
-                State(state): State<AppState>,
-                ctx: Ctx,
-                who: Identity,
-                scope: OrgScope,
+                OrgPage { state, ctx, who, scope }: OrgPage,
                 Path(id): Path<String>,
             ) -> PageResult {
                 member_op(&state, &ctx, &who, &scope, &id, $op).await

@@ -23,9 +23,7 @@ pub struct PreferencesBody {
     request_body = PreferencesBody,
     responses((status = 200, body = Preferences), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_mine(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<PreferencesBody>,
 ) -> AppResult<axum::Json<Preferences>> {
     Ok(axum::Json(service::set_mine(&state, &ctx, &scope, &b.preferences).await?))

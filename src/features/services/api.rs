@@ -59,9 +59,7 @@ pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<a
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(("org_id" = String, Path)), request_body = ServiceBody,
     responses((status = 201, body = Service), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<ServiceBody>,
 ) -> AppResult<Response> {
     let s = service::save(&state, &ctx, &scope, None, b.into()).await?;
@@ -81,9 +79,7 @@ pub async fn get(
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),
     request_body = ServiceBody, responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<ServiceBody>,
 ) -> AppResult<axum::Json<Service>> {
@@ -92,12 +88,7 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<StatusCode> {
+pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
     service::delete(&state, &ctx, &scope, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -114,9 +105,7 @@ pub struct OfferPath {
     params(("org_id" = String, Path), ("id" = String, Path), ("calendar_id" = String, Path)),
     responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn offer(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<OfferPath>,
 ) -> AppResult<axum::Json<Service>> {
     Ok(axum::Json(service::set_offered(&state, &ctx, &scope, &p.id, &p.calendar_id, true).await?))
@@ -126,9 +115,7 @@ pub async fn offer(
     params(("org_id" = String, Path), ("id" = String, Path), ("calendar_id" = String, Path)),
     responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn withdraw(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<OfferPath>,
 ) -> AppResult<axum::Json<Service>> {
     Ok(axum::Json(service::set_offered(&state, &ctx, &scope, &p.id, &p.calendar_id, false).await?))

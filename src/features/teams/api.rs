@@ -36,9 +36,7 @@ pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<a
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(("org_id" = String, Path)), request_body = TeamBody,
     responses((status = 201, body = Team), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<TeamBody>,
 ) -> AppResult<Response> {
     let t = service::save(&state, &ctx, &scope, None, b.into()).await?;
@@ -58,9 +56,7 @@ pub async fn get(
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(("org_id" = String, Path), ("id" = String, Path)),
     request_body = TeamBody, responses((status = 200, body = Team), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<TeamBody>,
 ) -> AppResult<axum::Json<Team>> {
@@ -69,12 +65,7 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<StatusCode> {
+pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
     service::delete(&state, &ctx, &scope, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

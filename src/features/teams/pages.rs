@@ -13,7 +13,7 @@ use crate::{
 };
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
 };
 
@@ -63,24 +63,12 @@ async fn list_page(
     ))
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
+pub async fn list(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
     list_page(&state, &ctx, &who, &scope, StatusCode::OK, String::new(), FormErrors::default(), None, q.done.as_deref())
         .await
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    form: FormFields,
-) -> PageResult {
+pub async fn create(OrgPage { state, ctx, who, scope }: OrgPage, form: FormFields) -> PageResult {
     let name = form.get("name").to_string();
     let input = TeamInput { name: Some(name.clone()), member_ids: None, grants: None };
     match service::save(&state, &ctx, &scope, None, input).await {
@@ -180,10 +168,7 @@ async fn team_page(
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
@@ -191,10 +176,7 @@ pub async fn detail(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -215,13 +197,7 @@ pub async fn update(
     }
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn delete(OrgPage { state, ctx, who, scope }: OrgPage, Path(id): Path<String>) -> PageResult {
     match service::delete(&state, &ctx, &scope, &id).await {
         Ok(()) => Ok(see_other("/teams?done=deleted")),
         Err(e) => match inline_error(Tr(ctx.lang), &e) {
