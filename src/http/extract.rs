@@ -8,9 +8,8 @@ use crate::{
 };
 use axum::{extract::FromRequestParts, http::request::Parts};
 
-/// What every organisation API handler that changes something takes: the state, the
-/// request's context and the organisation's scope (built by the route's guard), extracted
-/// in that order.
+/// What every organisation handler takes: the state, the request's context and the
+/// organisation's scope (built by the route's guard), extracted in that order.
 pub struct OrgRequest {
     pub state: AppState,
     pub ctx: Ctx,
@@ -27,9 +26,8 @@ impl FromRequestParts<AppState> for OrgRequest {
     }
 }
 
-/// What every organisation page takes: the state, the request's context, the signed-in
-/// account and the organisation's scope (built by the route's guard), extracted in that
-/// order.
+/// What every organisation page takes: `OrgRequest` and the signed-in account (which the
+/// route's guard has already required).
 pub struct OrgPage {
     pub state: AppState,
     pub ctx: Ctx,
@@ -41,9 +39,8 @@ impl FromRequestParts<AppState> for OrgPage {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let ctx = Ctx::from_request_parts(parts, state).await?;
         let who = Identity::from_request_parts(parts, state).await?;
-        let scope = OrgScope::from_request_parts(parts, state).await?;
-        Ok(OrgPage { state: state.clone(), ctx, who, scope })
+        let OrgRequest { state, ctx, scope } = OrgRequest::from_request_parts(parts, state).await?;
+        Ok(OrgPage { state, ctx, who, scope })
     }
 }

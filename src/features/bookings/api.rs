@@ -7,7 +7,7 @@ use super::{
 use crate::features::prelude::*;
 use crate::http::ts;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -137,8 +137,7 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(("org_id" = String, Path), ListQuery),
     responses((status = 200, body = [Booking]), (status = 422, body = Problem)))]
 pub async fn list(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<ListQuery>,
 ) -> AppResult<axum::Json<Vec<Booking>>> {
     let parse = |f: &str, v: &str| {
@@ -155,8 +154,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Booking), (status = 404, body = Problem)))]
 pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Booking>> {
     let b = service::get(&state, &scope, &p.id).await?;
@@ -196,8 +194,7 @@ pub async fn cancel(
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = HoursBody), (status = 404, body = Problem)))]
 pub async fn get_hours(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<HoursBody>> {
     let cal = crate::features::calendars::service::get(&state, &scope, &p.id).await?;
@@ -230,8 +227,7 @@ fn period(u: hours::Unavailability) -> Period {
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", tag = "bookings",
     params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = [Period]), (status = 404, body = Problem)))]
 pub async fn list_unavailability(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Vec<Period>>> {
     Ok(axum::Json(hours::list_unavailability(&state, &scope, &p.id).await?.into_iter().map(period).collect()))

@@ -3,7 +3,7 @@
 use super::service::{self, Calendar, CalendarInput, present};
 use crate::features::prelude::*;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -56,8 +56,7 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(("org_id" = String, Path), ListQuery),
     responses((status = 200, body = [Calendar], description = "Exactly the calendars the caller may see")))]
 pub async fn list(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<ListQuery>,
 ) -> AppResult<axum::Json<Vec<Calendar>>> {
     let rows = service::list(&state, &scope, q.location_id.as_deref()).await?;
@@ -77,8 +76,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",
     params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = Calendar), (status = 404, body = Problem)))]
 pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Calendar>> {
     let c = service::get(&state, &scope, &p.id).await?;

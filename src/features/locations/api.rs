@@ -3,7 +3,7 @@
 use super::service::{self, Location, LocationInput};
 use crate::features::prelude::*;
 use axum::{
-    extract::{Path, State},
+    extract::Path,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -29,7 +29,7 @@ impl From<LocationBody> for LocationInput {
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
     responses((status = 200, body = [Location]), (status = 404, body = Problem)))]
-pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Vec<Location>>> {
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Location>>> {
     Ok(axum::Json(service::list(&state, &scope).await?))
 }
 
@@ -46,8 +46,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
     params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = Location), (status = 404, body = Problem)))]
 pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Location>> {
     Ok(axum::Json(service::get(&state, &scope, &p.id).await?))

@@ -105,7 +105,7 @@ async fn detailed(state: &AppState, scope: &OrgScope, m: &MemberRow) -> AppResul
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(("org_id" = String, Path)),
     responses((status = 200, body = [Member]), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Vec<Member>>> {
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Member>>> {
     Ok(axum::Json(service::list(&state, &scope).await?.iter().map(present).collect()))
 }
 
@@ -160,8 +160,7 @@ pub async fn invite(
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Member>> {
     let m = service::get(&state, &scope, &p.id).await?;
@@ -298,7 +297,7 @@ pub struct OrgPath {
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me", tag = "members", params(("org_id" = String, Path)),
     responses((status = 200, body = Member)))]
-pub async fn me(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Member>> {
+pub async fn me(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Member>> {
     let m = service::find(&state, &scope, scope.membership_id()).await?.ok_or(AppError::NotFound)?;
     Ok(axum::Json(detailed(&state, &scope, &m).await?))
 }
@@ -387,8 +386,7 @@ pub async fn register_with_invitation(
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}/preview", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = service::Preview, description = "What this member sees (read-only)"), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn preview(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<service::Preview>> {
     Ok(axum::Json(service::preview(&state, &scope, &p.id).await?))

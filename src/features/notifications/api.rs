@@ -2,13 +2,12 @@
 
 use super::service::{self, Preference, Preferences};
 use crate::features::prelude::*;
-use axum::extract::State;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me/notifications", tag = "members", params(("org_id" = String, Path)),
     responses((status = 200, body = Preferences), (status = 404, body = Problem)))]
-pub async fn get_mine(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Preferences>> {
+pub async fn get_mine(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Preferences>> {
     Ok(axum::Json(service::mine(&state, &scope).await?))
 }
 

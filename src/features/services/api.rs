@@ -3,7 +3,7 @@
 use super::service::{self, Service, ServiceInput};
 use crate::features::prelude::*;
 use axum::{
-    extract::{Path, State},
+    extract::Path,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -52,7 +52,7 @@ impl From<ServiceBody> for ServiceInput {
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(("org_id" = String, Path)),
     responses((status = 200, body = [Service])))]
-pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Vec<Service>>> {
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Service>>> {
     Ok(axum::Json(service::list(&state, &scope).await?))
 }
 
@@ -69,8 +69,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Service), (status = 404, body = Problem)))]
 pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Service>> {
     Ok(axum::Json(service::get(&state, &scope, &p.id).await?))

@@ -4,7 +4,7 @@ use super::service::{self, Team, TeamInput};
 use crate::features::members::service::GrantInput;
 use crate::features::prelude::*;
 use axum::{
-    extract::{Path, State},
+    extract::Path,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -29,7 +29,7 @@ impl From<TeamBody> for TeamInput {
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(("org_id" = String, Path)),
     responses((status = 200, body = [Team]), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Vec<Team>>> {
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Team>>> {
     Ok(axum::Json(service::list(&state, &scope).await?))
 }
 
@@ -45,11 +45,7 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Team), (status = 404, body = Problem)))]
-pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Team>> {
+pub async fn get(OrgRequest { state, scope, .. }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<axum::Json<Team>> {
     Ok(axum::Json(service::get(&state, &scope, &p.id).await?))
 }
 
