@@ -87,6 +87,18 @@ pub fn signup_cookie(secure: bool, secret: &str, lifetime_ms: i64) -> HeaderValu
     set_cookie(secure, cookie_names(secure).signup, secret, Some(lifetime_ms / 1000), true)
 }
 
+/// The session cookie for a new sign-in's `token`, as long-lived as the session.
+pub fn session_cookie(state: &crate::state::AppState, token: &str) -> HeaderValue {
+    let secure = state.config.secure_cookies();
+    set_cookie(
+        secure,
+        cookie_names(secure).session,
+        token,
+        Some(crate::access::session::SESSION_LIFETIME_MS / 1000),
+        true,
+    )
+}
+
 /// The sign-up browser secret sent with this request, if any.
 pub fn signup_secret(state: &crate::state::AppState, headers: &HeaderMap) -> Option<String> {
     cookie(headers, cookie_names(state.config.secure_cookies()).signup).map(str::to_string)

@@ -2,7 +2,7 @@
 
 use super::{repo, service};
 use crate::features::prelude::*;
-use crate::http::{cookie_names, set_cookie, ts};
+use crate::http::{cookie_names, session_cookie, set_cookie, ts};
 use axum::{
     extract::{Path, State},
     http::{StatusCode, header},
@@ -134,14 +134,7 @@ pub async fn login(
         service::LoginInput { email: req.email, password: req.password, totp_code: req.totp_code },
     )
     .await?;
-    let secure = state.config.secure_cookies();
-    let cookie = set_cookie(
-        secure,
-        cookie_names(secure).session,
-        &done.token,
-        Some(crate::access::session::SESSION_LIFETIME_MS / 1000),
-        true,
-    );
+    let cookie = session_cookie(&state, &done.token);
     let me = me_of(&state, &done.account, None).await?;
     Ok(([(header::SET_COOKIE, cookie)], axum::Json(LoginResponse { account: me, session_id: done.session_id }))
         .into_response())

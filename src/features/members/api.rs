@@ -9,10 +9,9 @@ use crate::{
     access::{
         Role,
         policy::{self, GrantView, Preset, Toggle, Toggles},
-        session::SESSION_LIFETIME_MS,
     },
     features::accounts::api::Status,
-    http::{cookie_names, set_cookie, ts},
+    http::{session_cookie, ts},
 };
 use axum::{
     extract::{Path, Query, State},
@@ -377,9 +376,7 @@ pub async fn register_with_invitation(
 ) -> AppResult<Response> {
     let r = invitations::register(&state, &ctx, &b.token, &b.password, b.first_name.as_deref(), b.last_name.as_deref())
         .await?;
-    let secure = state.config.secure_cookies();
-    let cookie =
-        set_cookie(secure, cookie_names(secure).session, &r.session_token, Some(SESSION_LIFETIME_MS / 1000), true);
+    let cookie = session_cookie(&state, &r.session_token);
     Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], axum::Json(Joined { org_id: r.org_id })).into_response())
 }
 

@@ -4,10 +4,9 @@
 use super::invitations;
 use super::pages::*;
 use crate::features::prelude::*;
-use crate::http::forms::refused;
 use crate::{
-    access::{MaybeIdentity, session::SESSION_LIFETIME_MS},
-    http::{cookie_names, pages::enc, set_cookie},
+    access::MaybeIdentity,
+    http::{forms::refused, pages::enc, session_cookie},
 };
 use askama::Template;
 use axum::{
@@ -176,14 +175,7 @@ pub async fn register(
     .await;
     match r {
         Ok(r) => {
-            let secure = state.config.secure_cookies();
-            let cookie = set_cookie(
-                secure,
-                cookie_names(secure).session,
-                &r.session_token,
-                Some(SESSION_LIFETIME_MS / 1000),
-                true,
-            );
+            let cookie = session_cookie(&state, &r.session_token);
             let mut res = see_other("/");
             res.headers_mut().append(header::SET_COOKIE, cookie);
             Ok(res)
