@@ -26,8 +26,25 @@ impl FromRequestParts<AppState> for OrgRequest {
     }
 }
 
-/// What every organisation page takes: `OrgRequest` and the signed-in account (which the
-/// route's guard has already required).
+/// What a signed-in account's handlers take: the state, the request's context and the
+/// account, extracted in that order.
+pub struct AccountRequest {
+    pub state: AppState,
+    pub ctx: Ctx,
+    pub who: Identity,
+}
+
+impl FromRequestParts<AppState> for AccountRequest {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        let who = Identity::from_request_parts(parts, state).await?;
+        Ok(AccountRequest { state: state.clone(), ctx, who })
+    }
+}
+
+/// What every organisation page takes: `AccountRequest` and then the organisation's scope.
 pub struct OrgPage {
     pub state: AppState,
     pub ctx: Ctx,
@@ -39,8 +56,8 @@ impl FromRequestParts<AppState> for OrgPage {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let who = Identity::from_request_parts(parts, state).await?;
-        let OrgRequest { state, ctx, scope } = OrgRequest::from_request_parts(parts, state).await?;
+        let AccountRequest { state, ctx, who } = AccountRequest::from_request_parts(parts, state).await?;
+        let scope = OrgScope::from_request_parts(parts, &state).await?;
         Ok(OrgPage { state, ctx, who, scope })
     }
 }

@@ -141,7 +141,7 @@ pub async fn login(
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = Problem)))]
-pub async fn logout(State(state): State<AppState>, ctx: Ctx, who: Identity) -> AppResult<Response> {
+pub async fn logout(AccountRequest { state, ctx, who }: AccountRequest) -> AppResult<Response> {
     service::logout(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await?;
     Ok(clear_session_cookie(&state, StatusCode::NO_CONTENT.into_response()))
 }
@@ -265,9 +265,7 @@ pub struct ProfileUpdate {
 #[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = ProfileUpdate,
     responses((status = 200, body = Me), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_me(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<ProfileUpdate>,
 ) -> AppResult<axum::Json<Me>> {
     let a = service::update_profile(
@@ -298,9 +296,7 @@ pub struct PasswordChangeRequest {
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = PasswordChangeRequest,
     responses((status = 200, body = Status), (status = 422, body = Problem)))]
 pub async fn change_password(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<PasswordChangeRequest>,
 ) -> AppResult<axum::Json<Status>> {
     service::change_password(
@@ -350,9 +346,7 @@ pub async fn sessions(State(state): State<AppState>, who: Identity) -> AppResult
 #[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "me", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn revoke_session(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     service::revoke_session(&state, &ctx, &who.account_id, &who.label(), &id).await?;
@@ -366,7 +360,7 @@ pub struct Revoked {
 }
 
 #[utoipa::path(post, path = "/api/v1/me/sessions/revoke-others", tag = "me", responses((status = 200, body = Revoked)))]
-pub async fn revoke_others(State(state): State<AppState>, ctx: Ctx, who: Identity) -> AppResult<axum::Json<Revoked>> {
+pub async fn revoke_others(AccountRequest { state, ctx, who }: AccountRequest) -> AppResult<axum::Json<Revoked>> {
     let n = service::revoke_other_sessions(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await?;
     Ok(axum::Json(Revoked { sessions_ended: n }))
 }
@@ -404,9 +398,7 @@ pub struct TotpCode {
 #[utoipa::path(post, path = "/api/v1/me/totp/enable", tag = "me", request_body = TotpCode,
     responses((status = 200, body = Status), (status = 422, body = Problem)))]
 pub async fn totp_enable(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<TotpCode>,
 ) -> AppResult<axum::Json<Status>> {
     service::totp_enable(&state, &ctx, &who.account_id, &who.session_id, &req.code).await?;
@@ -423,9 +415,7 @@ pub struct TotpDisable {
 #[utoipa::path(post, path = "/api/v1/me/totp/disable", tag = "me", request_body = TotpDisable,
     responses((status = 200, body = Status), (status = 422, body = Problem)))]
 pub async fn totp_disable(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<TotpDisable>,
 ) -> AppResult<axum::Json<Status>> {
     service::totp_disable(&state, &ctx, &who.account_id, &req.password, &req.code).await?;

@@ -268,7 +268,7 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
     ))
 }
 
-pub async fn logout(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+pub async fn logout(AccountRequest { state, ctx, who }: AccountRequest) -> PageResult {
     service::logout(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await.or_page(&ctx)?;
     Ok(clear_session_cookie(&state, see_other("/login")))
 }
@@ -383,7 +383,7 @@ struct ProfilePage {
     zones: Vec<String>,
 }
 
-pub async fn profile_form(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+pub async fn profile_form(AccountRequest { state, ctx, who }: AccountRequest) -> PageResult {
     let a = repo::account_by_id(state.db.pool(), &who.account_id)
         .await
         .or_page(&ctx)?

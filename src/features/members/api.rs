@@ -348,9 +348,7 @@ pub struct Joined {
 #[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = InvitationToken,
     responses((status = 200, body = Joined), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn accept_invitation(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(b): ApiJson<InvitationToken>,
 ) -> AppResult<axum::Json<Joined>> {
     let org_id = invitations::accept(&state, &ctx, &who, &b.token).await?;

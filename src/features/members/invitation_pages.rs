@@ -134,7 +134,7 @@ pub async fn invitation(
     invitation_page(&state, &ctx, who.as_ref(), q.token.trim(), StatusCode::OK, None).await
 }
 
-pub async fn accept(State(state): State<AppState>, ctx: Ctx, who: Identity, form: FormFields) -> PageResult {
+pub async fn accept(AccountRequest { state, ctx, who }: AccountRequest, form: FormFields) -> PageResult {
     match invitations::accept(&state, &ctx, &who, form.get("token")).await {
         Ok(_) => Ok(see_other("/")),
         Err(AppError::BadRequest { code: "invalid-token", .. }) => {

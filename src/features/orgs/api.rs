@@ -50,9 +50,7 @@ pub struct CreateOrg {
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = CreateOrg,
     responses((status = 201, body = Org), (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<CreateOrg>,
 ) -> AppResult<Response> {
     let org = service::create(&state, &ctx, &who, &req.name, req.slug.as_deref()).await?;
