@@ -8,7 +8,7 @@ pub use crate::{
     },
     error::{AppError, AppResult, Problem},
     http::{
-        ApiJson, Ctx, ItemPath,
+        ApiJson, Ctx, ItemPath, created,
         extract::{AccountRequest, OrgPage, OrgRequest},
         pages::{
             DoneQuery, FormErrors, FormFields, OrPage, PageCtx, PageForm, PageResult, inline_error, render,

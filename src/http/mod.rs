@@ -393,6 +393,11 @@ where
     }
 }
 
+/// `201 Created` with `body` as JSON: what every API creation answers.
+pub fn created(body: impl serde::Serialize) -> Response {
+    (axum::http::StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
 /// `application/json` or `application/*+json`, with any parameters: what axum's `Json`
 /// accepts, and what a plain HTML form can never send.
 pub fn is_json_content_type(headers: &HeaderMap) -> bool {

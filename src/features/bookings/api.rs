@@ -9,7 +9,7 @@ use crate::http::ts;
 use axum::{
     extract::{Path, Query},
     http::StatusCode,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -122,7 +122,7 @@ pub async fn create(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, axum::Json(present(&state, &scope, row).await?)).into_response())
+    Ok(created(present(&state, &scope, row).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -252,7 +252,7 @@ pub async fn add_unavailability(
     ApiJson(b): ApiJson<PeriodBody>,
 ) -> AppResult<Response> {
     let u = hours::add_unavailability(&state, &ctx, &scope, &p.id, &b.start, &b.end, &b.reason).await?;
-    Ok((StatusCode::CREATED, axum::Json(period(u))).into_response())
+    Ok(created(period(u)))
 }
 
 #[derive(Deserialize)]

@@ -5,7 +5,7 @@ use crate::features::prelude::*;
 use axum::{
     extract::{Path, Query},
     http::StatusCode,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -70,7 +70,7 @@ pub async fn create(
     ApiJson(b): ApiJson<CalendarBody>,
 ) -> AppResult<Response> {
     let c = service::create(&state, &ctx, &scope, b.into()).await?;
-    Ok((StatusCode::CREATED, axum::Json(present(&scope, &c))).into_response())
+    Ok(created(present(&scope, &c)))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",

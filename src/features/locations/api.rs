@@ -2,11 +2,7 @@
 
 use super::service::{self, Location, LocationInput};
 use crate::features::prelude::*;
-use axum::{
-    extract::Path,
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use axum::{extract::Path, http::StatusCode, response::Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -39,8 +35,7 @@ pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<LocationBody>,
 ) -> AppResult<Response> {
-    let loc = service::create(&state, &ctx, &scope, b.into()).await?;
-    Ok((StatusCode::CREATED, axum::Json(loc)).into_response())
+    Ok(created(service::create(&state, &ctx, &scope, b.into()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",

@@ -153,7 +153,7 @@ pub async fn invite(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, axum::Json(detailed(&state, &scope, &m).await?)).into_response())
+    Ok(created(detailed(&state, &scope, &m).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),

@@ -3,11 +3,7 @@
 use super::service;
 use crate::features::prelude::*;
 use crate::http::ts;
-use axum::{
-    extract::State,
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use axum::{extract::State, response::Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -55,7 +51,7 @@ pub async fn create(
 ) -> AppResult<Response> {
     let org = service::create(&state, &ctx, &who, &req.name, req.slug.as_deref()).await?;
     let id = org.id.clone();
-    Ok((StatusCode::CREATED, axum::Json(present(org, Some(&id)))).into_response())
+    Ok(created(present(org, Some(&id))))
 }
 
 #[derive(Deserialize, ToSchema)]

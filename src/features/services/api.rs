@@ -2,11 +2,7 @@
 
 use super::service::{self, Service, ServiceInput};
 use crate::features::prelude::*;
-use axum::{
-    extract::Path,
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use axum::{extract::Path, http::StatusCode, response::Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -62,8 +58,7 @@ pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<ServiceBody>,
 ) -> AppResult<Response> {
-    let s = service::save(&state, &ctx, &scope, None, b.into()).await?;
-    Ok((StatusCode::CREATED, axum::Json(s)).into_response())
+    Ok(created(service::save(&state, &ctx, &scope, None, b.into()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),

@@ -3,11 +3,7 @@
 use super::service::{self, Team, TeamInput};
 use crate::features::members::service::GrantInput;
 use crate::features::prelude::*;
-use axum::{
-    extract::Path,
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use axum::{extract::Path, http::StatusCode, response::Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -39,8 +35,7 @@ pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<TeamBody>,
 ) -> AppResult<Response> {
-    let t = service::save(&state, &ctx, &scope, None, b.into()).await?;
-    Ok((StatusCode::CREATED, axum::Json(t)).into_response())
+    Ok(created(service::save(&state, &ctx, &scope, None, b.into()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(("org_id" = String, Path), ("id" = String, Path)),
