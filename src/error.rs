@@ -1,6 +1,9 @@
 //! One domain error, two presenters: RFC 9457 problem+json for the API (here) and a
-//! readable page for the browser (`http::pages`).
+//! readable page for the browser (`http::pages`). What a person reads comes from the
+//! translation files by the error's code (`error-<code>`, `locales/*/errors.ftl`); the
+//! English detail the service wrote stays the log's text and the API's detail in English.
 
+use crate::{i18n::Tr, types::Lang};
 use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
@@ -50,9 +53,19 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("URI too long")]
     UriTooLong,
-    /// Details go to the log, never to the client.
+    /// Details go to the log, never to the client; the cause is kept as the source.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] Cause),
+}
+
+/// What went wrong inside, and the error that caused it when there is one (a database
+/// error, a serialiser's): logged with its whole chain where the 500 is produced.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}")]
+pub struct Cause {
+    what: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -88,8 +101,29 @@ impl AppError {
         AppError::Conflict { code, detail: detail.into(), reasons: vec![reason] }
     }
 
+    /// An internal error said in words (what was expected and did not hold).
     pub fn internal(e: impl std::fmt::Display) -> Self {
-        AppError::Internal(e.to_string())
+        AppError::Internal(Cause { what: e.to_string(), source: None })
+    }
+
+    /// An internal error and the error that caused it, kept as its source.
+    pub fn caused_by(what: impl Into<String>, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        AppError::Internal(Cause { what: what.into(), source: Some(Box::new(cause)) })
+    }
+
+    /// Log an internal error with its chain of causes. The two presenters (problem document
+    /// here, error page in `http::pages`) call it where they produce the 500, so once.
+    pub fn log_if_internal(&self) {
+        if let AppError::Internal(cause) = self {
+            let mut chain = cause.to_string();
+            let mut next = std::error::Error::source(cause);
+            while let Some(e) = next {
+                chain.push_str(": ");
+                chain.push_str(&e.to_string());
+                next = e.source();
+            }
+            tracing::error!(error = %chain, "internal error");
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -142,22 +176,45 @@ impl AppError {
             }
             AppError::PayloadTooLarge => "The request body is too large.".into(),
             AppError::UnsupportedMediaType => "Send a JSON body with Content-Type: application/json.".into(),
-            AppError::MethodNotAllowed => en("problem.method-not-allowed"),
-            AppError::UriTooLong => en("problem.uri-too-long"),
+            AppError::MethodNotAllowed => en("error.method-not-allowed"),
+            AppError::UriTooLong => en("error.uri-too-long"),
             AppError::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
 }
 
+impl AppError {
+    /// What a person reads, in `t`'s language: the words of the code, with the values the
+    /// English detail carries; the detail itself only for a code the files lack (a test
+    /// refuses such codes).
+    pub fn text(&self, t: Tr) -> String {
+        let detail = self.public_detail();
+        t.error_text(self.code(), &detail).unwrap_or(detail)
+    }
+
+    /// The problem document's `detail` in `lang`: English callers keep the service's own
+    /// words (one code may stand for several sentences); French ones read the files.
+    pub fn detail_in(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, _) => self.public_detail(),
+            (_, AppError::RateLimited { retry_after_secs }) => {
+                let seconds = i64::try_from(*retry_after_secs).unwrap_or(i64::MAX);
+                Tr(lang).error_count("rate-limited", "wait", "seconds", seconds)
+            }
+            _ => self.text(Tr(lang)),
+        }
+    }
+}
+
 /// The English words of an i18n key: problem documents speak English, pages the visitor's
-/// language, from the same table.
+/// language, from the same files.
 pub fn en(key: &str) -> String {
-    crate::i18n::Tr(crate::types::Lang::En).get(key).to_string()
+    Tr(Lang::En).get(key).to_string()
 }
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        AppError::Internal(format!("database: {e}"))
+        AppError::caused_by("database", e)
     }
 }
 
@@ -189,6 +246,24 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// The document of a domain error, its detail in English.
+    fn of(err: &AppError) -> Problem {
+        let status = err.status();
+        Problem {
+            type_: format!("/problems/{}", err.code()),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail: err.public_detail(),
+            code: err.code().to_string(),
+            errors: match err {
+                AppError::Validation(v) | AppError::Conflict { reasons: v, .. } => v.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -201,27 +276,51 @@ impl IntoResponse for Problem {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status = self.status();
-        if let AppError::Internal(detail) = &self {
-            tracing::error!(error = %detail, "internal error");
-        }
-        let problem = Problem {
-            type_: format!("/problems/{}", self.code()),
-            title: status.canonical_reason().unwrap_or("Error").into(),
-            status: status.as_u16(),
-            detail: self.public_detail(),
-            code: self.code().to_string(),
-            errors: match &self {
-                AppError::Validation(v) | AppError::Conflict { reasons: v, .. } => v.clone(),
-                _ => Vec::new(),
-            },
-        };
+        self.log_if_internal();
+        let problem = Problem::of(&self);
         let mut res = problem.into_response();
-        if let AppError::RateLimited { retry_after_secs } = self
+        if let AppError::RateLimited { retry_after_secs } = &self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }
+        // Kept so that the request's language, once known, can tell the detail (`localize`).
+        res.extensions_mut().insert(ProblemSource(std::sync::Arc::new(self)));
         res
+    }
+}
+
+/// The error a problem document was made from.
+#[derive(Clone)]
+pub struct ProblemSource(pub std::sync::Arc<AppError>);
+
+/// A problem document in the language the caller stated: the same status, headers, `type`,
+/// `code` and field errors; the `detail` from the translation files. Other answers pass.
+pub fn localize(mut res: Response, lang: Lang) -> Response {
+    if lang == Lang::En {
+        return res;
+    }
+    let Some(ProblemSource(err)) = res.extensions_mut().remove::<ProblemSource>() else { return res };
+    let mut problem = Problem::of(&err);
+    problem.detail = err.detail_in(lang);
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(serde_json::to_vec(&problem).unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_keeps_its_cause_and_shows_none_of_it() {
+        let e = AppError::from(sqlx::Error::RowNotFound);
+        let source = std::error::Error::source(&e).and_then(std::error::Error::source);
+        assert!(source.is_some_and(|s| s.downcast_ref::<sqlx::Error>().is_some()), "the database error is the source");
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(e.public_detail(), "Something went wrong on our side.");
+        let said = AppError::internal("unknown role");
+        assert_eq!(said.to_string(), "internal error: unknown role");
+        assert!(std::error::Error::source(&said).and_then(std::error::Error::source).is_none());
     }
 }

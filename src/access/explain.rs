@@ -12,8 +12,8 @@ fn scope_text(scope: &Scope, t: Tr) -> String {
 }
 
 fn reason_text(r: &Reason, t: Tr) -> String {
-    let role = |r: &crate::access::Role| t.get(&format!("role.{}", r.as_str())).to_string();
-    let toggle = |x: &super::policy::Toggle| t.get(&format!("toggle.{}", x.as_str())).to_string();
+    let role = |r: &crate::access::Role| t.role(r.as_str()).to_string();
+    let toggle = |x: &super::policy::Toggle| t.toggle(x.as_str()).to_string();
     match r {
         Reason::Role { role: r } => t.fmt("explain.role", &[("role", &role(r))]),
         Reason::RoleDefault { role: r, toggle: x } => {
@@ -26,10 +26,7 @@ fn reason_text(r: &Reason, t: Tr) -> String {
         }
         Reason::OwnCalendar => t.get("explain.own_calendar").to_string(),
         Reason::Grant { scope, level, via_team, .. } => {
-            let base = t.fmt(
-                "explain.grant",
-                &[("level", t.get(&format!("level.{}", level.as_str()))), ("scope", &scope_text(scope, t))],
-            );
+            let base = t.fmt("explain.grant", &[("level", t.level(level.as_str())), ("scope", &scope_text(scope, t))]);
             match via_team {
                 Some(team) => format!("{base} {}", t.fmt("explain.via_team", &[("team", team)])),
                 None => base,
@@ -41,13 +38,7 @@ fn reason_text(r: &Reason, t: Tr) -> String {
         Reason::InScope { by, .. } => format!("{} ({})", reason_text(by, t), t.get("explain.in_scope")),
         Reason::LevelTooLow { have, need, by } => format!(
             "{} ({})",
-            t.fmt(
-                "explain.level_too_low",
-                &[
-                    ("have", t.get(&format!("level.{}", have.as_str()))),
-                    ("need", t.get(&format!("level.{}", need.as_str())))
-                ]
-            ),
+            t.fmt("explain.level_too_low", &[("have", t.level(have.as_str())), ("need", t.level(need.as_str()))]),
             reason_text(by, t)
         ),
         Reason::NotInScope => t.get("explain.not_in_scope").to_string(),

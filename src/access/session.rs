@@ -61,7 +61,7 @@ async fn lookup(state: &AppState, key: LookupKey) -> AppResult<Found> {
         let state = for_batch.clone();
         async move { lookup_many(&state, &keys).await }
     };
-    state.sessions.0.ask(key, load).await.map_err(crate::error::AppError::internal)
+    state.sessions.0.ask(key, load).await.map_err(|e| crate::error::AppError::caused_by("session lookup", e))
 }
 
 /// One query for several lookups: each key is a row of a derived table with its index, and

@@ -69,7 +69,7 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
             // Every form passes here, whether its handler reads it or not: the one place to
             // refuse NUL (`%00`), which PostgreSQL cannot store in text and no field means.
             if pairs.iter().any(|(k, v)| k.contains('\0') || v.contains('\0')) {
-                let err = AppError::bad_request("nul-character", crate::error::en("problem.nul-character"));
+                let err = AppError::bad_request("nul-character", crate::error::en("error.nul-character"));
                 return super::pages::error_page(ctx.as_ref(), &err);
             }
             next.run(Request::from_parts(parts, Body::from(bytes))).await

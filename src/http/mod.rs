@@ -81,6 +81,11 @@ pub fn cookie_names(secure: bool) -> CookieNames {
 
 pub const LANG_COOKIE: &str = "creneau_lang";
 
+/// The language a signed-in caller's profile states, handed back with the answer so that
+/// `request_context` tells a problem document in it.
+#[derive(Clone, Copy, Debug)]
+pub struct StatedLang(pub Lang);
+
 /// The sign-up browser cookie: set with the sign-up, read by the confirmation, as long-lived
 /// as the sign-up's link (`lifetime_ms`).
 pub fn signup_cookie(secure: bool, secret: &str, lifetime_ms: i64) -> HeaderValue {
@@ -137,12 +142,10 @@ pub async fn request_context(State(state): State<AppState>, mut req: Request, ne
     let ip = forwarded.or(peer);
     let user_agent =
         headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|v| v.chars().take(256).collect());
-    let lang = cookie(headers, LANG_COOKIE)
-        .and_then(Lang::from_code)
-        .or_else(|| {
-            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
-        })
-        .unwrap_or_default();
+    let stated = cookie(headers, LANG_COOKIE).and_then(Lang::from_code).or_else(|| {
+        headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
+    });
+    let lang = stated.unwrap_or_default();
     let names = cookie_names(state.config.secure_cookies());
     let existing_csrf = cookie(headers, names.csrf)
         .filter(|v| {
@@ -165,6 +168,11 @@ pub async fn request_context(State(state): State<AppState>, mut req: Request, ne
     req.extensions_mut().insert(state.clone());
 
     let mut res = tracing::Instrument::instrument(next.run(req), span).await;
+    // A problem document speaks the language the caller stated (the profile's, else the
+    // browser's); without one it stays in English, as the API always has.
+    if let Some(lang) = res.extensions().get::<StatedLang>().map(|s| s.0).or(stated) {
+        res = crate::error::localize(res, lang);
+    }
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert("x-request-id", v);
     }
@@ -194,11 +202,13 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
         None
     };
     let mut req = Request::from_parts(parts, body);
+    let mut profile_lang = None;
     match crate::access::session::session_identity(&state, &token, org.as_deref()).await {
         Ok(Some((identity, language, membership))) => {
             // The profile's language, when set, wins over the browser's.
             if let (Some(lang), Some(ctx)) = (language, req.extensions_mut().get_mut::<Ctx>()) {
                 ctx.lang = lang;
+                profile_lang = Some(lang);
             }
             tracing::Span::current().record("account", identity.account_id.as_str());
             req.extensions_mut().insert(identity);
@@ -207,7 +217,11 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
         Ok(None) => {}
         Err(e) => return e.into_response(),
     }
-    next.run(req).await
+    let mut res = next.run(req).await;
+    if let Some(lang) = profile_lang {
+        res.extensions_mut().insert(StatedLang(lang));
+    }
+    res
 }
 
 pub async fn security_headers(req: Request, next: Next) -> Response {
@@ -247,7 +261,7 @@ pub async fn refuse_bad_urls(req: Request, next: Next) -> Response {
     let err = if target.len() > MAX_URI {
         AppError::UriTooLong
     } else if target.as_bytes().windows(3).any(|w| w == b"%00") {
-        AppError::bad_request("nul-character", crate::error::en("problem.nul-character"))
+        AppError::bad_request("nul-character", crate::error::en("error.nul-character"))
     } else {
         return next.run(req).await;
     };
@@ -295,7 +309,7 @@ pub async fn problem_bodies(req: Request, next: Next) -> Response {
     };
     let err = match status {
         axum::http::StatusCode::BAD_REQUEST => {
-            AppError::bad_request("bad-request", text.unwrap_or_else(|| crate::error::en("problem.bad-request")))
+            AppError::bad_request("bad-request", text.unwrap_or_else(|| crate::error::en("error.bad-request")))
         }
         axum::http::StatusCode::UNAUTHORIZED => AppError::Unauthenticated,
         axum::http::StatusCode::FORBIDDEN => AppError::forbidden("forbidden", "You are not allowed to do that."),
@@ -313,12 +327,12 @@ pub async fn problem_bodies(req: Request, next: Next) -> Response {
                 crate::error::Problem::of_status(
                     s,
                     "bad-request",
-                    text.unwrap_or_else(|| crate::error::en("problem.bad-request")),
+                    text.unwrap_or_else(|| crate::error::en("error.bad-request")),
                 )
                 .into_response()
             } else {
                 let t = crate::i18n::Tr(ctx.as_ref().map(|c| c.lang).unwrap_or_default());
-                pages::status_page(ctx.as_ref(), s, t.get("problem.bad-request").to_string())
+                pages::status_page(ctx.as_ref(), s, t.get("error.bad-request").to_string())
             };
             keep_headers(&mut out, parts.headers);
             return out;

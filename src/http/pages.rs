@@ -50,18 +50,18 @@ pub struct NavLink {
 /// The organisation sections, each shown when the policy lets the member in.
 fn org_links(t: Tr, scope: &OrgScope) -> Vec<NavLink> {
     let sections: [(&'static str, &'static str, bool); 6] = [
-        ("/agenda", "nav.agenda", true),
-        ("/locations", "nav.locations", true),
-        ("/team", "nav.team", scope.check(Action::ViewMembers, Object::Org).allowed),
-        ("/teams", "nav.teams", scope.check(Action::ManageTeams, Object::Org).allowed),
-        ("/audit", "nav.audit", scope.check(Action::ViewAuditLog, Object::Org).allowed),
+        ("/agenda", t.get("nav.agenda"), true),
+        ("/locations", t.get("nav.locations"), true),
+        ("/team", t.get("nav.team"), scope.check(Action::ViewMembers, Object::Org).allowed),
+        ("/teams", t.get("nav.teams"), scope.check(Action::ManageTeams, Object::Org).allowed),
+        ("/audit", t.get("nav.audit"), scope.check(Action::ViewAuditLog, Object::Org).allowed),
         // One's own notifications: every member.
-        ("/notifications", "nav.notifications", true),
+        ("/notifications", t.get("nav.notifications"), true),
     ];
     sections
         .into_iter()
         .filter(|(_, _, shown)| *shown)
-        .map(|(href, key, _)| NavLink { href, label: t.get(key), current: false })
+        .map(|(href, label, _)| NavLink { href, label, current: false })
         .collect()
 }
 
@@ -165,32 +165,16 @@ pub struct ErrorPage {
 
 /// A readable page for a domain error. Internal details stay in the log.
 pub fn error_page(ctx: Option<&Ctx>, err: &AppError) -> Response {
-    if let AppError::Internal(detail) = err {
-        tracing::error!(error = %detail, "internal error");
-    }
+    err.log_if_internal();
     let t = Tr(ctx.map(|c| c.lang).unwrap_or_default());
     let message = match err {
-        AppError::NotFound => t.get("error.not_found").to_string(),
-        AppError::Forbidden { code: "csrf" | "cross-origin", detail } => detail.clone(),
-        AppError::Forbidden { .. } => t.get("error.forbidden").to_string(),
-        AppError::RateLimited { .. } => t.get("error.rate_limited").to_string(),
-        AppError::Internal(_) => t.get("error.internal").to_string(),
         AppError::Validation(v) => {
-            // Words the table has for a field's code (such as a date out of range) say
-            // what to change; the others keep the general sentence.
-            let known: Vec<String> = v
-                .iter()
-                .filter(|e| t.try_get(&format!("field_error.{}", e.code)).is_some())
-                .map(|e| t.field_message(e))
-                .collect();
-            if known.is_empty() { t.get("error.invalid").to_string() } else { known.join(" ") }
+            // Words the files have for a field's error (such as a date out of range) say
+            // what to change; without any, the general sentence.
+            let known: Vec<String> = v.iter().filter_map(|e| t.field_words(e)).collect();
+            if known.is_empty() { err.text(t) } else { known.join(" ") }
         }
-        AppError::Conflict { code, .. } if t.try_get(&format!("conflict.{code}")).is_some() => {
-            t.get(&format!("conflict.{code}")).to_string()
-        }
-        other => {
-            t.try_get(&format!("problem.{}", other.code())).map(str::to_string).unwrap_or_else(|| other.public_detail())
-        }
+        other => other.text(t),
     };
     status_page(ctx, err.status(), message)
 }
@@ -318,6 +302,11 @@ impl FormErrors {
         self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
+    /// The error of `field` in the page's language (`Tr::field_message`).
+    pub fn text(&self, t: &Tr, field: &str) -> Option<String> {
+        self.0.iter().find(|e| e.field == field).map(|e| t.field_message(e))
+    }
+
     pub fn any(&self) -> bool {
         !self.0.is_empty()
     }
@@ -398,25 +387,7 @@ pub struct DoneQuery {
 }
 
 pub fn done_flash(t: Tr, done: Option<&str>) -> Option<&'static str> {
-    const KNOWN: [&str; 16] = [
-        "booked",
-        "moved",
-        "cancelled",
-        "no_show",
-        "invited",
-        "created",
-        "saved",
-        "grants",
-        "activated",
-        "resent",
-        "revoked",
-        "blocked",
-        "unblocked",
-        "removed",
-        "deleted",
-        "calendar",
-    ];
-    done.filter(|d| KNOWN.contains(d)).map(|d| t.get(&format!("done.{d}")))
+    done.and_then(|d| t.done(d))
 }
 
 pub fn with_done(p: PageCtx, done: Option<&str>) -> PageCtx {
@@ -446,19 +417,13 @@ pub fn enc(s: &str) -> String {
 /// A refused form that the page shows next to the form (with this status) instead of
 /// leaving it: invalid fields, a conflict, a right the member lacks, too many attempts.
 pub fn inline_error(t: Tr, e: &AppError) -> Option<(StatusCode, String)> {
-    let message = match e {
-        AppError::Validation(_) => t.get("error.invalid").to_string(),
-        AppError::Conflict { code, detail, .. } => conflict_text(t, code, detail),
-        AppError::Forbidden { detail, .. } => format!("{} ({detail})", t.get("error.forbidden")),
-        AppError::RateLimited { .. } => t.get("error.rate_limited").to_string(),
-        _ => return None,
-    };
-    Some((e.status(), message))
-}
-
-fn conflict_text(t: Tr, code: &str, detail: &str) -> String {
-    // Codes the table has words for speak the page's language; the others keep the detail.
-    t.try_get(&format!("conflict.{code}")).map(str::to_string).unwrap_or_else(|| detail.to_string())
+    match e {
+        AppError::Validation(_)
+        | AppError::Conflict { .. }
+        | AppError::Forbidden { .. }
+        | AppError::RateLimited { .. } => Some((e.status(), e.text(t))),
+        _ => None,
+    }
 }
 
 /// Time zones offered in the pickers (any IANA name may be typed).

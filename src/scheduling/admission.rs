@@ -3,7 +3,7 @@
 //! definitions: a time the engine offers is exactly one that is on its grid and admitted here
 //! (`availability_props.rs` checks it for random calendars).
 
-use super::availability::{Busy, Hours, ServiceRule, local_end, local_instant, slots_unbounded};
+use super::availability::{Busy, Hours, ServiceRule, local_end, slots_unbounded};
 use jiff::{Timestamp, tz::TimeZone};
 
 const MINUTE_MS: i64 = 60_000;
@@ -104,18 +104,16 @@ pub fn admit(
     if taken { Err(Refusal::Taken) } else { Ok(()) }
 }
 
-/// Does `[start, end)` lie inside one working interval of the local date it starts on (or,
-/// for an interval ending at midnight, of the day before)? Interval bounds are instants as
-/// the engine maps them.
+/// Does `[start, end)` lie inside one working interval of the local date it starts on? The
+/// start is compared as a wall-clock time (an interval opening inside a spring-forward gap
+/// opens when the clocks show a time after it, as the engine's grid does), the end as the
+/// instant the interval's end maps to.
 pub fn inside_hours(tz: &TimeZone, hours: &Hours, start_ms: i64, end_ms: i64) -> bool {
     let Ok(ts) = Timestamp::from_millisecond(start_ms) else { return false };
-    let day = ts.to_zoned(tz.clone()).date();
-    [day.yesterday().ok(), Some(day)].into_iter().flatten().any(|d| {
-        hours.for_date(d).iter().any(|iv| {
-            let a = local_instant(tz, d, i64::from(iv.start_min)).or_else(|| local_end(tz, d, i64::from(iv.start_min)));
-            let b = local_end(tz, d, i64::from(iv.end_min));
-            matches!((a, b), (Some(a), Some(b)) if a <= start_ms && end_ms <= b)
-        })
+    let local = ts.to_zoned(tz.clone());
+    let (day, minute) = (local.date(), i64::from(local.hour()) * 60 + i64::from(local.minute()));
+    hours.for_date(day).iter().any(|iv| {
+        minute >= i64::from(iv.start_min) && local_end(tz, day, i64::from(iv.end_min)).is_some_and(|b| end_ms <= b)
     })
 }
 
@@ -193,6 +191,30 @@ mod tests {
         assert_eq!(admit(&cal, &p(at(20, 0), 30, 0, 0), limits, now, true), Ok(()));
         assert_eq!(admit(&cal, &p(at(19, 15), 30, 0, 0), limits, now, true), Err(Refusal::Taken));
         assert_eq!(admit(&cal, &p(at(19, 30), 30, 5, 0), None, now, true), Err(Refusal::Taken));
+    }
+
+    /// Found by `offered_is_on_the_grid_and_admitted`: hours opening inside the spring-forward
+    /// gap open at the first time the clocks show after it, as the engine's grid does.
+    #[test]
+    fn hours_opening_in_the_gap_open_after_it() {
+        let tz = paris();
+        let mut hours = Hours::default();
+        hours.weekly[6] = vec![LocalInterval::new(2 * 60 + 15, 3 * 60 + 45).unwrap()];
+        let three = date(2026, 3, 29).at(3, 0, 0, 0).to_zoned(tz.clone()).unwrap().timestamp().as_millisecond();
+        assert!(inside_hours(&tz, &hours, three, three + 15 * MINUTE_MS));
+        assert!(inside_hours(&tz, &hours, three + 30 * MINUTE_MS, three + 45 * MINUTE_MS));
+        assert!(!inside_hours(&tz, &hours, three + 30 * MINUTE_MS, three + 60 * MINUTE_MS));
+        let rule = ServiceRule {
+            length_min: 15,
+            buffer_before_min: 0,
+            buffer_after_min: 0,
+            step_min: 15,
+            min_notice_min: 0,
+            max_advance_min: 10_000,
+        };
+        assert!(on_grid(&tz, &hours, &rule, three));
+        // A quarter of an hour before the gap, the clocks show 01:45: not open yet.
+        assert!(!inside_hours(&tz, &hours, three - 15 * MINUTE_MS, three));
     }
 
     #[test]

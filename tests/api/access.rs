@@ -1,7 +1,9 @@
 //! Access management end to end: the seed scenarios, invitations, escalation attempts,
 //! immediate effect of changes, explain-access.
 
-use crate::helpers::{PASSWORD, TestApp, dual, join_by_invitation, link_token, owner_with_org};
+use crate::helpers::{
+    PASSWORD, TestApp, dual, id_where, in_calendar, in_location, link_token, owner_with_org, role_with,
+};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -26,31 +28,21 @@ fn ids(v: &Value) -> Vec<String> {
 }
 
 async fn location(c: &crate::helpers::Client<'_>, org: &str, name: &str) -> String {
-    c.org_post(org, "/locations", json!({"name": name}), StatusCode::CREATED).await["id"].as_str().unwrap().to_string()
+    c.create(org, "/locations", json!({"name": name})).await
 }
 
 async fn resource(c: &crate::helpers::Client<'_>, org: &str, loc: &str, name: &str) -> String {
-    c.org_post(org, "/calendars", json!({"location_id": loc, "name": name}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    c.create(org, "/calendars", json!({"location_id": loc, "name": name})).await
 }
 
 async fn staff_sees_own_calendar_until_all_bookings_and_client_list(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@salon.fr", "Salon").await;
     let loc = location(&owner, &org, "Centre").await;
-    let (sam, sam_id) =
-        join_by_invitation(&app, &owner, &org, "sam@salon.fr", json!({"role": "staff", "calendar_location_id": loc}))
-            .await;
-    let (_tom, _) =
-        join_by_invitation(&app, &owner, &org, "tom@salon.fr", json!({"role": "staff", "calendar_location_id": loc}))
-            .await;
+    let (sam, sam_id) = owner.join(&org, "sam@salon.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
+    let (_tom, _) = owner.join(&org, "tom@salon.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
     let all = owner.org_get(&org, "/calendars").await.json();
     assert_eq!(all.as_array().unwrap().len(), 2);
-    let sam_cal = all.as_array().unwrap().iter().find(|c| c["member_id"] == sam_id.as_str()).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let sam_cal = id_where(&all, "member_id", &sam_id);
     let tom_cal = all.as_array().unwrap().iter().find(|c| c["member_id"] != sam_id.as_str()).unwrap()["id"]
         .as_str()
         .unwrap()
@@ -111,14 +103,8 @@ async fn manager_is_limited_to_one_branch_and_revocation_is_immediate(app: TestA
     let paris = location(&owner, &org, "Paris").await;
     let lyon = location(&owner, &org, "Lyon").await;
     let lyon_cal = resource(&owner, &org, &lyon, "Lyon room").await;
-    let (mgr, mgr_id) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "manager@chain.fr",
-        json!({"role": "manager", "grants": [{"scope": "location", "location_id": paris, "level": "manage"}]}),
-    )
-    .await;
+    let (mgr, mgr_id) =
+        owner.join(&org, "manager@chain.fr", role_with("manager", [in_location(&paris, "manage")])).await;
     assert_eq!(ids(&mgr.org_get(&org, "/locations").await.json()), [paris.as_str()]);
     mgr.org_get(&org, &format!("/locations/{lyon}")).await.problem(StatusCode::NOT_FOUND, "not-found");
     mgr.org_get(&org, &format!("/calendars/{lyon_cal}")).await.assert(StatusCode::NOT_FOUND);
@@ -149,15 +135,9 @@ async fn manager_is_limited_to_one_branch_and_revocation_is_immediate(app: TestA
 async fn assistant_works_on_two_granted_calendars(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@cabinet.fr", "Cabinet").await;
     let loc = location(&owner, &org, "Cabinet").await;
-    let (_dr_a, dr_a) =
-        join_by_invitation(&app, &owner, &org, "a@cabinet.fr", json!({"role": "staff", "calendar_location_id": loc}))
-            .await;
-    let (_dr_b, _) =
-        join_by_invitation(&app, &owner, &org, "b@cabinet.fr", json!({"role": "staff", "calendar_location_id": loc}))
-            .await;
-    let (_dr_c, _) =
-        join_by_invitation(&app, &owner, &org, "c@cabinet.fr", json!({"role": "staff", "calendar_location_id": loc}))
-            .await;
+    let (_dr_a, dr_a) = owner.join(&org, "a@cabinet.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
+    let (_dr_b, _) = owner.join(&org, "b@cabinet.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
+    let (_dr_c, _) = owner.join(&org, "c@cabinet.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
     let cals = owner.org_get(&org, "/calendars").await.json();
     let cal_ids = ids(&cals);
     let (c1, c2, c3) = (&cal_ids[0], &cal_ids[1], &cal_ids[2]);
@@ -169,17 +149,9 @@ async fn assistant_works_on_two_granted_calendars(app: TestApp) {
         )
         .await
         .problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
-    let (sec, sec_id) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "secretaire@cabinet.fr",
-        json!({"role": "assistant", "grants": [
-            {"scope": "calendar", "calendar_id": c1, "level": "book"},
-            {"scope": "calendar", "calendar_id": c2, "level": "book"}
-        ]}),
-    )
-    .await;
+    let (sec, sec_id) = owner
+        .join(&org, "secretaire@cabinet.fr", role_with("assistant", [in_calendar(c1, "book"), in_calendar(c2, "book")]))
+        .await;
     let seen = sec.org_get(&org, "/calendars").await.json();
     let mut seen_ids = ids(&seen);
     seen_ids.sort();
@@ -276,17 +248,8 @@ async fn member_assigned_one_location_and_two_of_its_calendars(app: TestApp) {
     let b = resource(&owner, &org, &l1, "B").await;
     let _c = resource(&owner, &org, &l1, "C").await;
     let _d = resource(&owner, &org, &l2, "D").await;
-    let (m, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "m@duo.fr",
-        json!({"role": "staff", "grants": [
-            {"scope": "calendar", "calendar_id": a, "level": "view"},
-            {"scope": "calendar", "calendar_id": b, "level": "manage"}
-        ]}),
-    )
-    .await;
+    let (m, _) =
+        owner.join(&org, "m@duo.fr", role_with("staff", [in_calendar(&a, "view"), in_calendar(&b, "manage")])).await;
     let mut seen = ids(&m.org_get(&org, "/calendars").await.json());
     seen.sort();
     let mut want = vec![a.clone(), b.clone()];
@@ -304,15 +267,9 @@ async fn invitations_work_for_existing_and_new_accounts(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@inv.fr", "Inv").await;
     // 1. Someone who registered before being invited.
     let early = app.user("early@inv.fr").await;
-    owner
-        .org_post(
-            &org,
-            "/members",
-            json!({"email": "EARLY@inv.fr", "first_name": "E", "last_name": "R", "role": "staff"}),
-            StatusCode::CREATED,
-        )
+    let token = owner
+        .invite(&org, json!({"email": "EARLY@inv.fr", "first_name": "E", "last_name": "R", "role": "staff"}))
         .await;
-    let token = link_token(&app.last_mail_to("early@inv.fr").await, "/invitations/accept?token=");
     let info = app.client().post_json("/api/v1/invitations/lookup", json!({"token": token})).await.json();
     assert_eq!(info["account_exists"], true);
     // Registering over an existing account is refused; its password stays.
@@ -335,15 +292,9 @@ async fn invitations_work_for_existing_and_new_accounts(app: TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts WHERE email_norm = 'early@inv.fr'").await, 1);
     // 2. An existing account invited afterwards into a second organisation keeps its password.
     let (owner2, org2) = owner_with_org(&app, "owner2@inv.fr", "Inv Two").await;
-    owner2
-        .org_post(
-            &org2,
-            "/members",
-            json!({"email": "early@inv.fr", "first_name": "E", "last_name": "R", "role": "assistant"}),
-            StatusCode::CREATED,
-        )
+    let token2 = owner2
+        .invite(&org2, json!({"email": "early@inv.fr", "first_name": "E", "last_name": "R", "role": "assistant"}))
         .await;
-    let token2 = link_token(&app.last_mail_to("early@inv.fr").await, "/invitations/accept?token=");
     early.post_json("/api/v1/invitations/accept", json!({"token": token2})).await.assert(StatusCode::OK);
     assert_eq!(early.get("/api/v1/orgs").await.json().as_array().unwrap().len(), 2);
     app.client().login("early@inv.fr", PASSWORD).await.assert(StatusCode::OK);
@@ -383,8 +334,7 @@ async fn invitation_tokens_are_single_use_expiring_and_revocable(app: TestApp) {
         .await
         .problem(StatusCode::BAD_REQUEST, "invalid-token");
 
-    owner.org_post(&org, "/members", invite("late@tok.fr"), StatusCode::CREATED).await;
-    let t = link_token(&app.last_mail_to("late@tok.fr").await, "/invitations/accept?token=");
+    let t = owner.invite(&org, invite("late@tok.fr")).await;
     app.advance(jiff::SignedDuration::from_hours(24 * 8));
     app.client()
         .post_json("/api/v1/invitations/register", reg(&t))
@@ -404,15 +354,14 @@ async fn nobody_grants_more_than_they_hold(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@esc.fr", "Esc").await;
     let paris = location(&owner, &org, "Paris").await;
     let lyon = location(&owner, &org, "Lyon").await;
-    let (mgr, mgr_id) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "mgr@esc.fr",
-        json!({"role": "manager", "toggles": {"user_management": true},
+    let (mgr, mgr_id) = owner
+        .join(
+            &org,
+            "mgr@esc.fr",
+            json!({"role": "manager", "toggles": {"user_management": true},
                "grants": [{"scope": "location", "location_id": paris, "level": "book"}]}),
-    )
-    .await;
+        )
+        .await;
     let inv = |role: &str, grants: Value, toggles: Value| {
         json!({"email": format!("{role}-{}@esc.fr", grants.to_string().len() + toggles.to_string().len()), "first_name": "N", "last_name": "M",
                "role": role, "grants": grants, "toggles": toggles})
@@ -474,15 +423,14 @@ async fn nobody_grants_more_than_they_hold(app: TestApp) {
         .await
         .assert(StatusCode::BAD_REQUEST);
     // A staff member has no user management at all.
-    let (staff, _) = join_by_invitation(&app, &owner, &org, "plain@esc.fr", json!({"role": "staff"})).await;
+    let (staff, _) = owner.join(&org, "plain@esc.fr", json!({"role": "staff"})).await;
     staff.post_json(&members, inv("assistant", json!([]), json!({}))).await.problem(StatusCode::FORBIDDEN, "forbidden");
 }
 
 async fn owners_are_protected_and_the_last_owner_stays(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@own.fr", "Own").await;
     let owner_id = owner.org_get(&org, "/me").await.json()["id"].as_str().unwrap().to_string();
-    let (admin, admin_id) =
-        join_by_invitation(&app, &owner, &org, "admin@own.fr", json!({"role": "administrator"})).await;
+    let (admin, admin_id) = owner.join(&org, "admin@own.fr", json!({"role": "administrator"})).await;
     let m = format!("/api/v1/orgs/{org}/members/{owner_id}");
     admin.patch_json(&m, json!({"role": "staff"})).await.problem(StatusCode::FORBIDDEN, "forbidden");
     admin.post_json(&format!("{m}/block"), json!({})).await.problem(StatusCode::FORBIDDEN, "forbidden");
@@ -549,8 +497,7 @@ async fn requests_carrying_foreign_ids_are_refused(app: TestApp) {
 async fn blocked_and_removed_members_lose_access_at_once(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@blk.fr", "Blk").await;
     let loc = location(&owner, &org, "L").await;
-    let (s, sid) =
-        join_by_invitation(&app, &owner, &org, "s@blk.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
+    let (s, sid) = owner.join(&org, "s@blk.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
     s.org_get(&org, "/calendars").await.assert(StatusCode::OK);
     owner.org_post(&org, &format!("/members/{sid}/block"), json!({}), StatusCode::OK).await;
     s.org_get(&org, "/calendars").await.problem(StatusCode::FORBIDDEN, "membership-blocked");
@@ -575,8 +522,7 @@ async fn two_owners_removing_each_other_at_once_leave_one_owner(app: TestApp) {
     let mut round = 0;
     let (mut a, mut a_id) = (a, a_id);
     while round < 10 {
-        let (b, b_id) =
-            join_by_invitation(&app, &a, &org, &format!("b{round}@race.fr"), json!({"role": "owner"})).await;
+        let (b, b_id) = a.join(&org, &format!("b{round}@race.fr"), json!({"role": "owner"})).await;
         let (pa, pb) = (format!("/api/v1/orgs/{org}/members/{b_id}"), format!("/api/v1/orgs/{org}/members/{a_id}"));
         let leave = format!("/api/v1/orgs/{org}/leave");
         let (ra, rb) = match round % 3 {

@@ -29,12 +29,7 @@ dual!(
 
 async fn signup_verify_login_and_me(app: TestApp) {
     let c = app.client();
-    c.post_json(
-        "/api/v1/auth/signup",
-        json!({"email": "Ana.Lopez@Example.fr", "password": PASSWORD, "first_name": "Ana", "last_name": "Lopez"}),
-    )
-    .await
-    .assert(StatusCode::ACCEPTED);
+    c.signup("Ana.Lopez@Example.fr", PASSWORD, "Ana", "Lopez").await.assert(StatusCode::ACCEPTED);
     // No account until the address is confirmed.
     c.login("ana.lopez@example.fr", PASSWORD).await.problem(StatusCode::UNAUTHORIZED, "invalid-credentials");
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
@@ -87,18 +82,9 @@ async fn signup_answers_the_same_for_known_and_unknown_addresses(app: TestApp) {
 
 async fn nobody_can_preregister_someone_elses_address(app: TestApp) {
     let attacker = app.client_from("198.51.100.66");
-    attacker
-        .post_json(
-            "/api/v1/auth/signup",
-            json!({"email": "victim@example.fr", "password": "attacker password", "first_name": "V", "last_name": "X"}),
-        )
-        .await
-        .assert(StatusCode::ACCEPTED);
+    attacker.signup("victim@example.fr", "attacker password", "V", "X").await.assert(StatusCode::ACCEPTED);
     let victim = app.client();
-    victim
-        .post_json("/api/v1/auth/signup", json!({"email": "victim@example.fr", "password": "victim password 1", "first_name": "Vera", "last_name": "Martin"}))
-        .await
-        .assert(StatusCode::ACCEPTED);
+    victim.signup("victim@example.fr", "victim password 1", "Vera", "Martin").await.assert(StatusCode::ACCEPTED);
     // The victim follows the link of their own sign-up.
     let token = link_token(&app.last_mail_to("victim@example.fr").await, "/verify?token=");
     victim.post_json("/api/v1/auth/verify", json!({"token": token})).await.assert(StatusCode::OK);
@@ -146,12 +132,7 @@ async fn verification_links_are_single_use_and_expire(app: TestApp) {
 
 async fn get_on_a_link_changes_nothing(app: TestApp) {
     let c = app.client();
-    c.post_json(
-        "/api/v1/auth/signup",
-        json!({"email": "g@example.fr", "password": PASSWORD, "first_name": "G", "last_name": "H"}),
-    )
-    .await
-    .assert(StatusCode::ACCEPTED);
+    c.signup("g@example.fr", PASSWORD, "G", "H").await.assert(StatusCode::ACCEPTED);
     let token = link_token(&app.last_mail_to("g@example.fr").await, "/verify?token=");
     let page = c.get(&format!("/verify?token={token}")).await;
     page.assert(StatusCode::OK);
@@ -237,10 +218,7 @@ async fn blocked_accounts_cannot_log_in_nor_register_again(app: TestApp) {
     // The address cannot register again, and nothing is mailed to it.
     let before = app.mails_to("blocked@example.fr").await.len();
     app.client_from("198.51.100.3")
-        .post_json(
-            "/api/v1/auth/signup",
-            json!({"email": "blocked@example.fr", "password": "another pass 12", "first_name": "B", "last_name": "C"}),
-        )
+        .signup("blocked@example.fr", "another pass 12", "B", "C")
         .await
         .assert(StatusCode::ACCEPTED);
     assert_eq!(app.mails_to("blocked@example.fr").await.len(), before);
@@ -486,13 +464,7 @@ impl TestApp {
 /// password: away from the browser that signed up, the sign-up's password is asked.
 async fn clicking_a_link_someone_else_requested_does_not_give_them_the_account(app: TestApp) {
     let attacker = app.client_from("198.51.100.66");
-    attacker
-        .post_json(
-            "/api/v1/auth/signup",
-            json!({"email": "victim@example.fr", "password": "attacker password", "first_name": "V", "last_name": "X"}),
-        )
-        .await
-        .assert(StatusCode::ACCEPTED);
+    attacker.signup("victim@example.fr", "attacker password", "V", "X").await.assert(StatusCode::ACCEPTED);
     let token = link_token(&app.last_mail_to("victim@example.fr").await, "/verify?token=");
     let victim = app.client();
     // The link alone, from the victim's browser: refused, nothing created, link still alive.
@@ -514,13 +486,7 @@ async fn clicking_a_link_someone_else_requested_does_not_give_them_the_account(a
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
     // The victim signs up for real; their own link works from their browser, and the
     // attacker's password never opens the account.
-    victim
-        .post_json(
-            "/api/v1/auth/signup",
-            json!({"email": "victim@example.fr", "password": "victim password 1", "first_name": "Vera", "last_name": "Martin"}),
-        )
-        .await
-        .assert(StatusCode::ACCEPTED);
+    victim.signup("victim@example.fr", "victim password 1", "Vera", "Martin").await.assert(StatusCode::ACCEPTED);
     let own = link_token(&app.last_mail_to("victim@example.fr").await, "/verify?token=");
     victim.post_json("/api/v1/auth/verify", json!({"token": own})).await.assert(StatusCode::OK);
     app.client().login("victim@example.fr", "attacker password").await.assert(StatusCode::UNAUTHORIZED);
@@ -531,13 +497,7 @@ async fn clicking_a_link_someone_else_requested_does_not_give_them_the_account(a
         .problem(StatusCode::BAD_REQUEST, "invalid-token");
     // Someone who signed up on a computer and opens the mail on a phone gives the password.
     let laptop = app.client();
-    laptop
-        .post_json(
-            "/api/v1/auth/signup",
-            json!({"email": "phone@example.fr", "password": "phone password 1", "first_name": "P", "last_name": "Q"}),
-        )
-        .await
-        .assert(StatusCode::ACCEPTED);
+    laptop.signup("phone@example.fr", "phone password 1", "P", "Q").await.assert(StatusCode::ACCEPTED);
     let t = link_token(&app.last_mail_to("phone@example.fr").await, "/verify?token=");
     let phone = app.client();
     let r = phone.post_form("/verify", &[("token", &t), ("password", "phone password 1")]).await;

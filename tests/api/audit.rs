@@ -30,21 +30,20 @@ async fn changes_are_audited_with_actor_and_origin(app: TestApp) {
     assert!(broken.is_empty(), "{broken:?}");
 }
 
+/// Run `sql` on the audit table behind the server's back; the broken links `verify` reports.
+async fn tamper(app: &TestApp, sql: &str) -> Vec<audit::BrokenLink> {
+    sqlx::query(sql).execute(app.state.db.pool()).await.unwrap();
+    audit::verify(&app.state.db).await.unwrap().1
+}
+
 async fn tampering_breaks_the_chain(app: TestApp) {
     let c = app.user("t@example.fr").await;
     let org = c.post_json("/api/v1/orgs", json!({"name": "Chain Co"})).await.json();
     let org_id = org["id"].as_str().unwrap();
     assert!(audit::verify(&app.state.db).await.unwrap().1.is_empty());
 
-    sqlx::query("UPDATE audit_log SET actor_label = 'someone-else' WHERE chain = '-' AND seq = 2")
-        .execute(app.state.db.pool())
-        .await
-        .unwrap();
-    sqlx::query(&format!("DELETE FROM audit_log WHERE chain = '{org_id}' AND seq = 2"))
-        .execute(app.state.db.pool())
-        .await
-        .unwrap();
-    let (_, broken) = audit::verify(&app.state.db).await.unwrap();
+    tamper(&app, "UPDATE audit_log SET actor_label = 'someone-else' WHERE chain = '-' AND seq = 2").await;
+    let broken = tamper(&app, &format!("DELETE FROM audit_log WHERE chain = '{org_id}' AND seq = 2")).await;
     assert_eq!(broken.len(), 2, "{broken:?}");
     let platform = broken.iter().find(|b| b.chain == "-").unwrap();
     assert_eq!((platform.seq, platform.reason), (2, "row content was changed"));
@@ -73,11 +72,9 @@ async fn concurrent_writers_keep_the_chain_intact(app: TestApp) {
     assert!(checked >= 26);
     // Re-scoping a row to another location (which changes which managers may read it) is
     // tampering too.
-    sqlx::query(&format!("UPDATE audit_log SET location_id = 'elsewhere' WHERE chain = '{org}' AND seq = 5"))
-        .execute(app.state.db.pool())
-        .await
-        .unwrap();
-    let (_, broken) = audit::verify(&app.state.db).await.unwrap();
+    let broken =
+        tamper(&app, &format!("UPDATE audit_log SET location_id = 'elsewhere' WHERE chain = '{org}' AND seq = 5"))
+            .await;
     assert_eq!(broken.len(), 1, "{broken:?}");
     assert_eq!((broken[0].seq, broken[0].reason), (5, "row content was changed"));
 }

@@ -2,7 +2,7 @@
 //! (`src/cache.rs`). Every kind of change that availability reads must show on the very next
 //! request, staff side and public side, and a rights change must apply at once.
 
-use crate::helpers::{Client, TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, owner_with_org};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -86,16 +86,12 @@ async fn every_change_availability_reads_shows_on_the_next_request(app: TestApp)
 
     let period = s
         .owner
-        .org_post(
+        .create(
             &s.org,
             &format!("/calendars/{}/unavailability", s.cal),
             json!({"start": "2026-03-03T09:00:00+01:00", "end": "2026-03-03T09:30:00+01:00", "reason": "Dentist"}),
-            StatusCode::CREATED,
         )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .await;
     expect(&app, &s, &["09:30", "10:00", "10:30"], "an unavailability period").await;
     s.owner
         .delete(&format!("/api/v1/orgs/{}/calendars/{}/unavailability/{period}", s.org, s.cal))
@@ -105,16 +101,12 @@ async fn every_change_availability_reads_shows_on_the_next_request(app: TestApp)
 
     let booking = s
         .owner
-        .org_post(
+        .create(
             &s.org,
             "/bookings",
             json!({"calendar_id": s.cal, "service_id": s.svc, "start": "2026-03-03T09:30:00+01:00"}),
-            StatusCode::CREATED,
         )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .await;
     expect(&app, &s, &["09:00", "10:00", "10:30"], "a staff booking").await;
     s.owner
         .patch_json(
@@ -157,15 +149,15 @@ async fn every_change_availability_reads_shows_on_the_next_request(app: TestApp)
 
 async fn a_rights_change_applies_to_the_next_availability_request(app: TestApp) {
     let s = setup(&app).await;
-    let (assistant, member_id) = join_by_invitation(
-        &app,
-        &s.owner,
-        &s.org,
-        "assist@cache.fr",
-        json!({"role": "assistant",
+    let (assistant, member_id) = s
+        .owner
+        .join(
+            &s.org,
+            "assist@cache.fr",
+            json!({"role": "assistant",
                "grants": [{"scope": "calendar", "location_id": s.loc, "calendar_id": s.cal, "level": "book"}]}),
-    )
-    .await;
+        )
+        .await;
     let q = format!("/availability?service_id={}&from=2026-03-03&to=2026-03-03&calendar_id={}", s.svc, s.cal);
     for _ in 0..2 {
         assert_eq!(local_starts(&assistant.org_get(&s.org, &q).await.json()).len(), 4);
@@ -178,17 +170,13 @@ async fn a_rights_change_applies_to_the_next_availability_request(app: TestApp) 
     // Through a team: granted again, then the team loses the grant.
     let team = s
         .owner
-        .org_post(
+        .create(
             &s.org,
             "/teams",
             json!({"name": "Desk", "member_ids": [member_id],
                    "grants": [{"scope": "calendar", "location_id": s.loc, "calendar_id": s.cal, "level": "view"}]}),
-            StatusCode::CREATED,
         )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .await;
     assert_eq!(local_starts(&assistant.org_get(&s.org, &q).await.json()).len(), 4);
     s.owner
         .patch_json(&format!("/api/v1/orgs/{}/teams/{team}", s.org), json!({"member_ids": []}))

@@ -83,12 +83,15 @@ fn with_in_segments(template: &str, w: &World, slug: &str, extra: &str) -> Vec<S
         .collect()
 }
 
-/// Every string of a JSON body given a NUL.
-fn poison(v: &Value) -> (Value, bool) {
+/// `v` with every string `f` has a replacement for replaced, and whether any was.
+fn replace_strings(v: &Value, f: &impl Fn(&str) -> Option<String>) -> (Value, bool) {
     match v {
-        Value::String(s) => (Value::String(format!("{s}\u{0}x")), true),
+        Value::String(s) => match f(s) {
+            Some(new) => (Value::String(new), true),
+            None => (v.clone(), false),
+        },
         Value::Array(a) => {
-            let items: Vec<(Value, bool)> = a.iter().map(poison).collect();
+            let items: Vec<(Value, bool)> = a.iter().map(|x| replace_strings(x, f)).collect();
             let any = items.iter().any(|(_, b)| *b);
             (Value::Array(items.into_iter().map(|(v, _)| v).collect()), any)
         }
@@ -96,10 +99,10 @@ fn poison(v: &Value) -> (Value, bool) {
             let mut any = false;
             let out = m
                 .iter()
-                .map(|(k, v)| {
-                    let (v, b) = poison(v);
+                .map(|(k, x)| {
+                    let (x, b) = replace_strings(x, f);
                     any |= b;
-                    (k.clone(), v)
+                    (k.clone(), x)
                 })
                 .collect();
             (Value::Object(out), any)
@@ -108,36 +111,19 @@ fn poison(v: &Value) -> (Value, bool) {
     }
 }
 
+/// Every string of a JSON body given a NUL.
+fn poison(v: &Value) -> (Value, bool) {
+    replace_strings(v, &|s| Some(format!("{s}\u{0}x")))
+}
+
 /// The body once per extreme value in place of every string that is a date or an
 /// instant (none when it holds no date).
 fn with_extremes(v: &Value) -> Vec<Value> {
     fn is_date(s: &str) -> bool {
         s.len() >= 10 && s.as_bytes()[4] == b'-' && s[..4].bytes().all(|b| b.is_ascii_digit())
     }
-    fn swap(v: &Value, to: &str) -> (Value, bool) {
-        match v {
-            Value::String(s) if is_date(s) => (Value::String(to.to_string()), true),
-            Value::Array(a) => {
-                let items: Vec<(Value, bool)> = a.iter().map(|x| swap(x, to)).collect();
-                let any = items.iter().any(|(_, b)| *b);
-                (Value::Array(items.into_iter().map(|(v, _)| v).collect()), any)
-            }
-            Value::Object(m) => {
-                let mut any = false;
-                let out = m
-                    .iter()
-                    .map(|(k, x)| {
-                        let (x, b) = swap(x, to);
-                        any |= b;
-                        (k.clone(), x)
-                    })
-                    .collect();
-                (Value::Object(out), any)
-            }
-            other => (other.clone(), false),
-        }
-    }
-    EXTREMES.iter().filter_map(|e| Some(swap(v, e)).filter(|(_, any)| *any).map(|(v, _)| v)).collect()
+    let swap = |to: &str| replace_strings(v, &|s| is_date(s).then(|| to.to_string()));
+    EXTREMES.iter().filter_map(|e| Some(swap(e)).filter(|(_, any)| *any).map(|(v, _)| v)).collect()
 }
 
 const EXTREMES: &[&str] = &[
@@ -425,20 +411,12 @@ async fn deleting_a_calendar_that_has_bookings_is_a_409(app: TestApp) {
         .assert(StatusCode::OK);
     owner.delete(&path).await.problem(StatusCode::CONFLICT, "calendar-has-bookings");
     // A calendar without bookings still goes.
-    let empty = owner
-        .org_post(&w.org, "/calendars", json!({"location_id": w.location, "name": "Empty"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let empty = owner.create(&w.org, "/calendars", json!({"location_id": w.location, "name": "Empty"})).await;
     owner.delete(&format!("/api/v1/orgs/{}/calendars/{empty}", w.org)).await.assert(StatusCode::NO_CONTENT);
     // A calendar moved to another location leaves its bookings in the first one, which
     // then has no calendar but still has history (moving is done in SQL here: the API
     // to move calendars is another part of the work).
-    let other = owner.org_post(&w.org, "/locations", json!({"name": "Other"}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let other = owner.create(&w.org, "/locations", json!({"name": "Other"})).await;
     sqlx::query("UPDATE calendars SET location_id = $1 WHERE id = $2")
         .bind(&other)
         .bind(&w.calendar)

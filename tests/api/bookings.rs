@@ -1,7 +1,7 @@
 //! Bookings: never two on one slot (the database decides), hours enforced unless overridden
 //! (and audited), rights per calendar, client details only with the client-list right.
 
-use crate::helpers::{Client, TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, id_where, in_calendar, owner_with_org, role_with};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -107,32 +107,10 @@ async fn hours_are_enforced_unless_staff_override_on_purpose(app: TestApp) {
 async fn booking_rights_follow_calendar_levels_and_hide_clients(app: TestApp) {
     let (owner, org, loc, cal) = setup(&app).await;
     let path = format!("/api/v1/orgs/{org}/bookings");
-    let (viewer, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "viewer@book.fr",
-        json!({"role": "assistant",
-        "grants": [{"scope": "calendar", "calendar_id": cal, "level": "view"}]}),
-    )
-    .await;
-    let (booker, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "booker@book.fr",
-        json!({"role": "assistant",
-        "grants": [{"scope": "calendar", "calendar_id": cal, "level": "book"}]}),
-    )
-    .await;
-    let (stranger, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "stranger@book.fr",
-        json!({"role": "staff", "calendar_location_id": loc}),
-    )
-    .await;
+    let (viewer, _) = owner.join(&org, "viewer@book.fr", role_with("assistant", [in_calendar(&cal, "view")])).await;
+    let (booker, _) = owner.join(&org, "booker@book.fr", role_with("assistant", [in_calendar(&cal, "book")])).await;
+    let (stranger, _) =
+        owner.join(&org, "stranger@book.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
     viewer.post_json(&path, body(&cal, "2026-03-04T09:00:00+01:00")).await.problem(StatusCode::FORBIDDEN, "forbidden");
     stranger
         .post_json(&path, body(&cal, "2026-03-04T09:00:00+01:00"))
@@ -155,18 +133,7 @@ async fn booking_rights_follow_calendar_levels_and_hide_clients(app: TestApp) {
     stranger.org_get(&org, &format!("/bookings/{id}")).await.problem(StatusCode::NOT_FOUND, "not-found");
     viewer.post_json(&format!("{path}/{id}/cancel"), json!({})).await.problem(StatusCode::FORBIDDEN, "forbidden");
     // Given the client list, the booker sees the client.
-    let booker_id = owner
-        .org_get(&org, "/members")
-        .await
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["email"] == "booker@book.fr")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let booker_id = id_where(&owner.org_get(&org, "/members").await.json(), "email", "booker@book.fr");
     owner
         .patch_json(&format!("/api/v1/orgs/{org}/members/{booker_id}"), json!({"toggles": {"client_list": true}}))
         .await
@@ -250,24 +217,13 @@ async fn the_overlap_check_looks_back_a_full_day_and_no_booking_lasts_longer(app
         b["override_hours"] = json!(true);
         b
     };
+    let book = |start: &str, end: &str| owner.post_json(&path, long(start, end));
     // 23 h 50 long: a booking near its end still clashes.
-    owner
-        .post_json(&path, long("2026-03-04T00:05:00+01:00", "2026-03-04T23:55:00+01:00"))
-        .await
-        .assert(StatusCode::CREATED);
-    owner
-        .post_json(&path, long("2026-03-04T23:30:00+01:00", "2026-03-05T00:30:00+01:00"))
-        .await
-        .problem(StatusCode::CONFLICT, "slot-taken");
-    owner
-        .post_json(&path, long("2026-03-04T23:55:00+01:00", "2026-03-05T00:30:00+01:00"))
-        .await
-        .assert(StatusCode::CREATED);
+    book("2026-03-04T00:05:00+01:00", "2026-03-04T23:55:00+01:00").await.assert(StatusCode::CREATED);
+    book("2026-03-04T23:30:00+01:00", "2026-03-05T00:30:00+01:00").await.problem(StatusCode::CONFLICT, "slot-taken");
+    book("2026-03-04T23:55:00+01:00", "2026-03-05T00:30:00+01:00").await.assert(StatusCode::CREATED);
     // Longer than a day: the service refuses, and so does the database behind it.
-    owner
-        .post_json(&path, long("2026-03-10T00:00:00+01:00", "2026-03-11T00:01:00+01:00"))
-        .await
-        .assert(StatusCode::UNPROCESSABLE_ENTITY);
+    book("2026-03-10T00:00:00+01:00", "2026-03-11T00:01:00+01:00").await.assert(StatusCode::UNPROCESSABLE_ENTITY);
     let too_long = sqlx::query(
         "INSERT INTO bookings (id, org_id, location_id, calendar_id, start_at, end_at, status, notes, source, created_at, updated_at) \
          VALUES ('too-long', $1, $2, $3, 0, 86400001, 'confirmed', '', 'staff', 0, 0)",
@@ -282,28 +238,11 @@ async fn the_overlap_check_looks_back_a_full_day_and_no_booking_lasts_longer(app
 
 async fn staff_hear_of_bookings_others_make_on_their_calendar_and_clients_get_a_confirmation(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@note.fr", "Note").await;
-    let loc = owner
-        .org_post(&org, "/locations", json!({"name": "Paris", "time_zone": "Europe/Paris"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (sam, sam_id) =
-        join_by_invitation(&app, &owner, &org, "sam@note.fr", json!({"role": "staff", "calendar_location_id": loc}))
-            .await;
+    let loc = owner.paris(&org, "Paris", json!({})).await;
+    let (sam, sam_id) = owner.join(&org, "sam@note.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
     let cals = owner.org_get(&org, "/calendars").await.json();
-    let cal = cals.as_array().unwrap().iter().find(|c| c["member_id"] == sam_id.as_str()).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (asa, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "asa@note.fr",
-        json!({"role": "assistant", "grants": [{"scope": "calendar", "calendar_id": cal, "level": "book"}]}),
-    )
-    .await;
+    let cal = id_where(&cals, "member_id", &sam_id);
+    let (asa, _) = owner.join(&org, "asa@note.fr", role_with("assistant", [in_calendar(&cal, "book")])).await;
     let path = format!("/api/v1/orgs/{org}/bookings");
     let staff_mails = || app.mails_to("sam@note.fr");
     let before = staff_mails().await.len();

@@ -2,7 +2,7 @@
 //! split hour honoured, and creating, moving, cancelling from the views, under the same
 //! rules as the API (hours, overrides audited, overlaps refused, rights per calendar).
 
-use crate::helpers::{Client, TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, in_calendar, owner_with_org, role_with};
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -22,17 +22,13 @@ async fn setup<'a>(app: &'a TestApp) -> (Client<'a>, String, String, String, Str
         .await;
     owner.open_weekdays(&org, &cal, "09:00", "17:00").await;
     let booking = owner
-        .org_post(
+        .create(
             &org,
             "/bookings",
             json!({"calendar_id": cal, "start": "2026-03-03T10:00:00+01:00", "end": "2026-03-03T10:45:00+01:00",
                    "client": {"first_name": "Claire", "last_name": "Cliente", "email": "claire@example.fr"}}),
-            StatusCode::CREATED,
         )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .await;
     (owner, org, loc, cal, booking)
 }
 
@@ -204,17 +200,8 @@ async fn bookings_are_created_moved_and_cancelled_from_the_views(app: TestApp) {
 
 async fn views_follow_calendar_rights_and_hide_clients(app: TestApp) {
     let (owner, org, loc, cal, booking) = setup(&app).await;
-    let (viewer, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "viewer@view.fr",
-        json!({"role": "assistant", "grants": [{"scope": "calendar", "calendar_id": cal, "level": "view"}]}),
-    )
-    .await;
-    let (staff, _) =
-        join_by_invitation(&app, &owner, &org, "staff@view.fr", json!({"role": "staff", "calendar_location_id": loc}))
-            .await;
+    let (viewer, _) = owner.join(&org, "viewer@view.fr", role_with("assistant", [in_calendar(&cal, "view")])).await;
+    let (staff, _) = owner.join(&org, "staff@view.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
     // A viewer sees the booking and who is coming (not the client's email), and gets no
     // booking links or drag.
     let html = viewer.get(&format!("/calendars/{cal}/week?date=2026-03-03")).await.text();

@@ -2,23 +2,14 @@
 //! account block/unblock, audit verify, send-test-email.
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::TcpStream,
     path::PathBuf,
-    process::{Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_creneau"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CRENEAU_") {
-            c.env_remove(k);
-        }
-    }
-    c.env("RUST_LOG", "warn");
-    c
-}
+use crate::binary::command as bin;
 
 fn scratch() -> PathBuf {
     let d = std::env::temp_dir().join(format!("creneau-cli-{}", uuid::Uuid::new_v4().simple()));
@@ -38,22 +29,9 @@ fn http_get(port: u16, path: &str) -> String {
 #[test]
 fn serve_starts_on_a_fresh_folder_and_stops_on_sigterm() {
     let dir = scratch();
-    let mut child = bin()
-        .arg("serve")
-        .current_dir(&dir)
-        .env("CRENEAU_LISTEN", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port: u16 = line
-        .split("http://127.0.0.1:")
-        .nth(1)
-        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let (mut child, line) =
+        crate::binary::serve(bin().arg("serve").current_dir(&dir).env("CRENEAU_LISTEN", "127.0.0.1:0"));
+    let port = crate::binary::port_in(&line).unwrap_or_else(|| panic!("no address in {line:?}"));
     assert!(http_get(port, "/healthz").ends_with("ok"));
     assert!(http_get(port, "/readyz").ends_with("ready"));
     let doc = http_get(port, "/api/v1/openapi.json");

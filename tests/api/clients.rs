@@ -1,7 +1,7 @@
 //! Clients: search with pages, history and visit frequency, merge, export, erasure, and who
 //! may see them.
 
-use crate::helpers::{TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{TestApp, dual, owner_with_org};
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -12,36 +12,20 @@ async fn clients_history_merge_export_erase_and_visibility(app: TestApp) {
     let mut cals = Vec::new();
     let mut locs = Vec::new();
     for name in ["Nord", "Sud"] {
-        let loc = owner.org_post(&org, "/locations", json!({"name": name}), StatusCode::CREATED).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let cal = owner
-            .org_post(&org, "/calendars", json!({"location_id": loc, "name": name}), StatusCode::CREATED)
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let loc = owner.create(&org, "/locations", json!({"name": name})).await;
+        let cal = owner.create(&org, "/calendars", json!({"location_id": loc, "name": name})).await;
         locs.push(loc);
         cals.push(cal);
     }
     let client = |f: &str, l: &str, e: &str| json!({"first_name": f, "last_name": l, "email": e});
-    let ana =
-        owner.org_post(&org, "/clients", client("Ana", "Martin", "ana@example.fr"), StatusCode::CREATED).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+    let ana = owner.create(&org, "/clients", client("Ana", "Martin", "ana@example.fr")).await;
     let dup = owner
-        .org_post(
+        .create(
             &org,
             "/clients",
             json!({"first_name": "Ana", "last_name": "Martin", "phone": "+33 6 00 00 00 01", "notes": "allergic"}),
-            StatusCode::CREATED,
         )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .await;
     for i in 0..30 {
         owner
             .org_post(
@@ -80,21 +64,20 @@ async fn clients_history_merge_export_erase_and_visibility(app: TestApp) {
     assert_eq!(d["visit_count"], 3);
     assert_eq!(d["days_between_visits"], 10.0);
     // A manager of Nord sees Ana (history there) but not the duplicate (history at Sud only).
-    let (mgr, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "m@cli.fr",
-        json!({"role": "manager",
+    let (mgr, _) = owner
+        .join(
+            &org,
+            "m@cli.fr",
+            json!({"role": "manager",
         "grants": [{"scope": "location", "location_id": locs[0], "level": "manage"}]}),
-    )
-    .await;
+        )
+        .await;
     let seen = mgr.org_get(&org, "/clients?q=martin").await.json();
     assert_eq!(seen["items"].as_array().unwrap().len(), 1);
     assert_eq!(seen["items"][0]["id"], ana.as_str());
     mgr.org_get(&org, &format!("/clients/{dup}")).await.problem(StatusCode::NOT_FOUND, "not-found");
     // A staff member without the client-list right sees no client anywhere.
-    let (staff, _) = join_by_invitation(&app, &owner, &org, "s@cli.fr", json!({"role": "staff"})).await;
+    let (staff, _) = owner.join(&org, "s@cli.fr", json!({"role": "staff"})).await;
     staff.org_get(&org, "/clients").await.problem(StatusCode::FORBIDDEN, "forbidden");
     staff.org_get(&org, &format!("/clients/{ana}")).await.problem(StatusCode::FORBIDDEN, "forbidden");
     // Merge the duplicate: its booking moves, its phone and notes fill the gaps.

@@ -2,7 +2,7 @@
 //! the audit chain still verifies; the audit log shows client details only to readers with
 //! the client-list right.
 
-use crate::helpers::{Client, TestApp, dual, id, join_by_invitation, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, owner_with_org};
 use axum::http::StatusCode;
 use creneau::{audit, db::Backend, jobs::outbox};
 use serde_json::json;
@@ -56,7 +56,7 @@ async fn erasure_leaves_nothing_of_the_client_anywhere(app: TestApp) {
     owner.open_weekdays(&org, &cal, "09:00", "17:00").await;
     owner.offer(&org, &svc, &cal).await;
     // The calendar is a staff member's, who hears of bookings (by mail, with the client's name).
-    let (_, paul) = join_by_invitation(&app, &owner, &org, "paul@erase.fr", json!({"role": "staff"})).await;
+    let (_, paul) = owner.join(&org, "paul@erase.fr", json!({"role": "staff"})).await;
     owner
         .patch_json(&format!("/api/v1/orgs/{org}/calendars/{cal}"), json!({"member_id": paul}))
         .await
@@ -64,27 +64,19 @@ async fn erasure_leaves_nothing_of_the_client_anywhere(app: TestApp) {
 
     // The client: created, changed, booked by staff and online, mailed and texted, merged
     // with a duplicate.
-    let zoe = id(&owner
-        .org_post(
+    let zoe = owner
+        .create(
             &org,
             "/clients",
             json!({"first_name": "Zéphyrine", "last_name": "Quintavalle", "email": "Zephyrine.Q@example.fr",
                    "phone": "+33 6 12 34 56 78", "notes": "allergique aux noisettes"}),
-            StatusCode::CREATED,
         )
-        .await);
+        .await;
     owner
         .patch_json(&format!("/api/v1/orgs/{org}/clients/{zoe}"), json!({"notes": "préfère le mardi matin"}))
         .await
         .assert(StatusCode::OK);
-    let dup = id(&owner
-        .org_post(
-            &org,
-            "/clients",
-            json!({"first_name": "Zéphyrine", "last_name": "Quintavalle", "phone": "+33 7 98 76 54 32", "notes": "ancienne fiche papier"}),
-            StatusCode::CREATED,
-        )
-        .await);
+    let dup = owner.create(&org, "/clients", json!({"first_name": "Zéphyrine", "last_name": "Quintavalle", "phone": "+33 7 98 76 54 32", "notes": "ancienne fiche papier"})).await;
     owner
         .org_post(
             &org,
@@ -156,27 +148,19 @@ async fn read(c: &Client<'_>, org: &str) -> (String, String, String) {
 
 async fn audit_log_masks_client_details_without_the_client_list_right(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@mask.fr", "Mask").await;
-    let client = id(&owner
-        .org_post(
-            &org,
-            "/clients",
-            json!({"first_name": "Bérénice", "last_name": "Okonkwo", "email": "berenice.ok@example.fr", "notes": "note confidentielle"}),
-            StatusCode::CREATED,
-        )
-        .await);
+    let client = owner.create(&org, "/clients", json!({"first_name": "Bérénice", "last_name": "Okonkwo", "email": "berenice.ok@example.fr", "notes": "note confidentielle"})).await;
     owner
         .patch_json(&format!("/api/v1/orgs/{org}/clients/{client}"), json!({"notes": "suivi particulier"}))
         .await
         .assert(StatusCode::OK);
     // A staff member who reads the whole audit log, without the client-list right.
-    let (reader, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "reader@mask.fr",
-        json!({"role": "staff", "grants": [{"scope": "org", "level": "view"}], "toggles": {"audit_log": true}}),
-    )
-    .await;
+    let (reader, _) = owner
+        .join(
+            &org,
+            "reader@mask.fr",
+            json!({"role": "staff", "grants": [{"scope": "org", "level": "view"}], "toggles": {"audit_log": true}}),
+        )
+        .await;
     reader.org_get(&org, "/clients").await.problem(StatusCode::FORBIDDEN, "forbidden");
     let secrets = ["berenice.ok@example.fr", "note confidentielle", "suivi particulier", "Okonkwo"];
     let (json, csv, page) = read(&reader, &org).await;

@@ -182,12 +182,7 @@ impl TestApp {
 
     pub async fn user_named(&self, email: &str, first: &str, last: &str) -> Client<'_> {
         let c = self.client();
-        let r = c
-            .post_json(
-                "/api/v1/auth/signup",
-                serde_json::json!({"email": email, "password": PASSWORD, "first_name": first, "last_name": last}),
-            )
-            .await;
+        let r = c.signup(email, PASSWORD, first, last).await;
         assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
         let token = link_token(&self.last_mail_to(email).await, "/verify?token=");
         let r = c.post_json("/api/v1/auth/verify", serde_json::json!({"token": token})).await;
@@ -370,6 +365,12 @@ impl Client<'_> {
         self.send(req).await
     }
 
+    /// Ask for an account: the sign-up form's four fields, as JSON.
+    pub async fn signup(&self, email: &str, password: &str, first: &str, last: &str) -> Resp {
+        let body = serde_json::json!({"email": email, "password": password, "first_name": first, "last_name": last});
+        self.post_json("/api/v1/auth/signup", body).await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Resp {
         self.post_json("/api/v1/auth/login", serde_json::json!({"email": email, "password": password})).await
     }
@@ -402,6 +403,14 @@ impl Client<'_> {
         let r = self.post_json(&format!("/api/v1/orgs/{org}{path}"), body).await;
         assert_eq!(r.status, want, "POST {path}: {}", r.text());
         if r.body.is_empty() { Value::Null } else { r.json() }
+    }
+
+    /// Invite into `org` with `body` (email, names, role…), which must answer 201; the token
+    /// of the link mailed to the address.
+    pub async fn invite(&self, org: &str, body: Value) -> String {
+        let email = body["email"].as_str().unwrap_or_else(|| panic!("no email in {body}")).to_string();
+        self.org_post(org, "/members", body, StatusCode::CREATED).await;
+        link_token(&self.app.last_mail_to(&email).await, "/invitations/accept?token=")
     }
 
     pub async fn org_get(&self, org: &str, path: &str) -> Resp {
@@ -452,9 +461,38 @@ pub fn id(v: &Value) -> String {
     v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_string()
 }
 
+/// The `id` of the first item of the JSON list `list` whose `field` is `value`.
+pub fn id_where(list: &Value, field: &str, value: &str) -> String {
+    let items = list.as_array().unwrap_or_else(|| panic!("not a list: {list}"));
+    id(items.iter().find(|x| x[field] == value).unwrap_or_else(|| panic!("no {field} = {value} in {list}")))
+}
+
 fn merge(into: &mut Value, extra: Value) {
     if let (Some(a), Value::Object(b)) = (into.as_object_mut(), extra) {
         a.extend(b);
+    }
+}
+
+/// An invitation body: `role` with these grants (`in_location`, `in_calendar`).
+pub fn role_with<const N: usize>(role: &str, grants: [Value; N]) -> Value {
+    serde_json::json!({"role": role, "grants": grants.to_vec()})
+}
+
+/// A grant on the location `loc` at `level`.
+pub fn in_location(loc: &str, level: &str) -> Value {
+    serde_json::json!({"scope": "location", "location_id": loc, "level": level})
+}
+
+/// A grant on the calendar `cal` at `level`.
+pub fn in_calendar(cal: &str, level: &str) -> Value {
+    serde_json::json!({"scope": "calendar", "calendar_id": cal, "level": level})
+}
+
+impl<'a> Client<'a> {
+    /// `join_by_invitation` with this client as the inviter: (the new member's client, their
+    /// membership id).
+    pub async fn join(&self, org: &str, email: &str, body: Value) -> (Client<'a>, String) {
+        join_by_invitation(self.app, self, org, email, body).await
     }
 }
 

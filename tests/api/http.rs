@@ -16,6 +16,7 @@ dual!(
     pages_escape_what_users_type,
     unknown_routes_are_404,
     pages_reset_password_sessions_and_second_factor,
+    errors_speak_the_language_asked_for,
 );
 
 #[tokio::test]
@@ -25,12 +26,7 @@ async fn https_deployments_use_host_prefixed_secure_cookies() {
     let page = c.get("/login").await;
     let csrf = page.header("set-cookie").unwrap();
     assert!(csrf.starts_with("__Host-creneau_csrf=") && csrf.contains("; Secure") && csrf.contains("Path=/"), "{csrf}");
-    c.post_json(
-        "/api/v1/auth/signup",
-        json!({"email": "h@example.fr", "password": PASSWORD, "first_name": "H", "last_name": "S"}),
-    )
-    .await
-    .assert(StatusCode::ACCEPTED);
+    c.signup("h@example.fr", PASSWORD, "H", "S").await.assert(StatusCode::ACCEPTED);
     let token = link_token(&app.last_mail_to("h@example.fr").await, "https://rdv.example.fr/verify?token=");
     c.post_json("/api/v1/auth/verify", json!({"token": token})).await.assert(StatusCode::OK);
     let r = c.login("h@example.fr", PASSWORD).await;
@@ -77,12 +73,7 @@ async fn bad_input_gets_a_problem_and_changes_nothing(app: TestApp) {
         .body(Body::from(huge))
         .unwrap();
     c.send(req).await.problem(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
-    let r = c
-        .post_json(
-            "/api/v1/auth/signup",
-            json!({"email": "nope", "password": "short", "first_name": " ", "last_name": "x"}),
-        )
-        .await;
+    let r = c.signup("nope", "short", " ", "x").await;
     r.problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
     let fields: Vec<_> =
         r.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect();
@@ -299,4 +290,33 @@ async fn pages_reset_password_sessions_and_second_factor(app: TestApp) {
     .await
     .assert(StatusCode::BAD_REQUEST);
     browser.get("/account/profile").await.assert(StatusCode::SEE_OTHER);
+}
+
+async fn errors_speak_the_language_asked_for(app: TestApp) {
+    // A problem document: English unless the caller states French; code and type the same.
+    let ask = |lang: Option<&'static str>| {
+        let mut req = Request::builder().uri("/api/v1/me");
+        if let Some(l) = lang {
+            req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    for (lang, detail) in
+        [(None, "Log in first."), (Some("en"), "Log in first."), (Some("fr-FR"), "Connectez-vous d'abord.")]
+    {
+        let r = app.client().send(ask(lang)).await;
+        r.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+        assert_eq!(r.json()["type"], "/problems/unauthenticated");
+        assert_eq!(r.json()["detail"], detail, "{lang:?}");
+    }
+    // A French form says what is wrong with a field in French, an English one in English.
+    let c = app.client();
+    c.get("/signup").await.assert(StatusCode::OK);
+    let fields = [("first_name", "Léa"), ("last_name", "Roux"), ("email", "not-an-address"), ("password", PASSWORD)];
+    let r = c.post_form("/signup", &fields).await;
+    r.assert(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("Saisissez une adresse e-mail valide."), "{}", r.text());
+    c.set_cookie("creneau_lang", "en");
+    let r = c.post_form("/signup", &fields).await;
+    assert!(r.text().contains("Enter a valid email address."), "{}", r.text());
 }

@@ -82,13 +82,7 @@ fn mailer_for(app: &TestApp, port: u16) -> Senders {
 async fn mail_is_retried_until_delivered_exactly_once(app: TestApp) {
     let port = free_port();
     let mailer = mailer_for(&app, port);
-    app.client()
-        .post_json(
-            "/api/v1/auth/signup",
-            json!({"email": "deliver@example.fr", "password": PASSWORD, "first_name": "D", "last_name": "E"}),
-        )
-        .await
-        .assert(StatusCode::ACCEPTED);
+    app.client().signup("deliver@example.fr", PASSWORD, "D", "E").await.assert(StatusCode::ACCEPTED);
     let id: String = sqlx::query_scalar("SELECT id FROM outbox").fetch_one(app.state.db.pool()).await.unwrap();
 
     // No server yet: the attempt fails and is scheduled again, nothing is lost.

@@ -3,6 +3,8 @@
 // Tests and benchmarks may unwrap: a panic is their way to fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../support/binary.rs"]
+mod binary;
 mod helpers;
 
 mod access;

@@ -3,9 +3,9 @@
 //! the other's very next request, whatever either has cached.
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::TcpStream,
-    process::{Child, Command, Stdio},
+    process::{Child, Command},
     time::Duration,
 };
 
@@ -22,37 +22,15 @@ impl Drop for Server {
 }
 
 fn bin(db_url: &str, dir: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_creneau"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CRENEAU_") {
-            c.env_remove(k);
-        }
-    }
-    c.env("CRENEAU_DATABASE_URL", db_url)
-        .env("CRENEAU_DATA_DIR", dir)
-        .env("CRENEAU_BASE_URL", "http://creneau.test")
-        .env("RUST_LOG", "warn");
+    let mut c = crate::binary::command();
+    c.env("CRENEAU_DATABASE_URL", db_url).env("CRENEAU_DATA_DIR", dir).env("CRENEAU_BASE_URL", "http://creneau.test");
     c
 }
 
 fn start(db_url: &str, dir: &std::path::Path) -> Server {
-    let mut child = bin(db_url, dir)
-        .args(["serve", "--no-worker"])
-        .env("CRENEAU_LISTEN", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line
-        .split("http://127.0.0.1:")
-        .nth(1)
-        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
-        .unwrap()
-        .parse()
-        .unwrap();
-    Server(child, port)
+    let (child, line) =
+        crate::binary::serve(bin(db_url, dir).args(["serve", "--no-worker"]).env("CRENEAU_LISTEN", "127.0.0.1:0"));
+    Server(child, crate::binary::port_in(&line).unwrap())
 }
 
 /// One HTTP/1.1 request; returns (status, headers+body text).

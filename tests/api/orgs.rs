@@ -1,6 +1,6 @@
 //! Organisations: create, list, switch; isolation between accounts.
 
-use crate::helpers::{PASSWORD, TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{PASSWORD, TestApp, dual, owner_with_org};
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -90,8 +90,8 @@ async fn enable_totp(app: &TestApp, c: &crate::helpers::Client<'_>) {
 
 async fn settings_and_required_second_factor(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@set.fr", "Set").await;
-    let (staff, _) = join_by_invitation(&app, &owner, &org, "staff@set.fr", json!({"role": "staff"})).await;
-    let (admin, _) = join_by_invitation(&app, &owner, &org, "admin@set.fr", json!({"role": "administrator"})).await;
+    let (staff, _) = owner.join(&org, "staff@set.fr", json!({"role": "staff"})).await;
+    let (admin, _) = owner.join(&org, "admin@set.fr", json!({"role": "administrator"})).await;
     let path = format!("/api/v1/orgs/{org}");
     staff.patch_json(&path, json!({"name": "Mine"})).await.problem(StatusCode::FORBIDDEN, "forbidden");
     let r = admin.patch_json(&path, json!({"name": "Set & Co"})).await;

@@ -2,7 +2,7 @@
 //! agenda) driven like a browser: forms with the CSRF token, redirects, readable errors.
 //! They call the same services as the API, so the API is used here to set up and to check.
 
-use crate::helpers::{Client, PASSWORD, TestApp, dual, join_by_invitation, link_token, owner_with_org};
+use crate::helpers::{Client, PASSWORD, TestApp, dual, in_calendar, in_location, owner_with_org, role_with};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -21,14 +21,11 @@ dual!(
 );
 
 async fn location(c: &Client<'_>, org: &str, name: &str) -> String {
-    c.org_post(org, "/locations", json!({"name": name}), StatusCode::CREATED).await["id"].as_str().unwrap().to_string()
+    c.create(org, "/locations", json!({"name": name})).await
 }
 
 async fn resource(c: &Client<'_>, org: &str, loc: &str, name: &str) -> String {
-    c.org_post(org, "/calendars", json!({"location_id": loc, "name": name}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    c.create(org, "/calendars", json!({"location_id": loc, "name": name})).await
 }
 
 /// A page that must render: 200 and HTML.
@@ -142,15 +139,9 @@ async fn owner_invites_through_the_form(app: TestApp) {
 
 async fn invitee_registers_through_the_invitation_page(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@reg.fr", "Régie").await;
-    owner
-        .org_post(
-            &org,
-            "/members",
-            json!({"email": "new@reg.fr", "first_name": "Nina", "last_name": "Neuve", "role": "staff"}),
-            StatusCode::CREATED,
-        )
+    let token = owner
+        .invite(&org, json!({"email": "new@reg.fr", "first_name": "Nina", "last_name": "Neuve", "role": "staff"}))
         .await;
-    let token = link_token(&app.last_mail_to("new@reg.fr").await, "/invitations/accept?token=");
     let visitor = app.client_from("203.0.113.77");
     let accounts = app.count("SELECT COUNT(*) FROM accounts").await;
     // Following the link shows the invitation and a registration form, and changes nothing.
@@ -205,15 +196,9 @@ async fn existing_account_accepts_through_the_invitation_page(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@acc.fr", "Acc").await;
     let bea = app.user_named("bea@acc.fr", "Béa", "Existing").await;
     let other = app.user("other@acc.fr").await;
-    owner
-        .org_post(
-            &org,
-            "/members",
-            json!({"email": "bea@acc.fr", "first_name": "Béa", "last_name": "E", "role": "assistant"}),
-            StatusCode::CREATED,
-        )
+    let token = owner
+        .invite(&org, json!({"email": "bea@acc.fr", "first_name": "Béa", "last_name": "E", "role": "assistant"}))
         .await;
-    let token = link_token(&app.last_mail_to("bea@acc.fr").await, "/invitations/accept?token=");
     let link = format!("/invitations/accept?token={token}");
     // Not signed in: log in first, and come back to the link.
     let anon = page(&app.client(), &link).await;
@@ -236,7 +221,7 @@ async fn existing_account_accepts_through_the_invitation_page(app: TestApp) {
 
 async fn staff_without_user_management_gets_403_on_the_team_page(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@staff.fr", "Staff").await;
-    let (sam, sam_id) = join_by_invitation(&app, &owner, &org, "sam@staff.fr", json!({"role": "staff"})).await;
+    let (sam, sam_id) = owner.join(&org, "sam@staff.fr", json!({"role": "staff"})).await;
     for path in ["/team", "/team/invite", "/teams", "/audit"] {
         let r = sam.get(path).await;
         r.assert(StatusCode::FORBIDDEN);
@@ -267,14 +252,7 @@ async fn manager_of_one_location_sees_only_that_location(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@chain.fr", "Chain").await;
     let paris = location(&owner, &org, "Paris").await;
     let lyon = location(&owner, &org, "Lyon").await;
-    let (mia, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "mia@chain.fr",
-        json!({"role": "manager", "grants": [{"scope": "location", "location_id": paris, "level": "manage"}]}),
-    )
-    .await;
+    let (mia, _) = owner.join(&org, "mia@chain.fr", role_with("manager", [in_location(&paris, "manage")])).await;
     let list = page(&mia, "/locations").await;
     assert!(list.contains(&format!("/locations/{paris}")) && !list.contains(&format!("/locations/{lyon}")));
     assert!(!list.contains("Lyon"), "{list}");
@@ -299,17 +277,9 @@ async fn agenda_lists_exactly_the_visible_calendars(app: TestApp) {
     let a1 = resource(&owner, &org, &a, "A one").await;
     let a2 = resource(&owner, &org, &a, "A two").await;
     let b1 = resource(&owner, &org, &b, "B one").await;
-    let (asa, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "asa@agenda.fr",
-        json!({"role": "assistant", "grants": [
-            {"scope": "calendar", "calendar_id": a2, "level": "book"},
-            {"scope": "calendar", "calendar_id": b1, "level": "view"}
-        ]}),
-    )
-    .await;
+    let (asa, _) = owner
+        .join(&org, "asa@agenda.fr", role_with("assistant", [in_calendar(&a2, "book"), in_calendar(&b1, "view")]))
+        .await;
     for (who, want) in [(&owner, vec![&a1, &a2, &b1]), (&asa, vec![&a2, &b1])] {
         let html = page(who, "/agenda").await;
         let shown = options_of(&html, "agenda-calendar");
@@ -365,14 +335,7 @@ async fn explain_form_says_allowed_or_denied(app: TestApp) {
     let loc = location(&owner, &org, "L").await;
     let cal = resource(&owner, &org, &loc, "Cabine").await;
     let other = resource(&owner, &org, &loc, "Hidden").await;
-    let (_, asa) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "asa@why.fr",
-        json!({"role": "assistant", "grants": [{"scope": "calendar", "calendar_id": cal, "level": "book"}]}),
-    )
-    .await;
+    let (_, asa) = owner.join(&org, "asa@why.fr", role_with("assistant", [in_calendar(&cal, "book")])).await;
     let detail = page(&owner, &format!("/team/{asa}")).await;
     assert!(options_of(&detail, "explain-object").contains(&format!("calendar:{cal}")));
     assert_eq!(options_of(&detail, "explain-action").len(), 32);
@@ -397,7 +360,7 @@ async fn member_page_changes_role_toggles_grants_and_status(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@edit.fr", "Edit").await;
     let loc = location(&owner, &org, "L").await;
     let cal = resource(&owner, &org, &loc, "Desk").await;
-    let (_, id) = join_by_invitation(&app, &owner, &org, "eve@edit.fr", json!({"role": "staff"})).await;
+    let (_, id) = owner.join(&org, "eve@edit.fr", json!({"role": "staff"})).await;
     let detail = page(&owner, &format!("/team/{id}")).await;
     assert!(
         detail.contains(&format!("action=\"/team/{id}/block\""))
@@ -448,16 +411,7 @@ async fn member_page_changes_role_toggles_grants_and_status(app: TestApp) {
     owner.post_form(&format!("/team/{me}"), &[("role", "staff")]).await.assert(StatusCode::FORBIDDEN);
     // Inactive member: activate sends the invitation.
     let inactive = owner
-        .org_post(
-            &org,
-            "/members",
-            json!({"email": "ina@edit.fr", "first_name": "I", "last_name": "N", "role": "staff", "send_invitation": false}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .create(&org, "/members", json!({"email": "ina@edit.fr", "first_name": "I", "last_name": "N", "role": "staff", "send_invitation": false})).await;
     assert!(app.mails_to("ina@edit.fr").await.is_empty());
     redirected(&owner.post_form(&format!("/team/{inactive}/activate"), &[]).await, "/team/");
     assert_eq!(app.mails_to("ina@edit.fr").await.len(), 1);
@@ -500,52 +454,13 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
     let to = redirected(&r, "/calendars/");
     let cal = to.trim_start_matches("/calendars/").split('?').next().unwrap().to_string();
     assert!(page(&owner, &format!("/locations/{loc}")).await.contains(&format!("/calendars/{cal}")));
-    let r = owner
-        .post_form(
-            &format!("/calendars/{cal}"),
-            &[
-                ("name", "Fauteuil 1"),
-                ("time_zone", "Europe/Paris"),
-                ("default_length_min", "30"),
-                ("day_start", "09:00"),
-                ("day_end", "18:00"),
-                ("split", "12:30"),
-                ("status", "active"),
-            ],
-        )
-        .await;
+    let r = calendar_settings(&owner, &cal, "30", "18:00").await;
     redirected(&r, &format!("/calendars/{cal}?done=saved"));
     let c = owner.org_get(&org, &format!("/calendars/{cal}")).await.json();
     assert_eq!((c["default_length_min"].as_i64(), c["split"].as_str()), (Some(30), Some("12:30")));
-    let r = owner
-        .post_form(
-            &format!("/calendars/{cal}"),
-            &[
-                ("name", "Fauteuil 1"),
-                ("time_zone", "Europe/Paris"),
-                ("default_length_min", "x"),
-                ("day_start", "09:00"),
-                ("day_end", "18:00"),
-                ("split", "12:30"),
-                ("status", "active"),
-            ],
-        )
-        .await;
+    let r = calendar_settings(&owner, &cal, "x", "18:00").await;
     r.assert(StatusCode::UNPROCESSABLE_ENTITY);
-    let r = owner
-        .post_form(
-            &format!("/calendars/{cal}"),
-            &[
-                ("name", "Fauteuil 1"),
-                ("time_zone", "Europe/Paris"),
-                ("default_length_min", "30"),
-                ("day_start", "09:00"),
-                ("day_end", "08:00"),
-                ("split", "12:30"),
-                ("status", "active"),
-            ],
-        )
-        .await;
+    let r = calendar_settings(&owner, &cal, "30", "08:00").await;
     r.assert(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("aria-describedby=\"end-hint end-err\""));
     // A location with calendars is not deleted; an empty one is.
@@ -553,7 +468,7 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
     let empty = location(&owner, &org, "Vide").await;
     redirected(&owner.post_form(&format!("/locations/{empty}/delete"), &[]).await, "/locations?done=deleted");
     // Teams: create, fill, grant, delete.
-    let (asa, asa_id) = join_by_invitation(&app, &owner, &org, "asa@forms.fr", json!({"role": "assistant"})).await;
+    let (asa, asa_id) = owner.join(&org, "asa@forms.fr", json!({"role": "assistant"})).await;
     let r = owner.post_form("/teams", &[("name", "Accueil")]).await;
     let to = redirected(&r, "/teams/");
     let team = to.trim_start_matches("/teams/").split('?').next().unwrap().to_string();
@@ -572,15 +487,27 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
     assert!(asa.org_get(&org, "/calendars").await.json().as_array().unwrap().is_empty());
 }
 
+/// The settings form of the calendar `cal` ("Fauteuil 1", Paris) saved with this default
+/// length and end of day.
+async fn calendar_settings(owner: &Client<'_>, cal: &str, length: &str, day_end: &str) -> crate::helpers::Resp {
+    let fields = [
+        ("name", "Fauteuil 1"),
+        ("time_zone", "Europe/Paris"),
+        ("default_length_min", length),
+        ("day_start", "09:00"),
+        ("day_end", day_end),
+        ("split", "12:30"),
+        ("status", "active"),
+    ];
+    owner.post_form(&format!("/calendars/{cal}"), &fields).await
+}
+
 async fn wrong_tenant_ids_are_not_found(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@a.fr", "A").await;
     let loc = location(&owner, &org, "A1").await;
     let cal = resource(&owner, &org, &loc, "Room").await;
-    let (_, member) = join_by_invitation(&app, &owner, &org, "staff@a.fr", json!({"role": "staff"})).await;
-    let team = owner.org_post(&org, "/teams", json!({"name": "T"}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, member) = owner.join(&org, "staff@a.fr", json!({"role": "staff"})).await;
+    let team = owner.create(&org, "/teams", json!({"name": "T"})).await;
     let (stranger, _) = owner_with_org(&app, "owner@b.fr", "B").await;
     let audit = app.count("SELECT COUNT(*) FROM audit_log").await;
     for path in [

@@ -1,7 +1,7 @@
 //! The public booking API: what a visitor sees, booking only offered times (the server
 //! re-checks hours, notice, advance), and manage links that reach one booking's minimum.
 
-use crate::helpers::{TestApp, dual, link_token, owner_with_org};
+use crate::helpers::{TestApp, dual, id_where, link_token, owner_with_org};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -259,26 +259,9 @@ dual!(clients_and_staff_hear_about_bookings);
 
 async fn clients_and_staff_hear_about_bookings(app: TestApp) {
     let (owner, org, loc, svc, _) = setup(&app).await;
-    let (_staff, staff_id) = crate::helpers::join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "stylist@pub.fr",
-        json!({"role": "staff", "calendar_location_id": loc}),
-    )
-    .await;
-    let cal = owner
-        .org_get(&org, "/calendars")
-        .await
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["member_id"] == staff_id.as_str())
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_staff, staff_id) =
+        owner.join(&org, "stylist@pub.fr", json!({"role": "staff", "calendar_location_id": loc})).await;
+    let cal = id_where(&owner.org_get(&org, "/calendars").await.json(), "member_id", &staff_id);
     let weekly: Vec<Value> = (1..=5).map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"})).collect();
     owner
         .put_json(&format!("/api/v1/orgs/{org}/calendars/{cal}/hours"), json!({"weekly": weekly}))
@@ -315,16 +298,12 @@ async fn clients_and_staff_hear_about_bookings(app: TestApp) {
 async fn simultaneous_visitors_cannot_take_times_whose_buffers_collide(app: TestApp) {
     let (owner, org, _, _, cal_a) = setup(&app).await;
     let svc = owner
-        .org_post(
+        .create(
             &org,
             "/services",
             json!({"name": "Couleur", "length_min": 30, "step_min": 30, "buffer_after_min": 30, "min_notice_min": 60}),
-            StatusCode::CREATED,
         )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .await;
     owner
         .request(axum::http::Method::PUT, &format!("/api/v1/orgs/{org}/services/{svc}/calendars/{cal_a}"), None)
         .await

@@ -5,7 +5,7 @@
 //! step, no member holds a right, anywhere, that they did not hold before and that the actor
 //! did not hold either; a refused change writes nothing.
 
-use crate::helpers::{Client, TestApp, join_by_invitation, owner_with_org};
+use crate::helpers::{Client, TestApp, owner_with_org};
 use axum::http::StatusCode;
 use creneau::access::{
     MembershipStatus, Role,
@@ -215,7 +215,7 @@ async fn organisation<'a>(app: &'a TestApp, rng: &mut StdRng, n: u64) -> Org<'a>
         if role != "assistant" && rng.gen_bool(0.7) {
             body["calendar_location_id"] = json!(locations.choose(rng).unwrap());
         }
-        let (c, id) = join_by_invitation(app, &clients[0].1, &org, &format!("m{n}-{i}@rule.test"), body).await;
+        let (c, id) = clients[0].1.join(&org, &format!("m{n}-{i}@rule.test"), body).await;
         clients.push((id, c));
     }
     let mut teams = Vec::new();

@@ -118,46 +118,21 @@ pub(crate) struct World {
 }
 
 pub(crate) async fn world<'a>(app: &'a TestApp) -> (crate::helpers::Client<'a>, World) {
-    use crate::helpers::{join_by_invitation, owner_with_org};
+    use crate::helpers::owner_with_org;
     let (owner, org) = owner_with_org(app, "owner@a.fr", "A").await;
-    let location =
-        owner.org_post(&org, "/locations", serde_json::json!({"name": "A1"}), StatusCode::CREATED).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-    let calendar = owner
-        .org_post(&org, "/calendars", serde_json::json!({"location_id": location, "name": "Room"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (_, member) = join_by_invitation(app, &owner, &org, "staff@a.fr", serde_json::json!({"role": "staff"})).await;
-    let team = owner.org_post(&org, "/teams", serde_json::json!({"name": "T"}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let location = owner.create(&org, "/locations", serde_json::json!({"name": "A1"})).await;
+    let calendar = owner.create(&org, "/calendars", serde_json::json!({"location_id": location, "name": "Room"})).await;
+    let (_, member) = owner.join(&org, "staff@a.fr", serde_json::json!({"role": "staff"})).await;
+    let team = owner.create(&org, "/teams", serde_json::json!({"name": "T"})).await;
     let booking = owner
-        .org_post(
+        .create(
             &org,
             "/bookings",
             serde_json::json!({"calendar_id": calendar, "start": "2026-03-03T10:00:00Z", "override_hours": true}),
-            StatusCode::CREATED,
         )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let service =
-        owner.org_post(&org, "/services", serde_json::json!({"name": "Cut"}), StatusCode::CREATED).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-    let client = owner
-        .org_post(&org, "/clients", serde_json::json!({"first_name": "C", "last_name": "L"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .await;
+    let service = owner.create(&org, "/services", serde_json::json!({"name": "Cut"})).await;
+    let client = owner.create(&org, "/clients", serde_json::json!({"first_name": "C", "last_name": "L"})).await;
     (owner, World { org, location, calendar, member, team, booking, service, client })
 }
 
@@ -269,14 +244,7 @@ async fn every_org_route_answers_404_to_another_tenant(app: TestApp) {
 
 async fn every_org_route_refuses_a_member_without_rights(app: TestApp) {
     let (owner, w) = world(&app).await;
-    let (nobody, nobody_id) = crate::helpers::join_by_invitation(
-        &app,
-        &owner,
-        &w.org,
-        "nobody@a.fr",
-        serde_json::json!({"role": "assistant"}),
-    )
-    .await;
+    let (nobody, nobody_id) = owner.join(&w.org, "nobody@a.fr", serde_json::json!({"role": "assistant"})).await;
     // What any member may read: themselves, the organisation's name, and lists filtered to
     // what they may see (empty here); and their own notification preferences, which they
     // may change.
@@ -376,14 +344,7 @@ async fn every_org_page_with_an_id_answers_404_to_another_tenant(app: TestApp) {
 /// but the ones that only list what they may see (empty for them).
 async fn every_org_page_refuses_a_member_without_rights(app: TestApp) {
     let (owner, w) = world(&app).await;
-    let (nobody, _) = crate::helpers::join_by_invitation(
-        &app,
-        &owner,
-        &w.org,
-        "nobody@a.fr",
-        serde_json::json!({"role": "assistant"}),
-    )
-    .await;
+    let (nobody, _) = owner.join(&w.org, "nobody@a.fr", serde_json::json!({"role": "assistant"})).await;
     // Their own notification preferences too: saving answers with a redirect.
     let open = ["GET /agenda", "GET /locations", "GET /notifications", "POST /notifications"];
     let before = audit_rows(&app, &w.org).await;

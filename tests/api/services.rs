@@ -1,7 +1,7 @@
 //! Services, the per-calendar toggle, and availability through the API (the engine over
 //! hours, bookings with buffers, unavailability, notice), presented in any zone.
 
-use crate::helpers::{TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{TestApp, dual, in_location, owner_with_org, role_with};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -9,15 +9,10 @@ dual!(services_are_offered_per_calendar_and_availability_follows_bookings);
 
 async fn services_are_offered_per_calendar_and_availability_follows_bookings(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@svc.fr", "Svc").await;
-    let loc = owner
-        .org_post(&org, "/locations", json!({"name": "Paris", "time_zone": "Europe/Paris"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let loc = owner.paris(&org, "Paris", json!({})).await;
     let mk = |name: &str| json!({"location_id": loc, "name": name});
-    let a = owner.org_post(&org, "/calendars", mk("A"), StatusCode::CREATED).await["id"].as_str().unwrap().to_string();
-    let b = owner.org_post(&org, "/calendars", mk("B"), StatusCode::CREATED).await["id"].as_str().unwrap().to_string();
+    let a = owner.create(&org, "/calendars", mk("A")).await;
+    let b = owner.create(&org, "/calendars", mk("B")).await;
     for cal in [&a, &b] {
         // Tuesday 09:00–11:00 only.
         owner
@@ -88,18 +83,10 @@ async fn services_are_offered_per_calendar_and_availability_follows_bookings(app
     assert!(ny[0]["start"].as_str().unwrap().starts_with("2026-03-03T04:30:00-05:00"), "{ny}");
     // A staff member of another calendar cannot see A's availability; a manager of the
     // location can switch the service off for A.
-    let (staff, _) = join_by_invitation(&app, &owner, &org, "s@svc.fr", json!({"role": "staff"})).await;
+    let (staff, _) = owner.join(&org, "s@svc.fr", json!({"role": "staff"})).await;
     staff.org_get(&org, &q(&format!("&calendar_id={a}"))).await.problem(StatusCode::NOT_FOUND, "not-found");
     staff.org_post(&org, "/services", json!({"name": "Mine"}), StatusCode::FORBIDDEN).await;
-    let (mgr, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "m@svc.fr",
-        json!({"role": "manager",
-        "grants": [{"scope": "location", "location_id": loc, "level": "manage"}]}),
-    )
-    .await;
+    let (mgr, _) = owner.join(&org, "m@svc.fr", role_with("manager", [in_location(&loc, "manage")])).await;
     mgr.delete(&format!("/api/v1/orgs/{org}/services/{sid}/calendars/{a}")).await.assert(StatusCode::OK);
     let s = owner.org_get(&org, &format!("/services/{sid}")).await.json();
     assert_eq!(s["calendar_ids"], json!([b]));

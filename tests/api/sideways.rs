@@ -2,7 +2,7 @@
 //! client shared between branches, user management limited to a branch, "all bookings" and
 //! a booking's client. Each write that changes who holds what is judged like a grant.
 
-use crate::helpers::{Client, TestApp, dual, id, join_by_invitation, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, id, id_where, owner_with_org};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -36,63 +36,35 @@ async fn chain(app: &TestApp) -> Chain<'_> {
     let (owner, org) = owner_with_org(app, "owner@chain.fr", "Chaîne").await;
     let nord = owner.create(&org, "/locations", json!({"name": "Nord"})).await;
     let sud = owner.create(&org, "/locations", json!({"name": "Sud"})).await;
-    let (_, nord_staff) = join_by_invitation(
-        app,
-        &owner,
-        &org,
-        "nora@chain.fr",
-        json!({"role": "staff", "calendar_location_id": nord, "first_name": "Nora"}),
-    )
-    .await;
-    let (_, sud_staff) = join_by_invitation(
-        app,
-        &owner,
-        &org,
-        "sami@chain.fr",
-        json!({"role": "staff", "calendar_location_id": sud, "first_name": "Sami"}),
-    )
-    .await;
+    let (_, nord_staff) = owner
+        .join(&org, "nora@chain.fr", json!({"role": "staff", "calendar_location_id": nord, "first_name": "Nora"}))
+        .await;
+    let (_, sud_staff) = owner
+        .join(&org, "sami@chain.fr", json!({"role": "staff", "calendar_location_id": sud, "first_name": "Sami"}))
+        .await;
     let cals = owner.org_get(&org, "/calendars").await.json();
-    let cal_of = |member: &str| {
-        cals.as_array().unwrap().iter().find(|c| c["member_id"] == member).unwrap()["id"].as_str().unwrap().to_string()
-    };
+    let cal_of = |member: &str| id_where(&cals, "member_id", member);
     let (nord_cal, sud_cal) = (cal_of(&nord_staff), cal_of(&sud_staff));
     let client = owner
-        .org_post(
-            &org,
-            "/clients",
-            json!({"first_name": "Karine", "last_name": "Partagée", "email": "karine@example.fr", "phone": "+33612345678"}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .create(&org, "/clients", json!({"first_name": "Karine", "last_name": "Partagée", "email": "karine@example.fr", "phone": "+33612345678"})).await;
     let book = |cal: String, start: &'static str, notes: &'static str| json!({"calendar_id": cal, "start": start, "end": null, "client_id": client, "notes": notes, "override_hours": true});
-    let nord_booking = owner
-        .org_post(&org, "/bookings", book(nord_cal.clone(), "2026-03-04T09:00:00+01:00", "coupe"), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let nord_booking =
+        owner.create(&org, "/bookings", book(nord_cal.clone(), "2026-03-04T09:00:00+01:00", "coupe")).await;
     let sud_booking = owner
-        .org_post(
-            &org,
-            "/bookings",
-            book(sud_cal.clone(), "2026-03-05T09:00:00+01:00", "note du Sud confidentielle"),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .create(&org, "/bookings", book(sud_cal.clone(), "2026-03-05T09:00:00+01:00", "note du Sud confidentielle"))
+        .await;
     Chain { owner, org, nord, sud, nord_cal, sud_cal, nord_staff, sud_staff, client, nord_booking, sud_booking }
 }
 
 impl<'a> Chain<'a> {
     /// Someone the owner invites (role, toggles, grants… in `body`), signed in.
-    async fn join(&self, app: &'a TestApp, email: &str, body: Value) -> (Client<'a>, String) {
-        join_by_invitation(app, &self.owner, &self.org, email, body).await
+    async fn join(&self, email: &str, body: Value) -> (Client<'a>, String) {
+        self.owner.join(&self.org, email, body).await
+    }
+
+    /// A manager of Nord at `level`, with these `toggles`, signed in.
+    async fn nord_manager(&self, email: &str, toggles: Value, level: &str) -> (Client<'a>, String) {
+        self.join(email, json!({"role": "manager", "toggles": toggles, "grants": self.in_nord(level)})).await
     }
 
     /// A grant on the Nord location at `level`.
@@ -104,23 +76,11 @@ impl<'a> Chain<'a> {
 async fn a_manager_cannot_join_or_fill_a_team_that_holds_more(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
-    let team = id(&c
+    let team = c
         .owner
-        .org_post(
-            org,
-            "/teams",
-            json!({"name": "Direction", "grants": [{"scope": "org", "level": "manage"}]}),
-            StatusCode::CREATED,
-        )
-        .await);
-    let (mgr, mgr_id) = c
-        .join(
-            &app,
-            "manon@chain.fr",
-            json!({"role": "manager", "toggles": {"user_management": true},
-               "grants": c.in_nord("manage")}),
-        )
+        .create(org, "/teams", json!({"name": "Direction", "grants": [{"scope": "org", "level": "manage"}]}))
         .await;
+    let (mgr, mgr_id) = c.nord_manager("manon@chain.fr", json!({"user_management": true}), "manage").await;
     let team_path = format!("/api/v1/orgs/{org}/teams/{team}");
     let sud_booking = format!("/bookings/{}", c.sud_booking);
     mgr.org_get(org, &sud_booking).await.assert(StatusCode::NOT_FOUND);
@@ -148,15 +108,14 @@ async fn a_manager_cannot_join_or_fill_a_team_that_holds_more(app: TestApp) {
     mgr.post_form(&team_page, &[("name", "Direction"), ("grant_org", "manage")]).await.assert(StatusCode::SEE_OTHER);
     mgr.org_get(org, &sud_booking).await.assert(StatusCode::NOT_FOUND);
     // A team within her own rights is hers to fill.
-    let nord_team = id(&mgr
-        .org_post(
+    let nord_team = mgr
+        .create(
             org,
             "/teams",
             json!({"name": "Nord", "grants": c.in_nord("view"),
                    "member_ids": [c.nord_staff]}),
-            StatusCode::CREATED,
         )
-        .await);
+        .await;
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM team_members WHERE team_id = '{nord_team}'")).await, 1);
     // The owner holds all of it: she may put the manager in Direction.
     c.owner.patch_json(&team_path, json!({"member_ids": [mgr_id]})).await.assert(StatusCode::OK);
@@ -167,14 +126,7 @@ async fn a_view_grant_does_not_become_manage_by_taking_the_calendar(app: TestApp
     let c = chain(&app).await;
     let org = &c.org;
     // A manager who sees Nord's bookings but does not manage them.
-    let (viewer, viewer_id) = c
-        .join(
-            &app,
-            "victor@chain.fr",
-            json!({"role": "manager", "toggles": {"all_bookings": false},
-               "grants": c.in_nord("view")}),
-        )
-        .await;
+    let (viewer, viewer_id) = c.nord_manager("victor@chain.fr", json!({"all_bookings": false}), "view").await;
     let booking = format!("/api/v1/orgs/{org}/bookings/{}", c.nord_booking);
     let cal = format!("/api/v1/orgs/{org}/calendars/{}", c.nord_cal);
     viewer.post_json(&format!("{booking}/cancel"), json!({})).await.problem(StatusCode::FORBIDDEN, "forbidden");
@@ -200,7 +152,6 @@ async fn a_view_grant_does_not_become_manage_by_taking_the_calendar(app: TestApp
     // A staff member with business settings and a view grant on someone's calendar.
     let (staff, staff_id) = c
         .join(
-            &app,
             "stella@chain.fr",
             json!({"role": "staff", "calendar_location_id": c.nord, "toggles": {"business_settings": true},
                "grants": [{"scope": "calendar", "calendar_id": c.nord_cal, "level": "view"}]}),
@@ -220,7 +171,7 @@ async fn a_view_grant_does_not_become_manage_by_taking_the_calendar(app: TestApp
 async fn a_branch_manager_sees_only_their_branch_of_a_shared_client(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
-    let (mgr, _) = c.join(&app, "nadia@chain.fr", json!({"role": "manager", "grants": c.in_nord("manage")})).await;
+    let (mgr, _) = c.join("nadia@chain.fr", json!({"role": "manager", "grants": c.in_nord("manage")})).await;
     let detail = mgr.org_get(org, &format!("/clients/{}", c.client)).await;
     detail.assert(StatusCode::OK);
     let history: Vec<String> =
@@ -233,10 +184,7 @@ async fn a_branch_manager_sees_only_their_branch_of_a_shared_client(app: TestApp
     assert!(!text.contains("confidentielle") && !text.contains(&c.sud_booking), "{text}");
     assert!(text.contains(&c.nord_booking));
     // Merging rewrites Sud's bookings too: not for a Nord manager.
-    let dup = id(&c
-        .owner
-        .org_post(org, "/clients", json!({"first_name": "Karine", "last_name": "Doublon"}), StatusCode::CREATED)
-        .await);
+    let dup = c.owner.create(org, "/clients", json!({"first_name": "Karine", "last_name": "Doublon"})).await;
     c.owner
         .org_post(
             org,
@@ -257,14 +205,7 @@ async fn a_branch_manager_sees_only_their_branch_of_a_shared_client(app: TestApp
 async fn user_management_is_limited_to_the_branch(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
-    let (mgr, mgr_id) = c
-        .join(
-            &app,
-            "marc@chain.fr",
-            json!({"role": "manager", "toggles": {"user_management": true},
-               "grants": c.in_nord("manage")}),
-        )
-        .await;
+    let (mgr, mgr_id) = c.nord_manager("marc@chain.fr", json!({"user_management": true}), "manage").await;
     let list = mgr.org_get(org, "/members").await.json();
     let mut seen: Vec<String> = list.as_array().unwrap().iter().map(id).collect();
     seen.sort();
@@ -302,16 +243,15 @@ async fn user_management_is_limited_to_the_branch(app: TestApp) {
     let s = c.owner.org_get(org, &format!("/members/{sud}")).await.json();
     assert_eq!(s["status"], "active");
     // A team with members she does not see: saving its page keeps them.
-    let mixte = id(&c
+    let mixte = c
         .owner
-        .org_post(
+        .create(
             org,
             "/teams",
             json!({"name": "Mixte", "grants": c.in_nord("view"),
                        "member_ids": [sud]}),
-            StatusCode::CREATED,
         )
-        .await);
+        .await;
     let field = format!("grant_loc_{}", c.nord);
     mgr.post_form(&format!("/teams/{mixte}"), &[("name", "Mixte"), (&field, "view"), ("member", &c.nord_staff)])
         .await
@@ -340,27 +280,20 @@ async fn all_bookings_is_about_bookings_not_calendar_settings(app: TestApp) {
     let org = &c.org;
     let owner_me = c.owner.org_get(org, "/me").await.json();
     let owner_member = id(&owner_me);
-    let owner_cal = id(&c
+    let owner_cal = c
         .owner
-        .org_post(
-            org,
-            "/calendars",
-            json!({"location_id": c.nord, "name": "Agenda d'Olivia", "member_id": owner_member}),
-            StatusCode::CREATED,
-        )
-        .await);
-    let b = id(&c
+        .create(org, "/calendars", json!({"location_id": c.nord, "name": "Agenda d'Olivia", "member_id": owner_member}))
+        .await;
+    let b = c
         .owner
-        .org_post(
+        .create(
             org,
             "/bookings",
             json!({"calendar_id": owner_cal, "start": "2026-03-04T15:00:00+01:00", "override_hours": true}),
-            StatusCode::CREATED,
         )
-        .await);
+        .await;
     let (staff, _) = c
         .join(
-            &app,
             "alex@chain.fr",
             json!({"role": "staff", "calendar_location_id": c.nord, "toggles": {"all_bookings": true}}),
         )
@@ -392,7 +325,7 @@ async fn all_bookings_is_about_bookings_not_calendar_settings(app: TestApp) {
 async fn a_bookings_client_is_one_the_booker_may_see(app: TestApp) {
     let c = chain(&app).await;
     let org = &c.org;
-    let (staff, _) = c.join(&app, "bea@chain.fr", json!({"role": "staff", "calendar_location_id": c.nord})).await;
+    let (staff, _) = c.join("bea@chain.fr", json!({"role": "staff", "calendar_location_id": c.nord})).await;
     let own_cal = {
         let cals = staff.org_get(org, "/calendars").await.json();
         id(cals.as_array().unwrap().iter().find(|x| x["access"] == "manage").unwrap())
@@ -432,7 +365,7 @@ async fn a_bookings_client_is_one_the_booker_may_see(app: TestApp) {
         .await
         .assert(StatusCode::FORBIDDEN);
     // With the client list in Nord, Nord's clients may be chosen.
-    let (mgr, _) = c.join(&app, "nico@chain.fr", json!({"role": "manager", "grants": c.in_nord("manage")})).await;
+    let (mgr, _) = c.join("nico@chain.fr", json!({"role": "manager", "grants": c.in_nord("manage")})).await;
     mgr.post_json(
         &bookings,
         json!({"calendar_id": c.nord_cal, "start": "2026-03-04T14:00:00+01:00", "client_id": c.client, "override_hours": true}),
@@ -447,8 +380,13 @@ async fn activating_or_unblocking_is_judged_like_a_grant(app: TestApp) {
     let org = &c.org;
     // A manager who books in Nord (no more: neither "all bookings" nor business settings)
     // and manages its staff.
-    let (mgr, _) = c.join(&app, "mila@chain.fr", json!({"role": "manager", "toggles": {"user_management": true, "all_bookings": false, "business_settings": false},
-               "grants": c.in_nord("book")})).await;
+    let (mgr, _) = c
+        .nord_manager(
+            "mila@chain.fr",
+            json!({"user_management": true, "all_bookings": false, "business_settings": false}),
+            "book",
+        )
+        .await;
     // The owner prepared, without sending it, a Nord member who will manage Nord.
     let prepared = c
         .owner

@@ -2,7 +2,7 @@
 //! (Basic auth, form fields, 201 with an `SM…` sid, 400/21211 for an invalid number, 503 on
 //! demand); the log provider; the organisation's switch; members' notification preferences.
 
-use crate::helpers::{Client, TestApp, dual, join_by_invitation, link_token, owner_with_org};
+use crate::helpers::{Client, TestApp, dual, link_token, owner_with_org};
 use axum::{
     Router,
     extract::{Path, State},
@@ -314,7 +314,7 @@ async fn an_invalid_number_fails_for_good(app: TestApp) {
 async fn no_sms_unless_the_organisation_turns_them_on(app: TestApp) {
     let s = shop(&app, false, None).await;
     // Only those who may change business settings may turn SMS on.
-    let (staff, _) = join_by_invitation(&app, &s.owner, &s.org, "staff@sms.fr", json!({"role": "staff"})).await;
+    let (staff, _) = s.owner.join(&s.org, "staff@sms.fr", json!({"role": "staff"})).await;
     staff
         .patch_json(&format!("/api/v1/orgs/{}", s.org), json!({"sms_enabled": true}))
         .await
@@ -336,7 +336,7 @@ async fn staff_get_what_their_preferences_choose(app: TestApp) {
     let fake = FakeTwilio::start().await;
     let senders = fake.senders(&app);
     let (owner, org) = owner_with_org(&app, "boss@sms.fr", "Boss").await;
-    let (sam, sam_id) = join_by_invitation(&app, &owner, &org, "sam@sms.fr", json!({"role": "staff"})).await;
+    let (sam, sam_id) = owner.join(&org, "sam@sms.fr", json!({"role": "staff"})).await;
     sam.patch_json("/api/v1/me", json!({"mobile_phone": "+33 6 99 88 77 66", "language": "fr"}))
         .await
         .assert(StatusCode::OK);
@@ -405,7 +405,7 @@ async fn preferences_are_ones_own_and_checked_whole(app: TestApp) {
     let s = shop(&app, false, None).await;
     let org = &s.org;
     let path = format!("/api/v1/orgs/{org}/me/notifications");
-    let (ann, _) = join_by_invitation(&app, &s.owner, org, "ann@sms.fr", json!({"role": "assistant"})).await;
+    let (ann, _) = s.owner.join(org, "ann@sms.fr", json!({"role": "assistant"})).await;
     let defaults = ann.get(&path).await.json();
     assert_eq!(defaults["sms_available"], false);
     let cells = defaults["preferences"].as_array().unwrap();

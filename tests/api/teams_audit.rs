@@ -1,6 +1,6 @@
 //! Teams as grant targets, and reading the audit trail (filters, pagination, scope, CSV).
 
-use crate::helpers::{TestApp, dual, join_by_invitation, owner_with_org};
+use crate::helpers::{TestApp, dual, in_location, owner_with_org, role_with};
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -8,17 +8,9 @@ dual!(team_grants_apply_to_members_and_follow_the_ceiling, audit_log_is_filtered
 
 async fn team_grants_apply_to_members_and_follow_the_ceiling(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@team.fr", "Team").await;
-    let loc = owner.org_post(&org, "/locations", json!({"name": "L"}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let cal = owner
-        .org_post(&org, "/calendars", json!({"location_id": loc, "name": "Room"}), StatusCode::CREATED)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (a, a_id) = join_by_invitation(&app, &owner, &org, "a@team.fr", json!({"role": "assistant"})).await;
+    let loc = owner.create(&org, "/locations", json!({"name": "L"})).await;
+    let cal = owner.create(&org, "/calendars", json!({"location_id": loc, "name": "Room"})).await;
+    let (a, a_id) = owner.join(&org, "a@team.fr", json!({"role": "assistant"})).await;
     assert_eq!(a.org_get(&org, "/calendars").await.json(), json!([]));
     let team = owner
         .org_post(
@@ -57,15 +49,8 @@ async fn team_grants_apply_to_members_and_follow_the_ceiling(app: TestApp) {
 
 async fn audit_log_is_filtered_paginated_scoped_and_exported(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@audit.fr", "Audit").await;
-    let paris = owner.org_post(&org, "/locations", json!({"name": "Paris"}), StatusCode::CREATED).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let lyon =
-        owner.org_post(&org, "/locations", json!({"name": "=cmd|' /C calc'!A0"}), StatusCode::CREATED).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+    let paris = owner.create(&org, "/locations", json!({"name": "Paris"})).await;
+    let lyon = owner.create(&org, "/locations", json!({"name": "=cmd|' /C calc'!A0"})).await;
     for i in 0..5 {
         owner
             .org_post(&org, "/calendars", json!({"location_id": paris, "name": format!("P{i}")}), StatusCode::CREATED)
@@ -94,19 +79,12 @@ async fn audit_log_is_filtered_paginated_scoped_and_exported(app: TestApp) {
     let none = owner.org_get(&org, "/audit?from=2030-01-01T00:00:00Z").await.json();
     assert_eq!(none["items"], json!([]));
     // A manager of Paris sees Paris's rows only; a plain staff member sees nothing.
-    let (mgr, _) = join_by_invitation(
-        &app,
-        &owner,
-        &org,
-        "mgr@audit.fr",
-        json!({"role": "manager", "grants": [{"scope": "location", "location_id": paris, "level": "manage"}]}),
-    )
-    .await;
+    let (mgr, _) = owner.join(&org, "mgr@audit.fr", role_with("manager", [in_location(&paris, "manage")])).await;
     let seen = mgr.org_get(&org, "/audit?limit=200").await.json();
     let seen = seen["items"].as_array().unwrap();
     assert_eq!(seen.len(), 6, "{seen:?}");
     assert!(seen.iter().all(|r| r["location_id"] == paris.as_str()));
-    let (staff, _) = join_by_invitation(&app, &owner, &org, "staff@audit.fr", json!({"role": "staff"})).await;
+    let (staff, _) = owner.join(&org, "staff@audit.fr", json!({"role": "staff"})).await;
     staff.org_get(&org, "/audit").await.problem(StatusCode::FORBIDDEN, "forbidden");
     staff.org_get(&org, "/audit.csv").await.assert(StatusCode::FORBIDDEN);
     // CSV: streamed, formulas neutralised.

@@ -8,12 +8,13 @@
 // Tests and benchmarks may unwrap: a panic is their way to fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../support/binary.rs"]
+mod binary;
 mod cdp;
 
 use cdp::Browser;
 use serde_json::{Value, json};
 use std::{
-    io::{BufRead, BufReader},
     net::{TcpListener, TcpStream},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
@@ -124,16 +125,8 @@ fn decode_quoted_printable(s: &str) -> String {
 }
 
 fn bin(dir: &Path, base: &str, db: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_creneau"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CRENEAU_") {
-            c.env_remove(k);
-        }
-    }
-    c.env("CRENEAU_DATA_DIR", dir)
-        .env("CRENEAU_BASE_URL", base)
-        .env("CRENEAU_DATABASE_URL", db)
-        .env("RUST_LOG", "warn");
+    let mut c = binary::command();
+    c.env("CRENEAU_DATA_DIR", dir).env("CRENEAU_BASE_URL", base).env("CRENEAU_DATABASE_URL", db);
     c
 }
 
@@ -197,17 +190,13 @@ fn a_client_books_staff_moves_it_in_the_week_view_and_the_manage_link_cancels_it
     let link = out.lines().find(|l| l.starts_with(&base)).unwrap_or_else(|| panic!("no link in {out}")).to_string();
     let org = out.split("organisation ").nth(1).and_then(|r| r.split(' ').next()).unwrap().to_string();
 
-    let mut server = bin(&dir, &base, &db)
-        .arg("serve")
-        .env("CRENEAU_LISTEN", format!("127.0.0.1:{port}"))
-        .env("CRENEAU_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
-        .env("CRENEAU_MAIL_FROM", "Salon Lumière <rdv@salon.test>")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let (server, _) = binary::serve(
+        bin(&dir, &base, &db)
+            .arg("serve")
+            .env("CRENEAU_LISTEN", format!("127.0.0.1:{port}"))
+            .env("CRENEAU_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+            .env("CRENEAU_MAIL_FROM", "Salon Lumière <rdv@salon.test>"),
+    );
     let _server = Proc(server);
     wait_port(port, "creneau");
 

@@ -185,7 +185,7 @@ pub async fn verify(
             StatusCode::BAD_REQUEST,
             &MessagePage {
                 title: ctx_t(&ctx).get("verify.title").into(),
-                message: ctx_t(&ctx).get("error.invalid_token").into(),
+                message: ctx_t(&ctx).get("error.invalid-token").into(),
                 link: Some(("/signup".into(), ctx_t(&ctx).get("nav.signup").into())),
                 p: PageCtx::anonymous(&ctx),
             },
@@ -253,13 +253,13 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
             (StatusCode::UNAUTHORIZED, t.get("login.totp_needed"), true)
         }
         Err(AppError::Unauthorized { code: "invalid-totp", .. }) => {
-            (StatusCode::UNAUTHORIZED, t.get("error.invalid_totp"), true)
+            (StatusCode::UNAUTHORIZED, t.get("error.invalid-totp"), true)
         }
-        Err(AppError::Unauthorized { .. }) => (StatusCode::UNAUTHORIZED, t.get("error.invalid_credentials"), false),
+        Err(AppError::Unauthorized { .. }) => (StatusCode::UNAUTHORIZED, t.get("error.invalid-credentials"), false),
         Err(AppError::Forbidden { code: "account-blocked", .. }) => {
-            (StatusCode::FORBIDDEN, t.get("error.blocked"), false)
+            (StatusCode::FORBIDDEN, t.get("error.account-blocked"), false)
         }
-        Err(AppError::RateLimited { .. }) => (StatusCode::TOO_MANY_REQUESTS, t.get("error.rate_limited"), false),
+        Err(AppError::RateLimited { .. }) => (StatusCode::TOO_MANY_REQUESTS, t.get("error.rate-limited"), false),
         Err(e) => return Err(e).or_page(&ctx),
     };
     Ok(render_status(
@@ -327,7 +327,7 @@ pub async fn reset(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
         )
     };
     if f.password != f.password_confirm {
-        return Ok(again(t.get("error.password_mismatch").into()));
+        return Ok(again(t.get("field_error.password-mismatch").into()));
     }
     match service::reset_password(&state, &ctx, &f.token, &f.password).await {
         Ok(()) => Ok(clear_session_cookie(
@@ -339,7 +339,7 @@ pub async fn reset(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
             StatusCode::BAD_REQUEST,
             &MessagePage {
                 title: t.get("reset.title").into(),
-                message: t.get("error.invalid_token").into(),
+                message: t.get("error.invalid-token").into(),
                 link: Some(("/forgot".into(), t.get("login.forgot").into())),
                 p: PageCtx::anonymous(&ctx),
             },

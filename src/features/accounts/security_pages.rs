@@ -61,10 +61,10 @@ pub async fn security(AccountRequest { state, ctx, who }: AccountRequest) -> Pag
     security_page(&state, &ctx, &who, None, None, None, None).await
 }
 
-pub(super) fn first_message(e: &AppError) -> Option<String> {
+pub(super) fn first_message(t: Tr, e: &AppError) -> Option<String> {
     match e {
-        AppError::Validation(v) => v.first().map(|f| f.message.clone()),
-        AppError::Conflict { detail, .. } => Some(detail.clone()),
+        AppError::Validation(v) => v.first().map(|f| t.field_message(f)),
+        AppError::Conflict { .. } => Some(e.text(t)),
         _ => None,
     }
 }
@@ -90,7 +90,7 @@ pub async fn password(
     };
     match service::change_password(&state, &ctx, &who.account_id, &who.session_id, input).await {
         Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("password.changed")), None, None, None).await,
-        Err(e) => match first_message(&e) {
+        Err(e) => match first_message(ctx_t(&ctx), &e) {
             Some(m) => security_page(&state, &ctx, &who, None, Some(m), None, None).await,
             None => Err(e).or_page(&ctx),
         },
@@ -111,7 +111,7 @@ pub async fn totp_setup(
 ) -> PageResult {
     match service::totp_setup(&state, &who.account_id, &f.password).await {
         Ok(setup) => security_page(&state, &ctx, &who, None, None, None, Some(setup)).await,
-        Err(e) => match first_message(&e) {
+        Err(e) => match first_message(ctx_t(&ctx), &e) {
             Some(m) => security_page(&state, &ctx, &who, None, None, Some(m), None).await,
             None => Err(e).or_page(&ctx),
         },
@@ -124,7 +124,7 @@ pub async fn totp_enable(
 ) -> PageResult {
     match service::totp_enable(&state, &ctx, &who.account_id, &who.session_id, &f.code).await {
         Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("totp.enabled")), None, None, None).await,
-        Err(e) => match first_message(&e) {
+        Err(e) => match first_message(ctx_t(&ctx), &e) {
             Some(m) => security_page(&state, &ctx, &who, None, None, Some(m), None).await,
             None => Err(e).or_page(&ctx),
         },
@@ -137,7 +137,7 @@ pub async fn totp_disable(
 ) -> PageResult {
     match service::totp_disable(&state, &ctx, &who.account_id, &f.password, &f.code).await {
         Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("totp.disabled")), None, None, None).await,
-        Err(e) => match first_message(&e) {
+        Err(e) => match first_message(ctx_t(&ctx), &e) {
             Some(m) => security_page(&state, &ctx, &who, None, None, Some(m), None).await,
             None => Err(e).or_page(&ctx),
         },

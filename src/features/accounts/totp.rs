@@ -37,7 +37,7 @@ pub(super) fn open_totp(state: &AppState, account_id: &str, stored: &str) -> App
     }
     let plain = crypto::open(state.secret_key()?, stored, totp_aad(account_id).as_bytes())
         .map_err(|e| AppError::internal(format!("the TOTP secret of account {account_id} cannot be opened: {e}")))?;
-    String::from_utf8(plain).map_err(|_| AppError::internal("a sealed TOTP secret is not text"))
+    String::from_utf8(plain).map_err(|e| AppError::caused_by("a sealed TOTP secret is not text", e))
 }
 
 /// Seal the TOTP secrets that earlier versions stored in plaintext; returns how many. Safe

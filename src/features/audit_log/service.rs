@@ -95,8 +95,8 @@ async fn reveal(state: &AppState, scope: &OrgScope, mut rows: Vec<AuditRow>) -> 
             .flatten()
             .collect::<Vec<&str>>()
     };
-    let opened = personal::Revealer::load(state, scope.org_id(), docs(true).into_iter(), true).await?;
-    let masked = personal::Revealer::load(state, scope.org_id(), docs(false).into_iter(), false).await?;
+    let opened = personal::Revealer::load(state, scope.tenant(), docs(true).into_iter(), true).await?;
+    let masked = personal::Revealer::load(state, scope.tenant(), docs(false).into_iter(), false).await?;
     for (r, sees) in rows.iter_mut().zip(sees) {
         let revealer = if sees { &opened } else { &masked };
         let legacy = r.object_type == "client";

@@ -24,7 +24,7 @@ pub(super) const STEP: i64 = 15;
 // ---------------------------------------------------------------- dates in words
 
 pub(super) fn weekday_name(t: Tr, d: Date) -> &'static str {
-    t.get(&format!("wd.{}", d.weekday().to_monday_one_offset()))
+    t.weekday(d.weekday().to_monday_one_offset())
 }
 
 /// "lundi 2 mars 2026" / "Monday 2 March 2026".
@@ -34,7 +34,7 @@ pub(super) fn long_date(t: Tr, d: Date) -> String {
         &[
             ("weekday", weekday_name(t, d)),
             ("day", &d.day().to_string()),
-            ("month", t.get(&format!("month.{}", d.month()))),
+            ("month", t.month(d.month())),
             ("year", &d.year().to_string()),
         ],
     )
@@ -44,10 +44,7 @@ pub(super) fn long_date(t: Tr, d: Date) -> String {
 pub(super) fn short_date(t: Tr, d: Date) -> String {
     t.fmt(
         "date.short",
-        &[
-            ("weekday", t.get(&format!("wd.short.{}", d.weekday().to_monday_one_offset()))),
-            ("day", &d.day().to_string()),
-        ],
+        &[("weekday", t.weekday_short(d.weekday().to_monday_one_offset())), ("day", &d.day().to_string())],
     )
 }
 

@@ -8,7 +8,7 @@ use crate::{
     access::Tenant,
     error::AppResult,
     features::notifications::service::{self as prefs, event_of},
-    i18n::Tr,
+    i18n::{Tr, notice},
     jobs::{mail::compose, outbox, sms::sms_on},
     state::AppState,
     types::Lang,
@@ -46,27 +46,28 @@ pub async fn notify(
     let link = manage_token.map(|tok| format!("{}/manage/{tok}", state.config.base_url));
     let sms_on = sms_on(&state.config, r.sms_enabled);
     let client_t = Tr(r.language.as_deref().and_then(Lang::from_code).unwrap_or_default());
-    if kind != "booked"
+    // "booked": the public booking writes the client's confirmation itself.
+    if let Some((subject, body)) = notice::client_mail(kind)
         && let Some(email) = r.email.as_deref().filter(|e| !e.is_empty())
     {
         let t = client_t;
         let mail = compose(
             email,
-            &t.fmt(&format!("mail.{kind}.subject"), &[("when", &when)]),
-            &[t.fmt(
-                &format!("mail.{kind}.body"),
-                &[("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)],
-            )],
+            &t.fmt(subject, &[("when", &when)]),
+            &[t.fmt(body, &[("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)])],
             link.as_deref().map(|l| (t.get("mail.booked.action"), l)),
             t.get("mail.footer"),
         );
         let id = outbox::enqueue_email(tx, now, Some(org_id), &mail).await?;
         outbox::about_client(tx, &id, &r.client_id).await?;
     }
-    if sms_on && let Some(phone) = r.phone.as_deref() {
+    if sms_on
+        && let Some(phone) = r.phone.as_deref()
+        && let Some(key) = notice::client_sms(short)
+    {
         let t = client_t;
         let mut text = t.fmt(
-            &format!("sms.{short}"),
+            key,
             &[("org", &r.org_name), ("when", &when), ("with", &r.calendar_name), ("place", &r.location_name)],
         );
         if let Some(l) = &link {
@@ -81,15 +82,13 @@ pub async fn notify(
     let wants = |choice: Option<i64>, channel: &str| choice.map_or(prefs::default_enabled(channel), |v| v != 0);
     if let Some(staff) = r.staff_email.as_deref()
         && wants(r.staff_email_on, "email")
+        && let Some((subject, body)) = notice::staff_mail(short)
     {
         let t = staff_t;
         let mail = compose(
             staff,
-            &t.fmt(&format!("mail.staff.{short}.subject"), &[("when", &when)]),
-            &[t.fmt(
-                &format!("mail.staff.{short}.body"),
-                &[("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)],
-            )],
+            &t.fmt(subject, &[("when", &when)]),
+            &[t.fmt(body, &[("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)])],
             None,
             t.get("mail.footer"),
         );
@@ -99,11 +98,10 @@ pub async fn notify(
     if sms_on
         && let Some(phone) = r.staff_phone.as_deref()
         && wants(r.staff_sms_on, "sms")
+        && let Some(key) = notice::staff_sms(short)
     {
-        let text = staff_t.fmt(
-            &format!("sms.staff.{short}"),
-            &[("org", &r.org_name), ("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)],
-        );
+        let text = staff_t
+            .fmt(key, &[("org", &r.org_name), ("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)]);
         if let Some(id) = outbox::queue_sms(tx, now, org_id, phone, text).await? {
             outbox::about_client(tx, &id, &r.client_id).await?;
         }

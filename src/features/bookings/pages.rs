@@ -352,7 +352,7 @@ pub async fn create(
 /// The refused fields in words, for the message above a form.
 fn field_summary(t: Tr, errors: &FormErrors) -> String {
     let mut lines: Vec<String> = errors.others(&[]).into_iter().map(|l| l.replace("client.", "")).collect();
-    lines.insert(0, t.get("error.invalid").to_string());
+    lines.insert(0, t.get("error.validation").to_string());
     lines.join(" ")
 }
 
@@ -426,7 +426,7 @@ async fn booking_page(
         },
         title: shown.as_ref().map(|i| i.title.clone()).unwrap_or_else(|| t.get("view.booked").into()),
         service: shown.map(|i| i.detail).unwrap_or_default(),
-        status: t.get(&format!("booking.status.{}", b.status)),
+        status: t.booking_status(&b.status),
         cancelled: b.status == "cancelled",
         notes: b.notes.clone(),
         date: move_date,

@@ -462,3 +462,101 @@ pub async fn recipient(
     .fetch_optional(&mut **tx)
     .await?)
 }
+
+/// Where a client has history: the `(location, calendar)` pairs of their bookings.
+pub async fn places_of_client<'e, E>(exec: E, tenant: &Tenant, client_id: &str) -> AppResult<Vec<(String, String)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as("SELECT DISTINCT location_id, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2")
+        .bind(tenant.org_id())
+        .bind(client_id)
+        .fetch_all(exec)
+        .await?)
+}
+
+/// One booking in a client's history.
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Visit {
+    pub id: String,
+    pub calendar_id: String,
+    pub location_id: String,
+    #[serde(skip)]
+    pub start_at: i64,
+    pub status: String,
+}
+
+/// A client's last 500 bookings, newest first.
+pub async fn visits_of_client<'e, E>(exec: E, tenant: &Tenant, client_id: &str) -> AppResult<Vec<Visit>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(
+        "SELECT id, calendar_id, location_id, start_at, status FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at DESC LIMIT 500",
+    )
+    .bind(tenant.org_id())
+    .bind(client_id)
+    .fetch_all(exec)
+    .await?)
+}
+
+/// A client's bookings with their notes, oldest first: `(id, start, end, notes, calendar id)`.
+pub async fn notes_of_client<'e, E>(
+    exec: E,
+    tenant: &Tenant,
+    client_id: &str,
+) -> AppResult<Vec<(String, i64, i64, String, String)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(
+        "SELECT id, start_at, end_at, notes, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at",
+    )
+    .bind(tenant.org_id())
+    .bind(client_id)
+    .fetch_all(exec)
+    .await?)
+}
+
+/// Give one client's bookings to another (a merge); how many moved.
+pub async fn move_to_client(tx: &mut Tx, tenant: &Tenant, from: &str, to: &str, now: i64) -> AppResult<u64> {
+    Ok(sqlx::query("UPDATE bookings SET client_id = $1, updated_at = $2 WHERE org_id = $3 AND client_id = $4")
+        .bind(to)
+        .bind(now)
+        .bind(tenant.org_id())
+        .bind(from)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}
+
+/// Empty the notes of a client's bookings and, for an erasure, forget their manage links.
+pub async fn clear_notes_of_client(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    client_id: &str,
+    and_manage_links: bool,
+) -> AppResult<()> {
+    let sql = if and_manage_links {
+        "UPDATE bookings SET notes = '', manage_token_hash = NULL WHERE org_id = $1 AND client_id = $2"
+    } else {
+        "UPDATE bookings SET notes = '' WHERE org_id = $1 AND client_id = $2"
+    };
+    sqlx::query(sql).bind(tenant.org_id()).bind(client_id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// What a count of bookings is about.
+pub enum CountOf<'a> {
+    Calendar(&'a str),
+    Service(&'a str),
+}
+
+/// How many bookings, cancelled ones included, a calendar or a service has.
+pub async fn count(tx: &mut Tx, tenant: &Tenant, of: CountOf<'_>) -> AppResult<i64> {
+    let (sql, id) = match of {
+        CountOf::Calendar(id) => ("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND calendar_id = $2", id),
+        CountOf::Service(id) => ("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND service_id = $2", id),
+    };
+    Ok(sqlx::query_scalar(sql).bind(tenant.org_id()).bind(id).fetch_one(&mut **tx).await?)
+}

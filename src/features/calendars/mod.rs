@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod repo;
 pub mod service;
 
 use crate::http::routes::{Guard, Routes};

@@ -1,15 +1,17 @@
 //! Calendar rules.
 
+use super::repo;
 use crate::{
     access::{
         OrgScope, Role,
         holdings::Watch,
-        policy::{Action, CalendarRef, Object},
+        policy::{Action, Object},
     },
     audit::{self, OrgEvent},
     clock::to_ms,
     db::new_id,
     error::{AppError, AppResult, FieldError},
+    features::bookings::repo::{self as bookings, CountOf},
     http::Ctx,
     state::AppState,
     types::{Checks, Name, TimeZoneName, format_hhmm, parse_hhmm},
@@ -17,26 +19,7 @@ use crate::{
 use serde::Serialize;
 use serde_json::json;
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct CalendarRow {
-    pub id: String,
-    pub location_id: String,
-    pub member_id: Option<String>,
-    pub name: String,
-    pub kind: String,
-    pub time_zone: String,
-    pub default_length_min: i64,
-    pub day_start_min: i64,
-    pub day_end_min: i64,
-    pub split_min: i64,
-    pub status: String,
-}
-
-impl CalendarRow {
-    pub fn as_ref(&self) -> CalendarRef<'_> {
-        CalendarRef { id: &self.id, location_id: &self.location_id, owner_member_id: self.member_id.as_deref() }
-    }
-}
+pub use super::repo::CalendarRow;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Calendar {
@@ -77,14 +60,8 @@ pub fn present(scope: &OrgScope, c: &CalendarRow) -> Calendar {
     }
 }
 
-const COLUMNS: &str = "id, location_id, member_id, name, kind, time_zone, default_length_min, day_start_min, day_end_min, split_min, status";
-
 pub async fn find(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Option<CalendarRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND id = $2"))
-        .bind(scope.org_id())
-        .bind(id)
-        .fetch_optional(state.db.pool())
-        .await?)
+    repo::get(state.db.pool(), scope.tenant(), id).await
 }
 
 /// A calendar the member may see; anything else is "not found".
@@ -112,23 +89,13 @@ impl crate::cache::Kind for crate::cache::kind::Calendars {
 }
 
 async fn load_all(state: &AppState, scope: &OrgScope) -> AppResult<Vec<CalendarRow>> {
-    let all: Vec<CalendarRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM calendars WHERE org_id = $1 ORDER BY name, id"))
-            .bind(scope.org_id())
-            .fetch_all(state.db.pool())
-            .await?;
+    let all = repo::list(state.db.pool(), scope.tenant(), None).await?;
     Ok(all)
 }
 
 /// Exactly the calendars the member may see (the agenda drop-down), optionally in one location.
 pub async fn list(state: &AppState, scope: &OrgScope, location_id: Option<&str>) -> AppResult<Vec<CalendarRow>> {
-    let all: Vec<CalendarRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND ($2 = '' OR location_id = $2) ORDER BY name, id"
-    ))
-    .bind(scope.org_id())
-    .bind(location_id.unwrap_or(""))
-    .fetch_all(state.db.pool())
-    .await?;
+    let all = repo::list(state.db.pool(), scope.tenant(), location_id).await?;
     Ok(all.into_iter().filter(|c| scope.check(Action::ViewCalendar, Object::Calendar(c.as_ref())).allowed).collect())
 }
 
@@ -191,12 +158,9 @@ fn apply(c: &mut CalendarRow, input: &CalendarInput, checks: &mut Checks) {
 
 /// The owner of a staff calendar must be a member of this organisation who can have one.
 async fn check_owner(state: &AppState, scope: &OrgScope, member_id: &str) -> AppResult<()> {
-    let role: Option<(String, String)> =
-        sqlx::query_as("SELECT role, status FROM memberships WHERE org_id = $1 AND id = $2")
-            .bind(scope.org_id())
-            .bind(member_id)
-            .fetch_optional(state.db.pool())
-            .await?;
+    let role = crate::features::members::repo::find(state.db.pool(), scope.tenant(), member_id)
+        .await?
+        .map(|m| (m.role, m.status));
     match role {
         None => Err(AppError::field("member_id", "unknown-member", "No such member in this organisation.")),
         Some((_, status)) if status == "removed" => {
@@ -271,26 +235,7 @@ pub async fn insert_in_tx(
     scope: &OrgScope,
     c: &CalendarRow,
 ) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO calendars (id, org_id, location_id, member_id, name, kind, time_zone, default_length_min, \
-         day_start_min, day_end_min, split_min, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
-    )
-    .bind(&c.id)
-    .bind(scope.org_id())
-    .bind(&c.location_id)
-    .bind(&c.member_id)
-    .bind(&c.name)
-    .bind(&c.kind)
-    .bind(&c.time_zone)
-    .bind(c.default_length_min)
-    .bind(c.day_start_min)
-    .bind(c.day_end_min)
-    .bind(c.split_min)
-    .bind(&c.status)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    repo::insert(tx, scope.tenant(), c, now).await?;
     audit::org_event(
         tx,
         now,
@@ -345,23 +290,7 @@ pub async fn update(
     let mut tx = state.db.begin().await?;
     // Reassigning (or reopening) a calendar changes who manages it: judged like a grant.
     let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
-    sqlx::query(
-        "UPDATE calendars SET member_id = $1, name = $2, time_zone = $3, default_length_min = $4, day_start_min = $5, \
-         day_end_min = $6, split_min = $7, status = $8, updated_at = $9 WHERE org_id = $10 AND id = $11",
-    )
-    .bind(&after.member_id)
-    .bind(&after.name)
-    .bind(&after.time_zone)
-    .bind(after.default_length_min)
-    .bind(after.day_start_min)
-    .bind(after.day_end_min)
-    .bind(after.split_min)
-    .bind(&after.status)
-    .bind(now)
-    .bind(scope.org_id())
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    repo::update(&mut tx, scope.tenant(), &after, now).await?;
     watch.judge(&mut tx, scope).await?;
     audit::org_event(
         &mut tx,
@@ -388,30 +317,15 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     let before = get(state, scope, id).await?;
     scope.require(Action::ManageLocation, Object::Location { id: &before.location_id })?;
     let now = to_ms(state.now());
-    let has_bookings =
-        || AppError::conflict("calendar-has-bookings", crate::error::en("conflict.calendar-has-bookings"));
+    let has_bookings = || AppError::conflict("calendar-has-bookings", crate::error::en("error.calendar-has-bookings"));
     let mut tx = state.db.begin().await?;
     // Checked inside the write transaction; a booking written meanwhile (PostgreSQL) still
     // meets the foreign key, mapped to the same answer below.
-    let bookings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND calendar_id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if bookings > 0 {
+    if bookings::count(&mut tx, scope.tenant(), CountOf::Calendar(id)).await? > 0 {
         return Err(has_bookings());
     }
-    sqlx::query("DELETE FROM grants WHERE org_id = $1 AND calendar_id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM calendars WHERE org_id = $1 AND id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| crate::db::foreign_key_or(e, has_bookings()))?;
+    repo::delete_grants(&mut tx, scope.tenant(), id).await?;
+    repo::delete(&mut tx, scope.tenant(), id).await.map_err(|e| crate::db::foreign_key_or(e, has_bookings()))?;
     audit::org_event(
         &mut tx,
         now,

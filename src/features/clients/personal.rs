@@ -8,7 +8,9 @@
 //! rows stay, unchanged and verifiable, and their values can no longer be read by anyone.
 //! A sealed value in the JSON is `{"$sealed": {"k": "<client key id>", "v": "v1:…"}}`.
 
+use super::repo;
 use crate::{
+    access::Tenant,
     crypto::{self, SecretKey},
     db::{Tx, new_id},
     error::{AppError, AppResult},
@@ -34,15 +36,10 @@ fn value_aad(org_id: &str, key_id: &str) -> String {
 }
 
 /// The client's current key (created on first use), inside the caller's transaction.
-async fn key_for(tx: &mut Tx, state: &AppState, org_id: &str, client_id: &str) -> AppResult<(String, SecretKey)> {
+async fn key_for(tx: &mut Tx, state: &AppState, tenant: &Tenant, client_id: &str) -> AppResult<(String, SecretKey)> {
     let server = state.secret_key()?;
-    let existing: Option<(String, String)> = sqlx::query_as(
-        "SELECT id, sealed_key FROM client_keys WHERE org_id = $1 AND client_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
-    )
-    .bind(org_id)
-    .bind(client_id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let org_id = tenant.org_id();
+    let existing = repo::current_key(tx, tenant, client_id).await?;
     if let Some((id, sealed)) = existing {
         return Ok((id.clone(), open_key(server, org_id, &id, &sealed)?));
     }
@@ -50,14 +47,7 @@ async fn key_for(tx: &mut Tx, state: &AppState, org_id: &str, client_id: &str) -
     let key = SecretKey::generate();
     let sealed =
         crypto::seal(server, key.to_text().as_bytes(), key_aad(org_id, &id).as_bytes()).map_err(AppError::internal)?;
-    sqlx::query("INSERT INTO client_keys (id, org_id, client_id, sealed_key, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&id)
-        .bind(org_id)
-        .bind(client_id)
-        .bind(&sealed)
-        .bind(crate::clock::to_ms(state.now()))
-        .execute(&mut **tx)
-        .await?;
+    repo::insert_key(tx, tenant, (&id, client_id), &sealed, crate::clock::to_ms(state.now())).await?;
     Ok((id, key))
 }
 
@@ -70,7 +60,7 @@ fn open_key(server: &SecretKey, org_id: &str, id: &str, sealed: &str) -> AppResu
 /// `value` (a client snapshot, or any object holding a client's personal fields) with
 /// those fields sealed under the client's key, for an audit row. Nulls and empty strings
 /// stay as they are: they say nothing about the client.
-pub async fn seal(tx: &mut Tx, state: &AppState, org_id: &str, client_id: &str, value: Value) -> AppResult<Value> {
+pub async fn seal(tx: &mut Tx, state: &AppState, tenant: &Tenant, client_id: &str, value: Value) -> AppResult<Value> {
     let Value::Object(mut map) = value else { return Ok(value) };
     let personal: Vec<String> = map
         .iter()
@@ -80,7 +70,8 @@ pub async fn seal(tx: &mut Tx, state: &AppState, org_id: &str, client_id: &str, 
     if personal.is_empty() {
         return Ok(Value::Object(map));
     }
-    let (key_id, key) = key_for(tx, state, org_id, client_id).await?;
+    let (key_id, key) = key_for(tx, state, tenant, client_id).await?;
+    let org_id = tenant.org_id();
     for k in personal {
         if let Some(v) = map.get_mut(&k) {
             let sealed = crypto::seal(&key, v.to_string().as_bytes(), value_aad(org_id, &key_id).as_bytes())
@@ -93,20 +84,8 @@ pub async fn seal(tx: &mut Tx, state: &AppState, org_id: &str, client_id: &str, 
 
 /// A merged duplicate's keys (and messages) become the kept client's, so erasing the kept
 /// client also erases what came from the duplicate.
-pub async fn adopt(tx: &mut Tx, org_id: &str, from_client: &str, to_client: &str) -> AppResult<()> {
-    sqlx::query("UPDATE client_keys SET client_id = $1 WHERE org_id = $2 AND client_id = $3")
-        .bind(to_client)
-        .bind(org_id)
-        .bind(from_client)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE outbox SET client_id = $1 WHERE org_id = $2 AND client_id = $3")
-        .bind(to_client)
-        .bind(org_id)
-        .bind(from_client)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+pub async fn adopt(tx: &mut Tx, tenant: &Tenant, from_client: &str, to_client: &str) -> AppResult<()> {
+    repo::hand_over_keys_and_messages(tx, tenant, from_client, to_client).await
 }
 
 /// Everything outside the client's own row that holds their data, cleared inside the
@@ -116,33 +95,15 @@ pub async fn adopt(tx: &mut Tx, org_id: &str, from_client: &str, to_client: &str
 /// tagged with their client.
 pub async fn erase_traces(
     tx: &mut Tx,
-    org_id: &str,
+    tenant: &Tenant,
     client_id: &str,
     email_norm: Option<&str>,
     phone: Option<&str>,
 ) -> AppResult<()> {
-    sqlx::query("DELETE FROM client_keys WHERE org_id = $1 AND client_id = $2")
-        .bind(org_id)
-        .bind(client_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE bookings SET notes = '', manage_token_hash = NULL WHERE org_id = $1 AND client_id = $2")
-        .bind(org_id)
-        .bind(client_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "UPDATE outbox SET payload = NULL, recipient = '', last_error = NULL, \
-         status = CASE WHEN status = 'pending' THEN 'erased' ELSE status END \
-         WHERE org_id = $1 AND (client_id = $2 OR lower(recipient) = $3 OR recipient = $4)",
-    )
-    .bind(org_id)
-    .bind(client_id)
-    .bind(email_norm.filter(|e| !e.is_empty()))
-    .bind(phone.filter(|p| !p.is_empty()))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    repo::delete_keys(tx, tenant, client_id).await?;
+    crate::features::bookings::repo::clear_notes_of_client(tx, tenant, client_id, true).await?;
+    repo::erase_messages(tx, tenant, client_id, email_norm.filter(|e| !e.is_empty()), phone.filter(|p| !p.is_empty()))
+        .await
 }
 
 /// Collect the key ids of every sealed value in `v`.
@@ -173,7 +134,7 @@ impl Revealer {
     /// looked up, to tell masked from erased).
     pub async fn load<'a>(
         state: &AppState,
-        org_id: &str,
+        tenant: &Tenant,
         documents: impl Iterator<Item = &'a str>,
         open: bool,
     ) -> AppResult<Revealer> {
@@ -188,24 +149,16 @@ impl Revealer {
         let mut keys = HashMap::new();
         if !ids.is_empty() {
             let ids: Vec<String> = ids.into_iter().collect();
-            let sql = format!(
-                "SELECT id, sealed_key FROM client_keys WHERE org_id = $1 AND id IN ({})",
-                crate::db::placeholders(2, ids.len())
-            );
-            let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(org_id);
-            for id in &ids {
-                q = q.bind(id);
-            }
             let server = if open { Some(state.secret_key()?) } else { None };
-            for (id, sealed) in q.fetch_all(state.db.pool()).await? {
+            for (id, sealed) in repo::keys(state.db.pool(), tenant, &ids).await? {
                 let key = match server {
-                    Some(s) => Some(open_key(s, org_id, &id, &sealed)?),
+                    Some(s) => Some(open_key(s, tenant.org_id(), &id, &sealed)?),
                     None => None,
                 };
                 keys.insert(id, key);
             }
         }
-        Ok(Revealer { org_id: org_id.to_string(), keys })
+        Ok(Revealer { org_id: tenant.org_id().to_string(), keys })
     }
 
     /// `doc` with every sealed value opened (readers who may), masked (who may not) or

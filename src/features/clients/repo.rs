@@ -1,7 +1,28 @@
-//! The SQL of clients, each statement once; every function takes the `Tenant`.
+//! The SQL of clients and of their keys (`personal.rs`), each statement once; every function
+//! takes the `Tenant` and binds its organisation.
 
-use super::service::ClientRow;
-use crate::{access::Tenant, db::Tx, error::AppResult};
+use crate::{
+    access::Tenant,
+    db::{Tx, placeholders},
+    error::AppResult,
+};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ClientRow {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: String,
+    #[serde(skip)]
+    pub erased_at: Option<i64>,
+    #[serde(skip)]
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, first_name, last_name, email, phone, notes, erased_at, created_at";
 
 /// Insert a client (its address also kept lower-cased, to recognise it), in the language
 /// it was first met in when known.
@@ -34,4 +55,224 @@ pub async fn by_email(tx: &mut Tx, tenant: &Tenant, email_norm: &str) -> AppResu
     .bind(email_norm)
     .fetch_optional(&mut **tx)
     .await?)
+}
+
+pub async fn get<'e, E>(exec: E, tenant: &Tenant, id: &str) -> AppResult<Option<ClientRow>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND id = $2"))
+        .bind(tenant.org_id())
+        .bind(id)
+        .fetch_optional(exec)
+        .await?)
+}
+
+/// Where a search may look: the whole organisation, or only clients with a booking in
+/// some locations or on some calendars.
+pub enum Reach<'a> {
+    Org,
+    Through { location_ids: &'a [String], calendar_ids: &'a [String] },
+}
+
+/// Clients not erased whose name, address or phone holds `pattern` (a `LIKE` pattern),
+/// after the keyset `(last name, first name, id)`, by name.
+pub async fn search<'e, E>(
+    exec: E,
+    tenant: &Tenant,
+    pattern: &str,
+    (al, af, ai): (&str, &str, &str),
+    limit: i64,
+    reach: Reach<'_>,
+) -> AppResult<Vec<ClientRow>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let base = format!(
+        "SELECT {COLUMNS} FROM clients c WHERE c.org_id = $1 AND c.erased_at IS NULL \
+         AND (lower(c.last_name) LIKE $2 OR lower(c.first_name) LIKE $2 OR c.email_norm LIKE $2 OR c.phone LIKE $2) \
+         AND (c.last_name > $3 OR (c.last_name = $3 AND (c.first_name > $4 OR (c.first_name = $4 AND c.id > $5))))"
+    );
+    let (sql, lists) = match reach {
+        Reach::Org => (format!("{base} ORDER BY c.last_name, c.first_name, c.id LIMIT $6"), None),
+        Reach::Through { location_ids, calendar_ids } => (
+            format!(
+                "{base} AND EXISTS (SELECT 1 FROM bookings b WHERE b.client_id = c.id AND (b.location_id IN ({}) OR b.calendar_id IN ({}))) \
+                 ORDER BY c.last_name, c.first_name, c.id LIMIT $6",
+                placeholders(7, location_ids.len().max(1)),
+                placeholders(7 + location_ids.len().max(1), calendar_ids.len().max(1)),
+            ),
+            Some([location_ids, calendar_ids]),
+        ),
+    };
+    let mut q =
+        sqlx::query_as::<_, ClientRow>(&sql).bind(tenant.org_id()).bind(pattern).bind(al).bind(af).bind(ai).bind(limit);
+    // An empty list still holds one value, matching nothing.
+    for list in lists.into_iter().flatten() {
+        if list.is_empty() {
+            q = q.bind(String::new());
+        }
+        for v in list {
+            q = q.bind(v.clone());
+        }
+    }
+    Ok(q.fetch_all(exec).await?)
+}
+
+/// Write a client's fields (`email_norm`: its address lower-cased, to recognise it).
+pub async fn update(tx: &mut Tx, tenant: &Tenant, c: &ClientRow, email_norm: Option<&str>, now: i64) -> AppResult<()> {
+    sqlx::query("UPDATE clients SET first_name = $1, last_name = $2, email = $3, email_norm = $4, phone = $5, notes = $6, updated_at = $7 WHERE org_id = $8 AND id = $9")
+        .bind(&c.first_name)
+        .bind(&c.last_name)
+        .bind(&c.email)
+        .bind(email_norm)
+        .bind(&c.phone)
+        .bind(&c.notes)
+        .bind(now)
+        .bind(tenant.org_id())
+        .bind(&c.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Write a client's contact and notes (what a merge fills in from the duplicate).
+pub async fn set_contact(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    id: &str,
+    (email, phone): (Option<&str>, Option<&str>),
+    notes: &str,
+    now: i64,
+) -> AppResult<()> {
+    sqlx::query("UPDATE clients SET email = $1, email_norm = $2, phone = $3, notes = $4, updated_at = $5 WHERE org_id = $6 AND id = $7")
+        .bind(email)
+        .bind(email.map(|e| e.to_lowercase()))
+        .bind(phone)
+        .bind(notes)
+        .bind(now)
+        .bind(tenant.org_id())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Delete a client; the raw error, so the caller can tell a booking still referring to it.
+pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM clients WHERE org_id = $1 AND id = $2")
+        .bind(tenant.org_id())
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+/// Blank a client's personal fields and mark it erased.
+pub async fn erase(tx: &mut Tx, tenant: &Tenant, id: &str, now: i64) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE clients SET first_name = '', last_name = '', email = NULL, email_norm = NULL, phone = NULL, notes = '', erased_at = $1, updated_at = $1 \
+         WHERE org_id = $2 AND id = $3",
+    )
+    .bind(now)
+    .bind(tenant.org_id())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A client's newest key, `(id, sealed key)`.
+pub async fn current_key(tx: &mut Tx, tenant: &Tenant, client_id: &str) -> AppResult<Option<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, sealed_key FROM client_keys WHERE org_id = $1 AND client_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(tenant.org_id())
+    .bind(client_id)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+pub async fn insert_key(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    (id, client_id): (&str, &str),
+    sealed: &str,
+    now: i64,
+) -> AppResult<()> {
+    sqlx::query("INSERT INTO client_keys (id, org_id, client_id, sealed_key, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(tenant.org_id())
+        .bind(client_id)
+        .bind(sealed)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Some keys by id, `(id, sealed key)`, in one query; those erased are missing.
+pub async fn keys<'e, E>(exec: E, tenant: &Tenant, ids: &[String]) -> AppResult<Vec<(String, String)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql =
+        format!("SELECT id, sealed_key FROM client_keys WHERE org_id = $1 AND id IN ({})", placeholders(2, ids.len()));
+    let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(tenant.org_id());
+    for id in ids {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_all(exec).await?)
+}
+
+/// One client's keys and messages become another's.
+pub async fn hand_over_keys_and_messages(tx: &mut Tx, tenant: &Tenant, from: &str, to: &str) -> AppResult<()> {
+    sqlx::query("UPDATE client_keys SET client_id = $1 WHERE org_id = $2 AND client_id = $3")
+        .bind(to)
+        .bind(tenant.org_id())
+        .bind(from)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE outbox SET client_id = $1 WHERE org_id = $2 AND client_id = $3")
+        .bind(to)
+        .bind(tenant.org_id())
+        .bind(from)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_keys(tx: &mut Tx, tenant: &Tenant, client_id: &str) -> AppResult<()> {
+    sqlx::query("DELETE FROM client_keys WHERE org_id = $1 AND client_id = $2")
+        .bind(tenant.org_id())
+        .bind(client_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Empty every message about a client (tagged with it, or sent to its address or phone);
+/// a pending one becomes `erased`, never sent.
+pub async fn erase_messages(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    client_id: &str,
+    email_norm: Option<&str>,
+    phone: Option<&str>,
+) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE outbox SET payload = NULL, recipient = '', last_error = NULL, \
+         status = CASE WHEN status = 'pending' THEN 'erased' ELSE status END \
+         WHERE org_id = $1 AND (client_id = $2 OR lower(recipient) = $3 OR recipient = $4)",
+    )
+    .bind(tenant.org_id())
+    .bind(client_id)
+    .bind(email_norm)
+    .bind(phone)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -1,6 +1,9 @@
 //! Client rules.
 
-use super::personal;
+use super::{
+    personal,
+    repo::{self, Reach},
+};
 use crate::{
     access::{
         OrgScope,
@@ -10,6 +13,7 @@ use crate::{
     clock::to_ms,
     db::{Tx, new_id},
     error::{AppError, AppResult, FieldError},
+    features::bookings::repo as bookings,
     http::Ctx,
     state::AppState,
     types::{Checks, Email, Name, Phone},
@@ -17,30 +21,12 @@ use crate::{
 use serde::Serialize;
 use serde_json::json;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct ClientRow {
-    pub id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub notes: String,
-    #[serde(skip)]
-    pub erased_at: Option<i64>,
-    #[serde(skip)]
-    pub created_at: i64,
-}
-
-const COLUMNS: &str = "id, first_name, last_name, email, phone, notes, erased_at, created_at";
+pub use super::repo::ClientRow;
+pub use crate::features::bookings::repo::Visit;
 
 /// Where a client has history: the locations and calendars of their bookings.
 async fn places(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<(Vec<String>, Vec<String>)> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT DISTINCT location_id, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2")
-            .bind(scope.org_id())
-            .bind(id)
-            .fetch_all(state.db.pool())
-            .await?;
+    let rows = bookings::places_of_client(state.db.pool(), scope.tenant(), id).await?;
     let mut locs: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     locs.sort();
     locs.dedup();
@@ -50,12 +36,7 @@ async fn places(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<(Vec<
 /// A client the member may see (`action` decides view or edit); others answer 404 when
 /// unseen, 403 when seen but not editable.
 pub async fn get(state: &AppState, scope: &OrgScope, id: &str, action: Action) -> AppResult<ClientRow> {
-    let c: ClientRow = sqlx::query_as(&format!("SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND id = $2"))
-        .bind(scope.org_id())
-        .bind(id)
-        .fetch_optional(state.db.pool())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let c = repo::get(state.db.pool(), scope.tenant(), id).await?.ok_or(AppError::NotFound)?;
     let (locs, cals) = places(state, scope, id).await?;
     let object = Object::Client { location_ids: &locs, calendar_ids: &cals };
     if !scope.check(Action::ViewClient, object).allowed {
@@ -85,29 +66,15 @@ pub async fn search(
     }
     let pattern = format!("%{}%", q.trim().to_lowercase().replace(['%', '_'], ""));
     let (al, af, ai) = after.unwrap_or_default();
-    let base = format!(
-        "SELECT {COLUMNS} FROM clients c WHERE c.org_id = $1 AND c.erased_at IS NULL \
-         AND (lower(c.last_name) LIKE $2 OR lower(c.first_name) LIKE $2 OR c.email_norm LIKE $2 OR c.phone LIKE $2) \
-         AND (c.last_name > $3 OR (c.last_name = $3 AND (c.first_name > $4 OR (c.first_name = $4 AND c.id > $5))))"
-    );
-    let rows: Vec<ClientRow> = if scope.member().org_wide().is_some() {
-        sqlx::query_as(&format!("{base} ORDER BY c.last_name, c.first_name, c.id LIMIT $6"))
-            .bind(scope.org_id())
-            .bind(&pattern)
-            .bind(&al)
-            .bind(&af)
-            .bind(&ai)
-            .bind(limit)
-            .fetch_all(state.db.pool())
-            .await?
+    let after = (al.as_str(), af.as_str(), ai.as_str());
+    let rows = if scope.member().org_wide().is_some() {
+        repo::search(state.db.pool(), scope.tenant(), &pattern, after, limit, Reach::Org).await?
     } else {
         // Scoped members: clients with history in the locations or calendars they cover.
-        let locs: Vec<String> = sqlx::query_as::<_, (String,)>("SELECT id FROM locations WHERE org_id = $1")
-            .bind(scope.org_id())
-            .fetch_all(state.db.pool())
+        let locs: Vec<String> = crate::features::locations::repo::list(state.db.pool(), scope.tenant())
             .await?
             .into_iter()
-            .map(|(id,)| id)
+            .map(|l| l.id)
             .filter(|l| scope.member().location_in_scope(l).is_some())
             .collect();
         let cals: Vec<String> = scope
@@ -122,26 +89,8 @@ pub async fn search(
         if locs.is_empty() && cals.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "{base} AND EXISTS (SELECT 1 FROM bookings b WHERE b.client_id = c.id AND (b.location_id IN ({}) OR b.calendar_id IN ({}))) \
-             ORDER BY c.last_name, c.first_name, c.id LIMIT $6",
-            crate::db::placeholders(7, locs.len().max(1)),
-            crate::db::placeholders(7 + locs.len().max(1), cals.len().max(1)),
-        );
-        let mut q = sqlx::query_as::<_, ClientRow>(&sql)
-            .bind(scope.org_id())
-            .bind(&pattern)
-            .bind(&al)
-            .bind(&af)
-            .bind(&ai)
-            .bind(limit);
-        for l in locs.iter().chain(std::iter::once(&String::new()).take(usize::from(locs.is_empty()))) {
-            q = q.bind(l.clone());
-        }
-        for c in cals.iter().chain(std::iter::once(&String::new()).take(usize::from(cals.is_empty()))) {
-            q = q.bind(c.clone());
-        }
-        q.fetch_all(state.db.pool()).await?
+        let reach = Reach::Through { location_ids: &locs, calendar_ids: &cals };
+        repo::search(state.db.pool(), scope.tenant(), &pattern, after, limit, reach).await?
     };
     Ok(rows)
 }
@@ -216,8 +165,8 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Client
 /// Insert a client and audit it (personal values sealed) inside the caller's transaction:
 /// for the client directory and for a client first met in a staff booking alike.
 pub async fn insert_in_tx(tx: &mut Tx, state: &AppState, ctx: &Ctx, scope: &OrgScope, c: &ClientRow) -> AppResult<()> {
-    super::repo::insert(tx, scope.tenant(), c, None).await?;
-    let snapshot = personal::seal(tx, state, scope.org_id(), &c.id, json!(c)).await?;
+    repo::insert(tx, scope.tenant(), c, None).await?;
+    let snapshot = personal::seal(tx, state, scope.tenant(), &c.id, json!(c)).await?;
     audit::org_event(
         tx,
         c.created_at,
@@ -250,21 +199,10 @@ pub async fn update(
     let email_norm = apply(&mut after, input)?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE clients SET first_name = $1, last_name = $2, email = $3, email_norm = $4, phone = $5, notes = $6, updated_at = $7 WHERE org_id = $8 AND id = $9")
-        .bind(&after.first_name)
-        .bind(&after.last_name)
-        .bind(&after.email)
-        .bind(&email_norm)
-        .bind(&after.phone)
-        .bind(&after.notes)
-        .bind(now)
-        .bind(scope.org_id())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    repo::update(&mut tx, scope.tenant(), &after, email_norm.as_deref(), now).await?;
     let (was, is) = (
-        personal::seal(&mut tx, state, scope.org_id(), id, json!(before)).await?,
-        personal::seal(&mut tx, state, scope.org_id(), id, json!(after)).await?,
+        personal::seal(&mut tx, state, scope.tenant(), id, json!(before)).await?,
+        personal::seal(&mut tx, state, scope.tenant(), id, json!(after)).await?,
     );
     audit::org_event(
         &mut tx,
@@ -283,16 +221,6 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     Ok(after)
-}
-
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Visit {
-    pub id: String,
-    pub calendar_id: String,
-    pub location_id: String,
-    #[serde(skip)]
-    pub start_at: i64,
-    pub status: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -328,16 +256,11 @@ async fn in_reach(state: &AppState, scope: &OrgScope) -> AppResult<impl Fn(&str)
 pub async fn detail(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<ClientDetail> {
     let client = get(state, scope, id, Action::ViewClient).await?;
     let seen = in_reach(state, scope).await?;
-    let visits: Vec<Visit> = sqlx::query_as::<_, Visit>(
-        "SELECT id, calendar_id, location_id, start_at, status FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at DESC LIMIT 500",
-    )
-    .bind(scope.org_id())
-    .bind(id)
-    .fetch_all(state.db.pool())
-    .await?
-    .into_iter()
-    .filter(|v| seen(&v.calendar_id))
-    .collect();
+    let visits: Vec<Visit> = bookings::visits_of_client(state.db.pool(), scope.tenant(), id)
+        .await?
+        .into_iter()
+        .filter(|v| seen(&v.calendar_id))
+        .collect();
     let now = to_ms(state.now());
     let mut past: Vec<i64> =
         visits.iter().filter(|v| v.status != "cancelled" && v.start_at <= now).map(|v| v.start_at).collect();
@@ -377,14 +300,7 @@ pub async fn merge(
     }
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    let moved = sqlx::query("UPDATE bookings SET client_id = $1, updated_at = $2 WHERE org_id = $3 AND client_id = $4")
-        .bind(&keep.id)
-        .bind(now)
-        .bind(scope.org_id())
-        .bind(&dup.id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let moved = bookings::move_to_client(&mut tx, scope.tenant(), &dup.id, &keep.id, now).await?;
     // Fill gaps in the kept record from the duplicate.
     let email = keep.email.clone().or(dup.email.clone());
     let phone = keep.phone.clone().or(dup.phone.clone());
@@ -393,32 +309,20 @@ pub async fn merge(
         (true, false) => dup.notes.clone(),
         (false, false) => format!("{}\n{}", keep.notes, dup.notes),
     };
-    sqlx::query("UPDATE clients SET email = $1, email_norm = $2, phone = $3, notes = $4, updated_at = $5 WHERE org_id = $6 AND id = $7")
-        .bind(&email)
-        .bind(email.as_ref().map(|e| e.to_lowercase()))
-        .bind(&phone)
-        .bind(&notes)
-        .bind(now)
-        .bind(scope.org_id())
-        .bind(&keep.id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM clients WHERE org_id = $1 AND id = $2")
-        .bind(scope.org_id())
-        .bind(&dup.id)
-        .execute(&mut *tx)
+    repo::set_contact(&mut tx, scope.tenant(), &keep.id, (email.as_deref(), phone.as_deref()), &notes, now).await?;
+    repo::delete(&mut tx, scope.tenant(), &dup.id)
         .await
         // A booking given the duplicate after the move above (PostgreSQL): try again.
         .map_err(|e| {
             crate::db::foreign_key_or(
                 e,
-                AppError::conflict("still-referenced", crate::error::en("conflict.still-referenced")),
+                AppError::conflict("still-referenced", crate::error::en("error.still-referenced")),
             )
         })?;
-    let kept = personal::seal(&mut tx, state, scope.org_id(), &keep.id, json!(keep)).await?;
-    let duplicate = personal::seal(&mut tx, state, scope.org_id(), &dup.id, json!(dup)).await?;
+    let kept = personal::seal(&mut tx, state, scope.tenant(), &keep.id, json!(keep)).await?;
+    let duplicate = personal::seal(&mut tx, state, scope.tenant(), &dup.id, json!(dup)).await?;
     // What came from the duplicate is the kept client's now, erasure included.
-    personal::adopt(&mut tx, scope.org_id(), &dup.id, &keep.id).await?;
+    personal::adopt(&mut tx, scope.tenant(), &dup.id, &keep.id).await?;
     audit::org_event(
         &mut tx,
         now,
@@ -442,17 +346,12 @@ pub async fn merge(
 pub async fn export(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<serde_json::Value> {
     let d = detail(state, scope, id).await?;
     let seen = in_reach(state, scope).await?;
-    let notes: Vec<(String, i64, i64, String)> = sqlx::query_as::<_, (String, i64, i64, String, String)>(
-        "SELECT id, start_at, end_at, notes, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at",
-    )
-    .bind(scope.org_id())
-    .bind(id)
-    .fetch_all(state.db.pool())
-    .await?
-    .into_iter()
-    .filter(|r| seen(&r.4))
-    .map(|(id, s, e, n, _)| (id, s, e, n))
-    .collect();
+    let notes: Vec<(String, i64, i64, String)> = bookings::notes_of_client(state.db.pool(), scope.tenant(), id)
+        .await?
+        .into_iter()
+        .filter(|r| seen(&r.4))
+        .map(|(id, s, e, n, _)| (id, s, e, n))
+        .collect();
     Ok(json!({
         "client": d.client, "created_at": crate::http::ts(d.client.created_at), "visit_count": d.visit_count,
         "bookings": notes.into_iter().map(|(id, s, e, n)| json!({"id": id, "start": crate::http::ts(s), "end": crate::http::ts(e), "notes": n})).collect::<Vec<_>>(),
@@ -466,23 +365,11 @@ pub async fn erase(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> A
     scope.require(Action::EditClient, Object::Org)?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "UPDATE clients SET first_name = '', last_name = '', email = NULL, email_norm = NULL, phone = NULL, notes = '', erased_at = $1, updated_at = $1 \
-         WHERE org_id = $2 AND id = $3",
-    )
-    .bind(now)
-    .bind(scope.org_id())
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE bookings SET notes = '' WHERE org_id = $1 AND client_id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    repo::erase(&mut tx, scope.tenant(), id, now).await?;
+    bookings::clear_notes_of_client(&mut tx, scope.tenant(), id, false).await?;
     // Keys (so audit values), manage links, messages: nothing of theirs stays.
     let email_norm = before.email.as_ref().map(|e| e.to_lowercase());
-    personal::erase_traces(&mut tx, scope.org_id(), id, email_norm.as_deref(), before.phone.as_deref()).await?;
+    personal::erase_traces(&mut tx, scope.tenant(), id, email_norm.as_deref(), before.phone.as_deref()).await?;
     // The audit row keeps that an erasure happened, not what was erased.
     audit::org_event(
         &mut tx,

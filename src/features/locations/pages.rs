@@ -41,7 +41,7 @@ pub(crate) fn kind_label(t: Tr, kind: &str) -> &'static str {
 
 pub(crate) fn access_label(t: Tr, access: Option<&str>) -> &'static str {
     match access {
-        Some(l @ ("view" | "book" | "manage")) => t.get(&format!("level.{l}")),
+        Some(l @ ("view" | "book" | "manage")) => t.level(l),
         _ => "—",
     }
 }

@@ -171,8 +171,7 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
         return Err(AppError::conflict("location-not-empty", "Archive it instead, or remove its calendars first."));
     }
     // A calendar moved elsewhere leaves its bookings here: they are history too.
-    let has_bookings =
-        || AppError::conflict("location-has-bookings", crate::error::en("conflict.location-has-bookings"));
+    let has_bookings = || AppError::conflict("location-has-bookings", crate::error::en("error.location-has-bookings"));
     if repo::booking_count(&mut tx, scope.tenant(), id).await? > 0 {
         return Err(has_bookings());
     }

@@ -21,12 +21,12 @@ use crate::{
 
 /// The three levels, for a `<select>`.
 pub(crate) fn level_options(t: Tr) -> Vec<Opt> {
-    Level::ALL.into_iter().map(|l| Opt::new(l.as_str(), t.get(&format!("level.{}", l.as_str())))).collect()
+    Level::ALL.into_iter().map(|l| Opt::new(l.as_str(), t.level(l.as_str()))).collect()
 }
 
 pub(crate) fn role_label(t: Tr, role: &str) -> &'static str {
     match Role::parse(role) {
-        Some(r) => t.get(&format!("role.{}", r.as_str())),
+        Some(r) => t.role(r.as_str()),
         None => t.get("member.unknown"),
     }
 }

@@ -161,7 +161,7 @@ pub async fn register(
     // Passwords are taken as typed (spaces included), like on the sign-up page.
     let raw = |name: &str| form.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
     if raw("password") != raw("password_confirm") {
-        let f = again(FormErrors::default(), Some(t.get("error.password_mismatch").into()));
+        let f = again(FormErrors::default(), Some(t.get("field_error.password-mismatch").into()));
         return invitation_page(&state, &ctx, who.as_ref(), &token, StatusCode::UNPROCESSABLE_ENTITY, Some(f)).await;
     }
     let r = invitations::register(

@@ -46,7 +46,7 @@ pub async fn issue(
     };
     repo::insert_invitation(tx, scope.tenant(), &invitation).await?;
     let t = Tr(ctx.lang);
-    let role = t.get(&format!("role.{}", m.role));
+    let role = t.role(&m.role);
     let inviter = scope.actor();
     let inviter = match &inviter {
         Actor::Account { label, .. } => label.clone(),

@@ -61,7 +61,7 @@ pub(super) struct InvitePage {
 pub(super) const INVITE_FIELDS: [&str; 5] = ["email", "first_name", "last_name", "role", "calendar_location_id"];
 
 pub(super) fn role_options(t: Tr) -> Vec<Opt> {
-    Role::ALL.into_iter().map(|r| Opt::new(r.as_str(), t.get(&format!("role.{}", r.as_str())))).collect()
+    Role::ALL.into_iter().map(|r| Opt::new(r.as_str(), t.role(r.as_str()))).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -93,7 +93,7 @@ pub(super) async fn invite_page(
                 .into_iter()
                 .map(|x| ToggleBox {
                     name: x.as_str(),
-                    label: t.get(&format!("toggle.{}", x.as_str())),
+                    label: t.toggle(x.as_str()),
                     checked: checked(&format!("toggle_{}", x.as_str())),
                 })
                 .collect(),

@@ -52,7 +52,7 @@ pub(super) struct MembersPage {
 
 pub(super) fn status_label(t: Tr, status: &str) -> &'static str {
     match status {
-        "active" | "invited" | "inactive" | "blocked" | "removed" => t.get(&format!("member.status.{status}")),
+        "active" | "invited" | "inactive" | "blocked" | "removed" => t.member_status(status),
         _ => t.get("member.unknown"),
     }
 }
@@ -174,8 +174,8 @@ pub(super) struct Outcome {
     errors: FormErrors,
 }
 
-pub(super) fn hint(m: &MemberRow, toggle: Toggle, reason: &Reason) -> &'static str {
-    match reason {
+pub(super) fn hint(t: Tr, m: &MemberRow, toggle: Toggle, reason: &Reason) -> &'static str {
+    t.get(match reason {
         Reason::Role { .. } => "rights.hint.role",
         Reason::RoleDefault { .. } => "rights.hint.role_default",
         Reason::ToggleOn { .. } => "rights.hint.switched_on",
@@ -184,7 +184,7 @@ pub(super) fn hint(m: &MemberRow, toggle: Toggle, reason: &Reason) -> &'static s
         }
         Reason::RoleCeiling { .. } => "rights.hint.never",
         _ => "rights.hint.role_default",
-    }
+    })
 }
 
 pub(super) async fn member_page(
@@ -216,7 +216,7 @@ pub(super) async fn member_page(
         .into_iter()
         .map(|x| {
             let (held, reason) = view.capability(x);
-            RightLine { label: t.get(&format!("toggle.{}", x.as_str())), held, hint: t.get(hint(&m, x, &reason)) }
+            RightLine { label: t.toggle(x.as_str()), held, hint: hint(t, &m, x, &reason) }
         })
         .collect();
     let toggle_choices = Toggle::ALL
@@ -225,7 +225,7 @@ pub(super) async fn member_page(
             let default_on = matches!(policy::preset(role, x), Preset::Always | Preset::DefaultOn);
             ToggleChoice {
                 name: x.as_str(),
-                label: t.get(&format!("toggle.{}", x.as_str())),
+                label: t.toggle(x.as_str()),
                 value: match overrides.0.get(&x) {
                     Some(true) => "on",
                     Some(false) => "off",
@@ -243,7 +243,7 @@ pub(super) async fn member_page(
         .iter()
         .map(|g| GrantLine {
             target: vis.target(t, &g.scope),
-            level: t.get(&format!("level.{}", g.level.as_str())),
+            level: t.level(g.level.as_str()),
             via_team: g.via_team.clone(),
         })
         .collect();
@@ -261,7 +261,7 @@ pub(super) async fn member_page(
     let mut ops = Vec::new();
     let mut op = |shown: bool, op: &'static str, danger: bool| {
         if shown {
-            ops.push(OpButton { op, label: t.get(&format!("member.op.{op}")), danger });
+            ops.push(OpButton { op, label: t.member_op(op), danger });
         }
     };
     match m.status.as_str() {
@@ -338,7 +338,7 @@ pub(super) async fn member_page(
                 name: c.name.clone(),
                 detail: their
                     .calendar_level(c.as_ref())
-                    .map(|(l, _)| t.get(&format!("level.{}", l.as_str())).to_string())
+                    .map(|(l, _)| t.level(l.as_str()).to_string())
                     .unwrap_or_default(),
             })
             .collect();
@@ -376,10 +376,7 @@ pub(super) async fn member_page(
         editor: grants_editor(t, &vis, &direct),
         ops,
         can_explain,
-        actions: Action::ALL
-            .into_iter()
-            .map(|a| Opt::new(a.as_str(), t.get(&format!("perm.{}", a.as_str()))))
-            .collect(),
+        actions: Action::ALL.into_iter().map(|a| Opt::new(a.as_str(), t.perm(a.as_str()))).collect(),
         objects,
         explain_action,
         explain_object,

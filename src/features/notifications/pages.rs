@@ -29,7 +29,7 @@ pub async fn show(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<D
         .iter()
         .map(|e| Row {
             event: e,
-            label: t.get(&format!("notifications.event.{e}")),
+            label: t.notification_event(e),
             cells: CHANNELS.iter().map(|c| (format!("{e}.{c}"), prefs.enabled(e, c))).collect(),
         })
         .collect();

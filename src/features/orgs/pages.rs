@@ -43,7 +43,7 @@ async fn page(
                 .into_iter()
                 .map(|o| OrgLine {
                     active: who.active_org_id.as_deref() == Some(o.id.as_str()),
-                    role_label: t.get(&format!("role.{}", o.role)).to_string(),
+                    role_label: t.role(&o.role).to_string(),
                     id: o.id,
                     name: o.name,
                     slug: o.slug,

@@ -363,7 +363,7 @@ pub async fn book(
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. } | AppError::RateLimited { .. })) => {
             let message = match &e {
                 AppError::Validation(v) => v.iter().map(|x| t.field_message(x)).collect::<Vec<_>>().join(" "),
-                AppError::RateLimited { .. } => t.get("error.rate_limited").into(),
+                AppError::RateLimited { .. } => t.get("error.rate-limited").into(),
                 _ => t.get("book.taken").into(),
             };
             let q = BookQuery {
@@ -443,7 +443,7 @@ async fn manage_page(
         with: m.with,
         location: m.location,
         when: format!("{} {}", day_label(start.date(), ctx.lang), start.strftime("%H:%M")),
-        status: t.get(&format!("manage.status.{}", m.status)).to_string(),
+        status: t.manage_status(&m.status).to_string(),
         active,
         days,
     })
@@ -457,7 +457,7 @@ pub async fn cancel(State(state): State<AppState>, ctx: Ctx, Path(token): Path<S
     let t = Tr(ctx.lang);
     let (message, error) = match service::cancel(&state, &ctx, &token).await {
         Ok(_) => (Some(t.get("manage.cancelled").to_string()), None),
-        Err(AppError::Conflict { detail, .. }) => (None, Some(detail)),
+        Err(e @ AppError::Conflict { .. }) => (None, Some(e.text(t))),
         Err(e) => return Err(e).or_page(&ctx),
     };
     Ok(render(&manage_page(&state, &ctx, &token, message, error).await.or_page(&ctx)?))

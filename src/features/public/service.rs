@@ -214,7 +214,7 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
     let after = crate::features::clients::personal::seal(
         &mut tx,
         state,
-        tenant.org_id(),
+        tenant,
         &client_id,
         json!({"calendar_id": cal.id, "service_id": s.id, "start": start_ms, "end": end_ms, "source": "public",
                "client_email": email.as_str()}),

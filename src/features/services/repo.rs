@@ -1,8 +1,162 @@
 //! The SQL of services and of which calendars offer them, each statement once; every
-//! function takes the `Tenant`.
+//! function takes the `Tenant`. `calendar_services` carries no `org_id`: its rows are
+//! reached through their service's and calendar's.
 
-use super::service::Service;
-use crate::{access::Tenant, error::AppResult};
+use crate::{
+    access::Tenant,
+    db::{Backend, Tx},
+    error::AppResult,
+};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub length_min: i64,
+    pub buffer_before_min: i64,
+    pub buffer_after_min: i64,
+    pub min_notice_min: i64,
+    pub max_advance_days: i64,
+    pub step_min: i64,
+    /// For display only, in cents.
+    pub price_cents: Option<i64>,
+    pub currency: String,
+    /// `active` or `archived`.
+    pub status: String,
+    #[sqlx(skip)]
+    pub calendar_ids: Vec<String>,
+}
+
+const COLUMNS: &str = "id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, \
+     max_advance_days, step_min, price_cents, currency, status";
+
+/// The organisation's services by name (without their calendars).
+pub async fn list<'e, E>(exec: E, tenant: &Tenant) -> AppResult<Vec<Service>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM services WHERE org_id = $1 ORDER BY name, id"))
+        .bind(tenant.org_id())
+        .fetch_all(exec)
+        .await?)
+}
+
+/// Every `(service, calendar)` link of the organisation's services, by calendar.
+pub async fn offers<'e, E>(exec: E, tenant: &Tenant) -> AppResult<Vec<(String, String)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(
+        "SELECT cs.service_id, cs.calendar_id FROM calendar_services cs JOIN services s ON s.id = cs.service_id WHERE s.org_id = $1 ORDER BY cs.calendar_id",
+    )
+    .bind(tenant.org_id())
+    .fetch_all(exec)
+    .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct ServiceWithCalendars {
+    #[sqlx(flatten)]
+    service: Service,
+    calendar_list: Option<String>,
+}
+
+/// One service with its calendars, in one row (ids are UUID text, without commas).
+pub async fn get<'e, E>(exec: E, backend: Backend, tenant: &Tenant, id: &str) -> AppResult<Option<Service>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let agg = match backend {
+        Backend::Sqlite => "group_concat(cs.calendar_id, ',')",
+        Backend::Postgres => "string_agg(cs.calendar_id, ',' ORDER BY cs.calendar_id)",
+    };
+    // The links are read only beside the organisation's own service row.
+    let row: Option<ServiceWithCalendars> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, (SELECT {agg} FROM (SELECT calendar_id FROM calendar_services WHERE service_id = $2 \
+         ORDER BY calendar_id) cs) AS calendar_list FROM services WHERE org_id = $1 AND id = $2"
+    ))
+    .bind(tenant.org_id())
+    .bind(id)
+    .fetch_optional(exec)
+    .await?;
+    Ok(row.map(|row| {
+        let mut s = row.service;
+        s.calendar_ids =
+            row.calendar_list.unwrap_or_default().split(',').filter(|c| !c.is_empty()).map(String::from).collect();
+        s
+    }))
+}
+
+type Statement<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Bind a service's settings, `name` to `status`, in the order both writes list them.
+fn bind_settings<'q>(q: Statement<'q>, s: &'q Service) -> Statement<'q> {
+    q.bind(&s.name)
+        .bind(&s.description)
+        .bind(s.length_min)
+        .bind(s.buffer_before_min)
+        .bind(s.buffer_after_min)
+        .bind(s.min_notice_min)
+        .bind(s.max_advance_days)
+        .bind(s.step_min)
+        .bind(s.price_cents)
+        .bind(&s.currency)
+        .bind(&s.status)
+}
+
+pub async fn insert(tx: &mut Tx, tenant: &Tenant, s: &Service, now: i64) -> AppResult<()> {
+    let q = sqlx::query(
+        "INSERT INTO services (id, org_id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, \
+         max_advance_days, step_min, price_cents, currency, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+    )
+    .bind(&s.id)
+    .bind(tenant.org_id());
+    bind_settings(q, s).bind(now).execute(&mut **tx).await?;
+    Ok(())
+}
+
+pub async fn update(tx: &mut Tx, tenant: &Tenant, s: &Service, now: i64) -> AppResult<()> {
+    let q = sqlx::query(
+        "UPDATE services SET name = $1, description = $2, length_min = $3, buffer_before_min = $4, buffer_after_min = $5, \
+         min_notice_min = $6, max_advance_days = $7, step_min = $8, price_cents = $9, currency = $10, status = $11, updated_at = $12 \
+         WHERE org_id = $13 AND id = $14",
+    );
+    bind_settings(q, s).bind(now).bind(tenant.org_id()).bind(&s.id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Delete a service; the raw error, so the caller can tell a booking still referring to it.
+pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM services WHERE org_id = $1 AND id = $2")
+        .bind(tenant.org_id())
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+/// The calendar offers the service (already offering it is fine), or no longer does; both
+/// must be the organisation's.
+pub async fn set_offered(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    calendar_id: &str,
+    service_id: &str,
+    offered: bool,
+) -> AppResult<()> {
+    let sql = if offered {
+        "INSERT INTO calendar_services (calendar_id, service_id) SELECT c.id, s.id FROM calendars c, services s \
+         WHERE c.org_id = $1 AND c.id = $2 AND s.org_id = $1 AND s.id = $3 ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM calendar_services WHERE calendar_id = $2 AND service_id = $3 \
+         AND calendar_id IN (SELECT id FROM calendars WHERE org_id = $1)"
+    };
+    sqlx::query(sql).bind(tenant.org_id()).bind(calendar_id).bind(service_id).execute(&mut **tx).await?;
+    Ok(())
+}
 
 /// What a location offers the public: the organisation's public, active services, and the
 /// `(service, calendar id, calendar name, calendar zone)` links of the location's active
@@ -15,10 +169,9 @@ pub async fn public_offer<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any> + Copy,
 {
-    let services: Vec<Service> = sqlx::query_as(
-        "SELECT id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, max_advance_days, \
-                step_min, price_cents, currency, status FROM services WHERE org_id = $1 AND status = 'active' AND public = 1 ORDER BY name, id",
-    )
+    let services: Vec<Service> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM services WHERE org_id = $1 AND status = 'active' AND public = 1 ORDER BY name, id"
+    ))
     .bind(tenant.org_id())
     .fetch_all(exec)
     .await?;

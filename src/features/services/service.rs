@@ -1,5 +1,6 @@
 //! Service rules (their availability is `features::availability`).
 
+use super::repo;
 use crate::{
     access::{
         OrgScope,
@@ -10,7 +11,10 @@ use crate::{
     db::new_id,
     error::{AppError, AppResult, FieldError},
     features::{
-        bookings::service::MAX_LENGTH_MS,
+        bookings::{
+            repo::{self as bookings, CountOf},
+            service::MAX_LENGTH_MS,
+        },
         calendars::service::{self as calendars},
     },
     http::Ctx,
@@ -18,45 +22,14 @@ use crate::{
     state::AppState,
     types::{Checks, Name},
 };
-use serde::Serialize;
 use serde_json::json;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Service {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub length_min: i64,
-    pub buffer_before_min: i64,
-    pub buffer_after_min: i64,
-    pub min_notice_min: i64,
-    pub max_advance_days: i64,
-    pub step_min: i64,
-    /// For display only, in cents.
-    pub price_cents: Option<i64>,
-    pub currency: String,
-    /// `active` or `archived`.
-    pub status: String,
-    #[sqlx(skip)]
-    pub calendar_ids: Vec<String>,
-}
-
-const COLUMNS: &str = "id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, \
-     max_advance_days, step_min, price_cents, currency, status";
+pub use super::repo::Service;
 
 /// Services of the organisation with their calendars: two queries.
 pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<Service>> {
-    let mut services: Vec<Service> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM services WHERE org_id = $1 ORDER BY name, id"))
-            .bind(scope.org_id())
-            .fetch_all(state.db.pool())
-            .await?;
-    let links: Vec<(String, String)> = sqlx::query_as(
-        "SELECT cs.service_id, cs.calendar_id FROM calendar_services cs JOIN services s ON s.id = cs.service_id WHERE s.org_id = $1 ORDER BY cs.calendar_id",
-    )
-    .bind(scope.org_id())
-    .fetch_all(state.db.pool())
-    .await?;
+    let mut services = repo::list(state.db.pool(), scope.tenant()).await?;
+    let links = repo::offers(state.db.pool(), scope.tenant()).await?;
     for s in &mut services {
         s.calendar_ids = links.iter().filter(|(sid, _)| *sid == s.id).map(|(_, c)| c.clone()).collect();
     }
@@ -80,30 +53,8 @@ impl crate::cache::Kind for crate::cache::kind::Service {
 }
 
 async fn load(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Service> {
-    let agg = match state.db.backend() {
-        crate::db::Backend::Sqlite => "group_concat(cs.calendar_id, ',')",
-        crate::db::Backend::Postgres => "string_agg(cs.calendar_id, ',' ORDER BY cs.calendar_id)",
-    };
-    let row: Option<ServiceWithCalendars> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, (SELECT {agg} FROM (SELECT calendar_id FROM calendar_services WHERE service_id = $2 \
-         ORDER BY calendar_id) cs) AS calendar_list FROM services WHERE org_id = $1 AND id = $2"
-    ))
-    .bind(scope.org_id())
-    .bind(id)
-    .fetch_optional(state.db.pool())
-    .await?;
-    let row = row.ok_or(AppError::NotFound)?;
-    let mut s = row.service;
-    s.calendar_ids =
-        row.calendar_list.unwrap_or_default().split(',').filter(|c| !c.is_empty()).map(String::from).collect();
+    let s = repo::get(state.db.pool(), state.db.backend(), scope.tenant(), id).await?.ok_or(AppError::NotFound)?;
     Ok(s)
-}
-
-#[derive(sqlx::FromRow)]
-struct ServiceWithCalendars {
-    #[sqlx(flatten)]
-    service: Service,
-    calendar_list: Option<String>,
 }
 
 #[derive(Default)]
@@ -205,49 +156,9 @@ pub async fn save(
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     if before.is_some() {
-        sqlx::query(
-            "UPDATE services SET name = $1, description = $2, length_min = $3, buffer_before_min = $4, buffer_after_min = $5, \
-             min_notice_min = $6, max_advance_days = $7, step_min = $8, price_cents = $9, currency = $10, status = $11, updated_at = $12 \
-             WHERE org_id = $13 AND id = $14",
-        )
-        .bind(&s.name)
-        .bind(&s.description)
-        .bind(s.length_min)
-        .bind(s.buffer_before_min)
-        .bind(s.buffer_after_min)
-        .bind(s.min_notice_min)
-        .bind(s.max_advance_days)
-        .bind(s.step_min)
-        .bind(s.price_cents)
-        .bind(&s.currency)
-        .bind(&s.status)
-        .bind(now)
-        .bind(scope.org_id())
-        .bind(&s.id)
-        .execute(&mut *tx)
-        .await?;
+        repo::update(&mut tx, scope.tenant(), &s, now).await?;
     } else {
-        sqlx::query(
-            "INSERT INTO services (id, org_id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, \
-             max_advance_days, step_min, price_cents, currency, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
-        )
-        .bind(&s.id)
-        .bind(scope.org_id())
-        .bind(&s.name)
-        .bind(&s.description)
-        .bind(s.length_min)
-        .bind(s.buffer_before_min)
-        .bind(s.buffer_after_min)
-        .bind(s.min_notice_min)
-        .bind(s.max_advance_days)
-        .bind(s.step_min)
-        .bind(s.price_cents)
-        .bind(&s.currency)
-        .bind(&s.status)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        repo::insert(&mut tx, scope.tenant(), &s, now).await?;
     }
     audit::org_event(
         &mut tx,
@@ -276,20 +187,10 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     let mut tx = state.db.begin().await?;
     // Inside the write transaction, so a booking made meanwhile is seen (SQLite) or meets
     // the foreign key, mapped to the same answer (PostgreSQL).
-    let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND service_id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if used > 0 {
+    if bookings::count(&mut tx, scope.tenant(), CountOf::Service(id)).await? > 0 {
         return Err(in_use());
     }
-    sqlx::query("DELETE FROM services WHERE org_id = $1 AND id = $2")
-        .bind(scope.org_id())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| crate::db::foreign_key_or(e, in_use()))?;
+    repo::delete(&mut tx, scope.tenant(), id).await.map_err(|e| crate::db::foreign_key_or(e, in_use()))?;
     audit::org_event(
         &mut tx,
         now,
@@ -323,19 +224,7 @@ pub async fn set_offered(
     scope.require(Action::ManageCalendar, Object::Calendar(cal.as_ref()))?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
-    if offered {
-        sqlx::query("INSERT INTO calendar_services (calendar_id, service_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(&cal.id)
-            .bind(&s.id)
-            .execute(&mut *tx)
-            .await?;
-    } else {
-        sqlx::query("DELETE FROM calendar_services WHERE calendar_id = $1 AND service_id = $2")
-            .bind(&cal.id)
-            .bind(&s.id)
-            .execute(&mut *tx)
-            .await?;
-    }
+    repo::set_offered(&mut tx, scope.tenant(), &cal.id, &s.id, offered).await?;
     audit::org_event(
         &mut tx,
         now,

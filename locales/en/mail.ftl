@@ -1,0 +1,61 @@
+### Creneau: emails and text messages sent to members and clients.
+###
+### Ids are the keys the code asks for, with dashes for dots: `t.get("nav.login")` reads
+### `nav-login`. Variables are { $name }; counts are numbers, so { $count -> [one] … *[other] … }
+### picks the plural form. Both languages hold the same ids and attributes (a test compares them).
+
+
+## Emails
+
+mail-footer = Creneau — you receive this message because of an action on your account.
+mail-verify-subject = Confirm your email address
+mail-verify-body = Hello { $name }, confirm your address to activate your Creneau account. The link is valid for 48 hours.
+mail-verify-action = Confirm my address
+mail-verify-ignore = If you did not ask for this account, ignore this message.
+mail-exists-subject = You already have a Creneau account
+mail-exists-body = Someone (perhaps you) tried to create an account with this address, which already has one. Log in, or choose a new password if you forgot it.
+mail-reset-subject = Choose a new password
+mail-reset-body = Hello { $name }, here is the link to choose a new password. It is valid for one hour and works once.
+mail-reset-action = Choose a password
+mail-reset-ignore = If you did not ask for this, ignore this message: your password stays the same.
+mail-changed-subject = Your password was changed
+mail-changed-body = Hello { $name }, the password of your account was just changed and your other sessions were ended. If this was not you, choose a new password right away.
+mail-totp-subject = Two-factor authentication changed
+mail-totp-on = Hello { $name }, two-factor authentication is now on for your account.
+mail-totp-off = Hello { $name }, two-factor authentication was turned off for your account.
+mail-invite-subject = Invitation to join { $org } on Creneau
+mail-invite-body = Hello { $name }, { $inviter } invites you to join { $org } as { $role }.
+mail-invite-expiry = The link is valid for 7 days. You can create your account or use the one you already have.
+mail-invite-action = See the invitation
+mail-booked-subject = Booking confirmed: { $service }, { $when }
+mail-booked-body = Hello { $name }, your “{ $service }” booking is confirmed for { $when } with { $with } ({ $place }).
+mail-booked-action = Reschedule or cancel
+mail-reminder-subject = Reminder: appointment on { $when }
+mail-reminder-body = Hello { $name }, a reminder of your “{ $service }” appointment on { $when } with { $with } ({ $place }).
+mail-reminder-appointment = appointment
+mail-created-subject = Booking confirmed for { $when }
+mail-created-body = Hello { $name }, your booking with { $with } is confirmed for { $when }.
+mail-moved-subject = Booking moved to { $when }
+mail-moved-body = Hello { $name }, your booking with { $with } was moved to { $when }.
+mail-cancelled-subject = Booking on { $when } cancelled
+mail-cancelled-body = Hello { $name }, your booking on { $when } with { $with } is cancelled.
+mail-staff-booked-subject = New booking on { $when }
+mail-staff-booked-body = { $name } booked { $when } on the { $with } calendar.
+mail-staff-moved-subject = Booking moved to { $when }
+mail-staff-moved-body = { $name } moved their booking to { $when } on the { $with } calendar.
+mail-staff-cancelled-subject = Booking on { $when } cancelled
+mail-staff-cancelled-body = { $name } cancelled their booking on { $when } on the { $with } calendar.
+mail-test-subject = Creneau test message
+
+## Text messages: short, the organisation first (the sender is the platform's number).
+
+sms-booked = { $org }: booking confirmed for { $when } with { $with } ({ $place }).
+sms-moved = { $org }: your booking with { $with } is moved to { $when }.
+sms-cancelled = { $org }: your booking on { $when } with { $with } is cancelled.
+sms-reminder = { $org }: reminder of your booking on { $when } with { $with } ({ $place }).
+sms-manage = Reschedule or cancel: { $link }
+sms-staff-booked = { $org }: new booking by { $name } on { $when } ({ $with }).
+sms-staff-moved = { $org }: { $name } moved their booking to { $when } ({ $with }).
+sms-staff-cancelled = { $org }: { $name } cancelled their booking on { $when } ({ $with }).
+sms-test = This message confirms that Creneau can send text messages.
+mail-test-body = This message confirms that Creneau can send email.
