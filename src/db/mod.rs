@@ -209,6 +209,16 @@ pub fn foreign_key_or(e: sqlx::Error, conflict: AppError) -> AppError {
     if is_foreign_key_violation(&e) { conflict } else { AppError::from(e) }
 }
 
+/// The row `sql` reads with `$1` bound to the organisation and `$2` to the row's id, if
+/// there is one: every repository's "this organisation's row with this id".
+pub async fn fetch_by_org_id<'e, E, T>(exec: E, sql: &str, org_id: &str, id: &str) -> AppResult<Option<T>>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as(sql).bind(org_id).bind(id).fetch_optional(exec).await?)
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

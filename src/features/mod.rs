@@ -10,6 +10,7 @@ pub mod members;
 pub mod notifications;
 pub mod openapi;
 pub mod orgs;
+pub mod prelude;
 pub mod public;
 pub mod services;
 pub mod teams;

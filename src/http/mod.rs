@@ -3,6 +3,8 @@
 
 pub mod assets;
 pub mod csrf;
+pub mod extract;
+pub mod forms;
 pub mod pages;
 pub mod routes;
 
@@ -88,6 +90,18 @@ pub struct StatedLang(pub Lang);
 /// as the sign-up's link (`lifetime_ms`).
 pub fn signup_cookie(secure: bool, secret: &str, lifetime_ms: i64) -> HeaderValue {
     set_cookie(secure, cookie_names(secure).signup, secret, Some(lifetime_ms / 1000), true)
+}
+
+/// The session cookie for a new sign-in's `token`, as long-lived as the session.
+pub fn session_cookie(state: &crate::state::AppState, token: &str) -> HeaderValue {
+    let secure = state.config.secure_cookies();
+    set_cookie(
+        secure,
+        cookie_names(secure).session,
+        token,
+        Some(crate::access::session::SESSION_LIFETIME_MS / 1000),
+        true,
+    )
 }
 
 /// The sign-up browser secret sent with this request, if any.
@@ -391,6 +405,11 @@ where
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
+}
+
+/// `201 Created` with `body` as JSON: what every API creation answers.
+pub fn created(body: impl serde::Serialize) -> Response {
+    (axum::http::StatusCode::CREATED, axum::Json(body)).into_response()
 }
 
 /// `application/json` or `application/*+json`, with any parameters: what axum's `Json`

@@ -77,6 +77,37 @@ impl Routes {
         self.add(method, path, guard, Surface::Page, handler)
     }
 
+    /// An organisation's collection at `path` (`/api/v1/orgs/{org_id}/…`): `GET` lists it,
+    /// `POST` adds to it.
+    pub fn org_collection<L, Tl, C, Tc>(self, path: &'static str, list: L, create: C) -> Self
+    where
+        L: Handler<Tl, AppState>,
+        Tl: 'static,
+        C: Handler<Tc, AppState>,
+        Tc: 'static,
+    {
+        self.api(Method::GET, path, Guard::Org, list).api(Method::POST, path, Guard::Org, create)
+    }
+
+    /// One item of an organisation's collection at `path` (`/api/v1/orgs/{org_id}/…/{id}`):
+    /// `GET` reads it, `PATCH` changes it, `DELETE` removes it.
+    pub fn org_item<G, Tg, U, Tu, D, Td>(self, path: &'static str, get: G, update: U, delete: D) -> Self
+    where
+        G: Handler<Tg, AppState>,
+        Tg: 'static,
+        U: Handler<Tu, AppState>,
+        Tu: 'static,
+        D: Handler<Td, AppState>,
+        Td: 'static,
+    {
+        self.api(Method::GET, path, Guard::Org, get).api(Method::PATCH, path, Guard::Org, update).api(
+            Method::DELETE,
+            path,
+            Guard::Org,
+            delete,
+        )
+    }
+
     pub fn merge(mut self, other: Routes) -> Self {
         self.router = self.router.merge(other.router);
         self.list.extend(other.list);

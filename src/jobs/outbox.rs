@@ -25,33 +25,34 @@ const LEASE_MS: i64 = 5 * 60 * 1000;
 
 /// Queue an email inside the caller's transaction.
 pub async fn enqueue_email(tx: &mut Tx, now_ms: i64, org_id: Option<&str>, mail: &OutgoingMail) -> AppResult<String> {
-    let id = new_id();
     let payload = serde_json::to_string(mail).map_err(AppError::internal)?;
-    sqlx::query(
-        "INSERT INTO outbox (id, kind, org_id, recipient, payload, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, 'email', $2, $3, $4, 'pending', 0, $5, $5)",
-    )
-    .bind(&id)
-    .bind(org_id)
-    .bind(&mail.to)
-    .bind(payload)
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
+    enqueue(tx, now_ms, "email", org_id, &mail.to, payload).await
 }
 
 /// Queue a text message inside the caller's transaction (its number is already E.164).
 pub async fn enqueue_sms(tx: &mut Tx, now_ms: i64, org_id: Option<&str>, sms: &OutgoingSms) -> AppResult<String> {
-    let id = new_id();
     let payload = serde_json::to_string(sms).map_err(AppError::internal)?;
+    enqueue(tx, now_ms, "sms", org_id, &sms.to, payload).await
+}
+
+/// One pending row of `kind` (`email` or `sms`) for `recipient`, due now.
+async fn enqueue(
+    tx: &mut Tx,
+    now_ms: i64,
+    kind: &str,
+    org_id: Option<&str>,
+    recipient: &str,
+    payload: String,
+) -> AppResult<String> {
+    let id = new_id();
     sqlx::query(
         "INSERT INTO outbox (id, kind, org_id, recipient, payload, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, 'sms', $2, $3, $4, 'pending', 0, $5, $5)",
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
     )
     .bind(&id)
+    .bind(kind)
     .bind(org_id)
-    .bind(&sms.to)
+    .bind(recipient)
     .bind(payload)
     .bind(now_ms)
     .execute(&mut **tx)

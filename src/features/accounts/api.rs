@@ -1,12 +1,8 @@
 //! JSON API for accounts. Handlers extract, call one service function and present.
 
 use super::{repo, service};
-use crate::{
-    access::Identity,
-    error::{AppError, AppResult, Problem},
-    http::{ApiJson, Ctx, cookie_names, set_cookie, ts},
-    state::AppState,
-};
+use crate::features::prelude::*;
+use crate::http::{cookie_names, session_cookie, set_cookie, ts};
 use axum::{
     extract::{Path, State},
     http::{StatusCode, header},
@@ -138,21 +134,14 @@ pub async fn login(
         service::LoginInput { email: req.email, password: req.password, totp_code: req.totp_code },
     )
     .await?;
-    let secure = state.config.secure_cookies();
-    let cookie = set_cookie(
-        secure,
-        cookie_names(secure).session,
-        &done.token,
-        Some(crate::access::session::SESSION_LIFETIME_MS / 1000),
-        true,
-    );
+    let cookie = session_cookie(&state, &done.token);
     let me = me_of(&state, &done.account, None).await?;
     Ok(([(header::SET_COOKIE, cookie)], axum::Json(LoginResponse { account: me, session_id: done.session_id }))
         .into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = Problem)))]
-pub async fn logout(State(state): State<AppState>, ctx: Ctx, who: Identity) -> AppResult<Response> {
+pub async fn logout(AccountRequest { state, ctx, who }: AccountRequest) -> AppResult<Response> {
     service::logout(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await?;
     Ok(clear_session_cookie(&state, StatusCode::NO_CONTENT.into_response()))
 }
@@ -276,9 +265,7 @@ pub struct ProfileUpdate {
 #[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = ProfileUpdate,
     responses((status = 200, body = Me), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_me(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<ProfileUpdate>,
 ) -> AppResult<axum::Json<Me>> {
     let a = service::update_profile(
@@ -309,9 +296,7 @@ pub struct PasswordChangeRequest {
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = PasswordChangeRequest,
     responses((status = 200, body = Status), (status = 422, body = Problem)))]
 pub async fn change_password(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<PasswordChangeRequest>,
 ) -> AppResult<axum::Json<Status>> {
     service::change_password(
@@ -361,9 +346,7 @@ pub async fn sessions(State(state): State<AppState>, who: Identity) -> AppResult
 #[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "me", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn revoke_session(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     service::revoke_session(&state, &ctx, &who.account_id, &who.label(), &id).await?;
@@ -377,7 +360,7 @@ pub struct Revoked {
 }
 
 #[utoipa::path(post, path = "/api/v1/me/sessions/revoke-others", tag = "me", responses((status = 200, body = Revoked)))]
-pub async fn revoke_others(State(state): State<AppState>, ctx: Ctx, who: Identity) -> AppResult<axum::Json<Revoked>> {
+pub async fn revoke_others(AccountRequest { state, ctx, who }: AccountRequest) -> AppResult<axum::Json<Revoked>> {
     let n = service::revoke_other_sessions(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await?;
     Ok(axum::Json(Revoked { sessions_ended: n }))
 }
@@ -415,9 +398,7 @@ pub struct TotpCode {
 #[utoipa::path(post, path = "/api/v1/me/totp/enable", tag = "me", request_body = TotpCode,
     responses((status = 200, body = Status), (status = 422, body = Problem)))]
 pub async fn totp_enable(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<TotpCode>,
 ) -> AppResult<axum::Json<Status>> {
     service::totp_enable(&state, &ctx, &who.account_id, &who.session_id, &req.code).await?;
@@ -434,9 +415,7 @@ pub struct TotpDisable {
 #[utoipa::path(post, path = "/api/v1/me/totp/disable", tag = "me", request_body = TotpDisable,
     responses((status = 200, body = Status), (status = 422, body = Problem)))]
 pub async fn totp_disable(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<TotpDisable>,
 ) -> AppResult<axum::Json<Status>> {
     service::totp_disable(&state, &ctx, &who.account_id, &req.password, &req.code).await?;

@@ -1,17 +1,14 @@
 //! Account pages: sign-up, verification, login, password reset, profile, security, sessions.
 
 use super::{api::clear_session_cookie, repo, service};
+use crate::features::prelude::*;
 use crate::{
-    access::{Identity, MaybeIdentity},
-    error::{AppError, AppResult},
+    access::MaybeIdentity,
     http::{
-        Ctx, LANG_COOKIE, cookie_names,
-        pages::{
-            FormErrors, OrPage, PageCtx, PageForm, PageResult, ZONES, render, render_status, safe_next, see_other,
-        },
-        set_cookie,
+        LANG_COOKIE,
+        pages::{ZONES, safe_next},
+        session_cookie, set_cookie,
     },
-    state::AppState,
     types::Lang,
 };
 use askama::Template;
@@ -247,14 +244,7 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
     let t = ctx_t(&ctx);
     let (status, error, totp) = match service::login(&state, &ctx, input).await {
         Ok(done) => {
-            let secure = state.config.secure_cookies();
-            let cookie = set_cookie(
-                secure,
-                cookie_names(secure).session,
-                &done.token,
-                Some(crate::access::session::SESSION_LIFETIME_MS / 1000),
-                true,
-            );
+            let cookie = session_cookie(&state, &done.token);
             let mut res = see_other(&next);
             res.headers_mut().append(header::SET_COOKIE, cookie);
             return Ok(res);
@@ -278,7 +268,7 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
     ))
 }
 
-pub async fn logout(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+pub async fn logout(AccountRequest { state, ctx, who }: AccountRequest) -> PageResult {
     service::logout(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await.or_page(&ctx)?;
     Ok(clear_session_cookie(&state, see_other("/login")))
 }
@@ -393,14 +383,19 @@ struct ProfilePage {
     zones: Vec<String>,
 }
 
-pub async fn profile_form(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+pub async fn profile_form(AccountRequest { state, ctx, who }: AccountRequest) -> PageResult {
     let a = repo::account_by_id(state.db.pool(), &who.account_id)
         .await
         .or_page(&ctx)?
         .ok_or(AppError::Unauthenticated)
         .or_page(&ctx)?;
     let p = PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?;
-    Ok(render(&ProfilePage {
+    Ok(render(&saved_profile(p, a)))
+}
+
+/// The profile page showing the account as stored.
+fn saved_profile(p: PageCtx, a: repo::AccountRow) -> ProfilePage {
+    ProfilePage {
         p,
         errors: FormErrors::default(),
         email: a.email,
@@ -411,7 +406,7 @@ pub async fn profile_form(State(state): State<AppState>, ctx: Ctx, who: Identity
         time_zone: a.time_zone,
         language: a.language.unwrap_or_default(),
         zones: ZONES.iter().map(|z| z.to_string()).collect(),
-    }))
+    }
 }
 
 #[derive(Deserialize)]
@@ -454,18 +449,7 @@ pub async fn profile(
             who.last_name = a.last_name.clone();
             let p = PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?;
             let flash = p.t.get("profile.saved");
-            Ok(render(&ProfilePage {
-                p: p.with_flash(flash),
-                errors: FormErrors::default(),
-                email: a.email,
-                first_name: a.first_name,
-                last_name: a.last_name,
-                mobile_phone: a.mobile_phone.unwrap_or_default(),
-                country: a.country.unwrap_or_default(),
-                time_zone: a.time_zone,
-                language: a.language.unwrap_or_default(),
-                zones: ZONES.iter().map(|z| z.to_string()).collect(),
-            }))
+            Ok(render(&saved_profile(p.with_flash(flash), a)))
         }
         Err(e) => match FormErrors::from_error(&e) {
             Some(errors) => {

@@ -2,21 +2,10 @@
 
 use super::pages::*;
 use super::{api::clear_session_cookie, repo, service};
-use crate::{
-    access::Identity,
-    error::AppError,
-    http::{
-        Ctx,
-        pages::{OrPage, PageCtx, PageForm, PageResult, local_time, render, render_status, see_other},
-    },
-    i18n::Tr,
-    state::AppState,
-};
+use crate::features::prelude::*;
+use crate::http::pages::local_time;
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{extract::Path, http::StatusCode};
 use serde::Deserialize;
 
 // ---------------------------------------------------------------- security
@@ -68,7 +57,7 @@ pub(super) async fn security_page(
     ))
 }
 
-pub async fn security(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+pub async fn security(AccountRequest { state, ctx, who }: AccountRequest) -> PageResult {
     security_page(&state, &ctx, &who, None, None, None, None).await
 }
 
@@ -91,9 +80,7 @@ pub struct PasswordForm {
 }
 
 pub async fn password(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     PageForm(f): PageForm<PasswordForm>,
 ) -> PageResult {
     let input = service::PasswordChange {
@@ -119,9 +106,7 @@ pub struct TotpForm {
 }
 
 pub async fn totp_setup(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     PageForm(f): PageForm<TotpForm>,
 ) -> PageResult {
     match service::totp_setup(&state, &who.account_id, &f.password).await {
@@ -134,9 +119,7 @@ pub async fn totp_setup(
 }
 
 pub async fn totp_enable(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     PageForm(f): PageForm<TotpForm>,
 ) -> PageResult {
     match service::totp_enable(&state, &ctx, &who.account_id, &who.session_id, &f.code).await {
@@ -149,9 +132,7 @@ pub async fn totp_enable(
 }
 
 pub async fn totp_disable(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     PageForm(f): PageForm<TotpForm>,
 ) -> PageResult {
     match service::totp_disable(&state, &ctx, &who.account_id, &f.password, &f.code).await {
@@ -181,7 +162,7 @@ pub(super) struct SessionsPage {
     sessions: Vec<SessionLine>,
 }
 
-pub async fn sessions(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+pub async fn sessions(AccountRequest { state, ctx, who }: AccountRequest) -> PageResult {
     let tz = viewer_zone(&state, &who).await.or_page(&ctx)?;
     let list = service::list_sessions(&state, &who.account_id).await.or_page(&ctx)?;
     let p = PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?;
@@ -201,12 +182,7 @@ pub async fn sessions(State(state): State<AppState>, ctx: Ctx, who: Identity) ->
     }))
 }
 
-pub async fn revoke_session(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn revoke_session(AccountRequest { state, ctx, who }: AccountRequest, Path(id): Path<String>) -> PageResult {
     service::revoke_session(&state, &ctx, &who.account_id, &who.label(), &id).await.or_page(&ctx)?;
     if id == who.session_id {
         return Ok(clear_session_cookie(&state, see_other("/login")));
@@ -214,7 +190,7 @@ pub async fn revoke_session(
     Ok(see_other("/account/sessions"))
 }
 
-pub async fn revoke_others(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+pub async fn revoke_others(AccountRequest { state, ctx, who }: AccountRequest) -> PageResult {
     service::revoke_other_sessions(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await.or_page(&ctx)?;
     Ok(see_other("/account/sessions"))
 }

@@ -1,15 +1,11 @@
 //! JSON and CSV endpoints for the audit trail.
 
 use super::service::{self, AuditRow, Filter, Visible, csv_cell};
-use crate::{
-    access::OrgScope,
-    error::{AppError, AppResult, Problem},
-    http::ts,
-    state::AppState,
-};
+use crate::features::prelude::*;
+use crate::http::ts;
 use axum::{
     body::{Body, Bytes},
-    extract::{Query, State},
+    extract::Query,
     http::header,
     response::{IntoResponse, Response},
 };
@@ -77,8 +73,7 @@ fn entry(r: AuditRow) -> AuditEntry {
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit", tag = "audit", params(("org_id" = String, Path), AuditQuery),
     responses((status = 200, body = AuditPage), (status = 403, body = Problem)))]
 pub async fn list(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<axum::Json<AuditPage>> {
     let visible = service::visibility(&state, &scope).await?;
@@ -97,11 +92,7 @@ pub async fn list(
 /// Streamed CSV of every matching row, newest first, page by page (any size).
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit.csv", tag = "audit", params(("org_id" = String, Path), AuditQuery),
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)))]
-pub async fn export(
-    State(state): State<AppState>,
-    scope: OrgScope,
-    Query(q): Query<AuditQuery>,
-) -> AppResult<Response> {
+pub async fn export(OrgRequest { state, scope, .. }: OrgRequest, Query(q): Query<AuditQuery>) -> AppResult<Response> {
     let visible: Visible = service::visibility(&state, &scope).await?;
     let f = filter(&q)?;
     const PAGE: i64 = 500;

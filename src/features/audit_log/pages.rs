@@ -3,18 +3,13 @@
 //! is decided by `service::visibility`.
 
 use super::service::{self, AuditRow, Filter};
+use crate::features::prelude::*;
 use crate::{
-    access::{Identity, OrgScope},
     features::{accounts::pages::viewer_zone, clients::personal},
-    http::{
-        Ctx,
-        pages::{OrPage, PageCtx, PageResult, enc, local_time, render},
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::{enc, local_time},
 };
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use jiff::{civil::Date, tz::TimeZone};
 use serde::Deserialize;
 use serde_json::Value;
@@ -123,13 +118,7 @@ fn query_string(pairs: &[(&str, &str)]) -> String {
     pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Query(q): Query<AuditQuery>,
-) -> PageResult {
+pub async fn page(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<AuditQuery>) -> PageResult {
     let visible = service::visibility(&state, &scope).await.or_page(&ctx)?;
     let zone = viewer_zone(&state, &who).await.or_page(&ctx)?;
     let from = parse_date(&q.from);

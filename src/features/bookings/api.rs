@@ -4,16 +4,12 @@ use super::{
     hours::{self, HoursBody},
     service::{self, BookingRow, ClientSummary},
 };
-use crate::{
-    access::OrgScope,
-    error::{AppError, AppResult, Problem},
-    http::{ApiJson, Ctx, ItemPath, ts},
-    state::AppState,
-};
+use crate::features::prelude::*;
+use crate::http::ts;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -102,9 +98,7 @@ pub struct NewBookingBody {
     responses((status = 201, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem, description = "slot-taken"),
         (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<NewBookingBody>,
 ) -> AppResult<Response> {
     let row = service::create(
@@ -128,7 +122,7 @@ pub async fn create(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, axum::Json(present(&state, &scope, row).await?)).into_response())
+    Ok(created(present(&state, &scope, row).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -143,8 +137,7 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(("org_id" = String, Path), ListQuery),
     responses((status = 200, body = [Booking]), (status = 422, body = Problem)))]
 pub async fn list(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<ListQuery>,
 ) -> AppResult<axum::Json<Vec<Booking>>> {
     let parse = |f: &str, v: &str| {
@@ -161,8 +154,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Booking), (status = 404, body = Problem)))]
 pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Booking>> {
     let b = service::get(&state, &scope, &p.id).await?;
@@ -181,9 +173,7 @@ pub struct MoveBody {
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
     request_body = MoveBody, responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<MoveBody>,
 ) -> AppResult<axum::Json<Booking>> {
@@ -194,9 +184,7 @@ pub async fn update(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/cancel", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn cancel(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Booking>> {
     let row = service::cancel(&state, &ctx, &scope, &p.id).await?;
@@ -206,8 +194,7 @@ pub async fn cancel(
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = HoursBody), (status = 404, body = Problem)))]
 pub async fn get_hours(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<HoursBody>> {
     let cal = crate::features::calendars::service::get(&state, &scope, &p.id).await?;
@@ -217,9 +204,7 @@ pub async fn get_hours(
 #[utoipa::path(put, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
     request_body = HoursBody, responses((status = 200, body = HoursBody), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_hours(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<HoursBody>,
 ) -> AppResult<axum::Json<HoursBody>> {
@@ -242,8 +227,7 @@ fn period(u: hours::Unavailability) -> Period {
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", tag = "bookings",
     params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = [Period]), (status = 404, body = Problem)))]
 pub async fn list_unavailability(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Vec<Period>>> {
     Ok(axum::Json(hours::list_unavailability(&state, &scope, &p.id).await?.into_iter().map(period).collect()))
@@ -263,14 +247,12 @@ pub struct PeriodBody {
     params(("org_id" = String, Path), ("id" = String, Path)), request_body = PeriodBody,
     responses((status = 201, body = Period), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_unavailability(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<PeriodBody>,
 ) -> AppResult<Response> {
     let u = hours::add_unavailability(&state, &ctx, &scope, &p.id, &b.start, &b.end, &b.reason).await?;
-    Ok((StatusCode::CREATED, axum::Json(period(u))).into_response())
+    Ok(created(period(u)))
 }
 
 #[derive(Deserialize)]
@@ -285,9 +267,7 @@ pub struct PeriodPath {
     params(("org_id" = String, Path), ("id" = String, Path), ("period_id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn remove_unavailability(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<PeriodPath>,
 ) -> AppResult<StatusCode> {
     hours::remove_unavailability(&state, &ctx, &scope, &p.id, &p.period_id).await?;
@@ -297,9 +277,7 @@ pub async fn remove_unavailability(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/no-show", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn no_show(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Booking>> {
     let row = service::mark_no_show(&state, &ctx, &scope, &p.id).await?;

@@ -17,8 +17,7 @@ use axum::http::Method;
 
 pub fn routes() -> Routes {
     Routes::default()
-        .api(Method::GET, "/api/v1/orgs/{org_id}/bookings", Guard::Org, api::list)
-        .api(Method::POST, "/api/v1/orgs/{org_id}/bookings", Guard::Org, api::create)
+        .org_collection("/api/v1/orgs/{org_id}/bookings", api::list, api::create)
         .api(Method::GET, "/api/v1/orgs/{org_id}/bookings/{id}", Guard::Org, api::get)
         .api(Method::PATCH, "/api/v1/orgs/{org_id}/bookings/{id}", Guard::Org, api::update)
         .api(Method::POST, "/api/v1/orgs/{org_id}/bookings/{id}/cancel", Guard::Org, api::cancel)

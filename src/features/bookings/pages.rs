@@ -7,29 +7,17 @@
 
 use super::grid::*;
 use super::service::{self, BookingRow, ClientInput, MAX_LENGTH_MS, NewBooking};
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        Identity, OrgScope,
-        policy::{Action, Object},
-    },
-    error::{AppError, AppResult},
     features::{
         calendars::service::{self as calendars, CalendarRow},
         services::service as services,
     },
-    http::{
-        Ctx,
-        pages::{
-            FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, inline_error, render, render_status, safe_next,
-            see_other, with_done,
-        },
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::{Opt, safe_next},
 };
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
 };
 use jiff::ToSpan;
@@ -183,10 +171,7 @@ async fn view(
 }
 
 pub async fn week(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> PageResult {
@@ -194,10 +179,7 @@ pub async fn week(
 }
 
 pub async fn day(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> PageResult {
@@ -278,10 +260,7 @@ async fn new_page(
 }
 
 pub async fn new_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<NewQuery>,
 ) -> PageResult {
@@ -298,10 +277,7 @@ pub async fn new_form(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -465,10 +441,7 @@ async fn booking_page(
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<BookingQuery>,
 ) -> PageResult {
@@ -489,10 +462,7 @@ fn after(form: &FormFields, id: &str, done: &str) -> String {
 }
 
 pub async fn move_booking(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -536,9 +506,7 @@ pub async fn move_booking(
 }
 
 pub async fn cancel(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -547,9 +515,7 @@ pub async fn cancel(
 }
 
 pub async fn no_show(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {

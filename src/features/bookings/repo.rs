@@ -5,7 +5,7 @@
 
 use crate::{
     access::Tenant,
-    db::{Backend, Tx, new_id, placeholders},
+    db::{self, Backend, Tx, new_id, placeholders},
     error::{AppError, AppResult},
     scheduling::availability::{Busy, Hours, LocalInterval},
 };
@@ -117,11 +117,8 @@ pub async fn get<'e, E>(exec: E, tenant: &Tenant, id: &str) -> AppResult<Option<
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM bookings WHERE org_id = $1 AND id = $2"))
-        .bind(tenant.org_id())
-        .bind(id)
-        .fetch_optional(exec)
-        .await?)
+    let sql = format!("SELECT {COLUMNS} FROM bookings WHERE org_id = $1 AND id = $2");
+    db::fetch_by_org_id(exec, &sql, tenant.org_id(), id).await
 }
 
 /// Bookings meeting `[from, to)` on these calendars: one indexed range scan per calendar,

@@ -1,16 +1,11 @@
 //! JSON API for calendars.
 
 use super::service::{self, Calendar, CalendarInput, present};
-use crate::{
-    access::OrgScope,
-    error::{AppResult, Problem},
-    http::{ApiJson, Ctx, ItemPath},
-    state::AppState,
-};
+use crate::features::prelude::*;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -61,8 +56,7 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(("org_id" = String, Path), ListQuery),
     responses((status = 200, body = [Calendar], description = "Exactly the calendars the caller may see")))]
 pub async fn list(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<ListQuery>,
 ) -> AppResult<axum::Json<Vec<Calendar>>> {
     let rows = service::list(&state, &scope, q.location_id.as_deref()).await?;
@@ -72,20 +66,17 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(("org_id" = String, Path)),
     request_body = CalendarBody, responses((status = 201, body = Calendar), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<CalendarBody>,
 ) -> AppResult<Response> {
     let c = service::create(&state, &ctx, &scope, b.into()).await?;
-    Ok((StatusCode::CREATED, axum::Json(present(&scope, &c))).into_response())
+    Ok(created(present(&scope, &c)))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",
     params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = Calendar), (status = 404, body = Problem)))]
 pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Calendar>> {
     let c = service::get(&state, &scope, &p.id).await?;
@@ -96,9 +87,7 @@ pub async fn get(
     params(("org_id" = String, Path), ("id" = String, Path)), request_body = CalendarBody,
     responses((status = 200, body = Calendar), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<CalendarBody>,
 ) -> AppResult<axum::Json<Calendar>> {
@@ -109,12 +98,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",
     params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<StatusCode> {
+pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
     service::delete(&state, &ctx, &scope, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,11 +11,8 @@ use axum::http::Method;
 
 pub fn routes() -> Routes {
     Routes::default()
-        .api(Method::GET, "/api/v1/orgs/{org_id}/calendars", Guard::Org, api::list)
-        .api(Method::POST, "/api/v1/orgs/{org_id}/calendars", Guard::Org, api::create)
-        .api(Method::GET, "/api/v1/orgs/{org_id}/calendars/{id}", Guard::Org, api::get)
-        .api(Method::PATCH, "/api/v1/orgs/{org_id}/calendars/{id}", Guard::Org, api::update)
-        .api(Method::DELETE, "/api/v1/orgs/{org_id}/calendars/{id}", Guard::Org, api::delete)
+        .org_collection("/api/v1/orgs/{org_id}/calendars", api::list, api::create)
+        .org_item("/api/v1/orgs/{org_id}/calendars/{id}", api::get, api::update, api::delete)
         .page(Method::GET, "/agenda", Guard::Org, pages::agenda)
         .page(Method::GET, "/calendars/{id}", Guard::Org, pages::settings)
         .page(Method::POST, "/calendars/{id}", Guard::Org, pages::update)

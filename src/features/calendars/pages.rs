@@ -2,29 +2,19 @@
 //! calendar's settings (R3). Rules live in the service.
 
 use super::service::{self, CalendarInput, CalendarRow, present};
+use crate::features::prelude::*;
+use crate::http::forms::refused;
 use crate::{
-    access::{
-        Identity, OrgScope,
-        policy::{Action, Object},
-    },
     error::FieldError,
     features::locations::{
         pages::{access_label, calendar_status_label, kind_label},
         service as locations,
     },
-    http::{
-        Ctx,
-        pages::{
-            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, ZONES, inline_error, render,
-            render_status, see_other, with_done,
-        },
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::{Opt, ZONES},
 };
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
 };
 use serde::Deserialize;
@@ -85,13 +75,7 @@ pub struct AgendaQuery {
     date: Option<String>,
 }
 
-pub async fn agenda(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Query(q): Query<AgendaQuery>,
-) -> PageResult {
+pub async fn agenda(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<AgendaQuery>) -> PageResult {
     let all = service::list(&state, &scope, None).await.or_page(&ctx)?;
     let p = PageCtx::for_org(&state, &ctx, &who, &scope, "/agenda").await.or_page(&ctx)?;
     let t = p.t;
@@ -187,10 +171,7 @@ async fn settings_page(
 }
 
 pub async fn settings(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
@@ -198,10 +179,7 @@ pub async fn settings(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -241,13 +219,9 @@ pub async fn update(
     };
     match service::update(&state, &ctx, &scope, &id, input).await {
         Ok(_) => Ok(see_other(&format!("/calendars/{id}?done=saved"))),
-        Err(e) => match inline_error(t, &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                settings_page(&state, &ctx, &who, &scope, &id, None, status, Some((f, errors, error))).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            settings_page(&state, &ctx, &who, &scope, &id, None, r.status, Some((f, r.errors, r.error))).await
+        }
     }
 }

@@ -12,8 +12,7 @@ use axum::http::Method;
 
 pub fn routes() -> Routes {
     Routes::default()
-        .api(Method::GET, "/api/v1/orgs/{org_id}/clients", Guard::Org, api::list)
-        .api(Method::POST, "/api/v1/orgs/{org_id}/clients", Guard::Org, api::create)
+        .org_collection("/api/v1/orgs/{org_id}/clients", api::list, api::create)
         .api(Method::GET, "/api/v1/orgs/{org_id}/clients/{id}", Guard::Org, api::get)
         .api(Method::PATCH, "/api/v1/orgs/{org_id}/clients/{id}", Guard::Org, api::update)
         .api(Method::POST, "/api/v1/orgs/{org_id}/clients/{id}/merge", Guard::Org, api::merge)

@@ -1,17 +1,8 @@
 //! JSON API for locations.
 
 use super::service::{self, Location, LocationInput};
-use crate::{
-    access::OrgScope,
-    error::{AppResult, Problem},
-    http::{ApiJson, Ctx, ItemPath},
-    state::AppState,
-};
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use crate::features::prelude::*;
+use axum::{extract::Path, http::StatusCode, response::Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -34,27 +25,23 @@ impl From<LocationBody> for LocationInput {
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
     responses((status = 200, body = [Location]), (status = 404, body = Problem)))]
-pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Vec<Location>>> {
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Location>>> {
     Ok(axum::Json(service::list(&state, &scope).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
     request_body = LocationBody, responses((status = 201, body = Location), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<LocationBody>,
 ) -> AppResult<Response> {
-    let loc = service::create(&state, &ctx, &scope, b.into()).await?;
-    Ok((StatusCode::CREATED, axum::Json(loc)).into_response())
+    Ok(created(service::create(&state, &ctx, &scope, b.into()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
     params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = Location), (status = 404, body = Problem)))]
 pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Location>> {
     Ok(axum::Json(service::get(&state, &scope, &p.id).await?))
@@ -64,9 +51,7 @@ pub async fn get(
     params(("org_id" = String, Path), ("id" = String, Path)), request_body = LocationBody,
     responses((status = 200, body = Location), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<LocationBody>,
 ) -> AppResult<axum::Json<Location>> {
@@ -76,12 +61,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
     params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<StatusCode> {
+pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
     service::delete(&state, &ctx, &scope, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

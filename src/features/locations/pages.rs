@@ -2,29 +2,19 @@
 //! calendars (with the form for a new calendar). Rules live in the services.
 
 use super::service::{self, Location, LocationInput};
+use crate::features::prelude::*;
+use crate::http::forms::refused;
 use crate::{
-    access::{
-        Identity, OrgScope, Role,
-        policy::{Action, Object},
-    },
-    error::AppError,
+    access::Role,
     features::{
         calendars::service::{self as calendars, CalendarInput},
         members::service as members,
     },
-    http::{
-        Ctx,
-        pages::{
-            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, ZONES, inline_error, render_status,
-            see_other, with_done,
-        },
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::{Opt, ZONES},
 };
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
 };
 
@@ -149,24 +139,12 @@ async fn list_page(
     ))
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
+pub async fn list(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
     let f = LocationValues { time_zone: state.config.default_time_zone.clone(), ..Default::default() };
     list_page(&state, &ctx, &who, &scope, StatusCode::OK, f, FormErrors::default(), None, q.done.as_deref()).await
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    form: FormFields,
-) -> PageResult {
+pub async fn create(OrgPage { state, ctx, who, scope }: OrgPage, form: FormFields) -> PageResult {
     let f = LocationValues::from_form(&form);
     let input = LocationInput {
         name: Some(f.name.clone()),
@@ -177,14 +155,10 @@ pub async fn create(
     };
     match service::create(&state, &ctx, &scope, input).await {
         Ok(l) => Ok(see_other(&format!("/locations/{}?done=created", l.id))),
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                list_page(&state, &ctx, &who, &scope, status, f, errors, error, None).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            list_page(&state, &ctx, &who, &scope, r.status, f, r.errors, r.error, None).await
+        }
     }
 }
 
@@ -301,10 +275,7 @@ async fn location_page(
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
@@ -312,10 +283,7 @@ pub async fn detail(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -329,25 +297,16 @@ pub async fn update(
     };
     match service::update(&state, &ctx, &scope, &id, input).await {
         Ok(_) => Ok(see_other(&format!("/locations/{id}?done=saved"))),
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                let r = Refusal { status: Some(status), f: Some(f), errors, error, ..Default::default() };
-                location_page(&state, &ctx, &who, &scope, &id, None, r).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            let r =
+                Refusal { status: Some(r.status), f: Some(f), errors: r.errors, error: r.error, ..Default::default() };
+            location_page(&state, &ctx, &who, &scope, &id, None, r).await
+        }
     }
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn delete(OrgPage { state, ctx, who, scope }: OrgPage, Path(id): Path<String>) -> PageResult {
     match service::delete(&state, &ctx, &scope, &id).await {
         Ok(()) => Ok(see_other("/locations?done=deleted")),
         Err(e @ (AppError::Conflict { .. } | AppError::Forbidden { .. })) => {
@@ -360,10 +319,7 @@ pub async fn delete(
 }
 
 pub async fn create_calendar(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -381,14 +337,16 @@ pub async fn create_calendar(
     };
     match calendars::create(&state, &ctx, &scope, input).await {
         Ok(cal) => Ok(see_other(&format!("/calendars/{}?done=calendar", cal.id))),
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let cal_errors = FormErrors::from_error(&e).unwrap_or_default();
-                let cal_error = (!cal_errors.any()).then_some(message);
-                let r = Refusal { status: Some(status), c: Some(c), cal_errors, cal_error, ..Default::default() };
-                location_page(&state, &ctx, &who, &scope, &id, None, r).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            let r = Refusal {
+                status: Some(r.status),
+                c: Some(c),
+                cal_errors: r.errors,
+                cal_error: r.error,
+                ..Default::default()
+            };
+            location_page(&state, &ctx, &who, &scope, &id, None, r).await
+        }
     }
 }

@@ -1,6 +1,10 @@
 //! Location storage. Every statement is bound to the tenant's organisation.
 
-use crate::{access::Tenant, db::Tx, error::AppResult};
+use crate::{
+    access::Tenant,
+    db::{self, Tx},
+    error::AppResult,
+};
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -23,11 +27,8 @@ pub async fn find<'e, E>(exec: E, tenant: &Tenant, id: &str) -> AppResult<Option
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 AND id = $2"))
-        .bind(tenant.org_id())
-        .bind(id)
-        .fetch_optional(exec)
-        .await?)
+    let sql = format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 AND id = $2");
+    db::fetch_by_org_id(exec, &sql, tenant.org_id(), id).await
 }
 
 /// Every location of the organisation, by name.

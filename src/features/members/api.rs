@@ -4,17 +4,14 @@ use super::{
     invitations,
     service::{self, GrantInput, MemberRow},
 };
+use crate::features::prelude::*;
 use crate::{
     access::{
-        Identity, OrgScope, Role,
-        policy::{self, Action, GrantView, Preset, Toggle, Toggles},
-        session::SESSION_LIFETIME_MS,
+        Role,
+        policy::{self, GrantView, Preset, Toggle, Toggles},
     },
-    error::{AppError, AppResult, Problem},
     features::accounts::api::Status,
-    http::{ApiJson, Ctx, ItemPath, cookie_names, set_cookie, ts},
-    i18n::Tr,
-    state::AppState,
+    http::{session_cookie, ts},
 };
 use axum::{
     extract::{Path, Query, State},
@@ -107,7 +104,7 @@ async fn detailed(state: &AppState, scope: &OrgScope, m: &MemberRow) -> AppResul
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(("org_id" = String, Path)),
     responses((status = 200, body = [Member]), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Vec<Member>>> {
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Member>>> {
     Ok(axum::Json(service::list(&state, &scope).await?.iter().map(present).collect()))
 }
 
@@ -137,9 +134,7 @@ fn yes() -> bool {
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(("org_id" = String, Path)), request_body = InviteBody,
     responses((status = 201, body = Member), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn invite(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<InviteBody>,
 ) -> AppResult<Response> {
     let m = service::invite(
@@ -158,14 +153,13 @@ pub async fn invite(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, axum::Json(detailed(&state, &scope, &m).await?)).into_response())
+    Ok(created(detailed(&state, &scope, &m).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Member>> {
     let m = service::get(&state, &scope, &p.id).await?;
@@ -185,9 +179,7 @@ pub struct MemberPatch {
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     request_body = MemberPatch, responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<MemberPatch>,
 ) -> AppResult<axum::Json<Member>> {
@@ -204,12 +196,7 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn remove(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<StatusCode> {
+pub async fn remove(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
     service::remove(&state, &ctx, &scope, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -223,9 +210,7 @@ pub struct GrantsBody {
 #[utoipa::path(put, path = "/api/v1/orgs/{org_id}/members/{id}/grants", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     request_body = GrantsBody, responses((status = 200, body = [GrantView]), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_grants(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<GrantsBody>,
 ) -> AppResult<axum::Json<Vec<GrantView>>> {
@@ -235,9 +220,7 @@ pub async fn set_grants(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/activate", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn activate(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Member>> {
     let m = service::activate(&state, &ctx, &scope, &p.id).await?;
@@ -247,9 +230,7 @@ pub async fn activate(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/resend", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Status), (status = 409, body = Problem), (status = 429, body = Problem)))]
 pub async fn resend(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Status>> {
     service::resend(&state, &ctx, &scope, &p.id).await?;
@@ -259,9 +240,7 @@ pub async fn resend(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/revoke", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Status), (status = 409, body = Problem)))]
 pub async fn revoke(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Status>> {
     service::revoke(&state, &ctx, &scope, &p.id).await?;
@@ -271,9 +250,7 @@ pub async fn revoke(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/block", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn block(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Member>> {
     Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &p.id, true).await?)))
@@ -282,9 +259,7 @@ pub async fn block(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/unblock", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn unblock(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Member>> {
     Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &p.id, false).await?)))
@@ -303,9 +278,7 @@ pub struct ExplainQuery {
     params(("org_id" = String, Path), ("id" = String, Path), ExplainQuery),
     responses((status = 200, body = service::Explanation), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn explain(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     Query(q): Query<ExplainQuery>,
 ) -> AppResult<axum::Json<service::Explanation>> {
@@ -323,7 +296,7 @@ pub struct OrgPath {
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me", tag = "members", params(("org_id" = String, Path)),
     responses((status = 200, body = Member)))]
-pub async fn me(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Member>> {
+pub async fn me(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Member>> {
     let m = service::find(&state, &scope, scope.membership_id()).await?.ok_or(AppError::NotFound)?;
     Ok(axum::Json(detailed(&state, &scope, &m).await?))
 }
@@ -337,9 +310,7 @@ pub struct TransferBody {
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/ownership", tag = "members", params(("org_id" = String, Path)), request_body = TransferBody,
     responses((status = 200, body = Status), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn transfer_ownership(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<TransferBody>,
 ) -> AppResult<axum::Json<Status>> {
     service::transfer_ownership(&state, &ctx, &scope, &b.member_id).await?;
@@ -348,7 +319,7 @@ pub async fn transfer_ownership(
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/leave", tag = "members", params(("org_id" = String, Path)),
     responses((status = 200, body = Status), (status = 409, body = Problem)))]
-pub async fn leave(State(state): State<AppState>, ctx: Ctx, scope: OrgScope) -> AppResult<axum::Json<Status>> {
+pub async fn leave(OrgRequest { state, ctx, scope }: OrgRequest) -> AppResult<axum::Json<Status>> {
     service::leave(&state, &ctx, &scope).await?;
     Ok(axum::Json(Status { status: "left" }))
 }
@@ -377,9 +348,7 @@ pub struct Joined {
 #[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = InvitationToken,
     responses((status = 200, body = Joined), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn accept_invitation(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(b): ApiJson<InvitationToken>,
 ) -> AppResult<axum::Json<Joined>> {
     let org_id = invitations::accept(&state, &ctx, &who, &b.token).await?;
@@ -405,17 +374,14 @@ pub async fn register_with_invitation(
 ) -> AppResult<Response> {
     let r = invitations::register(&state, &ctx, &b.token, &b.password, b.first_name.as_deref(), b.last_name.as_deref())
         .await?;
-    let secure = state.config.secure_cookies();
-    let cookie =
-        set_cookie(secure, cookie_names(secure).session, &r.session_token, Some(SESSION_LIFETIME_MS / 1000), true);
+    let cookie = session_cookie(&state, &r.session_token);
     Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], axum::Json(Joined { org_id: r.org_id })).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}/preview", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = service::Preview, description = "What this member sees (read-only)"), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn preview(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<service::Preview>> {
     Ok(axum::Json(service::preview(&state, &scope, &p.id).await?))

@@ -3,16 +3,10 @@
 
 use super::invitations;
 use super::pages::*;
+use crate::features::prelude::*;
 use crate::{
-    access::{Identity, MaybeIdentity, session::SESSION_LIFETIME_MS},
-    error::AppError,
-    http::{
-        Ctx, cookie_names,
-        pages::{FormErrors, FormFields, OrPage, PageCtx, PageResult, enc, inline_error, render_status, see_other},
-        set_cookie,
-    },
-    i18n::Tr,
-    state::AppState,
+    access::MaybeIdentity,
+    http::{forms::refused, pages::enc, session_cookie},
 };
 use askama::Template;
 use axum::{
@@ -140,7 +134,7 @@ pub async fn invitation(
     invitation_page(&state, &ctx, who.as_ref(), q.token.trim(), StatusCode::OK, None).await
 }
 
-pub async fn accept(State(state): State<AppState>, ctx: Ctx, who: Identity, form: FormFields) -> PageResult {
+pub async fn accept(AccountRequest { state, ctx, who }: AccountRequest, form: FormFields) -> PageResult {
     match invitations::accept(&state, &ctx, &who, form.get("token")).await {
         Ok(_) => Ok(see_other("/")),
         Err(AppError::BadRequest { code: "invalid-token", .. }) => {
@@ -181,14 +175,7 @@ pub async fn register(
     .await;
     match r {
         Ok(r) => {
-            let secure = state.config.secure_cookies();
-            let cookie = set_cookie(
-                secure,
-                cookie_names(secure).session,
-                &r.session_token,
-                Some(SESSION_LIFETIME_MS / 1000),
-                true,
-            );
+            let cookie = session_cookie(&state, &r.session_token);
             let mut res = see_other("/");
             res.headers_mut().append(header::SET_COOKIE, cookie);
             Ok(res)
@@ -196,14 +183,10 @@ pub async fn register(
         Err(AppError::BadRequest { code: "invalid-token", .. }) => {
             Ok(invalid_link(frame(&state, &ctx, who.as_ref()).await.or_page(&ctx)?))
         }
-        Err(e) => match inline_error(t, &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                let f = again(errors, error);
-                invitation_page(&state, &ctx, who.as_ref(), &token, status, Some(f)).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            let f = again(r.errors, r.error);
+            invitation_page(&state, &ctx, who.as_ref(), &token, r.status, Some(f)).await
+        }
     }
 }

@@ -2,20 +2,17 @@
 
 use super::pages::*;
 use super::service::{self, GrantInput};
+use crate::features::prelude::*;
+use crate::http::forms::refused;
 use crate::{
     access::{
-        Identity, OrgScope, Role,
-        policy::{Action, Level, Object, Toggle},
+        Role,
+        policy::{Level, Toggle},
     },
-    http::{
-        Ctx,
-        pages::{FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, inline_error, render_status, see_other},
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::Opt,
 };
 use askama::Template;
-use axum::{extract::State, http::StatusCode};
+use axum::http::StatusCode;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------- invite
@@ -120,7 +117,7 @@ pub(super) async fn invite_page(
     ))
 }
 
-pub async fn invite_form(State(state): State<AppState>, ctx: Ctx, who: Identity, scope: OrgScope) -> PageResult {
+pub async fn invite_form(OrgPage { state, ctx, who, scope }: OrgPage) -> PageResult {
     // The form is for those who manage users; others get the readable 403.
     scope.require(Action::ViewMembers, Object::Org).or_page(&ctx)?;
     let f = InviteValues {
@@ -132,13 +129,7 @@ pub async fn invite_form(State(state): State<AppState>, ctx: Ctx, who: Identity,
     invite_page(&state, &ctx, &who, &scope, StatusCode::OK, f, None, FormErrors::default(), None).await
 }
 
-pub async fn invite(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    form: FormFields,
-) -> PageResult {
+pub async fn invite(OrgPage { state, ctx, who, scope }: OrgPage, form: FormFields) -> PageResult {
     let mut toggles = BTreeMap::new();
     for x in Toggle::ALL {
         if form.checked(&format!("toggle_{}", x.as_str())) {
@@ -187,13 +178,9 @@ pub async fn invite(
             let done = if f.send_invitation { "invited" } else { "created" };
             Ok(see_other(&format!("/team/{}?done={done}", m.id)))
         }
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                invite_page(&state, &ctx, &who, &scope, status, f, Some(&form), errors, error).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            invite_page(&state, &ctx, &who, &scope, r.status, f, Some(&form), r.errors, r.error).await
+        }
     }
 }

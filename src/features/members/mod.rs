@@ -20,11 +20,8 @@ pub fn routes() -> Routes {
     use Guard::{Account, Org, Public};
     Routes::default()
         .api(Method::GET, "/api/v1/roles", Account, api::roles)
-        .api(Method::GET, "/api/v1/orgs/{org_id}/members", Org, api::list)
-        .api(Method::POST, "/api/v1/orgs/{org_id}/members", Org, api::invite)
-        .api(Method::GET, "/api/v1/orgs/{org_id}/members/{id}", Org, api::get)
-        .api(Method::PATCH, "/api/v1/orgs/{org_id}/members/{id}", Org, api::update)
-        .api(Method::DELETE, "/api/v1/orgs/{org_id}/members/{id}", Org, api::remove)
+        .org_collection("/api/v1/orgs/{org_id}/members", api::list, api::invite)
+        .org_item("/api/v1/orgs/{org_id}/members/{id}", api::get, api::update, api::remove)
         .api(Method::PUT, "/api/v1/orgs/{org_id}/members/{id}/grants", Org, api::set_grants)
         .api(Method::POST, "/api/v1/orgs/{org_id}/members/{id}/activate", Org, api::activate)
         .api(Method::POST, "/api/v1/orgs/{org_id}/members/{id}/resend", Org, api::resend)

@@ -7,27 +7,18 @@
 //! only to decide which controls to show.
 
 use super::service::{self, MemberRow};
+use crate::features::prelude::*;
 use crate::{
     access::{
-        Identity, OrgScope,
         context::member_view_by_id,
-        policy::{self, Action, Level, Object, Preset, Reason, Scope, Toggle, Toggles},
+        policy::{self, Level, Preset, Reason, Scope, Toggle, Toggles},
     },
-    error::AppError,
     features::accounts::pages::viewer_zone,
-    http::{
-        Ctx,
-        pages::{
-            DoneQuery, FormErrors, FormFields, Opt, OrPage, PageCtx, PageResult, inline_error, local_time, render,
-            render_status, see_other, with_done,
-        },
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::{Opt, local_time},
 };
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
 };
 use serde::Deserialize;
@@ -70,13 +61,7 @@ pub(super) fn display_name(m: &MemberRow) -> String {
     format!("{} {}", m.first_name, m.last_name).trim().to_string()
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
+pub async fn list(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
     let rows = service::list(&state, &scope).await.or_page(&ctx)?;
     let zone = viewer_zone(&state, &who).await.or_page(&ctx)?;
     let p = PageCtx::for_org(&state, &ctx, &who, &scope, "/team").await.or_page(&ctx)?;
@@ -405,10 +390,7 @@ pub(super) async fn member_page(
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<MemberQuery>,
 ) -> PageResult {
@@ -442,10 +424,7 @@ pub(super) async fn refused(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -470,10 +449,7 @@ pub async fn update(
 }
 
 pub async fn set_grants(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -526,10 +502,7 @@ macro_rules! op_handler {
     ($($name:ident => $op:expr),* $(,)?) => {
         $(
             pub async fn $name(
-                State(state): State<AppState>,
-                ctx: Ctx,
-                who: Identity,
-                scope: OrgScope,
+                OrgPage { state, ctx, who, scope }: OrgPage,
                 Path(id): Path<String>,
             ) -> PageResult {
                 member_op(&state, &ctx, &who, &scope, &id, $op).await

@@ -6,7 +6,7 @@ use crate::{
         MembershipStatus, Role, Tenant,
         policy::{Footprint, Object},
     },
-    db::{Tx, new_id},
+    db::{self, Tx, new_id},
     error::AppResult,
 };
 use serde_json::json;
@@ -63,11 +63,8 @@ pub async fn find<'e, E>(exec: E, tenant: &Tenant, id: &str) -> AppResult<Option
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM memberships WHERE org_id = $1 AND id = $2"))
-        .bind(tenant.org_id())
-        .bind(id)
-        .fetch_optional(exec)
-        .await?)
+    let sql = format!("SELECT {COLUMNS} FROM memberships WHERE org_id = $1 AND id = $2");
+    db::fetch_by_org_id(exec, &sql, tenant.org_id(), id).await
 }
 
 pub async fn find_by_email(tx: &mut Tx, tenant: &Tenant, email_norm: &str) -> AppResult<Option<MemberRow>> {
@@ -93,11 +90,8 @@ where
 
 /// A membership as it is now: `(role, status, toggles)`.
 pub async fn member_state(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<Option<(String, String, String)>> {
-    Ok(sqlx::query_as("SELECT role, status, toggles FROM memberships WHERE org_id = $1 AND id = $2")
-        .bind(tenant.org_id())
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?)
+    let sql = "SELECT role, status, toggles FROM memberships WHERE org_id = $1 AND id = $2";
+    db::fetch_by_org_id(&mut **tx, sql, tenant.org_id(), id).await
 }
 
 pub async fn active_owners(tx: &mut Tx, tenant: &Tenant) -> AppResult<i64> {

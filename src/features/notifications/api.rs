@@ -1,19 +1,13 @@
 //! JSON API for one's own notification preferences.
 
 use super::service::{self, Preference, Preferences};
-use crate::{
-    access::OrgScope,
-    error::{AppResult, Problem},
-    http::{ApiJson, Ctx},
-    state::AppState,
-};
-use axum::extract::State;
+use crate::features::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me/notifications", tag = "members", params(("org_id" = String, Path)),
     responses((status = 200, body = Preferences), (status = 404, body = Problem)))]
-pub async fn get_mine(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Preferences>> {
+pub async fn get_mine(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Preferences>> {
     Ok(axum::Json(service::mine(&state, &scope).await?))
 }
 
@@ -28,9 +22,7 @@ pub struct PreferencesBody {
     request_body = PreferencesBody,
     responses((status = 200, body = Preferences), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_mine(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<PreferencesBody>,
 ) -> AppResult<axum::Json<Preferences>> {
     Ok(axum::Json(service::set_mine(&state, &ctx, &scope, &b.preferences).await?))

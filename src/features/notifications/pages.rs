@@ -1,16 +1,9 @@
 //! The page where a member chooses their notifications: a table of checkboxes.
 
 use super::service::{self, CHANNELS, EVENTS, Preference};
-use crate::{
-    access::{Identity, OrgScope},
-    http::{
-        Ctx,
-        pages::{DoneQuery, FormFields, OrPage, PageCtx, PageResult, render, see_other, with_done},
-    },
-    state::AppState,
-};
+use crate::features::prelude::*;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 
 struct Row {
     event: &'static str,
@@ -28,13 +21,7 @@ struct NotificationsPage {
     has_phone: bool,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
+pub async fn show(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
     let prefs = service::mine(&state, &scope).await.or_page(&ctx)?;
     let p = PageCtx::for_org(&state, &ctx, &who, &scope, "/notifications").await.or_page(&ctx)?;
     let t = p.t;
@@ -55,7 +42,7 @@ pub async fn show(
 }
 
 /// Every cell is in the form: an unticked box (absent from the body) turns that cell off.
-pub async fn save(State(state): State<AppState>, ctx: Ctx, scope: OrgScope, form: FormFields) -> PageResult {
+pub async fn save(OrgRequest { state, ctx, scope }: OrgRequest, form: FormFields) -> PageResult {
     let all: Vec<Preference> = EVENTS
         .iter()
         .flat_map(|e| CHANNELS.iter().map(move |c| (*e, *c)))

@@ -1,17 +1,9 @@
 //! JSON API for organisations.
 
 use super::service;
-use crate::{
-    access::Identity,
-    error::{AppResult, Problem},
-    http::{ApiJson, Ctx, ts},
-    state::AppState,
-};
-use axum::{
-    extract::State,
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use crate::features::prelude::*;
+use crate::http::ts;
+use axum::{extract::State, response::Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -54,14 +46,12 @@ pub struct CreateOrg {
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = CreateOrg,
     responses((status = 201, body = Org), (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<CreateOrg>,
 ) -> AppResult<Response> {
     let org = service::create(&state, &ctx, &who, &req.name, req.slug.as_deref()).await?;
     let id = org.id.clone();
-    Ok((StatusCode::CREATED, axum::Json(present(org, Some(&id)))).into_response())
+    Ok(created(present(org, Some(&id))))
 }
 
 #[derive(Deserialize, ToSchema)]

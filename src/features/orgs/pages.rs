@@ -1,16 +1,9 @@
 //! Organisation pages: list, create, switch.
 
 use super::service;
-use crate::{
-    access::Identity,
-    http::{
-        Ctx,
-        pages::{FormErrors, OrPage, PageCtx, PageForm, PageResult, render_status, see_other},
-    },
-    state::AppState,
-};
+use crate::features::prelude::*;
 use askama::Template;
-use axum::{extract::State, http::StatusCode};
+use axum::http::StatusCode;
 use serde::Deserialize;
 
 struct OrgLine {
@@ -64,7 +57,7 @@ async fn page(
     ))
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, who: Identity) -> PageResult {
+pub async fn list(AccountRequest { state, ctx, who }: AccountRequest) -> PageResult {
     page(&state, &ctx, &who, FormErrors::default(), String::new(), String::new()).await
 }
 
@@ -77,9 +70,7 @@ pub struct CreateForm {
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     PageForm(f): PageForm<CreateForm>,
 ) -> PageResult {
     let slug = Some(f.slug.trim()).filter(|s| !s.is_empty());
@@ -99,9 +90,7 @@ pub struct SwitchForm {
 }
 
 pub async fn switch(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
+    AccountRequest { state, ctx, who }: AccountRequest,
     PageForm(f): PageForm<SwitchForm>,
 ) -> PageResult {
     let target = Some(f.org_id.trim()).filter(|s| !s.is_empty());

@@ -2,15 +2,10 @@
 
 use super::service::{self, Booked, ManagedBooking, PublicCalendar};
 use crate::features::availability::{Asked, Slot, SlotList, detail_of};
-use crate::{
-    error::{AppResult, Problem},
-    http::{ApiJson, Ctx},
-    state::AppState,
-};
+use crate::features::prelude::*;
 use axum::{
     extract::{Path, Query, State},
-    http::StatusCode,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -106,23 +101,24 @@ pub async fn book(
     Path(slug): Path<String>,
     ApiJson(b): ApiJson<BookBody>,
 ) -> AppResult<Response> {
-    let booked = service::book(
-        &state,
-        &ctx,
-        &slug,
-        service::PublicBooking {
-            service_id: b.service_id,
-            calendar_id: b.calendar_id,
-            start: b.start,
-            first_name: b.first_name,
-            last_name: b.last_name,
-            email: b.email,
-            phone: b.phone,
-            notes: b.notes,
-        },
-    )
-    .await?;
-    Ok((StatusCode::CREATED, axum::Json(booked)).into_response())
+    Ok(created(
+        service::book(
+            &state,
+            &ctx,
+            &slug,
+            service::PublicBooking {
+                service_id: b.service_id,
+                calendar_id: b.calendar_id,
+                start: b.start,
+                first_name: b.first_name,
+                last_name: b.last_name,
+                email: b.email,
+                phone: b.phone,
+                notes: b.notes,
+            },
+        )
+        .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/manage/{token}", tag = "public", params(("token" = String, Path)),

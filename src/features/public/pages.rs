@@ -3,14 +3,9 @@
 //! works without JavaScript, usable on a phone.
 
 use super::service::{self, PublicBooking};
+use crate::features::prelude::*;
 use crate::{
-    error::AppError,
-    http::{
-        Ctx,
-        pages::{OrPage, PageCtx, PageForm, PageResult, enc, render, render_status},
-    },
-    i18n::Tr,
-    state::AppState,
+    http::pages::enc,
     types::{BoundedDate, BoundedInstant, Lang},
 };
 use askama::Template;

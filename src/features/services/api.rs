@@ -1,17 +1,8 @@
 //! JSON API for services and staff-side availability.
 
 use super::service::{self, Service, ServiceInput};
-use crate::{
-    access::OrgScope,
-    error::{AppResult, Problem},
-    http::{ApiJson, Ctx, ItemPath},
-    state::AppState,
-};
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use crate::features::prelude::*;
+use axum::{extract::Path, http::StatusCode, response::Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -57,27 +48,23 @@ impl From<ServiceBody> for ServiceInput {
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(("org_id" = String, Path)),
     responses((status = 200, body = [Service])))]
-pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Vec<Service>>> {
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Service>>> {
     Ok(axum::Json(service::list(&state, &scope).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(("org_id" = String, Path)), request_body = ServiceBody,
     responses((status = 201, body = Service), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<ServiceBody>,
 ) -> AppResult<Response> {
-    let s = service::save(&state, &ctx, &scope, None, b.into()).await?;
-    Ok((StatusCode::CREATED, axum::Json(s)).into_response())
+    Ok(created(service::save(&state, &ctx, &scope, None, b.into()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Service), (status = 404, body = Problem)))]
 pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Path(p): Path<ItemPath>,
 ) -> AppResult<axum::Json<Service>> {
     Ok(axum::Json(service::get(&state, &scope, &p.id).await?))
@@ -86,9 +73,7 @@ pub async fn get(
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),
     request_body = ServiceBody, responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<ServiceBody>,
 ) -> AppResult<axum::Json<Service>> {
@@ -97,12 +82,7 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<StatusCode> {
+pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
     service::delete(&state, &ctx, &scope, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -119,9 +99,7 @@ pub struct OfferPath {
     params(("org_id" = String, Path), ("id" = String, Path), ("calendar_id" = String, Path)),
     responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn offer(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<OfferPath>,
 ) -> AppResult<axum::Json<Service>> {
     Ok(axum::Json(service::set_offered(&state, &ctx, &scope, &p.id, &p.calendar_id, true).await?))
@@ -131,9 +109,7 @@ pub async fn offer(
     params(("org_id" = String, Path), ("id" = String, Path), ("calendar_id" = String, Path)),
     responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn withdraw(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<OfferPath>,
 ) -> AppResult<axum::Json<Service>> {
     Ok(axum::Json(service::set_offered(&state, &ctx, &scope, &p.id, &p.calendar_id, false).await?))

@@ -1,18 +1,9 @@
 //! JSON API for teams.
 
 use super::service::{self, Team, TeamInput};
-use crate::{
-    access::OrgScope,
-    error::{AppResult, Problem},
-    features::members::service::GrantInput,
-    http::{ApiJson, Ctx, ItemPath},
-    state::AppState,
-};
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use crate::features::members::service::GrantInput;
+use crate::features::prelude::*;
+use axum::{extract::Path, http::StatusCode, response::Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -34,38 +25,29 @@ impl From<TeamBody> for TeamInput {
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(("org_id" = String, Path)),
     responses((status = 200, body = [Team]), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, scope: OrgScope) -> AppResult<axum::Json<Vec<Team>>> {
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Team>>> {
     Ok(axum::Json(service::list(&state, &scope).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(("org_id" = String, Path)), request_body = TeamBody,
     responses((status = 201, body = Team), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<TeamBody>,
 ) -> AppResult<Response> {
-    let t = service::save(&state, &ctx, &scope, None, b.into()).await?;
-    Ok((StatusCode::CREATED, axum::Json(t)).into_response())
+    Ok(created(service::save(&state, &ctx, &scope, None, b.into()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Team), (status = 404, body = Problem)))]
-pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Team>> {
+pub async fn get(OrgRequest { state, scope, .. }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<axum::Json<Team>> {
     Ok(axum::Json(service::get(&state, &scope, &p.id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(("org_id" = String, Path), ("id" = String, Path)),
     request_body = TeamBody, responses((status = 200, body = Team), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
     ApiJson(b): ApiJson<TeamBody>,
 ) -> AppResult<axum::Json<Team>> {
@@ -74,12 +56,7 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(("org_id" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<StatusCode> {
+pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
     service::delete(&state, &ctx, &scope, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

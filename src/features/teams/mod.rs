@@ -11,11 +11,8 @@ use axum::http::Method;
 
 pub fn routes() -> Routes {
     Routes::default()
-        .api(Method::GET, "/api/v1/orgs/{org_id}/teams", Guard::Org, api::list)
-        .api(Method::POST, "/api/v1/orgs/{org_id}/teams", Guard::Org, api::create)
-        .api(Method::GET, "/api/v1/orgs/{org_id}/teams/{id}", Guard::Org, api::get)
-        .api(Method::PATCH, "/api/v1/orgs/{org_id}/teams/{id}", Guard::Org, api::update)
-        .api(Method::DELETE, "/api/v1/orgs/{org_id}/teams/{id}", Guard::Org, api::delete)
+        .org_collection("/api/v1/orgs/{org_id}/teams", api::list, api::create)
+        .org_item("/api/v1/orgs/{org_id}/teams/{id}", api::get, api::update, api::delete)
         .page(Method::GET, "/teams", Guard::Org, pages::list)
         .page(Method::POST, "/teams", Guard::Org, pages::create)
         .page(Method::GET, "/teams/{id}", Guard::Org, pages::detail)

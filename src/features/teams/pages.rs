@@ -2,28 +2,18 @@
 //! Rules live in the service.
 
 use super::service::{self, Team, TeamInput};
+use crate::features::prelude::*;
+use crate::http::forms::refused;
 use crate::{
-    access::{
-        Identity, OrgScope,
-        policy::{Level, Scope},
-    },
+    access::policy::{Level, Scope},
     features::members::{
         pages::{GrantsEditor, grants_editor, grants_from_editor, visible},
         service as members,
     },
-    http::{
-        Ctx,
-        pages::{
-            DoneQuery, FormErrors, FormFields, OrPage, PageCtx, PageResult, inline_error, render_status, see_other,
-            with_done,
-        },
-    },
-    i18n::Tr,
-    state::AppState,
 };
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::StatusCode,
 };
 
@@ -73,36 +63,20 @@ async fn list_page(
     ))
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
+pub async fn list(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
     list_page(&state, &ctx, &who, &scope, StatusCode::OK, String::new(), FormErrors::default(), None, q.done.as_deref())
         .await
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    form: FormFields,
-) -> PageResult {
+pub async fn create(OrgPage { state, ctx, who, scope }: OrgPage, form: FormFields) -> PageResult {
     let name = form.get("name").to_string();
     let input = TeamInput { name: Some(name.clone()), member_ids: None, grants: None };
     match service::save(&state, &ctx, &scope, None, input).await {
         Ok(team) => Ok(see_other(&format!("/teams/{}?done=created", team.id))),
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                list_page(&state, &ctx, &who, &scope, status, name, errors, error, None).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            list_page(&state, &ctx, &who, &scope, r.status, name, r.errors, r.error, None).await
+        }
     }
 }
 
@@ -194,10 +168,7 @@ async fn team_page(
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
@@ -205,10 +176,7 @@ pub async fn detail(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
+    OrgPage { state, ctx, who, scope }: OrgPage,
     Path(id): Path<String>,
     form: FormFields,
 ) -> PageResult {
@@ -222,24 +190,14 @@ pub async fn update(
     };
     match service::save(&state, &ctx, &scope, Some(&team.id), input).await {
         Ok(_) => Ok(see_other(&format!("/teams/{id}?done=saved"))),
-        Err(e) => match inline_error(Tr(ctx.lang), &e) {
-            Some((status, message)) => {
-                let errors = FormErrors::from_error(&e).unwrap_or_default();
-                let error = (!errors.any()).then_some(message);
-                team_page(&state, &ctx, &who, &scope, &id, None, Some((status, Some(&form), errors, error))).await
-            }
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => {
+            let r = refused(&ctx, e)?;
+            team_page(&state, &ctx, &who, &scope, &id, None, Some((r.status, Some(&form), r.errors, r.error))).await
+        }
     }
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Identity,
-    scope: OrgScope,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn delete(OrgPage { state, ctx, who, scope }: OrgPage, Path(id): Path<String>) -> PageResult {
     match service::delete(&state, &ctx, &scope, &id).await {
         Ok(()) => Ok(see_other("/teams?done=deleted")),
         Err(e) => match inline_error(Tr(ctx.lang), &e) {
