@@ -243,12 +243,17 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
 
 /// A booking on a calendar the member may see; anything else is "not found".
 pub async fn get(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<BookingRow> {
+    Ok(seen(state, scope, id).await?.0)
+}
+
+/// A booking on a calendar the member may see, with that calendar.
+async fn seen(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<(BookingRow, CalendarRow)> {
     let b = repo::get(state.db.pool(), scope.tenant(), id).await?.ok_or(AppError::NotFound)?;
     let cal = calendars::find(state, scope, &b.calendar_id).await?.ok_or(AppError::NotFound)?;
     if !scope.check(Action::ViewBookings, Object::Calendar(cal.as_ref())).allowed {
         return Err(AppError::NotFound);
     }
-    Ok(b)
+    Ok((b, cal))
 }
 
 /// Bookings meeting `[from, to)` on the calendars the member may see (or one of them).
@@ -276,8 +281,7 @@ async fn acting_on(
     id: &str,
     action: Action,
 ) -> AppResult<(BookingRow, CalendarRow)> {
-    let b = get(state, scope, id).await?;
-    let cal = calendars::find(state, scope, &b.calendar_id).await?.ok_or(AppError::NotFound)?;
+    let (b, cal) = seen(state, scope, id).await?;
     scope.require(action, Object::Calendar(cal.as_ref()))?;
     Ok((b, cal))
 }

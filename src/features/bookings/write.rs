@@ -14,7 +14,10 @@ use crate::{
     db::Tx,
     error::AppResult,
     http::Ctx,
-    scheduling::admission::{self, Calendar, Limits, Proposal, Refusal},
+    scheduling::{
+        admission::{self, Calendar, Limits, Proposal, Refusal},
+        availability::Hours,
+    },
     state::AppState,
 };
 use jiff::tz::TimeZone;
@@ -51,8 +54,52 @@ pub struct Rules {
 /// `override_hours`).
 pub type Admitted = Result<bool, Refusal>;
 
-/// Lock the calendar, read its hours and what takes its time around `p` inside the
-/// transaction, and judge `p` by the one rule.
+/// A calendar's zone, hours and what takes its time around a proposal, read on one
+/// connection: the write transaction (after the lock), or the pool when only explaining why a
+/// time is not offered.
+pub struct Around {
+    pub tz: TimeZone,
+    pub hours: Hours,
+    taken: repo::Taken,
+}
+
+impl Around {
+    pub async fn read(
+        conn: &mut sqlx::AnyConnection,
+        tenant: &Tenant,
+        place: Place<'_>,
+        p: &Proposal,
+        except: Option<&str>,
+    ) -> AppResult<Around> {
+        let ids = [place.calendar_id.to_string()];
+        let hours = repo::hours_of(&mut *conn, tenant, &ids).await?.remove(place.calendar_id).unwrap_or_default();
+        // Buffers are at most a day; the repository bounds `start_at` so this stays a range scan.
+        let taken = repo::taken(&mut *conn, tenant, &ids, (p.start_ms - DAY_MS, p.end_ms + DAY_MS), except)
+            .await?
+            .remove(place.calendar_id)
+            .unwrap_or_default();
+        Ok(Around { tz: TimeZone::get(place.zone).unwrap_or(TimeZone::UTC), hours, taken })
+    }
+
+    /// Judge `p` by the one rule at `now`; staff overriding on purpose get the time rules
+    /// lifted, and the answer says whether that was needed.
+    pub fn judge(&self, p: &Proposal, rules: Rules, now: jiff::Timestamp) -> Admitted {
+        let cal = Calendar {
+            tz: &self.tz,
+            hours: &self.hours,
+            unavailable: &self.taken.unavailable,
+            bookings: &self.taken.bookings,
+        };
+        match admission::admit(&cal, p, rules.limits, now, false) {
+            Ok(()) => Ok(false),
+            Err(Refusal::Taken) => Err(Refusal::Taken),
+            Err(r) if rules.override_hours != Some(true) => Err(r),
+            Err(_) => admission::admit(&cal, p, rules.limits, now, true).map(|()| true),
+        }
+    }
+}
+
+/// Lock the calendar, then read and judge `p` inside the transaction.
 pub async fn admit(
     state: &AppState,
     tx: &mut Tx,
@@ -63,22 +110,7 @@ pub async fn admit(
     except: Option<&str>,
 ) -> AppResult<Admitted> {
     repo::lock_calendar(tx, state.db.backend(), place.calendar_id).await?;
-    let ids = [place.calendar_id.to_string()];
-    let hours = repo::hours_of(&mut **tx, tenant, &ids).await?.remove(place.calendar_id).unwrap_or_default();
-    // Buffers are at most a day; the repository bounds `start_at` so this stays a range scan.
-    let taken = repo::taken(&mut **tx, tenant, &ids, (p.start_ms - DAY_MS, p.end_ms + DAY_MS), except)
-        .await?
-        .remove(place.calendar_id)
-        .unwrap_or_default();
-    let tz = TimeZone::get(place.zone).unwrap_or(TimeZone::UTC);
-    let cal = Calendar { tz: &tz, hours: &hours, unavailable: &taken.unavailable, bookings: &taken.bookings };
-    let now = state.now();
-    Ok(match admission::admit(&cal, p, rules.limits, now, false) {
-        Ok(()) => Ok(false),
-        Err(Refusal::Taken) => Err(Refusal::Taken),
-        Err(r) if rules.override_hours != Some(true) => Err(r),
-        Err(_) => admission::admit(&cal, p, rules.limits, now, true).map(|()| true),
-    })
+    Ok(Around::read(tx, tenant, place, p, except).await?.judge(p, rules, state.now()))
 }
 
 fn proposal(span: (i64, i64), buffers: (i64, i64)) -> Proposal {

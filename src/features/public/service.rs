@@ -12,10 +12,7 @@ use crate::{
     error::{AppError, AppResult, FieldError},
     features::{
         availability::{self, Asked, FreeSlots, SlotList, SlotWindow},
-        bookings::{
-            repo::{self as bookings_repo, NewRow},
-            write,
-        },
+        bookings::{repo::NewRow, write},
         clients::{repo as clients_repo, service::ClientRow},
         services::{
             repo as services_repo,
@@ -415,22 +412,15 @@ async fn refused(
         buffer_before_min: s.buffer_before_min,
         buffer_after_min: s.buffer_after_min,
     };
+    let place = write::Place { calendar_id: &cal.id, location_id: &loc.location_id, zone: &cal.time_zone };
+    let rules = write::Rules { limits: Some(Limits::of(&rule)), override_hours: None };
     let why = async {
-        let ids = [cal.id.clone()];
-        let hours =
-            bookings_repo::hours_of(state.db.pool(), &loc.tenant, &ids).await?.remove(&cal.id).unwrap_or_default();
-        let span = (start - 86_400_000, p.end_ms + 86_400_000);
-        let taken = bookings_repo::taken(state.db.pool(), &loc.tenant, &ids, span, except)
-            .await?
-            .remove(&cal.id)
-            .unwrap_or_default();
-        let tz = TimeZone::get(&cal.time_zone).unwrap_or(TimeZone::UTC);
-        let c =
-            admission::Calendar { tz: &tz, hours: &hours, unavailable: &taken.unavailable, bookings: &taken.bookings };
-        Ok::<_, AppError>(match admission::admit(&c, &p, Some(Limits::of(&rule)), state.now(), false) {
+        let mut conn = state.db.pool().acquire().await?;
+        let around = write::Around::read(&mut conn, &loc.tenant, place, &p, except).await?;
+        Ok::<_, AppError>(match around.judge(&p, rules, state.now()) {
             Err(r) => Some(r.code()),
-            Ok(()) if !admission::on_grid(&tz, &hours, &rule, start) => Some("not-offered"),
-            Ok(()) => None,
+            Ok(_) if !admission::on_grid(&around.tz, &around.hours, &rule, start) => Some("not-offered"),
+            Ok(_) => None,
         })
     };
     match why.await {
