@@ -54,7 +54,8 @@ pub enum AppError {
     #[error("URI too long")]
     UriTooLong,
     /// Details go to the log, never to the client; the cause is kept as the source.
-    #[error("internal error: {0}")]
+    /// Shown (in the log, the CLI) with its whole chain of causes.
+    #[error("internal error: {}", .0.chain())]
     Internal(#[source] Cause),
 }
 
@@ -66,6 +67,20 @@ pub struct Cause {
     what: String,
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl Cause {
+    /// What went wrong and every error behind it: "database: <the driver's message>: …".
+    pub fn chain(&self) -> String {
+        let mut chain = self.what.clone();
+        let mut next = std::error::Error::source(self);
+        while let Some(e) = next {
+            chain.push_str(": ");
+            chain.push_str(&e.to_string());
+            next = e.source();
+        }
+        chain
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -115,14 +130,7 @@ impl AppError {
     /// here, error page in `http::pages`) call it where they produce the 500, so once.
     pub fn log_if_internal(&self) {
         if let AppError::Internal(cause) = self {
-            let mut chain = cause.to_string();
-            let mut next = std::error::Error::source(cause);
-            while let Some(e) = next {
-                chain.push_str(": ");
-                chain.push_str(&e.to_string());
-                next = e.source();
-            }
-            tracing::error!(error = %chain, "internal error");
+            tracing::error!(error = %cause.chain(), "internal error");
         }
     }
 
@@ -206,8 +214,9 @@ impl AppError {
     }
 }
 
-/// The English words of an i18n key: problem documents speak English, pages the visitor's
-/// language, from the same files.
+/// The English words of an i18n key. Problem documents speak English unless the caller stated
+/// French (then `detail` is French; `errors[].message` stays the service's English and `code`
+/// is the stable part); pages speak the visitor's language, from the same files.
 pub fn en(key: &str) -> String {
     Tr(Lang::En).get(key).to_string()
 }

@@ -312,12 +312,12 @@ impl FormErrors {
     }
 
     /// Errors about fields the form does not show next to an input (such as `grants[0]`),
-    /// as "field: message" lines for a summary.
-    pub fn others(&self, shown: &[&str]) -> Vec<String> {
+    /// as "field: message" lines for a summary, in the page's language.
+    pub fn others(&self, t: &Tr, shown: &[&str]) -> Vec<String> {
         self.0
             .iter()
             .filter(|e| !shown.contains(&e.field.as_str()))
-            .map(|e| format!("{}: {}", e.field, e.message))
+            .map(|e| format!("{}: {}", e.field, t.field_message(e)))
             .collect()
     }
 }

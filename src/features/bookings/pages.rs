@@ -351,7 +351,7 @@ pub async fn create(
 
 /// The refused fields in words, for the message above a form.
 fn field_summary(t: Tr, errors: &FormErrors) -> String {
-    let mut lines: Vec<String> = errors.others(&[]).into_iter().map(|l| l.replace("client.", "")).collect();
+    let mut lines: Vec<String> = errors.others(&t, &[]).into_iter().map(|l| l.replace("client.", "")).collect();
     lines.insert(0, t.get("error.validation").to_string());
     lines.join(" ")
 }

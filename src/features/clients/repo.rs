@@ -97,7 +97,7 @@ where
         Reach::Org => (format!("{base} ORDER BY c.last_name, c.first_name, c.id LIMIT $6"), None),
         Reach::Through { location_ids, calendar_ids } => (
             format!(
-                "{base} AND EXISTS (SELECT 1 FROM bookings b WHERE b.client_id = c.id AND (b.location_id IN ({}) OR b.calendar_id IN ({}))) \
+                "{base} AND EXISTS (SELECT 1 FROM bookings b WHERE b.org_id = $1 AND b.client_id = c.id AND (b.location_id IN ({}) OR b.calendar_id IN ({}))) \
                  ORDER BY c.last_name, c.first_name, c.id LIMIT $6",
                 placeholders(7, location_ids.len().max(1)),
                 placeholders(7 + location_ids.len().max(1), calendar_ids.len().max(1)),

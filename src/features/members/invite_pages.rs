@@ -84,7 +84,7 @@ pub(super) async fn invite_page(
     Ok(render_status(
         status,
         &InvitePage {
-            other_errors: errors.others(&INVITE_FIELDS),
+            other_errors: errors.others(&t, &INVITE_FIELDS),
             errors,
             error,
             f,

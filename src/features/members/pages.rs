@@ -409,7 +409,7 @@ pub(super) async fn refused(
     match inline_error(Tr(ctx.lang), &e) {
         Some((status, message)) => {
             let errors = FormErrors::from_error(&e).unwrap_or_default();
-            let mut lines = errors.others(&[]);
+            let mut lines = errors.others(&Tr(ctx.lang), &[]);
             let error = if lines.is_empty() {
                 message
             } else {

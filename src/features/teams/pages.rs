@@ -159,7 +159,7 @@ async fn team_page(
             })
             .collect(),
         editor,
-        other_errors: errors.others(&["name"]),
+        other_errors: errors.others(&p.t, &["name"]),
         errors,
         error,
         p: with_done(p, done),
