@@ -530,19 +530,13 @@ pub async fn move_to_client(tx: &mut Tx, tenant: &Tenant, from: &str, to: &str, 
         .rows_affected())
 }
 
-/// Empty the notes of a client's bookings and, for an erasure, forget their manage links.
-pub async fn clear_notes_of_client(
-    tx: &mut Tx,
-    tenant: &Tenant,
-    client_id: &str,
-    and_manage_links: bool,
-) -> AppResult<()> {
-    let sql = if and_manage_links {
-        "UPDATE bookings SET notes = '', manage_token_hash = NULL WHERE org_id = $1 AND client_id = $2"
-    } else {
-        "UPDATE bookings SET notes = '' WHERE org_id = $1 AND client_id = $2"
-    };
-    sqlx::query(sql).bind(tenant.org_id()).bind(client_id).execute(&mut **tx).await?;
+/// For an erasure: empty the notes of a client's bookings and forget their manage links.
+pub async fn clear_notes_of_client(tx: &mut Tx, tenant: &Tenant, client_id: &str) -> AppResult<()> {
+    sqlx::query("UPDATE bookings SET notes = '', manage_token_hash = NULL WHERE org_id = $1 AND client_id = $2")
+        .bind(tenant.org_id())
+        .bind(client_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

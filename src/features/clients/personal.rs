@@ -101,7 +101,7 @@ pub async fn erase_traces(
     phone: Option<&str>,
 ) -> AppResult<()> {
     repo::delete_keys(tx, tenant, client_id).await?;
-    crate::features::bookings::repo::clear_notes_of_client(tx, tenant, client_id, true).await?;
+    crate::features::bookings::repo::clear_notes_of_client(tx, tenant, client_id).await?;
     repo::erase_messages(tx, tenant, client_id, email_norm.filter(|e| !e.is_empty()), phone.filter(|p| !p.is_empty()))
         .await
 }

@@ -366,8 +366,7 @@ pub async fn erase(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> A
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     repo::erase(&mut tx, scope.tenant(), id, now).await?;
-    bookings::clear_notes_of_client(&mut tx, scope.tenant(), id, false).await?;
-    // Keys (so audit values), manage links, messages: nothing of theirs stays.
+    // Keys (so audit values), booking notes, manage links, messages: nothing of theirs stays.
     let email_norm = before.email.as_ref().map(|e| e.to_lowercase());
     personal::erase_traces(&mut tx, scope.tenant(), id, email_norm.as_deref(), before.phone.as_deref()).await?;
     // The audit row keeps that an erasure happened, not what was erased.
