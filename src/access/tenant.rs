@@ -12,7 +12,7 @@
 //!   `Tenant::for_background`. `floors::imports_point_down` fails if it is named outside
 //!   `src/jobs/`, `src/main.rs` and this module.
 
-use crate::{crypto, error::AppResult};
+use crate::{crypto, db, error::AppResult};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Tenant {
@@ -38,6 +38,13 @@ impl Tenant {
     /// already read from the database, where the organisation is the row's own.
     pub fn for_background(org_id: &str) -> Tenant {
         Tenant::new(org_id)
+    }
+}
+
+/// A tenant stands in a statement's values as its organisation's id.
+impl db::Value for Tenant {
+    fn arg(&self) -> db::Arg<'_> {
+        db::Arg::Text(Some(&self.org_id))
     }
 }
 
@@ -68,11 +75,11 @@ pub async fn public_site<'e, E>(exec: E, slug: &str) -> AppResult<Option<PublicS
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let row: Option<SiteRow> = sqlx::query_as(
+    let row: Option<SiteRow> = db::query_as(
         "SELECT l.id, l.org_id, l.name, l.time_zone, l.address, COALESCE(h.seq, 0) AS change_seq \
          FROM locations l LEFT JOIN audit_heads h ON h.chain = l.org_id WHERE l.slug = $1 AND l.status = 'open'",
+        &[&slug.to_ascii_lowercase()],
     )
-    .bind(slug.to_ascii_lowercase())
     .fetch_optional(exec)
     .await?;
     Ok(row.map(|r| PublicSite {
@@ -90,10 +97,10 @@ pub async fn by_manage_token<'e, E>(exec: E, token: &str) -> AppResult<Option<(T
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let row: Option<(String, String)> = sqlx::query_as("SELECT org_id, id FROM bookings WHERE manage_token_hash = $1")
-        .bind(crypto::hash_token(token))
-        .fetch_optional(exec)
-        .await?;
+    let row: Option<(String, String)> =
+        db::query_as("SELECT org_id, id FROM bookings WHERE manage_token_hash = $1", &[&crypto::hash_token(token)])
+            .fetch_optional(exec)
+            .await?;
     Ok(row.map(|(org, id)| (Tenant::new(org), id)))
 }
 
@@ -102,9 +109,9 @@ pub async fn by_invitation_token<'e, E>(exec: E, token: &str) -> AppResult<Optio
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let row: Option<(String, String)> = sqlx::query_as("SELECT org_id, id FROM invitations WHERE token_hash = $1")
-        .bind(crypto::hash_token(token))
-        .fetch_optional(exec)
-        .await?;
+    let row: Option<(String, String)> =
+        db::query_as("SELECT org_id, id FROM invitations WHERE token_hash = $1", &[&crypto::hash_token(token)])
+            .fetch_optional(exec)
+            .await?;
     Ok(row.map(|(org, id)| (Tenant::new(org), id)))
 }

@@ -6,12 +6,15 @@
 //! clauses, transaction start) `Backend` says which text to use.
 
 pub mod batch;
+mod bind;
 #[cfg(test)]
 mod twins;
 
 use crate::error::{AppError, AppResult};
 use sqlx::{Any, AnyPool, any::AnyPoolOptions, migrate::Migrator};
 use std::{str::FromStr, time::Duration};
+
+pub use bind::{Arg, Value, query, query_as, query_scalar};
 
 pub type Tx = sqlx::Transaction<'static, Any>;
 
@@ -211,12 +214,18 @@ pub fn foreign_key_or(e: sqlx::Error, conflict: AppError) -> AppError {
 
 /// The row `sql` reads with `$1` bound to the organisation and `$2` to the row's id, if
 /// there is one: every repository's "this organisation's row with this id".
-pub async fn fetch_by_org_id<'e, E, T>(exec: E, sql: &str, org_id: &str, id: &str) -> AppResult<Option<T>>
+pub async fn fetch_by_org_id<'e, E, T>(exec: E, sql: &str, org: &dyn Value, id: &str) -> AppResult<Option<T>>
 where
     E: sqlx::Executor<'e, Database = Any>,
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    Ok(sqlx::query_as(sql).bind(org_id).bind(id).fetch_optional(exec).await?)
+    Ok(query_as(sql, &[org, &id]).fetch_optional(exec).await?)
+}
+
+/// `fixed`, then every value of `list`: the values of a statement ending in an `IN (…)` of
+/// `placeholders(fixed.len() + 1, list.len())`.
+pub fn and_list<'q, V: Value>(fixed: &[&'q dyn Value], list: &'q [V]) -> Vec<&'q dyn Value> {
+    fixed.iter().copied().chain(list.iter().map(|v| v as &dyn Value)).collect()
 }
 
 pub fn new_id() -> String {

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     clock::to_ms,
-    db::{Tx, new_id},
+    db::{self, Tx, new_id},
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -45,16 +45,11 @@ async fn enqueue(
     payload: String,
 ) -> AppResult<String> {
     let id = new_id();
-    sqlx::query(
+    db::query(
         "INSERT INTO outbox (id, kind, org_id, recipient, payload, status, attempts, next_attempt_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
+        &[&id, &kind, &org_id, &recipient, &payload, &now_ms],
     )
-    .bind(&id)
-    .bind(kind)
-    .bind(org_id)
-    .bind(recipient)
-    .bind(payload)
-    .bind(now_ms)
     .execute(&mut **tx)
     .await?;
     Ok(id)
@@ -76,11 +71,7 @@ pub async fn queue_sms(tx: &mut Tx, now_ms: i64, org_id: &str, phone: &str, text
 /// Say which client a queued message is about (sent to them, or naming them), so that
 /// erasing the client clears it.
 pub async fn about_client(tx: &mut Tx, outbox_id: &str, client_id: &str) -> AppResult<()> {
-    sqlx::query("UPDATE outbox SET client_id = $1 WHERE id = $2")
-        .bind(client_id)
-        .bind(outbox_id)
-        .execute(&mut **tx)
-        .await?;
+    db::query("UPDATE outbox SET client_id = $1 WHERE id = $2", &[&client_id, &outbox_id]).execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -135,7 +126,7 @@ async fn claim_one(state: &AppState) -> AppResult<Option<(Claimed, i64)>> {
          RETURNING id, kind, payload, attempts",
         state.db.skip_locked()
     );
-    let claimed: Option<Claimed> = sqlx::query_as(&sql).bind(lease).bind(now).fetch_optional(&mut *tx).await?;
+    let claimed: Option<Claimed> = db::query_as(&sql, &[&lease, &now]).fetch_optional(&mut *tx).await?;
     tx.commit().await?;
     Ok(claimed.map(|c| (c, lease)))
 }
@@ -159,41 +150,38 @@ async fn deliver(state: &AppState, senders: &Senders, row: &Claimed, lease: i64)
         Ok(provider_ref) => {
             // The body may hold single-use links: once delivered it is not kept. The
             // provider's message id stays, for support.
-            sqlx::query(
+            db::query(
                 "UPDATE outbox SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL, \
                  provider_ref = $2 WHERE id = $3 AND locked_until = $4",
+                &[&now, &provider_ref.as_deref(), &row.id, &lease],
             )
-            .bind(now)
-            .bind(provider_ref.as_deref())
-            .bind(&row.id)
-            .bind(lease)
             .execute(state.db.pool())
             .await?
         }
         Err(DeliveryError::Permanent(error)) => {
             // Refused for good: retrying would only be refused again. The payload goes too;
             // last_error says why.
-            sqlx::query(
+            db::query(
                 "UPDATE outbox SET status = 'failed', payload = NULL, locked_until = NULL, last_error = $1 \
                  WHERE id = $2 AND locked_until = $3",
+                &[&error.chars().take(500).collect::<String>(), &row.id, &lease],
             )
-            .bind(error.chars().take(500).collect::<String>())
-            .bind(&row.id)
-            .bind(lease)
             .execute(state.db.pool())
             .await?
         }
         Err(DeliveryError::Retry(error)) => {
             let dead = row.attempts >= MAX_ATTEMPTS;
-            sqlx::query(
+            db::query(
                 "UPDATE outbox SET status = $1, next_attempt_at = $2, locked_until = NULL, last_error = $3 \
                  WHERE id = $4 AND locked_until = $5",
+                &[
+                    &(if dead { "dead" } else { "pending" }),
+                    &(now + backoff_ms(row.attempts - 1)),
+                    &error.chars().take(500).collect::<String>(),
+                    &row.id,
+                    &lease,
+                ],
             )
-            .bind(if dead { "dead" } else { "pending" })
-            .bind(now + backoff_ms(row.attempts - 1))
-            .bind(error.chars().take(500).collect::<String>())
-            .bind(&row.id)
-            .bind(lease)
             .execute(state.db.pool())
             .await?
         }

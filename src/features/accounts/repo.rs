@@ -4,7 +4,7 @@
 use crate::{
     access::{Tenant, session::SESSION_LIFETIME_MS},
     crypto,
-    db::{Db, Tx},
+    db::{self, Db, Tx},
     error::AppResult,
     types::Lang,
 };
@@ -49,8 +49,7 @@ pub async fn account_by_email<'e, E>(exec: E, email_norm: &str) -> AppResult<Opt
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email_norm = $1"))
-        .bind(email_norm)
+    Ok(db::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email_norm = $1"), &[&email_norm])
         .fetch_optional(exec)
         .await?)
 }
@@ -59,8 +58,7 @@ pub async fn account_by_id<'e, E>(exec: E, id: &str) -> AppResult<Option<Account
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"))
-        .bind(id)
+    Ok(db::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"), &[&id])
         .fetch_optional(exec)
         .await?)
 }
@@ -76,18 +74,12 @@ pub async fn create_session(
 ) -> AppResult<(String, String)> {
     let id = crate::db::new_id();
     let token = crypto::new_token();
-    sqlx::query(
+    db::query(
         "INSERT INTO sessions (id, token_hash, account_id, active_org_id, created_at, last_seen_at, expires_at, ip, user_agent) \
          VALUES ($1, $2, $3, CASE WHEN (SELECT COUNT(*) FROM memberships WHERE account_id = $3 AND status = 'active') = 1 \
            THEN (SELECT MIN(org_id) FROM memberships WHERE account_id = $3 AND status = 'active') END, $4, $4, $5, $6, $7)",
+        &[&id, &crypto::hash_token(&token), &account_id, &now, &(now + SESSION_LIFETIME_MS), &ip, &user_agent],
     )
-    .bind(&id)
-    .bind(crypto::hash_token(&token))
-    .bind(account_id)
-    .bind(now)
-    .bind(now + SESSION_LIFETIME_MS)
-    .bind(ip)
-    .bind(user_agent)
     .execute(&mut **tx)
     .await?;
     Ok((id, token))
@@ -95,9 +87,7 @@ pub async fn create_session(
 
 /// End every session of an account, except `keep` when given. Returns how many ended.
 pub async fn end_sessions(tx: &mut Tx, account_id: &str, keep: Option<&str>) -> AppResult<u64> {
-    let r = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
-        .bind(account_id)
-        .bind(keep.unwrap_or(""))
+    let r = db::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2", &[&account_id, &keep.unwrap_or("")])
         .execute(&mut **tx)
         .await?;
     Ok(r.rows_affected())
@@ -115,24 +105,26 @@ pub struct TokenRow {
 
 /// Issue a single-use token for `purpose`, superseding the account's earlier unused ones.
 pub async fn issue_token(tx: &mut Tx, now: i64, account: &AccountRow, purpose: &str, ttl_ms: i64) -> AppResult<String> {
-    sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND purpose = $3 AND used_at IS NULL")
-        .bind(now)
-        .bind(&account.id)
-        .bind(purpose)
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND purpose = $3 AND used_at IS NULL",
+        &[&now, &account.id, &purpose],
+    )
+    .execute(&mut **tx)
+    .await?;
     let token = crypto::new_token();
-    sqlx::query(
+    db::query(
         "INSERT INTO account_tokens (id, token_hash, purpose, account_id, email_norm, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            &crate::db::new_id(),
+            &crypto::hash_token(&token),
+            &purpose,
+            &account.id,
+            &account.email_norm,
+            &now,
+            &(now + ttl_ms),
+        ],
     )
-    .bind(crate::db::new_id())
-    .bind(crypto::hash_token(&token))
-    .bind(purpose)
-    .bind(&account.id)
-    .bind(&account.email_norm)
-    .bind(now)
-    .bind(now + ttl_ms)
     .execute(&mut **tx)
     .await?;
     Ok(token)
@@ -141,19 +133,17 @@ pub async fn issue_token(tx: &mut Tx, now: i64, account: &AccountRow, purpose: &
 /// Consume a token: it must exist, be of one of `purposes`, unused and unexpired. The
 /// `UPDATE … WHERE used_at IS NULL` makes two simultaneous uses yield one winner.
 pub async fn consume_token(tx: &mut Tx, now: i64, raw: &str, purposes: &[&str]) -> AppResult<Option<TokenRow>> {
-    let row: Option<TokenRow> = sqlx::query_as(
+    let row: Option<TokenRow> = db::query_as(
         "SELECT id, purpose, account_id, email_norm, expires_at, used_at FROM account_tokens WHERE token_hash = $1",
+        &[&crypto::hash_token(raw)],
     )
-    .bind(crypto::hash_token(raw))
     .fetch_optional(&mut **tx)
     .await?;
     let Some(row) = row else { return Ok(None) };
     if row.used_at.is_some() || row.expires_at <= now || !purposes.contains(&row.purpose.as_str()) {
         return Ok(None);
     }
-    let taken = sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(&row.id)
+    let taken = db::query("UPDATE account_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL", &[&now, &row.id])
         .execute(&mut **tx)
         .await?;
     Ok((taken.rows_affected() == 1).then_some(row))
@@ -177,20 +167,22 @@ pub struct NewAccount<'a> {
 /// Insert an account. The database's own error is returned, so that each caller says what a
 /// taken address means to it (`db::unique_or`).
 pub async fn insert_account(tx: &mut Tx, a: &NewAccount<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    db::query(
         "INSERT INTO accounts (id, email, email_norm, first_name, last_name, password_hash, time_zone, language, \
          email_verified_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        &[
+            &a.id,
+            &a.email,
+            &a.email_norm,
+            &a.first_name,
+            &a.last_name,
+            &a.password_hash,
+            &a.time_zone,
+            &a.language,
+            &a.email_verified_at,
+            &a.now,
+        ],
     )
-    .bind(a.id)
-    .bind(a.email)
-    .bind(a.email_norm)
-    .bind(a.first_name)
-    .bind(a.last_name)
-    .bind(a.password_hash)
-    .bind(a.time_zone)
-    .bind(a.language)
-    .bind(a.email_verified_at)
-    .bind(a.now)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -199,8 +191,7 @@ pub async fn insert_account(tx: &mut Tx, a: &NewAccount<'_>) -> Result<(), sqlx:
 /// Lock an account's row on PostgreSQL for the rest of the transaction (SQLite's write lock
 /// is already held).
 pub async fn lock_account(tx: &mut Tx, db: &Db, id: &str) -> AppResult<()> {
-    sqlx::query(&format!("SELECT id FROM accounts WHERE id = $1{}", db.for_update()))
-        .bind(id)
+    db::query(&format!("SELECT id FROM accounts WHERE id = $1{}", db.for_update()), &[&id])
         .fetch_optional(&mut **tx)
         .await?;
     Ok(())
@@ -208,28 +199,18 @@ pub async fn lock_account(tx: &mut Tx, db: &Db, id: &str) -> AppResult<()> {
 
 /// Write the profile fields of `a` (names, phone, country, zone, language).
 pub async fn update_profile(tx: &mut Tx, a: &AccountRow, now: i64) -> AppResult<()> {
-    sqlx::query(
+    db::query(
         "UPDATE accounts SET first_name = $1, last_name = $2, mobile_phone = $3, country = $4, time_zone = $5, \
          language = $6, updated_at = $7 WHERE id = $8",
+        &[&a.first_name, &a.last_name, &a.mobile_phone, &a.country, &a.time_zone, &a.language, &now, &a.id],
     )
-    .bind(&a.first_name)
-    .bind(&a.last_name)
-    .bind(&a.mobile_phone)
-    .bind(&a.country)
-    .bind(&a.time_zone)
-    .bind(&a.language)
-    .bind(now)
-    .bind(&a.id)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
 pub async fn set_password(tx: &mut Tx, id: &str, hash: &str, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(now)
-        .bind(id)
+    db::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3", &[&hash, &now, &id])
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -237,12 +218,10 @@ pub async fn set_password(tx: &mut Tx, id: &str, hash: &str, now: i64) -> AppRes
 
 /// A password set from an emailed link: the link proved the address, so it is confirmed too.
 pub async fn set_password_from_link(tx: &mut Tx, id: &str, hash: &str, now: i64) -> AppResult<()> {
-    sqlx::query(
+    db::query(
         "UPDATE accounts SET password_hash = $1, updated_at = $2, email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $3",
+        &[&hash, &now, &id],
     )
-    .bind(hash)
-    .bind(now)
-    .bind(id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -250,19 +229,17 @@ pub async fn set_password_from_link(tx: &mut Tx, id: &str, hash: &str, now: i64)
 
 /// Every outstanding reset or set-password link of an account stops working.
 pub async fn end_password_tokens(tx: &mut Tx, account_id: &str, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND purpose IN ('reset', 'set_password') AND used_at IS NULL")
-        .bind(now)
-        .bind(account_id)
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND purpose IN ('reset', 'set_password') AND used_at IS NULL",
+        &[&now, &account_id],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 pub async fn set_blocked(tx: &mut Tx, id: &str, blocked_at: Option<i64>, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE accounts SET blocked_at = $1, updated_at = $2 WHERE id = $3")
-        .bind(blocked_at)
-        .bind(now)
-        .bind(id)
+    db::query("UPDATE accounts SET blocked_at = $1, updated_at = $2 WHERE id = $3", &[&blocked_at, &now, &id])
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -285,22 +262,18 @@ pub async fn list_sessions<'e, E>(exec: E, account_id: &str, now: i64, seen_sinc
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions \
          WHERE account_id = $1 AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC LIMIT 200",
+        &[&account_id, &now, &seen_since],
     )
-    .bind(account_id)
-    .bind(now)
-    .bind(seen_since)
     .fetch_all(exec)
     .await?)
 }
 
 /// End one session of an account; returns how many ended (0: not this account's).
 pub async fn end_session(tx: &mut Tx, account_id: &str, session_id: &str) -> AppResult<u64> {
-    let r = sqlx::query("DELETE FROM sessions WHERE id = $1 AND account_id = $2")
-        .bind(session_id)
-        .bind(account_id)
+    let r = db::query("DELETE FROM sessions WHERE id = $1 AND account_id = $2", &[&session_id, &account_id])
         .execute(&mut **tx)
         .await?;
     Ok(r.rows_affected())
@@ -311,22 +284,23 @@ pub async fn set_active_org<'e, E>(exec: E, account_id: &str, session_id: &str, 
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query("UPDATE sessions SET active_org_id = $1 WHERE id = $2 AND account_id = $3")
-        .bind(org_id)
-        .bind(session_id)
-        .bind(account_id)
-        .execute(exec)
-        .await?;
+    db::query(
+        "UPDATE sessions SET active_org_id = $1 WHERE id = $2 AND account_id = $3",
+        &[&org_id, &session_id, &account_id],
+    )
+    .execute(exec)
+    .await?;
     Ok(())
 }
 
 /// An account leaves an organisation: its sessions there fall back to the personal space.
 pub async fn leave_active_org(tx: &mut Tx, tenant: &Tenant, account_id: &str) -> AppResult<()> {
-    sqlx::query("UPDATE sessions SET active_org_id = NULL WHERE account_id = $1 AND active_org_id = $2")
-        .bind(account_id)
-        .bind(tenant.org_id())
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "UPDATE sessions SET active_org_id = NULL WHERE account_id = $1 AND active_org_id = $2",
+        &[&account_id, tenant],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -363,21 +337,23 @@ pub struct NewSignup<'a> {
 }
 
 pub async fn insert_signup(tx: &mut Tx, s: &NewSignup<'_>) -> AppResult<()> {
-    sqlx::query(
+    db::query(
         "INSERT INTO signups (id, token_hash, email, email_norm, first_name, last_name, password_hash, language, created_at, \
          expires_at, browser_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        &[
+            &crate::db::new_id(),
+            &s.token_hash,
+            &s.email,
+            &s.email_norm,
+            &s.first_name,
+            &s.last_name,
+            &s.password_hash,
+            &s.language,
+            &s.now,
+            &s.expires_at,
+            &s.browser_hash,
+        ],
     )
-    .bind(crate::db::new_id())
-    .bind(s.token_hash)
-    .bind(s.email)
-    .bind(s.email_norm)
-    .bind(s.first_name)
-    .bind(s.last_name)
-    .bind(s.password_hash)
-    .bind(s.language)
-    .bind(s.now)
-    .bind(s.expires_at)
-    .bind(s.browser_hash)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -388,40 +364,37 @@ pub async fn signup_proof<'e, E>(exec: E, token_hash: &str, now: i64) -> AppResu
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT browser_hash, password_hash FROM signups WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        &[&token_hash, &now],
     )
-    .bind(token_hash)
-    .bind(now)
     .fetch_optional(exec)
     .await?)
 }
 
 /// The sign-up behind a token hash, used or not.
 pub async fn signup_by_token(tx: &mut Tx, token_hash: &str) -> AppResult<Option<SignupRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {SIGNUP_COLUMNS} FROM signups WHERE token_hash = $1"))
-        .bind(token_hash)
+    Ok(db::query_as(&format!("SELECT {SIGNUP_COLUMNS} FROM signups WHERE token_hash = $1"), &[&token_hash])
         .fetch_optional(&mut **tx)
         .await?)
 }
 
 /// The latest live sign-up of an address.
 pub async fn latest_signup(tx: &mut Tx, email_norm: &str, now: i64) -> AppResult<Option<SignupRow>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {SIGNUP_COLUMNS} FROM signups WHERE email_norm = $1 AND used_at IS NULL AND expires_at > $2 \
+    Ok(db::query_as(
+        &format!(
+            "SELECT {SIGNUP_COLUMNS} FROM signups WHERE email_norm = $1 AND used_at IS NULL AND expires_at > $2 \
          ORDER BY created_at DESC LIMIT 1"
-    ))
-    .bind(email_norm)
-    .bind(now)
+        ),
+        &[&email_norm, &now],
+    )
     .fetch_optional(&mut **tx)
     .await?)
 }
 
 /// Every pending sign-up of an address ends.
 pub async fn end_signups(tx: &mut Tx, email_norm: &str, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE signups SET used_at = $1 WHERE email_norm = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(email_norm)
+    db::query("UPDATE signups SET used_at = $1 WHERE email_norm = $2 AND used_at IS NULL", &[&now, &email_norm])
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -429,10 +402,7 @@ pub async fn end_signups(tx: &mut Tx, email_norm: &str, now: i64) -> AppResult<(
 
 /// A sign-up gets a new link (the old one stops working) and a new expiry.
 pub async fn renew_signup(tx: &mut Tx, id: &str, token_hash: &str, expires_at: i64) -> AppResult<()> {
-    sqlx::query("UPDATE signups SET token_hash = $1, expires_at = $2 WHERE id = $3")
-        .bind(token_hash)
-        .bind(expires_at)
-        .bind(id)
+    db::query("UPDATE signups SET token_hash = $1, expires_at = $2 WHERE id = $3", &[&token_hash, &expires_at, &id])
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -474,10 +444,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let column = column.name();
-    Ok(sqlx::query(&format!("UPDATE accounts SET {column} = $1 WHERE id = $2 AND {column} = $3"))
-        .bind(new)
-        .bind(id)
-        .bind(old)
+    Ok(db::query(&format!("UPDATE accounts SET {column} = $1 WHERE id = $2 AND {column} = $3"), &[&new, &id, &old])
         .execute(exec)
         .await?
         .rows_affected())
@@ -490,10 +457,10 @@ pub async fn count_sealed_not_like<'e, E>(exec: E, ours: &str) -> AppResult<i64>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_scalar(
+    Ok(db::query_scalar(
         "SELECT (SELECT COUNT(*) FROM accounts WHERE (totp_secret LIKE 'v1:%' AND totp_secret NOT LIKE $1)                  OR (totp_pending_secret LIKE 'v1:%' AND totp_pending_secret NOT LIKE $1))               + (SELECT COUNT(*) FROM client_keys WHERE sealed_key NOT LIKE $1)",
+        &[&ours],
     )
-    .bind(ours)
     .fetch_one(exec)
     .await?)
 }
@@ -502,10 +469,7 @@ pub async fn set_pending_totp<'e, E>(exec: E, id: &str, sealed: &str, now: i64) 
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query("UPDATE accounts SET totp_pending_secret = $1, updated_at = $2 WHERE id = $3")
-        .bind(sealed)
-        .bind(now)
-        .bind(id)
+    db::query("UPDATE accounts SET totp_pending_secret = $1, updated_at = $2 WHERE id = $3", &[&sealed, &now, &id])
         .execute(exec)
         .await?;
     Ok(())
@@ -513,35 +477,32 @@ where
 
 /// The pending secret becomes the account's second factor, `step` its last used step.
 pub async fn enable_totp(tx: &mut Tx, id: &str, sealed: &str, now: i64, step: i64) -> AppResult<()> {
-    sqlx::query(
+    db::query(
         "UPDATE accounts SET totp_secret = $1, totp_pending_secret = NULL, totp_enabled_at = $2, totp_last_step = $3, updated_at = $2 WHERE id = $4",
+        &[&sealed, &now, &step, &id],
     )
-    .bind(sealed)
-    .bind(now)
-    .bind(step)
-    .bind(id)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
 pub async fn disable_totp(tx: &mut Tx, id: &str, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending_secret = NULL, updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending_secret = NULL, updated_at = $1 WHERE id = $2",
+        &[&now, &id],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 /// Record `step` as the last used one, only if it is later than the last: false for a replay
 /// (or a concurrent use of the same step).
 pub async fn take_totp_step(tx: &mut Tx, id: &str, step: i64) -> AppResult<bool> {
-    let r = sqlx::query(
+    let r = db::query(
         "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        &[&step, &id],
     )
-    .bind(step)
-    .bind(id)
     .execute(&mut **tx)
     .await?;
     Ok(r.rows_affected() == 1)

@@ -1,7 +1,7 @@
 //! Reading the organisation's audit chain (writing it is `crate::audit`'s).
 
 use super::service::Filter;
-use crate::{access::Tenant, error::AppResult};
+use crate::{access::Tenant, db, error::AppResult};
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -39,7 +39,7 @@ where
 {
     // Optional filters are written as "(param is empty OR column = param)" so that one SQL
     // text serves both databases; the chain and sequence bound the scan.
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT seq, at, actor_type, actor_id, actor_label, action, object_type, object_id, location_id, before_json, \
                 after_json, ip, request_id \
          FROM audit_log WHERE chain = $1 AND seq < $2 \
@@ -47,17 +47,19 @@ where
            AND ($6 = '' OR object_id = $6) AND at >= $7 AND at < $8 \
            AND ($9 = '' OR (location_id IS NOT NULL AND ',' || $9 || ',' LIKE '%,' || location_id || ',%')) \
          ORDER BY seq DESC LIMIT $10",
+        &[
+            tenant,
+            &before.unwrap_or(i64::MAX),
+            &f.actor_id.as_deref().unwrap_or(""),
+            &f.action.as_deref().unwrap_or(""),
+            &f.object_type.as_deref().unwrap_or(""),
+            &f.object_id.as_deref().unwrap_or(""),
+            &f.from_ms.unwrap_or(i64::MIN),
+            &f.to_ms.unwrap_or(i64::MAX),
+            &locations,
+            &limit,
+        ],
     )
-    .bind(tenant.org_id())
-    .bind(before.unwrap_or(i64::MAX))
-    .bind(f.actor_id.as_deref().unwrap_or(""))
-    .bind(f.action.as_deref().unwrap_or(""))
-    .bind(f.object_type.as_deref().unwrap_or(""))
-    .bind(f.object_id.as_deref().unwrap_or(""))
-    .bind(f.from_ms.unwrap_or(i64::MIN))
-    .bind(f.to_ms.unwrap_or(i64::MAX))
-    .bind(locations)
-    .bind(limit)
     .fetch_all(exec)
     .await?)
 }

@@ -57,26 +57,28 @@ pub struct NewRow<'a> {
 /// Insert; the raw error is returned so the caller can tell the overlap refusal (exclusion
 /// constraint or trigger) from other failures.
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, b: &NewRow<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    db::query(
         "INSERT INTO bookings (id, org_id, location_id, calendar_id, service_id, client_id, start_at, end_at, buffer_before_min, \
          buffer_after_min, status, notes, source, created_by, created_at, updated_at, manage_token_hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, $12, $13, $14, $14, $15)",
+        &[
+            &b.id,
+            tenant,
+            &b.location_id,
+            &b.calendar_id,
+            &b.service_id,
+            &b.client_id,
+            &b.span.0,
+            &b.span.1,
+            &b.buffers.0,
+            &b.buffers.1,
+            &b.notes,
+            &b.source,
+            &b.created_by,
+            &b.now,
+            &b.manage_token_hash,
+        ],
     )
-    .bind(b.id)
-    .bind(tenant.org_id())
-    .bind(b.location_id)
-    .bind(b.calendar_id)
-    .bind(b.service_id)
-    .bind(b.client_id)
-    .bind(b.span.0)
-    .bind(b.span.1)
-    .bind(b.buffers.0)
-    .bind(b.buffers.1)
-    .bind(b.notes)
-    .bind(b.source)
-    .bind(b.created_by)
-    .bind(b.now)
-    .bind(&b.manage_token_hash)
     .execute(&mut **tx)
     .await
     .map(|_| ())
@@ -90,26 +92,23 @@ pub async fn set_times(
     (start, end): (i64, i64),
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE bookings SET start_at = $1, end_at = $2, updated_at = $3 WHERE org_id = $4 AND id = $5")
-        .bind(start)
-        .bind(end)
-        .bind(now)
-        .bind(tenant.org_id())
-        .bind(id)
-        .execute(&mut **tx)
-        .await
-        .map(|_| ())
+    db::query(
+        "UPDATE bookings SET start_at = $1, end_at = $2, updated_at = $3 WHERE org_id = $4 AND id = $5",
+        &[&start, &end, &now, tenant, &id],
+    )
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
 }
 
 /// `cancelled` or `no_show`.
 pub async fn set_status(tx: &mut Tx, tenant: &Tenant, id: &str, status: &str, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE bookings SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
-        .bind(status)
-        .bind(now)
-        .bind(tenant.org_id())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "UPDATE bookings SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4",
+        &[&status, &now, tenant, &id],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -118,7 +117,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let sql = format!("SELECT {COLUMNS} FROM bookings WHERE org_id = $1 AND id = $2");
-    db::fetch_by_org_id(exec, &sql, tenant.org_id(), id).await
+    db::fetch_by_org_id(exec, &sql, tenant, id).await
 }
 
 /// Bookings meeting `[from, to)` on these calendars: one indexed range scan per calendar,
@@ -140,12 +139,9 @@ where
          AND calendar_id IN ({}) ORDER BY start_at, id LIMIT 5000",
         placeholders(5, calendar_ids.len())
     );
-    let mut q =
-        sqlx::query_as::<_, BookingRow>(&sql).bind(tenant.org_id()).bind(from - MAX_LENGTH_MS).bind(to).bind(from);
-    for id in calendar_ids {
-        q = q.bind(id);
-    }
-    Ok(q.fetch_all(exec).await?)
+    Ok(db::query_as(&sql, &db::and_list(&[tenant, &(from - MAX_LENGTH_MS), &to, &from], calendar_ids))
+        .fetch_all(exec)
+        .await?)
 }
 
 /// The first active booking of a calendar meeting `[start, end)` (other than `except`).
@@ -159,16 +155,11 @@ pub async fn clash<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT start_at, end_at FROM bookings WHERE org_id = $1 AND calendar_id = $2 AND status <> 'cancelled' \
          AND start_at < $3 AND end_at > $4 AND start_at >= $5 AND id <> $6 ORDER BY start_at LIMIT 1",
+        &[tenant, &calendar_id, &end, &start, &(start - MAX_LENGTH_MS), &except.unwrap_or("")],
     )
-    .bind(tenant.org_id())
-    .bind(calendar_id)
-    .bind(end)
-    .bind(start)
-    .bind(start - MAX_LENGTH_MS)
-    .bind(except.unwrap_or(""))
     .fetch_optional(exec)
     .await?)
 }
@@ -177,7 +168,7 @@ where
 /// IMMEDIATE` already is the lock; on PostgreSQL an advisory lock per calendar.
 pub async fn lock_calendar(tx: &mut Tx, backend: Backend, calendar_id: &str) -> AppResult<()> {
     if backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))::text").bind(calendar_id).execute(&mut **tx).await?;
+        db::query("SELECT pg_advisory_xact_lock(hashtext($1))::text", &[&calendar_id]).execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -213,16 +204,10 @@ where
          UNION ALL SELECT calendar_id, start_at, end_at, 0, 0, 1 FROM unavailability \
          WHERE org_id = $5 AND calendar_id IN ({list}) AND end_at > $3 AND start_at < $2"
     );
-    let mut q = sqlx::query_as::<_, (String, i64, i64, i64, i64, i64)>(&sql)
-        .bind(from - MAX_LENGTH_MS)
-        .bind(to)
-        .bind(from)
-        .bind(except.unwrap_or(""))
-        .bind(tenant.org_id());
-    for id in calendar_ids {
-        q = q.bind(id);
-    }
-    for (cal, s, e, b, a, kind) in q.fetch_all(exec).await? {
+    let fixed: [&dyn db::Value; 5] = [&(from - MAX_LENGTH_MS), &to, &from, &except.unwrap_or(""), tenant];
+    let rows: Vec<(String, i64, i64, i64, i64, i64)> =
+        db::query_as(&sql, &db::and_list(&fixed, calendar_ids)).fetch_all(exec).await?;
+    for (cal, s, e, b, a, kind) in rows {
         if let Some(t) = out.get_mut(&cal) {
             let busy = Busy { start_ms: s, end_ms: e, buffer_before_min: b, buffer_after_min: a };
             if kind == 0 { t.bookings.push(busy) } else { t.unavailable.push(busy) }
@@ -234,6 +219,9 @@ where
 fn interval(s: i64, e: i64) -> Option<LocalInterval> {
     LocalInterval::new(u16::try_from(s).ok()?, u16::try_from(e).ok()?)
 }
+
+/// `(calendar, weekday or -1, the override's day, start, end)`: a weekly row or an override.
+type HourRow = (String, i64, Option<String>, Option<i64>, Option<i64>);
 
 /// Hours of several calendars in one query (weekly rows and date overrides side by side; no
 /// query per calendar); a calendar of another organisation has none.
@@ -253,12 +241,8 @@ where
          UNION ALL SELECT calendar_id, -1, day, start_min, end_min FROM hour_overrides WHERE calendar_id IN ({mine}) \
          ORDER BY 2, 3, 4"
     );
-    let mut q =
-        sqlx::query_as::<_, (String, i64, Option<String>, Option<i64>, Option<i64>)>(&sql).bind(tenant.org_id());
-    for id in calendar_ids {
-        q = q.bind(id);
-    }
-    for (cal, wd, day, s, e) in q.fetch_all(exec).await? {
+    let rows: Vec<HourRow> = db::query_as(&sql, &db::and_list(&[tenant], calendar_ids)).fetch_all(exec).await?;
+    for (cal, wd, day, s, e) in rows {
         let Some(h) = out.get_mut(&cal) else { continue };
         match day {
             None => {
@@ -289,25 +273,20 @@ pub async fn replace_hours(
     weekly: &[(i64, i64, i64)],
     overrides: &[(String, Vec<(i64, i64)>)],
 ) -> AppResult<()> {
-    let mine: Option<i64> = sqlx::query_scalar("SELECT 1 FROM calendars WHERE org_id = $1 AND id = $2")
-        .bind(tenant.org_id())
-        .bind(calendar_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let mine: Option<i64> =
+        db::query_scalar("SELECT 1 FROM calendars WHERE org_id = $1 AND id = $2", &[tenant, &calendar_id])
+            .fetch_optional(&mut **tx)
+            .await?;
     if mine.is_none() {
         return Err(AppError::NotFound);
     }
-    sqlx::query("DELETE FROM working_hours WHERE calendar_id = $1").bind(calendar_id).execute(&mut **tx).await?;
-    sqlx::query("DELETE FROM hour_overrides WHERE calendar_id = $1").bind(calendar_id).execute(&mut **tx).await?;
+    db::query("DELETE FROM working_hours WHERE calendar_id = $1", &[&calendar_id]).execute(&mut **tx).await?;
+    db::query("DELETE FROM hour_overrides WHERE calendar_id = $1", &[&calendar_id]).execute(&mut **tx).await?;
     for (wd, s, e) in weekly {
-        sqlx::query(
+        db::query(
             "INSERT INTO working_hours (id, calendar_id, weekday, start_min, end_min) VALUES ($1, $2, $3, $4, $5)",
+            &[&new_id(), &calendar_id, &wd, &s, &e],
         )
-        .bind(new_id())
-        .bind(calendar_id)
-        .bind(wd)
-        .bind(s)
-        .bind(e)
         .execute(&mut **tx)
         .await?;
     }
@@ -316,14 +295,10 @@ pub async fn replace_hours(
         let spans: Vec<(Option<i64>, Option<i64>)> =
             if ivs.is_empty() { vec![(None, None)] } else { ivs.iter().map(|&(s, e)| (Some(s), Some(e))).collect() };
         for (s, e) in spans {
-            sqlx::query(
+            db::query(
                 "INSERT INTO hour_overrides (id, calendar_id, day, start_min, end_min) VALUES ($1, $2, $3, $4, $5)",
+                &[&new_id(), &calendar_id, &day, &s, &e],
             )
-            .bind(new_id())
-            .bind(calendar_id)
-            .bind(day)
-            .bind(s)
-            .bind(e)
             .execute(&mut **tx)
             .await?;
         }
@@ -347,27 +322,20 @@ pub async fn unavailability_of<'e, E>(exec: E, tenant: &Tenant, calendar_id: &st
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT id, calendar_id, start_at, end_at, reason FROM unavailability WHERE org_id = $1 AND calendar_id = $2 \
          ORDER BY start_at DESC LIMIT 500",
+        &[tenant, &calendar_id],
     )
-    .bind(tenant.org_id())
-    .bind(calendar_id)
     .fetch_all(exec)
     .await?)
 }
 
 pub async fn insert_unavailability(tx: &mut Tx, tenant: &Tenant, u: &Unavailability, now: i64) -> AppResult<()> {
-    sqlx::query(
+    db::query(
         "INSERT INTO unavailability (id, org_id, calendar_id, start_at, end_at, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[&u.id, tenant, &u.calendar_id, &u.start_at, &u.end_at, &u.reason, &now],
     )
-    .bind(&u.id)
-    .bind(tenant.org_id())
-    .bind(&u.calendar_id)
-    .bind(u.start_at)
-    .bind(u.end_at)
-    .bind(&u.reason)
-    .bind(now)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -375,12 +343,12 @@ pub async fn insert_unavailability(tx: &mut Tx, tenant: &Tenant, u: &Unavailabil
 
 /// Whether a period was removed.
 pub async fn delete_unavailability(tx: &mut Tx, tenant: &Tenant, calendar_id: &str, id: &str) -> AppResult<bool> {
-    let r = sqlx::query("DELETE FROM unavailability WHERE org_id = $1 AND calendar_id = $2 AND id = $3")
-        .bind(tenant.org_id())
-        .bind(calendar_id)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    let r = db::query(
+        "DELETE FROM unavailability WHERE org_id = $1 AND calendar_id = $2 AND id = $3",
+        &[tenant, &calendar_id, &id],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(r.rows_affected() > 0)
 }
 
@@ -405,11 +373,7 @@ where
         "SELECT id, first_name, last_name, email, phone FROM clients WHERE org_id = $1 AND id IN ({})",
         placeholders(2, ids.len())
     );
-    let mut q = sqlx::query_as::<_, ClientSummary>(&sql).bind(tenant.org_id());
-    for id in ids {
-        q = q.bind(*id);
-    }
-    Ok(q.fetch_all(exec).await?)
+    Ok(db::query_as(&sql, &db::and_list(&[tenant], ids)).fetch_all(exec).await?)
 }
 
 /// Who hears of a change to a booking: its client, the organisation, the calendar's member
@@ -442,7 +406,7 @@ pub async fn recipient(
     event: &str,
     actor_member: Option<&str>,
 ) -> AppResult<Option<Recipient>> {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT c.id AS client_id, c.email, c.phone, c.first_name, c.language, b.start_at, l.time_zone, l.name AS location_name, \
                 k.name AS calendar_name, o.name AS org_name, o.sms_enabled, \
                 a.email AS staff_email, a.mobile_phone AS staff_phone, a.language AS staff_language, \
@@ -454,11 +418,8 @@ pub async fn recipient(
          LEFT JOIN notification_preferences pe ON pe.membership_id = m.id AND pe.event = $2 AND pe.channel = 'email' \
          LEFT JOIN notification_preferences ps ON ps.membership_id = m.id AND ps.event = $2 AND ps.channel = 'sms' \
          WHERE b.id = $1 AND b.org_id = $4",
+        &[&booking_id, &event, &actor_member.unwrap_or(""), tenant],
     )
-    .bind(booking_id)
-    .bind(event)
-    .bind(actor_member.unwrap_or(""))
-    .bind(tenant.org_id())
     .fetch_optional(&mut **tx)
     .await?)
 }
@@ -468,11 +429,12 @@ pub async fn places_of_client<'e, E>(exec: E, tenant: &Tenant, client_id: &str) 
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as("SELECT DISTINCT location_id, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2")
-        .bind(tenant.org_id())
-        .bind(client_id)
-        .fetch_all(exec)
-        .await?)
+    Ok(db::query_as(
+        "SELECT DISTINCT location_id, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2",
+        &[tenant, &client_id],
+    )
+    .fetch_all(exec)
+    .await?)
 }
 
 /// One booking in a client's history.
@@ -491,11 +453,10 @@ pub async fn visits_of_client<'e, E>(exec: E, tenant: &Tenant, client_id: &str) 
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT id, calendar_id, location_id, start_at, status FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at DESC LIMIT 500",
+        &[tenant, &client_id],
     )
-    .bind(tenant.org_id())
-    .bind(client_id)
     .fetch_all(exec)
     .await?)
 }
@@ -509,34 +470,33 @@ pub async fn notes_of_client<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT id, start_at, end_at, notes, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at",
+        &[tenant, &client_id],
     )
-    .bind(tenant.org_id())
-    .bind(client_id)
     .fetch_all(exec)
     .await?)
 }
 
 /// Give one client's bookings to another (a merge); how many moved.
 pub async fn move_to_client(tx: &mut Tx, tenant: &Tenant, from: &str, to: &str, now: i64) -> AppResult<u64> {
-    Ok(sqlx::query("UPDATE bookings SET client_id = $1, updated_at = $2 WHERE org_id = $3 AND client_id = $4")
-        .bind(to)
-        .bind(now)
-        .bind(tenant.org_id())
-        .bind(from)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected())
+    Ok(db::query(
+        "UPDATE bookings SET client_id = $1, updated_at = $2 WHERE org_id = $3 AND client_id = $4",
+        &[&to, &now, tenant, &from],
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
 }
 
 /// For an erasure: empty the notes of a client's bookings and forget their manage links.
 pub async fn clear_notes_of_client(tx: &mut Tx, tenant: &Tenant, client_id: &str) -> AppResult<()> {
-    sqlx::query("UPDATE bookings SET notes = '', manage_token_hash = NULL WHERE org_id = $1 AND client_id = $2")
-        .bind(tenant.org_id())
-        .bind(client_id)
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "UPDATE bookings SET notes = '', manage_token_hash = NULL WHERE org_id = $1 AND client_id = $2",
+        &[tenant, &client_id],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -552,5 +512,5 @@ pub async fn count(tx: &mut Tx, tenant: &Tenant, of: CountOf<'_>) -> AppResult<i
         CountOf::Calendar(id) => ("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND calendar_id = $2", id),
         CountOf::Service(id) => ("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND service_id = $2", id),
     };
-    Ok(sqlx::query_scalar(sql).bind(tenant.org_id()).bind(id).fetch_one(&mut **tx).await?)
+    Ok(db::query_scalar(sql, &[tenant, &id]).fetch_one(&mut **tx).await?)
 }

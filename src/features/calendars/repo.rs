@@ -1,7 +1,12 @@
 //! The SQL of calendars, each statement once; every function takes the `Tenant` and binds
 //! its organisation.
 
-use crate::{access::Tenant, access::policy::CalendarRef, db::Tx, error::AppResult};
+use crate::{
+    access::Tenant,
+    access::policy::CalendarRef,
+    db::{self, Tx},
+    error::AppResult,
+};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct CalendarRow {
@@ -30,9 +35,7 @@ pub async fn get<'e, E>(exec: E, tenant: &Tenant, id: &str) -> AppResult<Option<
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND id = $2"))
-        .bind(tenant.org_id())
-        .bind(id)
+    Ok(db::query_as(&format!("SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND id = $2"), &[tenant, &id])
         .fetch_optional(exec)
         .await?)
 }
@@ -42,69 +45,57 @@ pub async fn list<'e, E>(exec: E, tenant: &Tenant, location_id: Option<&str>) ->
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND ($2 = '' OR location_id = $2) ORDER BY name, id"
-    ))
-    .bind(tenant.org_id())
-    .bind(location_id.unwrap_or(""))
+    Ok(db::query_as(
+        &format!(
+            "SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND ($2 = '' OR location_id = $2) ORDER BY name, id"
+        ),
+        &[tenant, &location_id.unwrap_or("")],
+    )
     .fetch_all(exec)
     .await?)
 }
 
-type Statement<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
-/// Bind a calendar's owner and settings, `member_id` to `status`, in the order both writes
-/// list them.
-fn bind_settings<'q>(q: Statement<'q>, c: &'q CalendarRow) -> Statement<'q> {
-    q.bind(&c.member_id)
-        .bind(&c.name)
-        .bind(&c.time_zone)
-        .bind(c.default_length_min)
-        .bind(c.day_start_min)
-        .bind(c.day_end_min)
-        .bind(c.split_min)
-        .bind(&c.status)
+/// A calendar's owner and settings, `member_id` to `status`, in the order both writes list
+/// them.
+fn settings(c: &CalendarRow) -> [&dyn db::Value; 8] {
+    [
+        &c.member_id,
+        &c.name,
+        &c.time_zone,
+        &c.default_length_min,
+        &c.day_start_min,
+        &c.day_end_min,
+        &c.split_min,
+        &c.status,
+    ]
 }
 
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, c: &CalendarRow, now: i64) -> AppResult<()> {
-    let q = sqlx::query(
-        "INSERT INTO calendars (id, org_id, location_id, kind, member_id, name, time_zone, default_length_min, \
+    let sql = "INSERT INTO calendars (id, org_id, location_id, kind, member_id, name, time_zone, default_length_min, \
          day_start_min, day_end_min, split_min, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
-    )
-    .bind(&c.id)
-    .bind(tenant.org_id())
-    .bind(&c.location_id)
-    .bind(&c.kind);
-    bind_settings(q, c).bind(now).execute(&mut **tx).await?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)";
+    let head: [&dyn db::Value; 4] = [&c.id, tenant, &c.location_id, &c.kind];
+    db::query(sql, &[&head[..], &settings(c), &[&now]].concat()).execute(&mut **tx).await?;
     Ok(())
 }
 
 /// Write a calendar's settings and owner (its location and kind never change).
 pub async fn update(tx: &mut Tx, tenant: &Tenant, c: &CalendarRow, now: i64) -> AppResult<()> {
-    let q = sqlx::query(
-        "UPDATE calendars SET member_id = $1, name = $2, time_zone = $3, default_length_min = $4, day_start_min = $5, \
-         day_end_min = $6, split_min = $7, status = $8, updated_at = $9 WHERE org_id = $10 AND id = $11",
-    );
-    bind_settings(q, c).bind(now).bind(tenant.org_id()).bind(&c.id).execute(&mut **tx).await?;
+    let sql = "UPDATE calendars SET member_id = $1, name = $2, time_zone = $3, default_length_min = $4, day_start_min = $5, \
+         day_end_min = $6, split_min = $7, status = $8, updated_at = $9 WHERE org_id = $10 AND id = $11";
+    db::query(sql, &[&settings(c)[..], &[&now, tenant, &c.id]].concat()).execute(&mut **tx).await?;
     Ok(())
 }
 
 /// Delete the grants naming a calendar (before the calendar itself).
 pub async fn delete_grants(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<()> {
-    sqlx::query("DELETE FROM grants WHERE org_id = $1 AND calendar_id = $2")
-        .bind(tenant.org_id())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    db::query("DELETE FROM grants WHERE org_id = $1 AND calendar_id = $2", &[tenant, &id]).execute(&mut **tx).await?;
     Ok(())
 }
 
 /// Delete a calendar; the raw error, so the caller can tell a booking still referring to it.
 pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM calendars WHERE org_id = $1 AND id = $2")
-        .bind(tenant.org_id())
-        .bind(id)
+    db::query("DELETE FROM calendars WHERE org_id = $1 AND id = $2", &[tenant, &id])
         .execute(&mut **tx)
         .await
         .map(|_| ())

@@ -3,7 +3,7 @@
 
 use crate::{
     access::Tenant,
-    db::{Tx, placeholders},
+    db::{self, Tx, placeholders},
     error::AppResult,
 };
 use serde::Serialize;
@@ -27,20 +27,22 @@ const COLUMNS: &str = "id, first_name, last_name, email, phone, notes, erased_at
 /// Insert a client (its address also kept lower-cased, to recognise it), in the language
 /// it was first met in when known.
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, c: &ClientRow, language: Option<&str>) -> AppResult<()> {
-    sqlx::query(
+    db::query(
         "INSERT INTO clients (id, org_id, first_name, last_name, email, email_norm, phone, notes, language, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        &[
+            &c.id,
+            tenant,
+            &c.first_name,
+            &c.last_name,
+            &c.email,
+            &c.email.as_ref().map(|e| e.to_lowercase()),
+            &c.phone,
+            &c.notes,
+            &language,
+            &c.created_at,
+        ],
     )
-    .bind(&c.id)
-    .bind(tenant.org_id())
-    .bind(&c.first_name)
-    .bind(&c.last_name)
-    .bind(&c.email)
-    .bind(c.email.as_ref().map(|e| e.to_lowercase()))
-    .bind(&c.phone)
-    .bind(&c.notes)
-    .bind(language)
-    .bind(c.created_at)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -48,11 +50,10 @@ pub async fn insert(tx: &mut Tx, tenant: &Tenant, c: &ClientRow, language: Optio
 
 /// The oldest client not erased with this (lower-cased) address.
 pub async fn by_email(tx: &mut Tx, tenant: &Tenant, email_norm: &str) -> AppResult<Option<String>> {
-    Ok(sqlx::query_scalar(
+    Ok(db::query_scalar(
         "SELECT id FROM clients WHERE org_id = $1 AND email_norm = $2 AND erased_at IS NULL ORDER BY created_at LIMIT 1",
+        &[tenant, &email_norm],
     )
-    .bind(tenant.org_id())
-    .bind(email_norm)
     .fetch_optional(&mut **tx)
     .await?)
 }
@@ -61,9 +62,7 @@ pub async fn get<'e, E>(exec: E, tenant: &Tenant, id: &str) -> AppResult<Option<
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND id = $2"))
-        .bind(tenant.org_id())
-        .bind(id)
+    Ok(db::query_as(&format!("SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND id = $2"), &[tenant, &id])
         .fetch_optional(exec)
         .await?)
 }
@@ -105,34 +104,25 @@ where
             Some([location_ids, calendar_ids]),
         ),
     };
-    let mut q =
-        sqlx::query_as::<_, ClientRow>(&sql).bind(tenant.org_id()).bind(pattern).bind(al).bind(af).bind(ai).bind(limit);
+    let mut values: Vec<&dyn db::Value> = vec![tenant, &pattern, &al, &af, &ai, &limit];
     // An empty list still holds one value, matching nothing.
     for list in lists.into_iter().flatten() {
         if list.is_empty() {
-            q = q.bind(String::new());
+            values.push(&"");
         }
-        for v in list {
-            q = q.bind(v.clone());
-        }
+        values.extend(list.iter().map(|v| v as &dyn db::Value));
     }
-    Ok(q.fetch_all(exec).await?)
+    Ok(db::query_as(&sql, &values).fetch_all(exec).await?)
 }
 
 /// Write a client's fields (`email_norm`: its address lower-cased, to recognise it).
 pub async fn update(tx: &mut Tx, tenant: &Tenant, c: &ClientRow, email_norm: Option<&str>, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE clients SET first_name = $1, last_name = $2, email = $3, email_norm = $4, phone = $5, notes = $6, updated_at = $7 WHERE org_id = $8 AND id = $9")
-        .bind(&c.first_name)
-        .bind(&c.last_name)
-        .bind(&c.email)
-        .bind(email_norm)
-        .bind(&c.phone)
-        .bind(&c.notes)
-        .bind(now)
-        .bind(tenant.org_id())
-        .bind(&c.id)
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "UPDATE clients SET first_name = $1, last_name = $2, email = $3, email_norm = $4, phone = $5, notes = $6, updated_at = $7 WHERE org_id = $8 AND id = $9",
+        &[&c.first_name, &c.last_name, &c.email, &email_norm, &c.phone, &c.notes, &now, tenant, &c.id],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -145,38 +135,27 @@ pub async fn set_contact(
     notes: &str,
     now: i64,
 ) -> AppResult<()> {
-    sqlx::query("UPDATE clients SET email = $1, email_norm = $2, phone = $3, notes = $4, updated_at = $5 WHERE org_id = $6 AND id = $7")
-        .bind(email)
-        .bind(email.map(|e| e.to_lowercase()))
-        .bind(phone)
-        .bind(notes)
-        .bind(now)
-        .bind(tenant.org_id())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "UPDATE clients SET email = $1, email_norm = $2, phone = $3, notes = $4, updated_at = $5 WHERE org_id = $6 AND id = $7",
+        &[&email, &email.map(|e| e.to_lowercase()), &phone, &notes, &now, tenant, &id],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 /// Delete a client; the raw error, so the caller can tell a booking still referring to it.
 pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM clients WHERE org_id = $1 AND id = $2")
-        .bind(tenant.org_id())
-        .bind(id)
-        .execute(&mut **tx)
-        .await
-        .map(|_| ())
+    db::query("DELETE FROM clients WHERE org_id = $1 AND id = $2", &[tenant, &id]).execute(&mut **tx).await.map(|_| ())
 }
 
 /// Blank a client's personal fields and mark it erased.
 pub async fn erase(tx: &mut Tx, tenant: &Tenant, id: &str, now: i64) -> AppResult<()> {
-    sqlx::query(
+    db::query(
         "UPDATE clients SET first_name = '', last_name = '', email = NULL, email_norm = NULL, phone = NULL, notes = '', erased_at = $1, updated_at = $1 \
          WHERE org_id = $2 AND id = $3",
+        &[&now, tenant, &id],
     )
-    .bind(now)
-    .bind(tenant.org_id())
-    .bind(id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -184,11 +163,10 @@ pub async fn erase(tx: &mut Tx, tenant: &Tenant, id: &str, now: i64) -> AppResul
 
 /// A client's newest key, `(id, sealed key)`.
 pub async fn current_key(tx: &mut Tx, tenant: &Tenant, client_id: &str) -> AppResult<Option<(String, String)>> {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT id, sealed_key FROM client_keys WHERE org_id = $1 AND client_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+        &[tenant, &client_id],
     )
-    .bind(tenant.org_id())
-    .bind(client_id)
     .fetch_optional(&mut **tx)
     .await?)
 }
@@ -200,14 +178,12 @@ pub async fn insert_key(
     sealed: &str,
     now: i64,
 ) -> AppResult<()> {
-    sqlx::query("INSERT INTO client_keys (id, org_id, client_id, sealed_key, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(tenant.org_id())
-        .bind(client_id)
-        .bind(sealed)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "INSERT INTO client_keys (id, org_id, client_id, sealed_key, created_at) VALUES ($1, $2, $3, $4, $5)",
+        &[&id, tenant, &client_id, &sealed, &now],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -221,34 +197,22 @@ where
     }
     let sql =
         format!("SELECT id, sealed_key FROM client_keys WHERE org_id = $1 AND id IN ({})", placeholders(2, ids.len()));
-    let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(tenant.org_id());
-    for id in ids {
-        q = q.bind(id);
-    }
-    Ok(q.fetch_all(exec).await?)
+    Ok(db::query_as(&sql, &db::and_list(&[tenant], ids)).fetch_all(exec).await?)
 }
 
 /// One client's keys and messages become another's.
 pub async fn hand_over_keys_and_messages(tx: &mut Tx, tenant: &Tenant, from: &str, to: &str) -> AppResult<()> {
-    sqlx::query("UPDATE client_keys SET client_id = $1 WHERE org_id = $2 AND client_id = $3")
-        .bind(to)
-        .bind(tenant.org_id())
-        .bind(from)
+    db::query("UPDATE client_keys SET client_id = $1 WHERE org_id = $2 AND client_id = $3", &[&to, tenant, &from])
         .execute(&mut **tx)
         .await?;
-    sqlx::query("UPDATE outbox SET client_id = $1 WHERE org_id = $2 AND client_id = $3")
-        .bind(to)
-        .bind(tenant.org_id())
-        .bind(from)
+    db::query("UPDATE outbox SET client_id = $1 WHERE org_id = $2 AND client_id = $3", &[&to, tenant, &from])
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
 pub async fn delete_keys(tx: &mut Tx, tenant: &Tenant, client_id: &str) -> AppResult<()> {
-    sqlx::query("DELETE FROM client_keys WHERE org_id = $1 AND client_id = $2")
-        .bind(tenant.org_id())
-        .bind(client_id)
+    db::query("DELETE FROM client_keys WHERE org_id = $1 AND client_id = $2", &[tenant, &client_id])
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -263,15 +227,12 @@ pub async fn erase_messages(
     email_norm: Option<&str>,
     phone: Option<&str>,
 ) -> AppResult<()> {
-    sqlx::query(
+    db::query(
         "UPDATE outbox SET payload = NULL, recipient = '', last_error = NULL, \
          status = CASE WHEN status = 'pending' THEN 'erased' ELSE status END \
          WHERE org_id = $1 AND (client_id = $2 OR lower(recipient) = $3 OR recipient = $4)",
+        &[tenant, &client_id, &email_norm, &phone],
     )
-    .bind(tenant.org_id())
-    .bind(client_id)
-    .bind(email_norm)
-    .bind(phone)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -28,7 +28,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let sql = format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 AND id = $2");
-    db::fetch_by_org_id(exec, &sql, tenant.org_id(), id).await
+    db::fetch_by_org_id(exec, &sql, tenant, id).await
 }
 
 /// Every location of the organisation, by name.
@@ -36,26 +36,18 @@ pub async fn list<'e, E>(exec: E, tenant: &Tenant) -> AppResult<Vec<Location>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 ORDER BY name, id"))
-        .bind(tenant.org_id())
+    Ok(db::query_as(&format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 ORDER BY name, id"), &[tenant])
         .fetch_all(exec)
         .await?)
 }
 
 /// The database's own error is returned, so that the caller says what a taken slug means.
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, l: &Location) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    db::query(
         "INSERT INTO locations (id, org_id, name, slug, time_zone, address, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        &[&l.id, tenant, &l.name, &l.slug, &l.time_zone, &l.address, &l.status, &l.created_at],
     )
-    .bind(&l.id)
-    .bind(tenant.org_id())
-    .bind(&l.name)
-    .bind(&l.slug)
-    .bind(&l.time_zone)
-    .bind(&l.address)
-    .bind(&l.status)
-    .bind(l.created_at)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -63,18 +55,11 @@ pub async fn insert(tx: &mut Tx, tenant: &Tenant, l: &Location) -> Result<(), sq
 
 /// The database's own error is returned, so that the caller says what a taken slug means.
 pub async fn update(tx: &mut Tx, tenant: &Tenant, l: &Location, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    db::query(
         "UPDATE locations SET name = $1, slug = $2, time_zone = $3, address = $4, status = $5, updated_at = $6 \
          WHERE org_id = $7 AND id = $8",
+        &[&l.name, &l.slug, &l.time_zone, &l.address, &l.status, &now, tenant, &l.id],
     )
-    .bind(&l.name)
-    .bind(&l.slug)
-    .bind(&l.time_zone)
-    .bind(&l.address)
-    .bind(&l.status)
-    .bind(now)
-    .bind(tenant.org_id())
-    .bind(&l.id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -82,39 +67,27 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, l: &Location, now: i64) -> Res
 
 /// How many calendars the location holds.
 pub async fn calendar_count(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM calendars WHERE org_id = $1 AND location_id = $2")
-        .bind(tenant.org_id())
-        .bind(id)
+    Ok(db::query_scalar("SELECT COUNT(*) FROM calendars WHERE org_id = $1 AND location_id = $2", &[tenant, &id])
         .fetch_one(&mut **tx)
         .await?)
 }
 
 /// How many bookings were made in the location (also on calendars since moved elsewhere).
 pub async fn booking_count(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND location_id = $2")
-        .bind(tenant.org_id())
-        .bind(id)
+    Ok(db::query_scalar("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND location_id = $2", &[tenant, &id])
         .fetch_one(&mut **tx)
         .await?)
 }
 
 /// Every grant (of members and teams) on the location.
 pub async fn delete_grants(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<()> {
-    sqlx::query("DELETE FROM grants WHERE org_id = $1 AND location_id = $2")
-        .bind(tenant.org_id())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    db::query("DELETE FROM grants WHERE org_id = $1 AND location_id = $2", &[tenant, &id]).execute(&mut **tx).await?;
     Ok(())
 }
 
 /// The database's own error is returned: a booking still pointing here is a foreign-key
 /// refusal the caller words.
 pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM locations WHERE org_id = $1 AND id = $2")
-        .bind(tenant.org_id())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    db::query("DELETE FROM locations WHERE org_id = $1 AND id = $2", &[tenant, &id]).execute(&mut **tx).await?;
     Ok(())
 }

@@ -1,17 +1,20 @@
 //! Notification preference storage: one row per member, event and channel they changed.
 
-use crate::{access::Tenant, db::Tx, error::AppResult};
+use crate::{
+    access::Tenant,
+    db::{self, Tx},
+    error::AppResult,
+};
 
 /// `(event, channel, enabled)` of a member's own choices.
 pub async fn preferences<'e, E>(exec: E, tenant: &Tenant, membership_id: &str) -> AppResult<Vec<(String, String, i64)>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT event, channel, enabled FROM notification_preferences WHERE org_id = $1 AND membership_id = $2",
+        &[tenant, &membership_id],
     )
-    .bind(tenant.org_id())
-    .bind(membership_id)
     .fetch_all(exec)
     .await?)
 }
@@ -21,11 +24,12 @@ pub async fn sms_and_phone<'e, E>(exec: E, tenant: &Tenant, account_id: &str) ->
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as("SELECT o.sms_enabled, a.mobile_phone FROM orgs o JOIN accounts a ON a.id = $2 WHERE o.id = $1")
-        .bind(tenant.org_id())
-        .bind(account_id)
-        .fetch_one(exec)
-        .await?)
+    Ok(db::query_as(
+        "SELECT o.sms_enabled, a.mobile_phone FROM orgs o JOIN accounts a ON a.id = $2 WHERE o.id = $1",
+        &[tenant, &account_id],
+    )
+    .fetch_one(exec)
+    .await?)
 }
 
 /// Write one choice of a member, replacing an earlier one.
@@ -38,17 +42,12 @@ pub async fn set_preference(
     enabled: bool,
     now: i64,
 ) -> AppResult<()> {
-    sqlx::query(
+    db::query(
         "INSERT INTO notification_preferences (membership_id, org_id, event, channel, enabled, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (membership_id, event, channel) \
          DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
+        &[&membership_id, tenant, &event, &channel, &i64::from(enabled), &now],
     )
-    .bind(membership_id)
-    .bind(tenant.org_id())
-    .bind(event)
-    .bind(channel)
-    .bind(i64::from(enabled))
-    .bind(now)
     .execute(&mut **tx)
     .await?;
     Ok(())

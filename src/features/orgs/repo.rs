@@ -3,20 +3,19 @@
 
 use crate::{
     access::{MembershipStatus, Role, Tenant, identity::MyOrg},
-    db::{Db, Tx},
+    db::{self, Db, Tx},
     error::{AppError, AppResult},
 };
 
 /// Insert the organisation being founded. The database's own error is returned, so that the
 /// caller says what a taken address means (`db::unique_or`).
 pub async fn insert_org(tx: &mut Tx, tenant: &Tenant, name: &str, slug: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO orgs (id, name, slug, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
-        .bind(tenant.org_id())
-        .bind(name)
-        .bind(slug)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "INSERT INTO orgs (id, name, slug, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+        &[tenant, &name, &slug, &now],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -30,16 +29,11 @@ pub async fn insert_account_membership(
     status: MembershipStatus,
     now: i64,
 ) -> AppResult<()> {
-    sqlx::query(
+    db::query(
         "INSERT INTO memberships (id, org_id, account_id, email, email_norm, first_name, last_name, role, status, created_at, updated_at) \
          SELECT $1, $2, a.id, a.email, a.email_norm, a.first_name, a.last_name, $3, $4, $5, $5 FROM accounts a WHERE a.id = $6",
+        &[&membership_id, tenant, &role.as_str(), &status.as_str(), &now, &account_id],
     )
-    .bind(membership_id)
-    .bind(tenant.org_id())
-    .bind(role.as_str())
-    .bind(status.as_str())
-    .bind(now)
-    .bind(account_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -50,12 +44,11 @@ pub async fn my_org<'e, E>(exec: E, tenant: &Tenant, account_id: &str) -> AppRes
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT o.id, o.name, o.slug, m.role, o.created_at FROM orgs o JOIN memberships m ON m.org_id = o.id \
          WHERE o.id = $1 AND m.account_id = $2",
+        &[tenant, &account_id],
     )
-    .bind(tenant.org_id())
-    .bind(account_id)
     .fetch_one(exec)
     .await?)
 }
@@ -86,31 +79,28 @@ pub async fn settings<'e, E>(exec: E, tenant: &Tenant) -> AppResult<OrgSettings>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(SETTINGS).bind(tenant.org_id()).fetch_one(exec).await?)
+    Ok(db::query_as(SETTINGS, &[tenant]).fetch_one(exec).await?)
 }
 
 /// The settings, read under the organisation row's lock on PostgreSQL.
 pub async fn settings_locked(tx: &mut Tx, db: &Db, tenant: &Tenant) -> AppResult<OrgSettings> {
-    Ok(sqlx::query_as(&format!("{SETTINGS}{}", db.for_update())).bind(tenant.org_id()).fetch_one(&mut **tx).await?)
+    Ok(db::query_as(&format!("{SETTINGS}{}", db.for_update()), &[tenant]).fetch_one(&mut **tx).await?)
 }
 
 pub async fn update_settings(tx: &mut Tx, tenant: &Tenant, s: &OrgSettings, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE orgs SET name = $1, require_totp = $2, sms_enabled = $3, updated_at = $4 WHERE id = $5")
-        .bind(&s.name)
-        .bind(s.require_totp)
-        .bind(s.sms_enabled)
-        .bind(now)
-        .bind(tenant.org_id())
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "UPDATE orgs SET name = $1, require_totp = $2, sms_enabled = $3, updated_at = $4 WHERE id = $5",
+        &[&s.name, &s.require_totp, &s.sms_enabled, &now, tenant],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 /// Lock the organisation row on PostgreSQL for the rest of the transaction (SQLite's
 /// `BEGIN IMMEDIATE` already holds the write lock); a missing organisation is "not found".
 pub async fn lock_org(tx: &mut Tx, db: &Db, tenant: &Tenant) -> AppResult<()> {
-    sqlx::query(&format!("SELECT id FROM orgs WHERE id = $1{}", db.for_update()))
-        .bind(tenant.org_id())
+    db::query(&format!("SELECT id FROM orgs WHERE id = $1{}", db.for_update()), &[tenant])
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -4,7 +4,7 @@
 
 use crate::{
     access::Tenant,
-    db::{Backend, Tx},
+    db::{self, Backend, Tx},
     error::AppResult,
 };
 use serde::Serialize;
@@ -37,8 +37,7 @@ pub async fn list<'e, E>(exec: E, tenant: &Tenant) -> AppResult<Vec<Service>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM services WHERE org_id = $1 ORDER BY name, id"))
-        .bind(tenant.org_id())
+    Ok(db::query_as(&format!("SELECT {COLUMNS} FROM services WHERE org_id = $1 ORDER BY name, id"), &[tenant])
         .fetch_all(exec)
         .await?)
 }
@@ -48,10 +47,10 @@ pub async fn offers<'e, E>(exec: E, tenant: &Tenant) -> AppResult<Vec<(String, S
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT cs.service_id, cs.calendar_id FROM calendar_services cs JOIN services s ON s.id = cs.service_id WHERE s.org_id = $1 ORDER BY cs.calendar_id",
+        &[tenant],
     )
-    .bind(tenant.org_id())
     .fetch_all(exec)
     .await?)
 }
@@ -73,12 +72,13 @@ where
         Backend::Postgres => "string_agg(cs.calendar_id, ',' ORDER BY cs.calendar_id)",
     };
     // The links are read only beside the organisation's own service row.
-    let row: Option<ServiceWithCalendars> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, (SELECT {agg} FROM (SELECT calendar_id FROM calendar_services WHERE service_id = $2 \
+    let row: Option<ServiceWithCalendars> = db::query_as(
+        &format!(
+            "SELECT {COLUMNS}, (SELECT {agg} FROM (SELECT calendar_id FROM calendar_services WHERE service_id = $2 \
          ORDER BY calendar_id) cs) AS calendar_list FROM services WHERE org_id = $1 AND id = $2"
-    ))
-    .bind(tenant.org_id())
-    .bind(id)
+        ),
+        &[tenant, &id],
+    )
     .fetch_optional(exec)
     .await?;
     Ok(row.map(|row| {
@@ -89,53 +89,43 @@ where
     }))
 }
 
-type Statement<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
-/// Bind a service's settings, `name` to `status`, in the order both writes list them.
-fn bind_settings<'q>(q: Statement<'q>, s: &'q Service) -> Statement<'q> {
-    q.bind(&s.name)
-        .bind(&s.description)
-        .bind(s.length_min)
-        .bind(s.buffer_before_min)
-        .bind(s.buffer_after_min)
-        .bind(s.min_notice_min)
-        .bind(s.max_advance_days)
-        .bind(s.step_min)
-        .bind(s.price_cents)
-        .bind(&s.currency)
-        .bind(&s.status)
+/// A service's settings, `name` to `status`, in the order both writes list them.
+fn settings(s: &Service) -> [&dyn db::Value; 11] {
+    [
+        &s.name,
+        &s.description,
+        &s.length_min,
+        &s.buffer_before_min,
+        &s.buffer_after_min,
+        &s.min_notice_min,
+        &s.max_advance_days,
+        &s.step_min,
+        &s.price_cents,
+        &s.currency,
+        &s.status,
+    ]
 }
 
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, s: &Service, now: i64) -> AppResult<()> {
-    let q = sqlx::query(
-        "INSERT INTO services (id, org_id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, \
+    let sql = "INSERT INTO services (id, org_id, name, description, length_min, buffer_before_min, buffer_after_min, min_notice_min, \
          max_advance_days, step_min, price_cents, currency, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
-    )
-    .bind(&s.id)
-    .bind(tenant.org_id());
-    bind_settings(q, s).bind(now).execute(&mut **tx).await?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)";
+    let head: [&dyn db::Value; 2] = [&s.id, tenant];
+    db::query(sql, &[&head[..], &settings(s), &[&now]].concat()).execute(&mut **tx).await?;
     Ok(())
 }
 
 pub async fn update(tx: &mut Tx, tenant: &Tenant, s: &Service, now: i64) -> AppResult<()> {
-    let q = sqlx::query(
-        "UPDATE services SET name = $1, description = $2, length_min = $3, buffer_before_min = $4, buffer_after_min = $5, \
+    let sql = "UPDATE services SET name = $1, description = $2, length_min = $3, buffer_before_min = $4, buffer_after_min = $5, \
          min_notice_min = $6, max_advance_days = $7, step_min = $8, price_cents = $9, currency = $10, status = $11, updated_at = $12 \
-         WHERE org_id = $13 AND id = $14",
-    );
-    bind_settings(q, s).bind(now).bind(tenant.org_id()).bind(&s.id).execute(&mut **tx).await?;
+         WHERE org_id = $13 AND id = $14";
+    db::query(sql, &[&settings(s)[..], &[&now, tenant, &s.id]].concat()).execute(&mut **tx).await?;
     Ok(())
 }
 
 /// Delete a service; the raw error, so the caller can tell a booking still referring to it.
 pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM services WHERE org_id = $1 AND id = $2")
-        .bind(tenant.org_id())
-        .bind(id)
-        .execute(&mut **tx)
-        .await
-        .map(|_| ())
+    db::query("DELETE FROM services WHERE org_id = $1 AND id = $2", &[tenant, &id]).execute(&mut **tx).await.map(|_| ())
 }
 
 /// The calendar offers the service (already offering it is fine), or no longer does; both
@@ -154,7 +144,7 @@ pub async fn set_offered(
         "DELETE FROM calendar_services WHERE calendar_id = $2 AND service_id = $3 \
          AND calendar_id IN (SELECT id FROM calendars WHERE org_id = $1)"
     };
-    sqlx::query(sql).bind(tenant.org_id()).bind(calendar_id).bind(service_id).execute(&mut **tx).await?;
+    db::query(sql, &[tenant, &calendar_id, &service_id]).execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -169,18 +159,19 @@ pub async fn public_offer<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any> + Copy,
 {
-    let services: Vec<Service> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM services WHERE org_id = $1 AND status = 'active' AND public = 1 ORDER BY name, id"
-    ))
-    .bind(tenant.org_id())
+    let services: Vec<Service> = db::query_as(
+        &format!(
+            "SELECT {COLUMNS} FROM services WHERE org_id = $1 AND status = 'active' AND public = 1 ORDER BY name, id"
+        ),
+        &[tenant],
+    )
     .fetch_all(exec)
     .await?;
-    let links = sqlx::query_as(
+    let links = db::query_as(
         "SELECT cs.service_id, c.id, c.name, c.time_zone FROM calendar_services cs JOIN calendars c ON c.id = cs.calendar_id \
          WHERE c.org_id = $1 AND c.location_id = $2 AND c.status = 'active' ORDER BY c.name, c.id",
+        &[tenant, &location_id],
     )
-    .bind(tenant.org_id())
-    .bind(location_id)
     .fetch_all(exec)
     .await?;
     Ok((services, links))

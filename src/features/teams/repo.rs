@@ -1,18 +1,23 @@
 //! Team storage: teams, who is in them, and their grants (written through `members::repo`).
 //! `team_members` has no organisation column: its statements reach it through the team.
 
-use crate::{access::Tenant, db::Tx, error::AppResult};
+use crate::{
+    access::Tenant,
+    db::{self, Tx},
+    error::AppResult,
+};
 
 /// `(id, name)` of the organisation's teams, or of the one team `only` names, by name.
 pub async fn teams<'e, E>(exec: E, tenant: &Tenant, only: Option<&str>) -> AppResult<Vec<(String, String)>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as("SELECT id, name FROM teams WHERE org_id = $1 AND ($2 = '' OR id = $2) ORDER BY name, id")
-        .bind(tenant.org_id())
-        .bind(only.unwrap_or(""))
-        .fetch_all(exec)
-        .await?)
+    Ok(db::query_as(
+        "SELECT id, name FROM teams WHERE org_id = $1 AND ($2 = '' OR id = $2) ORDER BY name, id",
+        &[tenant, &only.unwrap_or("")],
+    )
+    .fetch_all(exec)
+    .await?)
 }
 
 /// `(team id, member id)` of every team of the organisation.
@@ -20,10 +25,10 @@ pub async fn team_members<'e, E>(exec: E, tenant: &Tenant) -> AppResult<Vec<(Str
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT tm.team_id, tm.member_id FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE t.org_id = $1 ORDER BY tm.member_id",
+        &[tenant],
     )
-    .bind(tenant.org_id())
     .fetch_all(exec)
     .await?)
 }
@@ -42,33 +47,28 @@ pub async fn team_grants<'e, E>(exec: E, tenant: &Tenant) -> AppResult<Vec<TeamG
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
+    Ok(db::query_as(
         "SELECT subject_id, scope, location_id, calendar_id, level FROM grants WHERE org_id = $1 AND subject_type = 'team' ORDER BY created_at, id",
+        &[tenant],
     )
-    .bind(tenant.org_id())
     .fetch_all(exec)
     .await?)
 }
 
 /// The database's own error is returned, so that the caller says what a taken name means.
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, id: &str, name: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO teams (id, org_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
-        .bind(id)
-        .bind(tenant.org_id())
-        .bind(name)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "INSERT INTO teams (id, org_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+        &[&id, tenant, &name, &now],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 /// The database's own error is returned, so that the caller says what a taken name means.
 pub async fn rename(tx: &mut Tx, tenant: &Tenant, id: &str, name: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE teams SET name = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
-        .bind(name)
-        .bind(now)
-        .bind(tenant.org_id())
-        .bind(id)
+    db::query("UPDATE teams SET name = $1, updated_at = $2 WHERE org_id = $3 AND id = $4", &[&name, &now, tenant, &id])
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -76,42 +76,38 @@ pub async fn rename(tx: &mut Tx, tenant: &Tenant, id: &str, name: &str, now: i64
 
 /// The team (its members go with it).
 pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<()> {
-    sqlx::query("DELETE FROM teams WHERE org_id = $1 AND id = $2")
-        .bind(tenant.org_id())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    db::query("DELETE FROM teams WHERE org_id = $1 AND id = $2", &[tenant, &id]).execute(&mut **tx).await?;
     Ok(())
 }
 
 /// Empty a team of the organisation.
 pub async fn clear_members(tx: &mut Tx, tenant: &Tenant, team_id: &str) -> AppResult<()> {
-    sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND team_id IN (SELECT id FROM teams WHERE org_id = $2)")
-        .bind(team_id)
-        .bind(tenant.org_id())
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "DELETE FROM team_members WHERE team_id = $1 AND team_id IN (SELECT id FROM teams WHERE org_id = $2)",
+        &[&team_id, tenant],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 /// Put a member in a team of the organisation (nothing happens for another's team).
 pub async fn add_member(tx: &mut Tx, tenant: &Tenant, team_id: &str, member_id: &str) -> AppResult<()> {
-    sqlx::query("INSERT INTO team_members (team_id, member_id) SELECT id, $2 FROM teams WHERE id = $1 AND org_id = $3")
-        .bind(team_id)
-        .bind(member_id)
-        .bind(tenant.org_id())
-        .execute(&mut **tx)
-        .await?;
+    db::query(
+        "INSERT INTO team_members (team_id, member_id) SELECT id, $2 FROM teams WHERE id = $1 AND org_id = $3",
+        &[&team_id, &member_id, tenant],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 /// Take a member out of every team of the organisation.
 pub async fn leave_all(tx: &mut Tx, tenant: &Tenant, member_id: &str) -> AppResult<()> {
-    sqlx::query(
+    db::query(
         "DELETE FROM team_members WHERE member_id = $1 AND team_id IN (SELECT id FROM teams WHERE org_id = $2)",
+        &[&member_id, tenant],
     )
-    .bind(member_id)
-    .bind(tenant.org_id())
     .execute(&mut **tx)
     .await?;
     Ok(())
