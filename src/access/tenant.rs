@@ -71,17 +71,10 @@ struct SiteRow {
 }
 
 /// The open location behind a public slug; archived or unknown is `None`.
-pub async fn public_site<'e, E>(exec: E, slug: &str) -> AppResult<Option<PublicSite>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    let row: Option<SiteRow> = db::query_as(
-        "SELECT l.id, l.org_id, l.name, l.time_zone, l.address, COALESCE(h.seq, 0) AS change_seq \
-         FROM locations l LEFT JOIN audit_heads h ON h.chain = l.org_id WHERE l.slug = $1 AND l.status = 'open'",
-        &[&slug.to_ascii_lowercase()],
-    )
-    .fetch_optional(exec)
-    .await?;
+pub async fn public_site<'e>(exec: impl db::Executor<'e>, slug: &str) -> AppResult<Option<PublicSite>> {
+    let sql = "SELECT l.id, l.org_id, l.name, l.time_zone, l.address, COALESCE(h.seq, 0) AS change_seq \
+         FROM locations l LEFT JOIN audit_heads h ON h.chain = l.org_id WHERE l.slug = $1 AND l.status = 'open'";
+    let row: Option<SiteRow> = db::query_as(sql, &[&slug.to_ascii_lowercase()]).fetch_optional(exec).await?;
     Ok(row.map(|r| PublicSite {
         tenant: Tenant::new(r.org_id),
         location_id: r.id,
@@ -93,10 +86,7 @@ where
 }
 
 /// The booking a manage link reaches, with its organisation: `(tenant, booking id)`.
-pub async fn by_manage_token<'e, E>(exec: E, token: &str) -> AppResult<Option<(Tenant, String)>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+pub async fn by_manage_token<'e>(exec: impl db::Executor<'e>, token: &str) -> AppResult<Option<(Tenant, String)>> {
     let row: Option<(String, String)> =
         db::query_as("SELECT org_id, id FROM bookings WHERE manage_token_hash = $1", &[&crypto::hash_token(token)])
             .fetch_optional(exec)
@@ -105,10 +95,7 @@ where
 }
 
 /// The invitation a link reaches, with its organisation: `(tenant, invitation id)`.
-pub async fn by_invitation_token<'e, E>(exec: E, token: &str) -> AppResult<Option<(Tenant, String)>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+pub async fn by_invitation_token<'e>(exec: impl db::Executor<'e>, token: &str) -> AppResult<Option<(Tenant, String)>> {
     let row: Option<(String, String)> =
         db::query_as("SELECT org_id, id FROM invitations WHERE token_hash = $1", &[&crypto::hash_token(token)])
             .fetch_optional(exec)

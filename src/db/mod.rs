@@ -18,6 +18,11 @@ pub use bind::{Arg, Value, query, query_as, query_scalar};
 
 pub type Tx = sqlx::Transaction<'static, Any>;
 
+/// What a statement may run on: the pool, a connection or a transaction (`&mut **tx`).
+pub trait Executor<'e>: sqlx::Executor<'e, Database = Any> {}
+
+impl<'e, E: sqlx::Executor<'e, Database = Any>> Executor<'e> for E {}
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -214,12 +219,22 @@ pub fn foreign_key_or(e: sqlx::Error, conflict: AppError) -> AppError {
 
 /// The row `sql` reads with `$1` bound to the organisation and `$2` to the row's id, if
 /// there is one: every repository's "this organisation's row with this id".
-pub async fn fetch_by_org_id<'e, E, T>(exec: E, sql: &str, org: &dyn Value, id: &str) -> AppResult<Option<T>>
+pub async fn fetch_by_org_id<'e, T>(
+    exec: impl Executor<'e>,
+    sql: &str,
+    org: &dyn Value,
+    id: &str,
+) -> AppResult<Option<T>>
 where
-    E: sqlx::Executor<'e, Database = Any>,
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
     Ok(query_as(sql, &[org, &id]).fetch_optional(exec).await?)
+}
+
+/// Run `sql` with `values` inside the transaction; how many rows it changed. The database's
+/// own error, so that a caller may word a constraint's refusal (`unique_or`, `foreign_key_or`).
+pub async fn execute(tx: &mut Tx, sql: &str, values: &[&dyn Value]) -> Result<u64, sqlx::Error> {
+    Ok(query(sql, values).execute(&mut **tx).await?.rows_affected())
 }
 
 /// `fixed`, then every value of `list`: the values of a statement ending in an `IN (…)` of

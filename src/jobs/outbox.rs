@@ -45,13 +45,9 @@ async fn enqueue(
     payload: String,
 ) -> AppResult<String> {
     let id = new_id();
-    db::query(
-        "INSERT INTO outbox (id, kind, org_id, recipient, payload, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
-        &[&id, &kind, &org_id, &recipient, &payload, &now_ms],
-    )
-    .execute(&mut **tx)
-    .await?;
+    let sql = "INSERT INTO outbox (id, kind, org_id, recipient, payload, status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)";
+    db::execute(tx, sql, &[&id, &kind, &org_id, &recipient, &payload, &now_ms]).await?;
     Ok(id)
 }
 
@@ -71,7 +67,8 @@ pub async fn queue_sms(tx: &mut Tx, now_ms: i64, org_id: &str, phone: &str, text
 /// Say which client a queued message is about (sent to them, or naming them), so that
 /// erasing the client clears it.
 pub async fn about_client(tx: &mut Tx, outbox_id: &str, client_id: &str) -> AppResult<()> {
-    db::query("UPDATE outbox SET client_id = $1 WHERE id = $2", &[&client_id, &outbox_id]).execute(&mut **tx).await?;
+    let sql = "UPDATE outbox SET client_id = $1 WHERE id = $2";
+    db::execute(tx, sql, &[&client_id, &outbox_id]).await?;
     Ok(())
 }
 
@@ -150,13 +147,9 @@ async fn deliver(state: &AppState, senders: &Senders, row: &Claimed, lease: i64)
         Ok(provider_ref) => {
             // The body may hold single-use links: once delivered it is not kept. The
             // provider's message id stays, for support.
-            db::query(
-                "UPDATE outbox SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL, \
-                 provider_ref = $2 WHERE id = $3 AND locked_until = $4",
-                &[&now, &provider_ref.as_deref(), &row.id, &lease],
-            )
-            .execute(state.db.pool())
-            .await?
+            let sql = "UPDATE outbox SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL, \
+                 provider_ref = $2 WHERE id = $3 AND locked_until = $4";
+            db::query(sql, &[&now, &provider_ref.as_deref(), &row.id, &lease]).execute(state.db.pool()).await?
         }
         Err(DeliveryError::Permanent(error)) => {
             // Refused for good: retrying would only be refused again. The payload goes too;

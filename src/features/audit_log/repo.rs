@@ -26,27 +26,25 @@ pub struct AuditRow {
 
 /// Up to `limit` rows of the chain with `seq < before`, newest first, matching `f` and, when
 /// `locations` (comma-separated ids) is not empty, belonging to one of those locations.
-pub async fn page<'e, E>(
-    exec: E,
+pub async fn page<'e>(
+    exec: impl db::Executor<'e>,
     tenant: &Tenant,
     f: &Filter,
     locations: &str,
     before: Option<i64>,
     limit: i64,
-) -> AppResult<Vec<AuditRow>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+) -> AppResult<Vec<AuditRow>> {
     // Optional filters are written as "(param is empty OR column = param)" so that one SQL
     // text serves both databases; the chain and sequence bound the scan.
-    Ok(db::query_as(
-        "SELECT seq, at, actor_type, actor_id, actor_label, action, object_type, object_id, location_id, before_json, \
+    let sql = "SELECT seq, at, actor_type, actor_id, actor_label, action, object_type, object_id, location_id, before_json, \
                 after_json, ip, request_id \
          FROM audit_log WHERE chain = $1 AND seq < $2 \
            AND ($3 = '' OR actor_id = $3) AND ($4 = '' OR action = $4) AND ($5 = '' OR object_type = $5) \
            AND ($6 = '' OR object_id = $6) AND at >= $7 AND at < $8 \
            AND ($9 = '' OR (location_id IS NOT NULL AND ',' || $9 || ',' LIKE '%,' || location_id || ',%')) \
-         ORDER BY seq DESC LIMIT $10",
+         ORDER BY seq DESC LIMIT $10";
+    Ok(db::query_as(
+        sql,
         &[
             tenant,
             &before.unwrap_or(i64::MAX),

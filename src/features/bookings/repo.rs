@@ -57,10 +57,12 @@ pub struct NewRow<'a> {
 /// Insert; the raw error is returned so the caller can tell the overlap refusal (exclusion
 /// constraint or trigger) from other failures.
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, b: &NewRow<'_>) -> Result<(), sqlx::Error> {
-    db::query(
-        "INSERT INTO bookings (id, org_id, location_id, calendar_id, service_id, client_id, start_at, end_at, buffer_before_min, \
+    let sql = "INSERT INTO bookings (id, org_id, location_id, calendar_id, service_id, client_id, start_at, end_at, buffer_before_min, \
          buffer_after_min, status, notes, source, created_by, created_at, updated_at, manage_token_hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, $12, $13, $14, $14, $15)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, $12, $13, $14, $14, $15)";
+    db::execute(
+        tx,
+        sql,
         &[
             &b.id,
             tenant,
@@ -79,7 +81,6 @@ pub async fn insert(tx: &mut Tx, tenant: &Tenant, b: &NewRow<'_>) -> Result<(), 
             &b.manage_token_hash,
         ],
     )
-    .execute(&mut **tx)
     .await
     .map(|_| ())
 }
@@ -92,45 +93,30 @@ pub async fn set_times(
     (start, end): (i64, i64),
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    db::query(
-        "UPDATE bookings SET start_at = $1, end_at = $2, updated_at = $3 WHERE org_id = $4 AND id = $5",
-        &[&start, &end, &now, tenant, &id],
-    )
-    .execute(&mut **tx)
-    .await
-    .map(|_| ())
+    let sql = "UPDATE bookings SET start_at = $1, end_at = $2, updated_at = $3 WHERE org_id = $4 AND id = $5";
+    db::execute(tx, sql, &[&start, &end, &now, tenant, &id]).await.map(|_| ())
 }
 
 /// `cancelled` or `no_show`.
 pub async fn set_status(tx: &mut Tx, tenant: &Tenant, id: &str, status: &str, now: i64) -> AppResult<()> {
-    db::query(
-        "UPDATE bookings SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4",
-        &[&status, &now, tenant, &id],
-    )
-    .execute(&mut **tx)
-    .await?;
+    let sql = "UPDATE bookings SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4";
+    db::execute(tx, sql, &[&status, &now, tenant, &id]).await?;
     Ok(())
 }
 
-pub async fn get<'e, E>(exec: E, tenant: &Tenant, id: &str) -> AppResult<Option<BookingRow>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+pub async fn get<'e>(exec: impl db::Executor<'e>, tenant: &Tenant, id: &str) -> AppResult<Option<BookingRow>> {
     let sql = format!("SELECT {COLUMNS} FROM bookings WHERE org_id = $1 AND id = $2");
     db::fetch_by_org_id(exec, &sql, tenant, id).await
 }
 
 /// Bookings meeting `[from, to)` on these calendars: one indexed range scan per calendar,
 /// (calendar_id, start_at) from `from - 24 h` to `to`.
-pub async fn meeting<'e, E>(
-    exec: E,
+pub async fn meeting<'e>(
+    exec: impl db::Executor<'e>,
     tenant: &Tenant,
     calendar_ids: &[String],
     (from, to): (i64, i64),
-) -> AppResult<Vec<BookingRow>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+) -> AppResult<Vec<BookingRow>> {
     if calendar_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -145,30 +131,26 @@ where
 }
 
 /// The first active booking of a calendar meeting `[start, end)` (other than `except`).
-pub async fn clash<'e, E>(
-    exec: E,
+pub async fn clash<'e>(
+    exec: impl db::Executor<'e>,
     tenant: &Tenant,
     calendar_id: &str,
     (start, end): (i64, i64),
     except: Option<&str>,
-) -> AppResult<Option<(i64, i64)>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(
-        "SELECT start_at, end_at FROM bookings WHERE org_id = $1 AND calendar_id = $2 AND status <> 'cancelled' \
-         AND start_at < $3 AND end_at > $4 AND start_at >= $5 AND id <> $6 ORDER BY start_at LIMIT 1",
-        &[tenant, &calendar_id, &end, &start, &(start - MAX_LENGTH_MS), &except.unwrap_or("")],
-    )
-    .fetch_optional(exec)
-    .await?)
+) -> AppResult<Option<(i64, i64)>> {
+    let sql = "SELECT start_at, end_at FROM bookings WHERE org_id = $1 AND calendar_id = $2 AND status <> 'cancelled' \
+         AND start_at < $3 AND end_at > $4 AND start_at >= $5 AND id <> $6 ORDER BY start_at LIMIT 1";
+    Ok(db::query_as(sql, &[tenant, &calendar_id, &end, &start, &(start - MAX_LENGTH_MS), &except.unwrap_or("")])
+        .fetch_optional(exec)
+        .await?)
 }
 
 /// Make `calendar_id` one writer at a time until the transaction ends: on SQLite `BEGIN
 /// IMMEDIATE` already is the lock; on PostgreSQL an advisory lock per calendar.
 pub async fn lock_calendar(tx: &mut Tx, backend: Backend, calendar_id: &str) -> AppResult<()> {
     if backend == Backend::Postgres {
-        db::query("SELECT pg_advisory_xact_lock(hashtext($1))::text", &[&calendar_id]).execute(&mut **tx).await?;
+        let sql = "SELECT pg_advisory_xact_lock(hashtext($1))::text";
+        db::execute(tx, sql, &[&calendar_id]).await?;
     }
     Ok(())
 }
@@ -182,16 +164,13 @@ pub struct Taken {
 }
 
 /// One query, two indexed range scans per calendar.
-pub async fn taken<'e, E>(
-    exec: E,
+pub async fn taken<'e>(
+    exec: impl db::Executor<'e>,
     tenant: &Tenant,
     calendar_ids: &[String],
     (from, to): (i64, i64),
     except: Option<&str>,
-) -> AppResult<HashMap<String, Taken>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+) -> AppResult<HashMap<String, Taken>> {
     let mut out: HashMap<String, Taken> = calendar_ids.iter().map(|id| (id.clone(), Taken::default())).collect();
     if calendar_ids.is_empty() {
         return Ok(out);
@@ -225,10 +204,11 @@ type HourRow = (String, i64, Option<String>, Option<i64>, Option<i64>);
 
 /// Hours of several calendars in one query (weekly rows and date overrides side by side; no
 /// query per calendar); a calendar of another organisation has none.
-pub async fn hours_of<'e, E>(exec: E, tenant: &Tenant, calendar_ids: &[String]) -> AppResult<HashMap<String, Hours>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+pub async fn hours_of<'e>(
+    exec: impl db::Executor<'e>,
+    tenant: &Tenant,
+    calendar_ids: &[String],
+) -> AppResult<HashMap<String, Hours>> {
     let mut out: HashMap<String, Hours> = calendar_ids.iter().map(|id| (id.clone(), Hours::default())).collect();
     if calendar_ids.is_empty() {
         return Ok(out);
@@ -280,14 +260,15 @@ pub async fn replace_hours(
     if mine.is_none() {
         return Err(AppError::NotFound);
     }
-    db::query("DELETE FROM working_hours WHERE calendar_id = $1", &[&calendar_id]).execute(&mut **tx).await?;
-    db::query("DELETE FROM hour_overrides WHERE calendar_id = $1", &[&calendar_id]).execute(&mut **tx).await?;
+    let sql = "DELETE FROM working_hours WHERE calendar_id = $1";
+    db::execute(tx, sql, &[&calendar_id]).await?;
+    db::execute(tx, "DELETE FROM hour_overrides WHERE calendar_id = $1", &[&calendar_id]).await?;
     for (wd, s, e) in weekly {
-        db::query(
+        db::execute(
+            tx,
             "INSERT INTO working_hours (id, calendar_id, weekday, start_min, end_min) VALUES ($1, $2, $3, $4, $5)",
             &[&new_id(), &calendar_id, &wd, &s, &e],
         )
-        .execute(&mut **tx)
         .await?;
     }
     for (day, ivs) in overrides {
@@ -295,11 +276,11 @@ pub async fn replace_hours(
         let spans: Vec<(Option<i64>, Option<i64>)> =
             if ivs.is_empty() { vec![(None, None)] } else { ivs.iter().map(|&(s, e)| (Some(s), Some(e))).collect() };
         for (s, e) in spans {
-            db::query(
+            db::execute(
+                tx,
                 "INSERT INTO hour_overrides (id, calendar_id, day, start_min, end_min) VALUES ($1, $2, $3, $4, $5)",
                 &[&new_id(), &calendar_id, &day, &s, &e],
             )
-            .execute(&mut **tx)
             .await?;
         }
     }
@@ -318,38 +299,26 @@ pub struct Unavailability {
 }
 
 /// A calendar's periods, newest first.
-pub async fn unavailability_of<'e, E>(exec: E, tenant: &Tenant, calendar_id: &str) -> AppResult<Vec<Unavailability>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(
-        "SELECT id, calendar_id, start_at, end_at, reason FROM unavailability WHERE org_id = $1 AND calendar_id = $2 \
-         ORDER BY start_at DESC LIMIT 500",
-        &[tenant, &calendar_id],
-    )
-    .fetch_all(exec)
-    .await?)
+pub async fn unavailability_of<'e>(
+    exec: impl db::Executor<'e>,
+    tenant: &Tenant,
+    calendar_id: &str,
+) -> AppResult<Vec<Unavailability>> {
+    let sql = "SELECT id, calendar_id, start_at, end_at, reason FROM unavailability WHERE org_id = $1 AND calendar_id = $2 \
+         ORDER BY start_at DESC LIMIT 500";
+    Ok(db::query_as(sql, &[tenant, &calendar_id]).fetch_all(exec).await?)
 }
 
 pub async fn insert_unavailability(tx: &mut Tx, tenant: &Tenant, u: &Unavailability, now: i64) -> AppResult<()> {
-    db::query(
-        "INSERT INTO unavailability (id, org_id, calendar_id, start_at, end_at, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[&u.id, tenant, &u.calendar_id, &u.start_at, &u.end_at, &u.reason, &now],
-    )
-    .execute(&mut **tx)
-    .await?;
+    let sql = "INSERT INTO unavailability (id, org_id, calendar_id, start_at, end_at, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    db::execute(tx, sql, &[&u.id, tenant, &u.calendar_id, &u.start_at, &u.end_at, &u.reason, &now]).await?;
     Ok(())
 }
 
 /// Whether a period was removed.
 pub async fn delete_unavailability(tx: &mut Tx, tenant: &Tenant, calendar_id: &str, id: &str) -> AppResult<bool> {
-    let r = db::query(
-        "DELETE FROM unavailability WHERE org_id = $1 AND calendar_id = $2 AND id = $3",
-        &[tenant, &calendar_id, &id],
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() > 0)
+    let sql = "DELETE FROM unavailability WHERE org_id = $1 AND calendar_id = $2 AND id = $3";
+    Ok(db::execute(tx, sql, &[tenant, &calendar_id, &id]).await? > 0)
 }
 
 #[derive(Clone, Debug, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -362,10 +331,11 @@ pub struct ClientSummary {
 }
 
 /// Names and contacts of some clients, in one query.
-pub async fn client_summaries<'e, E>(exec: E, tenant: &Tenant, ids: &[&str]) -> AppResult<Vec<ClientSummary>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+pub async fn client_summaries<'e>(
+    exec: impl db::Executor<'e>,
+    tenant: &Tenant,
+    ids: &[&str],
+) -> AppResult<Vec<ClientSummary>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -406,8 +376,7 @@ pub async fn recipient(
     event: &str,
     actor_member: Option<&str>,
 ) -> AppResult<Option<Recipient>> {
-    Ok(db::query_as(
-        "SELECT c.id AS client_id, c.email, c.phone, c.first_name, c.language, b.start_at, l.time_zone, l.name AS location_name, \
+    let sql = "SELECT c.id AS client_id, c.email, c.phone, c.first_name, c.language, b.start_at, l.time_zone, l.name AS location_name, \
                 k.name AS calendar_name, o.name AS org_name, o.sms_enabled, \
                 a.email AS staff_email, a.mobile_phone AS staff_phone, a.language AS staff_language, \
                 pe.enabled AS staff_email_on, ps.enabled AS staff_sms_on \
@@ -417,24 +386,18 @@ pub async fn recipient(
          LEFT JOIN accounts a ON a.id = m.account_id \
          LEFT JOIN notification_preferences pe ON pe.membership_id = m.id AND pe.event = $2 AND pe.channel = 'email' \
          LEFT JOIN notification_preferences ps ON ps.membership_id = m.id AND ps.event = $2 AND ps.channel = 'sms' \
-         WHERE b.id = $1 AND b.org_id = $4",
-        &[&booking_id, &event, &actor_member.unwrap_or(""), tenant],
-    )
-    .fetch_optional(&mut **tx)
-    .await?)
+         WHERE b.id = $1 AND b.org_id = $4";
+    Ok(db::query_as(sql, &[&booking_id, &event, &actor_member.unwrap_or(""), tenant]).fetch_optional(&mut **tx).await?)
 }
 
 /// Where a client has history: the `(location, calendar)` pairs of their bookings.
-pub async fn places_of_client<'e, E>(exec: E, tenant: &Tenant, client_id: &str) -> AppResult<Vec<(String, String)>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(
-        "SELECT DISTINCT location_id, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2",
-        &[tenant, &client_id],
-    )
-    .fetch_all(exec)
-    .await?)
+pub async fn places_of_client<'e>(
+    exec: impl db::Executor<'e>,
+    tenant: &Tenant,
+    client_id: &str,
+) -> AppResult<Vec<(String, String)>> {
+    let sql = "SELECT DISTINCT location_id, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2";
+    Ok(db::query_as(sql, &[tenant, &client_id]).fetch_all(exec).await?)
 }
 
 /// One booking in a client's history.
@@ -449,54 +412,35 @@ pub struct Visit {
 }
 
 /// A client's last 500 bookings, newest first.
-pub async fn visits_of_client<'e, E>(exec: E, tenant: &Tenant, client_id: &str) -> AppResult<Vec<Visit>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(
-        "SELECT id, calendar_id, location_id, start_at, status FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at DESC LIMIT 500",
-        &[tenant, &client_id],
-    )
-    .fetch_all(exec)
-    .await?)
+pub async fn visits_of_client<'e>(
+    exec: impl db::Executor<'e>,
+    tenant: &Tenant,
+    client_id: &str,
+) -> AppResult<Vec<Visit>> {
+    let sql = "SELECT id, calendar_id, location_id, start_at, status FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at DESC LIMIT 500";
+    Ok(db::query_as(sql, &[tenant, &client_id]).fetch_all(exec).await?)
 }
 
 /// A client's bookings with their notes, oldest first: `(id, start, end, notes, calendar id)`.
-pub async fn notes_of_client<'e, E>(
-    exec: E,
+pub async fn notes_of_client<'e>(
+    exec: impl db::Executor<'e>,
     tenant: &Tenant,
     client_id: &str,
-) -> AppResult<Vec<(String, i64, i64, String, String)>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(
-        "SELECT id, start_at, end_at, notes, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at",
-        &[tenant, &client_id],
-    )
-    .fetch_all(exec)
-    .await?)
+) -> AppResult<Vec<(String, i64, i64, String, String)>> {
+    let sql = "SELECT id, start_at, end_at, notes, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at";
+    Ok(db::query_as(sql, &[tenant, &client_id]).fetch_all(exec).await?)
 }
 
 /// Give one client's bookings to another (a merge); how many moved.
 pub async fn move_to_client(tx: &mut Tx, tenant: &Tenant, from: &str, to: &str, now: i64) -> AppResult<u64> {
-    Ok(db::query(
-        "UPDATE bookings SET client_id = $1, updated_at = $2 WHERE org_id = $3 AND client_id = $4",
-        &[&to, &now, tenant, &from],
-    )
-    .execute(&mut **tx)
-    .await?
-    .rows_affected())
+    let sql = "UPDATE bookings SET client_id = $1, updated_at = $2 WHERE org_id = $3 AND client_id = $4";
+    Ok(db::execute(tx, sql, &[&to, &now, tenant, &from]).await?)
 }
 
 /// For an erasure: empty the notes of a client's bookings and forget their manage links.
 pub async fn clear_notes_of_client(tx: &mut Tx, tenant: &Tenant, client_id: &str) -> AppResult<()> {
-    db::query(
-        "UPDATE bookings SET notes = '', manage_token_hash = NULL WHERE org_id = $1 AND client_id = $2",
-        &[tenant, &client_id],
-    )
-    .execute(&mut **tx)
-    .await?;
+    let sql = "UPDATE bookings SET notes = '', manage_token_hash = NULL WHERE org_id = $1 AND client_id = $2";
+    db::execute(tx, sql, &[tenant, &client_id]).await?;
     Ok(())
 }
 

@@ -31,28 +31,21 @@ impl CalendarRow {
 
 const COLUMNS: &str = "id, location_id, member_id, name, kind, time_zone, default_length_min, day_start_min, day_end_min, split_min, status";
 
-pub async fn get<'e, E>(exec: E, tenant: &Tenant, id: &str) -> AppResult<Option<CalendarRow>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(&format!("SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND id = $2"), &[tenant, &id])
-        .fetch_optional(exec)
-        .await?)
+pub async fn get<'e>(exec: impl db::Executor<'e>, tenant: &Tenant, id: &str) -> AppResult<Option<CalendarRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND id = $2");
+    Ok(db::query_as(&sql, &[tenant, &id]).fetch_optional(exec).await?)
 }
 
 /// The organisation's calendars by name, all of them or one location's.
-pub async fn list<'e, E>(exec: E, tenant: &Tenant, location_id: Option<&str>) -> AppResult<Vec<CalendarRow>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(
-        &format!(
-            "SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND ($2 = '' OR location_id = $2) ORDER BY name, id"
-        ),
-        &[tenant, &location_id.unwrap_or("")],
-    )
-    .fetch_all(exec)
-    .await?)
+pub async fn list<'e>(
+    exec: impl db::Executor<'e>,
+    tenant: &Tenant,
+    location_id: Option<&str>,
+) -> AppResult<Vec<CalendarRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND ($2 = '' OR location_id = $2) ORDER BY name, id"
+    );
+    Ok(db::query_as(&sql, &[tenant, &location_id.unwrap_or("")]).fetch_all(exec).await?)
 }
 
 /// A calendar's owner and settings, `member_id` to `status`, in the order both writes list
@@ -75,7 +68,7 @@ pub async fn insert(tx: &mut Tx, tenant: &Tenant, c: &CalendarRow, now: i64) -> 
          day_start_min, day_end_min, split_min, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)";
     let head: [&dyn db::Value; 4] = [&c.id, tenant, &c.location_id, &c.kind];
-    db::query(sql, &[&head[..], &settings(c), &[&now]].concat()).execute(&mut **tx).await?;
+    db::execute(tx, sql, &[&head[..], &settings(c), &[&now]].concat()).await?;
     Ok(())
 }
 
@@ -83,20 +76,19 @@ pub async fn insert(tx: &mut Tx, tenant: &Tenant, c: &CalendarRow, now: i64) -> 
 pub async fn update(tx: &mut Tx, tenant: &Tenant, c: &CalendarRow, now: i64) -> AppResult<()> {
     let sql = "UPDATE calendars SET member_id = $1, name = $2, time_zone = $3, default_length_min = $4, day_start_min = $5, \
          day_end_min = $6, split_min = $7, status = $8, updated_at = $9 WHERE org_id = $10 AND id = $11";
-    db::query(sql, &[&settings(c)[..], &[&now, tenant, &c.id]].concat()).execute(&mut **tx).await?;
+    db::execute(tx, sql, &[&settings(c)[..], &[&now, tenant, &c.id]].concat()).await?;
     Ok(())
 }
 
 /// Delete the grants naming a calendar (before the calendar itself).
 pub async fn delete_grants(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<()> {
-    db::query("DELETE FROM grants WHERE org_id = $1 AND calendar_id = $2", &[tenant, &id]).execute(&mut **tx).await?;
+    let sql = "DELETE FROM grants WHERE org_id = $1 AND calendar_id = $2";
+    db::execute(tx, sql, &[tenant, &id]).await?;
     Ok(())
 }
 
 /// Delete a calendar; the raw error, so the caller can tell a booking still referring to it.
 pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
-    db::query("DELETE FROM calendars WHERE org_id = $1 AND id = $2", &[tenant, &id])
-        .execute(&mut **tx)
-        .await
-        .map(|_| ())
+    let sql = "DELETE FROM calendars WHERE org_id = $1 AND id = $2";
+    db::execute(tx, sql, &[tenant, &id]).await.map(|_| ())
 }

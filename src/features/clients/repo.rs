@@ -27,9 +27,11 @@ const COLUMNS: &str = "id, first_name, last_name, email, phone, notes, erased_at
 /// Insert a client (its address also kept lower-cased, to recognise it), in the language
 /// it was first met in when known.
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, c: &ClientRow, language: Option<&str>) -> AppResult<()> {
-    db::query(
-        "INSERT INTO clients (id, org_id, first_name, last_name, email, email_norm, phone, notes, language, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    let sql = "INSERT INTO clients (id, org_id, first_name, last_name, email, email_norm, phone, notes, language, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)";
+    db::execute(
+        tx,
+        sql,
         &[
             &c.id,
             tenant,
@@ -43,28 +45,19 @@ pub async fn insert(tx: &mut Tx, tenant: &Tenant, c: &ClientRow, language: Optio
             &c.created_at,
         ],
     )
-    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
 /// The oldest client not erased with this (lower-cased) address.
 pub async fn by_email(tx: &mut Tx, tenant: &Tenant, email_norm: &str) -> AppResult<Option<String>> {
-    Ok(db::query_scalar(
-        "SELECT id FROM clients WHERE org_id = $1 AND email_norm = $2 AND erased_at IS NULL ORDER BY created_at LIMIT 1",
-        &[tenant, &email_norm],
-    )
-    .fetch_optional(&mut **tx)
-    .await?)
+    let sql = "SELECT id FROM clients WHERE org_id = $1 AND email_norm = $2 AND erased_at IS NULL ORDER BY created_at LIMIT 1";
+    Ok(db::query_scalar(sql, &[tenant, &email_norm]).fetch_optional(&mut **tx).await?)
 }
 
-pub async fn get<'e, E>(exec: E, tenant: &Tenant, id: &str) -> AppResult<Option<ClientRow>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(&format!("SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND id = $2"), &[tenant, &id])
-        .fetch_optional(exec)
-        .await?)
+pub async fn get<'e>(exec: impl db::Executor<'e>, tenant: &Tenant, id: &str) -> AppResult<Option<ClientRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND id = $2");
+    Ok(db::query_as(&sql, &[tenant, &id]).fetch_optional(exec).await?)
 }
 
 /// Where a search may look: the whole organisation, or only clients with a booking in
@@ -76,17 +69,14 @@ pub enum Reach<'a> {
 
 /// Clients not erased whose name, address or phone holds `pattern` (a `LIKE` pattern),
 /// after the keyset `(last name, first name, id)`, by name.
-pub async fn search<'e, E>(
-    exec: E,
+pub async fn search<'e>(
+    exec: impl db::Executor<'e>,
     tenant: &Tenant,
     pattern: &str,
     (al, af, ai): (&str, &str, &str),
     limit: i64,
     reach: Reach<'_>,
-) -> AppResult<Vec<ClientRow>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+) -> AppResult<Vec<ClientRow>> {
     let base = format!(
         "SELECT {COLUMNS} FROM clients c WHERE c.org_id = $1 AND c.erased_at IS NULL \
          AND (lower(c.last_name) LIKE $2 OR lower(c.first_name) LIKE $2 OR c.email_norm LIKE $2 OR c.phone LIKE $2) \
@@ -117,11 +107,12 @@ where
 
 /// Write a client's fields (`email_norm`: its address lower-cased, to recognise it).
 pub async fn update(tx: &mut Tx, tenant: &Tenant, c: &ClientRow, email_norm: Option<&str>, now: i64) -> AppResult<()> {
-    db::query(
-        "UPDATE clients SET first_name = $1, last_name = $2, email = $3, email_norm = $4, phone = $5, notes = $6, updated_at = $7 WHERE org_id = $8 AND id = $9",
+    let sql = "UPDATE clients SET first_name = $1, last_name = $2, email = $3, email_norm = $4, phone = $5, notes = $6, updated_at = $7 WHERE org_id = $8 AND id = $9";
+    db::execute(
+        tx,
+        sql,
         &[&c.first_name, &c.last_name, &c.email, &email_norm, &c.phone, &c.notes, &now, tenant, &c.id],
     )
-    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -135,40 +126,29 @@ pub async fn set_contact(
     notes: &str,
     now: i64,
 ) -> AppResult<()> {
-    db::query(
-        "UPDATE clients SET email = $1, email_norm = $2, phone = $3, notes = $4, updated_at = $5 WHERE org_id = $6 AND id = $7",
-        &[&email, &email.map(|e| e.to_lowercase()), &phone, &notes, &now, tenant, &id],
-    )
-    .execute(&mut **tx)
-    .await?;
+    let sql = "UPDATE clients SET email = $1, email_norm = $2, phone = $3, notes = $4, updated_at = $5 WHERE org_id = $6 AND id = $7";
+    db::execute(tx, sql, &[&email, &email.map(|e| e.to_lowercase()), &phone, &notes, &now, tenant, &id]).await?;
     Ok(())
 }
 
 /// Delete a client; the raw error, so the caller can tell a booking still referring to it.
 pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
-    db::query("DELETE FROM clients WHERE org_id = $1 AND id = $2", &[tenant, &id]).execute(&mut **tx).await.map(|_| ())
+    let sql = "DELETE FROM clients WHERE org_id = $1 AND id = $2";
+    db::execute(tx, sql, &[tenant, &id]).await.map(|_| ())
 }
 
 /// Blank a client's personal fields and mark it erased.
 pub async fn erase(tx: &mut Tx, tenant: &Tenant, id: &str, now: i64) -> AppResult<()> {
-    db::query(
-        "UPDATE clients SET first_name = '', last_name = '', email = NULL, email_norm = NULL, phone = NULL, notes = '', erased_at = $1, updated_at = $1 \
-         WHERE org_id = $2 AND id = $3",
-        &[&now, tenant, &id],
-    )
-    .execute(&mut **tx)
-    .await?;
+    let sql = "UPDATE clients SET first_name = '', last_name = '', email = NULL, email_norm = NULL, phone = NULL, notes = '', erased_at = $1, updated_at = $1 \
+         WHERE org_id = $2 AND id = $3";
+    db::execute(tx, sql, &[&now, tenant, &id]).await?;
     Ok(())
 }
 
 /// A client's newest key, `(id, sealed key)`.
 pub async fn current_key(tx: &mut Tx, tenant: &Tenant, client_id: &str) -> AppResult<Option<(String, String)>> {
-    Ok(db::query_as(
-        "SELECT id, sealed_key FROM client_keys WHERE org_id = $1 AND client_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
-        &[tenant, &client_id],
-    )
-    .fetch_optional(&mut **tx)
-    .await?)
+    let sql = "SELECT id, sealed_key FROM client_keys WHERE org_id = $1 AND client_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1";
+    Ok(db::query_as(sql, &[tenant, &client_id]).fetch_optional(&mut **tx).await?)
 }
 
 pub async fn insert_key(
@@ -178,20 +158,17 @@ pub async fn insert_key(
     sealed: &str,
     now: i64,
 ) -> AppResult<()> {
-    db::query(
-        "INSERT INTO client_keys (id, org_id, client_id, sealed_key, created_at) VALUES ($1, $2, $3, $4, $5)",
-        &[&id, tenant, &client_id, &sealed, &now],
-    )
-    .execute(&mut **tx)
-    .await?;
+    let sql = "INSERT INTO client_keys (id, org_id, client_id, sealed_key, created_at) VALUES ($1, $2, $3, $4, $5)";
+    db::execute(tx, sql, &[&id, tenant, &client_id, &sealed, &now]).await?;
     Ok(())
 }
 
 /// Some keys by id, `(id, sealed key)`, in one query; those erased are missing.
-pub async fn keys<'e, E>(exec: E, tenant: &Tenant, ids: &[String]) -> AppResult<Vec<(String, String)>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+pub async fn keys<'e>(
+    exec: impl db::Executor<'e>,
+    tenant: &Tenant,
+    ids: &[String],
+) -> AppResult<Vec<(String, String)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -202,19 +179,16 @@ where
 
 /// One client's keys and messages become another's.
 pub async fn hand_over_keys_and_messages(tx: &mut Tx, tenant: &Tenant, from: &str, to: &str) -> AppResult<()> {
-    db::query("UPDATE client_keys SET client_id = $1 WHERE org_id = $2 AND client_id = $3", &[&to, tenant, &from])
-        .execute(&mut **tx)
-        .await?;
-    db::query("UPDATE outbox SET client_id = $1 WHERE org_id = $2 AND client_id = $3", &[&to, tenant, &from])
-        .execute(&mut **tx)
+    let sql = "UPDATE client_keys SET client_id = $1 WHERE org_id = $2 AND client_id = $3";
+    db::execute(tx, sql, &[&to, tenant, &from]).await?;
+    db::execute(tx, "UPDATE outbox SET client_id = $1 WHERE org_id = $2 AND client_id = $3", &[&to, tenant, &from])
         .await?;
     Ok(())
 }
 
 pub async fn delete_keys(tx: &mut Tx, tenant: &Tenant, client_id: &str) -> AppResult<()> {
-    db::query("DELETE FROM client_keys WHERE org_id = $1 AND client_id = $2", &[tenant, &client_id])
-        .execute(&mut **tx)
-        .await?;
+    let sql = "DELETE FROM client_keys WHERE org_id = $1 AND client_id = $2";
+    db::execute(tx, sql, &[tenant, &client_id]).await?;
     Ok(())
 }
 
@@ -227,13 +201,9 @@ pub async fn erase_messages(
     email_norm: Option<&str>,
     phone: Option<&str>,
 ) -> AppResult<()> {
-    db::query(
-        "UPDATE outbox SET payload = NULL, recipient = '', last_error = NULL, \
+    let sql = "UPDATE outbox SET payload = NULL, recipient = '', last_error = NULL, \
          status = CASE WHEN status = 'pending' THEN 'erased' ELSE status END \
-         WHERE org_id = $1 AND (client_id = $2 OR lower(recipient) = $3 OR recipient = $4)",
-        &[tenant, &client_id, &email_norm, &phone],
-    )
-    .execute(&mut **tx)
-    .await?;
+         WHERE org_id = $1 AND (client_id = $2 OR lower(recipient) = $3 OR recipient = $4)";
+    db::execute(tx, sql, &[tenant, &client_id, &email_norm, &phone]).await?;
     Ok(())
 }

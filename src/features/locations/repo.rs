@@ -23,71 +23,57 @@ pub struct Location {
 
 const COLUMNS: &str = "id, name, slug, time_zone, address, status, created_at";
 
-pub async fn find<'e, E>(exec: E, tenant: &Tenant, id: &str) -> AppResult<Option<Location>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+pub async fn find<'e>(exec: impl db::Executor<'e>, tenant: &Tenant, id: &str) -> AppResult<Option<Location>> {
     let sql = format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 AND id = $2");
     db::fetch_by_org_id(exec, &sql, tenant, id).await
 }
 
 /// Every location of the organisation, by name.
-pub async fn list<'e, E>(exec: E, tenant: &Tenant) -> AppResult<Vec<Location>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(&format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 ORDER BY name, id"), &[tenant])
-        .fetch_all(exec)
-        .await?)
+pub async fn list<'e>(exec: impl db::Executor<'e>, tenant: &Tenant) -> AppResult<Vec<Location>> {
+    let sql = format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 ORDER BY name, id");
+    Ok(db::query_as(&sql, &[tenant]).fetch_all(exec).await?)
 }
 
 /// The database's own error is returned, so that the caller says what a taken slug means.
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, l: &Location) -> Result<(), sqlx::Error> {
-    db::query(
-        "INSERT INTO locations (id, org_id, name, slug, time_zone, address, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-        &[&l.id, tenant, &l.name, &l.slug, &l.time_zone, &l.address, &l.status, &l.created_at],
-    )
-    .execute(&mut **tx)
-    .await?;
+    let sql = "INSERT INTO locations (id, org_id, name, slug, time_zone, address, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+    db::execute(tx, sql, &[&l.id, tenant, &l.name, &l.slug, &l.time_zone, &l.address, &l.status, &l.created_at])
+        .await?;
     Ok(())
 }
 
 /// The database's own error is returned, so that the caller says what a taken slug means.
 pub async fn update(tx: &mut Tx, tenant: &Tenant, l: &Location, now: i64) -> Result<(), sqlx::Error> {
-    db::query(
-        "UPDATE locations SET name = $1, slug = $2, time_zone = $3, address = $4, status = $5, updated_at = $6 \
-         WHERE org_id = $7 AND id = $8",
-        &[&l.name, &l.slug, &l.time_zone, &l.address, &l.status, &now, tenant, &l.id],
-    )
-    .execute(&mut **tx)
-    .await?;
+    let sql = "UPDATE locations SET name = $1, slug = $2, time_zone = $3, address = $4, status = $5, updated_at = $6 \
+         WHERE org_id = $7 AND id = $8";
+    db::execute(tx, sql, &[&l.name, &l.slug, &l.time_zone, &l.address, &l.status, &now, tenant, &l.id]).await?;
     Ok(())
 }
 
 /// How many calendars the location holds.
 pub async fn calendar_count(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<i64> {
-    Ok(db::query_scalar("SELECT COUNT(*) FROM calendars WHERE org_id = $1 AND location_id = $2", &[tenant, &id])
-        .fetch_one(&mut **tx)
-        .await?)
+    let sql = "SELECT COUNT(*) FROM calendars WHERE org_id = $1 AND location_id = $2";
+    Ok(db::query_scalar(sql, &[tenant, &id]).fetch_one(&mut **tx).await?)
 }
 
 /// How many bookings were made in the location (also on calendars since moved elsewhere).
 pub async fn booking_count(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<i64> {
-    Ok(db::query_scalar("SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND location_id = $2", &[tenant, &id])
-        .fetch_one(&mut **tx)
-        .await?)
+    let sql = "SELECT COUNT(*) FROM bookings WHERE org_id = $1 AND location_id = $2";
+    Ok(db::query_scalar(sql, &[tenant, &id]).fetch_one(&mut **tx).await?)
 }
 
 /// Every grant (of members and teams) on the location.
 pub async fn delete_grants(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<()> {
-    db::query("DELETE FROM grants WHERE org_id = $1 AND location_id = $2", &[tenant, &id]).execute(&mut **tx).await?;
+    let sql = "DELETE FROM grants WHERE org_id = $1 AND location_id = $2";
+    db::execute(tx, sql, &[tenant, &id]).await?;
     Ok(())
 }
 
 /// The database's own error is returned: a booking still pointing here is a foreign-key
 /// refusal the caller words.
 pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
-    db::query("DELETE FROM locations WHERE org_id = $1 AND id = $2", &[tenant, &id]).execute(&mut **tx).await?;
+    let sql = "DELETE FROM locations WHERE org_id = $1 AND id = $2";
+    db::execute(tx, sql, &[tenant, &id]).await?;
     Ok(())
 }

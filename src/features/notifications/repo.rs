@@ -7,29 +7,23 @@ use crate::{
 };
 
 /// `(event, channel, enabled)` of a member's own choices.
-pub async fn preferences<'e, E>(exec: E, tenant: &Tenant, membership_id: &str) -> AppResult<Vec<(String, String, i64)>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(
-        "SELECT event, channel, enabled FROM notification_preferences WHERE org_id = $1 AND membership_id = $2",
-        &[tenant, &membership_id],
-    )
-    .fetch_all(exec)
-    .await?)
+pub async fn preferences<'e>(
+    exec: impl db::Executor<'e>,
+    tenant: &Tenant,
+    membership_id: &str,
+) -> AppResult<Vec<(String, String, i64)>> {
+    let sql = "SELECT event, channel, enabled FROM notification_preferences WHERE org_id = $1 AND membership_id = $2";
+    Ok(db::query_as(sql, &[tenant, &membership_id]).fetch_all(exec).await?)
 }
 
 /// `(the organisation's sms_enabled, the account's mobile phone)`.
-pub async fn sms_and_phone<'e, E>(exec: E, tenant: &Tenant, account_id: &str) -> AppResult<(i64, Option<String>)>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(
-        "SELECT o.sms_enabled, a.mobile_phone FROM orgs o JOIN accounts a ON a.id = $2 WHERE o.id = $1",
-        &[tenant, &account_id],
-    )
-    .fetch_one(exec)
-    .await?)
+pub async fn sms_and_phone<'e>(
+    exec: impl db::Executor<'e>,
+    tenant: &Tenant,
+    account_id: &str,
+) -> AppResult<(i64, Option<String>)> {
+    let sql = "SELECT o.sms_enabled, a.mobile_phone FROM orgs o JOIN accounts a ON a.id = $2 WHERE o.id = $1";
+    Ok(db::query_as(sql, &[tenant, &account_id]).fetch_one(exec).await?)
 }
 
 /// Write one choice of a member, replacing an earlier one.
@@ -42,13 +36,9 @@ pub async fn set_preference(
     enabled: bool,
     now: i64,
 ) -> AppResult<()> {
-    db::query(
-        "INSERT INTO notification_preferences (membership_id, org_id, event, channel, enabled, updated_at) \
+    let sql = "INSERT INTO notification_preferences (membership_id, org_id, event, channel, enabled, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (membership_id, event, channel) \
-         DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
-        &[&membership_id, tenant, &event, &channel, &i64::from(enabled), &now],
-    )
-    .execute(&mut **tx)
-    .await?;
+         DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at";
+    db::execute(tx, sql, &[&membership_id, tenant, &event, &channel, &i64::from(enabled), &now]).await?;
     Ok(())
 }

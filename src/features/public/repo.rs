@@ -44,20 +44,13 @@ struct ManagedRow {
     service_name: Option<String>,
 }
 
-pub async fn managed<'e, E>(exec: E, tenant: &Tenant, booking_id: &str) -> AppResult<Option<Managed>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    let row: Option<ManagedRow> = db::query_as(
-        "SELECT b.id, b.location_id, b.calendar_id, b.service_id, b.start_at, b.end_at, b.buffer_before_min, b.buffer_after_min, \
+pub async fn managed<'e>(exec: impl db::Executor<'e>, tenant: &Tenant, booking_id: &str) -> AppResult<Option<Managed>> {
+    let sql = "SELECT b.id, b.location_id, b.calendar_id, b.service_id, b.start_at, b.end_at, b.buffer_before_min, b.buffer_after_min, \
                 b.status, l.name AS location_name, l.slug AS location_slug, l.time_zone, c.time_zone AS calendar_time_zone, \
                 c.name AS calendar_name, s.name AS service_name \
          FROM bookings b JOIN locations l ON l.id = b.location_id JOIN calendars c ON c.id = b.calendar_id \
-         LEFT JOIN services s ON s.id = b.service_id WHERE b.org_id = $1 AND b.id = $2",
-        &[tenant, &booking_id],
-    )
-    .fetch_optional(exec)
-    .await?;
+         LEFT JOIN services s ON s.id = b.service_id WHERE b.org_id = $1 AND b.id = $2";
+    let row: Option<ManagedRow> = db::query_as(sql, &[tenant, &booking_id]).fetch_optional(exec).await?;
     Ok(row.map(|r| Managed {
         tenant: tenant.clone(),
         id: r.id,

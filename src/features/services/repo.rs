@@ -33,26 +33,15 @@ const COLUMNS: &str = "id, name, description, length_min, buffer_before_min, buf
      max_advance_days, step_min, price_cents, currency, status";
 
 /// The organisation's services by name (without their calendars).
-pub async fn list<'e, E>(exec: E, tenant: &Tenant) -> AppResult<Vec<Service>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(&format!("SELECT {COLUMNS} FROM services WHERE org_id = $1 ORDER BY name, id"), &[tenant])
-        .fetch_all(exec)
-        .await?)
+pub async fn list<'e>(exec: impl db::Executor<'e>, tenant: &Tenant) -> AppResult<Vec<Service>> {
+    let sql = format!("SELECT {COLUMNS} FROM services WHERE org_id = $1 ORDER BY name, id");
+    Ok(db::query_as(&sql, &[tenant]).fetch_all(exec).await?)
 }
 
 /// Every `(service, calendar)` link of the organisation's services, by calendar.
-pub async fn offers<'e, E>(exec: E, tenant: &Tenant) -> AppResult<Vec<(String, String)>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(db::query_as(
-        "SELECT cs.service_id, cs.calendar_id FROM calendar_services cs JOIN services s ON s.id = cs.service_id WHERE s.org_id = $1 ORDER BY cs.calendar_id",
-        &[tenant],
-    )
-    .fetch_all(exec)
-    .await?)
+pub async fn offers<'e>(exec: impl db::Executor<'e>, tenant: &Tenant) -> AppResult<Vec<(String, String)>> {
+    let sql = "SELECT cs.service_id, cs.calendar_id FROM calendar_services cs JOIN services s ON s.id = cs.service_id WHERE s.org_id = $1 ORDER BY cs.calendar_id";
+    Ok(db::query_as(sql, &[tenant]).fetch_all(exec).await?)
 }
 
 #[derive(sqlx::FromRow)]
@@ -63,24 +52,22 @@ struct ServiceWithCalendars {
 }
 
 /// One service with its calendars, in one row (ids are UUID text, without commas).
-pub async fn get<'e, E>(exec: E, backend: Backend, tenant: &Tenant, id: &str) -> AppResult<Option<Service>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+pub async fn get<'e>(
+    exec: impl db::Executor<'e>,
+    backend: Backend,
+    tenant: &Tenant,
+    id: &str,
+) -> AppResult<Option<Service>> {
     let agg = match backend {
         Backend::Sqlite => "group_concat(cs.calendar_id, ',')",
         Backend::Postgres => "string_agg(cs.calendar_id, ',' ORDER BY cs.calendar_id)",
     };
     // The links are read only beside the organisation's own service row.
-    let row: Option<ServiceWithCalendars> = db::query_as(
-        &format!(
-            "SELECT {COLUMNS}, (SELECT {agg} FROM (SELECT calendar_id FROM calendar_services WHERE service_id = $2 \
+    let sql = format!(
+        "SELECT {COLUMNS}, (SELECT {agg} FROM (SELECT calendar_id FROM calendar_services WHERE service_id = $2 \
          ORDER BY calendar_id) cs) AS calendar_list FROM services WHERE org_id = $1 AND id = $2"
-        ),
-        &[tenant, &id],
-    )
-    .fetch_optional(exec)
-    .await?;
+    );
+    let row: Option<ServiceWithCalendars> = db::query_as(&sql, &[tenant, &id]).fetch_optional(exec).await?;
     Ok(row.map(|row| {
         let mut s = row.service;
         s.calendar_ids =
@@ -111,7 +98,7 @@ pub async fn insert(tx: &mut Tx, tenant: &Tenant, s: &Service, now: i64) -> AppR
          max_advance_days, step_min, price_cents, currency, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)";
     let head: [&dyn db::Value; 2] = [&s.id, tenant];
-    db::query(sql, &[&head[..], &settings(s), &[&now]].concat()).execute(&mut **tx).await?;
+    db::execute(tx, sql, &[&head[..], &settings(s), &[&now]].concat()).await?;
     Ok(())
 }
 
@@ -119,13 +106,14 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, s: &Service, now: i64) -> AppR
     let sql = "UPDATE services SET name = $1, description = $2, length_min = $3, buffer_before_min = $4, buffer_after_min = $5, \
          min_notice_min = $6, max_advance_days = $7, step_min = $8, price_cents = $9, currency = $10, status = $11, updated_at = $12 \
          WHERE org_id = $13 AND id = $14";
-    db::query(sql, &[&settings(s)[..], &[&now, tenant, &s.id]].concat()).execute(&mut **tx).await?;
+    db::execute(tx, sql, &[&settings(s)[..], &[&now, tenant, &s.id]].concat()).await?;
     Ok(())
 }
 
 /// Delete a service; the raw error, so the caller can tell a booking still referring to it.
 pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
-    db::query("DELETE FROM services WHERE org_id = $1 AND id = $2", &[tenant, &id]).execute(&mut **tx).await.map(|_| ())
+    let sql = "DELETE FROM services WHERE org_id = $1 AND id = $2";
+    db::execute(tx, sql, &[tenant, &id]).await.map(|_| ())
 }
 
 /// The calendar offers the service (already offering it is fine), or no longer does; both
@@ -144,29 +132,22 @@ pub async fn set_offered(
         "DELETE FROM calendar_services WHERE calendar_id = $2 AND service_id = $3 \
          AND calendar_id IN (SELECT id FROM calendars WHERE org_id = $1)"
     };
-    db::query(sql, &[tenant, &calendar_id, &service_id]).execute(&mut **tx).await?;
+    db::execute(tx, sql, &[tenant, &calendar_id, &service_id]).await?;
     Ok(())
 }
 
 /// What a location offers the public: the organisation's public, active services, and the
 /// `(service, calendar id, calendar name, calendar zone)` links of the location's active
 /// calendars.
-pub async fn public_offer<'e, E>(
-    exec: E,
+pub async fn public_offer<'e>(
+    exec: impl db::Executor<'e> + Copy,
     tenant: &Tenant,
     location_id: &str,
-) -> AppResult<(Vec<Service>, Vec<(String, String, String, String)>)>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any> + Copy,
-{
-    let services: Vec<Service> = db::query_as(
-        &format!(
-            "SELECT {COLUMNS} FROM services WHERE org_id = $1 AND status = 'active' AND public = 1 ORDER BY name, id"
-        ),
-        &[tenant],
-    )
-    .fetch_all(exec)
-    .await?;
+) -> AppResult<(Vec<Service>, Vec<(String, String, String, String)>)> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM services WHERE org_id = $1 AND status = 'active' AND public = 1 ORDER BY name, id"
+    );
+    let services: Vec<Service> = db::query_as(&sql, &[tenant]).fetch_all(exec).await?;
     let links = db::query_as(
         "SELECT cs.service_id, c.id, c.name, c.time_zone FROM calendar_services cs JOIN calendars c ON c.id = cs.calendar_id \
          WHERE c.org_id = $1 AND c.location_id = $2 AND c.status = 'active' ORDER BY c.name, c.id",
