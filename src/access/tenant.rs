@@ -12,7 +12,11 @@
 //!   `Tenant::for_background`. `floors::imports_point_down` fails if it is named outside
 //!   `src/jobs/`, `src/main.rs` and this module.
 
-use crate::{crypto, db, error::AppResult};
+use crate::{
+    crypto,
+    db::{self, Executor},
+    error::AppResult,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Tenant {
@@ -71,7 +75,7 @@ struct SiteRow {
 }
 
 /// The open location behind a public slug; archived or unknown is `None`.
-pub async fn public_site<'e>(exec: impl db::Executor<'e>, slug: &str) -> AppResult<Option<PublicSite>> {
+pub async fn public_site(exec: impl Executor<'_>, slug: &str) -> AppResult<Option<PublicSite>> {
     let sql = "SELECT l.id, l.org_id, l.name, l.time_zone, l.address, COALESCE(h.seq, 0) AS change_seq \
          FROM locations l LEFT JOIN audit_heads h ON h.chain = l.org_id WHERE l.slug = $1 AND l.status = 'open'";
     let row: Option<SiteRow> = db::query_as(sql, &[&slug.to_ascii_lowercase()]).fetch_optional(exec).await?;
@@ -86,19 +90,17 @@ pub async fn public_site<'e>(exec: impl db::Executor<'e>, slug: &str) -> AppResu
 }
 
 /// The booking a manage link reaches, with its organisation: `(tenant, booking id)`.
-pub async fn by_manage_token<'e>(exec: impl db::Executor<'e>, token: &str) -> AppResult<Option<(Tenant, String)>> {
-    let row: Option<(String, String)> =
-        db::query_as("SELECT org_id, id FROM bookings WHERE manage_token_hash = $1", &[&crypto::hash_token(token)])
-            .fetch_optional(exec)
-            .await?;
-    Ok(row.map(|(org, id)| (Tenant::new(org), id)))
+pub async fn by_manage_token(exec: impl Executor<'_>, token: &str) -> AppResult<Option<(Tenant, String)>> {
+    by_token(exec, "SELECT org_id, id FROM bookings WHERE manage_token_hash = $1", token).await
 }
 
 /// The invitation a link reaches, with its organisation: `(tenant, invitation id)`.
-pub async fn by_invitation_token<'e>(exec: impl db::Executor<'e>, token: &str) -> AppResult<Option<(Tenant, String)>> {
-    let row: Option<(String, String)> =
-        db::query_as("SELECT org_id, id FROM invitations WHERE token_hash = $1", &[&crypto::hash_token(token)])
-            .fetch_optional(exec)
-            .await?;
+pub async fn by_invitation_token(exec: impl Executor<'_>, token: &str) -> AppResult<Option<(Tenant, String)>> {
+    by_token(exec, "SELECT org_id, id FROM invitations WHERE token_hash = $1", token).await
+}
+
+/// The `(org_id, id)` row `sql` finds by the hash of a secret link's token, as `(tenant, id)`.
+async fn by_token(exec: impl Executor<'_>, sql: &str, token: &str) -> AppResult<Option<(Tenant, String)>> {
+    let row: Option<(String, String)> = db::query_as(sql, &[&crypto::hash_token(token)]).fetch_optional(exec).await?;
     Ok(row.map(|(org, id)| (Tenant::new(org), id)))
 }

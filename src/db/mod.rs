@@ -219,12 +219,7 @@ pub fn foreign_key_or(e: sqlx::Error, conflict: AppError) -> AppError {
 
 /// The row `sql` reads with `$1` bound to the organisation and `$2` to the row's id, if
 /// there is one: every repository's "this organisation's row with this id".
-pub async fn fetch_by_org_id<'e, T>(
-    exec: impl Executor<'e>,
-    sql: &str,
-    org: &dyn Value,
-    id: &str,
-) -> AppResult<Option<T>>
+pub async fn fetch_by_org_id<T>(exec: impl Executor<'_>, sql: &str, org: &dyn Value, id: &str) -> AppResult<Option<T>>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {

@@ -4,7 +4,7 @@
 use crate::{
     access::{Tenant, session::SESSION_LIFETIME_MS},
     crypto,
-    db::{self, Db, Tx},
+    db::{self, Db, Executor, Tx},
     error::AppResult,
     types::Lang,
 };
@@ -45,12 +45,12 @@ const ACCOUNT_COLUMNS: &str = "id, email, email_norm, first_name, last_name, pas
      time_zone, language, email_verified_at, blocked_at, totp_secret, totp_pending_secret, totp_enabled_at, \
      totp_last_step, created_at, updated_at";
 
-pub async fn account_by_email<'e>(exec: impl db::Executor<'e>, email_norm: &str) -> AppResult<Option<AccountRow>> {
+pub async fn account_by_email(exec: impl Executor<'_>, email_norm: &str) -> AppResult<Option<AccountRow>> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email_norm = $1");
     Ok(db::query_as(&sql, &[&email_norm]).fetch_optional(exec).await?)
 }
 
-pub async fn account_by_id<'e>(exec: impl db::Executor<'e>, id: &str) -> AppResult<Option<AccountRow>> {
+pub async fn account_by_id(exec: impl Executor<'_>, id: &str) -> AppResult<Option<AccountRow>> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
     Ok(db::query_as(&sql, &[&id]).fetch_optional(exec).await?)
 }
@@ -232,8 +232,8 @@ pub struct SessionRow {
 }
 
 /// An account's live sessions (unexpired, seen since `seen_since`), most recent first.
-pub async fn list_sessions<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn list_sessions(
+    exec: impl Executor<'_>,
     account_id: &str,
     now: i64,
     seen_since: i64,
@@ -250,8 +250,8 @@ pub async fn end_session(tx: &mut Tx, account_id: &str, session_id: &str) -> App
 }
 
 /// Point one of an account's sessions at an organisation, or at the personal space (`None`).
-pub async fn set_active_org<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn set_active_org(
+    exec: impl Executor<'_>,
     account_id: &str,
     session_id: &str,
     org_id: Option<&str>,
@@ -325,8 +325,8 @@ pub async fn insert_signup(tx: &mut Tx, s: &NewSignup<'_>) -> AppResult<()> {
 }
 
 /// What proves a live sign-up is one's own: `(browser hash, password hash)`.
-pub async fn signup_proof<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn signup_proof(
+    exec: impl Executor<'_>,
     token_hash: &str,
     now: i64,
 ) -> AppResult<Option<(Option<String>, String)>> {
@@ -367,8 +367,8 @@ pub async fn renew_signup(tx: &mut Tx, id: &str, token_hash: &str, expires_at: i
 // ---------------------------------------------------------------- second factor
 
 /// `(account id, totp_secret, totp_pending_secret)` of every account holding either.
-pub async fn accounts_with_totp_secrets<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn accounts_with_totp_secrets(
+    exec: impl Executor<'_>,
 ) -> AppResult<Vec<(String, Option<String>, Option<String>)>> {
     Ok(sqlx::query_as(
         "SELECT id, totp_secret, totp_pending_secret FROM accounts WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL",
@@ -394,8 +394,8 @@ impl TotpColumn {
 }
 
 /// Replace a stored secret only if it is still `old`; returns how many rows changed.
-pub async fn replace_totp_secret<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn replace_totp_secret(
+    exec: impl Executor<'_>,
     id: &str,
     column: TotpColumn,
     old: &str,
@@ -409,12 +409,12 @@ pub async fn replace_totp_secret<'e>(
 /// How many sealed secrets (TOTP seeds, per-client keys) do not match the key-id pattern
 /// `ours` (`v1:<key id>:%`). An operator's start-up check over the whole database, reading
 /// no one's data: the key ids only.
-pub async fn count_sealed_not_like<'e>(exec: impl db::Executor<'e>, ours: &str) -> AppResult<i64> {
+pub async fn count_sealed_not_like(exec: impl Executor<'_>, ours: &str) -> AppResult<i64> {
     let sql = "SELECT (SELECT COUNT(*) FROM accounts WHERE (totp_secret LIKE 'v1:%' AND totp_secret NOT LIKE $1)                  OR (totp_pending_secret LIKE 'v1:%' AND totp_pending_secret NOT LIKE $1))               + (SELECT COUNT(*) FROM client_keys WHERE sealed_key NOT LIKE $1)";
     Ok(db::query_scalar(sql, &[&ours]).fetch_one(exec).await?)
 }
 
-pub async fn set_pending_totp<'e>(exec: impl db::Executor<'e>, id: &str, sealed: &str, now: i64) -> AppResult<()> {
+pub async fn set_pending_totp(exec: impl Executor<'_>, id: &str, sealed: &str, now: i64) -> AppResult<()> {
     let sql = "UPDATE accounts SET totp_pending_secret = $1, updated_at = $2 WHERE id = $3";
     db::query(sql, &[&sealed, &now, &id]).execute(exec).await?;
     Ok(())

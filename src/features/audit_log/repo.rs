@@ -1,7 +1,11 @@
 //! Reading the organisation's audit chain (writing it is `crate::audit`'s).
 
 use super::service::Filter;
-use crate::{access::Tenant, db, error::AppResult};
+use crate::{
+    access::Tenant,
+    db::{self, Executor},
+    error::AppResult,
+};
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -26,8 +30,8 @@ pub struct AuditRow {
 
 /// Up to `limit` rows of the chain with `seq < before`, newest first, matching `f` and, when
 /// `locations` (comma-separated ids) is not empty, belonging to one of those locations.
-pub async fn page<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn page(
+    exec: impl Executor<'_>,
     tenant: &Tenant,
     f: &Filter,
     locations: &str,

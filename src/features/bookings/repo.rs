@@ -5,7 +5,7 @@
 
 use crate::{
     access::Tenant,
-    db::{self, Backend, Tx, new_id, placeholders},
+    db::{self, Backend, Executor, Tx, new_id, placeholders},
     error::{AppError, AppResult},
     scheduling::availability::{Busy, Hours, LocalInterval},
 };
@@ -104,15 +104,15 @@ pub async fn set_status(tx: &mut Tx, tenant: &Tenant, id: &str, status: &str, no
     Ok(())
 }
 
-pub async fn get<'e>(exec: impl db::Executor<'e>, tenant: &Tenant, id: &str) -> AppResult<Option<BookingRow>> {
+pub async fn get(exec: impl Executor<'_>, tenant: &Tenant, id: &str) -> AppResult<Option<BookingRow>> {
     let sql = format!("SELECT {COLUMNS} FROM bookings WHERE org_id = $1 AND id = $2");
     db::fetch_by_org_id(exec, &sql, tenant, id).await
 }
 
 /// Bookings meeting `[from, to)` on these calendars: one indexed range scan per calendar,
 /// (calendar_id, start_at) from `from - 24 h` to `to`.
-pub async fn meeting<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn meeting(
+    exec: impl Executor<'_>,
     tenant: &Tenant,
     calendar_ids: &[String],
     (from, to): (i64, i64),
@@ -131,8 +131,8 @@ pub async fn meeting<'e>(
 }
 
 /// The first active booking of a calendar meeting `[start, end)` (other than `except`).
-pub async fn clash<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn clash(
+    exec: impl Executor<'_>,
     tenant: &Tenant,
     calendar_id: &str,
     (start, end): (i64, i64),
@@ -164,8 +164,8 @@ pub struct Taken {
 }
 
 /// One query, two indexed range scans per calendar.
-pub async fn taken<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn taken(
+    exec: impl Executor<'_>,
     tenant: &Tenant,
     calendar_ids: &[String],
     (from, to): (i64, i64),
@@ -204,8 +204,8 @@ type HourRow = (String, i64, Option<String>, Option<i64>, Option<i64>);
 
 /// Hours of several calendars in one query (weekly rows and date overrides side by side; no
 /// query per calendar); a calendar of another organisation has none.
-pub async fn hours_of<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn hours_of(
+    exec: impl Executor<'_>,
     tenant: &Tenant,
     calendar_ids: &[String],
 ) -> AppResult<HashMap<String, Hours>> {
@@ -299,8 +299,8 @@ pub struct Unavailability {
 }
 
 /// A calendar's periods, newest first.
-pub async fn unavailability_of<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn unavailability_of(
+    exec: impl Executor<'_>,
     tenant: &Tenant,
     calendar_id: &str,
 ) -> AppResult<Vec<Unavailability>> {
@@ -331,11 +331,7 @@ pub struct ClientSummary {
 }
 
 /// Names and contacts of some clients, in one query.
-pub async fn client_summaries<'e>(
-    exec: impl db::Executor<'e>,
-    tenant: &Tenant,
-    ids: &[&str],
-) -> AppResult<Vec<ClientSummary>> {
+pub async fn client_summaries(exec: impl Executor<'_>, tenant: &Tenant, ids: &[&str]) -> AppResult<Vec<ClientSummary>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -391,8 +387,8 @@ pub async fn recipient(
 }
 
 /// Where a client has history: the `(location, calendar)` pairs of their bookings.
-pub async fn places_of_client<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn places_of_client(
+    exec: impl Executor<'_>,
     tenant: &Tenant,
     client_id: &str,
 ) -> AppResult<Vec<(String, String)>> {
@@ -412,21 +408,23 @@ pub struct Visit {
 }
 
 /// A client's last 500 bookings, newest first.
-pub async fn visits_of_client<'e>(
-    exec: impl db::Executor<'e>,
-    tenant: &Tenant,
-    client_id: &str,
-) -> AppResult<Vec<Visit>> {
+pub async fn visits_of_client(exec: impl Executor<'_>, tenant: &Tenant, client_id: &str) -> AppResult<Vec<Visit>> {
     let sql = "SELECT id, calendar_id, location_id, start_at, status FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at DESC LIMIT 500";
     Ok(db::query_as(sql, &[tenant, &client_id]).fetch_all(exec).await?)
 }
 
-/// A client's bookings with their notes, oldest first: `(id, start, end, notes, calendar id)`.
-pub async fn notes_of_client<'e>(
-    exec: impl db::Executor<'e>,
-    tenant: &Tenant,
-    client_id: &str,
-) -> AppResult<Vec<(String, i64, i64, String, String)>> {
+/// A client's booking with its notes, for an export of what is held about them.
+#[derive(sqlx::FromRow)]
+pub struct Noted {
+    pub id: String,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub notes: String,
+    pub calendar_id: String,
+}
+
+/// A client's bookings with their notes, oldest first.
+pub async fn notes_of_client(exec: impl Executor<'_>, tenant: &Tenant, client_id: &str) -> AppResult<Vec<Noted>> {
     let sql = "SELECT id, start_at, end_at, notes, calendar_id FROM bookings WHERE org_id = $1 AND client_id = $2 ORDER BY start_at";
     Ok(db::query_as(sql, &[tenant, &client_id]).fetch_all(exec).await?)
 }

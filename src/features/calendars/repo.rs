@@ -4,7 +4,7 @@
 use crate::{
     access::Tenant,
     access::policy::CalendarRef,
-    db::{self, Tx},
+    db::{self, Executor, Tx},
     error::AppResult,
 };
 
@@ -31,17 +31,13 @@ impl CalendarRow {
 
 const COLUMNS: &str = "id, location_id, member_id, name, kind, time_zone, default_length_min, day_start_min, day_end_min, split_min, status";
 
-pub async fn get<'e>(exec: impl db::Executor<'e>, tenant: &Tenant, id: &str) -> AppResult<Option<CalendarRow>> {
+pub async fn get(exec: impl Executor<'_>, tenant: &Tenant, id: &str) -> AppResult<Option<CalendarRow>> {
     let sql = format!("SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND id = $2");
     Ok(db::query_as(&sql, &[tenant, &id]).fetch_optional(exec).await?)
 }
 
 /// The organisation's calendars by name, all of them or one location's.
-pub async fn list<'e>(
-    exec: impl db::Executor<'e>,
-    tenant: &Tenant,
-    location_id: Option<&str>,
-) -> AppResult<Vec<CalendarRow>> {
+pub async fn list(exec: impl Executor<'_>, tenant: &Tenant, location_id: Option<&str>) -> AppResult<Vec<CalendarRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM calendars WHERE org_id = $1 AND ($2 = '' OR location_id = $2) ORDER BY name, id"
     );
@@ -80,15 +76,10 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, c: &CalendarRow, now: i64) -> 
     Ok(())
 }
 
-/// Delete the grants naming a calendar (before the calendar itself).
-pub async fn delete_grants(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<()> {
-    let sql = "DELETE FROM grants WHERE org_id = $1 AND calendar_id = $2";
-    db::execute(tx, sql, &[tenant, &id]).await?;
-    Ok(())
-}
-
-/// Delete a calendar; the raw error, so the caller can tell a booking still referring to it.
+/// Delete a calendar and the grants naming it; the raw error, so the caller can tell a
+/// booking still referring to it.
 pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
-    let sql = "DELETE FROM calendars WHERE org_id = $1 AND id = $2";
-    db::execute(tx, sql, &[tenant, &id]).await.map(|_| ())
+    db::execute(tx, "DELETE FROM grants WHERE org_id = $1 AND calendar_id = $2", &[tenant, &id]).await?;
+    db::execute(tx, "DELETE FROM calendars WHERE org_id = $1 AND id = $2", &[tenant, &id]).await?;
+    Ok(())
 }

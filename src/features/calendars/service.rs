@@ -324,7 +324,6 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     if bookings::count(&mut tx, scope.tenant(), CountOf::Calendar(id)).await? > 0 {
         return Err(has_bookings());
     }
-    repo::delete_grants(&mut tx, scope.tenant(), id).await?;
     repo::delete(&mut tx, scope.tenant(), id).await.map_err(|e| crate::db::foreign_key_or(e, has_bookings()))?;
     audit::org_event(
         &mut tx,

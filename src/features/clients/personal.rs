@@ -8,7 +8,7 @@
 //! rows stay, unchanged and verifiable, and their values can no longer be read by anyone.
 //! A sealed value in the JSON is `{"$sealed": {"k": "<client key id>", "v": "v1:…"}}`.
 
-use super::repo;
+use super::repo::{self, ClientRow};
 use crate::{
     access::Tenant,
     crypto::{self, SecretKey},
@@ -91,19 +91,14 @@ pub async fn adopt(tx: &mut Tx, tenant: &Tenant, from_client: &str, to_client: &
 /// Everything outside the client's own row that holds their data, cleared inside the
 /// erasure's transaction: their keys (the audit rows' values become unreadable), their
 /// bookings' notes and manage links, and every message about them, sent or not (a pending
-/// one is never sent). `email_norm` and `phone` find messages queued before messages were
-/// tagged with their client.
-pub async fn erase_traces(
-    tx: &mut Tx,
-    tenant: &Tenant,
-    client_id: &str,
-    email_norm: Option<&str>,
-    phone: Option<&str>,
-) -> AppResult<()> {
-    repo::delete_keys(tx, tenant, client_id).await?;
-    crate::features::bookings::repo::clear_notes_of_client(tx, tenant, client_id).await?;
-    repo::erase_messages(tx, tenant, client_id, email_norm.filter(|e| !e.is_empty()), phone.filter(|p| !p.is_empty()))
-        .await
+/// one is never sent). `client` is the row as it was before the erasure: its address and
+/// phone find messages queued before messages were tagged with their client.
+pub async fn erase_traces(tx: &mut Tx, tenant: &Tenant, client: &ClientRow) -> AppResult<()> {
+    repo::delete_keys(tx, tenant, &client.id).await?;
+    crate::features::bookings::repo::clear_notes_of_client(tx, tenant, &client.id).await?;
+    let email_norm = client.email.as_ref().map(|e| e.to_lowercase()).filter(|e| !e.is_empty());
+    let phone = client.phone.as_deref().filter(|p| !p.is_empty());
+    repo::erase_messages(tx, tenant, &client.id, email_norm.as_deref(), phone).await
 }
 
 /// Collect the key ids of every sealed value in `v`.

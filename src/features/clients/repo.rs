@@ -3,7 +3,7 @@
 
 use crate::{
     access::Tenant,
-    db::{self, Tx, placeholders},
+    db::{self, Executor, Tx, placeholders},
     error::AppResult,
 };
 use serde::Serialize;
@@ -55,7 +55,7 @@ pub async fn by_email(tx: &mut Tx, tenant: &Tenant, email_norm: &str) -> AppResu
     Ok(db::query_scalar(sql, &[tenant, &email_norm]).fetch_optional(&mut **tx).await?)
 }
 
-pub async fn get<'e>(exec: impl db::Executor<'e>, tenant: &Tenant, id: &str) -> AppResult<Option<ClientRow>> {
+pub async fn get(exec: impl Executor<'_>, tenant: &Tenant, id: &str) -> AppResult<Option<ClientRow>> {
     let sql = format!("SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND id = $2");
     Ok(db::query_as(&sql, &[tenant, &id]).fetch_optional(exec).await?)
 }
@@ -69,8 +69,8 @@ pub enum Reach<'a> {
 
 /// Clients not erased whose name, address or phone holds `pattern` (a `LIKE` pattern),
 /// after the keyset `(last name, first name, id)`, by name.
-pub async fn search<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn search(
+    exec: impl Executor<'_>,
     tenant: &Tenant,
     pattern: &str,
     (al, af, ai): (&str, &str, &str),
@@ -164,11 +164,7 @@ pub async fn insert_key(
 }
 
 /// Some keys by id, `(id, sealed key)`, in one query; those erased are missing.
-pub async fn keys<'e>(
-    exec: impl db::Executor<'e>,
-    tenant: &Tenant,
-    ids: &[String],
-) -> AppResult<Vec<(String, String)>> {
+pub async fn keys(exec: impl Executor<'_>, tenant: &Tenant, ids: &[String]) -> AppResult<Vec<(String, String)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -349,8 +349,8 @@ pub async fn export(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<s
     let notes: Vec<(String, i64, i64, String)> = bookings::notes_of_client(state.db.pool(), scope.tenant(), id)
         .await?
         .into_iter()
-        .filter(|r| seen(&r.4))
-        .map(|(id, s, e, n, _)| (id, s, e, n))
+        .filter(|r| seen(&r.calendar_id))
+        .map(|r| (r.id, r.start_at, r.end_at, r.notes))
         .collect();
     Ok(json!({
         "client": d.client, "created_at": crate::http::ts(d.client.created_at), "visit_count": d.visit_count,
@@ -367,8 +367,7 @@ pub async fn erase(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> A
     let mut tx = state.db.begin().await?;
     repo::erase(&mut tx, scope.tenant(), id, now).await?;
     // Keys (so audit values), booking notes, manage links, messages: nothing of theirs stays.
-    let email_norm = before.email.as_ref().map(|e| e.to_lowercase());
-    personal::erase_traces(&mut tx, scope.tenant(), id, email_norm.as_deref(), before.phone.as_deref()).await?;
+    personal::erase_traces(&mut tx, scope.tenant(), &before).await?;
     // The audit row keeps that an erasure happened, not what was erased.
     audit::org_event(
         &mut tx,

@@ -2,7 +2,7 @@
 
 use crate::{
     access::Tenant,
-    db::{self, Tx},
+    db::{self, Executor, Tx},
     error::AppResult,
 };
 use serde::Serialize;
@@ -23,13 +23,13 @@ pub struct Location {
 
 const COLUMNS: &str = "id, name, slug, time_zone, address, status, created_at";
 
-pub async fn find<'e>(exec: impl db::Executor<'e>, tenant: &Tenant, id: &str) -> AppResult<Option<Location>> {
+pub async fn find(exec: impl Executor<'_>, tenant: &Tenant, id: &str) -> AppResult<Option<Location>> {
     let sql = format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 AND id = $2");
     db::fetch_by_org_id(exec, &sql, tenant, id).await
 }
 
 /// Every location of the organisation, by name.
-pub async fn list<'e>(exec: impl db::Executor<'e>, tenant: &Tenant) -> AppResult<Vec<Location>> {
+pub async fn list(exec: impl Executor<'_>, tenant: &Tenant) -> AppResult<Vec<Location>> {
     let sql = format!("SELECT {COLUMNS} FROM locations WHERE org_id = $1 ORDER BY name, id");
     Ok(db::query_as(&sql, &[tenant]).fetch_all(exec).await?)
 }
@@ -63,17 +63,10 @@ pub async fn booking_count(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<
     Ok(db::query_scalar(sql, &[tenant, &id]).fetch_one(&mut **tx).await?)
 }
 
-/// Every grant (of members and teams) on the location.
-pub async fn delete_grants(tx: &mut Tx, tenant: &Tenant, id: &str) -> AppResult<()> {
-    let sql = "DELETE FROM grants WHERE org_id = $1 AND location_id = $2";
-    db::execute(tx, sql, &[tenant, &id]).await?;
-    Ok(())
-}
-
-/// The database's own error is returned: a booking still pointing here is a foreign-key
-/// refusal the caller words.
+/// Delete a location and every grant (of members and teams) on it. The database's own error
+/// is returned: a booking still pointing here is a foreign-key refusal the caller words.
 pub async fn delete(tx: &mut Tx, tenant: &Tenant, id: &str) -> Result<(), sqlx::Error> {
-    let sql = "DELETE FROM locations WHERE org_id = $1 AND id = $2";
-    db::execute(tx, sql, &[tenant, &id]).await?;
+    db::execute(tx, "DELETE FROM grants WHERE org_id = $1 AND location_id = $2", &[tenant, &id]).await?;
+    db::execute(tx, "DELETE FROM locations WHERE org_id = $1 AND id = $2", &[tenant, &id]).await?;
     Ok(())
 }

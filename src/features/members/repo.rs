@@ -6,7 +6,7 @@ use crate::{
         MembershipStatus, Role, Tenant,
         policy::{Footprint, Object},
     },
-    db::{self, Tx, new_id},
+    db::{self, Executor, Tx, new_id},
     error::AppResult,
 };
 use serde_json::json;
@@ -59,7 +59,7 @@ const COLUMNS: &str =
 
 // ---------------------------------------------------------------- memberships
 
-pub async fn find<'e>(exec: impl db::Executor<'e>, tenant: &Tenant, id: &str) -> AppResult<Option<MemberRow>> {
+pub async fn find(exec: impl Executor<'_>, tenant: &Tenant, id: &str) -> AppResult<Option<MemberRow>> {
     let sql = format!("SELECT {COLUMNS} FROM memberships WHERE org_id = $1 AND id = $2");
     db::fetch_by_org_id(exec, &sql, tenant, id).await
 }
@@ -70,7 +70,7 @@ pub async fn find_by_email(tx: &mut Tx, tenant: &Tenant, email_norm: &str) -> Ap
 }
 
 /// Every membership, removed ones last, by name.
-pub async fn list<'e>(exec: impl db::Executor<'e>, tenant: &Tenant) -> AppResult<Vec<MemberRow>> {
+pub async fn list(exec: impl Executor<'_>, tenant: &Tenant) -> AppResult<Vec<MemberRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM memberships WHERE org_id = $1 ORDER BY status = 'removed', last_name, first_name, id"
     );
@@ -265,8 +265,8 @@ pub async fn take_invitation(tx: &mut Tx, tenant: &Tenant, id: &str, now: i64) -
 // ---------------------------------------------------------------- preview
 
 /// Every calendar of the organisation: `(id, name, location id, own member id)`, by name.
-pub async fn calendars_brief<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn calendars_brief(
+    exec: impl Executor<'_>,
     tenant: &Tenant,
 ) -> AppResult<Vec<(String, String, String, Option<String>)>> {
     let sql = "SELECT id, name, location_id, member_id FROM calendars WHERE org_id = $1 ORDER BY name, id";

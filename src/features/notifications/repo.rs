@@ -2,13 +2,13 @@
 
 use crate::{
     access::Tenant,
-    db::{self, Tx},
+    db::{self, Executor, Tx},
     error::AppResult,
 };
 
 /// `(event, channel, enabled)` of a member's own choices.
-pub async fn preferences<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn preferences(
+    exec: impl Executor<'_>,
     tenant: &Tenant,
     membership_id: &str,
 ) -> AppResult<Vec<(String, String, i64)>> {
@@ -17,8 +17,8 @@ pub async fn preferences<'e>(
 }
 
 /// `(the organisation's sms_enabled, the account's mobile phone)`.
-pub async fn sms_and_phone<'e>(
-    exec: impl db::Executor<'e>,
+pub async fn sms_and_phone(
+    exec: impl Executor<'_>,
     tenant: &Tenant,
     account_id: &str,
 ) -> AppResult<(i64, Option<String>)> {

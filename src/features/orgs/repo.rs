@@ -3,7 +3,7 @@
 
 use crate::{
     access::{MembershipStatus, Role, Tenant, identity::MyOrg},
-    db::{self, Db, Tx},
+    db::{self, Db, Executor, Tx},
     error::{AppError, AppResult},
 };
 
@@ -32,7 +32,7 @@ pub async fn insert_account_membership(
 }
 
 /// The organisation as one of the account's own (with the account's role there).
-pub async fn my_org<'e>(exec: impl db::Executor<'e>, tenant: &Tenant, account_id: &str) -> AppResult<MyOrg> {
+pub async fn my_org(exec: impl Executor<'_>, tenant: &Tenant, account_id: &str) -> AppResult<MyOrg> {
     let sql = "SELECT o.id, o.name, o.slug, m.role, o.created_at FROM orgs o JOIN memberships m ON m.org_id = o.id \
          WHERE o.id = $1 AND m.account_id = $2";
     Ok(db::query_as(sql, &[tenant, &account_id]).fetch_one(exec).await?)
@@ -60,7 +60,7 @@ fn as_bool<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
 
 const SETTINGS: &str = "SELECT id, name, slug, require_totp, sms_enabled FROM orgs WHERE id = $1";
 
-pub async fn settings<'e>(exec: impl db::Executor<'e>, tenant: &Tenant) -> AppResult<OrgSettings> {
+pub async fn settings(exec: impl Executor<'_>, tenant: &Tenant) -> AppResult<OrgSettings> {
     Ok(db::query_as(SETTINGS, &[tenant]).fetch_one(exec).await?)
 }
 

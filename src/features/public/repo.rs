@@ -1,7 +1,11 @@
 //! The SQL only the public side runs; every function takes the `Tenant` the slug or the
 //! manage link reached (`access::tenant`).
 
-use crate::{access::Tenant, db, error::AppResult};
+use crate::{
+    access::Tenant,
+    db::{self, Executor},
+    error::AppResult,
+};
 
 /// A booking as its manage link sees it, with its organisation.
 #[derive(Clone, Debug)]
@@ -44,7 +48,7 @@ struct ManagedRow {
     service_name: Option<String>,
 }
 
-pub async fn managed<'e>(exec: impl db::Executor<'e>, tenant: &Tenant, booking_id: &str) -> AppResult<Option<Managed>> {
+pub async fn managed(exec: impl Executor<'_>, tenant: &Tenant, booking_id: &str) -> AppResult<Option<Managed>> {
     let sql = "SELECT b.id, b.location_id, b.calendar_id, b.service_id, b.start_at, b.end_at, b.buffer_before_min, b.buffer_after_min, \
                 b.status, l.name AS location_name, l.slug AS location_slug, l.time_zone, c.time_zone AS calendar_time_zone, \
                 c.name AS calendar_name, s.name AS service_name \

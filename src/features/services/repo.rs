@@ -4,7 +4,7 @@
 
 use crate::{
     access::Tenant,
-    db::{self, Backend, Tx},
+    db::{self, Backend, Executor, Tx},
     error::AppResult,
 };
 use serde::Serialize;
@@ -33,13 +33,13 @@ const COLUMNS: &str = "id, name, description, length_min, buffer_before_min, buf
      max_advance_days, step_min, price_cents, currency, status";
 
 /// The organisation's services by name (without their calendars).
-pub async fn list<'e>(exec: impl db::Executor<'e>, tenant: &Tenant) -> AppResult<Vec<Service>> {
+pub async fn list(exec: impl Executor<'_>, tenant: &Tenant) -> AppResult<Vec<Service>> {
     let sql = format!("SELECT {COLUMNS} FROM services WHERE org_id = $1 ORDER BY name, id");
     Ok(db::query_as(&sql, &[tenant]).fetch_all(exec).await?)
 }
 
 /// Every `(service, calendar)` link of the organisation's services, by calendar.
-pub async fn offers<'e>(exec: impl db::Executor<'e>, tenant: &Tenant) -> AppResult<Vec<(String, String)>> {
+pub async fn offers(exec: impl Executor<'_>, tenant: &Tenant) -> AppResult<Vec<(String, String)>> {
     let sql = "SELECT cs.service_id, cs.calendar_id FROM calendar_services cs JOIN services s ON s.id = cs.service_id WHERE s.org_id = $1 ORDER BY cs.calendar_id";
     Ok(db::query_as(sql, &[tenant]).fetch_all(exec).await?)
 }
@@ -52,12 +52,7 @@ struct ServiceWithCalendars {
 }
 
 /// One service with its calendars, in one row (ids are UUID text, without commas).
-pub async fn get<'e>(
-    exec: impl db::Executor<'e>,
-    backend: Backend,
-    tenant: &Tenant,
-    id: &str,
-) -> AppResult<Option<Service>> {
+pub async fn get(exec: impl Executor<'_>, backend: Backend, tenant: &Tenant, id: &str) -> AppResult<Option<Service>> {
     let agg = match backend {
         Backend::Sqlite => "group_concat(cs.calendar_id, ',')",
         Backend::Postgres => "string_agg(cs.calendar_id, ',' ORDER BY cs.calendar_id)",
@@ -139,8 +134,8 @@ pub async fn set_offered(
 /// What a location offers the public: the organisation's public, active services, and the
 /// `(service, calendar id, calendar name, calendar zone)` links of the location's active
 /// calendars.
-pub async fn public_offer<'e>(
-    exec: impl db::Executor<'e> + Copy,
+pub async fn public_offer(
+    exec: impl Executor<'_> + Copy,
     tenant: &Tenant,
     location_id: &str,
 ) -> AppResult<(Vec<Service>, Vec<(String, String, String, String)>)> {

@@ -3,22 +3,18 @@
 
 use crate::{
     access::Tenant,
-    db::{self, Tx},
+    db::{self, Executor, Tx},
     error::AppResult,
 };
 
 /// `(id, name)` of the organisation's teams, or of the one team `only` names, by name.
-pub async fn teams<'e>(
-    exec: impl db::Executor<'e>,
-    tenant: &Tenant,
-    only: Option<&str>,
-) -> AppResult<Vec<(String, String)>> {
+pub async fn teams(exec: impl Executor<'_>, tenant: &Tenant, only: Option<&str>) -> AppResult<Vec<(String, String)>> {
     let sql = "SELECT id, name FROM teams WHERE org_id = $1 AND ($2 = '' OR id = $2) ORDER BY name, id";
     Ok(db::query_as(sql, &[tenant, &only.unwrap_or("")]).fetch_all(exec).await?)
 }
 
 /// `(team id, member id)` of every team of the organisation.
-pub async fn team_members<'e>(exec: impl db::Executor<'e>, tenant: &Tenant) -> AppResult<Vec<(String, String)>> {
+pub async fn team_members(exec: impl Executor<'_>, tenant: &Tenant) -> AppResult<Vec<(String, String)>> {
     let sql = "SELECT tm.team_id, tm.member_id FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE t.org_id = $1 ORDER BY tm.member_id";
     Ok(db::query_as(sql, &[tenant]).fetch_all(exec).await?)
 }
@@ -33,7 +29,7 @@ pub struct TeamGrantRow {
 }
 
 /// Every team grant of the organisation, oldest first.
-pub async fn team_grants<'e>(exec: impl db::Executor<'e>, tenant: &Tenant) -> AppResult<Vec<TeamGrantRow>> {
+pub async fn team_grants(exec: impl Executor<'_>, tenant: &Tenant) -> AppResult<Vec<TeamGrantRow>> {
     let sql = "SELECT subject_id, scope, location_id, calendar_id, level FROM grants WHERE org_id = $1 AND subject_type = 'team' ORDER BY created_at, id";
     Ok(db::query_as(sql, &[tenant]).fetch_all(exec).await?)
 }
