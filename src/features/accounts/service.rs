@@ -2,7 +2,7 @@
 
 use super::repo::{self, AccountRow};
 use crate::{
-    audit::{self, Actor, Entry},
+    audit::{self, Actor, Event},
     clock::to_ms,
     crypto,
     error::{AppError, AppResult, FieldError},
@@ -121,22 +121,8 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
     }
     let (session_id, token) =
         repo::create_session(&mut tx, now, &account.id, ctx.ip.as_deref(), ctx.user_agent.as_deref()).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &actor_of(&account),
-            action: "session.created",
-            object_type: "session",
-            object_id: Some(&session_id),
-            before: None,
-            after: Some(json!({"user_agent": ctx.user_agent})),
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    let event = Event::new("session.created", "session", &session_id).after(json!({"user_agent": ctx.user_agent}));
+    audit::record(&mut tx, now, None, &actor_of(&account), Some(ctx), event).await?;
     tx.commit().await?;
     // Only failures count: a login that went through takes its own hits back.
     ratelimit::refund(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
@@ -150,22 +136,9 @@ pub async fn logout(state: &AppState, ctx: &Ctx, account_id: &str, label: &str, 
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     repo::end_session(&mut tx, account_id, session_id).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &Actor::Account { id: account_id.into(), label: label.into() },
-            action: "session.ended",
-            object_type: "session",
-            object_id: Some(session_id),
-            before: None,
-            after: None,
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    let event = Event::new("session.ended", "session", session_id);
+    audit::record(&mut tx, now, None, &Actor::Account { id: account_id.into(), label: label.into() }, Some(ctx), event)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -190,22 +163,8 @@ pub async fn forgot_password(state: &AppState, ctx: &Ctx, email: &str) -> AppRes
             t.get("mail.footer"),
         );
         outbox::enqueue_email(&mut tx, now, None, &mail).await?;
-        audit::record(
-            &mut tx,
-            now,
-            Entry {
-                org_id: None,
-                location_id: None,
-                actor: &Actor::System,
-                action: "account.password_reset_requested",
-                object_type: "account",
-                object_id: Some(&account.id),
-                before: None,
-                after: None,
-                ctx: Some(ctx),
-            },
-        )
-        .await?;
+        let event = Event::new("account.password_reset_requested", "account", &account.id);
+        audit::record(&mut tx, now, None, &Actor::System, Some(ctx), event).await?;
     }
     tx.commit().await?;
     state.outbox_wake.notify_one();
@@ -240,22 +199,13 @@ pub async fn reset_password(state: &AppState, ctx: &Ctx, token: &str, password: 
         t.get("mail.footer"),
     );
     outbox::enqueue_email(&mut tx, now, None, &mail).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &actor_of(&account),
-            action: if row.purpose == PURPOSE_SET_PASSWORD { "account.password_set" } else { "account.password_reset" },
-            object_type: "account",
-            object_id: Some(&account.id),
-            before: None,
-            after: Some(json!({"sessions_ended": ended})),
-            ctx: Some(ctx),
-        },
+    let event = Event::new(
+        if row.purpose == PURPOSE_SET_PASSWORD { "account.password_set" } else { "account.password_reset" },
+        "account",
+        &account.id,
     )
-    .await?;
+    .after(json!({"sessions_ended": ended}));
+    audit::record(&mut tx, now, None, &actor_of(&account), Some(ctx), event).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(())
@@ -329,22 +279,10 @@ pub async fn update_profile(
     checks.finish()?;
     let now = to_ms(state.now());
     repo::update_profile(&mut tx, &after, now).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &actor_of(&before),
-            action: "account.profile_updated",
-            object_type: "account",
-            object_id: Some(account_id),
-            before: Some(profile_json(&before)),
-            after: Some(profile_json(&after)),
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    let event = Event::new("account.profile_updated", "account", account_id)
+        .before(profile_json(&before))
+        .after(profile_json(&after));
+    audit::record(&mut tx, now, None, &actor_of(&before), Some(ctx), event).await?;
     tx.commit().await?;
     after.updated_at = now;
     Ok(after)
@@ -394,22 +332,8 @@ pub async fn change_password(
         t.get("mail.footer"),
     );
     outbox::enqueue_email(&mut tx, now, None, &mail).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &actor_of(&account),
-            action: "account.password_changed",
-            object_type: "account",
-            object_id: Some(account_id),
-            before: None,
-            after: Some(json!({"sessions_ended": ended})),
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    let event = Event::new("account.password_changed", "account", account_id).after(json!({"sessions_ended": ended}));
+    audit::record(&mut tx, now, None, &actor_of(&account), Some(ctx), event).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(())
@@ -425,22 +349,10 @@ pub async fn set_blocked(state: &AppState, email: &str, blocked: bool) -> AppRes
     let account = repo::account_by_email(&mut *tx, &key).await?.ok_or(AppError::NotFound)?;
     repo::set_blocked(&mut tx, &account.id, if blocked { Some(now) } else { None }, now).await?;
     let ended = if blocked { repo::end_sessions(&mut tx, &account.id, None).await? } else { 0 };
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &Actor::System,
-            action: if blocked { "account.blocked" } else { "account.unblocked" },
-            object_type: "account",
-            object_id: Some(&account.id),
-            before: Some(json!({"blocked": account.blocked_at.is_some()})),
-            after: Some(json!({"blocked": blocked, "sessions_ended": ended})),
-            ctx: None,
-        },
-    )
-    .await?;
+    let event = Event::new(if blocked { "account.blocked" } else { "account.unblocked" }, "account", &account.id)
+        .before(json!({"blocked": account.blocked_at.is_some()}))
+        .after(json!({"blocked": blocked, "sessions_ended": ended}));
+    audit::record(&mut tx, now, None, &Actor::System, None, event).await?;
     tx.commit().await?;
     Ok(account)
 }
@@ -472,22 +384,9 @@ pub async fn create_owner(state: &AppState, email: &str, org_name: &str) -> AppR
                 },
             )
             .await?;
-            audit::record(
-                &mut tx,
-                now,
-                Entry {
-                    org_id: None,
-                    location_id: None,
-                    actor: &Actor::System,
-                    action: "account.created",
-                    object_type: "account",
-                    object_id: Some(&id),
-                    before: None,
-                    after: Some(json!({"email": email.as_str(), "via": "create-owner"})),
-                    ctx: None,
-                },
-            )
-            .await?;
+            let event = Event::new("account.created", "account", &id)
+                .after(json!({"email": email.as_str(), "via": "create-owner"}));
+            audit::record(&mut tx, now, None, &Actor::System, None, event).await?;
             repo::account_by_id(&mut *tx, &id).await?.ok_or_else(|| AppError::internal("account vanished"))?
         }
     };

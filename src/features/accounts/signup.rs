@@ -2,7 +2,7 @@
 
 use super::repo::{self};
 use crate::{
-    audit::{self, Actor, Entry},
+    audit::{self, Actor, Event},
     clock::to_ms,
     crypto,
     error::{AppError, AppResult},
@@ -175,24 +175,10 @@ pub async fn verify_email(
             AppError::conflict("already-verified", "This address already has an account; log in."),
         ));
     }
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &Actor::Account { id: id.clone(), label: s.email.clone() },
-            action: "account.created",
-            object_type: "account",
-            object_id: Some(&id),
-            before: None,
-            after: Some(
-                json!({"email": s.email, "first_name": s.first_name, "last_name": s.last_name, "signup": s.id}),
-            ),
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    let event = Event::new("account.created", "account", &id)
+        .after(json!({"email": s.email, "first_name": s.first_name, "last_name": s.last_name, "signup": s.id}));
+    audit::record(&mut tx, now, None, &Actor::Account { id: id.clone(), label: s.email.clone() }, Some(ctx), event)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }

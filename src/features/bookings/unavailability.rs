@@ -6,7 +6,7 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    audit::{self, OrgEvent},
+    audit::{self, Event},
     clock::to_ms,
     db::new_id,
     error::{AppError, AppResult},
@@ -60,21 +60,10 @@ pub async fn add_unavailability(
     };
     let mut tx = state.db.begin().await?;
     super::repo::insert_unavailability(&mut tx, scope.tenant(), &u, now).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "calendar.unavailability_added",
-            object_type: "calendar",
-            object_id: &cal.id,
-            location_id: Some(&cal.location_id),
-            before: None,
-            after: Some(json!({"id": u.id, "start": s, "end": e, "reason": u.reason})),
-        },
-    )
-    .await?;
+    let event = Event::new("calendar.unavailability_added", "calendar", &cal.id)
+        .at(&cal.location_id)
+        .after(json!({"id": u.id, "start": s, "end": e, "reason": u.reason}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(u)
 }
@@ -93,21 +82,10 @@ pub async fn remove_unavailability(
     if !super::repo::delete_unavailability(&mut tx, scope.tenant(), &cal.id, id).await? {
         return Err(AppError::NotFound);
     }
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "calendar.unavailability_removed",
-            object_type: "calendar",
-            object_id: &cal.id,
-            location_id: Some(&cal.location_id),
-            before: Some(json!({"id": id})),
-            after: None,
-        },
-    )
-    .await?;
+    let event = Event::new("calendar.unavailability_removed", "calendar", &cal.id)
+        .at(&cal.location_id)
+        .before(json!({"id": id}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -10,7 +10,7 @@
 use super::{notify, repo};
 use crate::{
     access::Tenant,
-    audit::{self, Actor, Entry},
+    audit::{self, Actor, Event},
     db::Tx,
     error::AppResult,
     http::Ctx,
@@ -245,20 +245,6 @@ async fn record(
     before: Option<Value>,
     after: Value,
 ) -> AppResult<()> {
-    audit::record(
-        tx,
-        now,
-        Entry {
-            org_id: Some(tenant.org_id()),
-            location_id: Some(place.location_id),
-            actor: &by.actor,
-            action,
-            object_type: "booking",
-            object_id: Some(id),
-            before,
-            after: Some(after),
-            ctx: Some(by.ctx),
-        },
-    )
-    .await
+    let event = Event::new(action, "booking", id).at(place.location_id).before(before).after(after);
+    audit::record(tx, now, Some(tenant.org_id()), &by.actor, Some(by.ctx), event).await
 }

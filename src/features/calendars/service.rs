@@ -7,7 +7,7 @@ use crate::{
         holdings::Watch,
         policy::{Action, Object},
     },
-    audit::{self, OrgEvent},
+    audit::{self, Event},
     clock::to_ms,
     db::new_id,
     error::{AppError, AppResult, FieldError},
@@ -236,21 +236,8 @@ pub async fn insert_in_tx(
     c: &CalendarRow,
 ) -> AppResult<()> {
     repo::insert(tx, scope.tenant(), c, now).await?;
-    audit::org_event(
-        tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "calendar.created",
-            object_type: "calendar",
-            object_id: &c.id,
-            location_id: Some(&c.location_id),
-            before: None,
-            after: Some(snapshot(c)),
-        },
-    )
-    .await
+    let event = Event::new("calendar.created", "calendar", &c.id).at(&c.location_id).after(snapshot(c));
+    audit::org_event(tx, now, scope, ctx, event).await
 }
 
 fn snapshot(c: &CalendarRow) -> serde_json::Value {
@@ -292,21 +279,11 @@ pub async fn update(
     let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
     repo::update(&mut tx, scope.tenant(), &after, now).await?;
     watch.judge(&mut tx, scope).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "calendar.updated",
-            object_type: "calendar",
-            object_id: id,
-            location_id: Some(&after.location_id),
-            before: Some(snapshot(&before)),
-            after: Some(snapshot(&after)),
-        },
-    )
-    .await?;
+    let event = Event::new("calendar.updated", "calendar", id)
+        .at(&after.location_id)
+        .before(snapshot(&before))
+        .after(snapshot(&after));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -326,21 +303,8 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     }
     repo::delete_grants(&mut tx, scope.tenant(), id).await?;
     repo::delete(&mut tx, scope.tenant(), id).await.map_err(|e| crate::db::foreign_key_or(e, has_bookings()))?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "calendar.deleted",
-            object_type: "calendar",
-            object_id: id,
-            location_id: Some(&before.location_id),
-            before: Some(snapshot(&before)),
-            after: None,
-        },
-    )
-    .await?;
+    let event = Event::new("calendar.deleted", "calendar", id).at(&before.location_id).before(snapshot(&before));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }

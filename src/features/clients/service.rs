@@ -9,7 +9,7 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    audit::{self, OrgEvent},
+    audit::{self, Event},
     clock::to_ms,
     db::{Tx, new_id},
     error::{AppError, AppResult, FieldError},
@@ -167,21 +167,8 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Client
 pub async fn insert_in_tx(tx: &mut Tx, state: &AppState, ctx: &Ctx, scope: &OrgScope, c: &ClientRow) -> AppResult<()> {
     repo::insert(tx, scope.tenant(), c, None).await?;
     let snapshot = personal::seal(tx, state, scope.tenant(), &c.id, json!(c)).await?;
-    audit::org_event(
-        tx,
-        c.created_at,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "client.created",
-            object_type: "client",
-            object_id: &c.id,
-            location_id: None,
-            before: None,
-            after: Some(snapshot),
-        },
-    )
-    .await
+    let event = Event::new("client.created", "client", &c.id).after(snapshot);
+    audit::org_event(tx, c.created_at, scope, ctx, event).await
 }
 
 pub async fn update(
@@ -204,21 +191,8 @@ pub async fn update(
         personal::seal(&mut tx, state, scope.tenant(), id, json!(before)).await?,
         personal::seal(&mut tx, state, scope.tenant(), id, json!(after)).await?,
     );
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "client.updated",
-            object_type: "client",
-            object_id: id,
-            location_id: None,
-            before: Some(was),
-            after: Some(is),
-        },
-    )
-    .await?;
+    audit::org_event(&mut tx, now, scope, ctx, Event::new("client.updated", "client", id).before(was).after(is))
+        .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -323,21 +297,10 @@ pub async fn merge(
     let duplicate = personal::seal(&mut tx, state, scope.tenant(), &dup.id, json!(dup)).await?;
     // What came from the duplicate is the kept client's now, erasure included.
     personal::adopt(&mut tx, scope.tenant(), &dup.id, &keep.id).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "client.merged",
-            object_type: "client",
-            object_id: &keep.id,
-            location_id: None,
-            before: Some(json!({"kept": kept, "duplicate": duplicate})),
-            after: Some(json!({"bookings_moved": moved})),
-        },
-    )
-    .await?;
+    let event = Event::new("client.merged", "client", &keep.id)
+        .before(json!({"kept": kept, "duplicate": duplicate}))
+        .after(json!({"bookings_moved": moved}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     detail(state, scope, id).await
 }
@@ -370,21 +333,8 @@ pub async fn erase(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> A
     let email_norm = before.email.as_ref().map(|e| e.to_lowercase());
     personal::erase_traces(&mut tx, scope.tenant(), id, email_norm.as_deref(), before.phone.as_deref()).await?;
     // The audit row keeps that an erasure happened, not what was erased.
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "client.erased",
-            object_type: "client",
-            object_id: id,
-            location_id: None,
-            before: Some(json!({"id": before.id})),
-            after: None,
-        },
-    )
-    .await?;
+    let event = Event::new("client.erased", "client", id).before(json!({"id": before.id}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use crate::{
         OrgScope,
         policy::{Action, Object},
     },
-    audit::{self, OrgEvent},
+    audit::{self, Event},
     clock::to_ms,
     db::{new_id, unique_or},
     error::{AppError, AppResult, FieldError},
@@ -80,21 +80,8 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Locati
         created_at: now,
     };
     repo::insert(&mut tx, scope.tenant(), &loc).await.map_err(|e| unique_or(e, slug_taken()))?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "location.created",
-            object_type: "location",
-            object_id: &id,
-            location_id: Some(&id),
-            before: None,
-            after: Some(json!(loc)),
-        },
-    )
-    .await?;
+    let event = Event::new("location.created", "location", &id).at(&id).after(json!(loc));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(loc)
 }
@@ -141,21 +128,8 @@ pub async fn update(
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     repo::update(&mut tx, scope.tenant(), &after, now).await.map_err(|e| unique_or(e, slug_taken()))?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "location.updated",
-            object_type: "location",
-            object_id: id,
-            location_id: Some(id),
-            before: Some(json!(before)),
-            after: Some(json!(after)),
-        },
-    )
-    .await?;
+    let event = Event::new("location.updated", "location", id).at(id).before(json!(before)).after(json!(after));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -177,21 +151,8 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     }
     repo::delete_grants(&mut tx, scope.tenant(), id).await?;
     repo::delete(&mut tx, scope.tenant(), id).await.map_err(|e| crate::db::foreign_key_or(e, has_bookings()))?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "location.deleted",
-            object_type: "location",
-            object_id: id,
-            location_id: Some(id),
-            before: Some(json!(before)),
-            after: None,
-        },
-    )
-    .await?;
+    let event = Event::new("location.deleted", "location", id).at(id).before(json!(before));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }

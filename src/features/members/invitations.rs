@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     access::{Identity, OrgScope, Tenant, tenant::by_invitation_token},
-    audit::{self, Actor, Entry},
+    audit::{self, Actor, Event},
     clock::to_ms,
     crypto,
     db::{Tx, new_id},
@@ -149,20 +149,16 @@ async fn join(tx: &mut Tx, now: i64, ctx: &Ctx, p: &Pending, m: &MemberRow, who:
     if let Some(s) = session_id {
         accounts::set_active_org(&mut **tx, account_id, s, Some(p.tenant.org_id())).await?;
     }
+    let event = Event::new("member.joined", "membership", &m.id)
+        .before(json!({"status": "invited"}))
+        .after(json!({"status": "active", "account_id": account_id}));
     audit::record(
         tx,
         now,
-        Entry {
-            org_id: Some(p.tenant.org_id()),
-            location_id: None,
-            actor: &Actor::Account { id: account_id.into(), label: label.into() },
-            action: "member.joined",
-            object_type: "membership",
-            object_id: Some(&m.id),
-            before: Some(json!({"status": "invited"})),
-            after: Some(json!({"status": "active", "account_id": account_id})),
-            ctx: Some(ctx),
-        },
+        Some(p.tenant.org_id()),
+        &Actor::Account { id: account_id.into(), label: label.into() },
+        Some(ctx),
+        event,
     )
     .await
 }
@@ -250,20 +246,15 @@ pub async fn register(
     .map_err(|e| {
         crate::db::unique_or(e, AppError::conflict("account-exists", "This address already has an account."))
     })?;
+    let event =
+        Event::new("account.created", "account", &account_id).after(json!({"email": m.email, "via": "invitation"}));
     audit::record(
         &mut tx,
         now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &Actor::Account { id: account_id.clone(), label: m.email.clone() },
-            action: "account.created",
-            object_type: "account",
-            object_id: Some(&account_id),
-            before: None,
-            after: Some(json!({"email": m.email, "via": "invitation"})),
-            ctx: Some(ctx),
-        },
+        None,
+        &Actor::Account { id: account_id.clone(), label: m.email.clone() },
+        Some(ctx),
+        event,
     )
     .await?;
     let (session_id, session_token) =
