@@ -69,13 +69,11 @@ pub(super) fn first_message(t: Tr, e: &AppError) -> Option<String> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PasswordForm {
-    #[serde(default)]
     current_password: String,
-    #[serde(default)]
     new_password: String,
-    #[serde(default)]
     new_password_confirm: String,
 }
 
@@ -97,11 +95,10 @@ pub async fn password(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct TotpForm {
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     code: String,
 }
 

@@ -5,6 +5,7 @@ use crate::{
     audit::{self, Actor, Event},
     clock::to_ms,
     crypto,
+    db::Tx,
     error::{AppError, AppResult, FieldError},
     http::Ctx,
     i18n::Tr,
@@ -59,7 +60,7 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
     let invalid =
         || AppError::Unauthorized { code: "invalid-credentials", detail: "Wrong email address or password.".into() };
     let email_key = input.email.trim().to_lowercase();
-    ratelimit::hit(state, ratelimit::LOGIN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::LOGIN_PER_IP, ctx).await?;
     ratelimit::hit(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
     if input.password.len() > NewPassword::MAX * 4 {
         return Err(invalid());
@@ -148,7 +149,7 @@ pub async fn logout(state: &AppState, ctx: &Ctx, account_id: &str, label: &str, 
 /// Always answers the same; mails a single-use link only to a usable account.
 pub async fn forgot_password(state: &AppState, ctx: &Ctx, email: &str) -> AppResult<()> {
     let key = email.trim().to_lowercase();
-    ratelimit::hit(state, ratelimit::RESET_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::RESET_PER_IP, ctx).await?;
     ratelimit::hit(state, ratelimit::RESET_PER_EMAIL, &key).await?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
@@ -173,7 +174,7 @@ pub async fn forgot_password(state: &AppState, ctx: &Ctx, email: &str) -> AppRes
 
 /// Set a new password from an emailed (or operator-printed) link; every session ends.
 pub async fn reset_password(state: &AppState, ctx: &Ctx, token: &str, password: &str) -> AppResult<()> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let password = NewPassword::parse("password", password).map_err(|e| AppError::Validation(vec![e]))?;
     let hash = crypto::hash_password(password.expose()).map_err(AppError::internal)?;
     let now = to_ms(state.now());
@@ -190,15 +191,7 @@ pub async fn reset_password(state: &AppState, ctx: &Ctx, token: &str, password: 
     let ended = repo::end_sessions(&mut tx, &account.id, None).await?;
     // Other outstanding reset links die with this one.
     repo::end_password_tokens(&mut tx, &account.id, now).await?;
-    let t = mail_lang(&account, ctx.lang);
-    let mail = compose(
-        &account.email,
-        t.get("mail.changed.subject"),
-        &[t.fmt("mail.changed.body", &[("name", &account.first_name)])],
-        Some((t.get("login.forgot"), &format!("{}/forgot", state.config.base_url))),
-        t.get("mail.footer"),
-    );
-    outbox::enqueue_email(&mut tx, now, None, &mail).await?;
+    mail_password_changed(&mut tx, state, ctx, &account, now).await?;
     let event = Event::new(
         if row.purpose == PURPOSE_SET_PASSWORD { "account.password_set" } else { "account.password_reset" },
         "account",
@@ -208,6 +201,26 @@ pub async fn reset_password(state: &AppState, ctx: &Ctx, token: &str, password: 
     audit::record(&mut tx, now, None, &actor_of(&account), Some(ctx), event).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
+    Ok(())
+}
+
+/// Tells the account's address that its password changed, with the way back if it was not them.
+async fn mail_password_changed(
+    tx: &mut Tx,
+    state: &AppState,
+    ctx: &Ctx,
+    account: &AccountRow,
+    now: i64,
+) -> AppResult<()> {
+    let t = mail_lang(account, ctx.lang);
+    let mail = compose(
+        &account.email,
+        t.get("mail.changed.subject"),
+        &[t.fmt("mail.changed.body", &[("name", &account.first_name)])],
+        Some((t.get("login.forgot"), &format!("{}/forgot", state.config.base_url))),
+        t.get("mail.footer"),
+    );
+    outbox::enqueue_email(tx, now, None, &mail).await?;
     Ok(())
 }
 
@@ -323,15 +336,7 @@ pub async fn change_password(
     let mut tx = state.db.begin().await?;
     repo::set_password(&mut tx, account_id, &hash, now).await?;
     let ended = repo::end_sessions(&mut tx, account_id, Some(session_id)).await?;
-    let t = mail_lang(&account, ctx.lang);
-    let mail = compose(
-        &account.email,
-        t.get("mail.changed.subject"),
-        &[t.fmt("mail.changed.body", &[("name", &account.first_name)])],
-        Some((t.get("login.forgot"), &format!("{}/forgot", state.config.base_url))),
-        t.get("mail.footer"),
-    );
-    outbox::enqueue_email(&mut tx, now, None, &mail).await?;
+    mail_password_changed(&mut tx, state, ctx, &account, now).await?;
     let event = Event::new("account.password_changed", "account", account_id).after(json!({"sessions_ended": ended}));
     audit::record(&mut tx, now, None, &actor_of(&account), Some(ctx), event).await?;
     tx.commit().await?;

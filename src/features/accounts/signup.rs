@@ -43,7 +43,7 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
     let (Some(email), Some(password), Some(first), Some(last)) = (email, password, first, last) else {
         return Err(AppError::internal("validation inconsistency"));
     };
-    ratelimit::hit(state, ratelimit::SIGNUP_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::SIGNUP_PER_IP, ctx).await?;
     ratelimit::hit(state, ratelimit::SIGNUP_PER_EMAIL, email.norm()).await?;
 
     // Hash before the transaction: the write lock is not held through 50 ms of argon2.
@@ -113,7 +113,7 @@ pub async fn verify_email(
     password: Option<&str>,
     browser: Option<&str>,
 ) -> AppResult<String> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let now = to_ms(state.now());
     // Proof of ownership is checked before the write transaction (argon2 takes ~50 ms).
     let pending = repo::signup_proof(state.db.pool(), &crypto::hash_token(token.trim()), now).await?;
@@ -187,7 +187,7 @@ pub async fn verify_email(
 pub async fn resend_verification(state: &AppState, ctx: &Ctx, email: &str) -> AppResult<()> {
     let Ok(email) = Email::parse("email", email) else { return Ok(()) };
     ratelimit::hit(state, ratelimit::SIGNUP_PER_EMAIL, email.norm()).await?;
-    ratelimit::hit(state, ratelimit::SIGNUP_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::SIGNUP_PER_IP, ctx).await?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     let latest = repo::latest_signup(&mut tx, email.norm(), now).await?;

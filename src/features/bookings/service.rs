@@ -356,23 +356,36 @@ pub async fn reschedule(
     get(state, scope, id).await
 }
 
-pub async fn cancel(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<BookingRow> {
-    let (before, cal) = acting_on(state, scope, id, Action::CancelBooking).await?;
-    if before.status == "cancelled" {
-        return Ok(before);
-    }
+/// End `before` (`cancelled` or `no_show`) in a transaction of its own, as the scope's member.
+async fn end(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &OrgScope,
+    before: &BookingRow,
+    cal: &CalendarRow,
+    status: &'static str,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     write::set_status(
         state,
         &mut tx,
         scope.tenant(),
         &by_staff(scope, ctx),
-        place(&cal),
-        &moving(&before),
-        ("cancelled", None),
+        place(cal),
+        &moving(before),
+        (status, None),
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+pub async fn cancel(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<BookingRow> {
+    let (before, cal) = acting_on(state, scope, id, Action::CancelBooking).await?;
+    if before.status == "cancelled" {
+        return Ok(before);
+    }
+    end(state, ctx, scope, &before, &cal, "cancelled").await?;
     state.outbox_wake.notify_one();
     get(state, scope, id).await
 }
@@ -420,17 +433,6 @@ pub async fn mark_no_show(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &st
     if before.start_at > to_ms(state.now()) {
         return Err(AppError::conflict("not-started", "A booking can be marked as a no-show once it has started."));
     }
-    let mut tx = state.db.begin().await?;
-    write::set_status(
-        state,
-        &mut tx,
-        scope.tenant(),
-        &by_staff(scope, ctx),
-        place(&cal),
-        &moving(&before),
-        ("no_show", None),
-    )
-    .await?;
-    tx.commit().await?;
+    end(state, ctx, scope, &before, &cal, "no_show").await?;
     get(state, scope, id).await
 }

@@ -109,7 +109,7 @@ pub struct InvitationInfo {
 
 /// What the link is for; only the holder of the link (the invited mailbox) learns it.
 pub async fn lookup(state: &AppState, ctx: &Ctx, raw: &str) -> AppResult<InvitationInfo> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let now = to_ms(state.now());
     let mut tx = state.db.pool().begin().await?;
     let (p, m) = pending(&mut tx, raw, now).await?;
@@ -165,7 +165,7 @@ async fn join(tx: &mut Tx, now: i64, ctx: &Ctx, p: &Pending, m: &MemberRow, who:
 
 /// A signed-in account accepts: it must be the invited address.
 pub async fn accept(state: &AppState, ctx: &Ctx, who: &Identity, raw: &str) -> AppResult<String> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     let (p, m) = pending(&mut tx, raw, now).await?;
@@ -206,7 +206,7 @@ pub async fn register(
     first_name: Option<&str>,
     last_name: Option<&str>,
 ) -> AppResult<Registration> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let password = NewPassword::parse("password", password).map_err(|e| AppError::Validation(vec![e]))?;
     let hash = crypto::hash_password(password.expose()).map_err(AppError::internal)?;
     let now = to_ms(state.now());

@@ -139,16 +139,12 @@ struct BookPage {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct BookQuery {
-    #[serde(default)]
     service: String,
-    #[serde(default)]
     person: String,
-    #[serde(default)]
     date: String,
-    #[serde(default)]
     tz: String,
-    #[serde(default)]
     slot: String,
 }
 
@@ -298,25 +294,17 @@ pub async fn book_page(
     Ok(if refused.is_some() { render_status(StatusCode::UNPROCESSABLE_ENTITY, &page) } else { render(&page) })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct BookForm {
-    #[serde(default)]
     service_id: String,
-    #[serde(default)]
     person: String,
-    #[serde(default)]
     start: String,
-    #[serde(default)]
     tz: String,
-    #[serde(default)]
     first_name: String,
-    #[serde(default)]
     last_name: String,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     notes: String,
 }
 
@@ -463,9 +451,9 @@ pub async fn cancel(State(state): State<AppState>, ctx: Ctx, Path(token): Path<S
     Ok(render(&manage_page(&state, &ctx, &token, message, error).await.or_page(&ctx)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct StartForm {
-    #[serde(default)]
     start: String,
 }
 

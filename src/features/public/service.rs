@@ -152,7 +152,7 @@ pub struct Booked {
 /// Book as a visitor. The time must be one the engine offers right now (hours, notice,
 /// advance, unavailability, buffers); the database refuses a lost race.
 pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> AppResult<Booked> {
-    ratelimit::hit(state, ratelimit::PUBLIC_BOOKING_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::PUBLIC_BOOKING_PER_IP, ctx).await?;
     let loc = location(state, slug).await?;
     let (s, cals) = pick(state, &loc, &b.service_id, b.calendar_id.as_deref()).await?;
     let mut errors = Vec::new();
@@ -302,7 +302,7 @@ fn present(m: &Managed) -> ManagedBooking {
 }
 
 pub async fn manage(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<ManagedBooking> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     Ok(present(&by_token(state, token).await?))
 }
 
@@ -324,7 +324,7 @@ fn moving(m: &Managed) -> write::Moving<'_> {
 }
 
 pub async fn cancel(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<ManagedBooking> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let m = by_token(state, token).await?;
     let now = to_ms(state.now());
     if m.status != "confirmed" || m.start_at <= now {
@@ -340,7 +340,7 @@ pub async fn cancel(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<Manag
 
 /// Move to another offered time of the same service on the same calendar (never elsewhere).
 pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -> AppResult<ManagedBooking> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let m = by_token(state, token).await?;
     let now = to_ms(state.now());
     if m.status != "confirmed" || m.start_at <= now {
