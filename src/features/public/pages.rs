@@ -100,7 +100,9 @@ struct Day {
     slots: Vec<SlotLink>,
 }
 
-#[derive(Default)]
+/// The visitor's own details, as typed (kept when the booking is refused).
+#[derive(Default, Deserialize)]
+#[serde(default)]
 struct FormValues {
     first_name: String,
     last_name: String,
@@ -301,11 +303,8 @@ pub struct BookForm {
     person: String,
     start: String,
     tz: String,
-    first_name: String,
-    last_name: String,
-    email: String,
-    phone: String,
-    notes: String,
+    #[serde(flatten)]
+    form: FormValues,
 }
 
 #[derive(Template)]
@@ -328,11 +327,11 @@ pub async fn book(
         service_id: f.service_id.clone(),
         calendar_id: Some(f.person.clone()).filter(|p| !p.is_empty() && p != "any"),
         start: f.start.clone(),
-        first_name: f.first_name.clone(),
-        last_name: f.last_name.clone(),
-        email: f.email.clone(),
-        phone: Some(f.phone.clone()),
-        notes: f.notes.clone(),
+        first_name: f.form.first_name.clone(),
+        last_name: f.form.last_name.clone(),
+        email: f.form.email.clone(),
+        phone: Some(f.form.phone.clone()),
+        notes: f.form.notes.clone(),
     };
     match service::book(&state, &ctx, &slug, input).await {
         Ok(b) => {
@@ -344,7 +343,7 @@ pub async fn book(
             Ok(render(&Done {
                 p: PageCtx::anonymous(&ctx),
                 title: t.get("book.done_title").into(),
-                message: t.fmt("book.done", &[("when", &when), ("with", &b.calendar_name), ("email", f.email.trim())]),
+                message: t.fmt("book.done", &[("when", &when), ("with", &b.calendar_name), ("email", f.form.email.trim())]),
                 link: Some((format!("/book/{slug}"), t.get("book.again").into())),
             }))
         }
@@ -361,14 +360,7 @@ pub async fn book(
                 slot: f.start.clone(),
                 ..Default::default()
             };
-            let form = FormValues {
-                first_name: f.first_name,
-                last_name: f.last_name,
-                email: f.email,
-                phone: f.phone,
-                notes: f.notes,
-            };
-            let mut page = build(&state, &ctx, &slug, &q, Some(message), form).await.or_page(&ctx)?;
+            let mut page = build(&state, &ctx, &slug, &q, Some(message), f.form).await.or_page(&ctx)?;
             if matches!(e, AppError::Conflict { .. }) && page.step == 4 {
                 page.step = 3; // the slot is gone: choose another
             }
