@@ -1,17 +1,15 @@
 //! Account rules shared by the JSON API, the pages and the CLI.
 
 use super::repo::{self, AccountRow};
+use crate::features::prelude::*;
 use crate::{
     audit::{self, Actor, Event},
     clock::to_ms,
     crypto,
     db::Tx,
-    error::{AppError, AppResult, FieldError},
-    http::Ctx,
-    i18n::Tr,
+    error::FieldError,
     jobs::{mail::compose, outbox},
     ratelimit,
-    state::AppState,
     types::{Checks, Email, Lang, Name, NewPassword, Phone, TimeZoneName, parse_country},
 };
 use serde_json::json;

@@ -1,12 +1,10 @@
 //! An account's sessions: listed to their owner, revocable one by one or all but this one.
 
 use super::repo::{self};
+use crate::features::prelude::*;
 use crate::{
     audit::{self, Actor, Event},
     clock::to_ms,
-    error::{AppError, AppResult},
-    http::Ctx,
-    state::AppState,
 };
 use serde_json::json;
 

@@ -1,16 +1,13 @@
 //! Sign-up: an account exists only once its own emailed link is clicked.
 
 use super::repo::{self};
+use crate::features::prelude::*;
 use crate::{
     audit::{self, Actor, Event},
     clock::to_ms,
     crypto,
-    error::{AppError, AppResult},
-    http::Ctx,
-    i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
-    state::AppState,
     types::{Checks, Email, Lang, Name, NewPassword},
 };
 use serde_json::json;

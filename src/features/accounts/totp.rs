@@ -2,15 +2,13 @@
 //! sealed at rest with the server key.
 
 use super::repo::{self, AccountRow};
+use crate::features::prelude::*;
 use crate::{
     audit::{self, Event},
     clock::to_ms,
     crypto,
-    error::{AppError, AppResult},
-    http::Ctx,
     jobs::{mail::compose, outbox},
     ratelimit,
-    state::AppState,
 };
 use serde_json::json;
 

@@ -1,18 +1,14 @@
 //! Working hours of a calendar: weekly intervals and date overrides, loaded into the
 //! engine's `Hours`, plus unavailability as busy time.
 
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope, Tenant,
-        policy::{Action, Object},
-    },
+    access::Tenant,
     audit::{self, Event},
     clock::to_ms,
-    error::{AppError, AppResult, FieldError},
-    features::calendars::service::{self as calendars},
-    http::Ctx,
+    error::FieldError,
+    features::calendars::service as calendars,
     scheduling::availability::{Busy, Hours},
-    state::AppState,
     types::{format_hhmm, parse_hhmm},
 };
 use serde::{Deserialize, Serialize};

@@ -2,21 +2,15 @@
 //! `409 slot-taken` naming the clashing booking's time.
 
 use super::{repo, write};
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
     clock::to_ms,
     db::new_id,
-    error::{AppError, AppResult},
     features::{
         calendars::service::{self as calendars, CalendarRow},
         services::service::rule_of,
     },
-    http::Ctx,
     scheduling::admission::{Limits, Refusal},
-    state::AppState,
     types::{Email, Name, Phone},
 };
 

@@ -1,18 +1,12 @@
 //! Unavailability periods of a calendar (holiday, sick leave…) with a reason: listed, added,
 //! removed, audited.
 
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
     audit::{self, Event},
     clock::to_ms,
     db::new_id,
-    error::{AppError, AppResult},
-    features::calendars::service::{self as calendars},
-    http::Ctx,
-    state::AppState,
+    features::calendars::service as calendars,
 };
 use serde_json::json;
 

@@ -1,19 +1,14 @@
 //! Calendar rules.
 
 use super::repo;
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope, Role,
-        holdings::Watch,
-        policy::{Action, Object},
-    },
+    access::{Role, holdings::Watch},
     audit::{self, Event},
     clock::to_ms,
     db::new_id,
-    error::{AppError, AppResult, FieldError},
+    error::FieldError,
     features::bookings::repo::{self as bookings, CountOf},
-    http::Ctx,
-    state::AppState,
     types::{Checks, Name, TimeZoneName, format_hhmm, parse_hhmm},
 };
 use serde::Serialize;

@@ -4,18 +4,13 @@ use super::{
     personal,
     repo::{self, Reach},
 };
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
     audit::{self, Event},
     clock::to_ms,
     db::{Tx, new_id},
-    error::{AppError, AppResult, FieldError},
+    error::FieldError,
     features::bookings::repo as bookings,
-    http::Ctx,
-    state::AppState,
     types::{Checks, Email, Name, Phone},
 };
 use serde::Serialize;

@@ -1,16 +1,11 @@
 //! Location rules. Every query is bounded by the scope's organisation.
 
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
     audit::{self, Event},
     clock::to_ms,
     db::{new_id, unique_or},
-    error::{AppError, AppResult, FieldError},
-    http::Ctx,
-    state::AppState,
+    error::FieldError,
     types::{Checks, Name, Slug, TimeZoneName},
 };
 use serde_json::json;

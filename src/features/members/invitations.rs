@@ -6,19 +6,16 @@ use super::{
     repo::{self, InvitationRow, NewInvitation},
     service::MemberRow,
 };
+use crate::features::prelude::*;
 use crate::{
-    access::{Identity, OrgScope, Tenant, tenant::by_invitation_token},
+    access::{Tenant, tenant::by_invitation_token},
     audit::{self, Actor, Event},
     clock::to_ms,
     crypto,
     db::{Tx, new_id},
-    error::{AppError, AppResult},
     features::accounts::repo as accounts,
-    http::Ctx,
-    i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
-    state::AppState,
     types::{Name, NewPassword},
 };
 use serde::Serialize;

@@ -1,19 +1,14 @@
 //! Adding members: invite, or create inactive and activate later; resend and revoke a
 //! pending invitation; the locks and checks member changes share.
 
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        MembershipStatus, OrgScope, Role, Tenant,
-        holdings::Watch,
-        policy::{Action, Footprint, Object},
-    },
+    access::{MembershipStatus, Role, Tenant, holdings::Watch, policy::Footprint},
     audit::{self, Event},
     clock::to_ms,
     db::{Tx, new_id},
-    error::{AppError, AppResult, FieldError},
+    error::FieldError,
     features::calendars::service::{self as calendars, CalendarRow},
-    http::Ctx,
-    state::AppState,
     types::{Checks, Email, Name},
 };
 use serde_json::json;

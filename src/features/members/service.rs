@@ -1,17 +1,15 @@
 //! Member rules: who may add, change and remove whom, and with which rights.
 
+use crate::features::prelude::*;
 use crate::{
     access::{
-        OrgScope, Role,
+        Role,
         context::load_member_view,
         holdings::{self, Watch},
-        policy::{Action, Footprint, GrantView, Level, MemberView, Object, Scope, Toggles},
+        policy::{Footprint, GrantView, Level, MemberView, Scope, Toggles},
     },
     audit::{self, Event},
     clock::to_ms,
-    error::{AppError, AppResult},
-    http::Ctx,
-    state::AppState,
     types::{Checks, Name},
 };
 use serde_json::json;

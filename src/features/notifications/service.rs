@@ -1,12 +1,10 @@
 //! Preference rules: the events and channels, their defaults, reading and changing one's own.
 
+use crate::features::prelude::*;
 use crate::{
-    access::OrgScope,
     audit::{self, Event},
     clock::to_ms,
-    error::{AppError, AppResult, FieldError},
-    http::Ctx,
-    state::AppState,
+    error::FieldError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;

@@ -2,18 +2,16 @@
 
 use super::repo;
 pub use super::repo::OrgSettings;
+use crate::features::prelude::*;
 use crate::{
     access::{
-        Identity, MembershipStatus, Role, Tenant,
+        MembershipStatus, Role, Tenant,
         identity::{MyOrg, my_orgs},
     },
     audit::{self, Actor, Event},
     clock::to_ms,
     db::{Tx, new_id, unique_or},
-    error::{AppError, AppResult},
     features::accounts::repo as accounts,
-    http::Ctx,
-    state::AppState,
     types::{Checks, Name, Slug},
 };
 use serde_json::json;

@@ -343,7 +343,8 @@ pub async fn book(
             Ok(render(&Done {
                 p: PageCtx::anonymous(&ctx),
                 title: t.get("book.done_title").into(),
-                message: t.fmt("book.done", &[("when", &when), ("with", &b.calendar_name), ("email", f.form.email.trim())]),
+                message: t
+                    .fmt("book.done", &[("when", &when), ("with", &b.calendar_name), ("email", f.form.email.trim())]),
                 link: Some((format!("/book/{slug}"), t.get("book.again").into())),
             }))
         }

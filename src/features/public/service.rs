@@ -3,13 +3,14 @@
 //! whether a time is offered, and a booking's manage token reaches only that booking.
 
 use super::repo;
+use crate::features::prelude::*;
 use crate::{
     access::tenant::PublicSite,
     audit::Actor,
     clock::to_ms,
     crypto,
     db::new_id,
-    error::{AppError, AppResult, FieldError},
+    error::FieldError,
     features::{
         availability::{self, Asked, FreeSlots, SlotList, SlotWindow},
         bookings::{repo::NewRow, write},
@@ -19,12 +20,9 @@ use crate::{
             service::{Service, rule_of},
         },
     },
-    http::Ctx,
-    i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
     scheduling::admission::{self, Limits, Proposal, Refusal},
-    state::AppState,
     types::{Email, Name, Phone},
 };
 use jiff::{Timestamp, civil::Date, tz::TimeZone};

@@ -1,25 +1,20 @@
 //! Service rules (their availability is `features::availability`).
 
 use super::repo;
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
     audit::{self, Event},
     clock::to_ms,
     db::new_id,
-    error::{AppError, AppResult, FieldError},
+    error::FieldError,
     features::{
         bookings::{
             repo::{self as bookings, CountOf},
             service::MAX_LENGTH_MS,
         },
-        calendars::service::{self as calendars},
+        calendars::service as calendars,
     },
-    http::Ctx,
     scheduling::availability::ServiceRule,
-    state::AppState,
     types::{Checks, Name},
 };
 use serde_json::json;

@@ -1,20 +1,18 @@
 //! Team rules. Managing teams needs user management; a team's grants follow the same
 //! "nobody grants more than they hold" rule as a member's.
 
+use crate::features::prelude::*;
 use crate::{
     access::{
-        OrgScope,
         context::scope_of,
         holdings::Watch,
-        policy::{Action, Level, Object, Scope},
+        policy::{Level, Scope},
     },
     audit::{self, Event},
     clock::to_ms,
     db::{new_id, unique_or},
-    error::{AppError, AppResult, FieldError},
+    error::FieldError,
     features::members::service::{self as members, GrantInput},
-    http::Ctx,
-    state::AppState,
     types::Name,
 };
 use serde::Serialize;
