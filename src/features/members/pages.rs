@@ -258,31 +258,19 @@ pub(super) async fn member_page(
         })
         .collect();
 
-    let mut ops = Vec::new();
-    let mut op = |shown: bool, op: &'static str, danger: bool| {
-        if shown {
-            ops.push(OpButton { op, label: t.member_op(op), danger });
-        }
+    // The buttons a member's status offers, each shown when the viewer may use it.
+    let offered: &[(bool, &'static str, bool)] = match m.status.as_str() {
+        "inactive" => &[(can_change, "activate", false), (can_remove, "revoke", true)],
+        "invited" => &[(can_resend, "resend", false), (can_remove, "revoke", true)],
+        "active" => &[(can_change, "block", true), (can_remove, "remove", true)],
+        "blocked" => &[(can_change, "unblock", false), (can_remove, "remove", true)],
+        _ => &[],
     };
-    match m.status.as_str() {
-        "inactive" => {
-            op(can_change, "activate", false);
-            op(can_remove, "revoke", true);
-        }
-        "invited" => {
-            op(can_resend, "resend", false);
-            op(can_remove, "revoke", true);
-        }
-        "active" => {
-            op(can_change, "block", true);
-            op(can_remove, "remove", true);
-        }
-        "blocked" => {
-            op(can_change, "unblock", false);
-            op(can_remove, "remove", true);
-        }
-        _ => {}
-    }
+    let ops: Vec<OpButton> = offered
+        .iter()
+        .filter(|(shown, _, _)| *shown)
+        .map(|&(_, op, danger)| OpButton { op, label: t.member_op(op), danger })
+        .collect();
 
     // Explain access: the service's decision, shown as it is.
     let explain_action = q.action.clone().unwrap_or_default();
