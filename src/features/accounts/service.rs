@@ -10,7 +10,7 @@ use crate::{
     error::FieldError,
     jobs::{mail::compose, outbox},
     ratelimit,
-    types::{Checks, Email, Lang, Name, NewPassword, Phone, TimeZoneName, parse_country},
+    types::{Checks, Email, Lang, NewPassword, Phone, parse_country},
 };
 use serde_json::json;
 
@@ -249,16 +249,8 @@ pub async fn update_profile(
     let before = repo::account_by_id(&mut *tx, account_id).await?.ok_or(AppError::NotFound)?;
     let mut after = before.clone();
     let mut checks = Checks::default();
-    if let Some(v) = input.first_name
-        && let Some(n) = checks.check(Name::parse("first_name", &v, 100))
-    {
-        after.first_name = n.into_string();
-    }
-    if let Some(v) = input.last_name
-        && let Some(n) = checks.check(Name::parse("last_name", &v, 100))
-    {
-        after.last_name = n.into_string();
-    }
+    checks.set_name(&mut after.first_name, "first_name", input.first_name.as_deref(), 100);
+    checks.set_name(&mut after.last_name, "last_name", input.last_name.as_deref(), 100);
     if let Some(v) = input.mobile_phone {
         after.mobile_phone = if v.trim().is_empty() {
             None
@@ -269,11 +261,7 @@ pub async fn update_profile(
     if let Some(v) = input.country {
         after.country = if v.trim().is_empty() { None } else { checks.check(parse_country("country", &v)) };
     }
-    if let Some(v) = input.time_zone
-        && let Some(z) = checks.check(TimeZoneName::parse("time_zone", &v))
-    {
-        after.time_zone = z.as_str().to_string();
-    }
+    checks.set_zone(&mut after.time_zone, "time_zone", input.time_zone.as_deref());
     if let Some(v) = input.language {
         after.language = if v.trim().is_empty() {
             None

@@ -9,7 +9,7 @@ use crate::{
     db::new_id,
     error::FieldError,
     features::bookings::repo::{self as bookings, CountOf},
-    types::{Checks, Name, TimeZoneName, format_hhmm, parse_hhmm},
+    types::{Checks, format_hhmm, parse_hhmm},
 };
 use serde::Serialize;
 use serde_json::json;
@@ -110,16 +110,8 @@ pub struct CalendarInput {
 
 /// Apply the settings of `input` onto `c`, collecting field errors.
 fn apply(c: &mut CalendarRow, input: &CalendarInput, checks: &mut Checks) {
-    if let Some(v) = &input.name
-        && let Some(n) = checks.check(Name::parse("name", v, 120))
-    {
-        c.name = n.into_string();
-    }
-    if let Some(v) = &input.time_zone
-        && let Some(z) = checks.check(TimeZoneName::parse("time_zone", v))
-    {
-        c.time_zone = z.as_str().to_string();
-    }
+    checks.set_name(&mut c.name, "name", input.name.as_deref(), 120);
+    checks.set_zone(&mut c.time_zone, "time_zone", input.time_zone.as_deref());
     if let Some(v) = input.default_length_min {
         if (5..=24 * 60).contains(&v) {
             c.default_length_min = v;

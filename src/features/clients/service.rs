@@ -11,7 +11,7 @@ use crate::{
     db::{Tx, new_id},
     error::FieldError,
     features::bookings::repo as bookings,
-    types::{Checks, Email, Name, Phone},
+    types::{Checks, Email, Phone},
 };
 use serde::Serialize;
 use serde_json::json;
@@ -101,16 +101,8 @@ pub struct ClientInput {
 fn apply(c: &mut ClientRow, i: ClientInput) -> AppResult<Option<String>> {
     let mut checks = Checks::default();
     let mut email_norm = c.email.as_ref().map(|e| e.to_lowercase());
-    if let Some(v) = i.first_name
-        && let Some(n) = checks.check(Name::parse("first_name", &v, 100))
-    {
-        c.first_name = n.into_string();
-    }
-    if let Some(v) = i.last_name
-        && let Some(n) = checks.check(Name::parse("last_name", &v, 100))
-    {
-        c.last_name = n.into_string();
-    }
+    checks.set_name(&mut c.first_name, "first_name", i.first_name.as_deref(), 100);
+    checks.set_name(&mut c.last_name, "last_name", i.last_name.as_deref(), 100);
     if let Some(v) = i.email {
         if v.trim().is_empty() {
             c.email = None;

@@ -92,21 +92,13 @@ pub async fn update(
     scope.require(Action::ManageLocation, Object::Location { id })?;
     let mut after = before.clone();
     let mut checks = Checks::default();
-    if let Some(v) = input.name
-        && let Some(n) = checks.check(Name::parse("name", &v, 120))
-    {
-        after.name = n.into_string();
-    }
+    checks.set_name(&mut after.name, "name", input.name.as_deref(), 120);
     if let Some(v) = input.slug
         && let Some(s) = checks.check(Slug::parse("slug", &v))
     {
         after.slug = s.as_str().to_string();
     }
-    if let Some(v) = input.time_zone
-        && let Some(z) = checks.check(TimeZoneName::parse("time_zone", &v))
-    {
-        after.time_zone = z.as_str().to_string();
-    }
+    checks.set_zone(&mut after.time_zone, "time_zone", input.time_zone.as_deref());
     if let Some(v) = input.address {
         if v.chars().count() > 500 {
             checks.push(FieldError::new("address", "too-long", "At most 500 characters."));

@@ -10,7 +10,7 @@ use crate::{
     },
     audit::{self, Event},
     clock::to_ms,
-    types::{Checks, Name},
+    types::Checks,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -106,16 +106,8 @@ pub async fn update(
         after.role = new_role.as_str().to_string();
     }
     let mut checks = Checks::default();
-    if let Some(v) = &change.first_name
-        && let Some(n) = checks.check(Name::parse("first_name", v, 100))
-    {
-        after.first_name = n.into_string();
-    }
-    if let Some(v) = &change.last_name
-        && let Some(n) = checks.check(Name::parse("last_name", v, 100))
-    {
-        after.last_name = n.into_string();
-    }
+    checks.set_name(&mut after.first_name, "first_name", change.first_name.as_deref(), 100);
+    checks.set_name(&mut after.last_name, "last_name", change.last_name.as_deref(), 100);
     checks.finish()?;
     let old_toggles = Toggles::from_json(&before.toggles);
     let toggles = match &change.toggles {

@@ -15,7 +15,7 @@ use crate::{
         calendars::service as calendars,
     },
     scheduling::availability::ServiceRule,
-    types::{Checks, Name},
+    types::Checks,
 };
 use serde_json::json;
 
@@ -69,11 +69,7 @@ pub struct ServiceInput {
 
 fn apply(s: &mut Service, i: ServiceInput) -> AppResult<()> {
     let mut checks = Checks::default();
-    if let Some(v) = i.name
-        && let Some(n) = checks.check(Name::parse("name", &v, 120))
-    {
-        s.name = n.into_string();
-    }
+    checks.set_name(&mut s.name, "name", i.name.as_deref(), 120);
     if let Some(v) = i.description {
         if v.chars().count() > 2000 {
             checks.push(FieldError::new("description", "too-long", "At most 2000 characters."));
