@@ -45,24 +45,21 @@ async fn refused(
         Refusal::TooFar => "Further ahead than this service's maximum advance (staff may override explicitly).",
         Refusal::OutsideHours => "Outside the calendar's working hours (staff may override explicitly).",
         Refusal::Unavailable => "Inside an unavailability period of the calendar (staff may override explicitly).",
-        Refusal::Taken => return slot_taken(state, scope, cal, span, except).await,
+        Refusal::Taken => {
+            let clash = repo::clash(state.db.pool(), scope.tenant(), &cal.id, span, except).await.unwrap_or_else(|e| {
+                // The refusal stands; only its detail is lost.
+                tracing::warn!(error = %e, "could not look up the clashing booking");
+                None
+            });
+            return slot_taken(&cal.time_zone, clash);
+        }
     };
     AppError::field("start", r.code(), message)
 }
 
-async fn slot_taken(
-    state: &AppState,
-    scope: &OrgScope,
-    cal: &CalendarRow,
-    span: (i64, i64),
-    except: Option<&str>,
-) -> AppError {
-    let clash = repo::clash(state.db.pool(), scope.tenant(), &cal.id, span, except).await.unwrap_or_else(|e| {
-        // The refusal stands; only its detail is lost.
-        tracing::warn!(error = %e, "could not look up the clashing booking");
-        None
-    });
-    let tz = TimeZone::get(&cal.time_zone).unwrap_or(TimeZone::UTC);
+/// `409 slot-taken`, naming the clashing booking's time in the calendar's `zone` when known.
+fn slot_taken(zone: &str, clash: Option<(i64, i64)>) -> AppError {
+    let tz = TimeZone::get(zone).unwrap_or(TimeZone::UTC);
     let fmt = |ms: i64| {
         Timestamp::from_millisecond(ms)
             .map(|t| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string())
