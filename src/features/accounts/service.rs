@@ -40,6 +40,52 @@ pub(super) fn invalid_token() -> AppError {
     AppError::bad_request("invalid-token", "This link is invalid, expired or already used.")
 }
 
+/// The keys of a mail carrying a single-use link: the subject, the body greeting the person by
+/// first name, a line for whoever did not ask, and the button's label.
+pub(super) struct LinkMail {
+    subject: &'static str,
+    body: &'static str,
+    ignore: &'static str,
+    action: &'static str,
+}
+
+pub(super) const VERIFY_MAIL: LinkMail = LinkMail {
+    subject: "mail.verify.subject",
+    body: "mail.verify.body",
+    ignore: "mail.verify.ignore",
+    action: "mail.verify.action",
+};
+
+const RESET_MAIL: LinkMail = LinkMail {
+    subject: "mail.reset.subject",
+    body: "mail.reset.body",
+    ignore: "mail.reset.ignore",
+    action: "mail.reset.action",
+};
+
+impl LinkMail {
+    /// Queues this mail to `to` (no organisation's), in `t`, its button leading to `link`.
+    pub(super) async fn enqueue(
+        &self,
+        tx: &mut Tx,
+        now: i64,
+        t: Tr,
+        to: &str,
+        name: &str,
+        link: &str,
+    ) -> AppResult<()> {
+        let mail = compose(
+            to,
+            t.get(self.subject),
+            &[t.fmt(self.body, &[("name", name)]), t.get(self.ignore).to_string()],
+            Some((t.get(self.action), link)),
+            t.get("mail.footer"),
+        );
+        outbox::enqueue_email(tx, now, None, &mail).await?;
+        Ok(())
+    }
+}
+
 // ---------------------------------------------------------------- login
 
 pub struct LoginInput {
@@ -153,15 +199,10 @@ pub async fn forgot_password(state: &AppState, ctx: &Ctx, email: &str) -> AppRes
     let mut tx = state.db.begin().await?;
     if let Some(account) = repo::account_by_email(&mut *tx, &key).await?.filter(|a| a.blocked_at.is_none()) {
         let token = repo::issue_token(&mut tx, now, &account, PURPOSE_RESET, RESET_TTL_MS).await?;
-        let t = mail_lang(&account, ctx.lang);
-        let mail = compose(
-            &account.email,
-            t.get("mail.reset.subject"),
-            &[t.fmt("mail.reset.body", &[("name", &account.first_name)]), t.get("mail.reset.ignore").to_string()],
-            Some((t.get("mail.reset.action"), &format!("{}/reset?token={token}", state.config.base_url))),
-            t.get("mail.footer"),
-        );
-        outbox::enqueue_email(&mut tx, now, None, &mail).await?;
+        let link = format!("{}/reset?token={token}", state.config.base_url);
+        RESET_MAIL
+            .enqueue(&mut tx, now, mail_lang(&account, ctx.lang), &account.email, &account.first_name, &link)
+            .await?;
         let event = Event::new("account.password_reset_requested", "account", &account.id);
         audit::record(&mut tx, now, None, &Actor::System, Some(ctx), event).await?;
     }

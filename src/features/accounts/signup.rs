@@ -12,7 +12,7 @@ use crate::{
 };
 use serde_json::json;
 
-use super::service::{VERIFY_TTL_MS, invalid_token, mail_lang};
+use super::service::{VERIFY_MAIL, VERIFY_TTL_MS, invalid_token, mail_lang};
 
 // ---------------------------------------------------------------- sign-up
 
@@ -83,15 +83,8 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
                 },
             )
             .await?;
-            let t = Tr(ctx.lang);
-            let mail = compose(
-                email.as_str(),
-                t.get("mail.verify.subject"),
-                &[t.fmt("mail.verify.body", &[("name", first.as_str())]), t.get("mail.verify.ignore").to_string()],
-                Some((t.get("mail.verify.action"), &format!("{base}/verify?token={token}"))),
-                t.get("mail.footer"),
-            );
-            outbox::enqueue_email(&mut tx, now, None, &mail).await?;
+            let link = format!("{base}/verify?token={token}");
+            VERIFY_MAIL.enqueue(&mut tx, now, Tr(ctx.lang), email.as_str(), first.as_str(), &link).await?;
         }
     }
     tx.commit().await?;
@@ -193,14 +186,8 @@ pub async fn resend_verification(state: &AppState, ctx: &Ctx, email: &str) -> Ap
         let token = crypto::new_token();
         repo::renew_signup(&mut tx, &s.id, &crypto::hash_token(&token), now + VERIFY_TTL_MS).await?;
         let t = Tr(s.language.as_deref().and_then(Lang::from_code).unwrap_or(ctx.lang));
-        let mail = compose(
-            &s.email,
-            t.get("mail.verify.subject"),
-            &[t.fmt("mail.verify.body", &[("name", &s.first_name)]), t.get("mail.verify.ignore").to_string()],
-            Some((t.get("mail.verify.action"), &format!("{}/verify?token={token}", state.config.base_url))),
-            t.get("mail.footer"),
-        );
-        outbox::enqueue_email(&mut tx, now, None, &mail).await?;
+        let link = format!("{}/verify?token={token}", state.config.base_url);
+        VERIFY_MAIL.enqueue(&mut tx, now, t, &s.email, &s.first_name, &link).await?;
     }
     tx.commit().await?;
     state.outbox_wake.notify_one();
