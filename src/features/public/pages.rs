@@ -5,7 +5,7 @@
 use super::service::{self, PublicBooking};
 use crate::features::prelude::*;
 use crate::{
-    http::pages::enc,
+    http::pages::{ZONES, enc},
     types::{BoundedDate, BoundedInstant, Lang},
 };
 use askama::Template;
@@ -16,27 +16,8 @@ use axum::{
 use jiff::{Timestamp, Zoned, civil::Date, tz::TimeZone};
 use serde::Deserialize;
 
-const ZONES: &[&str] = &[
-    "Europe/Paris",
-    "Europe/Brussels",
-    "Europe/Luxembourg",
-    "Europe/Zurich",
-    "Europe/London",
-    "Europe/Madrid",
-    "Europe/Berlin",
-    "Europe/Lisbon",
-    "Africa/Casablanca",
-    "Africa/Dakar",
-    "America/Montreal",
-    "America/New_York",
-    "America/Guadeloupe",
-    "America/Martinique",
-    "Indian/Reunion",
-    "Pacific/Noumea",
-    "Pacific/Tahiti",
-    "Pacific/Auckland",
-    "UTC",
-];
+/// The zones of the staff pickers (`pages::ZONES`) that the visitor's picker leaves out.
+const NOT_OFFERED_TO_VISITORS: [&str; 4] = ["Europe/Amsterdam", "Africa/Abidjan", "America/Cayenne", "Indian/Mayotte"];
 
 fn link(slug: &str, params: &[(&str, &str)]) -> String {
     let q: Vec<String> = params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", enc(v))).collect();
@@ -170,7 +151,8 @@ async fn build(
     let offer = service::offer(state, &loc).await?;
     let tz_name = if TimeZone::get(&q.tz).is_ok() && !q.tz.is_empty() { q.tz.clone() } else { loc.time_zone.clone() };
     let tz = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
-    let mut zones: Vec<String> = ZONES.iter().map(|z| z.to_string()).collect();
+    let mut zones: Vec<String> =
+        ZONES.iter().filter(|z| !NOT_OFFERED_TO_VISITORS.contains(z)).map(|z| z.to_string()).collect();
     if !zones.contains(&tz_name) {
         zones.insert(0, tz_name.clone());
     }
