@@ -21,6 +21,7 @@ use crate::{
     state::AppState,
 };
 use jiff::tz::TimeZone;
+pub use notify::Notice;
 use serde_json::Value;
 
 const DAY_MS: i64 = 86_400_000;
@@ -126,13 +127,6 @@ fn written(r: Result<(), sqlx::Error>) -> AppResult<Result<(), Refusal>> {
     }
 }
 
-/// What a notification says and carries.
-pub struct Notice<'a> {
-    /// `booked` (by the client), `created` (by staff), `moved`, `cancelled`.
-    pub kind: &'static str,
-    pub manage_token: Option<&'a str>,
-}
-
 /// Create `row` on `place`. `audit_after` is what the audit entry records (the caller seals
 /// personal values first); `override_hours` is added when the time rules were lifted.
 #[allow(clippy::too_many_arguments)]
@@ -160,7 +154,7 @@ pub async fn create(
         o.insert("override_hours".into(), Value::Bool(lifted));
     }
     record(tx, tenant, by, place, row.now, ("booking.created", row.id), None, audit_after).await?;
-    notify::notify(tx, state, row.now, tenant, row.id, notice.kind, notice.manage_token, by.member).await?;
+    notify::notify(tx, state, row.now, tenant, row.id, notice, by.member).await?;
     Ok(Ok(lifted))
 }
 
@@ -196,7 +190,7 @@ pub async fn reschedule(
     }
     let before = serde_json::json!({"start": booking.span.0, "end": booking.span.1});
     record(tx, tenant, by, place, now, ("booking.moved", booking.id), Some(before), after).await?;
-    notify::notify(tx, state, now, tenant, booking.id, notice.kind, notice.manage_token, by.member).await?;
+    notify::notify(tx, state, now, tenant, booking.id, notice, by.member).await?;
     Ok(Ok(lifted))
 }
 
@@ -229,7 +223,8 @@ pub async fn set_status(
     let before = serde_json::json!({"status": booking.status});
     record(tx, tenant, by, place, now, (action, booking.id), Some(before), after).await?;
     if status == "cancelled" {
-        notify::notify(tx, state, now, tenant, booking.id, "cancelled", None, by.member).await?;
+        let notice = Notice { kind: "cancelled", manage_token: None };
+        notify::notify(tx, state, now, tenant, booking.id, notice, by.member).await?;
     }
     Ok(())
 }
