@@ -79,12 +79,11 @@ fn parse_instant(field: &str, v: &str) -> AppResult<i64> {
     crate::types::BoundedInstant::parse(field, v).map(|t| t.ms()).map_err(|e| AppError::Validation(vec![e]))
 }
 
-fn place(cal: &CalendarRow) -> write::Place<'_> {
-    write::Place { calendar_id: &cal.id, location_id: &cal.location_id, zone: &cal.time_zone }
-}
-
-fn by_staff<'a>(scope: &'a OrgScope, ctx: &'a Ctx) -> write::By<'a> {
-    write::By { actor: scope.actor(), ctx, member: Some(scope.membership_id()) }
+/// A write on `cal` by the scope's member.
+fn by_staff<'a>(scope: &'a OrgScope, ctx: &'a Ctx, cal: &'a CalendarRow) -> write::At<'a> {
+    let by = write::By { actor: scope.actor(), ctx, member: Some(scope.membership_id()) };
+    let place = write::Place { calendar_id: &cal.id, location_id: &cal.location_id, zone: &cal.time_zone };
+    write::At { tenant: scope.tenant(), place, by }
 }
 
 pub struct ClientInput {
@@ -222,8 +221,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
     let after =
         json!({"calendar_id": cal.id, "start": start, "end": end, "client_id": client_id, "override_hours": false});
     let notice = write::Notice { kind: "created", manage_token: manage_token.as_deref() };
-    let by = by_staff(scope, ctx);
-    if let Err(r) = write::create(state, &mut tx, scope.tenant(), &by, place(&cal), &row, rules, after, notice).await? {
+    if let Err(r) = write::create(state, &mut tx, &by_staff(scope, ctx, &cal), &row, rules, after, notice).await? {
         drop(tx);
         return Err(refused(state, scope, &cal, (start, end), None, r).await);
     }
@@ -323,14 +321,11 @@ pub async fn reschedule(
         override_hours: Some(override_hours),
     };
     let mut tx = state.db.begin().await?;
-    let by = by_staff(scope, ctx);
     let notice = write::Notice { kind: "moved", manage_token: None };
     let done = write::reschedule(
         state,
         &mut tx,
-        scope.tenant(),
-        &by,
-        place(&cal),
+        &by_staff(scope, ctx, &cal),
         &moving(&before),
         (start, end),
         rules,
@@ -357,16 +352,7 @@ async fn end(
     status: &'static str,
 ) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    write::set_status(
-        state,
-        &mut tx,
-        scope.tenant(),
-        &by_staff(scope, ctx),
-        place(cal),
-        &moving(before),
-        (status, None),
-    )
-    .await?;
+    write::set_status(state, &mut tx, &by_staff(scope, ctx, cal), &moving(before), (status, None)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -232,9 +232,10 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
     let by =
         write::By { actor: Actor::Client { id: client_id.clone(), label: "public booking".into() }, ctx, member: None };
     let place = write::Place { calendar_id: &cal.id, location_id: &loc.location_id, zone: &cal.time_zone };
+    let at = write::At { tenant, place, by };
     let rules = write::Rules { limits: Some(Limits::of(&rule_of(&s))), override_hours: None };
     let notice = write::Notice { kind: "booked", manage_token: Some(&token) };
-    if let Err(r) = write::create(state, &mut tx, tenant, &by, place, &row, rules, after, notice).await? {
+    if let Err(r) = write::create(state, &mut tx, &at, &row, rules, after, notice).await? {
         return Err(unavailable(r, "This time was just taken; choose another slot."));
     }
     let t = Tr(ctx.lang);
@@ -304,12 +305,11 @@ pub async fn manage(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<Manag
     Ok(present(&by_token(state, token).await?))
 }
 
-fn manage_link(ctx: &Ctx) -> write::By<'_> {
-    write::By { actor: Actor::Client { id: String::new(), label: "manage link".into() }, ctx, member: None }
-}
-
-fn managed_place(m: &Managed) -> write::Place<'_> {
-    write::Place { calendar_id: &m.calendar_id, location_id: &m.location_id, zone: &m.calendar_time_zone }
+/// A write on the managed booking's calendar by the holder of its manage link.
+fn manage_link<'a>(ctx: &'a Ctx, m: &'a Managed) -> write::At<'a> {
+    let by = write::By { actor: Actor::Client { id: String::new(), label: "manage link".into() }, ctx, member: None };
+    let place = write::Place { calendar_id: &m.calendar_id, location_id: &m.location_id, zone: &m.calendar_time_zone };
+    write::At { tenant: &m.tenant, place, by }
 }
 
 fn moving(m: &Managed) -> write::Moving<'_> {
@@ -330,7 +330,7 @@ pub async fn cancel(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<Manag
     }
     let mut tx = state.db.begin().await?;
     let status = ("cancelled", Some("manage-link"));
-    write::set_status(state, &mut tx, &m.tenant, &manage_link(ctx), managed_place(&m), &moving(&m), status).await?;
+    write::set_status(state, &mut tx, &manage_link(ctx, &m), &moving(&m), status).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(present(&by_token(state, token).await?))
@@ -363,20 +363,9 @@ pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -
     let span = (start_ms, start_ms + s.length_min * 60_000);
     let rules = write::Rules { limits: Some(Limits::of(&rule_of(&s))), override_hours: None };
     let notice = write::Notice { kind: "moved", manage_token: Some(token) };
-    let by = manage_link(ctx);
-    let done = write::reschedule(
-        state,
-        &mut tx,
-        &m.tenant,
-        &by,
-        managed_place(&m),
-        &moving(&m),
-        span,
-        rules,
-        Some("manage-link"),
-        notice,
-    )
-    .await?;
+    let done =
+        write::reschedule(state, &mut tx, &manage_link(ctx, &m), &moving(&m), span, rules, Some("manage-link"), notice)
+            .await?;
     if let Err(r) = done {
         return Err(unavailable(r, "This time was just taken."));
     }
