@@ -35,22 +35,47 @@ impl Actor {
     }
 }
 
-/// One audit row to write.
-pub struct Entry<'a> {
-    pub org_id: Option<&'a str>,
-    /// The location the object belongs to, so scoped readers see only their part.
-    pub location_id: Option<&'a str>,
-    pub actor: &'a Actor,
+/// What a change did, to which object: the part of an audit row each change words. Built with
+/// [`Event::new`], then `.at(location)`, `.before(…)` and `.after(…)` where they apply.
+pub struct Event<'a> {
     pub action: &'a str,
     pub object_type: &'a str,
-    pub object_id: Option<&'a str>,
+    pub object_id: &'a str,
+    /// The location the object belongs to, so scoped readers see only their part.
+    pub location_id: Option<&'a str>,
     pub before: Option<Value>,
     pub after: Option<Value>,
-    pub ctx: Option<&'a Ctx>,
 }
 
-pub async fn record(tx: &mut Tx, at_ms: i64, e: Entry<'_>) -> AppResult<()> {
-    let chain = e.org_id.unwrap_or(PLATFORM_CHAIN);
+impl<'a> Event<'a> {
+    pub fn new(action: &'a str, object_type: &'a str, object_id: &'a str) -> Self {
+        Event { action, object_type, object_id, location_id: None, before: None, after: None }
+    }
+
+    pub fn at(self, location_id: &'a str) -> Self {
+        Event { location_id: Some(location_id), ..self }
+    }
+
+    /// `None` (a creation) leaves it empty.
+    pub fn before(self, v: impl Into<Option<Value>>) -> Self {
+        Event { before: v.into(), ..self }
+    }
+
+    pub fn after(self, v: Value) -> Self {
+        Event { after: Some(v), ..self }
+    }
+}
+
+/// Writes `e` into the chain of `org_id` (`None`: the platform chain, for accounts' own events).
+pub async fn record(
+    tx: &mut Tx,
+    at_ms: i64,
+    org_id: Option<&str>,
+    actor: &Actor,
+    ctx: Option<&Ctx>,
+    e: Event<'_>,
+) -> AppResult<()> {
+    let chain = org_id.unwrap_or(PLATFORM_CHAIN);
     // Taking the head row's lock (PostgreSQL) or the write lock (SQLite) orders writers.
     sqlx::query("INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, '') ON CONFLICT (chain) DO NOTHING")
         .bind(chain)
@@ -61,17 +86,17 @@ pub async fn record(tx: &mut Tx, at_ms: i64, e: Entry<'_>) -> AppResult<()> {
             .bind(chain)
             .fetch_one(&mut **tx)
             .await?;
-    let (actor_type, actor_id, actor_label) = e.actor.parts();
+    let (actor_type, actor_id, actor_label) = actor.parts();
     let before = e.before.map(|v| v.to_string());
     let after = e.after.map(|v| v.to_string());
-    let ip = e.ctx.and_then(|c| c.ip.clone());
-    let request_id = e.ctx.map(|c| c.request_id.clone());
+    let ip = ctx.and_then(|c| c.ip.clone());
+    let request_id = ctx.map(|c| c.request_id.clone());
     let hash = chain_hash(
         &prev_hash,
         &Fields {
             chain,
             seq,
-            org_id: e.org_id,
+            org_id,
             location_id: e.location_id,
             at: at_ms,
             actor_type,
@@ -79,7 +104,7 @@ pub async fn record(tx: &mut Tx, at_ms: i64, e: Entry<'_>) -> AppResult<()> {
             actor_label,
             action: e.action,
             object_type: e.object_type,
-            object_id: e.object_id,
+            object_id: Some(e.object_id),
             before: before.as_deref(),
             after: after.as_deref(),
             ip: ip.as_deref(),
@@ -94,7 +119,7 @@ pub async fn record(tx: &mut Tx, at_ms: i64, e: Entry<'_>) -> AppResult<()> {
     .bind(crate::db::new_id())
     .bind(chain)
     .bind(seq)
-    .bind(e.org_id)
+    .bind(org_id)
     .bind(e.location_id)
     .bind(at_ms)
     .bind(actor_type)
@@ -287,36 +312,12 @@ pub async fn verify(db: &crate::db::Db) -> AppResult<(u64, Vec<BrokenLink>)> {
 }
 
 /// An organisation event, recorded as the scope's member.
-pub struct OrgEvent<'a> {
-    pub action: &'a str,
-    pub object_type: &'a str,
-    pub object_id: &'a str,
-    pub location_id: Option<&'a str>,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
-}
-
 pub async fn org_event(
     tx: &mut Tx,
     at_ms: i64,
     scope: &crate::access::OrgScope,
     ctx: &Ctx,
-    e: OrgEvent<'_>,
+    e: Event<'_>,
 ) -> AppResult<()> {
-    record(
-        tx,
-        at_ms,
-        Entry {
-            org_id: Some(scope.org_id()),
-            location_id: e.location_id,
-            actor: &scope.actor(),
-            action: e.action,
-            object_type: e.object_type,
-            object_id: Some(e.object_id),
-            before: e.before,
-            after: e.after,
-            ctx: Some(ctx),
-        },
-    )
-    .await
+    record(tx, at_ms, Some(scope.org_id()), &scope.actor(), Some(ctx), e).await
 }

@@ -3,6 +3,7 @@
 use crate::{
     clock::to_ms,
     error::{AppError, AppResult},
+    http::Ctx,
     state::AppState,
 };
 
@@ -27,12 +28,25 @@ pub const INVITE_RESEND: Limit = Limit { name: "invite:resend", max: 5, window_s
 /// factor off): counted by account id, across every address.
 pub const SECOND_FACTOR_PER_ACCOUNT: Limit = Limit { name: "2fa:account", max: 10, window_secs: 15 * 60 };
 
-/// Count one hit against `limit` for `subject`; refuse once the window is full.
-pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> AppResult<()> {
+/// The current window of `limit` for `subject`: its bucket and when it started.
+struct Window {
+    bucket: String,
+    start: i64,
+    /// When it ends, as the seconds a refused caller should wait (at least one).
+    retry_after_secs: u64,
+}
+
+fn window(state: &AppState, limit: Limit, subject: &str) -> Window {
     let now = to_ms(state.now());
     let window_ms = limit.window_secs * 1000;
-    let window_start = now - now.rem_euclid(window_ms);
-    let bucket = format!("{}:{}", limit.name, subject.to_lowercase());
+    let start = now - now.rem_euclid(window_ms);
+    let retry_after_secs = ((start + window_ms - now) / 1000).max(1) as u64;
+    Window { bucket: format!("{}:{}", limit.name, subject.to_lowercase()), start, retry_after_secs }
+}
+
+/// Count one hit against `limit` for `subject`; refuse once the window is full.
+pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> AppResult<()> {
+    let Window { bucket, start: window_start, retry_after_secs } = window(state, limit, subject);
     let hits: i64 = sqlx::query_scalar(
         "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
          ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits",
@@ -42,11 +56,15 @@ pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> AppResult<()>
     .fetch_one(state.db.pool())
     .await?;
     if hits > limit.max {
-        let retry_after_secs = ((window_start + window_ms - now) / 1000).max(1) as u64;
         tracing::warn!(bucket, hits, "rate limit reached");
         return Err(AppError::RateLimited { retry_after_secs });
     }
     Ok(())
+}
+
+/// `hit` for the caller's address (`?` when it is unknown).
+pub async fn hit_ip(state: &AppState, limit: Limit, ctx: &Ctx) -> AppResult<()> {
+    hit(state, limit, ctx.ip.as_deref().unwrap_or("?")).await
 }
 
 /// Refuse, without counting, once `subject`'s window is full: for checks that must answer
@@ -54,17 +72,13 @@ pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> AppResult<()>
 /// is refused before the password is checked, so the answer cannot tell whether it was
 /// right).
 pub async fn check(state: &AppState, limit: Limit, subject: &str) -> AppResult<()> {
-    let now = to_ms(state.now());
-    let window_ms = limit.window_secs * 1000;
-    let window_start = now - now.rem_euclid(window_ms);
-    let bucket = format!("{}:{}", limit.name, subject.to_lowercase());
+    let Window { bucket, start: window_start, retry_after_secs } = window(state, limit, subject);
     let hits: Option<i64> = sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2")
         .bind(&bucket)
         .bind(window_start)
         .fetch_optional(state.db.pool())
         .await?;
     if hits.unwrap_or(0) >= limit.max {
-        let retry_after_secs = ((window_start + window_ms - now) / 1000).max(1) as u64;
         tracing::warn!(bucket, "rate limit reached");
         return Err(AppError::RateLimited { retry_after_secs });
     }
@@ -74,10 +88,7 @@ pub async fn check(state: &AppState, limit: Limit, subject: &str) -> AppResult<(
 /// Take back one hit of the current window: for limits that should count failures only
 /// (a successful login must not bring its own account closer to a lock-out).
 pub async fn refund(state: &AppState, limit: Limit, subject: &str) -> AppResult<()> {
-    let now = to_ms(state.now());
-    let window_ms = limit.window_secs * 1000;
-    let window_start = now - now.rem_euclid(window_ms);
-    let bucket = format!("{}:{}", limit.name, subject.to_lowercase());
+    let Window { bucket, start: window_start, .. } = window(state, limit, subject);
     sqlx::query("UPDATE rate_limits SET hits = hits - 1 WHERE bucket = $1 AND window_start = $2 AND hits > 0")
         .bind(&bucket)
         .bind(window_start)

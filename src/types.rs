@@ -317,6 +317,31 @@ impl Checks {
         self.0.push(e);
     }
 
+    /// A changed field (`None` keeps what `into` holds): `parse`d, and written into `into`
+    /// when it passes; a refusal joins the others.
+    pub fn set(
+        &mut self,
+        into: &mut String,
+        given: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<String, FieldError>,
+    ) {
+        if let Some(v) = given
+            && let Some(s) = self.check(parse(v))
+        {
+            *into = s;
+        }
+    }
+
+    /// A changed name, as `Name::parse` reads it.
+    pub fn set_name(&mut self, into: &mut String, field: &str, given: Option<&str>, max: usize) {
+        self.set(into, given, |v| Name::parse(field, v, max).map(Name::into_string));
+    }
+
+    /// A changed time zone, as `TimeZoneName::parse` reads it.
+    pub fn set_zone(&mut self, into: &mut String, field: &str, given: Option<&str>) {
+        self.set(into, given, |v| TimeZoneName::parse(field, v).map(|z| z.as_str().to_string()));
+    }
+
     pub fn finish(self) -> Result<(), AppError> {
         if self.0.is_empty() { Ok(()) } else { Err(AppError::Validation(self.0)) }
     }

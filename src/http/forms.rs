@@ -15,6 +15,13 @@ pub struct Refused {
     pub error: Option<String>,
 }
 
+/// Nothing refused: the form shown fresh, with 200.
+impl Default for Refused {
+    fn default() -> Self {
+        Refused { status: StatusCode::OK, errors: FormErrors::default(), error: None }
+    }
+}
+
 /// What a form's error becomes: one the page shows next to the form (`inline_error`) is a
 /// `Refused`; any other is the error page.
 pub fn refused(ctx: &Ctx, e: AppError) -> Result<Refused, PageError> {

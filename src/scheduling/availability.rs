@@ -386,17 +386,21 @@ mod tests {
         );
     }
 
+    /// The hour-long slots of day `d` in `zone`, working the local `(start, end)` minutes
+    /// given, as local times with their offsets.
+    fn hourly_slots_of_one_day(zone: &str, d: Date, intervals: &[(u16, u16)]) -> Vec<String> {
+        let tz = TimeZone::get(zone).unwrap();
+        let mut h = Hours::default();
+        h.weekly[weekday_index(d.weekday())] =
+            intervals.iter().map(|&(start, end)| LocalInterval::new(start, end).unwrap()).collect();
+        let now = Timestamp::from_second(0).unwrap();
+        slots(&tz, &h, &[], &rule(60), &Window { from: d, to: d, now }).iter().map(|&x| local(&tz, x)).collect()
+    }
+
     #[test]
     fn spring_forward_skips_the_missing_hour_and_keeps_local_times() {
         // Europe/Paris, 2026-03-29: 02:00 jumps to 03:00. A night interval 00:00–06:00.
-        let tz = TimeZone::get("Europe/Paris").unwrap();
-        let d = date(2026, 3, 29);
-        let mut h = Hours::default();
-        h.weekly[weekday_index(d.weekday())] =
-            vec![LocalInterval::new(0, 6 * 60).unwrap(), LocalInterval::new(9 * 60, 10 * 60).unwrap()];
-        let now = Timestamp::from_second(0).unwrap();
-        let got: Vec<String> =
-            slots(&tz, &h, &[], &rule(60), &Window { from: d, to: d, now }).iter().map(|&x| local(&tz, x)).collect();
+        let got = hourly_slots_of_one_day("Europe/Paris", date(2026, 3, 29), &[(0, 6 * 60), (9 * 60, 10 * 60)]);
         assert_eq!(
             got,
             [
@@ -413,13 +417,7 @@ mod tests {
     #[test]
     fn fall_back_offers_the_repeated_hour_once() {
         // America/New_York, 2026-11-01: 02:00 goes back to 01:00.
-        let tz = TimeZone::get("America/New_York").unwrap();
-        let d = date(2026, 11, 1);
-        let mut h = Hours::default();
-        h.weekly[weekday_index(d.weekday())] = vec![LocalInterval::new(0, 4 * 60).unwrap()];
-        let now = Timestamp::from_second(0).unwrap();
-        let got: Vec<String> =
-            slots(&tz, &h, &[], &rule(60), &Window { from: d, to: d, now }).iter().map(|&x| local(&tz, x)).collect();
+        let got = hourly_slots_of_one_day("America/New_York", date(2026, 11, 1), &[(0, 4 * 60)]);
         assert_eq!(
             got,
             [

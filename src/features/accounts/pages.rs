@@ -79,15 +79,12 @@ pub async fn signup_form(ctx: Ctx) -> Response {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct SignupForm {
-    #[serde(default)]
     first_name: String,
-    #[serde(default)]
     last_name: String,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     password: String,
 }
 
@@ -123,17 +120,16 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFo
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct TokenQuery {
-    #[serde(default)]
     token: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct VerifyForm {
-    #[serde(default)]
     token: String,
-    #[serde(default)]
     password: String,
 }
 
@@ -228,11 +224,10 @@ pub async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct LoginForm {
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     password: String,
     totp_code: Option<String>,
     next: Option<String>,
@@ -285,9 +280,9 @@ pub async fn forgot_form(ctx: Ctx) -> Response {
     render(&ForgotPage { p: PageCtx::anonymous(&ctx) })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct EmailForm {
-    #[serde(default)]
     email: String,
 }
 
@@ -308,13 +303,11 @@ pub async fn reset_form(ctx: Ctx, Query(q): Query<TokenQuery>) -> Response {
     render(&ResetPage { p: PageCtx::anonymous(&ctx), token: q.token, error: None })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ResetForm {
-    #[serde(default)]
     token: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     password_confirm: String,
 }
 
@@ -409,19 +402,14 @@ fn saved_profile(p: PageCtx, a: repo::AccountRow) -> ProfilePage {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ProfileForm {
-    #[serde(default)]
     first_name: String,
-    #[serde(default)]
     last_name: String,
-    #[serde(default)]
     mobile_phone: String,
-    #[serde(default)]
     country: String,
-    #[serde(default)]
     time_zone: String,
-    #[serde(default)]
     language: String,
 }
 

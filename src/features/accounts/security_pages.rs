@@ -69,13 +69,11 @@ pub(super) fn first_message(t: Tr, e: &AppError) -> Option<String> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PasswordForm {
-    #[serde(default)]
     current_password: String,
-    #[serde(default)]
     new_password: String,
-    #[serde(default)]
     new_password_confirm: String,
 }
 
@@ -88,20 +86,14 @@ pub async fn password(
         new_password: f.new_password,
         new_password_confirm: f.new_password_confirm,
     };
-    match service::change_password(&state, &ctx, &who.account_id, &who.session_id, input).await {
-        Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("password.changed")), None, None, None).await,
-        Err(e) => match first_message(ctx_t(&ctx), &e) {
-            Some(m) => security_page(&state, &ctx, &who, None, Some(m), None, None).await,
-            None => Err(e).or_page(&ctx),
-        },
-    }
+    let done = service::change_password(&state, &ctx, &who.account_id, &who.session_id, input).await;
+    answer(&state, &ctx, &who, done, "password.changed", Form::Password).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct TotpForm {
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     code: String,
 }
 
@@ -111,10 +103,7 @@ pub async fn totp_setup(
 ) -> PageResult {
     match service::totp_setup(&state, &who.account_id, &f.password).await {
         Ok(setup) => security_page(&state, &ctx, &who, None, None, None, Some(setup)).await,
-        Err(e) => match first_message(ctx_t(&ctx), &e) {
-            Some(m) => security_page(&state, &ctx, &who, None, None, Some(m), None).await,
-            None => Err(e).or_page(&ctx),
-        },
+        Err(e) => refused(&state, &ctx, &who, e, Form::Totp).await,
     }
 }
 
@@ -122,26 +111,49 @@ pub async fn totp_enable(
     AccountRequest { state, ctx, who }: AccountRequest,
     PageForm(f): PageForm<TotpForm>,
 ) -> PageResult {
-    match service::totp_enable(&state, &ctx, &who.account_id, &who.session_id, &f.code).await {
-        Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("totp.enabled")), None, None, None).await,
-        Err(e) => match first_message(ctx_t(&ctx), &e) {
-            Some(m) => security_page(&state, &ctx, &who, None, None, Some(m), None).await,
-            None => Err(e).or_page(&ctx),
-        },
-    }
+    let done = service::totp_enable(&state, &ctx, &who.account_id, &who.session_id, &f.code).await;
+    answer(&state, &ctx, &who, done, "totp.enabled", Form::Totp).await
 }
 
 pub async fn totp_disable(
     AccountRequest { state, ctx, who }: AccountRequest,
     PageForm(f): PageForm<TotpForm>,
 ) -> PageResult {
-    match service::totp_disable(&state, &ctx, &who.account_id, &f.password, &f.code).await {
-        Ok(()) => security_page(&state, &ctx, &who, Some(ctx_t(&ctx).get("totp.disabled")), None, None, None).await,
-        Err(e) => match first_message(ctx_t(&ctx), &e) {
-            Some(m) => security_page(&state, &ctx, &who, None, None, Some(m), None).await,
-            None => Err(e).or_page(&ctx),
-        },
+    let done = service::totp_disable(&state, &ctx, &who.account_id, &f.password, &f.code).await;
+    answer(&state, &ctx, &who, done, "totp.disabled", Form::Totp).await
+}
+
+/// The security page's two forms, each showing its own refusal.
+#[derive(Clone, Copy)]
+enum Form {
+    Password,
+    Totp,
+}
+
+/// The security page after one of its forms: `flash` said on success, the refusal beside
+/// `form` otherwise.
+async fn answer(
+    state: &AppState,
+    ctx: &Ctx,
+    who: &Identity,
+    done: AppResult<()>,
+    flash: &str,
+    form: Form,
+) -> PageResult {
+    match done {
+        Ok(()) => security_page(state, ctx, who, Some(ctx_t(ctx).get(flash)), None, None, None).await,
+        Err(e) => refused(state, ctx, who, e, form).await,
     }
+}
+
+/// A refusal the form shows (its first message) beside `form`; any other is the error page.
+async fn refused(state: &AppState, ctx: &Ctx, who: &Identity, e: AppError, form: Form) -> PageResult {
+    let Some(m) = first_message(ctx_t(ctx), &e) else { return Err(e).or_page(ctx) };
+    let (password_error, totp_error) = match form {
+        Form::Password => (Some(m), None),
+        Form::Totp => (None, Some(m)),
+    };
+    security_page(state, ctx, who, None, password_error, totp_error, None).await
 }
 
 // ---------------------------------------------------------------- sessions

@@ -1,17 +1,16 @@
 //! Account rules shared by the JSON API, the pages and the CLI.
 
 use super::repo::{self, AccountRow};
+use crate::features::prelude::*;
 use crate::{
-    audit::{self, Actor, Entry},
+    audit::{self, Actor, Event},
     clock::to_ms,
     crypto,
-    error::{AppError, AppResult, FieldError},
-    http::Ctx,
-    i18n::Tr,
+    db::Tx,
+    error::FieldError,
     jobs::{mail::compose, outbox},
     ratelimit,
-    state::AppState,
-    types::{Checks, Email, Lang, Name, NewPassword, Phone, TimeZoneName, parse_country},
+    types::{Checks, Email, Lang, NewPassword, Phone, parse_country},
 };
 use serde_json::json;
 
@@ -41,6 +40,52 @@ pub(super) fn invalid_token() -> AppError {
     AppError::bad_request("invalid-token", "This link is invalid, expired or already used.")
 }
 
+/// The keys of a mail carrying a single-use link: the subject, the body greeting the person by
+/// first name, a line for whoever did not ask, and the button's label.
+pub(super) struct LinkMail {
+    subject: &'static str,
+    body: &'static str,
+    ignore: &'static str,
+    action: &'static str,
+}
+
+pub(super) const VERIFY_MAIL: LinkMail = LinkMail {
+    subject: "mail.verify.subject",
+    body: "mail.verify.body",
+    ignore: "mail.verify.ignore",
+    action: "mail.verify.action",
+};
+
+const RESET_MAIL: LinkMail = LinkMail {
+    subject: "mail.reset.subject",
+    body: "mail.reset.body",
+    ignore: "mail.reset.ignore",
+    action: "mail.reset.action",
+};
+
+impl LinkMail {
+    /// Queues this mail to `to` (no organisation's), in `t`, its button leading to `link`.
+    pub(super) async fn enqueue(
+        &self,
+        tx: &mut Tx,
+        now: i64,
+        t: Tr,
+        to: &str,
+        name: &str,
+        link: &str,
+    ) -> AppResult<()> {
+        let mail = compose(
+            to,
+            t.get(self.subject),
+            &[t.fmt(self.body, &[("name", name)]), t.get(self.ignore).to_string()],
+            Some((t.get(self.action), link)),
+            t.get("mail.footer"),
+        );
+        outbox::enqueue_email(tx, now, None, &mail).await?;
+        Ok(())
+    }
+}
+
 // ---------------------------------------------------------------- login
 
 pub struct LoginInput {
@@ -59,7 +104,7 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
     let invalid =
         || AppError::Unauthorized { code: "invalid-credentials", detail: "Wrong email address or password.".into() };
     let email_key = input.email.trim().to_lowercase();
-    ratelimit::hit(state, ratelimit::LOGIN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::LOGIN_PER_IP, ctx).await?;
     ratelimit::hit(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
     if input.password.len() > NewPassword::MAX * 4 {
         return Err(invalid());
@@ -121,22 +166,8 @@ pub async fn login(state: &AppState, ctx: &Ctx, input: LoginInput) -> AppResult<
     }
     let (session_id, token) =
         repo::create_session(&mut tx, now, &account.id, ctx.ip.as_deref(), ctx.user_agent.as_deref()).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &actor_of(&account),
-            action: "session.created",
-            object_type: "session",
-            object_id: Some(&session_id),
-            before: None,
-            after: Some(json!({"user_agent": ctx.user_agent})),
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    let event = Event::new("session.created", "session", &session_id).after(json!({"user_agent": ctx.user_agent}));
+    audit::record(&mut tx, now, None, &actor_of(&account), Some(ctx), event).await?;
     tx.commit().await?;
     // Only failures count: a login that went through takes its own hits back.
     ratelimit::refund(state, ratelimit::LOGIN_PER_EMAIL, &email_key).await?;
@@ -150,22 +181,9 @@ pub async fn logout(state: &AppState, ctx: &Ctx, account_id: &str, label: &str, 
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     repo::end_session(&mut tx, account_id, session_id).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &Actor::Account { id: account_id.into(), label: label.into() },
-            action: "session.ended",
-            object_type: "session",
-            object_id: Some(session_id),
-            before: None,
-            after: None,
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    let event = Event::new("session.ended", "session", session_id);
+    audit::record(&mut tx, now, None, &Actor::Account { id: account_id.into(), label: label.into() }, Some(ctx), event)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -175,37 +193,18 @@ pub async fn logout(state: &AppState, ctx: &Ctx, account_id: &str, label: &str, 
 /// Always answers the same; mails a single-use link only to a usable account.
 pub async fn forgot_password(state: &AppState, ctx: &Ctx, email: &str) -> AppResult<()> {
     let key = email.trim().to_lowercase();
-    ratelimit::hit(state, ratelimit::RESET_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::RESET_PER_IP, ctx).await?;
     ratelimit::hit(state, ratelimit::RESET_PER_EMAIL, &key).await?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     if let Some(account) = repo::account_by_email(&mut *tx, &key).await?.filter(|a| a.blocked_at.is_none()) {
         let token = repo::issue_token(&mut tx, now, &account, PURPOSE_RESET, RESET_TTL_MS).await?;
-        let t = mail_lang(&account, ctx.lang);
-        let mail = compose(
-            &account.email,
-            t.get("mail.reset.subject"),
-            &[t.fmt("mail.reset.body", &[("name", &account.first_name)]), t.get("mail.reset.ignore").to_string()],
-            Some((t.get("mail.reset.action"), &format!("{}/reset?token={token}", state.config.base_url))),
-            t.get("mail.footer"),
-        );
-        outbox::enqueue_email(&mut tx, now, None, &mail).await?;
-        audit::record(
-            &mut tx,
-            now,
-            Entry {
-                org_id: None,
-                location_id: None,
-                actor: &Actor::System,
-                action: "account.password_reset_requested",
-                object_type: "account",
-                object_id: Some(&account.id),
-                before: None,
-                after: None,
-                ctx: Some(ctx),
-            },
-        )
-        .await?;
+        let link = format!("{}/reset?token={token}", state.config.base_url);
+        RESET_MAIL
+            .enqueue(&mut tx, now, mail_lang(&account, ctx.lang), &account.email, &account.first_name, &link)
+            .await?;
+        let event = Event::new("account.password_reset_requested", "account", &account.id);
+        audit::record(&mut tx, now, None, &Actor::System, Some(ctx), event).await?;
     }
     tx.commit().await?;
     state.outbox_wake.notify_one();
@@ -214,7 +213,7 @@ pub async fn forgot_password(state: &AppState, ctx: &Ctx, email: &str) -> AppRes
 
 /// Set a new password from an emailed (or operator-printed) link; every session ends.
 pub async fn reset_password(state: &AppState, ctx: &Ctx, token: &str, password: &str) -> AppResult<()> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let password = NewPassword::parse("password", password).map_err(|e| AppError::Validation(vec![e]))?;
     let hash = crypto::hash_password(password.expose()).map_err(AppError::internal)?;
     let now = to_ms(state.now());
@@ -231,7 +230,28 @@ pub async fn reset_password(state: &AppState, ctx: &Ctx, token: &str, password: 
     let ended = repo::end_sessions(&mut tx, &account.id, None).await?;
     // Other outstanding reset links die with this one.
     repo::end_password_tokens(&mut tx, &account.id, now).await?;
-    let t = mail_lang(&account, ctx.lang);
+    mail_password_changed(&mut tx, state, ctx, &account, now).await?;
+    let event = Event::new(
+        if row.purpose == PURPOSE_SET_PASSWORD { "account.password_set" } else { "account.password_reset" },
+        "account",
+        &account.id,
+    )
+    .after(json!({"sessions_ended": ended}));
+    audit::record(&mut tx, now, None, &actor_of(&account), Some(ctx), event).await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
+/// Tells the account's address that its password changed, with the way back if it was not them.
+async fn mail_password_changed(
+    tx: &mut Tx,
+    state: &AppState,
+    ctx: &Ctx,
+    account: &AccountRow,
+    now: i64,
+) -> AppResult<()> {
+    let t = mail_lang(account, ctx.lang);
     let mail = compose(
         &account.email,
         t.get("mail.changed.subject"),
@@ -239,25 +259,7 @@ pub async fn reset_password(state: &AppState, ctx: &Ctx, token: &str, password: 
         Some((t.get("login.forgot"), &format!("{}/forgot", state.config.base_url))),
         t.get("mail.footer"),
     );
-    outbox::enqueue_email(&mut tx, now, None, &mail).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &actor_of(&account),
-            action: if row.purpose == PURPOSE_SET_PASSWORD { "account.password_set" } else { "account.password_reset" },
-            object_type: "account",
-            object_id: Some(&account.id),
-            before: None,
-            after: Some(json!({"sessions_ended": ended})),
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    state.outbox_wake.notify_one();
+    outbox::enqueue_email(tx, now, None, &mail).await?;
     Ok(())
 }
 
@@ -288,16 +290,8 @@ pub async fn update_profile(
     let before = repo::account_by_id(&mut *tx, account_id).await?.ok_or(AppError::NotFound)?;
     let mut after = before.clone();
     let mut checks = Checks::default();
-    if let Some(v) = input.first_name
-        && let Some(n) = checks.check(Name::parse("first_name", &v, 100))
-    {
-        after.first_name = n.into_string();
-    }
-    if let Some(v) = input.last_name
-        && let Some(n) = checks.check(Name::parse("last_name", &v, 100))
-    {
-        after.last_name = n.into_string();
-    }
+    checks.set_name(&mut after.first_name, "first_name", input.first_name.as_deref(), 100);
+    checks.set_name(&mut after.last_name, "last_name", input.last_name.as_deref(), 100);
     if let Some(v) = input.mobile_phone {
         after.mobile_phone = if v.trim().is_empty() {
             None
@@ -308,11 +302,7 @@ pub async fn update_profile(
     if let Some(v) = input.country {
         after.country = if v.trim().is_empty() { None } else { checks.check(parse_country("country", &v)) };
     }
-    if let Some(v) = input.time_zone
-        && let Some(z) = checks.check(TimeZoneName::parse("time_zone", &v))
-    {
-        after.time_zone = z.as_str().to_string();
-    }
+    checks.set_zone(&mut after.time_zone, "time_zone", input.time_zone.as_deref());
     if let Some(v) = input.language {
         after.language = if v.trim().is_empty() {
             None
@@ -329,22 +319,10 @@ pub async fn update_profile(
     checks.finish()?;
     let now = to_ms(state.now());
     repo::update_profile(&mut tx, &after, now).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &actor_of(&before),
-            action: "account.profile_updated",
-            object_type: "account",
-            object_id: Some(account_id),
-            before: Some(profile_json(&before)),
-            after: Some(profile_json(&after)),
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    let event = Event::new("account.profile_updated", "account", account_id)
+        .before(profile_json(&before))
+        .after(profile_json(&after));
+    audit::record(&mut tx, now, None, &actor_of(&before), Some(ctx), event).await?;
     tx.commit().await?;
     after.updated_at = now;
     Ok(after)
@@ -385,31 +363,9 @@ pub async fn change_password(
     let mut tx = state.db.begin().await?;
     repo::set_password(&mut tx, account_id, &hash, now).await?;
     let ended = repo::end_sessions(&mut tx, account_id, Some(session_id)).await?;
-    let t = mail_lang(&account, ctx.lang);
-    let mail = compose(
-        &account.email,
-        t.get("mail.changed.subject"),
-        &[t.fmt("mail.changed.body", &[("name", &account.first_name)])],
-        Some((t.get("login.forgot"), &format!("{}/forgot", state.config.base_url))),
-        t.get("mail.footer"),
-    );
-    outbox::enqueue_email(&mut tx, now, None, &mail).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &actor_of(&account),
-            action: "account.password_changed",
-            object_type: "account",
-            object_id: Some(account_id),
-            before: None,
-            after: Some(json!({"sessions_ended": ended})),
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    mail_password_changed(&mut tx, state, ctx, &account, now).await?;
+    let event = Event::new("account.password_changed", "account", account_id).after(json!({"sessions_ended": ended}));
+    audit::record(&mut tx, now, None, &actor_of(&account), Some(ctx), event).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(())
@@ -425,22 +381,10 @@ pub async fn set_blocked(state: &AppState, email: &str, blocked: bool) -> AppRes
     let account = repo::account_by_email(&mut *tx, &key).await?.ok_or(AppError::NotFound)?;
     repo::set_blocked(&mut tx, &account.id, if blocked { Some(now) } else { None }, now).await?;
     let ended = if blocked { repo::end_sessions(&mut tx, &account.id, None).await? } else { 0 };
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &Actor::System,
-            action: if blocked { "account.blocked" } else { "account.unblocked" },
-            object_type: "account",
-            object_id: Some(&account.id),
-            before: Some(json!({"blocked": account.blocked_at.is_some()})),
-            after: Some(json!({"blocked": blocked, "sessions_ended": ended})),
-            ctx: None,
-        },
-    )
-    .await?;
+    let event = Event::new(if blocked { "account.blocked" } else { "account.unblocked" }, "account", &account.id)
+        .before(json!({"blocked": account.blocked_at.is_some()}))
+        .after(json!({"blocked": blocked, "sessions_ended": ended}));
+    audit::record(&mut tx, now, None, &Actor::System, None, event).await?;
     tx.commit().await?;
     Ok(account)
 }
@@ -472,22 +416,9 @@ pub async fn create_owner(state: &AppState, email: &str, org_name: &str) -> AppR
                 },
             )
             .await?;
-            audit::record(
-                &mut tx,
-                now,
-                Entry {
-                    org_id: None,
-                    location_id: None,
-                    actor: &Actor::System,
-                    action: "account.created",
-                    object_type: "account",
-                    object_id: Some(&id),
-                    before: None,
-                    after: Some(json!({"email": email.as_str(), "via": "create-owner"})),
-                    ctx: None,
-                },
-            )
-            .await?;
+            let event = Event::new("account.created", "account", &id)
+                .after(json!({"email": email.as_str(), "via": "create-owner"}));
+            audit::record(&mut tx, now, None, &Actor::System, None, event).await?;
             repo::account_by_id(&mut *tx, &id).await?.ok_or_else(|| AppError::internal("account vanished"))?
         }
     };

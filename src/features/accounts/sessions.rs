@@ -1,12 +1,10 @@
 //! An account's sessions: listed to their owner, revocable one by one or all but this one.
 
 use super::repo::{self};
+use crate::features::prelude::*;
 use crate::{
-    audit::{self, Actor, Entry},
+    audit::{self, Actor, Event},
     clock::to_ms,
-    error::{AppError, AppResult},
-    http::Ctx,
-    state::AppState,
 };
 use serde_json::json;
 
@@ -32,22 +30,9 @@ pub async fn revoke_session(
     if repo::end_session(&mut tx, account_id, session_id).await? == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &Actor::Account { id: account_id.into(), label: label.into() },
-            action: "session.revoked",
-            object_type: "session",
-            object_id: Some(session_id),
-            before: None,
-            after: None,
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    let event = Event::new("session.revoked", "session", session_id);
+    audit::record(&mut tx, now, None, &Actor::Account { id: account_id.into(), label: label.into() }, Some(ctx), event)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -62,22 +47,9 @@ pub async fn revoke_other_sessions(
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     let ended = repo::end_sessions(&mut tx, account_id, Some(keep)).await?;
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &Actor::Account { id: account_id.into(), label: label.into() },
-            action: "session.revoked_others",
-            object_type: "account",
-            object_id: Some(account_id),
-            before: None,
-            after: Some(json!({"sessions_ended": ended})),
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    let event = Event::new("session.revoked_others", "account", account_id).after(json!({"sessions_ended": ended}));
+    audit::record(&mut tx, now, None, &Actor::Account { id: account_id.into(), label: label.into() }, Some(ctx), event)
+        .await?;
     tx.commit().await?;
     Ok(ended)
 }

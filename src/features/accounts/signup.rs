@@ -1,21 +1,18 @@
 //! Sign-up: an account exists only once its own emailed link is clicked.
 
 use super::repo::{self};
+use crate::features::prelude::*;
 use crate::{
-    audit::{self, Actor, Entry},
+    audit::{self, Actor, Event},
     clock::to_ms,
     crypto,
-    error::{AppError, AppResult},
-    http::Ctx,
-    i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
-    state::AppState,
     types::{Checks, Email, Lang, Name, NewPassword},
 };
 use serde_json::json;
 
-use super::service::{VERIFY_TTL_MS, invalid_token, mail_lang};
+use super::service::{VERIFY_MAIL, VERIFY_TTL_MS, invalid_token, mail_lang};
 
 // ---------------------------------------------------------------- sign-up
 
@@ -43,7 +40,7 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
     let (Some(email), Some(password), Some(first), Some(last)) = (email, password, first, last) else {
         return Err(AppError::internal("validation inconsistency"));
     };
-    ratelimit::hit(state, ratelimit::SIGNUP_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::SIGNUP_PER_IP, ctx).await?;
     ratelimit::hit(state, ratelimit::SIGNUP_PER_EMAIL, email.norm()).await?;
 
     // Hash before the transaction: the write lock is not held through 50 ms of argon2.
@@ -86,15 +83,8 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
                 },
             )
             .await?;
-            let t = Tr(ctx.lang);
-            let mail = compose(
-                email.as_str(),
-                t.get("mail.verify.subject"),
-                &[t.fmt("mail.verify.body", &[("name", first.as_str())]), t.get("mail.verify.ignore").to_string()],
-                Some((t.get("mail.verify.action"), &format!("{base}/verify?token={token}"))),
-                t.get("mail.footer"),
-            );
-            outbox::enqueue_email(&mut tx, now, None, &mail).await?;
+            let link = format!("{base}/verify?token={token}");
+            VERIFY_MAIL.enqueue(&mut tx, now, Tr(ctx.lang), email.as_str(), first.as_str(), &link).await?;
         }
     }
     tx.commit().await?;
@@ -113,7 +103,7 @@ pub async fn verify_email(
     password: Option<&str>,
     browser: Option<&str>,
 ) -> AppResult<String> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let now = to_ms(state.now());
     // Proof of ownership is checked before the write transaction (argon2 takes ~50 ms).
     let pending = repo::signup_proof(state.db.pool(), &crypto::hash_token(token.trim()), now).await?;
@@ -175,24 +165,10 @@ pub async fn verify_email(
             AppError::conflict("already-verified", "This address already has an account; log in."),
         ));
     }
-    audit::record(
-        &mut tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &Actor::Account { id: id.clone(), label: s.email.clone() },
-            action: "account.created",
-            object_type: "account",
-            object_id: Some(&id),
-            before: None,
-            after: Some(
-                json!({"email": s.email, "first_name": s.first_name, "last_name": s.last_name, "signup": s.id}),
-            ),
-            ctx: Some(ctx),
-        },
-    )
-    .await?;
+    let event = Event::new("account.created", "account", &id)
+        .after(json!({"email": s.email, "first_name": s.first_name, "last_name": s.last_name, "signup": s.id}));
+    audit::record(&mut tx, now, None, &Actor::Account { id: id.clone(), label: s.email.clone() }, Some(ctx), event)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -201,7 +177,7 @@ pub async fn verify_email(
 pub async fn resend_verification(state: &AppState, ctx: &Ctx, email: &str) -> AppResult<()> {
     let Ok(email) = Email::parse("email", email) else { return Ok(()) };
     ratelimit::hit(state, ratelimit::SIGNUP_PER_EMAIL, email.norm()).await?;
-    ratelimit::hit(state, ratelimit::SIGNUP_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::SIGNUP_PER_IP, ctx).await?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     let latest = repo::latest_signup(&mut tx, email.norm(), now).await?;
@@ -210,14 +186,8 @@ pub async fn resend_verification(state: &AppState, ctx: &Ctx, email: &str) -> Ap
         let token = crypto::new_token();
         repo::renew_signup(&mut tx, &s.id, &crypto::hash_token(&token), now + VERIFY_TTL_MS).await?;
         let t = Tr(s.language.as_deref().and_then(Lang::from_code).unwrap_or(ctx.lang));
-        let mail = compose(
-            &s.email,
-            t.get("mail.verify.subject"),
-            &[t.fmt("mail.verify.body", &[("name", &s.first_name)]), t.get("mail.verify.ignore").to_string()],
-            Some((t.get("mail.verify.action"), &format!("{}/verify?token={token}", state.config.base_url))),
-            t.get("mail.footer"),
-        );
-        outbox::enqueue_email(&mut tx, now, None, &mail).await?;
+        let link = format!("{}/verify?token={token}", state.config.base_url);
+        VERIFY_MAIL.enqueue(&mut tx, now, t, &s.email, &s.first_name, &link).await?;
     }
     tx.commit().await?;
     state.outbox_wake.notify_one();

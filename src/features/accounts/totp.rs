@@ -2,15 +2,13 @@
 //! sealed at rest with the server key.
 
 use super::repo::{self, AccountRow};
+use crate::features::prelude::*;
 use crate::{
-    audit::{self, Entry},
+    audit::{self, Event},
     clock::to_ms,
     crypto,
-    error::{AppError, AppResult},
-    http::Ctx,
     jobs::{mail::compose, outbox},
     ratelimit,
-    state::AppState,
 };
 use serde_json::json;
 
@@ -158,22 +156,9 @@ pub(super) async fn totp_mail_and_audit(
         t.get("mail.footer"),
     );
     outbox::enqueue_email(tx, now, None, &mail).await?;
-    audit::record(
-        tx,
-        now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &actor_of(account),
-            action: if on { "account.totp_enabled" } else { "account.totp_disabled" },
-            object_type: "account",
-            object_id: Some(&account.id),
-            before: None,
-            after: Some(json!({"sessions_ended": ended})),
-            ctx: Some(ctx),
-        },
-    )
-    .await
+    let event = Event::new(if on { "account.totp_enabled" } else { "account.totp_disabled" }, "account", &account.id)
+        .after(json!({"sessions_ended": ended}));
+    audit::record(tx, now, None, &actor_of(account), Some(ctx), event).await
 }
 
 /// Check a TOTP code and refuse a replay of an already used time step.

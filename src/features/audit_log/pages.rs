@@ -17,20 +17,15 @@ use serde_json::Value;
 const PAGE: i64 = 50;
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct AuditQuery {
-    #[serde(default)]
     actor_id: String,
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     object_type: String,
-    #[serde(default)]
     object_id: String,
     /// A date (YYYY-MM-DD) in the reader's zone, inclusive.
-    #[serde(default)]
     from: String,
     /// A date (YYYY-MM-DD) in the reader's zone, inclusive.
-    #[serde(default)]
     to: String,
     before: Option<i64>,
 }

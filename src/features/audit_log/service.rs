@@ -1,14 +1,7 @@
 //! Audit queries. Keyset pagination on the organisation chain's sequence number.
 
-use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
-    error::{AppError, AppResult},
-    features::{clients::personal, locations::repo as locations},
-    state::AppState,
-};
+use crate::features::prelude::*;
+use crate::features::{clients::personal, locations::repo as locations};
 
 use super::repo;
 pub use super::repo::AuditRow;

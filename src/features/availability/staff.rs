@@ -5,17 +5,10 @@ use super::{
     SlotWindow,
     slots::{SlotList, SlotsJson},
 };
-use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
-    error::{AppError, AppResult},
-    features::{
-        calendars::service::{self as calendars, CalendarRow},
-        services::service::{Service, rule_of},
-    },
-    state::AppState,
+use crate::features::prelude::*;
+use crate::features::{
+    calendars::service::{self as calendars, CalendarRow},
+    services::service::{Service, rule_of},
 };
 
 impl crate::cache::Kind for crate::cache::kind::SlotsJson {

@@ -1,18 +1,14 @@
 //! Working hours of a calendar: weekly intervals and date overrides, loaded into the
 //! engine's `Hours`, plus unavailability as busy time.
 
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope, Tenant,
-        policy::{Action, Object},
-    },
-    audit::{self, OrgEvent},
+    access::Tenant,
+    audit::{self, Event},
     clock::to_ms,
-    error::{AppError, AppResult, FieldError},
-    features::calendars::service::{self as calendars},
-    http::Ctx,
+    error::FieldError,
+    features::calendars::service as calendars,
     scheduling::availability::{Busy, Hours},
-    state::AppState,
     types::{format_hhmm, parse_hhmm},
 };
 use serde::{Deserialize, Serialize};
@@ -178,21 +174,11 @@ pub async fn set(
     let mut tx = state.db.begin().await?;
     super::repo::replace_hours(&mut tx, scope.tenant(), calendar_id, &weekly, &overrides).await?;
     let after = HoursBody { weekly: body.weekly, overrides: body.overrides };
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "calendar.hours_changed",
-            object_type: "calendar",
-            object_id: calendar_id,
-            location_id: Some(&cal.location_id),
-            before: Some(json!(before)),
-            after: Some(json!(after)),
-        },
-    )
-    .await?;
+    let event = Event::new("calendar.hours_changed", "calendar", calendar_id)
+        .at(&cal.location_id)
+        .before(json!(before))
+        .after(json!(after));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(present(&load(state, scope.tenant(), calendar_id).await?))
 }

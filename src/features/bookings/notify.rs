@@ -15,21 +15,27 @@ use crate::{
 };
 use jiff::{Timestamp, tz::TimeZone};
 
+/// What a notification says and carries.
+#[derive(Clone, Copy)]
+pub struct Notice<'a> {
+    /// `booked` (by the client), `created` (by staff), `moved`, `cancelled`.
+    pub kind: &'static str,
+    pub manage_token: Option<&'a str>,
+}
+
 /// Notify the client and the staff member whose calendar it is about a booking change,
 /// inside the change's transaction. `kind`: "booked" (by the client, whose confirmation
 /// email the public booking writes itself), "created" (by staff: the client gets a
 /// confirmation), "moved" or "cancelled"; `manage_token`, when known, puts the manage link in
 /// the client's messages. `actor_member`: the member who made the change, who is not told of
 /// their own action.
-#[allow(clippy::too_many_arguments)]
 pub async fn notify(
     tx: &mut crate::db::Tx,
     state: &AppState,
     now: i64,
     tenant: &Tenant,
     booking_id: &str,
-    kind: &str,
-    manage_token: Option<&str>,
+    Notice { kind, manage_token }: Notice<'_>,
     actor_member: Option<&str>,
 ) -> AppResult<()> {
     // Staff and text messages say "booked" whoever made the booking.

@@ -102,15 +102,8 @@ async fn visible_calendar(state: &AppState, scope: &OrgScope, id: &str) -> AppRe
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn view(
-    state: &AppState,
-    ctx: &Ctx,
-    who: &Identity,
-    scope: &OrgScope,
-    id: &str,
-    mode: &'static str,
-    q: ViewQuery,
-) -> PageResult {
+async fn view(at: &OrgPage, id: &str, mode: &'static str, q: ViewQuery) -> PageResult {
+    let OrgPage { state, ctx, who, scope } = at;
     let cal = visible_calendar(state, scope, id).await.or_page(ctx)?;
     let p = PageCtx::for_org(state, ctx, who, scope, "/agenda").await.or_page(ctx)?;
     let t = p.t;
@@ -170,20 +163,12 @@ async fn view(
     Ok(render(&page))
 }
 
-pub async fn week(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    Query(q): Query<ViewQuery>,
-) -> PageResult {
-    view(&state, &ctx, &who, &scope, &id, "week", q).await
+pub async fn week(at: OrgPage, Path(id): Path<String>, Query(q): Query<ViewQuery>) -> PageResult {
+    view(&at, &id, "week", q).await
 }
 
-pub async fn day(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    Query(q): Query<ViewQuery>,
-) -> PageResult {
-    view(&state, &ctx, &who, &scope, &id, "day", q).await
+pub async fn day(at: OrgPage, Path(id): Path<String>, Query(q): Query<ViewQuery>) -> PageResult {
+    view(&at, &id, "day", q).await
 }
 
 // ---------------------------------------------------------------- new booking
@@ -224,16 +209,14 @@ pub struct NewQuery {
 
 #[allow(clippy::too_many_arguments)]
 async fn new_page(
-    state: &AppState,
-    ctx: &Ctx,
-    who: &Identity,
-    scope: &OrgScope,
+    at: &OrgPage,
     cal: &CalendarRow,
     status: StatusCode,
     f: NewValues,
     errors: FormErrors,
     error: Option<String>,
 ) -> PageResult {
+    let OrgPage { state, ctx, who, scope } = at;
     let p = PageCtx::for_org(state, ctx, who, scope, "/agenda").await.or_page(ctx)?;
     let services = services::list(state, scope)
         .await
@@ -259,30 +242,24 @@ async fn new_page(
     ))
 }
 
-pub async fn new_form(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    Query(q): Query<NewQuery>,
-) -> PageResult {
-    let cal = visible_calendar(&state, &scope, &id).await.or_page(&ctx)?;
-    scope.require(Action::CreateBooking, Object::Calendar(cal.as_ref())).or_page(&ctx)?;
+pub async fn new_form(at: OrgPage, Path(id): Path<String>, Query(q): Query<NewQuery>) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
+    let cal = visible_calendar(state, scope, &id).await.or_page(ctx)?;
+    scope.require(Action::CreateBooking, Object::Calendar(cal.as_ref())).or_page(ctx)?;
     let tz = zone_of(&cal);
     let f = NewValues {
-        date: parse_date(q.date.as_deref()).unwrap_or_else(|| today(&state, &tz)).to_string(),
+        date: parse_date(q.date.as_deref()).unwrap_or_else(|| today(state, &tz)).to_string(),
         time: q.time.filter(|t| crate::types::parse_hhmm("time", t).is_ok()).unwrap_or_else(|| hhmm(cal.day_start_min)),
         length_min: cal.default_length_min.to_string(),
         ..Default::default()
     };
-    new_page(&state, &ctx, &who, &scope, &cal, StatusCode::OK, f, FormErrors::default(), None).await
+    new_page(&at, &cal, StatusCode::OK, f, FormErrors::default(), None).await
 }
 
-pub async fn create(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    form: FormFields,
-) -> PageResult {
-    let cal = visible_calendar(&state, &scope, &id).await.or_page(&ctx)?;
-    scope.require(Action::CreateBooking, Object::Calendar(cal.as_ref())).or_page(&ctx)?;
+pub async fn create(at: OrgPage, Path(id): Path<String>, form: FormFields) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
+    let cal = visible_calendar(state, scope, &id).await.or_page(ctx)?;
+    scope.require(Action::CreateBooking, Object::Calendar(cal.as_ref())).or_page(ctx)?;
     let f = NewValues {
         date: form.get("date").into(),
         time: form.get("time").into(),
@@ -319,9 +296,9 @@ pub async fn create(
             phone: Some(f.phone.clone()).filter(|p| !p.is_empty()),
         });
         service::create(
-            &state,
-            &ctx,
-            &scope,
+            state,
+            ctx,
+            scope,
             NewBooking {
                 calendar_id: cal.id.clone(),
                 service_id: Some(f.service_id.clone()).filter(|s| !s.is_empty()),
@@ -342,9 +319,9 @@ pub async fn create(
             Some((status, message)) => {
                 let errors = FormErrors::from_error(&e).unwrap_or_default();
                 let error = Some(if errors.any() { field_summary(Tr(ctx.lang), &errors) } else { message });
-                new_page(&state, &ctx, &who, &scope, &cal, status, f, errors, error).await
+                new_page(&at, &cal, status, f, errors, error).await
             }
-            None => Err(e).or_page(&ctx),
+            None => Err(e).or_page(ctx),
         },
     }
 }
@@ -389,16 +366,14 @@ pub struct BookingQuery {
 
 #[allow(clippy::too_many_arguments)]
 async fn booking_page(
-    state: &AppState,
-    ctx: &Ctx,
-    who: &Identity,
-    scope: &OrgScope,
+    at: &OrgPage,
     id: &str,
     status: StatusCode,
     done: Option<&str>,
     back: Option<&str>,
     refused: Option<(String, String, String)>,
 ) -> PageResult {
+    let OrgPage { state, ctx, who, scope } = at;
     let b = service::get(state, scope, id).await.or_page(ctx)?;
     let cal =
         calendars::find(state, scope, &b.calendar_id).await.or_page(ctx)?.ok_or(AppError::NotFound).or_page(ctx)?;
@@ -440,12 +415,8 @@ async fn booking_page(
     Ok(render_status(status, &page))
 }
 
-pub async fn detail(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    Query(q): Query<BookingQuery>,
-) -> PageResult {
-    booking_page(&state, &ctx, &who, &scope, &id, StatusCode::OK, q.done.as_deref(), q.back.as_deref(), None).await
+pub async fn detail(at: OrgPage, Path(id): Path<String>, Query(q): Query<BookingQuery>) -> PageResult {
+    booking_page(&at, &id, StatusCode::OK, q.done.as_deref(), q.back.as_deref(), None).await
 }
 
 /// Where to go after a change: the view the form came from (a local path only), else the
@@ -461,19 +432,16 @@ fn after(form: &FormFields, id: &str, done: &str) -> String {
     }
 }
 
-pub async fn move_booking(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    form: FormFields,
-) -> PageResult {
-    let b = service::get(&state, &scope, &id).await.or_page(&ctx)?;
+pub async fn move_booking(at: OrgPage, Path(id): Path<String>, form: FormFields) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
+    let b = service::get(state, scope, &id).await.or_page(ctx)?;
     let cal =
-        calendars::find(&state, &scope, &b.calendar_id).await.or_page(&ctx)?.ok_or(AppError::NotFound).or_page(&ctx)?;
-    scope.require(Action::MoveBooking, Object::Calendar(cal.as_ref())).or_page(&ctx)?;
+        calendars::find(state, scope, &b.calendar_id).await.or_page(ctx)?.ok_or(AppError::NotFound).or_page(ctx)?;
+    scope.require(Action::MoveBooking, Object::Calendar(cal.as_ref())).or_page(ctx)?;
     let (date, time) = (form.get("date").to_string(), form.get("time").to_string());
     let result = async {
         let start = local_instant(&zone_of(&cal), &date, &time)?;
-        service::reschedule(&state, &ctx, &scope, &id, &start, None, form.checked("override_hours")).await
+        service::reschedule(state, ctx, scope, &id, &start, None, form.checked("override_hours")).await
     }
     .await;
     match result {
@@ -487,20 +455,9 @@ pub async fn move_booking(
                     _ => message,
                 };
                 let back = form.opt("back");
-                booking_page(
-                    &state,
-                    &ctx,
-                    &who,
-                    &scope,
-                    &id,
-                    status,
-                    None,
-                    back.as_deref(),
-                    Some((message, date, time)),
-                )
-                .await
+                booking_page(&at, &id, status, None, back.as_deref(), Some((message, date, time))).await
             }
-            None => Err(e).or_page(&ctx),
+            None => Err(e).or_page(ctx),
         },
     }
 }

@@ -2,21 +2,15 @@
 //! `409 slot-taken` naming the clashing booking's time.
 
 use super::{repo, write};
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
     clock::to_ms,
     db::new_id,
-    error::{AppError, AppResult},
     features::{
         calendars::service::{self as calendars, CalendarRow},
         services::service::rule_of,
     },
-    http::Ctx,
     scheduling::admission::{Limits, Refusal},
-    state::AppState,
     types::{Email, Name, Phone},
 };
 
@@ -51,24 +45,21 @@ async fn refused(
         Refusal::TooFar => "Further ahead than this service's maximum advance (staff may override explicitly).",
         Refusal::OutsideHours => "Outside the calendar's working hours (staff may override explicitly).",
         Refusal::Unavailable => "Inside an unavailability period of the calendar (staff may override explicitly).",
-        Refusal::Taken => return slot_taken(state, scope, cal, span, except).await,
+        Refusal::Taken => {
+            let clash = repo::clash(state.db.pool(), scope.tenant(), &cal.id, span, except).await.unwrap_or_else(|e| {
+                // The refusal stands; only its detail is lost.
+                tracing::warn!(error = %e, "could not look up the clashing booking");
+                None
+            });
+            return slot_taken(&cal.time_zone, clash);
+        }
     };
     AppError::field("start", r.code(), message)
 }
 
-async fn slot_taken(
-    state: &AppState,
-    scope: &OrgScope,
-    cal: &CalendarRow,
-    span: (i64, i64),
-    except: Option<&str>,
-) -> AppError {
-    let clash = repo::clash(state.db.pool(), scope.tenant(), &cal.id, span, except).await.unwrap_or_else(|e| {
-        // The refusal stands; only its detail is lost.
-        tracing::warn!(error = %e, "could not look up the clashing booking");
-        None
-    });
-    let tz = TimeZone::get(&cal.time_zone).unwrap_or(TimeZone::UTC);
+/// `409 slot-taken`, naming the clashing booking's time in the calendar's `zone` when known.
+fn slot_taken(zone: &str, clash: Option<(i64, i64)>) -> AppError {
+    let tz = TimeZone::get(zone).unwrap_or(TimeZone::UTC);
     let fmt = |ms: i64| {
         Timestamp::from_millisecond(ms)
             .map(|t| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string())
@@ -88,12 +79,11 @@ fn parse_instant(field: &str, v: &str) -> AppResult<i64> {
     crate::types::BoundedInstant::parse(field, v).map(|t| t.ms()).map_err(|e| AppError::Validation(vec![e]))
 }
 
-fn place(cal: &CalendarRow) -> write::Place<'_> {
-    write::Place { calendar_id: &cal.id, location_id: &cal.location_id, zone: &cal.time_zone }
-}
-
-fn by_staff<'a>(scope: &'a OrgScope, ctx: &'a Ctx) -> write::By<'a> {
-    write::By { actor: scope.actor(), ctx, member: Some(scope.membership_id()) }
+/// A write on `cal` by the scope's member.
+fn by_staff<'a>(scope: &'a OrgScope, ctx: &'a Ctx, cal: &'a CalendarRow) -> write::At<'a> {
+    let by = write::By { actor: scope.actor(), ctx, member: Some(scope.membership_id()) };
+    let place = write::Place { calendar_id: &cal.id, location_id: &cal.location_id, zone: &cal.time_zone };
+    write::At { tenant: scope.tenant(), place, by }
 }
 
 pub struct ClientInput {
@@ -231,8 +221,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
     let after =
         json!({"calendar_id": cal.id, "start": start, "end": end, "client_id": client_id, "override_hours": false});
     let notice = write::Notice { kind: "created", manage_token: manage_token.as_deref() };
-    let by = by_staff(scope, ctx);
-    if let Err(r) = write::create(state, &mut tx, scope.tenant(), &by, place(&cal), &row, rules, after, notice).await? {
+    if let Err(r) = write::create(state, &mut tx, &by_staff(scope, ctx, &cal), &row, rules, after, notice).await? {
         drop(tx);
         return Err(refused(state, scope, &cal, (start, end), None, r).await);
     }
@@ -332,14 +321,11 @@ pub async fn reschedule(
         override_hours: Some(override_hours),
     };
     let mut tx = state.db.begin().await?;
-    let by = by_staff(scope, ctx);
     let notice = write::Notice { kind: "moved", manage_token: None };
     let done = write::reschedule(
         state,
         &mut tx,
-        scope.tenant(),
-        &by,
-        place(&cal),
+        &by_staff(scope, ctx, &cal),
         &moving(&before),
         (start, end),
         rules,
@@ -356,23 +342,27 @@ pub async fn reschedule(
     get(state, scope, id).await
 }
 
+/// End `before` (`cancelled` or `no_show`) in a transaction of its own, as the scope's member.
+async fn end(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &OrgScope,
+    before: &BookingRow,
+    cal: &CalendarRow,
+    status: &'static str,
+) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    write::set_status(state, &mut tx, &by_staff(scope, ctx, cal), &moving(before), (status, None)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn cancel(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<BookingRow> {
     let (before, cal) = acting_on(state, scope, id, Action::CancelBooking).await?;
     if before.status == "cancelled" {
         return Ok(before);
     }
-    let mut tx = state.db.begin().await?;
-    write::set_status(
-        state,
-        &mut tx,
-        scope.tenant(),
-        &by_staff(scope, ctx),
-        place(&cal),
-        &moving(&before),
-        ("cancelled", None),
-    )
-    .await?;
-    tx.commit().await?;
+    end(state, ctx, scope, &before, &cal, "cancelled").await?;
     state.outbox_wake.notify_one();
     get(state, scope, id).await
 }
@@ -420,17 +410,6 @@ pub async fn mark_no_show(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &st
     if before.start_at > to_ms(state.now()) {
         return Err(AppError::conflict("not-started", "A booking can be marked as a no-show once it has started."));
     }
-    let mut tx = state.db.begin().await?;
-    write::set_status(
-        state,
-        &mut tx,
-        scope.tenant(),
-        &by_staff(scope, ctx),
-        place(&cal),
-        &moving(&before),
-        ("no_show", None),
-    )
-    .await?;
-    tx.commit().await?;
+    end(state, ctx, scope, &before, &cal, "no_show").await?;
     get(state, scope, id).await
 }

@@ -1,18 +1,12 @@
 //! Unavailability periods of a calendar (holiday, sick leave…) with a reason: listed, added,
 //! removed, audited.
 
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
-    audit::{self, OrgEvent},
+    audit::{self, Event},
     clock::to_ms,
     db::new_id,
-    error::{AppError, AppResult},
-    features::calendars::service::{self as calendars},
-    http::Ctx,
-    state::AppState,
+    features::calendars::service as calendars,
 };
 use serde_json::json;
 
@@ -60,21 +54,10 @@ pub async fn add_unavailability(
     };
     let mut tx = state.db.begin().await?;
     super::repo::insert_unavailability(&mut tx, scope.tenant(), &u, now).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "calendar.unavailability_added",
-            object_type: "calendar",
-            object_id: &cal.id,
-            location_id: Some(&cal.location_id),
-            before: None,
-            after: Some(json!({"id": u.id, "start": s, "end": e, "reason": u.reason})),
-        },
-    )
-    .await?;
+    let event = Event::new("calendar.unavailability_added", "calendar", &cal.id)
+        .at(&cal.location_id)
+        .after(json!({"id": u.id, "start": s, "end": e, "reason": u.reason}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(u)
 }
@@ -93,21 +76,10 @@ pub async fn remove_unavailability(
     if !super::repo::delete_unavailability(&mut tx, scope.tenant(), &cal.id, id).await? {
         return Err(AppError::NotFound);
     }
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "calendar.unavailability_removed",
-            object_type: "calendar",
-            object_id: &cal.id,
-            location_id: Some(&cal.location_id),
-            before: Some(json!({"id": id})),
-            after: None,
-        },
-    )
-    .await?;
+    let event = Event::new("calendar.unavailability_removed", "calendar", &cal.id)
+        .at(&cal.location_id)
+        .before(json!({"id": id}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }

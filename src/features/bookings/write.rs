@@ -10,7 +10,7 @@
 use super::{notify, repo};
 use crate::{
     access::Tenant,
-    audit::{self, Actor, Entry},
+    audit::{self, Actor, Event},
     db::Tx,
     error::AppResult,
     http::Ctx,
@@ -21,6 +21,7 @@ use crate::{
     state::AppState,
 };
 use jiff::tz::TimeZone;
+pub use notify::Notice;
 use serde_json::Value;
 
 const DAY_MS: i64 = 86_400_000;
@@ -39,6 +40,13 @@ pub struct Place<'a> {
     pub calendar_id: &'a str,
     pub location_id: &'a str,
     pub zone: &'a str,
+}
+
+/// Where a write happens and who makes it: the organisation, the calendar, the actor.
+pub struct At<'a> {
+    pub tenant: &'a Tenant,
+    pub place: Place<'a>,
+    pub by: By<'a>,
 }
 
 /// Which time rules apply: the service's notice and advance (none without a service), and
@@ -126,28 +134,19 @@ fn written(r: Result<(), sqlx::Error>) -> AppResult<Result<(), Refusal>> {
     }
 }
 
-/// What a notification says and carries.
-pub struct Notice<'a> {
-    /// `booked` (by the client), `created` (by staff), `moved`, `cancelled`.
-    pub kind: &'static str,
-    pub manage_token: Option<&'a str>,
-}
-
 /// Create `row` on `place`. `audit_after` is what the audit entry records (the caller seals
 /// personal values first); `override_hours` is added when the time rules were lifted.
-#[allow(clippy::too_many_arguments)]
 pub async fn create(
     state: &AppState,
     tx: &mut Tx,
-    tenant: &Tenant,
-    by: &By<'_>,
-    place: Place<'_>,
+    at: &At<'_>,
     row: &repo::NewRow<'_>,
     rules: Rules,
     mut audit_after: Value,
     notice: Notice<'_>,
 ) -> AppResult<Admitted> {
-    let lifted = match admit(state, tx, tenant, place, &proposal(row.span, row.buffers), rules, None).await? {
+    let tenant = at.tenant;
+    let lifted = match admit(state, tx, tenant, at.place, &proposal(row.span, row.buffers), rules, None).await? {
         Ok(lifted) => lifted,
         Err(r) => return Ok(Err(r)),
     };
@@ -159,8 +158,8 @@ pub async fn create(
     {
         o.insert("override_hours".into(), Value::Bool(lifted));
     }
-    record(tx, tenant, by, place, row.now, ("booking.created", row.id), None, audit_after).await?;
-    notify::notify(tx, state, row.now, tenant, row.id, notice.kind, notice.manage_token, by.member).await?;
+    record(tx, at, row.now, ("booking.created", row.id), None, audit_after).await?;
+    notify::notify(tx, state, row.now, tenant, row.id, notice, at.by.member).await?;
     Ok(Ok(lifted))
 }
 
@@ -169,18 +168,16 @@ pub async fn create(
 pub async fn reschedule(
     state: &AppState,
     tx: &mut Tx,
-    tenant: &Tenant,
-    by: &By<'_>,
-    place: Place<'_>,
+    at: &At<'_>,
     booking: &Moving<'_>,
     span: (i64, i64),
     rules: Rules,
     via: Option<&str>,
     notice: Notice<'_>,
 ) -> AppResult<Admitted> {
-    let now = crate::clock::to_ms(state.now());
+    let (now, tenant) = (crate::clock::to_ms(state.now()), at.tenant);
     let p = proposal(span, booking.buffers);
-    let lifted = match admit(state, tx, tenant, place, &p, rules, Some(booking.id)).await? {
+    let lifted = match admit(state, tx, tenant, at.place, &p, rules, Some(booking.id)).await? {
         Ok(lifted) => lifted,
         Err(r) => return Ok(Err(r)),
     };
@@ -195,8 +192,8 @@ pub async fn reschedule(
         after["via"] = Value::from(via);
     }
     let before = serde_json::json!({"start": booking.span.0, "end": booking.span.1});
-    record(tx, tenant, by, place, now, ("booking.moved", booking.id), Some(before), after).await?;
-    notify::notify(tx, state, now, tenant, booking.id, notice.kind, notice.manage_token, by.member).await?;
+    record(tx, at, now, ("booking.moved", booking.id), Some(before), after).await?;
+    notify::notify(tx, state, now, tenant, booking.id, notice, at.by.member).await?;
     Ok(Ok(lifted))
 }
 
@@ -213,52 +210,34 @@ pub struct Moving<'a> {
 pub async fn set_status(
     state: &AppState,
     tx: &mut Tx,
-    tenant: &Tenant,
-    by: &By<'_>,
-    place: Place<'_>,
+    at: &At<'_>,
     booking: &Moving<'_>,
     (status, via): (&'static str, Option<&str>),
 ) -> AppResult<()> {
     let now = crate::clock::to_ms(state.now());
-    repo::set_status(tx, tenant, booking.id, status, now).await?;
+    repo::set_status(tx, at.tenant, booking.id, status, now).await?;
     let mut after = serde_json::json!({"status": status});
     if let Some(via) = via {
         after["via"] = Value::from(via);
     }
     let action = if status == "cancelled" { "booking.cancelled" } else { "booking.no_show" };
     let before = serde_json::json!({"status": booking.status});
-    record(tx, tenant, by, place, now, (action, booking.id), Some(before), after).await?;
+    record(tx, at, now, (action, booking.id), Some(before), after).await?;
     if status == "cancelled" {
-        notify::notify(tx, state, now, tenant, booking.id, "cancelled", None, by.member).await?;
+        let notice = Notice { kind: "cancelled", manage_token: None };
+        notify::notify(tx, state, now, at.tenant, booking.id, notice, at.by.member).await?;
     }
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn record(
     tx: &mut Tx,
-    tenant: &Tenant,
-    by: &By<'_>,
-    place: Place<'_>,
+    At { tenant, place, by }: &At<'_>,
     now: i64,
     (action, id): (&str, &str),
     before: Option<Value>,
     after: Value,
 ) -> AppResult<()> {
-    audit::record(
-        tx,
-        now,
-        Entry {
-            org_id: Some(tenant.org_id()),
-            location_id: Some(place.location_id),
-            actor: &by.actor,
-            action,
-            object_type: "booking",
-            object_id: Some(id),
-            before,
-            after: Some(after),
-            ctx: Some(by.ctx),
-        },
-    )
-    .await
+    let event = Event::new(action, "booking", id).at(place.location_id).before(before).after(after);
+    audit::record(tx, now, Some(tenant.org_id()), &by.actor, Some(by.ctx), event).await
 }

@@ -75,14 +75,15 @@ pub struct AgendaQuery {
     date: Option<String>,
 }
 
-pub async fn agenda(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<AgendaQuery>) -> PageResult {
-    let all = service::list(&state, &scope, None).await.or_page(&ctx)?;
-    let p = PageCtx::for_org(&state, &ctx, &who, &scope, "/agenda").await.or_page(&ctx)?;
+pub async fn agenda(at: OrgPage, Query(q): Query<AgendaQuery>) -> PageResult {
+    let OrgPage { state, ctx, who, scope } = &at;
+    let all = service::list(state, scope, None).await.or_page(ctx)?;
+    let p = PageCtx::for_org(state, ctx, who, scope, "/agenda").await.or_page(ctx)?;
     let t = p.t;
     let wanted = q.calendar.filter(|c| !c.is_empty());
     let chosen = match &wanted {
         // A calendar outside the list is "not found", like on the API.
-        Some(id) => Some(all.iter().find(|c| &c.id == id).ok_or(crate::error::AppError::NotFound).or_page(&ctx)?),
+        Some(id) => Some(all.iter().find(|c| &c.id == id).ok_or(crate::error::AppError::NotFound).or_page(ctx)?),
         None => all.first(),
     };
     if let (Some(c), Some(view)) = (chosen, q.view.as_deref().filter(|v| matches!(*v, "week" | "day"))) {
@@ -90,7 +91,7 @@ pub async fn agenda(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query
         return Ok(see_other(&format!("/calendars/{}/{view}?date={date}", c.id)));
     }
     let selected = match chosen {
-        Some(c) => Some(facts(&state, &scope, t, c).await),
+        Some(c) => Some(facts(state, scope, t, c).await),
         None => None,
     };
     Ok(render(&AgendaPage {
@@ -128,15 +129,13 @@ struct CalendarPage {
 
 #[allow(clippy::too_many_arguments)]
 async fn settings_page(
-    state: &AppState,
-    ctx: &Ctx,
-    who: &Identity,
-    scope: &OrgScope,
+    at: &OrgPage,
     id: &str,
     done: Option<&str>,
     status: StatusCode,
     refused: Option<(SettingsValues, FormErrors, Option<String>)>,
 ) -> PageResult {
+    let OrgPage { state, ctx, who, scope } = at;
     let row = service::get(state, scope, id).await.or_page(ctx)?;
     let p = PageCtx::for_org(state, ctx, who, scope, "/agenda").await.or_page(ctx)?;
     let t = p.t;
@@ -170,19 +169,12 @@ async fn settings_page(
     ))
 }
 
-pub async fn settings(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
-    settings_page(&state, &ctx, &who, &scope, &id, q.done.as_deref(), StatusCode::OK, None).await
+pub async fn settings(at: OrgPage, Path(id): Path<String>, Query(q): Query<DoneQuery>) -> PageResult {
+    settings_page(&at, &id, q.done.as_deref(), StatusCode::OK, None).await
 }
 
-pub async fn update(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    form: FormFields,
-) -> PageResult {
+pub async fn update(at: OrgPage, Path(id): Path<String>, form: FormFields) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
     let t = Tr(ctx.lang);
     let f = SettingsValues {
         name: form.get("name").into(),
@@ -203,8 +195,7 @@ pub async fn update(
                 t.get("calendar.length_not_a_number"),
             )]);
             let refused = Some((f, errors, None));
-            return settings_page(&state, &ctx, &who, &scope, &id, None, StatusCode::UNPROCESSABLE_ENTITY, refused)
-                .await;
+            return settings_page(&at, &id, None, StatusCode::UNPROCESSABLE_ENTITY, refused).await;
         }
     };
     let input = CalendarInput {
@@ -217,11 +208,11 @@ pub async fn update(
         status: Some(f.status.clone()),
         ..Default::default()
     };
-    match service::update(&state, &ctx, &scope, &id, input).await {
+    match service::update(state, ctx, scope, &id, input).await {
         Ok(_) => Ok(see_other(&format!("/calendars/{id}?done=saved"))),
         Err(e) => {
-            let r = refused(&ctx, e)?;
-            settings_page(&state, &ctx, &who, &scope, &id, None, r.status, Some((f, r.errors, r.error))).await
+            let r = refused(ctx, e)?;
+            settings_page(&at, &id, None, r.status, Some((f, r.errors, r.error))).await
         }
     }
 }

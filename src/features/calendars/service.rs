@@ -1,20 +1,15 @@
 //! Calendar rules.
 
 use super::repo;
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope, Role,
-        holdings::Watch,
-        policy::{Action, Object},
-    },
-    audit::{self, OrgEvent},
+    access::{Role, holdings::Watch},
+    audit::{self, Event},
     clock::to_ms,
     db::new_id,
-    error::{AppError, AppResult, FieldError},
+    error::FieldError,
     features::bookings::repo::{self as bookings, CountOf},
-    http::Ctx,
-    state::AppState,
-    types::{Checks, Name, TimeZoneName, format_hhmm, parse_hhmm},
+    types::{Checks, format_hhmm, parse_hhmm},
 };
 use serde::Serialize;
 use serde_json::json;
@@ -115,16 +110,8 @@ pub struct CalendarInput {
 
 /// Apply the settings of `input` onto `c`, collecting field errors.
 fn apply(c: &mut CalendarRow, input: &CalendarInput, checks: &mut Checks) {
-    if let Some(v) = &input.name
-        && let Some(n) = checks.check(Name::parse("name", v, 120))
-    {
-        c.name = n.into_string();
-    }
-    if let Some(v) = &input.time_zone
-        && let Some(z) = checks.check(TimeZoneName::parse("time_zone", v))
-    {
-        c.time_zone = z.as_str().to_string();
-    }
+    checks.set_name(&mut c.name, "name", input.name.as_deref(), 120);
+    checks.set_zone(&mut c.time_zone, "time_zone", input.time_zone.as_deref());
     if let Some(v) = input.default_length_min {
         if (5..=24 * 60).contains(&v) {
             c.default_length_min = v;
@@ -236,21 +223,8 @@ pub async fn insert_in_tx(
     c: &CalendarRow,
 ) -> AppResult<()> {
     repo::insert(tx, scope.tenant(), c, now).await?;
-    audit::org_event(
-        tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "calendar.created",
-            object_type: "calendar",
-            object_id: &c.id,
-            location_id: Some(&c.location_id),
-            before: None,
-            after: Some(snapshot(c)),
-        },
-    )
-    .await
+    let event = Event::new("calendar.created", "calendar", &c.id).at(&c.location_id).after(snapshot(c));
+    audit::org_event(tx, now, scope, ctx, event).await
 }
 
 fn snapshot(c: &CalendarRow) -> serde_json::Value {
@@ -292,21 +266,11 @@ pub async fn update(
     let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
     repo::update(&mut tx, scope.tenant(), &after, now).await?;
     watch.judge(&mut tx, scope).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "calendar.updated",
-            object_type: "calendar",
-            object_id: id,
-            location_id: Some(&after.location_id),
-            before: Some(snapshot(&before)),
-            after: Some(snapshot(&after)),
-        },
-    )
-    .await?;
+    let event = Event::new("calendar.updated", "calendar", id)
+        .at(&after.location_id)
+        .before(snapshot(&before))
+        .after(snapshot(&after));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -325,21 +289,8 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
         return Err(has_bookings());
     }
     repo::delete(&mut tx, scope.tenant(), id).await.map_err(|e| crate::db::foreign_key_or(e, has_bookings()))?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "calendar.deleted",
-            object_type: "calendar",
-            object_id: id,
-            location_id: Some(&before.location_id),
-            before: Some(snapshot(&before)),
-            after: None,
-        },
-    )
-    .await?;
+    let event = Event::new("calendar.deleted", "calendar", id).at(&before.location_id).before(snapshot(&before));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }

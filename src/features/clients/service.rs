@@ -4,19 +4,14 @@ use super::{
     personal,
     repo::{self, Reach},
 };
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
-    audit::{self, OrgEvent},
+    audit::{self, Event},
     clock::to_ms,
     db::{Tx, new_id},
-    error::{AppError, AppResult, FieldError},
+    error::FieldError,
     features::bookings::repo as bookings,
-    http::Ctx,
-    state::AppState,
-    types::{Checks, Email, Name, Phone},
+    types::{Checks, Email, Phone},
 };
 use serde::Serialize;
 use serde_json::json;
@@ -106,16 +101,8 @@ pub struct ClientInput {
 fn apply(c: &mut ClientRow, i: ClientInput) -> AppResult<Option<String>> {
     let mut checks = Checks::default();
     let mut email_norm = c.email.as_ref().map(|e| e.to_lowercase());
-    if let Some(v) = i.first_name
-        && let Some(n) = checks.check(Name::parse("first_name", &v, 100))
-    {
-        c.first_name = n.into_string();
-    }
-    if let Some(v) = i.last_name
-        && let Some(n) = checks.check(Name::parse("last_name", &v, 100))
-    {
-        c.last_name = n.into_string();
-    }
+    checks.set_name(&mut c.first_name, "first_name", i.first_name.as_deref(), 100);
+    checks.set_name(&mut c.last_name, "last_name", i.last_name.as_deref(), 100);
     if let Some(v) = i.email {
         if v.trim().is_empty() {
             c.email = None;
@@ -167,21 +154,8 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Client
 pub async fn insert_in_tx(tx: &mut Tx, state: &AppState, ctx: &Ctx, scope: &OrgScope, c: &ClientRow) -> AppResult<()> {
     repo::insert(tx, scope.tenant(), c, None).await?;
     let snapshot = personal::seal(tx, state, scope.tenant(), &c.id, json!(c)).await?;
-    audit::org_event(
-        tx,
-        c.created_at,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "client.created",
-            object_type: "client",
-            object_id: &c.id,
-            location_id: None,
-            before: None,
-            after: Some(snapshot),
-        },
-    )
-    .await
+    let event = Event::new("client.created", "client", &c.id).after(snapshot);
+    audit::org_event(tx, c.created_at, scope, ctx, event).await
 }
 
 pub async fn update(
@@ -204,21 +178,8 @@ pub async fn update(
         personal::seal(&mut tx, state, scope.tenant(), id, json!(before)).await?,
         personal::seal(&mut tx, state, scope.tenant(), id, json!(after)).await?,
     );
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "client.updated",
-            object_type: "client",
-            object_id: id,
-            location_id: None,
-            before: Some(was),
-            after: Some(is),
-        },
-    )
-    .await?;
+    audit::org_event(&mut tx, now, scope, ctx, Event::new("client.updated", "client", id).before(was).after(is))
+        .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -323,21 +284,10 @@ pub async fn merge(
     let duplicate = personal::seal(&mut tx, state, scope.tenant(), &dup.id, json!(dup)).await?;
     // What came from the duplicate is the kept client's now, erasure included.
     personal::adopt(&mut tx, scope.tenant(), &dup.id, &keep.id).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "client.merged",
-            object_type: "client",
-            object_id: &keep.id,
-            location_id: None,
-            before: Some(json!({"kept": kept, "duplicate": duplicate})),
-            after: Some(json!({"bookings_moved": moved})),
-        },
-    )
-    .await?;
+    let event = Event::new("client.merged", "client", &keep.id)
+        .before(json!({"kept": kept, "duplicate": duplicate}))
+        .after(json!({"bookings_moved": moved}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     detail(state, scope, id).await
 }
@@ -369,21 +319,8 @@ pub async fn erase(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> A
     // Keys (so audit values), booking notes, manage links, messages: nothing of theirs stays.
     personal::erase_traces(&mut tx, scope.tenant(), &before).await?;
     // The audit row keeps that an erasure happened, not what was erased.
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "client.erased",
-            object_type: "client",
-            object_id: id,
-            location_id: None,
-            before: Some(json!({"id": before.id})),
-            after: None,
-        },
-    )
-    .await?;
+    let event = Event::new("client.erased", "client", id).before(json!({"id": before.id}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }

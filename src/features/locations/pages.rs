@@ -3,7 +3,7 @@
 
 use super::service::{self, Location, LocationInput};
 use crate::features::prelude::*;
-use crate::http::forms::refused;
+use crate::http::forms::{Refused, refused};
 use crate::{
     access::Role,
     features::{
@@ -101,18 +101,10 @@ struct LocationsPage {
     zones: &'static [&'static str],
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn list_page(
-    state: &AppState,
-    ctx: &Ctx,
-    who: &Identity,
-    scope: &OrgScope,
-    status: StatusCode,
-    f: LocationValues,
-    errors: FormErrors,
-    error: Option<String>,
-    done: Option<&str>,
-) -> PageResult {
+/// The list with the creation form: `f` as typed, and why it was refused if it was.
+async fn list_page(at: &OrgPage, f: LocationValues, r: Refused, done: Option<&str>) -> PageResult {
+    let OrgPage { state, ctx, who, scope } = at;
+    let Refused { status, errors, error } = r;
     let locations = service::list(state, scope).await.or_page(ctx)?;
     let p = PageCtx::for_org(state, ctx, who, scope, "/locations").await.or_page(ctx)?;
     let t = p.t;
@@ -139,12 +131,14 @@ async fn list_page(
     ))
 }
 
-pub async fn list(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
+pub async fn list(at: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
+    let OrgPage { state, .. } = &at;
     let f = LocationValues { time_zone: state.config.default_time_zone.clone(), ..Default::default() };
-    list_page(&state, &ctx, &who, &scope, StatusCode::OK, f, FormErrors::default(), None, q.done.as_deref()).await
+    list_page(&at, f, Refused::default(), q.done.as_deref()).await
 }
 
-pub async fn create(OrgPage { state, ctx, who, scope }: OrgPage, form: FormFields) -> PageResult {
+pub async fn create(at: OrgPage, form: FormFields) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
     let f = LocationValues::from_form(&form);
     let input = LocationInput {
         name: Some(f.name.clone()),
@@ -153,12 +147,9 @@ pub async fn create(OrgPage { state, ctx, who, scope }: OrgPage, form: FormField
         address: Some(f.address.clone()),
         status: None,
     };
-    match service::create(&state, &ctx, &scope, input).await {
+    match service::create(state, ctx, scope, input).await {
         Ok(l) => Ok(see_other(&format!("/locations/{}?done=created", l.id))),
-        Err(e) => {
-            let r = refused(&ctx, e)?;
-            list_page(&state, &ctx, &who, &scope, r.status, f, r.errors, r.error, None).await
-        }
+        Err(e) => list_page(&at, f, refused(ctx, e)?, None).await,
     }
 }
 
@@ -212,15 +203,8 @@ struct Refusal {
     cal_error: Option<String>,
 }
 
-async fn location_page(
-    state: &AppState,
-    ctx: &Ctx,
-    who: &Identity,
-    scope: &OrgScope,
-    id: &str,
-    done: Option<&str>,
-    r: Refusal,
-) -> PageResult {
+async fn location_page(at: &OrgPage, id: &str, done: Option<&str>, r: Refusal) -> PageResult {
+    let OrgPage { state, ctx, who, scope } = at;
     let loc = service::get(state, scope, id).await.or_page(ctx)?;
     let cals = calendars::list(state, scope, Some(&loc.id)).await.or_page(ctx)?;
     let can_create_calendar = scope.check(Action::CreateCalendar, Object::Location { id: &loc.id }).allowed;
@@ -274,19 +258,12 @@ async fn location_page(
     Ok(render_status(r.status.unwrap_or(StatusCode::OK), &page))
 }
 
-pub async fn detail(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
-    location_page(&state, &ctx, &who, &scope, &id, q.done.as_deref(), Refusal::default()).await
+pub async fn detail(at: OrgPage, Path(id): Path<String>, Query(q): Query<DoneQuery>) -> PageResult {
+    location_page(&at, &id, q.done.as_deref(), Refusal::default()).await
 }
 
-pub async fn update(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    form: FormFields,
-) -> PageResult {
+pub async fn update(at: OrgPage, Path(id): Path<String>, form: FormFields) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
     let f = LocationValues::from_form(&form);
     let input = LocationInput {
         name: Some(f.name.clone()),
@@ -295,34 +272,32 @@ pub async fn update(
         address: Some(f.address.clone()),
         status: Some(f.status.clone()),
     };
-    match service::update(&state, &ctx, &scope, &id, input).await {
+    match service::update(state, ctx, scope, &id, input).await {
         Ok(_) => Ok(see_other(&format!("/locations/{id}?done=saved"))),
         Err(e) => {
-            let r = refused(&ctx, e)?;
+            let r = refused(ctx, e)?;
             let r =
                 Refusal { status: Some(r.status), f: Some(f), errors: r.errors, error: r.error, ..Default::default() };
-            location_page(&state, &ctx, &who, &scope, &id, None, r).await
+            location_page(&at, &id, None, r).await
         }
     }
 }
 
-pub async fn delete(OrgPage { state, ctx, who, scope }: OrgPage, Path(id): Path<String>) -> PageResult {
-    match service::delete(&state, &ctx, &scope, &id).await {
+pub async fn delete(at: OrgPage, Path(id): Path<String>) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
+    match service::delete(state, ctx, scope, &id).await {
         Ok(()) => Ok(see_other("/locations?done=deleted")),
         Err(e @ (AppError::Conflict { .. } | AppError::Forbidden { .. })) => {
             let (status, message) = inline_error(Tr(ctx.lang), &e).unwrap_or((e.status(), String::new()));
             let r = Refusal { status: Some(status), error: Some(message), ..Default::default() };
-            location_page(&state, &ctx, &who, &scope, &id, None, r).await
+            location_page(&at, &id, None, r).await
         }
-        Err(e) => Err(e).or_page(&ctx),
+        Err(e) => Err(e).or_page(ctx),
     }
 }
 
-pub async fn create_calendar(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    form: FormFields,
-) -> PageResult {
+pub async fn create_calendar(at: OrgPage, Path(id): Path<String>, form: FormFields) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
     let c = CalendarValues {
         name: form.get("name").into(),
         kind: form.get("kind").into(),
@@ -335,10 +310,10 @@ pub async fn create_calendar(
         kind: form.opt("kind"),
         ..Default::default()
     };
-    match calendars::create(&state, &ctx, &scope, input).await {
+    match calendars::create(state, ctx, scope, input).await {
         Ok(cal) => Ok(see_other(&format!("/calendars/{}?done=calendar", cal.id))),
         Err(e) => {
-            let r = refused(&ctx, e)?;
+            let r = refused(ctx, e)?;
             let r = Refusal {
                 status: Some(r.status),
                 c: Some(c),
@@ -346,7 +321,7 @@ pub async fn create_calendar(
                 cal_error: r.error,
                 ..Default::default()
             };
-            location_page(&state, &ctx, &who, &scope, &id, None, r).await
+            location_page(&at, &id, None, r).await
         }
     }
 }

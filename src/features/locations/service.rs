@@ -1,16 +1,11 @@
 //! Location rules. Every query is bounded by the scope's organisation.
 
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
-    audit::{self, OrgEvent},
+    audit::{self, Event},
     clock::to_ms,
     db::{new_id, unique_or},
-    error::{AppError, AppResult, FieldError},
-    http::Ctx,
-    state::AppState,
+    error::FieldError,
     types::{Checks, Name, Slug, TimeZoneName},
 };
 use serde_json::json;
@@ -80,21 +75,8 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Locati
         created_at: now,
     };
     repo::insert(&mut tx, scope.tenant(), &loc).await.map_err(|e| unique_or(e, slug_taken()))?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "location.created",
-            object_type: "location",
-            object_id: &id,
-            location_id: Some(&id),
-            before: None,
-            after: Some(json!(loc)),
-        },
-    )
-    .await?;
+    let event = Event::new("location.created", "location", &id).at(&id).after(json!(loc));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(loc)
 }
@@ -110,21 +92,13 @@ pub async fn update(
     scope.require(Action::ManageLocation, Object::Location { id })?;
     let mut after = before.clone();
     let mut checks = Checks::default();
-    if let Some(v) = input.name
-        && let Some(n) = checks.check(Name::parse("name", &v, 120))
-    {
-        after.name = n.into_string();
-    }
+    checks.set_name(&mut after.name, "name", input.name.as_deref(), 120);
     if let Some(v) = input.slug
         && let Some(s) = checks.check(Slug::parse("slug", &v))
     {
         after.slug = s.as_str().to_string();
     }
-    if let Some(v) = input.time_zone
-        && let Some(z) = checks.check(TimeZoneName::parse("time_zone", &v))
-    {
-        after.time_zone = z.as_str().to_string();
-    }
+    checks.set_zone(&mut after.time_zone, "time_zone", input.time_zone.as_deref());
     if let Some(v) = input.address {
         if v.chars().count() > 500 {
             checks.push(FieldError::new("address", "too-long", "At most 500 characters."));
@@ -141,21 +115,8 @@ pub async fn update(
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     repo::update(&mut tx, scope.tenant(), &after, now).await.map_err(|e| unique_or(e, slug_taken()))?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "location.updated",
-            object_type: "location",
-            object_id: id,
-            location_id: Some(id),
-            before: Some(json!(before)),
-            after: Some(json!(after)),
-        },
-    )
-    .await?;
+    let event = Event::new("location.updated", "location", id).at(id).before(json!(before)).after(json!(after));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -176,21 +137,8 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
         return Err(has_bookings());
     }
     repo::delete(&mut tx, scope.tenant(), id).await.map_err(|e| crate::db::foreign_key_or(e, has_bookings()))?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "location.deleted",
-            object_type: "location",
-            object_id: id,
-            location_id: Some(id),
-            before: Some(json!(before)),
-            after: None,
-        },
-    )
-    .await?;
+    let event = Event::new("location.deleted", "location", id).at(id).before(json!(before));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }

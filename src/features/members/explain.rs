@@ -1,14 +1,12 @@
 //! Explain access and preview: the policy's own decisions about a member, shown.
 
+use crate::features::prelude::*;
 use crate::{
     access::{
-        OrgScope,
         context::member_view_by_id,
-        policy::{self, Action, Decision, Object, Toggle},
+        policy::{self, Decision, Toggle},
     },
-    error::{AppError, AppResult},
-    features::calendars::service::{self as calendars},
-    state::AppState,
+    features::calendars::service as calendars,
 };
 use serde::Serialize;
 

@@ -2,19 +2,17 @@
 //! levels, and the form read back into grants.
 
 use super::service::GrantInput;
+use crate::features::prelude::*;
 use crate::{
     access::{
-        OrgScope, Role,
+        Role,
         policy::{Level, Scope},
     },
-    error::AppResult,
     features::{
         calendars::service::{self as calendars, CalendarRow},
         locations::service::{self as locations, Location},
     },
-    http::pages::{FormFields, Opt},
-    i18n::Tr,
-    state::AppState,
+    http::pages::Opt,
 };
 
 // ---------------------------------------------------------------- shared page helpers

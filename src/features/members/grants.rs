@@ -1,15 +1,15 @@
 //! Grants and toggles as asked for in a request: resolved against the organisation, and
 //! within the granter's own rights.
 
+use crate::features::prelude::*;
 use crate::{
     access::{
-        OrgScope, Role, Tenant,
+        Role, Tenant,
         policy::{self, Decision, Level, MemberView, Preset, Scope, Toggle, Toggles},
     },
     db::Tx,
-    error::{AppError, AppResult, FieldError},
-    features::calendars::service::{self as calendars},
-    state::AppState,
+    error::FieldError,
+    features::calendars::service as calendars,
     types::Checks,
 };
 

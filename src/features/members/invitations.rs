@@ -6,19 +6,16 @@ use super::{
     repo::{self, InvitationRow, NewInvitation},
     service::MemberRow,
 };
+use crate::features::prelude::*;
 use crate::{
-    access::{Identity, OrgScope, Tenant, tenant::by_invitation_token},
-    audit::{self, Actor, Entry},
+    access::{Tenant, tenant::by_invitation_token},
+    audit::{self, Actor, Event},
     clock::to_ms,
     crypto,
     db::{Tx, new_id},
-    error::{AppError, AppResult},
     features::accounts::repo as accounts,
-    http::Ctx,
-    i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
-    state::AppState,
     types::{Name, NewPassword},
 };
 use serde::Serialize;
@@ -109,7 +106,7 @@ pub struct InvitationInfo {
 
 /// What the link is for; only the holder of the link (the invited mailbox) learns it.
 pub async fn lookup(state: &AppState, ctx: &Ctx, raw: &str) -> AppResult<InvitationInfo> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let now = to_ms(state.now());
     let mut tx = state.db.pool().begin().await?;
     let (p, m) = pending(&mut tx, raw, now).await?;
@@ -149,27 +146,23 @@ async fn join(tx: &mut Tx, now: i64, ctx: &Ctx, p: &Pending, m: &MemberRow, who:
     if let Some(s) = session_id {
         accounts::set_active_org(&mut **tx, account_id, s, Some(p.tenant.org_id())).await?;
     }
+    let event = Event::new("member.joined", "membership", &m.id)
+        .before(json!({"status": "invited"}))
+        .after(json!({"status": "active", "account_id": account_id}));
     audit::record(
         tx,
         now,
-        Entry {
-            org_id: Some(p.tenant.org_id()),
-            location_id: None,
-            actor: &Actor::Account { id: account_id.into(), label: label.into() },
-            action: "member.joined",
-            object_type: "membership",
-            object_id: Some(&m.id),
-            before: Some(json!({"status": "invited"})),
-            after: Some(json!({"status": "active", "account_id": account_id})),
-            ctx: Some(ctx),
-        },
+        Some(p.tenant.org_id()),
+        &Actor::Account { id: account_id.into(), label: label.into() },
+        Some(ctx),
+        event,
     )
     .await
 }
 
 /// A signed-in account accepts: it must be the invited address.
 pub async fn accept(state: &AppState, ctx: &Ctx, who: &Identity, raw: &str) -> AppResult<String> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     let (p, m) = pending(&mut tx, raw, now).await?;
@@ -210,7 +203,7 @@ pub async fn register(
     first_name: Option<&str>,
     last_name: Option<&str>,
 ) -> AppResult<Registration> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let password = NewPassword::parse("password", password).map_err(|e| AppError::Validation(vec![e]))?;
     let hash = crypto::hash_password(password.expose()).map_err(AppError::internal)?;
     let now = to_ms(state.now());
@@ -250,20 +243,15 @@ pub async fn register(
     .map_err(|e| {
         crate::db::unique_or(e, AppError::conflict("account-exists", "This address already has an account."))
     })?;
+    let event =
+        Event::new("account.created", "account", &account_id).after(json!({"email": m.email, "via": "invitation"}));
     audit::record(
         &mut tx,
         now,
-        Entry {
-            org_id: None,
-            location_id: None,
-            actor: &Actor::Account { id: account_id.clone(), label: m.email.clone() },
-            action: "account.created",
-            object_type: "account",
-            object_id: Some(&account_id),
-            before: None,
-            after: Some(json!({"email": m.email, "via": "invitation"})),
-            ctx: Some(ctx),
-        },
+        None,
+        &Actor::Account { id: account_id.clone(), label: m.email.clone() },
+        Some(ctx),
+        event,
     )
     .await?;
     let (session_id, session_token) =

@@ -1,19 +1,14 @@
 //! Adding members: invite, or create inactive and activate later; resend and revoke a
 //! pending invitation; the locks and checks member changes share.
 
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        MembershipStatus, OrgScope, Role, Tenant,
-        holdings::Watch,
-        policy::{Action, Footprint, Object},
-    },
-    audit::{self, OrgEvent},
+    access::{MembershipStatus, Role, Tenant, holdings::Watch, policy::Footprint},
+    audit::{self, Event},
     clock::to_ms,
     db::{Tx, new_id},
-    error::{AppError, AppResult, FieldError},
+    error::FieldError,
     features::calendars::service::{self as calendars, CalendarRow},
-    http::Ctx,
-    state::AppState,
     types::{Checks, Email, Name},
 };
 use serde_json::json;
@@ -142,21 +137,10 @@ pub async fn invite(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Invite
         .await?
         .ok_or_else(|| AppError::internal("the member just written vanished"))?;
     watch.judge(&mut tx, scope).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: if input.send_invitation { "member.invited" } else { "member.created_inactive" },
-            object_type: "membership",
-            object_id: &id,
-            location_id: None,
-            before: None,
-            after: Some(json!({"member": row.snapshot(), "grants": grants_json(&grants)})),
-        },
-    )
-    .await?;
+    let event =
+        Event::new(if input.send_invitation { "member.invited" } else { "member.created_inactive" }, "membership", &id)
+            .after(json!({"member": row.snapshot(), "grants": grants_json(&grants)}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     if input.send_invitation {
         super::invitations::issue(&mut tx, state, ctx, scope, &row, now).await?;
     }
@@ -199,21 +183,8 @@ pub async fn activate(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -
     watch.judge(&mut tx, scope).await?;
     let mut after = m.clone();
     after.status = "invited".into();
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "member.activated",
-            object_type: "membership",
-            object_id: id,
-            location_id: None,
-            before: Some(m.snapshot()),
-            after: Some(after.snapshot()),
-        },
-    )
-    .await?;
+    let event = Event::new("member.activated", "membership", id).before(m.snapshot()).after(after.snapshot());
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     super::invitations::issue(&mut tx, state, ctx, scope, &after, now).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
@@ -230,21 +201,7 @@ pub async fn resend(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     super::invitations::issue(&mut tx, state, ctx, scope, &m, now).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "member.invitation_resent",
-            object_type: "membership",
-            object_id: id,
-            location_id: None,
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    audit::org_event(&mut tx, now, scope, ctx, Event::new("member.invitation_resent", "membership", id)).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(())
@@ -262,21 +219,8 @@ pub async fn revoke(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     lock_member(state, &mut tx, scope.tenant(), &m).await?;
     repo::revoke_invitations(&mut tx, scope.tenant(), id, now).await?;
     repo::set_status(&mut tx, scope.tenant(), id, "removed", now).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "member.invitation_revoked",
-            object_type: "membership",
-            object_id: id,
-            location_id: None,
-            before: Some(m.snapshot()),
-            after: None,
-        },
-    )
-    .await?;
+    let event = Event::new("member.invitation_revoked", "membership", id).before(m.snapshot());
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }

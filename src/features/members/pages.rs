@@ -61,10 +61,11 @@ pub(super) fn display_name(m: &MemberRow) -> String {
     format!("{} {}", m.first_name, m.last_name).trim().to_string()
 }
 
-pub async fn list(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
-    let rows = service::list(&state, &scope).await.or_page(&ctx)?;
-    let zone = viewer_zone(&state, &who).await.or_page(&ctx)?;
-    let p = PageCtx::for_org(&state, &ctx, &who, &scope, "/team").await.or_page(&ctx)?;
+pub async fn list(at: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
+    let OrgPage { state, ctx, who, scope } = &at;
+    let rows = service::list(state, scope).await.or_page(ctx)?;
+    let zone = viewer_zone(state, who).await.or_page(ctx)?;
+    let p = PageCtx::for_org(state, ctx, who, scope, "/team").await.or_page(ctx)?;
     let t = p.t;
     Ok(render(&MembersPage {
         members: rows
@@ -187,15 +188,8 @@ pub(super) fn hint(t: Tr, m: &MemberRow, toggle: Toggle, reason: &Reason) -> &'s
     })
 }
 
-pub(super) async fn member_page(
-    state: &AppState,
-    ctx: &Ctx,
-    who: &Identity,
-    scope: &OrgScope,
-    id: &str,
-    q: MemberQuery,
-    outcome: Outcome,
-) -> PageResult {
+pub(super) async fn member_page(at: &OrgPage, id: &str, q: MemberQuery, outcome: Outcome) -> PageResult {
+    let OrgPage { state, ctx, who, scope } = at;
     let m = service::get(state, scope, id).await.or_page(ctx)?;
     let view = service::view_of(state, scope, &m).await.or_page(ctx)?;
     let vis = visible(state, scope).await.or_page(ctx)?;
@@ -258,31 +252,19 @@ pub(super) async fn member_page(
         })
         .collect();
 
-    let mut ops = Vec::new();
-    let mut op = |shown: bool, op: &'static str, danger: bool| {
-        if shown {
-            ops.push(OpButton { op, label: t.member_op(op), danger });
-        }
+    // The buttons a member's status offers, each shown when the viewer may use it.
+    let offered: &[(bool, &'static str, bool)] = match m.status.as_str() {
+        "inactive" => &[(can_change, "activate", false), (can_remove, "revoke", true)],
+        "invited" => &[(can_resend, "resend", false), (can_remove, "revoke", true)],
+        "active" => &[(can_change, "block", true), (can_remove, "remove", true)],
+        "blocked" => &[(can_change, "unblock", false), (can_remove, "remove", true)],
+        _ => &[],
     };
-    match m.status.as_str() {
-        "inactive" => {
-            op(can_change, "activate", false);
-            op(can_remove, "revoke", true);
-        }
-        "invited" => {
-            op(can_resend, "resend", false);
-            op(can_remove, "revoke", true);
-        }
-        "active" => {
-            op(can_change, "block", true);
-            op(can_remove, "remove", true);
-        }
-        "blocked" => {
-            op(can_change, "unblock", false);
-            op(can_remove, "remove", true);
-        }
-        _ => {}
-    }
+    let ops: Vec<OpButton> = offered
+        .iter()
+        .filter(|(shown, _, _)| *shown)
+        .map(|&(_, op, danger)| OpButton { op, label: t.member_op(op), danger })
+        .collect();
 
     // Explain access: the service's decision, shown as it is.
     let explain_action = q.action.clone().unwrap_or_default();
@@ -389,23 +371,13 @@ pub(super) async fn member_page(
     Ok(render_status(status, &page))
 }
 
-pub async fn detail(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    Query(q): Query<MemberQuery>,
-) -> PageResult {
-    member_page(&state, &ctx, &who, &scope, &id, q, Outcome::default()).await
+pub async fn detail(at: OrgPage, Path(id): Path<String>, Query(q): Query<MemberQuery>) -> PageResult {
+    member_page(&at, &id, q, Outcome::default()).await
 }
 
 /// After a refused change: the member page again, with the reason above the forms.
-pub(super) async fn refused(
-    state: &AppState,
-    ctx: &Ctx,
-    who: &Identity,
-    scope: &OrgScope,
-    id: &str,
-    e: AppError,
-) -> PageResult {
+pub(super) async fn refused(at: &OrgPage, id: &str, e: AppError) -> PageResult {
+    let ctx = &at.ctx;
     match inline_error(Tr(ctx.lang), &e) {
         Some((status, message)) => {
             let errors = FormErrors::from_error(&e).unwrap_or_default();
@@ -417,17 +389,14 @@ pub(super) async fn refused(
                 lines.join(" — ")
             };
             let outcome = Outcome { status: Some(status), error: Some(error), errors };
-            member_page(state, ctx, who, scope, id, MemberQuery::default(), outcome).await
+            member_page(at, id, MemberQuery::default(), outcome).await
         }
         None => Err(e).or_page(ctx),
     }
 }
 
-pub async fn update(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    form: FormFields,
-) -> PageResult {
+pub async fn update(at: OrgPage, Path(id): Path<String>, form: FormFields) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
     let mut toggles = BTreeMap::new();
     for x in Toggle::ALL {
         match form.get(&format!("toggle_{}", x.as_str())) {
@@ -442,26 +411,23 @@ pub async fn update(
     }
     let change =
         service::MemberChange { role: form.opt("role"), toggles: Some(toggles), first_name: None, last_name: None };
-    match service::update(&state, &ctx, &scope, &id, change).await {
+    match service::update(state, ctx, scope, &id, change).await {
         Ok(_) => Ok(see_other(&format!("/team/{id}?done=saved"))),
-        Err(e) => refused(&state, &ctx, &who, &scope, &id, e).await,
+        Err(e) => refused(&at, &id, e).await,
     }
 }
 
-pub async fn set_grants(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    form: FormFields,
-) -> PageResult {
-    let m = service::get(&state, &scope, &id).await.or_page(&ctx)?;
-    let view = service::view_of(&state, &scope, &m).await.or_page(&ctx)?;
+pub async fn set_grants(at: OrgPage, Path(id): Path<String>, form: FormFields) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
+    let m = service::get(state, scope, &id).await.or_page(ctx)?;
+    let view = service::view_of(state, scope, &m).await.or_page(ctx)?;
     let direct: Vec<(Scope, Level)> =
         view.grants.iter().filter(|g| g.via_team.is_none()).map(|g| (g.scope.clone(), g.level)).collect();
-    let vis = visible(&state, &scope).await.or_page(&ctx)?;
+    let vis = visible(state, scope).await.or_page(ctx)?;
     let wanted = grants_from_editor(&form, &vis, &direct);
-    match service::set_grants(&state, &ctx, &scope, &m.id, &wanted).await {
+    match service::set_grants(state, ctx, scope, &m.id, &wanted).await {
         Ok(_) => Ok(see_other(&format!("/team/{id}?done=grants"))),
-        Err(e) => refused(&state, &ctx, &who, &scope, &id, e).await,
+        Err(e) => refused(&at, &id, e).await,
     }
 }
 
@@ -476,14 +442,8 @@ pub(super) enum Op {
     Remove,
 }
 
-pub(super) async fn member_op(
-    state: &AppState,
-    ctx: &Ctx,
-    who: &Identity,
-    scope: &OrgScope,
-    id: &str,
-    op: Op,
-) -> PageResult {
+pub(super) async fn member_op(at: &OrgPage, id: &str, op: Op) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = at;
     let (result, done) = match op {
         Op::Activate => (service::activate(state, ctx, scope, id).await.map(|_| ()), "activated"),
         Op::Resend => (service::resend(state, ctx, scope, id).await, "resent"),
@@ -494,18 +454,15 @@ pub(super) async fn member_op(
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/team/{id}?done={done}"))),
-        Err(e) => refused(state, ctx, who, scope, id, e).await,
+        Err(e) => refused(at, id, e).await,
     }
 }
 
 macro_rules! op_handler {
     ($($name:ident => $op:expr),* $(,)?) => {
         $(
-            pub async fn $name(
-                OrgPage { state, ctx, who, scope }: OrgPage,
-                Path(id): Path<String>,
-            ) -> PageResult {
-                member_op(&state, &ctx, &who, &scope, &id, $op).await
+            pub async fn $name(at: OrgPage, Path(id): Path<String>) -> PageResult {
+                member_op(&at, &id, $op).await
             }
         )*
     };

@@ -1,18 +1,16 @@
 //! Member rules: who may add, change and remove whom, and with which rights.
 
+use crate::features::prelude::*;
 use crate::{
     access::{
-        OrgScope, Role,
+        Role,
         context::load_member_view,
         holdings::{self, Watch},
-        policy::{Action, Footprint, GrantView, Level, MemberView, Object, Scope, Toggles},
+        policy::{Footprint, GrantView, Level, MemberView, Scope, Toggles},
     },
-    audit::{self, OrgEvent},
+    audit::{self, Event},
     clock::to_ms,
-    error::{AppError, AppResult},
-    http::Ctx,
-    state::AppState,
-    types::{Checks, Name},
+    types::Checks,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -108,16 +106,8 @@ pub async fn update(
         after.role = new_role.as_str().to_string();
     }
     let mut checks = Checks::default();
-    if let Some(v) = &change.first_name
-        && let Some(n) = checks.check(Name::parse("first_name", v, 100))
-    {
-        after.first_name = n.into_string();
-    }
-    if let Some(v) = &change.last_name
-        && let Some(n) = checks.check(Name::parse("last_name", v, 100))
-    {
-        after.last_name = n.into_string();
-    }
+    checks.set_name(&mut after.first_name, "first_name", change.first_name.as_deref(), 100);
+    checks.set_name(&mut after.last_name, "last_name", change.last_name.as_deref(), 100);
     checks.finish()?;
     let old_toggles = Toggles::from_json(&before.toggles);
     let toggles = match &change.toggles {
@@ -148,21 +138,8 @@ pub async fn update(
     let watch = Watch::start(&mut tx, &state.db, scope.org_id()).await?;
     repo::update(&mut tx, scope.tenant(), &after, now).await?;
     watch.judge(&mut tx, scope).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "member.updated",
-            object_type: "membership",
-            object_id: id,
-            location_id: None,
-            before: Some(before.snapshot()),
-            after: Some(after.snapshot()),
-        },
-    )
-    .await?;
+    let event = Event::new("member.updated", "membership", id).before(before.snapshot()).after(after.snapshot());
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -192,21 +169,10 @@ pub async fn set_grants(
     repo::delete_grants(&mut tx, scope.tenant(), "member", id).await?;
     insert_grants(&mut tx, now, scope.tenant(), "member", id, &wanted).await?;
     watch.judge(&mut tx, scope).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "member.grants_changed",
-            object_type: "membership",
-            object_id: id,
-            location_id: None,
-            before: Some(grants_json(&current_direct)),
-            after: Some(grants_json(&wanted)),
-        },
-    )
-    .await?;
+    let event = Event::new("member.grants_changed", "membership", id)
+        .before(grants_json(&current_direct))
+        .after(grants_json(&wanted));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     let updated = view_of(state, scope, &m).await?;
     Ok(updated.grants)
@@ -237,21 +203,10 @@ pub async fn set_blocked(
     watch.judge(&mut tx, scope).await?;
     let mut after = m.clone();
     after.status = to.into();
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: if blocked { "member.blocked" } else { "member.unblocked" },
-            object_type: "membership",
-            object_id: id,
-            location_id: None,
-            before: Some(m.snapshot()),
-            after: Some(after.snapshot()),
-        },
-    )
-    .await?;
+    let event = Event::new(if blocked { "member.blocked" } else { "member.unblocked" }, "membership", id)
+        .before(m.snapshot())
+        .after(after.snapshot());
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -279,21 +234,7 @@ async fn remove_row(state: &AppState, ctx: &Ctx, scope: &OrgScope, m: &MemberRow
     if let Some(account) = &m.account_id {
         accounts::leave_active_org(&mut tx, scope.tenant(), account).await?;
     }
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action,
-            object_type: "membership",
-            object_id: &m.id,
-            location_id: None,
-            before: Some(m.snapshot()),
-            after: None,
-        },
-    )
-    .await?;
+    audit::org_event(&mut tx, now, scope, ctx, Event::new(action, "membership", &m.id).before(m.snapshot())).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -323,21 +264,10 @@ pub async fn transfer_ownership(state: &AppState, ctx: &Ctx, scope: &OrgScope, t
     lock_member(state, &mut tx, scope.tenant(), &me).await?;
     repo::set_role(&mut tx, scope.tenant(), &target.id, Role::Owner, now).await?;
     repo::set_role(&mut tx, scope.tenant(), scope.membership_id(), Role::Administrator, now).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "org.ownership_transferred",
-            object_type: "org",
-            object_id: scope.org_id(),
-            location_id: None,
-            before: Some(json!({"owner": scope.membership_id(), "new_owner_role": target.role})),
-            after: Some(json!({"owner": target.id, "previous_owner_role": "administrator"})),
-        },
-    )
-    .await?;
+    let event = Event::new("org.ownership_transferred", "org", scope.org_id())
+        .before(json!({"owner": scope.membership_id(), "new_owner_role": target.role}))
+        .after(json!({"owner": target.id, "previous_owner_role": "administrator"}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,12 +1,10 @@
 //! Preference rules: the events and channels, their defaults, reading and changing one's own.
 
+use crate::features::prelude::*;
 use crate::{
-    access::OrgScope,
-    audit::{self, OrgEvent},
+    audit::{self, Event},
     clock::to_ms,
-    error::{AppError, AppResult, FieldError},
-    http::Ctx,
-    state::AppState,
+    error::FieldError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -134,21 +132,10 @@ pub async fn set_mine(state: &AppState, ctx: &Ctx, scope: &OrgScope, changes: &[
             repo::set_preference(&mut tx, scope.tenant(), scope.membership_id(), &p.event, &p.channel, p.enabled, now)
                 .await?;
         }
-        audit::org_event(
-            &mut tx,
-            now,
-            scope,
-            ctx,
-            OrgEvent {
-                action: "member.notifications_updated",
-                object_type: "membership",
-                object_id: scope.membership_id(),
-                location_id: None,
-                before: Some(as_json(&before)),
-                after: Some(as_json(&after)),
-            },
-        )
-        .await?;
+        let event = Event::new("member.notifications_updated", "membership", scope.membership_id())
+            .before(as_json(&before))
+            .after(as_json(&after));
+        audit::org_event(&mut tx, now, scope, ctx, event).await?;
         tx.commit().await?;
     }
     mine(state, scope).await

@@ -61,11 +61,10 @@ pub async fn list(AccountRequest { state, ctx, who }: AccountRequest) -> PageRes
     page(&state, &ctx, &who, FormErrors::default(), String::new(), String::new()).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CreateForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     slug: String,
 }
 
@@ -83,9 +82,9 @@ pub async fn create(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct SwitchForm {
-    #[serde(default)]
     org_id: String,
 }
 

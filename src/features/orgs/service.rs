@@ -2,18 +2,16 @@
 
 use super::repo;
 pub use super::repo::OrgSettings;
+use crate::features::prelude::*;
 use crate::{
     access::{
-        Identity, MembershipStatus, Role, Tenant,
+        MembershipStatus, Role, Tenant,
         identity::{MyOrg, my_orgs},
     },
-    audit::{self, Actor, Entry},
+    audit::{self, Actor, Event},
     clock::to_ms,
     db::{Tx, new_id, unique_or},
-    error::{AppError, AppResult},
     features::accounts::repo as accounts,
-    http::Ctx,
-    state::AppState,
     types::{Checks, Name, Slug},
 };
 use serde_json::json;
@@ -57,38 +55,11 @@ pub async fn create_in_tx(
         now,
     )
     .await?;
-    audit::record(
-        tx,
-        now,
-        Entry {
-            org_id: Some(&id),
-            location_id: None,
-            actor,
-            action: "org.created",
-            object_type: "org",
-            object_id: Some(&id),
-            before: None,
-            after: Some(json!({"name": name.as_str(), "slug": slug.as_str()})),
-            ctx,
-        },
-    )
-    .await?;
-    audit::record(
-        tx,
-        now,
-        Entry {
-            org_id: Some(&id),
-            location_id: None,
-            actor,
-            action: "member.added",
-            object_type: "membership",
-            object_id: Some(&membership_id),
-            before: None,
-            after: Some(json!({"account_id": owner_account, "role": "owner", "status": "active"})),
-            ctx,
-        },
-    )
-    .await?;
+    let event = Event::new("org.created", "org", &id).after(json!({"name": name.as_str(), "slug": slug.as_str()}));
+    audit::record(tx, now, Some(&id), actor, ctx, event).await?;
+    let event = Event::new("member.added", "membership", &membership_id)
+        .after(json!({"account_id": owner_account, "role": "owner", "status": "active"}));
+    audit::record(tx, now, Some(&id), actor, ctx, event).await?;
     Ok(id)
 }
 
@@ -172,21 +143,8 @@ pub async fn update_settings(
         after.sms_enabled = i64::from(s);
     }
     repo::update_settings(&mut tx, scope.tenant(), &after, now).await?;
-    crate::audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        crate::audit::OrgEvent {
-            action: "org.settings_updated",
-            object_type: "org",
-            object_id: scope.org_id(),
-            location_id: None,
-            before: Some(json!(before)),
-            after: Some(json!(after)),
-        },
-    )
-    .await?;
+    let event = Event::new("org.settings_updated", "org", scope.org_id()).before(json!(before)).after(json!(after));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -5,7 +5,7 @@
 use super::service::{self, PublicBooking};
 use crate::features::prelude::*;
 use crate::{
-    http::pages::enc,
+    http::pages::{ZONES, enc},
     types::{BoundedDate, BoundedInstant, Lang},
 };
 use askama::Template;
@@ -16,27 +16,8 @@ use axum::{
 use jiff::{Timestamp, Zoned, civil::Date, tz::TimeZone};
 use serde::Deserialize;
 
-const ZONES: &[&str] = &[
-    "Europe/Paris",
-    "Europe/Brussels",
-    "Europe/Luxembourg",
-    "Europe/Zurich",
-    "Europe/London",
-    "Europe/Madrid",
-    "Europe/Berlin",
-    "Europe/Lisbon",
-    "Africa/Casablanca",
-    "Africa/Dakar",
-    "America/Montreal",
-    "America/New_York",
-    "America/Guadeloupe",
-    "America/Martinique",
-    "Indian/Reunion",
-    "Pacific/Noumea",
-    "Pacific/Tahiti",
-    "Pacific/Auckland",
-    "UTC",
-];
+/// The zones of the staff pickers (`pages::ZONES`) that the visitor's picker leaves out.
+const NOT_OFFERED_TO_VISITORS: [&str; 4] = ["Europe/Amsterdam", "Africa/Abidjan", "America/Cayenne", "Indian/Mayotte"];
 
 fn link(slug: &str, params: &[(&str, &str)]) -> String {
     let q: Vec<String> = params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", enc(v))).collect();
@@ -100,7 +81,9 @@ struct Day {
     slots: Vec<SlotLink>,
 }
 
-#[derive(Default)]
+/// The visitor's own details, as typed (kept when the booking is refused).
+#[derive(Default, Deserialize)]
+#[serde(default)]
 struct FormValues {
     first_name: String,
     last_name: String,
@@ -139,16 +122,12 @@ struct BookPage {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct BookQuery {
-    #[serde(default)]
     service: String,
-    #[serde(default)]
     person: String,
-    #[serde(default)]
     date: String,
-    #[serde(default)]
     tz: String,
-    #[serde(default)]
     slot: String,
 }
 
@@ -172,7 +151,8 @@ async fn build(
     let offer = service::offer(state, &loc).await?;
     let tz_name = if TimeZone::get(&q.tz).is_ok() && !q.tz.is_empty() { q.tz.clone() } else { loc.time_zone.clone() };
     let tz = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
-    let mut zones: Vec<String> = ZONES.iter().map(|z| z.to_string()).collect();
+    let mut zones: Vec<String> =
+        ZONES.iter().filter(|z| !NOT_OFFERED_TO_VISITORS.contains(z)).map(|z| z.to_string()).collect();
     if !zones.contains(&tz_name) {
         zones.insert(0, tz_name.clone());
     }
@@ -298,26 +278,15 @@ pub async fn book_page(
     Ok(if refused.is_some() { render_status(StatusCode::UNPROCESSABLE_ENTITY, &page) } else { render(&page) })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct BookForm {
-    #[serde(default)]
     service_id: String,
-    #[serde(default)]
     person: String,
-    #[serde(default)]
     start: String,
-    #[serde(default)]
     tz: String,
-    #[serde(default)]
-    first_name: String,
-    #[serde(default)]
-    last_name: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    notes: String,
+    #[serde(flatten)]
+    form: FormValues,
 }
 
 #[derive(Template)]
@@ -340,11 +309,11 @@ pub async fn book(
         service_id: f.service_id.clone(),
         calendar_id: Some(f.person.clone()).filter(|p| !p.is_empty() && p != "any"),
         start: f.start.clone(),
-        first_name: f.first_name.clone(),
-        last_name: f.last_name.clone(),
-        email: f.email.clone(),
-        phone: Some(f.phone.clone()),
-        notes: f.notes.clone(),
+        first_name: f.form.first_name.clone(),
+        last_name: f.form.last_name.clone(),
+        email: f.form.email.clone(),
+        phone: Some(f.form.phone.clone()),
+        notes: f.form.notes.clone(),
     };
     match service::book(&state, &ctx, &slug, input).await {
         Ok(b) => {
@@ -356,7 +325,8 @@ pub async fn book(
             Ok(render(&Done {
                 p: PageCtx::anonymous(&ctx),
                 title: t.get("book.done_title").into(),
-                message: t.fmt("book.done", &[("when", &when), ("with", &b.calendar_name), ("email", f.email.trim())]),
+                message: t
+                    .fmt("book.done", &[("when", &when), ("with", &b.calendar_name), ("email", f.form.email.trim())]),
                 link: Some((format!("/book/{slug}"), t.get("book.again").into())),
             }))
         }
@@ -373,14 +343,7 @@ pub async fn book(
                 slot: f.start.clone(),
                 ..Default::default()
             };
-            let form = FormValues {
-                first_name: f.first_name,
-                last_name: f.last_name,
-                email: f.email,
-                phone: f.phone,
-                notes: f.notes,
-            };
-            let mut page = build(&state, &ctx, &slug, &q, Some(message), form).await.or_page(&ctx)?;
+            let mut page = build(&state, &ctx, &slug, &q, Some(message), f.form).await.or_page(&ctx)?;
             if matches!(e, AppError::Conflict { .. }) && page.step == 4 {
                 page.step = 3; // the slot is gone: choose another
             }
@@ -463,9 +426,9 @@ pub async fn cancel(State(state): State<AppState>, ctx: Ctx, Path(token): Path<S
     Ok(render(&manage_page(&state, &ctx, &token, message, error).await.or_page(&ctx)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct StartForm {
-    #[serde(default)]
     start: String,
 }
 

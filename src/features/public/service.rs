@@ -3,13 +3,14 @@
 //! whether a time is offered, and a booking's manage token reaches only that booking.
 
 use super::repo;
+use crate::features::prelude::*;
 use crate::{
     access::tenant::PublicSite,
     audit::Actor,
     clock::to_ms,
     crypto,
     db::new_id,
-    error::{AppError, AppResult, FieldError},
+    error::FieldError,
     features::{
         availability::{self, Asked, FreeSlots, SlotList, SlotWindow},
         bookings::{repo::NewRow, write},
@@ -19,12 +20,9 @@ use crate::{
             service::{Service, rule_of},
         },
     },
-    http::Ctx,
-    i18n::Tr,
     jobs::{mail::compose, outbox},
     ratelimit,
     scheduling::admission::{self, Limits, Proposal, Refusal},
-    state::AppState,
     types::{Email, Name, Phone},
 };
 use jiff::{Timestamp, civil::Date, tz::TimeZone};
@@ -152,7 +150,7 @@ pub struct Booked {
 /// Book as a visitor. The time must be one the engine offers right now (hours, notice,
 /// advance, unavailability, buffers); the database refuses a lost race.
 pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> AppResult<Booked> {
-    ratelimit::hit(state, ratelimit::PUBLIC_BOOKING_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::PUBLIC_BOOKING_PER_IP, ctx).await?;
     let loc = location(state, slug).await?;
     let (s, cals) = pick(state, &loc, &b.service_id, b.calendar_id.as_deref()).await?;
     let mut errors = Vec::new();
@@ -234,9 +232,10 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
     let by =
         write::By { actor: Actor::Client { id: client_id.clone(), label: "public booking".into() }, ctx, member: None };
     let place = write::Place { calendar_id: &cal.id, location_id: &loc.location_id, zone: &cal.time_zone };
+    let at = write::At { tenant, place, by };
     let rules = write::Rules { limits: Some(Limits::of(&rule_of(&s))), override_hours: None };
     let notice = write::Notice { kind: "booked", manage_token: Some(&token) };
-    if let Err(r) = write::create(state, &mut tx, tenant, &by, place, &row, rules, after, notice).await? {
+    if let Err(r) = write::create(state, &mut tx, &at, &row, rules, after, notice).await? {
         return Err(unavailable(r, "This time was just taken; choose another slot."));
     }
     let t = Tr(ctx.lang);
@@ -302,16 +301,15 @@ fn present(m: &Managed) -> ManagedBooking {
 }
 
 pub async fn manage(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<ManagedBooking> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     Ok(present(&by_token(state, token).await?))
 }
 
-fn manage_link(ctx: &Ctx) -> write::By<'_> {
-    write::By { actor: Actor::Client { id: String::new(), label: "manage link".into() }, ctx, member: None }
-}
-
-fn managed_place(m: &Managed) -> write::Place<'_> {
-    write::Place { calendar_id: &m.calendar_id, location_id: &m.location_id, zone: &m.calendar_time_zone }
+/// A write on the managed booking's calendar by the holder of its manage link.
+fn manage_link<'a>(ctx: &'a Ctx, m: &'a Managed) -> write::At<'a> {
+    let by = write::By { actor: Actor::Client { id: String::new(), label: "manage link".into() }, ctx, member: None };
+    let place = write::Place { calendar_id: &m.calendar_id, location_id: &m.location_id, zone: &m.calendar_time_zone };
+    write::At { tenant: &m.tenant, place, by }
 }
 
 fn moving(m: &Managed) -> write::Moving<'_> {
@@ -324,7 +322,7 @@ fn moving(m: &Managed) -> write::Moving<'_> {
 }
 
 pub async fn cancel(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<ManagedBooking> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let m = by_token(state, token).await?;
     let now = to_ms(state.now());
     if m.status != "confirmed" || m.start_at <= now {
@@ -332,7 +330,7 @@ pub async fn cancel(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<Manag
     }
     let mut tx = state.db.begin().await?;
     let status = ("cancelled", Some("manage-link"));
-    write::set_status(state, &mut tx, &m.tenant, &manage_link(ctx), managed_place(&m), &moving(&m), status).await?;
+    write::set_status(state, &mut tx, &manage_link(ctx, &m), &moving(&m), status).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(present(&by_token(state, token).await?))
@@ -340,7 +338,7 @@ pub async fn cancel(state: &AppState, ctx: &Ctx, token: &str) -> AppResult<Manag
 
 /// Move to another offered time of the same service on the same calendar (never elsewhere).
 pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -> AppResult<ManagedBooking> {
-    ratelimit::hit(state, ratelimit::TOKEN_PER_IP, ctx.ip.as_deref().unwrap_or("?")).await?;
+    ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let m = by_token(state, token).await?;
     let now = to_ms(state.now());
     if m.status != "confirmed" || m.start_at <= now {
@@ -365,20 +363,9 @@ pub async fn reschedule(state: &AppState, ctx: &Ctx, token: &str, start: &str) -
     let span = (start_ms, start_ms + s.length_min * 60_000);
     let rules = write::Rules { limits: Some(Limits::of(&rule_of(&s))), override_hours: None };
     let notice = write::Notice { kind: "moved", manage_token: Some(token) };
-    let by = manage_link(ctx);
-    let done = write::reschedule(
-        state,
-        &mut tx,
-        &m.tenant,
-        &by,
-        managed_place(&m),
-        &moving(&m),
-        span,
-        rules,
-        Some("manage-link"),
-        notice,
-    )
-    .await?;
+    let done =
+        write::reschedule(state, &mut tx, &manage_link(ctx, &m), &moving(&m), span, rules, Some("manage-link"), notice)
+            .await?;
     if let Err(r) = done {
         return Err(unavailable(r, "This time was just taken."));
     }

@@ -1,26 +1,21 @@
 //! Service rules (their availability is `features::availability`).
 
 use super::repo;
+use crate::features::prelude::*;
 use crate::{
-    access::{
-        OrgScope,
-        policy::{Action, Object},
-    },
-    audit::{self, OrgEvent},
+    audit::{self, Event},
     clock::to_ms,
     db::new_id,
-    error::{AppError, AppResult, FieldError},
+    error::FieldError,
     features::{
         bookings::{
             repo::{self as bookings, CountOf},
             service::MAX_LENGTH_MS,
         },
-        calendars::service::{self as calendars},
+        calendars::service as calendars,
     },
-    http::Ctx,
     scheduling::availability::ServiceRule,
-    state::AppState,
-    types::{Checks, Name},
+    types::Checks,
 };
 use serde_json::json;
 
@@ -74,11 +69,7 @@ pub struct ServiceInput {
 
 fn apply(s: &mut Service, i: ServiceInput) -> AppResult<()> {
     let mut checks = Checks::default();
-    if let Some(v) = i.name
-        && let Some(n) = checks.check(Name::parse("name", &v, 120))
-    {
-        s.name = n.into_string();
-    }
+    checks.set_name(&mut s.name, "name", i.name.as_deref(), 120);
     if let Some(v) = i.description {
         if v.chars().count() > 2000 {
             checks.push(FieldError::new("description", "too-long", "At most 2000 characters."));
@@ -160,21 +151,10 @@ pub async fn save(
     } else {
         repo::insert(&mut tx, scope.tenant(), &s, now).await?;
     }
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: if before.is_some() { "service.updated" } else { "service.created" },
-            object_type: "service",
-            object_id: &s.id,
-            location_id: None,
-            before: before.as_ref().map(|b| json!(b)),
-            after: Some(json!(s)),
-        },
-    )
-    .await?;
+    let event = Event::new(if before.is_some() { "service.updated" } else { "service.created" }, "service", &s.id)
+        .before(before.as_ref().map(|b| json!(b)))
+        .after(json!(s));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(s)
 }
@@ -191,21 +171,8 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
         return Err(in_use());
     }
     repo::delete(&mut tx, scope.tenant(), id).await.map_err(|e| crate::db::foreign_key_or(e, in_use()))?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "service.deleted",
-            object_type: "service",
-            object_id: id,
-            location_id: None,
-            before: Some(json!(before)),
-            after: None,
-        },
-    )
-    .await?;
+    let event = Event::new("service.deleted", "service", id).before(json!(before));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -225,21 +192,10 @@ pub async fn set_offered(
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     repo::set_offered(&mut tx, scope.tenant(), &cal.id, &s.id, offered).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: if offered { "service.offered" } else { "service.withdrawn" },
-            object_type: "calendar",
-            object_id: &cal.id,
-            location_id: Some(&cal.location_id),
-            before: None,
-            after: Some(json!({"service_id": s.id})),
-        },
-    )
-    .await?;
+    let event = Event::new(if offered { "service.offered" } else { "service.withdrawn" }, "calendar", &cal.id)
+        .at(&cal.location_id)
+        .after(json!({"service_id": s.id}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     get(state, scope, service_id).await
 }

@@ -3,7 +3,7 @@
 
 use super::service::{self, Team, TeamInput};
 use crate::features::prelude::*;
-use crate::http::forms::refused;
+use crate::http::forms::{Refused, refused};
 use crate::{
     access::policy::{Level, Scope},
     features::members::{
@@ -34,18 +34,10 @@ struct TeamsPage {
     name: String,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn list_page(
-    state: &AppState,
-    ctx: &Ctx,
-    who: &Identity,
-    scope: &OrgScope,
-    status: StatusCode,
-    name: String,
-    errors: FormErrors,
-    error: Option<String>,
-    done: Option<&str>,
-) -> PageResult {
+/// The list with the creation form: `name` as typed, and why it was refused if it was.
+async fn list_page(at: &OrgPage, name: String, r: Refused, done: Option<&str>) -> PageResult {
+    let OrgPage { state, ctx, who, scope } = at;
+    let Refused { status, errors, error } = r;
     let teams = service::list(state, scope).await.or_page(ctx)?;
     let p = PageCtx::for_org(state, ctx, who, scope, "/teams").await.or_page(ctx)?;
     Ok(render_status(
@@ -63,20 +55,17 @@ async fn list_page(
     ))
 }
 
-pub async fn list(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
-    list_page(&state, &ctx, &who, &scope, StatusCode::OK, String::new(), FormErrors::default(), None, q.done.as_deref())
-        .await
+pub async fn list(at: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
+    list_page(&at, String::new(), Refused::default(), q.done.as_deref()).await
 }
 
-pub async fn create(OrgPage { state, ctx, who, scope }: OrgPage, form: FormFields) -> PageResult {
+pub async fn create(at: OrgPage, form: FormFields) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
     let name = form.get("name").to_string();
     let input = TeamInput { name: Some(name.clone()), member_ids: None, grants: None };
-    match service::save(&state, &ctx, &scope, None, input).await {
+    match service::save(state, ctx, scope, None, input).await {
         Ok(team) => Ok(see_other(&format!("/teams/{}?done=created", team.id))),
-        Err(e) => {
-            let r = refused(&ctx, e)?;
-            list_page(&state, &ctx, &who, &scope, r.status, name, r.errors, r.error, None).await
-        }
+        Err(e) => list_page(&at, name, refused(ctx, e)?, None).await,
     }
 }
 
@@ -109,14 +98,12 @@ fn current_grants(team: &Team) -> Vec<(Scope, Level)> {
 
 /// The team page; after a refused save, `refused` holds what was typed and why.
 async fn team_page(
-    state: &AppState,
-    ctx: &Ctx,
-    who: &Identity,
-    scope: &OrgScope,
+    at: &OrgPage,
     id: &str,
     done: Option<&str>,
     refused: Option<(StatusCode, Option<&FormFields>, FormErrors, Option<String>)>,
 ) -> PageResult {
+    let OrgPage { state, ctx, who, scope } = at;
     let team = service::get(state, scope, id).await.or_page(ctx)?;
     let people = members::list(state, scope).await.or_page(ctx)?;
     let vis = visible(state, scope).await.or_page(ctx)?;
@@ -167,45 +154,39 @@ async fn team_page(
     Ok(render_status(status, &page))
 }
 
-pub async fn detail(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
-    team_page(&state, &ctx, &who, &scope, &id, q.done.as_deref(), None).await
+pub async fn detail(at: OrgPage, Path(id): Path<String>, Query(q): Query<DoneQuery>) -> PageResult {
+    team_page(&at, &id, q.done.as_deref(), None).await
 }
 
-pub async fn update(
-    OrgPage { state, ctx, who, scope }: OrgPage,
-    Path(id): Path<String>,
-    form: FormFields,
-) -> PageResult {
-    let team = service::get(&state, &scope, &id).await.or_page(&ctx)?;
-    let vis = visible(&state, &scope).await.or_page(&ctx)?;
+pub async fn update(at: OrgPage, Path(id): Path<String>, form: FormFields) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
+    let team = service::get(state, scope, &id).await.or_page(ctx)?;
+    let vis = visible(state, scope).await.or_page(ctx)?;
     // The form lists the members the actor may see; the service keeps those it does not show.
     let input = TeamInput {
         name: Some(form.get("name").to_string()),
         member_ids: Some(form.all("member")),
         grants: Some(grants_from_editor(&form, &vis, &current_grants(&team))),
     };
-    match service::save(&state, &ctx, &scope, Some(&team.id), input).await {
+    match service::save(state, ctx, scope, Some(&team.id), input).await {
         Ok(_) => Ok(see_other(&format!("/teams/{id}?done=saved"))),
         Err(e) => {
-            let r = refused(&ctx, e)?;
-            team_page(&state, &ctx, &who, &scope, &id, None, Some((r.status, Some(&form), r.errors, r.error))).await
+            let r = refused(ctx, e)?;
+            team_page(&at, &id, None, Some((r.status, Some(&form), r.errors, r.error))).await
         }
     }
 }
 
-pub async fn delete(OrgPage { state, ctx, who, scope }: OrgPage, Path(id): Path<String>) -> PageResult {
-    match service::delete(&state, &ctx, &scope, &id).await {
+pub async fn delete(at: OrgPage, Path(id): Path<String>) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
+    match service::delete(state, ctx, scope, &id).await {
         Ok(()) => Ok(see_other("/teams?done=deleted")),
         Err(e) => match inline_error(Tr(ctx.lang), &e) {
             Some((status, message)) => {
                 let refused = Some((status, None, FormErrors::default(), Some(message)));
-                team_page(&state, &ctx, &who, &scope, &id, None, refused).await
+                team_page(&at, &id, None, refused).await
             }
-            None => Err(e).or_page(&ctx),
+            None => Err(e).or_page(ctx),
         },
     }
 }

@@ -1,20 +1,18 @@
 //! Team rules. Managing teams needs user management; a team's grants follow the same
 //! "nobody grants more than they hold" rule as a member's.
 
+use crate::features::prelude::*;
 use crate::{
     access::{
-        OrgScope,
         context::scope_of,
         holdings::Watch,
-        policy::{Action, Level, Object, Scope},
+        policy::{Level, Scope},
     },
-    audit::{self, OrgEvent},
+    audit::{self, Event},
     clock::to_ms,
     db::{new_id, unique_or},
-    error::{AppError, AppResult, FieldError},
+    error::FieldError,
     features::members::service::{self as members, GrantInput},
-    http::Ctx,
-    state::AppState,
     types::Name,
 };
 use serde::Serialize;
@@ -196,21 +194,11 @@ pub async fn save(
     }
     // Whatever changed, nobody may end up holding what the actor does not.
     watch.judge(&mut tx, scope).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: if before.is_some() { "team.updated" } else { "team.created" },
-            object_type: "team",
-            object_id: &team_id,
-            location_id: None,
-            before: before.as_ref().map(|b| json!(b)),
-            after: Some(json!({"name": name, "member_ids": input.member_ids, "grants": grants.as_ref().map(|g| g.iter().map(|(s, l)| json!({"scope": s, "level": l})).collect::<Vec<_>>())})),
-        },
-    )
-    .await?;
+    let grants = grants.as_ref().map(|g| g.iter().map(|(s, l)| json!({"scope": s, "level": l})).collect::<Vec<_>>());
+    let event = Event::new(if before.is_some() { "team.updated" } else { "team.created" }, "team", &team_id)
+        .before(before.as_ref().map(|b| json!(b)))
+        .after(json!({"name": name, "member_ids": input.member_ids, "grants": grants}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     get(state, scope, &team_id).await
 }
@@ -227,21 +215,7 @@ pub async fn delete(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> 
     let mut tx = state.db.begin().await?;
     member_repo::delete_grants(&mut tx, scope.tenant(), "team", id).await?;
     repo::delete(&mut tx, scope.tenant(), id).await?;
-    audit::org_event(
-        &mut tx,
-        now,
-        scope,
-        ctx,
-        OrgEvent {
-            action: "team.deleted",
-            object_type: "team",
-            object_id: id,
-            location_id: None,
-            before: Some(json!(before)),
-            after: None,
-        },
-    )
-    .await?;
+    audit::org_event(&mut tx, now, scope, ctx, Event::new("team.deleted", "team", id).before(json!(before))).await?;
     tx.commit().await?;
     Ok(())
 }
