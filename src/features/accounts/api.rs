@@ -103,37 +103,22 @@ pub async fn resend_verification(
     Ok((StatusCode::ACCEPTED, axum::Json(SIGNUP_ACCEPTED)).into_response())
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    pub email: String,
-    pub password: String,
-    /// Required when the account has two-factor authentication on.
-    #[serde(default)]
-    pub totp_code: Option<String>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct LoginResponse {
     pub account: Me,
     pub session_id: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = service::LoginInput,
     responses((status = 200, body = LoginResponse, description = "Sets the session cookie"),
         (status = 401, body = Problem, description = "invalid-credentials, totp-required or invalid-totp"),
         (status = 403, body = Problem, description = "account-blocked"), (status = 429, body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
-    ApiJson(req): ApiJson<LoginRequest>,
+    ApiJson(req): ApiJson<service::LoginInput>,
 ) -> AppResult<Response> {
-    let done = service::login(
-        &state,
-        &ctx,
-        service::LoginInput { email: req.email, password: req.password, totp_code: req.totp_code },
-    )
-    .await?;
+    let done = service::login(&state, &ctx, req).await?;
     let cookie = session_cookie(&state, &done.token);
     let me = me_of(&state, &done.account, None).await?;
     Ok(([(header::SET_COOKIE, cookie)], axum::Json(LoginResponse { account: me, session_id: done.session_id }))
@@ -247,70 +232,23 @@ pub async fn me(State(state): State<AppState>, who: Identity) -> AppResult<axum:
     Ok(axum::Json(me_of(&state, &a, who.active_org_id.as_deref()).await?))
 }
 
-/// Only these fields can change here; anything else (email, role, verified…) is refused.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProfileUpdate {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// Empty string clears.
-    pub mobile_phone: Option<String>,
-    /// ISO 3166 alpha-2; empty string clears.
-    pub country: Option<String>,
-    pub time_zone: Option<String>,
-    /// `fr` or `en`; empty string returns to the browser's language.
-    pub language: Option<String>,
-}
-
-#[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = ProfileUpdate,
+#[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = service::ProfileInput,
     responses((status = 200, body = Me), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_me(
     AccountRequest { state, ctx, who }: AccountRequest,
-    ApiJson(req): ApiJson<ProfileUpdate>,
+    ApiJson(req): ApiJson<service::ProfileInput>,
 ) -> AppResult<axum::Json<Me>> {
-    let a = service::update_profile(
-        &state,
-        &ctx,
-        &who.account_id,
-        service::ProfileInput {
-            first_name: req.first_name,
-            last_name: req.last_name,
-            mobile_phone: req.mobile_phone,
-            country: req.country,
-            time_zone: req.time_zone,
-            language: req.language,
-        },
-    )
-    .await?;
+    let a = service::update_profile(&state, &ctx, &who.account_id, req).await?;
     Ok(axum::Json(me_of(&state, &a, who.active_org_id.as_deref()).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordChangeRequest {
-    pub current_password: String,
-    pub new_password: String,
-    pub new_password_confirm: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = PasswordChangeRequest,
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = service::PasswordChange,
     responses((status = 200, body = Status), (status = 422, body = Problem)))]
 pub async fn change_password(
     AccountRequest { state, ctx, who }: AccountRequest,
-    ApiJson(req): ApiJson<PasswordChangeRequest>,
+    ApiJson(req): ApiJson<service::PasswordChange>,
 ) -> AppResult<axum::Json<Status>> {
-    service::change_password(
-        &state,
-        &ctx,
-        &who.account_id,
-        &who.session_id,
-        service::PasswordChange {
-            current_password: req.current_password,
-            new_password: req.new_password,
-            new_password_confirm: req.new_password_confirm,
-        },
-    )
-    .await?;
+    service::change_password(&state, &ctx, &who.account_id, &who.session_id, req).await?;
     Ok(axum::Json(Status { status: "password-changed" }))
 }
 

@@ -64,64 +64,14 @@ fn booking(b: BookingRow, client: Option<ClientSummary>) -> Booking {
     }
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClientBody {
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewBookingBody {
-    pub calendar_id: String,
-    /// The service booked; its length and buffers apply.
-    pub service_id: Option<String>,
-    /// RFC 3339 instant.
-    pub start: String,
-    /// RFC 3339 instant; the calendar's default length when absent.
-    pub end: Option<String>,
-    /// An existing client of this organisation…
-    pub client_id: Option<String>,
-    /// …or a new one.
-    pub client: Option<ClientBody>,
-    #[serde(default)]
-    pub notes: String,
-    /// Book outside working hours or inside an unavailability period on purpose (audited).
-    #[serde(default)]
-    pub override_hours: bool,
-}
-
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(("org_id" = String, Path)), request_body = NewBookingBody,
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(("org_id" = String, Path)), request_body = service::NewBooking,
     responses((status = 201, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem, description = "slot-taken"),
         (status = 422, body = Problem)))]
 pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,
-    ApiJson(b): ApiJson<NewBookingBody>,
+    ApiJson(b): ApiJson<service::NewBooking>,
 ) -> AppResult<Response> {
-    let row = service::create(
-        &state,
-        &ctx,
-        &scope,
-        service::NewBooking {
-            calendar_id: b.calendar_id,
-            service_id: b.service_id,
-            start: b.start,
-            end: b.end,
-            client_id: b.client_id,
-            client: b.client.map(|c| service::ClientInput {
-                first_name: c.first_name,
-                last_name: c.last_name,
-                email: c.email,
-                phone: c.phone,
-            }),
-            notes: b.notes,
-            override_hours: b.override_hours,
-        },
-    )
-    .await?;
+    let row = service::create(&state, &ctx, &scope, b).await?;
     Ok(created(present(&state, &scope, row).await?))
 }
 

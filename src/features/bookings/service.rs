@@ -96,6 +96,8 @@ fn by_staff<'a>(scope: &'a OrgScope, ctx: &'a Ctx) -> write::By<'a> {
     write::By { actor: scope.actor(), ctx, member: Some(scope.membership_id()) }
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ClientInput {
     pub first_name: String,
     pub last_name: String,
@@ -103,17 +105,25 @@ pub struct ClientInput {
     pub phone: Option<String>,
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewBooking {
     pub calendar_id: String,
     /// The service booked: its length and buffers apply, and the calendar must offer it.
     pub service_id: Option<String>,
+    /// RFC 3339 instant.
     pub start: String,
+    /// RFC 3339 instant; the calendar's default length when absent.
     pub end: Option<String>,
+    /// An existing client of this organisation…
     pub client_id: Option<String>,
+    /// …or a new one.
     pub client: Option<ClientInput>,
+    #[serde(default)]
     pub notes: String,
-    /// Staff may book outside working hours or inside unavailability only by saying so; the
-    /// audit trail records it.
+    /// Book outside working hours or inside an unavailability period on purpose: staff may
+    /// lift the time rules only by saying so, and the audit trail records it.
+    #[serde(default)]
     pub override_hours: bool,
 }
 

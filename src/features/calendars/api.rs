@@ -8,45 +8,7 @@ use axum::{
     response::Response,
 };
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CalendarBody {
-    /// Required on creation; a calendar never moves between locations.
-    pub location_id: Option<String>,
-    /// The staff member whose own calendar it is.
-    pub member_id: Option<String>,
-    pub name: Option<String>,
-    /// `staff` or `resource`.
-    pub kind: Option<String>,
-    pub time_zone: Option<String>,
-    /// Default appointment length, 15 unless set.
-    pub default_length_min: Option<i64>,
-    /// "HH:MM"
-    pub day_start: Option<String>,
-    pub day_end: Option<String>,
-    pub split: Option<String>,
-    /// `active` or `archived`.
-    pub status: Option<String>,
-}
-
-impl From<CalendarBody> for CalendarInput {
-    fn from(b: CalendarBody) -> Self {
-        CalendarInput {
-            location_id: b.location_id,
-            member_id: b.member_id,
-            name: b.name,
-            kind: b.kind,
-            time_zone: b.time_zone,
-            default_length_min: b.default_length_min,
-            day_start: b.day_start,
-            day_end: b.day_end,
-            split: b.split,
-            status: b.status,
-        }
-    }
-}
+use utoipa::IntoParams;
 
 #[derive(Deserialize, IntoParams)]
 pub struct ListQuery {
@@ -64,12 +26,12 @@ pub async fn list(
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(("org_id" = String, Path)),
-    request_body = CalendarBody, responses((status = 201, body = Calendar), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    request_body = CalendarInput, responses((status = 201, body = Calendar), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,
-    ApiJson(b): ApiJson<CalendarBody>,
+    ApiJson(b): ApiJson<CalendarInput>,
 ) -> AppResult<Response> {
-    let c = service::create(&state, &ctx, &scope, b.into()).await?;
+    let c = service::create(&state, &ctx, &scope, b).await?;
     Ok(created(present(&scope, &c)))
 }
 
@@ -84,14 +46,14 @@ pub async fn get(
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",
-    params(("org_id" = String, Path), ("id" = String, Path)), request_body = CalendarBody,
+    params(("org_id" = String, Path), ("id" = String, Path)), request_body = CalendarInput,
     responses((status = 200, body = Calendar), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
     OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
-    ApiJson(b): ApiJson<CalendarBody>,
+    ApiJson(b): ApiJson<CalendarInput>,
 ) -> AppResult<axum::Json<Calendar>> {
-    let c = service::update(&state, &ctx, &scope, &p.id, b.into()).await?;
+    let c = service::update(&state, &ctx, &scope, &p.id, b).await?;
     Ok(axum::Json(present(&scope, &c)))
 }
 

@@ -64,32 +64,15 @@ pub async fn list(
     Ok(axum::Json(ClientPage { items, next }))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClientBody {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// Empty string clears.
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub notes: Option<String>,
-}
-
-impl From<ClientBody> for ClientInput {
-    fn from(b: ClientBody) -> Self {
-        ClientInput { first_name: b.first_name, last_name: b.last_name, email: b.email, phone: b.phone, notes: b.notes }
-    }
-}
-
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(("org_id" = String, Path)), request_body = ClientBody,
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(("org_id" = String, Path)), request_body = ClientInput,
     responses((status = 201, body = ClientRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     scope: OrgScope,
-    ApiJson(b): ApiJson<ClientBody>,
+    ApiJson(b): ApiJson<ClientInput>,
 ) -> AppResult<Response> {
-    let c = service::create(&state, &ctx, &scope, b.into()).await?;
+    let c = service::create(&state, &ctx, &scope, b).await?;
     Ok((StatusCode::CREATED, axum::Json(c)).into_response())
 }
 
@@ -104,15 +87,15 @@ pub async fn get(
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
-    request_body = ClientBody, responses((status = 200, body = ClientRow), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    request_body = ClientInput, responses((status = 200, body = ClientRow), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     scope: OrgScope,
     Path(p): Path<ItemPath>,
-    ApiJson(b): ApiJson<ClientBody>,
+    ApiJson(b): ApiJson<ClientInput>,
 ) -> AppResult<axum::Json<ClientRow>> {
-    Ok(axum::Json(service::update(&state, &ctx, &scope, &p.id, b.into()).await?))
+    Ok(axum::Json(service::update(&state, &ctx, &scope, &p.id, b).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

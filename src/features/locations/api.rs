@@ -3,25 +3,6 @@
 use super::service::{self, Location, LocationInput};
 use crate::features::prelude::*;
 use axum::{extract::Path, http::StatusCode, response::Response};
-use serde::Deserialize;
-use utoipa::ToSchema;
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LocationBody {
-    pub name: Option<String>,
-    pub slug: Option<String>,
-    pub time_zone: Option<String>,
-    pub address: Option<String>,
-    /// `open` or `archived` (updates only).
-    pub status: Option<String>,
-}
-
-impl From<LocationBody> for LocationInput {
-    fn from(b: LocationBody) -> Self {
-        LocationInput { name: b.name, slug: b.slug, time_zone: b.time_zone, address: b.address, status: b.status }
-    }
-}
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
     responses((status = 200, body = [Location]), (status = 404, body = Problem)))]
@@ -30,12 +11,12 @@ pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
-    request_body = LocationBody, responses((status = 201, body = Location), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    request_body = LocationInput, responses((status = 201, body = Location), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,
-    ApiJson(b): ApiJson<LocationBody>,
+    ApiJson(b): ApiJson<LocationInput>,
 ) -> AppResult<Response> {
-    Ok(created(service::create(&state, &ctx, &scope, b.into()).await?))
+    Ok(created(service::create(&state, &ctx, &scope, b).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
@@ -48,14 +29,14 @@ pub async fn get(
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
-    params(("org_id" = String, Path), ("id" = String, Path)), request_body = LocationBody,
+    params(("org_id" = String, Path), ("id" = String, Path)), request_body = LocationInput,
     responses((status = 200, body = Location), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
     OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
-    ApiJson(b): ApiJson<LocationBody>,
+    ApiJson(b): ApiJson<LocationInput>,
 ) -> AppResult<axum::Json<Location>> {
-    Ok(axum::Json(service::update(&state, &ctx, &scope, &p.id, b.into()).await?))
+    Ok(axum::Json(service::update(&state, &ctx, &scope, &p.id, b).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",

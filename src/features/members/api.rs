@@ -166,31 +166,14 @@ pub async fn get(
     Ok(axum::Json(detailed(&state, &scope, &m).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MemberPatch {
-    pub role: Option<String>,
-    /// Overrides to set; the whole map replaces the previous one.
-    pub toggles: Option<BTreeMap<String, bool>>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-}
-
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
-    request_body = MemberPatch, responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
+    request_body = service::MemberChange, responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update(
     OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<ItemPath>,
-    ApiJson(b): ApiJson<MemberPatch>,
+    ApiJson(b): ApiJson<service::MemberChange>,
 ) -> AppResult<axum::Json<Member>> {
-    let m = service::update(
-        &state,
-        &ctx,
-        &scope,
-        &p.id,
-        service::MemberChange { role: b.role, toggles: b.toggles, first_name: b.first_name, last_name: b.last_name },
-    )
-    .await?;
+    let m = service::update(&state, &ctx, &scope, &p.id, b).await?;
     Ok(axum::Json(detailed(&state, &scope, &m).await?))
 }
 

@@ -82,15 +82,6 @@ pub async fn switch(
     }))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SettingsPatch {
-    pub name: Option<String>,
-    pub require_totp: Option<bool>,
-    /// Send booking messages by SMS too.
-    pub sms_enabled: Option<bool>,
-}
-
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)),
     responses((status = 200, body = service::OrgSettings), (status = 404, body = Problem)))]
 pub async fn get_settings(
@@ -100,14 +91,13 @@ pub async fn get_settings(
     Ok(axum::Json(service::settings(&state, &scope).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)), request_body = SettingsPatch,
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)), request_body = service::SettingsChange,
     responses((status = 200, body = service::OrgSettings), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update_settings(
     State(state): State<AppState>,
     ctx: Ctx,
     scope: crate::access::OrgScope,
-    ApiJson(b): ApiJson<SettingsPatch>,
+    ApiJson(b): ApiJson<service::SettingsChange>,
 ) -> AppResult<axum::Json<service::OrgSettings>> {
-    let change = service::SettingsChange { name: b.name, require_totp: b.require_totp, sms_enabled: b.sms_enabled };
-    Ok(axum::Json(service::update_settings(&state, &ctx, &scope, change).await?))
+    Ok(axum::Json(service::update_settings(&state, &ctx, &scope, b).await?))
 }

@@ -76,49 +76,16 @@ pub async fn availability(
     Ok(axum::Json(service::slots(&state, &slug, (&q.service_id, q.calendar_id.as_deref()), asked, detail).await?))
 }
 
-/// Only these fields: nothing here can choose a price, a status, a client record or staff.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BookBody {
-    pub service_id: String,
-    pub calendar_id: Option<String>,
-    /// An offered start, RFC 3339.
-    pub start: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub notes: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/book/{slug}/bookings", tag = "public", params(("slug" = String, Path)), request_body = BookBody,
+#[utoipa::path(post, path = "/api/v1/book/{slug}/bookings", tag = "public", params(("slug" = String, Path)), request_body = service::PublicBooking,
     responses((status = 201, body = Booked, description = "Confirmed; the manage link is emailed"),
         (status = 409, body = Problem, description = "slot-unavailable"), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn book(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
-    ApiJson(b): ApiJson<BookBody>,
+    ApiJson(b): ApiJson<service::PublicBooking>,
 ) -> AppResult<Response> {
-    Ok(created(
-        service::book(
-            &state,
-            &ctx,
-            &slug,
-            service::PublicBooking {
-                service_id: b.service_id,
-                calendar_id: b.calendar_id,
-                start: b.start,
-                first_name: b.first_name,
-                last_name: b.last_name,
-                email: b.email,
-                phone: b.phone,
-                notes: b.notes,
-            },
-        )
-        .await?,
-    ))
+    Ok(created(service::book(&state, &ctx, &slug, b).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/manage/{token}", tag = "public", params(("token" = String, Path)),
