@@ -3,61 +3,39 @@
 use super::Ctx;
 use crate::{
     access::{Identity, OrgScope},
-    error::AppError,
     state::AppState,
 };
-use axum::{extract::FromRequestParts, http::request::Parts};
+use axum::extract::{FromRequestParts, State};
 
 /// What every organisation handler takes: the state, the request's context and the
 /// organisation's scope (built by the route's guard), extracted in that order.
+#[derive(FromRequestParts)]
+#[from_request(state(AppState))]
 pub struct OrgRequest {
+    #[from_request(via(State))]
     pub state: AppState,
     pub ctx: Ctx,
     pub scope: OrgScope,
-}
-
-impl FromRequestParts<AppState> for OrgRequest {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let ctx = Ctx::from_request_parts(parts, state).await?;
-        let scope = OrgScope::from_request_parts(parts, state).await?;
-        Ok(OrgRequest { state: state.clone(), ctx, scope })
-    }
 }
 
 /// What a signed-in account's handlers take: the state, the request's context and the
 /// account, extracted in that order.
+#[derive(FromRequestParts)]
+#[from_request(state(AppState))]
 pub struct AccountRequest {
+    #[from_request(via(State))]
     pub state: AppState,
     pub ctx: Ctx,
     pub who: Identity,
 }
 
-impl FromRequestParts<AppState> for AccountRequest {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let ctx = Ctx::from_request_parts(parts, state).await?;
-        let who = Identity::from_request_parts(parts, state).await?;
-        Ok(AccountRequest { state: state.clone(), ctx, who })
-    }
-}
-
 /// What every organisation page takes: `AccountRequest` and then the organisation's scope.
+#[derive(FromRequestParts)]
+#[from_request(state(AppState))]
 pub struct OrgPage {
+    #[from_request(via(State))]
     pub state: AppState,
     pub ctx: Ctx,
     pub who: Identity,
     pub scope: OrgScope,
-}
-
-impl FromRequestParts<AppState> for OrgPage {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let AccountRequest { state, ctx, who } = AccountRequest::from_request_parts(parts, state).await?;
-        let scope = OrgScope::from_request_parts(parts, &state).await?;
-        Ok(OrgPage { state, ctx, who, scope })
-    }
 }
