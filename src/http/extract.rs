@@ -1,11 +1,15 @@
 //! What an organisation's handlers take together, extracted as one.
 
-use super::Ctx;
+use super::{Ctx, ItemPath};
 use crate::{
     access::{Identity, OrgScope},
     state::AppState,
 };
-use axum::extract::{FromRequestParts, State};
+use axum::{
+    extract::{FromRequestParts, Path, State},
+    http::request::Parts,
+    response::{IntoResponse, Response},
+};
 
 /// What every organisation handler takes: the state, the request's context and the
 /// organisation's scope (built by the route's guard), extracted in that order.
@@ -16,6 +20,26 @@ pub struct OrgRequest {
     pub state: AppState,
     pub ctx: Ctx,
     pub scope: OrgScope,
+}
+
+/// What every handler of one organisation item (`/api/v1/orgs/{org_id}/…/{id}`) takes:
+/// `OrgRequest` and then the item's id.
+pub struct OrgItem {
+    pub state: AppState,
+    pub ctx: Ctx,
+    pub scope: OrgScope,
+    pub id: String,
+}
+
+impl FromRequestParts<AppState> for OrgItem {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let OrgRequest { state, ctx, scope } = OrgRequest::from_request_parts(parts, state).await?;
+        let Path(ItemPath { id, .. }) =
+            Path::<ItemPath>::from_request_parts(parts, &state).await.map_err(IntoResponse::into_response)?;
+        Ok(OrgItem { state, ctx, scope, id })
+    }
 }
 
 /// What a signed-in account's handlers take: the state, the request's context and the

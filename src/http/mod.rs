@@ -460,7 +460,8 @@ pub fn now_ms(state: &AppState) -> i64 {
 }
 
 /// Path of an item under an organisation: `/api/v1/orgs/{org_id}/…/{id}`.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct ItemPath {
     pub org_id: String,
     pub id: String,

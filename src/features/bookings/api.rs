@@ -101,13 +101,10 @@ pub async fn list(
     Ok(axum::Json(present_all(&state, &scope, rows).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(ItemPath),
     responses((status = 200, body = Booking), (status = 404, body = Problem)))]
-pub async fn get(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Booking>> {
-    let b = service::get(&state, &scope, &p.id).await?;
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Booking>> {
+    let b = service::get(&state, &scope, &id).await?;
     Ok(axum::Json(present(&state, &scope, b).await?))
 }
 
@@ -120,45 +117,37 @@ pub struct MoveBody {
     pub override_hours: bool,
 }
 
-#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(ItemPath),
     request_body = MoveBody, responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<MoveBody>,
 ) -> AppResult<axum::Json<Booking>> {
-    let row = service::reschedule(&state, &ctx, &scope, &p.id, &b.start, b.end.as_deref(), b.override_hours).await?;
+    let row = service::reschedule(&state, &ctx, &scope, &id, &b.start, b.end.as_deref(), b.override_hours).await?;
     Ok(axum::Json(present(&state, &scope, row).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/cancel", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/cancel", tag = "bookings", params(ItemPath),
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn cancel(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Booking>> {
-    let row = service::cancel(&state, &ctx, &scope, &p.id).await?;
+pub async fn cancel(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Booking>> {
+    let row = service::cancel(&state, &ctx, &scope, &id).await?;
     Ok(axum::Json(present(&state, &scope, row).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(ItemPath),
     responses((status = 200, body = HoursBody), (status = 404, body = Problem)))]
-pub async fn get_hours(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<HoursBody>> {
-    let cal = crate::features::calendars::service::get(&state, &scope, &p.id).await?;
+pub async fn get_hours(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<HoursBody>> {
+    let cal = crate::features::calendars::service::get(&state, &scope, &id).await?;
     Ok(axum::Json(hours::present(&hours::load(&state, scope.tenant(), &cal.id).await?)))
 }
 
-#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(ItemPath),
     request_body = HoursBody, responses((status = 200, body = HoursBody), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_hours(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<HoursBody>,
 ) -> AppResult<axum::Json<HoursBody>> {
-    Ok(axum::Json(hours::set(&state, &ctx, &scope, &p.id, b).await?))
+    Ok(axum::Json(hours::set(&state, &ctx, &scope, &id, b).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -175,12 +164,9 @@ fn period(u: hours::Unavailability) -> Period {
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", tag = "bookings",
-    params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = [Period]), (status = 404, body = Problem)))]
-pub async fn list_unavailability(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Vec<Period>>> {
-    Ok(axum::Json(hours::list_unavailability(&state, &scope, &p.id).await?.into_iter().map(period).collect()))
+    params(ItemPath), responses((status = 200, body = [Period]), (status = 404, body = Problem)))]
+pub async fn list_unavailability(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Vec<Period>>> {
+    Ok(axum::Json(hours::list_unavailability(&state, &scope, &id).await?.into_iter().map(period).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -194,14 +180,13 @@ pub struct PeriodBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", tag = "bookings",
-    params(("org_id" = String, Path), ("id" = String, Path)), request_body = PeriodBody,
+    params(ItemPath), request_body = PeriodBody,
     responses((status = 201, body = Period), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_unavailability(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<PeriodBody>,
 ) -> AppResult<Response> {
-    let u = hours::add_unavailability(&state, &ctx, &scope, &p.id, &b.start, &b.end, &b.reason).await?;
+    let u = hours::add_unavailability(&state, &ctx, &scope, &id, &b.start, &b.end, &b.reason).await?;
     Ok(created(period(u)))
 }
 
@@ -214,7 +199,7 @@ pub struct PeriodPath {
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability/{period_id}", tag = "bookings",
-    params(("org_id" = String, Path), ("id" = String, Path), ("period_id" = String, Path)),
+    params(ItemPath, ("period_id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn remove_unavailability(
     OrgRequest { state, ctx, scope }: OrgRequest,
@@ -224,12 +209,9 @@ pub async fn remove_unavailability(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/no-show", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/no-show", tag = "bookings", params(ItemPath),
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn no_show(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Booking>> {
-    let row = service::mark_no_show(&state, &ctx, &scope, &p.id).await?;
+pub async fn no_show(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Booking>> {
+    let row = service::mark_no_show(&state, &ctx, &scope, &id).await?;
     Ok(axum::Json(present(&state, &scope, row).await?))
 }

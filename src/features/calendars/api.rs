@@ -2,11 +2,7 @@
 
 use super::service::{self, Calendar, CalendarInput, present};
 use crate::features::prelude::*;
-use axum::{
-    extract::{Path, Query},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::Query, http::StatusCode, response::Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -36,31 +32,27 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",
-    params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = Calendar), (status = 404, body = Problem)))]
-pub async fn get(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Calendar>> {
-    let c = service::get(&state, &scope, &p.id).await?;
+    params(ItemPath), responses((status = 200, body = Calendar), (status = 404, body = Problem)))]
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Calendar>> {
+    let c = service::get(&state, &scope, &id).await?;
     Ok(axum::Json(present(&scope, &c)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",
-    params(("org_id" = String, Path), ("id" = String, Path)), request_body = CalendarInput,
+    params(ItemPath), request_body = CalendarInput,
     responses((status = 200, body = Calendar), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<CalendarInput>,
 ) -> AppResult<axum::Json<Calendar>> {
-    let c = service::update(&state, &ctx, &scope, &p.id, b).await?;
+    let c = service::update(&state, &ctx, &scope, &id, b).await?;
     Ok(axum::Json(present(&scope, &c)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",
-    params(("org_id" = String, Path), ("id" = String, Path)),
+    params(ItemPath),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
-    service::delete(&state, &ctx, &scope, &p.id).await?;
+pub async fn delete(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<StatusCode> {
+    service::delete(&state, &ctx, &scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,14 +1,9 @@
 //! JSON API for clients.
 
 use super::service::{self, ClientDetail, ClientInput, ClientRow};
-use crate::{
-    access::OrgScope,
-    error::{AppError, AppResult, Problem},
-    http::{ApiJson, Ctx, ItemPath},
-    state::AppState,
-};
+use crate::features::prelude::*;
 use axum::{
-    extract::{Path, Query, State},
+    extract::Query,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -48,8 +43,7 @@ fn parse_cursor(s: &str) -> AppResult<(String, String, String)> {
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(("org_id" = String, Path), SearchQuery),
     responses((status = 200, body = ClientPage), (status = 403, body = Problem)))]
 pub async fn list(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<axum::Json<ClientPage>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 100);
@@ -67,35 +61,25 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(("org_id" = String, Path)), request_body = ClientInput,
     responses((status = 201, body = ClientRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<ClientInput>,
 ) -> AppResult<Response> {
-    let c = service::create(&state, &ctx, &scope, b).await?;
-    Ok((StatusCode::CREATED, axum::Json(c)).into_response())
+    Ok(created(service::create(&state, &ctx, &scope, b).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(ItemPath),
     responses((status = 200, body = ClientDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<ClientDetail>> {
-    Ok(axum::Json(service::detail(&state, &scope, &p.id).await?))
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<ClientDetail>> {
+    Ok(axum::Json(service::detail(&state, &scope, &id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(ItemPath),
     request_body = ClientInput, responses((status = 200, body = ClientRow), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<ClientInput>,
 ) -> AppResult<axum::Json<ClientRow>> {
-    Ok(axum::Json(service::update(&state, &ctx, &scope, &p.id, b).await?))
+    Ok(axum::Json(service::update(&state, &ctx, &scope, &id, b).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -105,34 +89,26 @@ pub struct MergeBody {
     pub duplicate_id: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients/{id}/merge", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients/{id}/merge", tag = "clients", params(ItemPath),
     request_body = MergeBody, responses((status = 200, body = ClientDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn merge(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<MergeBody>,
 ) -> AppResult<axum::Json<ClientDetail>> {
-    Ok(axum::Json(service::merge(&state, &ctx, &scope, &p.id, &b.duplicate_id).await?))
+    Ok(axum::Json(service::merge(&state, &ctx, &scope, &id, &b.duplicate_id).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients/{id}/export", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients/{id}/export", tag = "clients", params(ItemPath),
     responses((status = 200, description = "All data held about the client, as JSON"), (status = 403, body = Problem)))]
-pub async fn export(State(state): State<AppState>, scope: OrgScope, Path(p): Path<ItemPath>) -> AppResult<Response> {
-    let data = service::export(&state, &scope, &p.id).await?;
-    Ok(([(header::CONTENT_DISPOSITION, format!("attachment; filename=\"client-{}.json\"", p.id))], axum::Json(data))
+pub async fn export(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Response> {
+    let data = service::export(&state, &scope, &id).await?;
+    Ok(([(header::CONTENT_DISPOSITION, format!("attachment; filename=\"client-{id}.json\""))], axum::Json(data))
         .into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients/{id}/erase", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients/{id}/erase", tag = "clients", params(ItemPath),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn erase(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<StatusCode> {
-    service::erase(&state, &ctx, &scope, &p.id).await?;
+pub async fn erase(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<StatusCode> {
+    service::erase(&state, &ctx, &scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

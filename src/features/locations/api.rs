@@ -2,7 +2,7 @@
 
 use super::service::{self, Location, LocationInput};
 use crate::features::prelude::*;
-use axum::{extract::Path, http::StatusCode, response::Response};
+use axum::{http::StatusCode, response::Response};
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
     responses((status = 200, body = [Location]), (status = 404, body = Problem)))]
@@ -20,29 +20,25 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
-    params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = Location), (status = 404, body = Problem)))]
-pub async fn get(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Location>> {
-    Ok(axum::Json(service::get(&state, &scope, &p.id).await?))
+    params(ItemPath), responses((status = 200, body = Location), (status = 404, body = Problem)))]
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Location>> {
+    Ok(axum::Json(service::get(&state, &scope, &id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
-    params(("org_id" = String, Path), ("id" = String, Path)), request_body = LocationInput,
+    params(ItemPath), request_body = LocationInput,
     responses((status = 200, body = Location), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<LocationInput>,
 ) -> AppResult<axum::Json<Location>> {
-    Ok(axum::Json(service::update(&state, &ctx, &scope, &p.id, b).await?))
+    Ok(axum::Json(service::update(&state, &ctx, &scope, &id, b).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
-    params(("org_id" = String, Path), ("id" = String, Path)),
+    params(ItemPath),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
-    service::delete(&state, &ctx, &scope, &p.id).await?;
+pub async fn delete(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<StatusCode> {
+    service::delete(&state, &ctx, &scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -14,7 +14,7 @@ use crate::{
     http::{session_cookie, ts},
 };
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Query, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -156,31 +156,27 @@ pub async fn invite(
     Ok(created(detailed(&state, &scope, &m).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(ItemPath),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Member>> {
-    let m = service::get(&state, &scope, &p.id).await?;
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Member>> {
+    let m = service::get(&state, &scope, &id).await?;
     Ok(axum::Json(detailed(&state, &scope, &m).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(ItemPath),
     request_body = service::MemberChange, responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<service::MemberChange>,
 ) -> AppResult<axum::Json<Member>> {
-    let m = service::update(&state, &ctx, &scope, &p.id, b).await?;
+    let m = service::update(&state, &ctx, &scope, &id, b).await?;
     Ok(axum::Json(detailed(&state, &scope, &m).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(ItemPath),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn remove(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
-    service::remove(&state, &ctx, &scope, &p.id).await?;
+pub async fn remove(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<StatusCode> {
+    service::remove(&state, &ctx, &scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -190,62 +186,46 @@ pub struct GrantsBody {
     pub grants: Vec<GrantInput>,
 }
 
-#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/members/{id}/grants", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/members/{id}/grants", tag = "members", params(ItemPath),
     request_body = GrantsBody, responses((status = 200, body = [GrantView]), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_grants(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<GrantsBody>,
 ) -> AppResult<axum::Json<Vec<GrantView>>> {
-    Ok(axum::Json(service::set_grants(&state, &ctx, &scope, &p.id, &b.grants).await?))
+    Ok(axum::Json(service::set_grants(&state, &ctx, &scope, &id, &b.grants).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/activate", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/activate", tag = "members", params(ItemPath),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn activate(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Member>> {
-    let m = service::activate(&state, &ctx, &scope, &p.id).await?;
+pub async fn activate(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Member>> {
+    let m = service::activate(&state, &ctx, &scope, &id).await?;
     Ok(axum::Json(present(&m)))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/resend", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/resend", tag = "members", params(ItemPath),
     responses((status = 200, body = Status), (status = 409, body = Problem), (status = 429, body = Problem)))]
-pub async fn resend(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Status>> {
-    service::resend(&state, &ctx, &scope, &p.id).await?;
+pub async fn resend(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Status>> {
+    service::resend(&state, &ctx, &scope, &id).await?;
     Ok(axum::Json(Status { status: "invitation-sent" }))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/revoke", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/revoke", tag = "members", params(ItemPath),
     responses((status = 200, body = Status), (status = 409, body = Problem)))]
-pub async fn revoke(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Status>> {
-    service::revoke(&state, &ctx, &scope, &p.id).await?;
+pub async fn revoke(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Status>> {
+    service::revoke(&state, &ctx, &scope, &id).await?;
     Ok(axum::Json(Status { status: "invitation-revoked" }))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/block", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/block", tag = "members", params(ItemPath),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn block(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Member>> {
-    Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &p.id, true).await?)))
+pub async fn block(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Member>> {
+    Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &id, true).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/unblock", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/unblock", tag = "members", params(ItemPath),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn unblock(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Member>> {
-    Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &p.id, false).await?)))
+pub async fn unblock(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Member>> {
+    Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &id, false).await?)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -258,17 +238,16 @@ pub struct ExplainQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}/explain", tag = "members",
-    params(("org_id" = String, Path), ("id" = String, Path), ExplainQuery),
+    params(ItemPath, ExplainQuery),
     responses((status = 200, body = service::Explanation), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn explain(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     Query(q): Query<ExplainQuery>,
 ) -> AppResult<axum::Json<service::Explanation>> {
     let action =
         Action::parse(&q.action).ok_or_else(|| AppError::field("action", "unknown-action", "No such action."))?;
     Ok(axum::Json(
-        service::explain(&state, &scope, &p.id, action, &q.object_type, q.object_id.as_deref(), Tr(ctx.lang)).await?,
+        service::explain(&state, &scope, &id, action, &q.object_type, q.object_id.as_deref(), Tr(ctx.lang)).await?,
     ))
 }
 
@@ -361,11 +340,8 @@ pub async fn register_with_invitation(
     Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], axum::Json(Joined { org_id: r.org_id })).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}/preview", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}/preview", tag = "members", params(ItemPath),
     responses((status = 200, body = service::Preview, description = "What this member sees (read-only)"), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn preview(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<service::Preview>> {
-    Ok(axum::Json(service::preview(&state, &scope, &p.id).await?))
+pub async fn preview(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<service::Preview>> {
+    Ok(axum::Json(service::preview(&state, &scope, &id).await?))
 }

@@ -20,29 +20,25 @@ pub async fn create(
     Ok(created(service::save(&state, &ctx, &scope, None, b).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(ItemPath),
     responses((status = 200, body = Service), (status = 404, body = Problem)))]
-pub async fn get(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Service>> {
-    Ok(axum::Json(service::get(&state, &scope, &p.id).await?))
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Service>> {
+    Ok(axum::Json(service::get(&state, &scope, &id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(ItemPath),
     request_body = ServiceInput, responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<ServiceInput>,
 ) -> AppResult<axum::Json<Service>> {
-    Ok(axum::Json(service::save(&state, &ctx, &scope, Some(&p.id), b).await?))
+    Ok(axum::Json(service::save(&state, &ctx, &scope, Some(&id), b).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(ItemPath),
     responses((status = 204), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
-    service::delete(&state, &ctx, &scope, &p.id).await?;
+pub async fn delete(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<StatusCode> {
+    service::delete(&state, &ctx, &scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -55,7 +51,7 @@ pub struct OfferPath {
 }
 
 #[utoipa::path(put, path = "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}", tag = "services",
-    params(("org_id" = String, Path), ("id" = String, Path), ("calendar_id" = String, Path)),
+    params(ItemPath, ("calendar_id" = String, Path)),
     responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn offer(
     OrgRequest { state, ctx, scope }: OrgRequest,
@@ -65,7 +61,7 @@ pub async fn offer(
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}", tag = "services",
-    params(("org_id" = String, Path), ("id" = String, Path), ("calendar_id" = String, Path)),
+    params(ItemPath, ("calendar_id" = String, Path)),
     responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn withdraw(
     OrgRequest { state, ctx, scope }: OrgRequest,

@@ -2,7 +2,7 @@
 
 use super::service::{self, Team, TeamInput};
 use crate::features::prelude::*;
-use axum::{extract::Path, http::StatusCode, response::Response};
+use axum::{http::StatusCode, response::Response};
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(("org_id" = String, Path)),
     responses((status = 200, body = [Team]), (status = 403, body = Problem)))]
@@ -19,25 +19,24 @@ pub async fn create(
     Ok(created(service::save(&state, &ctx, &scope, None, b).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(ItemPath),
     responses((status = 200, body = Team), (status = 404, body = Problem)))]
-pub async fn get(OrgRequest { state, scope, .. }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<axum::Json<Team>> {
-    Ok(axum::Json(service::get(&state, &scope, &p.id).await?))
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Team>> {
+    Ok(axum::Json(service::get(&state, &scope, &id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(ItemPath),
     request_body = TeamInput, responses((status = 200, body = Team), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<TeamInput>,
 ) -> AppResult<axum::Json<Team>> {
-    Ok(axum::Json(service::save(&state, &ctx, &scope, Some(&p.id), b).await?))
+    Ok(axum::Json(service::save(&state, &ctx, &scope, Some(&id), b).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(ItemPath),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
-    service::delete(&state, &ctx, &scope, &p.id).await?;
+pub async fn delete(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<StatusCode> {
+    service::delete(&state, &ctx, &scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
