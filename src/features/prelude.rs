@@ -9,7 +9,7 @@ pub use crate::{
     error::{AppError, AppResult, Problem},
     http::{
         ApiJson, Ctx, ItemPath, created,
-        extract::{AccountRequest, OrgItem, OrgPage, OrgRequest},
+        extract::{AccountRequest, OrgItem, OrgPage, OrgRequest, PublicRequest},
         pages::{
             DoneQuery, FormErrors, FormFields, OrPage, PageCtx, PageForm, PageResult, inline_error, render,
             render_status, see_other, with_done,

@@ -42,6 +42,16 @@ impl FromRequestParts<AppState> for OrgItem {
     }
 }
 
+/// What a handler open to anyone takes: the state and the request's context, extracted in
+/// that order.
+#[derive(FromRequestParts)]
+#[from_request(state(AppState))]
+pub struct PublicRequest {
+    #[from_request(via(State))]
+    pub state: AppState,
+    pub ctx: Ctx,
+}
+
 /// What a signed-in account's handlers take: the state, the request's context and the
 /// account, extracted in that order.
 #[derive(FromRequestParts)]

@@ -4,7 +4,7 @@ use super::{repo, service};
 use crate::features::prelude::*;
 use crate::http::{cookie_names, session_cookie, set_cookie, ts};
 use axum::{
-    extract::{Path, State},
+    extract::Path,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -32,8 +32,7 @@ const SIGNUP_ACCEPTED: Accepted =
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
     responses((status = 202, body = Accepted), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn signup(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(req): ApiJson<SignupRequest>,
 ) -> AppResult<Response> {
     service::signup(
@@ -76,8 +75,7 @@ pub struct VerifyRequest {
     responses((status = 200, body = Status), (status = 400, body = Problem), (status = 409, body = Problem),
         (status = 422, description = "password-required or wrong-password (another browser than the sign-up's)", body = Problem)))]
 pub async fn verify(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> AppResult<axum::Json<Status>> {
@@ -95,8 +93,7 @@ pub struct EmailRequest {
 #[utoipa::path(post, path = "/api/v1/auth/verify/resend", tag = "auth", request_body = EmailRequest,
     responses((status = 202, body = Accepted), (status = 429, body = Problem)))]
 pub async fn resend_verification(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> AppResult<Response> {
     service::resend_verification(&state, &ctx, &req.email).await?;
@@ -114,8 +111,7 @@ pub struct LoginResponse {
         (status = 401, body = Problem, description = "invalid-credentials, totp-required or invalid-totp"),
         (status = 403, body = Problem, description = "account-blocked"), (status = 429, body = Problem)))]
 pub async fn login(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(req): ApiJson<service::LoginInput>,
 ) -> AppResult<Response> {
     let done = service::login(&state, &ctx, req).await?;
@@ -140,8 +136,7 @@ pub fn clear_session_cookie(state: &AppState, mut res: Response) -> Response {
 #[utoipa::path(post, path = "/api/v1/auth/password/forgot", tag = "auth", request_body = EmailRequest,
     responses((status = 202, body = Accepted), (status = 429, body = Problem)))]
 pub async fn forgot(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> AppResult<Response> {
     service::forgot_password(&state, &ctx, &req.email).await?;
@@ -165,8 +160,7 @@ pub struct ResetRequest {
 #[utoipa::path(post, path = "/api/v1/auth/password/reset", tag = "auth", request_body = ResetRequest,
     responses((status = 200, body = Status), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn reset(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(req): ApiJson<ResetRequest>,
 ) -> AppResult<axum::Json<Status>> {
     service::reset_password(&state, &ctx, &req.token, &req.password).await?;
@@ -227,7 +221,7 @@ async fn me_of(state: &AppState, a: &repo::AccountRow, active_org_id: Option<&st
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "me", responses((status = 200, body = Me), (status = 401, body = Problem)))]
-pub async fn me(State(state): State<AppState>, who: Identity) -> AppResult<axum::Json<Me>> {
+pub async fn me(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<axum::Json<Me>> {
     let a = repo::account_by_id(state.db.pool(), &who.account_id).await?.ok_or(AppError::Unauthenticated)?;
     Ok(axum::Json(me_of(&state, &a, who.active_org_id.as_deref()).await?))
 }
@@ -264,7 +258,7 @@ pub struct SessionInfo {
 }
 
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "me", responses((status = 200, body = [SessionInfo])))]
-pub async fn sessions(State(state): State<AppState>, who: Identity) -> AppResult<axum::Json<Vec<SessionInfo>>> {
+pub async fn sessions(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<axum::Json<Vec<SessionInfo>>> {
     let list = service::list_sessions(&state, &who.account_id).await?;
     Ok(axum::Json(
         list.into_iter()
@@ -319,8 +313,7 @@ pub struct TotpSetupResponse {
 #[utoipa::path(post, path = "/api/v1/me/totp/setup", tag = "me", request_body = PasswordConfirm,
     responses((status = 200, body = TotpSetupResponse), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn totp_setup(
-    State(state): State<AppState>,
-    who: Identity,
+    AccountRequest { state, who, .. }: AccountRequest,
     ApiJson(req): ApiJson<PasswordConfirm>,
 ) -> AppResult<axum::Json<TotpSetupResponse>> {
     let s = service::totp_setup(&state, &who.account_id, &req.password).await?;

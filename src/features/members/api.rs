@@ -14,7 +14,7 @@ use crate::{
     http::{session_cookie, ts},
 };
 use axum::{
-    extract::{Query, State},
+    extract::Query,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -295,8 +295,7 @@ pub struct InvitationToken {
 #[utoipa::path(post, path = "/api/v1/invitations/lookup", tag = "invitations", request_body = InvitationToken,
     responses((status = 200, body = invitations::InvitationInfo), (status = 400, body = Problem)))]
 pub async fn lookup_invitation(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(b): ApiJson<InvitationToken>,
 ) -> AppResult<axum::Json<invitations::InvitationInfo>> {
     Ok(axum::Json(invitations::lookup(&state, &ctx, &b.token).await?))
@@ -330,8 +329,7 @@ pub struct RegisterBody {
     responses((status = 201, body = Joined, description = "Account created, invitation accepted, session cookie set"),
         (status = 400, body = Problem), (status = 409, body = Problem, description = "account-exists: log in and accept")))]
 pub async fn register_with_invitation(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(b): ApiJson<RegisterBody>,
 ) -> AppResult<Response> {
     let r = invitations::register(&state, &ctx, &b.token, &b.password, b.first_name.as_deref(), b.last_name.as_deref())

@@ -3,7 +3,7 @@
 use super::service;
 use crate::features::prelude::*;
 use crate::http::ts;
-use axum::{extract::State, response::Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -30,7 +30,7 @@ fn present(o: crate::access::identity::MyOrg, active: Option<&str>) -> Org {
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", responses((status = 200, body = [Org]), (status = 401, body = Problem)))]
-pub async fn list(State(state): State<AppState>, who: Identity) -> AppResult<axum::Json<Vec<Org>>> {
+pub async fn list(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<axum::Json<Vec<Org>>> {
     let orgs = crate::access::identity::my_orgs(&state, &who.account_id).await?;
     Ok(axum::Json(orgs.into_iter().map(|o| present(o, who.active_org_id.as_deref())).collect()))
 }
@@ -69,8 +69,7 @@ pub struct ActiveOrgResponse {
 #[utoipa::path(put, path = "/api/v1/me/active-org", tag = "orgs", request_body = SwitchOrg,
     responses((status = 200, body = ActiveOrgResponse), (status = 404, body = Problem)))]
 pub async fn switch(
-    State(state): State<AppState>,
-    who: Identity,
+    AccountRequest { state, who, .. }: AccountRequest,
     ApiJson(req): ApiJson<SwitchOrg>,
 ) -> AppResult<axum::Json<ActiveOrgResponse>> {
     let org = service::switch(&state, &who, req.org_id.as_deref()).await?;
@@ -84,19 +83,14 @@ pub async fn switch(
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)),
     responses((status = 200, body = service::OrgSettings), (status = 404, body = Problem)))]
-pub async fn get_settings(
-    State(state): State<AppState>,
-    scope: crate::access::OrgScope,
-) -> AppResult<axum::Json<service::OrgSettings>> {
+pub async fn get_settings(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<service::OrgSettings>> {
     Ok(axum::Json(service::settings(&state, &scope).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)), request_body = service::SettingsChange,
     responses((status = 200, body = service::OrgSettings), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update_settings(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: crate::access::OrgScope,
+    OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<service::SettingsChange>,
 ) -> AppResult<axum::Json<service::OrgSettings>> {
     Ok(axum::Json(service::update_settings(&state, &ctx, &scope, b).await?))

@@ -4,7 +4,7 @@ use super::service::{self, Booked, ManagedBooking, PublicCalendar};
 use crate::features::availability::{Asked, Slot, SlotList, detail_of};
 use crate::features::prelude::*;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     response::Response,
 };
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,10 @@ pub struct PublicPage {
 
 #[utoipa::path(get, path = "/api/v1/book/{slug}", tag = "public", params(("slug" = String, Path)),
     responses((status = 200, body = PublicPage), (status = 404, body = Problem)))]
-pub async fn page(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<axum::Json<PublicPage>> {
+pub async fn page(
+    PublicRequest { state, .. }: PublicRequest,
+    Path(slug): Path<String>,
+) -> AppResult<axum::Json<PublicPage>> {
     let loc = service::location(&state, &slug).await?;
     let services = service::offer(&state, &loc)
         .await?
@@ -67,7 +70,7 @@ pub struct SlotsQuery {
 #[utoipa::path(get, path = "/api/v1/book/{slug}/availability", tag = "public", params(("slug" = String, Path), SlotsQuery),
     responses((status = 200, body = [Slot]), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn availability(
-    State(state): State<AppState>,
+    PublicRequest { state, .. }: PublicRequest,
     Path(slug): Path<String>,
     Query(q): Query<SlotsQuery>,
 ) -> AppResult<axum::Json<SlotList>> {
@@ -80,8 +83,7 @@ pub async fn availability(
     responses((status = 201, body = Booked, description = "Confirmed; the manage link is emailed"),
         (status = 409, body = Problem, description = "slot-unavailable"), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn book(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     Path(slug): Path<String>,
     ApiJson(b): ApiJson<service::PublicBooking>,
 ) -> AppResult<Response> {
@@ -91,8 +93,7 @@ pub async fn book(
 #[utoipa::path(get, path = "/api/v1/manage/{token}", tag = "public", params(("token" = String, Path)),
     responses((status = 200, body = ManagedBooking), (status = 404, body = Problem)))]
 pub async fn manage(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     Path(token): Path<String>,
 ) -> AppResult<axum::Json<ManagedBooking>> {
     Ok(axum::Json(service::manage(&state, &ctx, &token).await?))
@@ -101,8 +102,7 @@ pub async fn manage(
 #[utoipa::path(post, path = "/api/v1/manage/{token}/cancel", tag = "public", params(("token" = String, Path)),
     responses((status = 200, body = ManagedBooking), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn cancel(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     Path(token): Path<String>,
 ) -> AppResult<axum::Json<ManagedBooking>> {
     Ok(axum::Json(service::cancel(&state, &ctx, &token).await?))
@@ -117,8 +117,7 @@ pub struct RescheduleBody {
 #[utoipa::path(post, path = "/api/v1/manage/{token}/reschedule", tag = "public", params(("token" = String, Path)), request_body = RescheduleBody,
     responses((status = 200, body = ManagedBooking), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn reschedule(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     Path(token): Path<String>,
     ApiJson(b): ApiJson<RescheduleBody>,
 ) -> AppResult<axum::Json<ManagedBooking>> {
