@@ -18,3 +18,4 @@ pub use crate::{
     i18n::Tr,
     state::AppState,
 };
+pub use axum::Json;

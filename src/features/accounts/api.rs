@@ -47,7 +47,7 @@ pub async fn signup(
     )
     .await
     .map(|secret| {
-        let mut res = (StatusCode::ACCEPTED, axum::Json(SIGNUP_ACCEPTED)).into_response();
+        let mut res = (StatusCode::ACCEPTED, Json(SIGNUP_ACCEPTED)).into_response();
         res.headers_mut().append(
             axum::http::header::SET_COOKIE,
             crate::http::signup_cookie(state.config.secure_cookies(), &secret, service::VERIFY_TTL_MS),
@@ -78,10 +78,10 @@ pub async fn verify(
     PublicRequest { state, ctx }: PublicRequest,
     headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<VerifyRequest>,
-) -> AppResult<axum::Json<Status>> {
+) -> AppResult<Json<Status>> {
     let browser = crate::http::signup_secret(&state, &headers);
     service::verify_email(&state, &ctx, &req.token, req.password.as_deref(), browser.as_deref()).await?;
-    Ok(axum::Json(Status { status: "verified" }))
+    Ok(Json(Status { status: "verified" }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -97,7 +97,7 @@ pub async fn resend_verification(
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> AppResult<Response> {
     service::resend_verification(&state, &ctx, &req.email).await?;
-    Ok((StatusCode::ACCEPTED, axum::Json(SIGNUP_ACCEPTED)).into_response())
+    Ok((StatusCode::ACCEPTED, Json(SIGNUP_ACCEPTED)).into_response())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -117,7 +117,7 @@ pub async fn login(
     let done = service::login(&state, &ctx, req).await?;
     let cookie = session_cookie(&state, &done.token);
     let me = me_of(&state, &done.account, None).await?;
-    Ok(([(header::SET_COOKIE, cookie)], axum::Json(LoginResponse { account: me, session_id: done.session_id }))
+    Ok(([(header::SET_COOKIE, cookie)], Json(LoginResponse { account: me, session_id: done.session_id }))
         .into_response())
 }
 
@@ -142,7 +142,7 @@ pub async fn forgot(
     service::forgot_password(&state, &ctx, &req.email).await?;
     Ok((
         StatusCode::ACCEPTED,
-        axum::Json(Accepted {
+        Json(Accepted {
             status: "accepted",
             detail: "If an account exists for this address, a reset link has been sent.",
         }),
@@ -162,9 +162,9 @@ pub struct ResetRequest {
 pub async fn reset(
     PublicRequest { state, ctx }: PublicRequest,
     ApiJson(req): ApiJson<ResetRequest>,
-) -> AppResult<axum::Json<Status>> {
+) -> AppResult<Json<Status>> {
     service::reset_password(&state, &ctx, &req.token, &req.password).await?;
-    Ok(axum::Json(Status { status: "password-changed" }))
+    Ok(Json(Status { status: "password-changed" }))
 }
 
 // ---------------------------------------------------------------- me
@@ -221,9 +221,9 @@ async fn me_of(state: &AppState, a: &repo::AccountRow, active_org_id: Option<&st
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "me", responses((status = 200, body = Me), (status = 401, body = Problem)))]
-pub async fn me(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<axum::Json<Me>> {
+pub async fn me(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<Json<Me>> {
     let a = repo::account_by_id(state.db.pool(), &who.account_id).await?.ok_or(AppError::Unauthenticated)?;
-    Ok(axum::Json(me_of(&state, &a, who.active_org_id.as_deref()).await?))
+    Ok(Json(me_of(&state, &a, who.active_org_id.as_deref()).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = service::ProfileInput,
@@ -231,9 +231,9 @@ pub async fn me(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<
 pub async fn update_me(
     AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<service::ProfileInput>,
-) -> AppResult<axum::Json<Me>> {
+) -> AppResult<Json<Me>> {
     let a = service::update_profile(&state, &ctx, &who.account_id, req).await?;
-    Ok(axum::Json(me_of(&state, &a, who.active_org_id.as_deref()).await?))
+    Ok(Json(me_of(&state, &a, who.active_org_id.as_deref()).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = service::PasswordChange,
@@ -241,9 +241,9 @@ pub async fn update_me(
 pub async fn change_password(
     AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<service::PasswordChange>,
-) -> AppResult<axum::Json<Status>> {
+) -> AppResult<Json<Status>> {
     service::change_password(&state, &ctx, &who.account_id, &who.session_id, req).await?;
-    Ok(axum::Json(Status { status: "password-changed" }))
+    Ok(Json(Status { status: "password-changed" }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -258,9 +258,9 @@ pub struct SessionInfo {
 }
 
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "me", responses((status = 200, body = [SessionInfo])))]
-pub async fn sessions(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<axum::Json<Vec<SessionInfo>>> {
+pub async fn sessions(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<Json<Vec<SessionInfo>>> {
     let list = service::list_sessions(&state, &who.account_id).await?;
-    Ok(axum::Json(
+    Ok(Json(
         list.into_iter()
             .map(|s| SessionInfo {
                 current: s.id == who.session_id,
@@ -292,9 +292,9 @@ pub struct Revoked {
 }
 
 #[utoipa::path(post, path = "/api/v1/me/sessions/revoke-others", tag = "me", responses((status = 200, body = Revoked)))]
-pub async fn revoke_others(AccountRequest { state, ctx, who }: AccountRequest) -> AppResult<axum::Json<Revoked>> {
+pub async fn revoke_others(AccountRequest { state, ctx, who }: AccountRequest) -> AppResult<Json<Revoked>> {
     let n = service::revoke_other_sessions(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await?;
-    Ok(axum::Json(Revoked { sessions_ended: n }))
+    Ok(Json(Revoked { sessions_ended: n }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -315,9 +315,9 @@ pub struct TotpSetupResponse {
 pub async fn totp_setup(
     AccountRequest { state, who, .. }: AccountRequest,
     ApiJson(req): ApiJson<PasswordConfirm>,
-) -> AppResult<axum::Json<TotpSetupResponse>> {
+) -> AppResult<Json<TotpSetupResponse>> {
     let s = service::totp_setup(&state, &who.account_id, &req.password).await?;
-    Ok(axum::Json(TotpSetupResponse { secret: s.secret, otpauth_uri: s.otpauth_uri }))
+    Ok(Json(TotpSetupResponse { secret: s.secret, otpauth_uri: s.otpauth_uri }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -331,9 +331,9 @@ pub struct TotpCode {
 pub async fn totp_enable(
     AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<TotpCode>,
-) -> AppResult<axum::Json<Status>> {
+) -> AppResult<Json<Status>> {
     service::totp_enable(&state, &ctx, &who.account_id, &who.session_id, &req.code).await?;
-    Ok(axum::Json(Status { status: "totp-enabled" }))
+    Ok(Json(Status { status: "totp-enabled" }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -348,7 +348,7 @@ pub struct TotpDisable {
 pub async fn totp_disable(
     AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<TotpDisable>,
-) -> AppResult<axum::Json<Status>> {
+) -> AppResult<Json<Status>> {
     service::totp_disable(&state, &ctx, &who.account_id, &req.password, &req.code).await?;
-    Ok(axum::Json(Status { status: "totp-disabled" }))
+    Ok(Json(Status { status: "totp-disabled" }))
 }

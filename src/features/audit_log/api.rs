@@ -75,7 +75,7 @@ fn entry(r: AuditRow) -> AuditEntry {
 pub async fn list(
     OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<AuditQuery>,
-) -> AppResult<axum::Json<AuditPage>> {
+) -> AppResult<Json<AuditPage>> {
     let visible = service::visibility(&state, &scope).await?;
     let f = filter(&q)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
@@ -86,7 +86,7 @@ pub async fn list(
     } else {
         None
     };
-    Ok(axum::Json(AuditPage { items: rows.into_iter().map(entry).collect(), next_before }))
+    Ok(Json(AuditPage { items: rows.into_iter().map(entry).collect(), next_before }))
 }
 
 /// Streamed CSV of every matching row, newest first, page by page (any size).

@@ -89,7 +89,7 @@ pub struct ListQuery {
 pub async fn list(
     OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<ListQuery>,
-) -> AppResult<axum::Json<Vec<Booking>>> {
+) -> AppResult<Json<Vec<Booking>>> {
     let parse = |f: &str, v: &str| {
         crate::types::BoundedInstant::parse(f, v).map(|t| t.ms()).map_err(|e| AppError::Validation(vec![e]))
     };
@@ -98,14 +98,14 @@ pub async fn list(
         return Err(AppError::field("to", "invalid-window", "The window must be positive and at most 62 days."));
     }
     let rows = service::list(&state, &scope, q.calendar_id.as_deref(), from, to).await?;
-    Ok(axum::Json(present_all(&state, &scope, rows).await?))
+    Ok(Json(present_all(&state, &scope, rows).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(ItemPath),
     responses((status = 200, body = Booking), (status = 404, body = Problem)))]
-pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Booking>> {
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Booking>> {
     let b = service::get(&state, &scope, &id).await?;
-    Ok(axum::Json(present(&state, &scope, b).await?))
+    Ok(Json(present(&state, &scope, b).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -122,23 +122,23 @@ pub struct MoveBody {
 pub async fn update(
     OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<MoveBody>,
-) -> AppResult<axum::Json<Booking>> {
+) -> AppResult<Json<Booking>> {
     let row = service::reschedule(&state, &ctx, &scope, &id, &b.start, b.end.as_deref(), b.override_hours).await?;
-    Ok(axum::Json(present(&state, &scope, row).await?))
+    Ok(Json(present(&state, &scope, row).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/cancel", tag = "bookings", params(ItemPath),
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn cancel(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Booking>> {
+pub async fn cancel(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Booking>> {
     let row = service::cancel(&state, &ctx, &scope, &id).await?;
-    Ok(axum::Json(present(&state, &scope, row).await?))
+    Ok(Json(present(&state, &scope, row).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(ItemPath),
     responses((status = 200, body = HoursBody), (status = 404, body = Problem)))]
-pub async fn get_hours(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<HoursBody>> {
+pub async fn get_hours(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<HoursBody>> {
     let cal = crate::features::calendars::service::get(&state, &scope, &id).await?;
-    Ok(axum::Json(hours::present(&hours::load(&state, scope.tenant(), &cal.id).await?)))
+    Ok(Json(hours::present(&hours::load(&state, scope.tenant(), &cal.id).await?)))
 }
 
 #[utoipa::path(put, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(ItemPath),
@@ -146,8 +146,8 @@ pub async fn get_hours(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<a
 pub async fn set_hours(
     OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<HoursBody>,
-) -> AppResult<axum::Json<HoursBody>> {
-    Ok(axum::Json(hours::set(&state, &ctx, &scope, &id, b).await?))
+) -> AppResult<Json<HoursBody>> {
+    Ok(Json(hours::set(&state, &ctx, &scope, &id, b).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -165,8 +165,8 @@ fn period(u: hours::Unavailability) -> Period {
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", tag = "bookings",
     params(ItemPath), responses((status = 200, body = [Period]), (status = 404, body = Problem)))]
-pub async fn list_unavailability(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Vec<Period>>> {
-    Ok(axum::Json(hours::list_unavailability(&state, &scope, &id).await?.into_iter().map(period).collect()))
+pub async fn list_unavailability(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Vec<Period>>> {
+    Ok(Json(hours::list_unavailability(&state, &scope, &id).await?.into_iter().map(period).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -211,7 +211,7 @@ pub async fn remove_unavailability(
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/no-show", tag = "bookings", params(ItemPath),
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn no_show(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Booking>> {
+pub async fn no_show(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Booking>> {
     let row = service::mark_no_show(&state, &ctx, &scope, &id).await?;
-    Ok(axum::Json(present(&state, &scope, row).await?))
+    Ok(Json(present(&state, &scope, row).await?))
 }

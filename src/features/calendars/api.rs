@@ -16,9 +16,9 @@ pub struct ListQuery {
 pub async fn list(
     OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<ListQuery>,
-) -> AppResult<axum::Json<Vec<Calendar>>> {
+) -> AppResult<Json<Vec<Calendar>>> {
     let rows = service::list(&state, &scope, q.location_id.as_deref()).await?;
-    Ok(axum::Json(rows.iter().map(|c| present(&scope, c)).collect()))
+    Ok(Json(rows.iter().map(|c| present(&scope, c)).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(("org_id" = String, Path)),
@@ -33,9 +33,9 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",
     params(ItemPath), responses((status = 200, body = Calendar), (status = 404, body = Problem)))]
-pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Calendar>> {
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Calendar>> {
     let c = service::get(&state, &scope, &id).await?;
-    Ok(axum::Json(present(&scope, &c)))
+    Ok(Json(present(&scope, &c)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",
@@ -44,9 +44,9 @@ pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::J
 pub async fn update(
     OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<CalendarInput>,
-) -> AppResult<axum::Json<Calendar>> {
+) -> AppResult<Json<Calendar>> {
     let c = service::update(&state, &ctx, &scope, &id, b).await?;
-    Ok(axum::Json(present(&scope, &c)))
+    Ok(Json(present(&scope, &c)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",

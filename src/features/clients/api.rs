@@ -45,7 +45,7 @@ fn parse_cursor(s: &str) -> AppResult<(String, String, String)> {
 pub async fn list(
     OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<SearchQuery>,
-) -> AppResult<axum::Json<ClientPage>> {
+) -> AppResult<Json<ClientPage>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 100);
     let after = q.after.as_deref().map(parse_cursor).transpose()?;
     let mut items = service::search(&state, &scope, &q.q, after, limit + 1).await?;
@@ -55,7 +55,7 @@ pub async fn list(
     } else {
         None
     };
-    Ok(axum::Json(ClientPage { items, next }))
+    Ok(Json(ClientPage { items, next }))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(("org_id" = String, Path)), request_body = ClientInput,
@@ -69,8 +69,8 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(ItemPath),
     responses((status = 200, body = ClientDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<ClientDetail>> {
-    Ok(axum::Json(service::detail(&state, &scope, &id).await?))
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<ClientDetail>> {
+    Ok(Json(service::detail(&state, &scope, &id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(ItemPath),
@@ -78,8 +78,8 @@ pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::J
 pub async fn update(
     OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<ClientInput>,
-) -> AppResult<axum::Json<ClientRow>> {
-    Ok(axum::Json(service::update(&state, &ctx, &scope, &id, b).await?))
+) -> AppResult<Json<ClientRow>> {
+    Ok(Json(service::update(&state, &ctx, &scope, &id, b).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -94,15 +94,15 @@ pub struct MergeBody {
 pub async fn merge(
     OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<MergeBody>,
-) -> AppResult<axum::Json<ClientDetail>> {
-    Ok(axum::Json(service::merge(&state, &ctx, &scope, &id, &b.duplicate_id).await?))
+) -> AppResult<Json<ClientDetail>> {
+    Ok(Json(service::merge(&state, &ctx, &scope, &id, &b.duplicate_id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients/{id}/export", tag = "clients", params(ItemPath),
     responses((status = 200, description = "All data held about the client, as JSON"), (status = 403, body = Problem)))]
 pub async fn export(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Response> {
     let data = service::export(&state, &scope, &id).await?;
-    Ok(([(header::CONTENT_DISPOSITION, format!("attachment; filename=\"client-{id}.json\""))], axum::Json(data))
+    Ok(([(header::CONTENT_DISPOSITION, format!("attachment; filename=\"client-{id}.json\""))], Json(data))
         .into_response())
 }
 

@@ -6,8 +6,8 @@ use axum::{http::StatusCode, response::Response};
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
     responses((status = 200, body = [Location]), (status = 404, body = Problem)))]
-pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Location>>> {
-    Ok(axum::Json(service::list(&state, &scope).await?))
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Location>>> {
+    Ok(Json(service::list(&state, &scope).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
@@ -21,8 +21,8 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
     params(ItemPath), responses((status = 200, body = Location), (status = 404, body = Problem)))]
-pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Location>> {
-    Ok(axum::Json(service::get(&state, &scope, &id).await?))
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Location>> {
+    Ok(Json(service::get(&state, &scope, &id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
@@ -31,8 +31,8 @@ pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::J
 pub async fn update(
     OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<LocationInput>,
-) -> AppResult<axum::Json<Location>> {
-    Ok(axum::Json(service::update(&state, &ctx, &scope, &id, b).await?))
+) -> AppResult<Json<Location>> {
+    Ok(Json(service::update(&state, &ctx, &scope, &id, b).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",

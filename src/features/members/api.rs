@@ -30,8 +30,8 @@ pub struct RolePreset {
 }
 
 #[utoipa::path(get, path = "/api/v1/roles", tag = "members", responses((status = 200, body = [RolePreset])))]
-pub async fn roles() -> axum::Json<Vec<RolePreset>> {
-    axum::Json(
+pub async fn roles() -> Json<Vec<RolePreset>> {
+    Json(
         Role::ALL
             .into_iter()
             .map(|role| RolePreset {
@@ -104,8 +104,8 @@ async fn detailed(state: &AppState, scope: &OrgScope, m: &MemberRow) -> AppResul
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(("org_id" = String, Path)),
     responses((status = 200, body = [Member]), (status = 403, body = Problem)))]
-pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Member>>> {
-    Ok(axum::Json(service::list(&state, &scope).await?.iter().map(present).collect()))
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Member>>> {
+    Ok(Json(service::list(&state, &scope).await?.iter().map(present).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -158,9 +158,9 @@ pub async fn invite(
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(ItemPath),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Member>> {
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Member>> {
     let m = service::get(&state, &scope, &id).await?;
-    Ok(axum::Json(detailed(&state, &scope, &m).await?))
+    Ok(Json(detailed(&state, &scope, &m).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(ItemPath),
@@ -168,9 +168,9 @@ pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::J
 pub async fn update(
     OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<service::MemberChange>,
-) -> AppResult<axum::Json<Member>> {
+) -> AppResult<Json<Member>> {
     let m = service::update(&state, &ctx, &scope, &id, b).await?;
-    Ok(axum::Json(detailed(&state, &scope, &m).await?))
+    Ok(Json(detailed(&state, &scope, &m).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(ItemPath),
@@ -191,41 +191,41 @@ pub struct GrantsBody {
 pub async fn set_grants(
     OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<GrantsBody>,
-) -> AppResult<axum::Json<Vec<GrantView>>> {
-    Ok(axum::Json(service::set_grants(&state, &ctx, &scope, &id, &b.grants).await?))
+) -> AppResult<Json<Vec<GrantView>>> {
+    Ok(Json(service::set_grants(&state, &ctx, &scope, &id, &b.grants).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/activate", tag = "members", params(ItemPath),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn activate(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Member>> {
+pub async fn activate(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Member>> {
     let m = service::activate(&state, &ctx, &scope, &id).await?;
-    Ok(axum::Json(present(&m)))
+    Ok(Json(present(&m)))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/resend", tag = "members", params(ItemPath),
     responses((status = 200, body = Status), (status = 409, body = Problem), (status = 429, body = Problem)))]
-pub async fn resend(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Status>> {
+pub async fn resend(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Status>> {
     service::resend(&state, &ctx, &scope, &id).await?;
-    Ok(axum::Json(Status { status: "invitation-sent" }))
+    Ok(Json(Status { status: "invitation-sent" }))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/revoke", tag = "members", params(ItemPath),
     responses((status = 200, body = Status), (status = 409, body = Problem)))]
-pub async fn revoke(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Status>> {
+pub async fn revoke(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Status>> {
     service::revoke(&state, &ctx, &scope, &id).await?;
-    Ok(axum::Json(Status { status: "invitation-revoked" }))
+    Ok(Json(Status { status: "invitation-revoked" }))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/block", tag = "members", params(ItemPath),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn block(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Member>> {
-    Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &id, true).await?)))
+pub async fn block(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Member>> {
+    Ok(Json(present(&service::set_blocked(&state, &ctx, &scope, &id, true).await?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/unblock", tag = "members", params(ItemPath),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn unblock(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<axum::Json<Member>> {
-    Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &id, false).await?)))
+pub async fn unblock(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Member>> {
+    Ok(Json(present(&service::set_blocked(&state, &ctx, &scope, &id, false).await?)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -243,12 +243,10 @@ pub struct ExplainQuery {
 pub async fn explain(
     OrgItem { state, ctx, scope, id }: OrgItem,
     Query(q): Query<ExplainQuery>,
-) -> AppResult<axum::Json<service::Explanation>> {
+) -> AppResult<Json<service::Explanation>> {
     let action =
         Action::parse(&q.action).ok_or_else(|| AppError::field("action", "unknown-action", "No such action."))?;
-    Ok(axum::Json(
-        service::explain(&state, &scope, &id, action, &q.object_type, q.object_id.as_deref(), Tr(ctx.lang)).await?,
-    ))
+    Ok(Json(service::explain(&state, &scope, &id, action, &q.object_type, q.object_id.as_deref(), Tr(ctx.lang)).await?))
 }
 
 #[derive(Deserialize)]
@@ -258,9 +256,9 @@ pub struct OrgPath {
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me", tag = "members", params(("org_id" = String, Path)),
     responses((status = 200, body = Member)))]
-pub async fn me(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Member>> {
+pub async fn me(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Member>> {
     let m = service::find(&state, &scope, scope.membership_id()).await?.ok_or(AppError::NotFound)?;
-    Ok(axum::Json(detailed(&state, &scope, &m).await?))
+    Ok(Json(detailed(&state, &scope, &m).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -274,16 +272,16 @@ pub struct TransferBody {
 pub async fn transfer_ownership(
     OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<TransferBody>,
-) -> AppResult<axum::Json<Status>> {
+) -> AppResult<Json<Status>> {
     service::transfer_ownership(&state, &ctx, &scope, &b.member_id).await?;
-    Ok(axum::Json(Status { status: "ownership-transferred" }))
+    Ok(Json(Status { status: "ownership-transferred" }))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/leave", tag = "members", params(("org_id" = String, Path)),
     responses((status = 200, body = Status), (status = 409, body = Problem)))]
-pub async fn leave(OrgRequest { state, ctx, scope }: OrgRequest) -> AppResult<axum::Json<Status>> {
+pub async fn leave(OrgRequest { state, ctx, scope }: OrgRequest) -> AppResult<Json<Status>> {
     service::leave(&state, &ctx, &scope).await?;
-    Ok(axum::Json(Status { status: "left" }))
+    Ok(Json(Status { status: "left" }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -297,8 +295,8 @@ pub struct InvitationToken {
 pub async fn lookup_invitation(
     PublicRequest { state, ctx }: PublicRequest,
     ApiJson(b): ApiJson<InvitationToken>,
-) -> AppResult<axum::Json<invitations::InvitationInfo>> {
-    Ok(axum::Json(invitations::lookup(&state, &ctx, &b.token).await?))
+) -> AppResult<Json<invitations::InvitationInfo>> {
+    Ok(Json(invitations::lookup(&state, &ctx, &b.token).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -311,9 +309,9 @@ pub struct Joined {
 pub async fn accept_invitation(
     AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(b): ApiJson<InvitationToken>,
-) -> AppResult<axum::Json<Joined>> {
+) -> AppResult<Json<Joined>> {
     let org_id = invitations::accept(&state, &ctx, &who, &b.token).await?;
-    Ok(axum::Json(Joined { org_id }))
+    Ok(Json(Joined { org_id }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -335,11 +333,11 @@ pub async fn register_with_invitation(
     let r = invitations::register(&state, &ctx, &b.token, &b.password, b.first_name.as_deref(), b.last_name.as_deref())
         .await?;
     let cookie = session_cookie(&state, &r.session_token);
-    Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], axum::Json(Joined { org_id: r.org_id })).into_response())
+    Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], Json(Joined { org_id: r.org_id })).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}/preview", tag = "members", params(ItemPath),
     responses((status = 200, body = service::Preview, description = "What this member sees (read-only)"), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn preview(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<service::Preview>> {
-    Ok(axum::Json(service::preview(&state, &scope, &id).await?))
+pub async fn preview(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<service::Preview>> {
+    Ok(Json(service::preview(&state, &scope, &id).await?))
 }

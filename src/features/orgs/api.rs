@@ -30,9 +30,9 @@ fn present(o: crate::access::identity::MyOrg, active: Option<&str>) -> Org {
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", responses((status = 200, body = [Org]), (status = 401, body = Problem)))]
-pub async fn list(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<axum::Json<Vec<Org>>> {
+pub async fn list(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<Json<Vec<Org>>> {
     let orgs = crate::access::identity::my_orgs(&state, &who.account_id).await?;
-    Ok(axum::Json(orgs.into_iter().map(|o| present(o, who.active_org_id.as_deref())).collect()))
+    Ok(Json(orgs.into_iter().map(|o| present(o, who.active_org_id.as_deref())).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -71,9 +71,9 @@ pub struct ActiveOrgResponse {
 pub async fn switch(
     AccountRequest { state, who, .. }: AccountRequest,
     ApiJson(req): ApiJson<SwitchOrg>,
-) -> AppResult<axum::Json<ActiveOrgResponse>> {
+) -> AppResult<Json<ActiveOrgResponse>> {
     let org = service::switch(&state, &who, req.org_id.as_deref()).await?;
-    Ok(axum::Json(ActiveOrgResponse {
+    Ok(Json(ActiveOrgResponse {
         active_org: org.map(|o| {
             let id = o.id.clone();
             present(o, Some(&id))
@@ -83,8 +83,8 @@ pub async fn switch(
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)),
     responses((status = 200, body = service::OrgSettings), (status = 404, body = Problem)))]
-pub async fn get_settings(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<service::OrgSettings>> {
-    Ok(axum::Json(service::settings(&state, &scope).await?))
+pub async fn get_settings(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<service::OrgSettings>> {
+    Ok(Json(service::settings(&state, &scope).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)), request_body = service::SettingsChange,
@@ -92,6 +92,6 @@ pub async fn get_settings(OrgRequest { state, scope, .. }: OrgRequest) -> AppRes
 pub async fn update_settings(
     OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<service::SettingsChange>,
-) -> AppResult<axum::Json<service::OrgSettings>> {
-    Ok(axum::Json(service::update_settings(&state, &ctx, &scope, b).await?))
+) -> AppResult<Json<service::OrgSettings>> {
+    Ok(Json(service::update_settings(&state, &ctx, &scope, b).await?))
 }

@@ -31,10 +31,7 @@ pub struct PublicPage {
 
 #[utoipa::path(get, path = "/api/v1/book/{slug}", tag = "public", params(("slug" = String, Path)),
     responses((status = 200, body = PublicPage), (status = 404, body = Problem)))]
-pub async fn page(
-    PublicRequest { state, .. }: PublicRequest,
-    Path(slug): Path<String>,
-) -> AppResult<axum::Json<PublicPage>> {
+pub async fn page(PublicRequest { state, .. }: PublicRequest, Path(slug): Path<String>) -> AppResult<Json<PublicPage>> {
     let loc = service::location(&state, &slug).await?;
     let services = service::offer(&state, &loc)
         .await?
@@ -49,7 +46,7 @@ pub async fn page(
             calendars,
         })
         .collect();
-    Ok(axum::Json(PublicPage { location: loc.name, address: loc.address, time_zone: loc.time_zone, services }))
+    Ok(Json(PublicPage { location: loc.name, address: loc.address, time_zone: loc.time_zone, services }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -73,10 +70,10 @@ pub async fn availability(
     PublicRequest { state, .. }: PublicRequest,
     Path(slug): Path<String>,
     Query(q): Query<SlotsQuery>,
-) -> AppResult<axum::Json<SlotList>> {
+) -> AppResult<Json<SlotList>> {
     let asked = Asked::parse(&q.from, &q.to, q.tz.as_deref())?;
     let detail = detail_of(q.detail.as_deref())?;
-    Ok(axum::Json(service::slots(&state, &slug, (&q.service_id, q.calendar_id.as_deref()), asked, detail).await?))
+    Ok(Json(service::slots(&state, &slug, (&q.service_id, q.calendar_id.as_deref()), asked, detail).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/book/{slug}/bookings", tag = "public", params(("slug" = String, Path)), request_body = service::PublicBooking,
@@ -95,8 +92,8 @@ pub async fn book(
 pub async fn manage(
     PublicRequest { state, ctx }: PublicRequest,
     Path(token): Path<String>,
-) -> AppResult<axum::Json<ManagedBooking>> {
-    Ok(axum::Json(service::manage(&state, &ctx, &token).await?))
+) -> AppResult<Json<ManagedBooking>> {
+    Ok(Json(service::manage(&state, &ctx, &token).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/manage/{token}/cancel", tag = "public", params(("token" = String, Path)),
@@ -104,8 +101,8 @@ pub async fn manage(
 pub async fn cancel(
     PublicRequest { state, ctx }: PublicRequest,
     Path(token): Path<String>,
-) -> AppResult<axum::Json<ManagedBooking>> {
-    Ok(axum::Json(service::cancel(&state, &ctx, &token).await?))
+) -> AppResult<Json<ManagedBooking>> {
+    Ok(Json(service::cancel(&state, &ctx, &token).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -120,6 +117,6 @@ pub async fn reschedule(
     PublicRequest { state, ctx }: PublicRequest,
     Path(token): Path<String>,
     ApiJson(b): ApiJson<RescheduleBody>,
-) -> AppResult<axum::Json<ManagedBooking>> {
-    Ok(axum::Json(service::reschedule(&state, &ctx, &token, &b.start).await?))
+) -> AppResult<Json<ManagedBooking>> {
+    Ok(Json(service::reschedule(&state, &ctx, &token, &b.start).await?))
 }

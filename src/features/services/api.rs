@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(("org_id" = String, Path)),
     responses((status = 200, body = [Service])))]
-pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Service>>> {
-    Ok(axum::Json(service::list(&state, &scope).await?))
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Service>>> {
+    Ok(Json(service::list(&state, &scope).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(("org_id" = String, Path)), request_body = ServiceInput,
@@ -22,8 +22,8 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(ItemPath),
     responses((status = 200, body = Service), (status = 404, body = Problem)))]
-pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Service>> {
-    Ok(axum::Json(service::get(&state, &scope, &id).await?))
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Service>> {
+    Ok(Json(service::get(&state, &scope, &id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(ItemPath),
@@ -31,8 +31,8 @@ pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::J
 pub async fn update(
     OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<ServiceInput>,
-) -> AppResult<axum::Json<Service>> {
-    Ok(axum::Json(service::save(&state, &ctx, &scope, Some(&id), b).await?))
+) -> AppResult<Json<Service>> {
+    Ok(Json(service::save(&state, &ctx, &scope, Some(&id), b).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/services/{id}", tag = "services", params(ItemPath),
@@ -53,11 +53,8 @@ pub struct OfferPath {
 #[utoipa::path(put, path = "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}", tag = "services",
     params(ItemPath, ("calendar_id" = String, Path)),
     responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn offer(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<OfferPath>,
-) -> AppResult<axum::Json<Service>> {
-    Ok(axum::Json(service::set_offered(&state, &ctx, &scope, &p.id, &p.calendar_id, true).await?))
+pub async fn offer(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<OfferPath>) -> AppResult<Json<Service>> {
+    Ok(Json(service::set_offered(&state, &ctx, &scope, &p.id, &p.calendar_id, true).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}", tag = "services",
@@ -66,6 +63,6 @@ pub async fn offer(
 pub async fn withdraw(
     OrgRequest { state, ctx, scope }: OrgRequest,
     Path(p): Path<OfferPath>,
-) -> AppResult<axum::Json<Service>> {
-    Ok(axum::Json(service::set_offered(&state, &ctx, &scope, &p.id, &p.calendar_id, false).await?))
+) -> AppResult<Json<Service>> {
+    Ok(Json(service::set_offered(&state, &ctx, &scope, &p.id, &p.calendar_id, false).await?))
 }

@@ -6,8 +6,8 @@ use axum::{http::StatusCode, response::Response};
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(("org_id" = String, Path)),
     responses((status = 200, body = [Team]), (status = 403, body = Problem)))]
-pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Team>>> {
-    Ok(axum::Json(service::list(&state, &scope).await?))
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Team>>> {
+    Ok(Json(service::list(&state, &scope).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(("org_id" = String, Path)), request_body = TeamInput,
@@ -21,8 +21,8 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(ItemPath),
     responses((status = 200, body = Team), (status = 404, body = Problem)))]
-pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::Json<Team>> {
-    Ok(axum::Json(service::get(&state, &scope, &id).await?))
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Team>> {
+    Ok(Json(service::get(&state, &scope, &id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(ItemPath),
@@ -30,8 +30,8 @@ pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<axum::J
 pub async fn update(
     OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<TeamInput>,
-) -> AppResult<axum::Json<Team>> {
-    Ok(axum::Json(service::save(&state, &ctx, &scope, Some(&id), b).await?))
+) -> AppResult<Json<Team>> {
+    Ok(Json(service::save(&state, &ctx, &scope, Some(&id), b).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/teams/{id}", tag = "teams", params(ItemPath),
