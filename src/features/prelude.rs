@@ -8,7 +8,7 @@ pub use crate::{
     },
     error::{AppError, AppResult, Problem},
     http::{
-        ApiJson, Ctx, ItemPath, created,
+        ApiJson, Ctx, ItemPath, OrgPath, created,
         extract::{AccountRequest, OrgItem, OrgPage, OrgRequest, PublicRequest},
         pages::{
             DoneQuery, FormErrors, FormFields, OrPage, PageCtx, PageForm, PageResult, inline_error, render,

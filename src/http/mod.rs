@@ -459,6 +459,14 @@ pub fn now_ms(state: &AppState) -> i64 {
     to_ms(state.now())
 }
 
+/// Path of an organisation's routes, `/api/v1/orgs/{org_id}/…`, for their documents (the
+/// route's guard reads it).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct OrgPath {
+    pub org_id: String,
+}
+
 /// Path of an item under an organisation: `/api/v1/orgs/{org_id}/…/{id}`.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]

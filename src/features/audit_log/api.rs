@@ -70,7 +70,7 @@ fn entry(r: AuditRow) -> AuditEntry {
     AuditEntry { at: ts(r.at), before: parse(&r.before_json), after: parse(&r.after_json), row: r }
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit", tag = "audit", params(("org_id" = String, Path), AuditQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit", tag = "audit", params(OrgPath, AuditQuery),
     responses((status = 200, body = AuditPage), (status = 403, body = Problem)))]
 pub async fn list(
     OrgRequest { state, scope, .. }: OrgRequest,
@@ -90,7 +90,7 @@ pub async fn list(
 }
 
 /// Streamed CSV of every matching row, newest first, page by page (any size).
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit.csv", tag = "audit", params(("org_id" = String, Path), AuditQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit.csv", tag = "audit", params(OrgPath, AuditQuery),
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)))]
 pub async fn export(OrgRequest { state, scope, .. }: OrgRequest, Query(q): Query<AuditQuery>) -> AppResult<Response> {
     let visible: Visible = service::visibility(&state, &scope).await?;

@@ -23,7 +23,7 @@ pub struct AvailabilityQuery {
     pub detail: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/availability", tag = "availability", params(("org_id" = String, Path), AvailabilityQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/availability", tag = "availability", params(OrgPath, AvailabilityQuery),
     responses((status = 200, body = [Slot]), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn availability(
     OrgRequest { state, scope, .. }: OrgRequest,

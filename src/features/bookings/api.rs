@@ -64,7 +64,7 @@ fn booking(b: BookingRow, client: Option<ClientSummary>) -> Booking {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(("org_id" = String, Path)), request_body = service::NewBooking,
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(OrgPath), request_body = service::NewBooking,
     responses((status = 201, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem, description = "slot-taken"),
         (status = 422, body = Problem)))]
 pub async fn create(
@@ -84,7 +84,7 @@ pub struct ListQuery {
     pub to: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(("org_id" = String, Path), ListQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(OrgPath, ListQuery),
     responses((status = 200, body = [Booking]), (status = 422, body = Problem)))]
 pub async fn list(
     OrgRequest { state, scope, .. }: OrgRequest,
@@ -190,7 +190,8 @@ pub async fn add_unavailability(
     Ok(created(period(u)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct PeriodPath {
     #[allow(dead_code)]
     pub org_id: String,
@@ -199,7 +200,7 @@ pub struct PeriodPath {
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability/{period_id}", tag = "bookings",
-    params(ItemPath, ("period_id" = String, Path)),
+    params(PeriodPath),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn remove_unavailability(
     OrgRequest { state, ctx, scope }: OrgRequest,

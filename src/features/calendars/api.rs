@@ -11,7 +11,7 @@ pub struct ListQuery {
     pub location_id: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(("org_id" = String, Path), ListQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(OrgPath, ListQuery),
     responses((status = 200, body = [Calendar], description = "Exactly the calendars the caller may see")))]
 pub async fn list(
     OrgRequest { state, scope, .. }: OrgRequest,
@@ -21,7 +21,7 @@ pub async fn list(
     Ok(Json(rows.iter().map(|c| present(&scope, c)).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(("org_id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(OrgPath),
     request_body = CalendarInput, responses((status = 201, body = Calendar), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,

@@ -40,7 +40,7 @@ fn parse_cursor(s: &str) -> AppResult<(String, String, String)> {
         .ok_or_else(|| AppError::field("after", "invalid-cursor", "Use the cursor from the previous page."))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(("org_id" = String, Path), SearchQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(OrgPath, SearchQuery),
     responses((status = 200, body = ClientPage), (status = 403, body = Problem)))]
 pub async fn list(
     OrgRequest { state, scope, .. }: OrgRequest,
@@ -58,7 +58,7 @@ pub async fn list(
     Ok(Json(ClientPage { items, next }))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(("org_id" = String, Path)), request_body = ClientInput,
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(OrgPath), request_body = ClientInput,
     responses((status = 201, body = ClientRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,

@@ -4,13 +4,13 @@ use super::service::{self, Location, LocationInput};
 use crate::features::prelude::*;
 use axum::{http::StatusCode, response::Response};
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(OrgPath),
     responses((status = 200, body = [Location]), (status = 404, body = Problem)))]
 pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Location>>> {
     Ok(Json(service::list(&state, &scope).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(OrgPath),
     request_body = LocationInput, responses((status = 201, body = Location), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,

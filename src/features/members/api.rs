@@ -102,7 +102,7 @@ async fn detailed(state: &AppState, scope: &OrgScope, m: &MemberRow) -> AppResul
     Ok(out)
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(("org_id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(OrgPath),
     responses((status = 200, body = [Member]), (status = 403, body = Problem)))]
 pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Member>>> {
     Ok(Json(service::list(&state, &scope).await?.iter().map(present).collect()))
@@ -131,7 +131,7 @@ fn yes() -> bool {
     true
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(("org_id" = String, Path)), request_body = InviteBody,
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(OrgPath), request_body = InviteBody,
     responses((status = 201, body = Member), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn invite(
     OrgRequest { state, ctx, scope }: OrgRequest,
@@ -249,12 +249,7 @@ pub async fn explain(
     Ok(Json(service::explain(&state, &scope, &id, action, &q.object_type, q.object_id.as_deref(), Tr(ctx.lang)).await?))
 }
 
-#[derive(Deserialize)]
-pub struct OrgPath {
-    pub org_id: String,
-}
-
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me", tag = "members", params(("org_id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me", tag = "members", params(OrgPath),
     responses((status = 200, body = Member)))]
 pub async fn me(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Member>> {
     let m = service::find(&state, &scope, scope.membership_id()).await?.ok_or(AppError::NotFound)?;
@@ -267,7 +262,7 @@ pub struct TransferBody {
     pub member_id: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/ownership", tag = "members", params(("org_id" = String, Path)), request_body = TransferBody,
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/ownership", tag = "members", params(OrgPath), request_body = TransferBody,
     responses((status = 200, body = Status), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn transfer_ownership(
     OrgRequest { state, ctx, scope }: OrgRequest,
@@ -277,7 +272,7 @@ pub async fn transfer_ownership(
     Ok(Json(Status { status: "ownership-transferred" }))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/leave", tag = "members", params(("org_id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/leave", tag = "members", params(OrgPath),
     responses((status = 200, body = Status), (status = 409, body = Problem)))]
 pub async fn leave(OrgRequest { state, ctx, scope }: OrgRequest) -> AppResult<Json<Status>> {
     service::leave(&state, &ctx, &scope).await?;

@@ -81,13 +81,13 @@ pub async fn switch(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(OrgPath),
     responses((status = 200, body = service::OrgSettings), (status = 404, body = Problem)))]
 pub async fn get_settings(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<service::OrgSettings>> {
     Ok(Json(service::settings(&state, &scope).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)), request_body = service::SettingsChange,
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(OrgPath), request_body = service::SettingsChange,
     responses((status = 200, body = service::OrgSettings), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update_settings(
     OrgRequest { state, ctx, scope }: OrgRequest,

@@ -4,14 +4,15 @@ use super::service::{self, Service, ServiceInput};
 use crate::features::prelude::*;
 use axum::{extract::Path, http::StatusCode, response::Response};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(("org_id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(OrgPath),
     responses((status = 200, body = [Service])))]
 pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Service>>> {
     Ok(Json(service::list(&state, &scope).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(("org_id" = String, Path)), request_body = ServiceInput,
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(OrgPath), request_body = ServiceInput,
     responses((status = 201, body = Service), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,
@@ -42,7 +43,8 @@ pub async fn delete(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Sta
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct OfferPath {
     #[allow(dead_code)]
     pub org_id: String,
@@ -51,14 +53,14 @@ pub struct OfferPath {
 }
 
 #[utoipa::path(put, path = "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}", tag = "services",
-    params(ItemPath, ("calendar_id" = String, Path)),
+    params(OfferPath),
     responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn offer(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<OfferPath>) -> AppResult<Json<Service>> {
     Ok(Json(service::set_offered(&state, &ctx, &scope, &p.id, &p.calendar_id, true).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}", tag = "services",
-    params(ItemPath, ("calendar_id" = String, Path)),
+    params(OfferPath),
     responses((status = 200, body = Service), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn withdraw(
     OrgRequest { state, ctx, scope }: OrgRequest,

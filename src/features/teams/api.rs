@@ -4,13 +4,13 @@ use super::service::{self, Team, TeamInput};
 use crate::features::prelude::*;
 use axum::{http::StatusCode, response::Response};
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(("org_id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(OrgPath),
     responses((status = 200, body = [Team]), (status = 403, body = Problem)))]
 pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Team>>> {
     Ok(Json(service::list(&state, &scope).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(("org_id" = String, Path)), request_body = TeamInput,
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(OrgPath), request_body = TeamInput,
     responses((status = 201, body = Team), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,
