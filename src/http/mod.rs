@@ -412,6 +412,17 @@ pub fn created(body: impl serde::Serialize) -> Response {
     (axum::http::StatusCode::CREATED, axum::Json(body)).into_response()
 }
 
+/// One page of a keyset-paginated list: `rows` were read asking for one more than `limit`, so
+/// a row beyond it means there is a next page, which starts after the last row kept (`cursor`).
+pub fn next_page<T, C>(mut rows: Vec<T>, limit: i64, cursor: impl Fn(&T) -> C) -> (Vec<T>, Option<C>) {
+    if rows.len() as i64 <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit as usize);
+    let next = rows.last().map(cursor);
+    (rows, next)
+}
+
 /// `application/json` or `application/*+json`, with any parameters: what axum's `Json`
 /// accepts, and what a plain HTML form can never send.
 pub fn is_json_content_type(headers: &HeaderMap) -> bool {

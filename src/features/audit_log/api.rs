@@ -2,7 +2,7 @@
 
 use super::service::{self, AuditRow, Filter, Visible, csv_cell};
 use crate::features::prelude::*;
-use crate::http::ts;
+use crate::http::{next_page, ts};
 use axum::{
     body::{Body, Bytes},
     extract::Query,
@@ -79,13 +79,8 @@ pub async fn list(
     let visible = service::visibility(&state, &scope).await?;
     let f = filter(&q)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let mut rows = service::page(&state, &scope, &visible, &f, q.before, limit + 1).await?;
-    let next_before = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| r.seq)
-    } else {
-        None
-    };
+    let rows = service::page(&state, &scope, &visible, &f, q.before, limit + 1).await?;
+    let (rows, next_before) = next_page(rows, limit, |r| r.seq);
     Ok(Json(AuditPage { items: rows.into_iter().map(entry).collect(), next_before }))
 }
 

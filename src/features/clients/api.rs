@@ -2,6 +2,7 @@
 
 use super::service::{self, ClientDetail, ClientInput, ClientRow};
 use crate::features::prelude::*;
+use crate::http::next_page;
 use axum::{
     extract::Query,
     http::{StatusCode, header},
@@ -48,13 +49,8 @@ pub async fn list(
 ) -> AppResult<Json<ClientPage>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 100);
     let after = q.after.as_deref().map(parse_cursor).transpose()?;
-    let mut items = service::search(&state, &scope, &q.q, after, limit + 1).await?;
-    let next = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(cursor_of)
-    } else {
-        None
-    };
+    let rows = service::search(&state, &scope, &q.q, after, limit + 1).await?;
+    let (items, next) = next_page(rows, limit, cursor_of);
     Ok(Json(ClientPage { items, next }))
 }
 
