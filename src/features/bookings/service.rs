@@ -121,8 +121,7 @@ pub struct NewBooking {
     pub client: Option<ClientInput>,
     #[serde(default)]
     pub notes: String,
-    /// Book outside working hours or inside an unavailability period on purpose: staff may
-    /// lift the time rules only by saying so, and the audit trail records it.
+    /// Book outside working hours or inside an unavailability period on purpose (audited).
     #[serde(default)]
     pub override_hours: bool,
 }

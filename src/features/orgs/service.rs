@@ -122,7 +122,7 @@ pub async fn settings(state: &AppState, scope: &crate::access::OrgScope) -> AppR
     repo::settings(state.db.pool(), scope.tenant()).await
 }
 
-/// What `update_settings` may change; an absent field (`None`) keeps its value.
+/// What `update_settings` may change (the settings' `PATCH` body); an absent field keeps its value.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsChange {
