@@ -8,8 +8,8 @@ pub use crate::{
     },
     error::{AppError, AppResult, Problem},
     http::{
-        ApiJson, Ctx, ItemPath, created,
-        extract::{AccountRequest, OrgPage, OrgRequest},
+        ApiJson, Ctx, ItemPath, OrgPath, created,
+        extract::{AccountRequest, OrgItem, OrgPage, OrgRequest, PublicRequest},
         pages::{
             DoneQuery, FormErrors, FormFields, OrPage, PageCtx, PageForm, PageResult, inline_error, render,
             render_status, see_other, with_done,
@@ -18,3 +18,4 @@ pub use crate::{
     i18n::Tr,
     state::AppState,
 };
+pub use axum::Json;

@@ -1,21 +1,13 @@
 //! Static files compiled into the binary (one binary, nothing to deploy beside it).
 
-use crate::http::routes::{Guard, Routes};
-use axum::{
-    http::{Method, header},
-    response::IntoResponse,
-};
+use crate::http::routes::{Guard, Routes, get};
+use axum::{http::header, response::IntoResponse};
 
 const CSS: &str = include_str!("../../static/app.css");
 const JS: &str = include_str!("../../static/app.js");
 
 pub fn routes() -> Routes {
-    Routes::default().page(Method::GET, "/static/app.css", Guard::Public, css).page(
-        Method::GET,
-        "/static/app.js",
-        Guard::Public,
-        js,
-    )
+    Routes::default().page("/static/app.css", Guard::Public, get(css)).page("/static/app.js", Guard::Public, get(js))
 }
 
 async fn css() -> impl IntoResponse {

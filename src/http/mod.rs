@@ -412,6 +412,17 @@ pub fn created(body: impl serde::Serialize) -> Response {
     (axum::http::StatusCode::CREATED, axum::Json(body)).into_response()
 }
 
+/// One page of a keyset-paginated list: `rows` were read asking for one more than `limit`, so
+/// a row beyond it means there is a next page, which starts after the last row kept (`cursor`).
+pub fn next_page<T, C>(mut rows: Vec<T>, limit: i64, cursor: impl Fn(&T) -> C) -> (Vec<T>, Option<C>) {
+    if rows.len() as i64 <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit as usize);
+    let next = rows.last().map(cursor);
+    (rows, next)
+}
+
 /// `application/json` or `application/*+json`, with any parameters: what axum's `Json`
 /// accepts, and what a plain HTML form can never send.
 pub fn is_json_content_type(headers: &HeaderMap) -> bool {
@@ -459,8 +470,17 @@ pub fn now_ms(state: &AppState) -> i64 {
     to_ms(state.now())
 }
 
+/// Path of an organisation's routes, `/api/v1/orgs/{org_id}/…`, for their documents (the
+/// route's guard reads it).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct OrgPath {
+    pub org_id: String,
+}
+
 /// Path of an item under an organisation: `/api/v1/orgs/{org_id}/…/{id}`.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct ItemPath {
     pub org_id: String,
     pub id: String,

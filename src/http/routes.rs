@@ -11,7 +11,7 @@ use axum::{
     http::Method,
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{MethodFilter, on},
+    routing::{MethodFilter, MethodRouter, on},
 };
 
 /// Who may reach a route. Decided before the handler runs; handlers narrow further.
@@ -35,6 +35,39 @@ pub struct RouteInfo {
     pub surface: Surface,
 }
 
+/// The handlers of one path by method, written the way axum's are: `get(list).post(create)`.
+#[derive(Default)]
+pub struct Methods(Vec<(Method, MethodRouter<AppState>)>);
+
+impl Methods {
+    fn on<H, T>(mut self, method: Method, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
+        self.0.push((method, on(filter, handler)));
+        self
+    }
+}
+
+/// For each method, `Methods::<name>` adding its handler and a function `<name>` starting a
+/// path's handlers with it.
+macro_rules! methods {
+    ($($name:ident => $method:ident),*) => {
+        impl Methods {
+            $(pub fn $name<H: Handler<T, AppState>, T: 'static>(self, handler: H) -> Self {
+                self.on(Method::$method, handler)
+            })*
+        }
+        $(pub fn $name<H: Handler<T, AppState>, T: 'static>(handler: H) -> Methods {
+            Methods::default().$name(handler)
+        })*
+    };
+}
+
+methods!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE);
+
 /// The router under construction plus the list of what it holds.
 pub struct Routes {
     router: Router<AppState>,
@@ -48,64 +81,34 @@ impl Default for Routes {
 }
 
 impl Routes {
-    pub fn add<H, T>(mut self, method: Method, path: &'static str, guard: Guard, surface: Surface, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
-        let route = on(filter, handler)
-            .layer(middleware::from_fn(move |req: Request, next: Next| enforce(guard, surface, req, next)));
+    /// Registers `route` for `method` at `path` behind `guard`: the one way a route is added.
+    pub fn add(
+        mut self,
+        method: Method,
+        path: &'static str,
+        guard: Guard,
+        surface: Surface,
+        route: MethodRouter<AppState>,
+    ) -> Self {
+        let route =
+            route.layer(middleware::from_fn(move |req: Request, next: Next| enforce(guard, surface, req, next)));
         self.router = self.router.route(path, route);
         self.list.push(RouteInfo { method, path, guard, surface });
         self
     }
 
-    pub fn api<H, T>(self, method: Method, path: &'static str, guard: Guard, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add(method, path, guard, Surface::Api, handler)
+    /// The JSON API's handlers at `path`, each behind `guard`.
+    pub fn api(self, path: &'static str, guard: Guard, methods: Methods) -> Self {
+        self.at(path, guard, Surface::Api, methods)
     }
 
-    pub fn page<H, T>(self, method: Method, path: &'static str, guard: Guard, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add(method, path, guard, Surface::Page, handler)
+    /// The pages' handlers at `path`, each behind `guard`.
+    pub fn page(self, path: &'static str, guard: Guard, methods: Methods) -> Self {
+        self.at(path, guard, Surface::Page, methods)
     }
 
-    /// An organisation's collection at `path` (`/api/v1/orgs/{org_id}/…`): `GET` lists it,
-    /// `POST` adds to it.
-    pub fn org_collection<L, Tl, C, Tc>(self, path: &'static str, list: L, create: C) -> Self
-    where
-        L: Handler<Tl, AppState>,
-        Tl: 'static,
-        C: Handler<Tc, AppState>,
-        Tc: 'static,
-    {
-        self.api(Method::GET, path, Guard::Org, list).api(Method::POST, path, Guard::Org, create)
-    }
-
-    /// One item of an organisation's collection at `path` (`/api/v1/orgs/{org_id}/…/{id}`):
-    /// `GET` reads it, `PATCH` changes it, `DELETE` removes it.
-    pub fn org_item<G, Tg, U, Tu, D, Td>(self, path: &'static str, get: G, update: U, delete: D) -> Self
-    where
-        G: Handler<Tg, AppState>,
-        Tg: 'static,
-        U: Handler<Tu, AppState>,
-        Tu: 'static,
-        D: Handler<Td, AppState>,
-        Td: 'static,
-    {
-        self.api(Method::GET, path, Guard::Org, get).api(Method::PATCH, path, Guard::Org, update).api(
-            Method::DELETE,
-            path,
-            Guard::Org,
-            delete,
-        )
+    fn at(self, path: &'static str, guard: Guard, surface: Surface, methods: Methods) -> Self {
+        methods.0.into_iter().fold(self, |routes, (method, route)| routes.add(method, path, guard, surface, route))
     }
 
     pub fn merge(mut self, other: Routes) -> Self {

@@ -4,7 +4,7 @@ use super::{repo, service};
 use crate::features::prelude::*;
 use crate::http::{cookie_names, session_cookie, set_cookie, ts};
 use axum::{
-    extract::{Path, State},
+    extract::Path,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -32,8 +32,7 @@ const SIGNUP_ACCEPTED: Accepted =
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
     responses((status = 202, body = Accepted), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn signup(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(req): ApiJson<SignupRequest>,
 ) -> AppResult<Response> {
     service::signup(
@@ -48,7 +47,7 @@ pub async fn signup(
     )
     .await
     .map(|secret| {
-        let mut res = (StatusCode::ACCEPTED, axum::Json(SIGNUP_ACCEPTED)).into_response();
+        let mut res = (StatusCode::ACCEPTED, Json(SIGNUP_ACCEPTED)).into_response();
         res.headers_mut().append(
             axum::http::header::SET_COOKIE,
             crate::http::signup_cookie(state.config.secure_cookies(), &secret, service::VERIFY_TTL_MS),
@@ -76,14 +75,13 @@ pub struct VerifyRequest {
     responses((status = 200, body = Status), (status = 400, body = Problem), (status = 409, body = Problem),
         (status = 422, description = "password-required or wrong-password (another browser than the sign-up's)", body = Problem)))]
 pub async fn verify(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<VerifyRequest>,
-) -> AppResult<axum::Json<Status>> {
+) -> AppResult<Json<Status>> {
     let browser = crate::http::signup_secret(&state, &headers);
     service::verify_email(&state, &ctx, &req.token, req.password.as_deref(), browser.as_deref()).await?;
-    Ok(axum::Json(Status { status: "verified" }))
+    Ok(Json(Status { status: "verified" }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -95,22 +93,11 @@ pub struct EmailRequest {
 #[utoipa::path(post, path = "/api/v1/auth/verify/resend", tag = "auth", request_body = EmailRequest,
     responses((status = 202, body = Accepted), (status = 429, body = Problem)))]
 pub async fn resend_verification(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> AppResult<Response> {
     service::resend_verification(&state, &ctx, &req.email).await?;
-    Ok((StatusCode::ACCEPTED, axum::Json(SIGNUP_ACCEPTED)).into_response())
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    pub email: String,
-    pub password: String,
-    /// Required when the account has two-factor authentication on.
-    #[serde(default)]
-    pub totp_code: Option<String>,
+    Ok((StatusCode::ACCEPTED, Json(SIGNUP_ACCEPTED)).into_response())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -119,24 +106,18 @@ pub struct LoginResponse {
     pub session_id: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = service::LoginInput,
     responses((status = 200, body = LoginResponse, description = "Sets the session cookie"),
         (status = 401, body = Problem, description = "invalid-credentials, totp-required or invalid-totp"),
         (status = 403, body = Problem, description = "account-blocked"), (status = 429, body = Problem)))]
 pub async fn login(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ApiJson(req): ApiJson<LoginRequest>,
+    PublicRequest { state, ctx }: PublicRequest,
+    ApiJson(req): ApiJson<service::LoginInput>,
 ) -> AppResult<Response> {
-    let done = service::login(
-        &state,
-        &ctx,
-        service::LoginInput { email: req.email, password: req.password, totp_code: req.totp_code },
-    )
-    .await?;
+    let done = service::login(&state, &ctx, req).await?;
     let cookie = session_cookie(&state, &done.token);
     let me = me_of(&state, &done.account, None).await?;
-    Ok(([(header::SET_COOKIE, cookie)], axum::Json(LoginResponse { account: me, session_id: done.session_id }))
+    Ok(([(header::SET_COOKIE, cookie)], Json(LoginResponse { account: me, session_id: done.session_id }))
         .into_response())
 }
 
@@ -155,14 +136,13 @@ pub fn clear_session_cookie(state: &AppState, mut res: Response) -> Response {
 #[utoipa::path(post, path = "/api/v1/auth/password/forgot", tag = "auth", request_body = EmailRequest,
     responses((status = 202, body = Accepted), (status = 429, body = Problem)))]
 pub async fn forgot(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> AppResult<Response> {
     service::forgot_password(&state, &ctx, &req.email).await?;
     Ok((
         StatusCode::ACCEPTED,
-        axum::Json(Accepted {
+        Json(Accepted {
             status: "accepted",
             detail: "If an account exists for this address, a reset link has been sent.",
         }),
@@ -180,12 +160,11 @@ pub struct ResetRequest {
 #[utoipa::path(post, path = "/api/v1/auth/password/reset", tag = "auth", request_body = ResetRequest,
     responses((status = 200, body = Status), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn reset(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(req): ApiJson<ResetRequest>,
-) -> AppResult<axum::Json<Status>> {
+) -> AppResult<Json<Status>> {
     service::reset_password(&state, &ctx, &req.token, &req.password).await?;
-    Ok(axum::Json(Status { status: "password-changed" }))
+    Ok(Json(Status { status: "password-changed" }))
 }
 
 // ---------------------------------------------------------------- me
@@ -242,76 +221,29 @@ async fn me_of(state: &AppState, a: &repo::AccountRow, active_org_id: Option<&st
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "me", responses((status = 200, body = Me), (status = 401, body = Problem)))]
-pub async fn me(State(state): State<AppState>, who: Identity) -> AppResult<axum::Json<Me>> {
+pub async fn me(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<Json<Me>> {
     let a = repo::account_by_id(state.db.pool(), &who.account_id).await?.ok_or(AppError::Unauthenticated)?;
-    Ok(axum::Json(me_of(&state, &a, who.active_org_id.as_deref()).await?))
+    Ok(Json(me_of(&state, &a, who.active_org_id.as_deref()).await?))
 }
 
-/// Only these fields can change here; anything else (email, role, verified…) is refused.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProfileUpdate {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// Empty string clears.
-    pub mobile_phone: Option<String>,
-    /// ISO 3166 alpha-2; empty string clears.
-    pub country: Option<String>,
-    pub time_zone: Option<String>,
-    /// `fr` or `en`; empty string returns to the browser's language.
-    pub language: Option<String>,
-}
-
-#[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = ProfileUpdate,
+#[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = service::ProfileInput,
     responses((status = 200, body = Me), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_me(
     AccountRequest { state, ctx, who }: AccountRequest,
-    ApiJson(req): ApiJson<ProfileUpdate>,
-) -> AppResult<axum::Json<Me>> {
-    let a = service::update_profile(
-        &state,
-        &ctx,
-        &who.account_id,
-        service::ProfileInput {
-            first_name: req.first_name,
-            last_name: req.last_name,
-            mobile_phone: req.mobile_phone,
-            country: req.country,
-            time_zone: req.time_zone,
-            language: req.language,
-        },
-    )
-    .await?;
-    Ok(axum::Json(me_of(&state, &a, who.active_org_id.as_deref()).await?))
+    ApiJson(req): ApiJson<service::ProfileInput>,
+) -> AppResult<Json<Me>> {
+    let a = service::update_profile(&state, &ctx, &who.account_id, req).await?;
+    Ok(Json(me_of(&state, &a, who.active_org_id.as_deref()).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordChangeRequest {
-    pub current_password: String,
-    pub new_password: String,
-    pub new_password_confirm: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = PasswordChangeRequest,
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = service::PasswordChange,
     responses((status = 200, body = Status), (status = 422, body = Problem)))]
 pub async fn change_password(
     AccountRequest { state, ctx, who }: AccountRequest,
-    ApiJson(req): ApiJson<PasswordChangeRequest>,
-) -> AppResult<axum::Json<Status>> {
-    service::change_password(
-        &state,
-        &ctx,
-        &who.account_id,
-        &who.session_id,
-        service::PasswordChange {
-            current_password: req.current_password,
-            new_password: req.new_password,
-            new_password_confirm: req.new_password_confirm,
-        },
-    )
-    .await?;
-    Ok(axum::Json(Status { status: "password-changed" }))
+    ApiJson(req): ApiJson<service::PasswordChange>,
+) -> AppResult<Json<Status>> {
+    service::change_password(&state, &ctx, &who.account_id, &who.session_id, req).await?;
+    Ok(Json(Status { status: "password-changed" }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -326,9 +258,9 @@ pub struct SessionInfo {
 }
 
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "me", responses((status = 200, body = [SessionInfo])))]
-pub async fn sessions(State(state): State<AppState>, who: Identity) -> AppResult<axum::Json<Vec<SessionInfo>>> {
+pub async fn sessions(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<Json<Vec<SessionInfo>>> {
     let list = service::list_sessions(&state, &who.account_id).await?;
-    Ok(axum::Json(
+    Ok(Json(
         list.into_iter()
             .map(|s| SessionInfo {
                 current: s.id == who.session_id,
@@ -360,9 +292,9 @@ pub struct Revoked {
 }
 
 #[utoipa::path(post, path = "/api/v1/me/sessions/revoke-others", tag = "me", responses((status = 200, body = Revoked)))]
-pub async fn revoke_others(AccountRequest { state, ctx, who }: AccountRequest) -> AppResult<axum::Json<Revoked>> {
+pub async fn revoke_others(AccountRequest { state, ctx, who }: AccountRequest) -> AppResult<Json<Revoked>> {
     let n = service::revoke_other_sessions(&state, &ctx, &who.account_id, &who.label(), &who.session_id).await?;
-    Ok(axum::Json(Revoked { sessions_ended: n }))
+    Ok(Json(Revoked { sessions_ended: n }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -381,12 +313,11 @@ pub struct TotpSetupResponse {
 #[utoipa::path(post, path = "/api/v1/me/totp/setup", tag = "me", request_body = PasswordConfirm,
     responses((status = 200, body = TotpSetupResponse), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn totp_setup(
-    State(state): State<AppState>,
-    who: Identity,
+    AccountRequest { state, who, .. }: AccountRequest,
     ApiJson(req): ApiJson<PasswordConfirm>,
-) -> AppResult<axum::Json<TotpSetupResponse>> {
+) -> AppResult<Json<TotpSetupResponse>> {
     let s = service::totp_setup(&state, &who.account_id, &req.password).await?;
-    Ok(axum::Json(TotpSetupResponse { secret: s.secret, otpauth_uri: s.otpauth_uri }))
+    Ok(Json(TotpSetupResponse { secret: s.secret, otpauth_uri: s.otpauth_uri }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -400,9 +331,9 @@ pub struct TotpCode {
 pub async fn totp_enable(
     AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<TotpCode>,
-) -> AppResult<axum::Json<Status>> {
+) -> AppResult<Json<Status>> {
     service::totp_enable(&state, &ctx, &who.account_id, &who.session_id, &req.code).await?;
-    Ok(axum::Json(Status { status: "totp-enabled" }))
+    Ok(Json(Status { status: "totp-enabled" }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -417,7 +348,7 @@ pub struct TotpDisable {
 pub async fn totp_disable(
     AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(req): ApiJson<TotpDisable>,
-) -> AppResult<axum::Json<Status>> {
+) -> AppResult<Json<Status>> {
     service::totp_disable(&state, &ctx, &who.account_id, &req.password, &req.code).await?;
-    Ok(axum::Json(Status { status: "totp-disabled" }))
+    Ok(Json(Status { status: "totp-disabled" }))
 }

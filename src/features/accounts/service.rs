@@ -88,9 +88,13 @@ impl LinkMail {
 
 // ---------------------------------------------------------------- login
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginInput {
     pub email: String,
     pub password: String,
+    /// Required when the account has two-factor authentication on.
+    #[serde(default)]
     pub totp_code: Option<String>,
 }
 
@@ -265,15 +269,18 @@ async fn mail_password_changed(
 
 // ---------------------------------------------------------------- profile and password
 
-#[derive(Default)]
+/// Only these fields can change here; anything else (email, role, verified…) is refused.
+#[derive(Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ProfileInput {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
-    /// `Some("")` clears.
+    /// Empty string clears.
     pub mobile_phone: Option<String>,
+    /// ISO 3166 alpha-2; empty string clears.
     pub country: Option<String>,
     pub time_zone: Option<String>,
-    /// `Some("")` returns to the browser's language.
+    /// `fr` or `en`; empty string returns to the browser's language.
     pub language: Option<String>,
 }
 
@@ -335,6 +342,8 @@ pub(super) fn profile_json(a: &AccountRow) -> serde_json::Value {
     })
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,

@@ -2,7 +2,7 @@
 
 use super::service::{self, AuditRow, Filter, Visible, csv_cell};
 use crate::features::prelude::*;
-use crate::http::ts;
+use crate::http::{next_page, ts};
 use axum::{
     body::{Body, Bytes},
     extract::Query,
@@ -70,27 +70,22 @@ fn entry(r: AuditRow) -> AuditEntry {
     AuditEntry { at: ts(r.at), before: parse(&r.before_json), after: parse(&r.after_json), row: r }
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit", tag = "audit", params(("org_id" = String, Path), AuditQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit", tag = "audit", params(OrgPath, AuditQuery),
     responses((status = 200, body = AuditPage), (status = 403, body = Problem)))]
 pub async fn list(
     OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<AuditQuery>,
-) -> AppResult<axum::Json<AuditPage>> {
+) -> AppResult<Json<AuditPage>> {
     let visible = service::visibility(&state, &scope).await?;
     let f = filter(&q)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let mut rows = service::page(&state, &scope, &visible, &f, q.before, limit + 1).await?;
-    let next_before = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| r.seq)
-    } else {
-        None
-    };
-    Ok(axum::Json(AuditPage { items: rows.into_iter().map(entry).collect(), next_before }))
+    let rows = service::page(&state, &scope, &visible, &f, q.before, limit + 1).await?;
+    let (rows, next_before) = next_page(rows, limit, |r| r.seq);
+    Ok(Json(AuditPage { items: rows.into_iter().map(entry).collect(), next_before }))
 }
 
 /// Streamed CSV of every matching row, newest first, page by page (any size).
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit.csv", tag = "audit", params(("org_id" = String, Path), AuditQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit.csv", tag = "audit", params(OrgPath, AuditQuery),
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)))]
 pub async fn export(OrgRequest { state, scope, .. }: OrgRequest, Query(q): Query<AuditQuery>) -> AppResult<Response> {
     let visible: Visible = service::visibility(&state, &scope).await?;

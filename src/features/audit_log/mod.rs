@@ -7,12 +7,11 @@ pub mod pages;
 pub mod repo;
 pub mod service;
 
-use crate::http::routes::{Guard, Routes};
-use axum::http::Method;
+use crate::http::routes::{Guard, Routes, get};
 
 pub fn routes() -> Routes {
     Routes::default()
-        .api(Method::GET, "/api/v1/orgs/{org_id}/audit", Guard::Org, api::list)
-        .api(Method::GET, "/api/v1/orgs/{org_id}/audit.csv", Guard::Org, api::export)
-        .page(Method::GET, "/audit", Guard::Org, pages::page)
+        .api("/api/v1/orgs/{org_id}/audit", Guard::Org, get(api::list))
+        .api("/api/v1/orgs/{org_id}/audit.csv", Guard::Org, get(api::export))
+        .page("/audit", Guard::Org, get(pages::page))
 }

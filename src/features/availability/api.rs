@@ -1,12 +1,8 @@
 //! The staff availability API.
 
 use super::{Asked, Slot, SlotsJson, detail_of, staff};
-use crate::{
-    access::OrgScope,
-    error::{AppResult, Problem},
-    state::AppState,
-};
-use axum::extract::{Query, State};
+use crate::features::prelude::*;
+use axum::extract::Query;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -27,11 +23,10 @@ pub struct AvailabilityQuery {
     pub detail: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/availability", tag = "availability", params(("org_id" = String, Path), AvailabilityQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/availability", tag = "availability", params(OrgPath, AvailabilityQuery),
     responses((status = 200, body = [Slot]), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn availability(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<AvailabilityQuery>,
 ) -> AppResult<SlotsJson> {
     let svc = crate::features::services::service::get(&state, &scope, &q.service_id).await?;

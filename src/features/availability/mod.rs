@@ -18,14 +18,13 @@ pub use window::{Asked, SlotWindow};
 use crate::{
     access::Tenant,
     error::AppResult,
-    http::routes::{Guard, Routes},
+    http::routes::{Guard, Routes, get},
     scheduling::availability::ServiceRule,
     state::AppState,
 };
-use axum::http::Method;
 
 pub fn routes() -> Routes {
-    Routes::default().api(Method::GET, "/api/v1/orgs/{org_id}/availability", Guard::Org, api::availability)
+    Routes::default().api("/api/v1/orgs/{org_id}/availability", Guard::Org, get(api::availability))
 }
 
 /// The engine's answer for `rule` on calendars `(id, zone)` over `window`, read at the

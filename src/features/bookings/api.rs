@@ -64,64 +64,14 @@ fn booking(b: BookingRow, client: Option<ClientSummary>) -> Booking {
     }
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClientBody {
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewBookingBody {
-    pub calendar_id: String,
-    /// The service booked; its length and buffers apply.
-    pub service_id: Option<String>,
-    /// RFC 3339 instant.
-    pub start: String,
-    /// RFC 3339 instant; the calendar's default length when absent.
-    pub end: Option<String>,
-    /// An existing client of this organisation…
-    pub client_id: Option<String>,
-    /// …or a new one.
-    pub client: Option<ClientBody>,
-    #[serde(default)]
-    pub notes: String,
-    /// Book outside working hours or inside an unavailability period on purpose (audited).
-    #[serde(default)]
-    pub override_hours: bool,
-}
-
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(("org_id" = String, Path)), request_body = NewBookingBody,
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(OrgPath), request_body = service::NewBooking,
     responses((status = 201, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem, description = "slot-taken"),
         (status = 422, body = Problem)))]
 pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,
-    ApiJson(b): ApiJson<NewBookingBody>,
+    ApiJson(b): ApiJson<service::NewBooking>,
 ) -> AppResult<Response> {
-    let row = service::create(
-        &state,
-        &ctx,
-        &scope,
-        service::NewBooking {
-            calendar_id: b.calendar_id,
-            service_id: b.service_id,
-            start: b.start,
-            end: b.end,
-            client_id: b.client_id,
-            client: b.client.map(|c| service::ClientInput {
-                first_name: c.first_name,
-                last_name: c.last_name,
-                email: c.email,
-                phone: c.phone,
-            }),
-            notes: b.notes,
-            override_hours: b.override_hours,
-        },
-    )
-    .await?;
+    let row = service::create(&state, &ctx, &scope, b).await?;
     Ok(created(present(&state, &scope, row).await?))
 }
 
@@ -134,12 +84,12 @@ pub struct ListQuery {
     pub to: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(("org_id" = String, Path), ListQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(OrgPath, ListQuery),
     responses((status = 200, body = [Booking]), (status = 422, body = Problem)))]
 pub async fn list(
     OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<ListQuery>,
-) -> AppResult<axum::Json<Vec<Booking>>> {
+) -> AppResult<Json<Vec<Booking>>> {
     let parse = |f: &str, v: &str| {
         crate::types::BoundedInstant::parse(f, v).map(|t| t.ms()).map_err(|e| AppError::Validation(vec![e]))
     };
@@ -148,17 +98,14 @@ pub async fn list(
         return Err(AppError::field("to", "invalid-window", "The window must be positive and at most 62 days."));
     }
     let rows = service::list(&state, &scope, q.calendar_id.as_deref(), from, to).await?;
-    Ok(axum::Json(present_all(&state, &scope, rows).await?))
+    Ok(Json(present_all(&state, &scope, rows).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(ItemPath),
     responses((status = 200, body = Booking), (status = 404, body = Problem)))]
-pub async fn get(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Booking>> {
-    let b = service::get(&state, &scope, &p.id).await?;
-    Ok(axum::Json(present(&state, &scope, b).await?))
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Booking>> {
+    let b = service::get(&state, &scope, &id).await?;
+    Ok(Json(present(&state, &scope, b).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -170,45 +117,37 @@ pub struct MoveBody {
     pub override_hours: bool,
 }
 
-#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(ItemPath),
     request_body = MoveBody, responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<MoveBody>,
-) -> AppResult<axum::Json<Booking>> {
-    let row = service::reschedule(&state, &ctx, &scope, &p.id, &b.start, b.end.as_deref(), b.override_hours).await?;
-    Ok(axum::Json(present(&state, &scope, row).await?))
+) -> AppResult<Json<Booking>> {
+    let row = service::reschedule(&state, &ctx, &scope, &id, &b.start, b.end.as_deref(), b.override_hours).await?;
+    Ok(Json(present(&state, &scope, row).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/cancel", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/cancel", tag = "bookings", params(ItemPath),
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn cancel(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Booking>> {
-    let row = service::cancel(&state, &ctx, &scope, &p.id).await?;
-    Ok(axum::Json(present(&state, &scope, row).await?))
+pub async fn cancel(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Booking>> {
+    let row = service::cancel(&state, &ctx, &scope, &id).await?;
+    Ok(Json(present(&state, &scope, row).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(ItemPath),
     responses((status = 200, body = HoursBody), (status = 404, body = Problem)))]
-pub async fn get_hours(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<HoursBody>> {
-    let cal = crate::features::calendars::service::get(&state, &scope, &p.id).await?;
-    Ok(axum::Json(hours::present(&hours::load(&state, scope.tenant(), &cal.id).await?)))
+pub async fn get_hours(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<HoursBody>> {
+    let cal = crate::features::calendars::service::get(&state, &scope, &id).await?;
+    Ok(Json(hours::present(&hours::load(&state, scope.tenant(), &cal.id).await?)))
 }
 
-#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/calendars/{id}/hours", tag = "bookings", params(ItemPath),
     request_body = HoursBody, responses((status = 200, body = HoursBody), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_hours(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<HoursBody>,
-) -> AppResult<axum::Json<HoursBody>> {
-    Ok(axum::Json(hours::set(&state, &ctx, &scope, &p.id, b).await?))
+) -> AppResult<Json<HoursBody>> {
+    Ok(Json(hours::set(&state, &ctx, &scope, &id, b).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -225,12 +164,9 @@ fn period(u: hours::Unavailability) -> Period {
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", tag = "bookings",
-    params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = [Period]), (status = 404, body = Problem)))]
-pub async fn list_unavailability(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Vec<Period>>> {
-    Ok(axum::Json(hours::list_unavailability(&state, &scope, &p.id).await?.into_iter().map(period).collect()))
+    params(ItemPath), responses((status = 200, body = [Period]), (status = 404, body = Problem)))]
+pub async fn list_unavailability(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Vec<Period>>> {
+    Ok(Json(hours::list_unavailability(&state, &scope, &id).await?.into_iter().map(period).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -244,18 +180,18 @@ pub struct PeriodBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", tag = "bookings",
-    params(("org_id" = String, Path), ("id" = String, Path)), request_body = PeriodBody,
+    params(ItemPath), request_body = PeriodBody,
     responses((status = 201, body = Period), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_unavailability(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<PeriodBody>,
 ) -> AppResult<Response> {
-    let u = hours::add_unavailability(&state, &ctx, &scope, &p.id, &b.start, &b.end, &b.reason).await?;
+    let u = hours::add_unavailability(&state, &ctx, &scope, &id, &b.start, &b.end, &b.reason).await?;
     Ok(created(period(u)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct PeriodPath {
     #[allow(dead_code)]
     pub org_id: String,
@@ -264,7 +200,7 @@ pub struct PeriodPath {
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability/{period_id}", tag = "bookings",
-    params(("org_id" = String, Path), ("id" = String, Path), ("period_id" = String, Path)),
+    params(PeriodPath),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn remove_unavailability(
     OrgRequest { state, ctx, scope }: OrgRequest,
@@ -274,12 +210,9 @@ pub async fn remove_unavailability(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/no-show", tag = "bookings", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/no-show", tag = "bookings", params(ItemPath),
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn no_show(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Booking>> {
-    let row = service::mark_no_show(&state, &ctx, &scope, &p.id).await?;
-    Ok(axum::Json(present(&state, &scope, row).await?))
+pub async fn no_show(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Booking>> {
+    let row = service::mark_no_show(&state, &ctx, &scope, &id).await?;
+    Ok(Json(present(&state, &scope, row).await?))
 }

@@ -12,32 +12,31 @@ pub mod service;
 mod unavailability;
 pub mod write;
 
-use crate::http::routes::{Guard, Routes};
-use axum::http::Method;
+use crate::http::routes::{Guard, Routes, delete, get, post};
 
 pub fn routes() -> Routes {
     Routes::default()
-        .org_collection("/api/v1/orgs/{org_id}/bookings", api::list, api::create)
-        .api(Method::GET, "/api/v1/orgs/{org_id}/bookings/{id}", Guard::Org, api::get)
-        .api(Method::PATCH, "/api/v1/orgs/{org_id}/bookings/{id}", Guard::Org, api::update)
-        .api(Method::POST, "/api/v1/orgs/{org_id}/bookings/{id}/cancel", Guard::Org, api::cancel)
-        .api(Method::GET, "/api/v1/orgs/{org_id}/calendars/{id}/hours", Guard::Org, api::get_hours)
-        .api(Method::PUT, "/api/v1/orgs/{org_id}/calendars/{id}/hours", Guard::Org, api::set_hours)
-        .api(Method::GET, "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", Guard::Org, api::list_unavailability)
-        .api(Method::POST, "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", Guard::Org, api::add_unavailability)
+        .api("/api/v1/orgs/{org_id}/bookings", Guard::Org, get(api::list).post(api::create))
+        .api("/api/v1/orgs/{org_id}/bookings/{id}", Guard::Org, get(api::get).patch(api::update))
+        .api("/api/v1/orgs/{org_id}/bookings/{id}/cancel", Guard::Org, post(api::cancel))
+        .api("/api/v1/orgs/{org_id}/calendars/{id}/hours", Guard::Org, get(api::get_hours).put(api::set_hours))
         .api(
-            Method::DELETE,
+            "/api/v1/orgs/{org_id}/calendars/{id}/unavailability",
+            Guard::Org,
+            get(api::list_unavailability).post(api::add_unavailability),
+        )
+        .api(
             "/api/v1/orgs/{org_id}/calendars/{id}/unavailability/{period_id}",
             Guard::Org,
-            api::remove_unavailability,
+            delete(api::remove_unavailability),
         )
-        .api(Method::POST, "/api/v1/orgs/{org_id}/bookings/{id}/no-show", Guard::Org, api::no_show)
-        .page(Method::GET, "/calendars/{id}/week", Guard::Org, pages::week)
-        .page(Method::GET, "/calendars/{id}/day", Guard::Org, pages::day)
-        .page(Method::GET, "/calendars/{id}/bookings/new", Guard::Org, pages::new_form)
-        .page(Method::POST, "/calendars/{id}/bookings", Guard::Org, pages::create)
-        .page(Method::GET, "/bookings/{id}", Guard::Org, pages::detail)
-        .page(Method::POST, "/bookings/{id}/move", Guard::Org, pages::move_booking)
-        .page(Method::POST, "/bookings/{id}/cancel", Guard::Org, pages::cancel)
-        .page(Method::POST, "/bookings/{id}/no-show", Guard::Org, pages::no_show)
+        .api("/api/v1/orgs/{org_id}/bookings/{id}/no-show", Guard::Org, post(api::no_show))
+        .page("/calendars/{id}/week", Guard::Org, get(pages::week))
+        .page("/calendars/{id}/day", Guard::Org, get(pages::day))
+        .page("/calendars/{id}/bookings/new", Guard::Org, get(pages::new_form))
+        .page("/calendars/{id}/bookings", Guard::Org, post(pages::create))
+        .page("/bookings/{id}", Guard::Org, get(pages::detail))
+        .page("/bookings/{id}/move", Guard::Org, post(pages::move_booking))
+        .page("/bookings/{id}/cancel", Guard::Org, post(pages::cancel))
+        .page("/bookings/{id}/no-show", Guard::Org, post(pages::no_show))
 }

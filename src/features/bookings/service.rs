@@ -86,6 +86,8 @@ fn by_staff<'a>(scope: &'a OrgScope, ctx: &'a Ctx, cal: &'a CalendarRow) -> writ
     write::At { tenant: scope.tenant(), place, by }
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ClientInput {
     pub first_name: String,
     pub last_name: String,
@@ -93,17 +95,24 @@ pub struct ClientInput {
     pub phone: Option<String>,
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewBooking {
     pub calendar_id: String,
     /// The service booked: its length and buffers apply, and the calendar must offer it.
     pub service_id: Option<String>,
+    /// RFC 3339 instant.
     pub start: String,
+    /// RFC 3339 instant; the calendar's default length when absent.
     pub end: Option<String>,
+    /// An existing client of this organisation…
     pub client_id: Option<String>,
+    /// …or a new one.
     pub client: Option<ClientInput>,
+    #[serde(default)]
     pub notes: String,
-    /// Staff may book outside working hours or inside unavailability only by saying so; the
-    /// audit trail records it.
+    /// Book outside working hours or inside an unavailability period on purpose (audited).
+    #[serde(default)]
     pub override_hours: bool,
 }
 

@@ -6,14 +6,12 @@ pub mod pages;
 pub mod repo;
 pub mod service;
 
-use crate::http::routes::{Guard, Routes};
-use axum::http::Method;
+use crate::http::routes::{Guard, Routes, get};
 
 pub fn routes() -> Routes {
     Routes::default()
-        .org_collection("/api/v1/orgs/{org_id}/calendars", api::list, api::create)
-        .org_item("/api/v1/orgs/{org_id}/calendars/{id}", api::get, api::update, api::delete)
-        .page(Method::GET, "/agenda", Guard::Org, pages::agenda)
-        .page(Method::GET, "/calendars/{id}", Guard::Org, pages::settings)
-        .page(Method::POST, "/calendars/{id}", Guard::Org, pages::update)
+        .api("/api/v1/orgs/{org_id}/calendars", Guard::Org, get(api::list).post(api::create))
+        .api("/api/v1/orgs/{org_id}/calendars/{id}", Guard::Org, get(api::get).patch(api::update).delete(api::delete))
+        .page("/agenda", Guard::Org, get(pages::agenda))
+        .page("/calendars/{id}", Guard::Org, get(pages::settings).post(pages::update))
 }

@@ -94,17 +94,24 @@ pub async fn list(state: &AppState, scope: &OrgScope, location_id: Option<&str>)
     Ok(all.into_iter().filter(|c| scope.check(Action::ViewCalendar, Object::Calendar(c.as_ref())).allowed).collect())
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CalendarInput {
+    /// Required on creation; a calendar never moves between locations.
     pub location_id: Option<String>,
+    /// The staff member whose own calendar it is.
     pub member_id: Option<String>,
     pub name: Option<String>,
+    /// `staff` or `resource`.
     pub kind: Option<String>,
     pub time_zone: Option<String>,
+    /// Default appointment length, 15 unless set.
     pub default_length_min: Option<i64>,
+    /// "HH:MM"
     pub day_start: Option<String>,
     pub day_end: Option<String>,
     pub split: Option<String>,
+    /// `active` or `archived`.
     pub status: Option<String>,
 }
 

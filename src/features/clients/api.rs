@@ -1,14 +1,10 @@
 //! JSON API for clients.
 
 use super::service::{self, ClientDetail, ClientInput, ClientRow};
-use crate::{
-    access::OrgScope,
-    error::{AppError, AppResult, Problem},
-    http::{ApiJson, Ctx, ItemPath},
-    state::AppState,
-};
+use crate::features::prelude::*;
+use crate::http::next_page;
 use axum::{
-    extract::{Path, Query, State},
+    extract::Query,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -45,74 +41,41 @@ fn parse_cursor(s: &str) -> AppResult<(String, String, String)> {
         .ok_or_else(|| AppError::field("after", "invalid-cursor", "Use the cursor from the previous page."))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(("org_id" = String, Path), SearchQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(OrgPath, SearchQuery),
     responses((status = 200, body = ClientPage), (status = 403, body = Problem)))]
 pub async fn list(
-    State(state): State<AppState>,
-    scope: OrgScope,
+    OrgRequest { state, scope, .. }: OrgRequest,
     Query(q): Query<SearchQuery>,
-) -> AppResult<axum::Json<ClientPage>> {
+) -> AppResult<Json<ClientPage>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 100);
     let after = q.after.as_deref().map(parse_cursor).transpose()?;
-    let mut items = service::search(&state, &scope, &q.q, after, limit + 1).await?;
-    let next = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(cursor_of)
-    } else {
-        None
-    };
-    Ok(axum::Json(ClientPage { items, next }))
+    let rows = service::search(&state, &scope, &q.q, after, limit + 1).await?;
+    let (items, next) = next_page(rows, limit, cursor_of);
+    Ok(Json(ClientPage { items, next }))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClientBody {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// Empty string clears.
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub notes: Option<String>,
-}
-
-impl From<ClientBody> for ClientInput {
-    fn from(b: ClientBody) -> Self {
-        ClientInput { first_name: b.first_name, last_name: b.last_name, email: b.email, phone: b.phone, notes: b.notes }
-    }
-}
-
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(("org_id" = String, Path)), request_body = ClientBody,
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(OrgPath), request_body = ClientInput,
     responses((status = 201, body = ClientRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    ApiJson(b): ApiJson<ClientBody>,
+    OrgRequest { state, ctx, scope }: OrgRequest,
+    ApiJson(b): ApiJson<ClientInput>,
 ) -> AppResult<Response> {
-    let c = service::create(&state, &ctx, &scope, b.into()).await?;
-    Ok((StatusCode::CREATED, axum::Json(c)).into_response())
+    Ok(created(service::create(&state, &ctx, &scope, b).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(ItemPath),
     responses((status = 200, body = ClientDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(
-    State(state): State<AppState>,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<ClientDetail>> {
-    Ok(axum::Json(service::detail(&state, &scope, &p.id).await?))
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<ClientDetail>> {
+    Ok(Json(service::detail(&state, &scope, &id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
-    request_body = ClientBody, responses((status = 200, body = ClientRow), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(ItemPath),
+    request_body = ClientInput, responses((status = 200, body = ClientRow), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-    ApiJson(b): ApiJson<ClientBody>,
-) -> AppResult<axum::Json<ClientRow>> {
-    Ok(axum::Json(service::update(&state, &ctx, &scope, &p.id, b.into()).await?))
+    OrgItem { state, ctx, scope, id }: OrgItem,
+    ApiJson(b): ApiJson<ClientInput>,
+) -> AppResult<Json<ClientRow>> {
+    Ok(Json(service::update(&state, &ctx, &scope, &id, b).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -122,34 +85,26 @@ pub struct MergeBody {
     pub duplicate_id: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients/{id}/merge", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients/{id}/merge", tag = "clients", params(ItemPath),
     request_body = MergeBody, responses((status = 200, body = ClientDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn merge(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<MergeBody>,
-) -> AppResult<axum::Json<ClientDetail>> {
-    Ok(axum::Json(service::merge(&state, &ctx, &scope, &p.id, &b.duplicate_id).await?))
+) -> AppResult<Json<ClientDetail>> {
+    Ok(Json(service::merge(&state, &ctx, &scope, &id, &b.duplicate_id).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients/{id}/export", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients/{id}/export", tag = "clients", params(ItemPath),
     responses((status = 200, description = "All data held about the client, as JSON"), (status = 403, body = Problem)))]
-pub async fn export(State(state): State<AppState>, scope: OrgScope, Path(p): Path<ItemPath>) -> AppResult<Response> {
-    let data = service::export(&state, &scope, &p.id).await?;
-    Ok(([(header::CONTENT_DISPOSITION, format!("attachment; filename=\"client-{}.json\"", p.id))], axum::Json(data))
+pub async fn export(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Response> {
+    let data = service::export(&state, &scope, &id).await?;
+    Ok(([(header::CONTENT_DISPOSITION, format!("attachment; filename=\"client-{id}.json\""))], Json(data))
         .into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients/{id}/erase", tag = "clients", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/clients/{id}/erase", tag = "clients", params(ItemPath),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn erase(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: OrgScope,
-    Path(p): Path<ItemPath>,
-) -> AppResult<StatusCode> {
-    service::erase(&state, &ctx, &scope, &p.id).await?;
+pub async fn erase(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<StatusCode> {
+    service::erase(&state, &ctx, &scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,15 +7,13 @@ pub mod personal;
 pub mod repo;
 pub mod service;
 
-use crate::http::routes::{Guard, Routes};
-use axum::http::Method;
+use crate::http::routes::{Guard, Routes, get, post};
 
 pub fn routes() -> Routes {
     Routes::default()
-        .org_collection("/api/v1/orgs/{org_id}/clients", api::list, api::create)
-        .api(Method::GET, "/api/v1/orgs/{org_id}/clients/{id}", Guard::Org, api::get)
-        .api(Method::PATCH, "/api/v1/orgs/{org_id}/clients/{id}", Guard::Org, api::update)
-        .api(Method::POST, "/api/v1/orgs/{org_id}/clients/{id}/merge", Guard::Org, api::merge)
-        .api(Method::GET, "/api/v1/orgs/{org_id}/clients/{id}/export", Guard::Org, api::export)
-        .api(Method::POST, "/api/v1/orgs/{org_id}/clients/{id}/erase", Guard::Org, api::erase)
+        .api("/api/v1/orgs/{org_id}/clients", Guard::Org, get(api::list).post(api::create))
+        .api("/api/v1/orgs/{org_id}/clients/{id}", Guard::Org, get(api::get).patch(api::update))
+        .api("/api/v1/orgs/{org_id}/clients/{id}/merge", Guard::Org, post(api::merge))
+        .api("/api/v1/orgs/{org_id}/clients/{id}/export", Guard::Org, get(api::export))
+        .api("/api/v1/orgs/{org_id}/clients/{id}/erase", Guard::Org, post(api::erase))
 }

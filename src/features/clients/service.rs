@@ -90,9 +90,12 @@ pub async fn search(
     Ok(rows)
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ClientInput {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    /// Empty string clears.
     pub email: Option<String>,
     pub phone: Option<String>,
     pub notes: Option<String>,

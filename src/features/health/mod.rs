@@ -2,18 +2,13 @@
 
 use crate::{
     error::AppResult,
-    http::routes::{Guard, Routes},
+    http::routes::{Guard, Routes, get},
     state::AppState,
 };
-use axum::{extract::State, http::Method};
+use axum::extract::State;
 
 pub fn routes() -> Routes {
-    Routes::default().api(Method::GET, "/healthz", Guard::Public, healthz).api(
-        Method::GET,
-        "/readyz",
-        Guard::Public,
-        readyz,
-    )
+    Routes::default().api("/healthz", Guard::Public, get(healthz)).api("/readyz", Guard::Public, get(readyz))
 }
 
 /// The process is alive.

@@ -2,66 +2,43 @@
 
 use super::service::{self, Location, LocationInput};
 use crate::features::prelude::*;
-use axum::{extract::Path, http::StatusCode, response::Response};
-use serde::Deserialize;
-use utoipa::ToSchema;
+use axum::{http::StatusCode, response::Response};
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LocationBody {
-    pub name: Option<String>,
-    pub slug: Option<String>,
-    pub time_zone: Option<String>,
-    pub address: Option<String>,
-    /// `open` or `archived` (updates only).
-    pub status: Option<String>,
-}
-
-impl From<LocationBody> for LocationInput {
-    fn from(b: LocationBody) -> Self {
-        LocationInput { name: b.name, slug: b.slug, time_zone: b.time_zone, address: b.address, status: b.status }
-    }
-}
-
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(OrgPath),
     responses((status = 200, body = [Location]), (status = 404, body = Problem)))]
-pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Location>>> {
-    Ok(axum::Json(service::list(&state, &scope).await?))
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Location>>> {
+    Ok(Json(service::list(&state, &scope).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(("org_id" = String, Path)),
-    request_body = LocationBody, responses((status = 201, body = Location), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(OrgPath),
+    request_body = LocationInput, responses((status = 201, body = Location), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,
-    ApiJson(b): ApiJson<LocationBody>,
+    ApiJson(b): ApiJson<LocationInput>,
 ) -> AppResult<Response> {
-    Ok(created(service::create(&state, &ctx, &scope, b.into()).await?))
+    Ok(created(service::create(&state, &ctx, &scope, b).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
-    params(("org_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = Location), (status = 404, body = Problem)))]
-pub async fn get(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Location>> {
-    Ok(axum::Json(service::get(&state, &scope, &p.id).await?))
+    params(ItemPath), responses((status = 200, body = Location), (status = 404, body = Problem)))]
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Location>> {
+    Ok(Json(service::get(&state, &scope, &id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
-    params(("org_id" = String, Path), ("id" = String, Path)), request_body = LocationBody,
+    params(ItemPath), request_body = LocationInput,
     responses((status = 200, body = Location), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-    ApiJson(b): ApiJson<LocationBody>,
-) -> AppResult<axum::Json<Location>> {
-    Ok(axum::Json(service::update(&state, &ctx, &scope, &p.id, b.into()).await?))
+    OrgItem { state, ctx, scope, id }: OrgItem,
+    ApiJson(b): ApiJson<LocationInput>,
+) -> AppResult<Json<Location>> {
+    Ok(Json(service::update(&state, &ctx, &scope, &id, b).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/locations/{id}", tag = "locations",
-    params(("org_id" = String, Path), ("id" = String, Path)),
+    params(ItemPath),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn delete(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
-    service::delete(&state, &ctx, &scope, &p.id).await?;
+pub async fn delete(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<StatusCode> {
+    service::delete(&state, &ctx, &scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,17 +6,14 @@ pub mod pages;
 pub mod repo;
 pub mod service;
 
-use crate::http::routes::{Guard, Routes};
-use axum::http::Method;
+use crate::http::routes::{Guard, Routes, get, post};
 
 pub fn routes() -> Routes {
     Routes::default()
-        .org_collection("/api/v1/orgs/{org_id}/locations", api::list, api::create)
-        .org_item("/api/v1/orgs/{org_id}/locations/{id}", api::get, api::update, api::delete)
-        .page(Method::GET, "/locations", Guard::Org, pages::list)
-        .page(Method::POST, "/locations", Guard::Org, pages::create)
-        .page(Method::GET, "/locations/{id}", Guard::Org, pages::detail)
-        .page(Method::POST, "/locations/{id}", Guard::Org, pages::update)
-        .page(Method::POST, "/locations/{id}/delete", Guard::Org, pages::delete)
-        .page(Method::POST, "/locations/{id}/calendars", Guard::Org, pages::create_calendar)
+        .api("/api/v1/orgs/{org_id}/locations", Guard::Org, get(api::list).post(api::create))
+        .api("/api/v1/orgs/{org_id}/locations/{id}", Guard::Org, get(api::get).patch(api::update).delete(api::delete))
+        .page("/locations", Guard::Org, get(pages::list).post(pages::create))
+        .page("/locations/{id}", Guard::Org, get(pages::detail).post(pages::update))
+        .page("/locations/{id}/delete", Guard::Org, post(pages::delete))
+        .page("/locations/{id}/calendars", Guard::Org, post(pages::create_calendar))
 }

@@ -33,12 +33,14 @@ pub async fn list(state: &AppState, scope: &OrgScope) -> AppResult<Vec<Location>
     Ok(all.into_iter().filter(|l| scope.check(Action::ViewLocation, Object::Location { id: &l.id }).allowed).collect())
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LocationInput {
     pub name: Option<String>,
     pub slug: Option<String>,
     pub time_zone: Option<String>,
     pub address: Option<String>,
+    /// `open` or `archived` (updates only).
     pub status: Option<String>,
 }
 

@@ -14,7 +14,7 @@ use crate::{
     http::{session_cookie, ts},
 };
 use axum::{
-    extract::{Path, Query, State},
+    extract::Query,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -30,8 +30,8 @@ pub struct RolePreset {
 }
 
 #[utoipa::path(get, path = "/api/v1/roles", tag = "members", responses((status = 200, body = [RolePreset])))]
-pub async fn roles() -> axum::Json<Vec<RolePreset>> {
-    axum::Json(
+pub async fn roles() -> Json<Vec<RolePreset>> {
+    Json(
         Role::ALL
             .into_iter()
             .map(|role| RolePreset {
@@ -102,10 +102,10 @@ async fn detailed(state: &AppState, scope: &OrgScope, m: &MemberRow) -> AppResul
     Ok(out)
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(("org_id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(OrgPath),
     responses((status = 200, body = [Member]), (status = 403, body = Problem)))]
-pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Vec<Member>>> {
-    Ok(axum::Json(service::list(&state, &scope).await?.iter().map(present).collect()))
+pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Member>>> {
+    Ok(Json(service::list(&state, &scope).await?.iter().map(present).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -131,7 +131,7 @@ fn yes() -> bool {
     true
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(("org_id" = String, Path)), request_body = InviteBody,
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(OrgPath), request_body = InviteBody,
     responses((status = 201, body = Member), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn invite(
     OrgRequest { state, ctx, scope }: OrgRequest,
@@ -156,48 +156,27 @@ pub async fn invite(
     Ok(created(detailed(&state, &scope, &m).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(ItemPath),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Member>> {
-    let m = service::get(&state, &scope, &p.id).await?;
-    Ok(axum::Json(detailed(&state, &scope, &m).await?))
+pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Member>> {
+    let m = service::get(&state, &scope, &id).await?;
+    Ok(Json(detailed(&state, &scope, &m).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MemberPatch {
-    pub role: Option<String>,
-    /// Overrides to set; the whole map replaces the previous one.
-    pub toggles: Option<BTreeMap<String, bool>>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-}
-
-#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
-    request_body = MemberPatch, responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(ItemPath),
+    request_body = service::MemberChange, responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-    ApiJson(b): ApiJson<MemberPatch>,
-) -> AppResult<axum::Json<Member>> {
-    let m = service::update(
-        &state,
-        &ctx,
-        &scope,
-        &p.id,
-        service::MemberChange { role: b.role, toggles: b.toggles, first_name: b.first_name, last_name: b.last_name },
-    )
-    .await?;
-    Ok(axum::Json(detailed(&state, &scope, &m).await?))
+    OrgItem { state, ctx, scope, id }: OrgItem,
+    ApiJson(b): ApiJson<service::MemberChange>,
+) -> AppResult<Json<Member>> {
+    let m = service::update(&state, &ctx, &scope, &id, b).await?;
+    Ok(Json(detailed(&state, &scope, &m).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/members/{id}", tag = "members", params(ItemPath),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn remove(OrgRequest { state, ctx, scope }: OrgRequest, Path(p): Path<ItemPath>) -> AppResult<StatusCode> {
-    service::remove(&state, &ctx, &scope, &p.id).await?;
+pub async fn remove(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<StatusCode> {
+    service::remove(&state, &ctx, &scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -207,62 +186,46 @@ pub struct GrantsBody {
     pub grants: Vec<GrantInput>,
 }
 
-#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/members/{id}/grants", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/members/{id}/grants", tag = "members", params(ItemPath),
     request_body = GrantsBody, responses((status = 200, body = [GrantView]), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_grants(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<GrantsBody>,
-) -> AppResult<axum::Json<Vec<GrantView>>> {
-    Ok(axum::Json(service::set_grants(&state, &ctx, &scope, &p.id, &b.grants).await?))
+) -> AppResult<Json<Vec<GrantView>>> {
+    Ok(Json(service::set_grants(&state, &ctx, &scope, &id, &b.grants).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/activate", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/activate", tag = "members", params(ItemPath),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn activate(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Member>> {
-    let m = service::activate(&state, &ctx, &scope, &p.id).await?;
-    Ok(axum::Json(present(&m)))
+pub async fn activate(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Member>> {
+    let m = service::activate(&state, &ctx, &scope, &id).await?;
+    Ok(Json(present(&m)))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/resend", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/resend", tag = "members", params(ItemPath),
     responses((status = 200, body = Status), (status = 409, body = Problem), (status = 429, body = Problem)))]
-pub async fn resend(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Status>> {
-    service::resend(&state, &ctx, &scope, &p.id).await?;
-    Ok(axum::Json(Status { status: "invitation-sent" }))
+pub async fn resend(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Status>> {
+    service::resend(&state, &ctx, &scope, &id).await?;
+    Ok(Json(Status { status: "invitation-sent" }))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/revoke", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/revoke", tag = "members", params(ItemPath),
     responses((status = 200, body = Status), (status = 409, body = Problem)))]
-pub async fn revoke(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Status>> {
-    service::revoke(&state, &ctx, &scope, &p.id).await?;
-    Ok(axum::Json(Status { status: "invitation-revoked" }))
+pub async fn revoke(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Status>> {
+    service::revoke(&state, &ctx, &scope, &id).await?;
+    Ok(Json(Status { status: "invitation-revoked" }))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/block", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/block", tag = "members", params(ItemPath),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn block(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Member>> {
-    Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &p.id, true).await?)))
+pub async fn block(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Member>> {
+    Ok(Json(present(&service::set_blocked(&state, &ctx, &scope, &id, true).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/unblock", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{id}/unblock", tag = "members", params(ItemPath),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn unblock(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<Member>> {
-    Ok(axum::Json(present(&service::set_blocked(&state, &ctx, &scope, &p.id, false).await?)))
+pub async fn unblock(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Member>> {
+    Ok(Json(present(&service::set_blocked(&state, &ctx, &scope, &id, false).await?)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -275,30 +238,22 @@ pub struct ExplainQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}/explain", tag = "members",
-    params(("org_id" = String, Path), ("id" = String, Path), ExplainQuery),
+    params(ItemPath, ExplainQuery),
     responses((status = 200, body = service::Explanation), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn explain(
-    OrgRequest { state, ctx, scope }: OrgRequest,
-    Path(p): Path<ItemPath>,
+    OrgItem { state, ctx, scope, id }: OrgItem,
     Query(q): Query<ExplainQuery>,
-) -> AppResult<axum::Json<service::Explanation>> {
+) -> AppResult<Json<service::Explanation>> {
     let action =
         Action::parse(&q.action).ok_or_else(|| AppError::field("action", "unknown-action", "No such action."))?;
-    Ok(axum::Json(
-        service::explain(&state, &scope, &p.id, action, &q.object_type, q.object_id.as_deref(), Tr(ctx.lang)).await?,
-    ))
+    Ok(Json(service::explain(&state, &scope, &id, action, &q.object_type, q.object_id.as_deref(), Tr(ctx.lang)).await?))
 }
 
-#[derive(Deserialize)]
-pub struct OrgPath {
-    pub org_id: String,
-}
-
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me", tag = "members", params(("org_id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me", tag = "members", params(OrgPath),
     responses((status = 200, body = Member)))]
-pub async fn me(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Member>> {
+pub async fn me(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Member>> {
     let m = service::find(&state, &scope, scope.membership_id()).await?.ok_or(AppError::NotFound)?;
-    Ok(axum::Json(detailed(&state, &scope, &m).await?))
+    Ok(Json(detailed(&state, &scope, &m).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -307,21 +262,21 @@ pub struct TransferBody {
     pub member_id: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/ownership", tag = "members", params(("org_id" = String, Path)), request_body = TransferBody,
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/ownership", tag = "members", params(OrgPath), request_body = TransferBody,
     responses((status = 200, body = Status), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn transfer_ownership(
     OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<TransferBody>,
-) -> AppResult<axum::Json<Status>> {
+) -> AppResult<Json<Status>> {
     service::transfer_ownership(&state, &ctx, &scope, &b.member_id).await?;
-    Ok(axum::Json(Status { status: "ownership-transferred" }))
+    Ok(Json(Status { status: "ownership-transferred" }))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/leave", tag = "members", params(("org_id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/leave", tag = "members", params(OrgPath),
     responses((status = 200, body = Status), (status = 409, body = Problem)))]
-pub async fn leave(OrgRequest { state, ctx, scope }: OrgRequest) -> AppResult<axum::Json<Status>> {
+pub async fn leave(OrgRequest { state, ctx, scope }: OrgRequest) -> AppResult<Json<Status>> {
     service::leave(&state, &ctx, &scope).await?;
-    Ok(axum::Json(Status { status: "left" }))
+    Ok(Json(Status { status: "left" }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -333,11 +288,10 @@ pub struct InvitationToken {
 #[utoipa::path(post, path = "/api/v1/invitations/lookup", tag = "invitations", request_body = InvitationToken,
     responses((status = 200, body = invitations::InvitationInfo), (status = 400, body = Problem)))]
 pub async fn lookup_invitation(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(b): ApiJson<InvitationToken>,
-) -> AppResult<axum::Json<invitations::InvitationInfo>> {
-    Ok(axum::Json(invitations::lookup(&state, &ctx, &b.token).await?))
+) -> AppResult<Json<invitations::InvitationInfo>> {
+    Ok(Json(invitations::lookup(&state, &ctx, &b.token).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -350,9 +304,9 @@ pub struct Joined {
 pub async fn accept_invitation(
     AccountRequest { state, ctx, who }: AccountRequest,
     ApiJson(b): ApiJson<InvitationToken>,
-) -> AppResult<axum::Json<Joined>> {
+) -> AppResult<Json<Joined>> {
     let org_id = invitations::accept(&state, &ctx, &who, &b.token).await?;
-    Ok(axum::Json(Joined { org_id }))
+    Ok(Json(Joined { org_id }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -368,21 +322,17 @@ pub struct RegisterBody {
     responses((status = 201, body = Joined, description = "Account created, invitation accepted, session cookie set"),
         (status = 400, body = Problem), (status = 409, body = Problem, description = "account-exists: log in and accept")))]
 pub async fn register_with_invitation(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     ApiJson(b): ApiJson<RegisterBody>,
 ) -> AppResult<Response> {
     let r = invitations::register(&state, &ctx, &b.token, &b.password, b.first_name.as_deref(), b.last_name.as_deref())
         .await?;
     let cookie = session_cookie(&state, &r.session_token);
-    Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], axum::Json(Joined { org_id: r.org_id })).into_response())
+    Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], Json(Joined { org_id: r.org_id })).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}/preview", tag = "members", params(("org_id" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{id}/preview", tag = "members", params(ItemPath),
     responses((status = 200, body = service::Preview, description = "What this member sees (read-only)"), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn preview(
-    OrgRequest { state, scope, .. }: OrgRequest,
-    Path(p): Path<ItemPath>,
-) -> AppResult<axum::Json<service::Preview>> {
-    Ok(axum::Json(service::preview(&state, &scope, &p.id).await?))
+pub async fn preview(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<service::Preview>> {
+    Ok(Json(service::preview(&state, &scope, &id).await?))
 }

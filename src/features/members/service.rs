@@ -76,8 +76,11 @@ pub async fn view_of(state: &AppState, scope: &OrgScope, m: &MemberRow) -> AppRe
 
 // ---------------------------------------------------------------- change
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MemberChange {
     pub role: Option<String>,
+    /// Overrides to set; the whole map replaces the previous one.
     pub toggles: Option<BTreeMap<String, bool>>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,

@@ -5,10 +5,10 @@ use crate::features::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me/notifications", tag = "members", params(("org_id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/me/notifications", tag = "members", params(OrgPath),
     responses((status = 200, body = Preferences), (status = 404, body = Problem)))]
-pub async fn get_mine(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<axum::Json<Preferences>> {
-    Ok(axum::Json(service::mine(&state, &scope).await?))
+pub async fn get_mine(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Preferences>> {
+    Ok(Json(service::mine(&state, &scope).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -18,12 +18,12 @@ pub struct PreferencesBody {
     pub preferences: Vec<Preference>,
 }
 
-#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/me/notifications", tag = "members", params(("org_id" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/me/notifications", tag = "members", params(OrgPath),
     request_body = PreferencesBody,
     responses((status = 200, body = Preferences), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_mine(
     OrgRequest { state, ctx, scope }: OrgRequest,
     ApiJson(b): ApiJson<PreferencesBody>,
-) -> AppResult<axum::Json<Preferences>> {
-    Ok(axum::Json(service::set_mine(&state, &ctx, &scope, &b.preferences).await?))
+) -> AppResult<Json<Preferences>> {
+    Ok(Json(service::set_mine(&state, &ctx, &scope, &b.preferences).await?))
 }

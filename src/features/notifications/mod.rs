@@ -6,13 +6,10 @@ pub mod pages;
 pub mod repo;
 pub mod service;
 
-use crate::http::routes::{Guard, Routes};
-use axum::http::Method;
+use crate::http::routes::{Guard, Routes, get};
 
 pub fn routes() -> Routes {
     Routes::default()
-        .api(Method::GET, "/api/v1/orgs/{org_id}/me/notifications", Guard::Org, api::get_mine)
-        .api(Method::PUT, "/api/v1/orgs/{org_id}/me/notifications", Guard::Org, api::set_mine)
-        .page(Method::GET, "/notifications", Guard::Org, pages::show)
-        .page(Method::POST, "/notifications", Guard::Org, pages::save)
+        .api("/api/v1/orgs/{org_id}/me/notifications", Guard::Org, get(api::get_mine).put(api::set_mine))
+        .page("/notifications", Guard::Org, get(pages::show).post(pages::save))
 }

@@ -8,12 +8,9 @@ use crate::{
         members::api as members, notifications::api as notifications, orgs::api as orgs, public::api as public,
         services::api as services, teams::api as teams,
     },
-    http::routes::{Guard, Routes},
+    http::routes::{Guard, Routes, get},
 };
-use axum::{
-    http::{Method, header},
-    response::IntoResponse,
-};
+use axum::{http::header, response::IntoResponse};
 use std::sync::LazyLock;
 use utoipa::OpenApi;
 
@@ -62,7 +59,7 @@ use utoipa::OpenApi;
 pub struct ApiDoc;
 
 pub fn routes() -> Routes {
-    Routes::default().api(Method::GET, "/api/v1/openapi.json", Guard::Public, document)
+    Routes::default().api("/api/v1/openapi.json", Guard::Public, get(document))
 }
 
 /// The document as JSON text, built once. utoipa's generated builder has very large stack

@@ -3,7 +3,7 @@
 use super::service;
 use crate::features::prelude::*;
 use crate::http::ts;
-use axum::{extract::State, response::Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -30,9 +30,9 @@ fn present(o: crate::access::identity::MyOrg, active: Option<&str>) -> Org {
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", responses((status = 200, body = [Org]), (status = 401, body = Problem)))]
-pub async fn list(State(state): State<AppState>, who: Identity) -> AppResult<axum::Json<Vec<Org>>> {
+pub async fn list(AccountRequest { state, who, .. }: AccountRequest) -> AppResult<Json<Vec<Org>>> {
     let orgs = crate::access::identity::my_orgs(&state, &who.account_id).await?;
-    Ok(axum::Json(orgs.into_iter().map(|o| present(o, who.active_org_id.as_deref())).collect()))
+    Ok(Json(orgs.into_iter().map(|o| present(o, who.active_org_id.as_deref())).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -69,12 +69,11 @@ pub struct ActiveOrgResponse {
 #[utoipa::path(put, path = "/api/v1/me/active-org", tag = "orgs", request_body = SwitchOrg,
     responses((status = 200, body = ActiveOrgResponse), (status = 404, body = Problem)))]
 pub async fn switch(
-    State(state): State<AppState>,
-    who: Identity,
+    AccountRequest { state, who, .. }: AccountRequest,
     ApiJson(req): ApiJson<SwitchOrg>,
-) -> AppResult<axum::Json<ActiveOrgResponse>> {
+) -> AppResult<Json<ActiveOrgResponse>> {
     let org = service::switch(&state, &who, req.org_id.as_deref()).await?;
-    Ok(axum::Json(ActiveOrgResponse {
+    Ok(Json(ActiveOrgResponse {
         active_org: org.map(|o| {
             let id = o.id.clone();
             present(o, Some(&id))
@@ -82,32 +81,17 @@ pub async fn switch(
     }))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SettingsPatch {
-    pub name: Option<String>,
-    pub require_totp: Option<bool>,
-    /// Send booking messages by SMS too.
-    pub sms_enabled: Option<bool>,
-}
-
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(OrgPath),
     responses((status = 200, body = service::OrgSettings), (status = 404, body = Problem)))]
-pub async fn get_settings(
-    State(state): State<AppState>,
-    scope: crate::access::OrgScope,
-) -> AppResult<axum::Json<service::OrgSettings>> {
-    Ok(axum::Json(service::settings(&state, &scope).await?))
+pub async fn get_settings(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<service::OrgSettings>> {
+    Ok(Json(service::settings(&state, &scope).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = String, Path)), request_body = SettingsPatch,
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(OrgPath), request_body = service::SettingsChange,
     responses((status = 200, body = service::OrgSettings), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn update_settings(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    scope: crate::access::OrgScope,
-    ApiJson(b): ApiJson<SettingsPatch>,
-) -> AppResult<axum::Json<service::OrgSettings>> {
-    let change = service::SettingsChange { name: b.name, require_totp: b.require_totp, sms_enabled: b.sms_enabled };
-    Ok(axum::Json(service::update_settings(&state, &ctx, &scope, change).await?))
+    OrgRequest { state, ctx, scope }: OrgRequest,
+    ApiJson(b): ApiJson<service::SettingsChange>,
+) -> AppResult<Json<service::OrgSettings>> {
+    Ok(Json(service::update_settings(&state, &ctx, &scope, b).await?))
 }

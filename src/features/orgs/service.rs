@@ -93,11 +93,13 @@ pub async fn settings(state: &AppState, scope: &crate::access::OrgScope) -> AppR
     repo::settings(state.db.pool(), scope.tenant()).await
 }
 
-/// What `update_settings` may change; `None` keeps the value.
-#[derive(Clone, Debug, Default)]
+/// What `update_settings` may change (the settings' `PATCH` body); an absent field keeps its value.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SettingsChange {
     pub name: Option<String>,
     pub require_totp: Option<bool>,
+    /// Send booking messages by SMS too.
     pub sms_enabled: Option<bool>,
 }
 

@@ -4,7 +4,7 @@ use super::service::{self, Booked, ManagedBooking, PublicCalendar};
 use crate::features::availability::{Asked, Slot, SlotList, detail_of};
 use crate::features::prelude::*;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     response::Response,
 };
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,7 @@ pub struct PublicPage {
 
 #[utoipa::path(get, path = "/api/v1/book/{slug}", tag = "public", params(("slug" = String, Path)),
     responses((status = 200, body = PublicPage), (status = 404, body = Problem)))]
-pub async fn page(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<axum::Json<PublicPage>> {
+pub async fn page(PublicRequest { state, .. }: PublicRequest, Path(slug): Path<String>) -> AppResult<Json<PublicPage>> {
     let loc = service::location(&state, &slug).await?;
     let services = service::offer(&state, &loc)
         .await?
@@ -46,7 +46,7 @@ pub async fn page(State(state): State<AppState>, Path(slug): Path<String>) -> Ap
             calendars,
         })
         .collect();
-    Ok(axum::Json(PublicPage { location: loc.name, address: loc.address, time_zone: loc.time_zone, services }))
+    Ok(Json(PublicPage { location: loc.name, address: loc.address, time_zone: loc.time_zone, services }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -67,78 +67,42 @@ pub struct SlotsQuery {
 #[utoipa::path(get, path = "/api/v1/book/{slug}/availability", tag = "public", params(("slug" = String, Path), SlotsQuery),
     responses((status = 200, body = [Slot]), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn availability(
-    State(state): State<AppState>,
+    PublicRequest { state, .. }: PublicRequest,
     Path(slug): Path<String>,
     Query(q): Query<SlotsQuery>,
-) -> AppResult<axum::Json<SlotList>> {
+) -> AppResult<Json<SlotList>> {
     let asked = Asked::parse(&q.from, &q.to, q.tz.as_deref())?;
     let detail = detail_of(q.detail.as_deref())?;
-    Ok(axum::Json(service::slots(&state, &slug, (&q.service_id, q.calendar_id.as_deref()), asked, detail).await?))
+    Ok(Json(service::slots(&state, &slug, (&q.service_id, q.calendar_id.as_deref()), asked, detail).await?))
 }
 
-/// Only these fields: nothing here can choose a price, a status, a client record or staff.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BookBody {
-    pub service_id: String,
-    pub calendar_id: Option<String>,
-    /// An offered start, RFC 3339.
-    pub start: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub notes: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/book/{slug}/bookings", tag = "public", params(("slug" = String, Path)), request_body = BookBody,
+#[utoipa::path(post, path = "/api/v1/book/{slug}/bookings", tag = "public", params(("slug" = String, Path)), request_body = service::PublicBooking,
     responses((status = 201, body = Booked, description = "Confirmed; the manage link is emailed"),
         (status = 409, body = Problem, description = "slot-unavailable"), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn book(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     Path(slug): Path<String>,
-    ApiJson(b): ApiJson<BookBody>,
+    ApiJson(b): ApiJson<service::PublicBooking>,
 ) -> AppResult<Response> {
-    Ok(created(
-        service::book(
-            &state,
-            &ctx,
-            &slug,
-            service::PublicBooking {
-                service_id: b.service_id,
-                calendar_id: b.calendar_id,
-                start: b.start,
-                first_name: b.first_name,
-                last_name: b.last_name,
-                email: b.email,
-                phone: b.phone,
-                notes: b.notes,
-            },
-        )
-        .await?,
-    ))
+    Ok(created(service::book(&state, &ctx, &slug, b).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/manage/{token}", tag = "public", params(("token" = String, Path)),
     responses((status = 200, body = ManagedBooking), (status = 404, body = Problem)))]
 pub async fn manage(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     Path(token): Path<String>,
-) -> AppResult<axum::Json<ManagedBooking>> {
-    Ok(axum::Json(service::manage(&state, &ctx, &token).await?))
+) -> AppResult<Json<ManagedBooking>> {
+    Ok(Json(service::manage(&state, &ctx, &token).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/manage/{token}/cancel", tag = "public", params(("token" = String, Path)),
     responses((status = 200, body = ManagedBooking), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn cancel(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     Path(token): Path<String>,
-) -> AppResult<axum::Json<ManagedBooking>> {
-    Ok(axum::Json(service::cancel(&state, &ctx, &token).await?))
+) -> AppResult<Json<ManagedBooking>> {
+    Ok(Json(service::cancel(&state, &ctx, &token).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -150,10 +114,9 @@ pub struct RescheduleBody {
 #[utoipa::path(post, path = "/api/v1/manage/{token}/reschedule", tag = "public", params(("token" = String, Path)), request_body = RescheduleBody,
     responses((status = 200, body = ManagedBooking), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn reschedule(
-    State(state): State<AppState>,
-    ctx: Ctx,
+    PublicRequest { state, ctx }: PublicRequest,
     Path(token): Path<String>,
     ApiJson(b): ApiJson<RescheduleBody>,
-) -> AppResult<axum::Json<ManagedBooking>> {
-    Ok(axum::Json(service::reschedule(&state, &ctx, &token, &b.start).await?))
+) -> AppResult<Json<ManagedBooking>> {
+    Ok(Json(service::reschedule(&state, &ctx, &token, &b.start).await?))
 }

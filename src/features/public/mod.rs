@@ -7,21 +7,19 @@ pub mod pages;
 pub mod repo;
 pub mod service;
 
-use crate::http::routes::{Guard, Routes};
-use axum::http::Method;
+use crate::http::routes::{Guard, Routes, get, post};
 
 pub fn routes() -> Routes {
     use Guard::Public;
     Routes::default()
-        .api(Method::GET, "/api/v1/book/{slug}", Public, api::page)
-        .api(Method::GET, "/api/v1/book/{slug}/availability", Public, api::availability)
-        .api(Method::POST, "/api/v1/book/{slug}/bookings", Public, api::book)
-        .api(Method::GET, "/api/v1/manage/{token}", Public, api::manage)
-        .api(Method::POST, "/api/v1/manage/{token}/cancel", Public, api::cancel)
-        .api(Method::POST, "/api/v1/manage/{token}/reschedule", Public, api::reschedule)
-        .page(Method::GET, "/book/{slug}", Public, pages::book_page)
-        .page(Method::POST, "/book/{slug}", Public, pages::book)
-        .page(Method::GET, "/manage/{token}", Public, pages::manage)
-        .page(Method::POST, "/manage/{token}/cancel", Public, pages::cancel)
-        .page(Method::POST, "/manage/{token}/reschedule", Public, pages::reschedule)
+        .api("/api/v1/book/{slug}", Public, get(api::page))
+        .api("/api/v1/book/{slug}/availability", Public, get(api::availability))
+        .api("/api/v1/book/{slug}/bookings", Public, post(api::book))
+        .api("/api/v1/manage/{token}", Public, get(api::manage))
+        .api("/api/v1/manage/{token}/cancel", Public, post(api::cancel))
+        .api("/api/v1/manage/{token}/reschedule", Public, post(api::reschedule))
+        .page("/book/{slug}", Public, get(pages::book_page).post(pages::book))
+        .page("/manage/{token}", Public, get(pages::manage))
+        .page("/manage/{token}/cancel", Public, post(pages::cancel))
+        .page("/manage/{token}/reschedule", Public, post(pages::reschedule))
 }

@@ -128,14 +128,19 @@ pub async fn slots(
     Ok(SlotList::new(&free, ids, &window.tz, s.length_min, detail))
 }
 
+/// Only these fields: nothing here can choose a price, a status, a client record or staff.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PublicBooking {
     pub service_id: String,
     pub calendar_id: Option<String>,
+    /// An offered start, RFC 3339.
     pub start: String,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
     pub phone: Option<String>,
+    #[serde(default)]
     pub notes: String,
 }
 

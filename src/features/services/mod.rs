@@ -5,13 +5,15 @@ pub mod api;
 pub mod repo;
 pub mod service;
 
-use crate::http::routes::{Guard, Routes};
-use axum::http::Method;
+use crate::http::routes::{Guard, Routes, get, put};
 
 pub fn routes() -> Routes {
     Routes::default()
-        .org_collection("/api/v1/orgs/{org_id}/services", api::list, api::create)
-        .org_item("/api/v1/orgs/{org_id}/services/{id}", api::get, api::update, api::delete)
-        .api(Method::PUT, "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}", Guard::Org, api::offer)
-        .api(Method::DELETE, "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}", Guard::Org, api::withdraw)
+        .api("/api/v1/orgs/{org_id}/services", Guard::Org, get(api::list).post(api::create))
+        .api("/api/v1/orgs/{org_id}/services/{id}", Guard::Org, get(api::get).patch(api::update).delete(api::delete))
+        .api(
+            "/api/v1/orgs/{org_id}/services/{id}/calendars/{calendar_id}",
+            Guard::Org,
+            put(api::offer).delete(api::withdraw),
+        )
 }

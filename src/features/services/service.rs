@@ -52,7 +52,8 @@ async fn load(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Service
     Ok(s)
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ServiceInput {
     pub name: Option<String>,
     pub description: Option<String>,
@@ -62,9 +63,15 @@ pub struct ServiceInput {
     pub min_notice_min: Option<i64>,
     pub max_advance_days: Option<i64>,
     pub step_min: Option<i64>,
+    /// Display only; null clears.
+    #[serde(default, deserialize_with = "double_option")]
     pub price_cents: Option<Option<i64>>,
     pub currency: Option<String>,
     pub status: Option<String>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Ok(Some(<Option<i64> as serde::Deserialize>::deserialize(d)?))
 }
 
 fn apply(s: &mut Service, i: ServiceInput) -> AppResult<()> {

@@ -6,16 +6,13 @@ pub mod pages;
 pub mod repo;
 pub mod service;
 
-use crate::http::routes::{Guard, Routes};
-use axum::http::Method;
+use crate::http::routes::{Guard, Routes, get, post};
 
 pub fn routes() -> Routes {
     Routes::default()
-        .org_collection("/api/v1/orgs/{org_id}/teams", api::list, api::create)
-        .org_item("/api/v1/orgs/{org_id}/teams/{id}", api::get, api::update, api::delete)
-        .page(Method::GET, "/teams", Guard::Org, pages::list)
-        .page(Method::POST, "/teams", Guard::Org, pages::create)
-        .page(Method::GET, "/teams/{id}", Guard::Org, pages::detail)
-        .page(Method::POST, "/teams/{id}", Guard::Org, pages::update)
-        .page(Method::POST, "/teams/{id}/delete", Guard::Org, pages::delete)
+        .api("/api/v1/orgs/{org_id}/teams", Guard::Org, get(api::list).post(api::create))
+        .api("/api/v1/orgs/{org_id}/teams/{id}", Guard::Org, get(api::get).patch(api::update).delete(api::delete))
+        .page("/teams", Guard::Org, get(pages::list).post(pages::create))
+        .page("/teams/{id}", Guard::Org, get(pages::detail).post(pages::update))
+        .page("/teams/{id}/delete", Guard::Org, post(pages::delete))
 }

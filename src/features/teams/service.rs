@@ -95,9 +95,13 @@ async fn whole(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<Team> 
     Ok(team)
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TeamInput {
     pub name: Option<String>,
+    /// Replaces the member list when present.
     pub member_ids: Option<Vec<String>>,
+    /// Replaces the team's grants when present.
     pub grants: Option<Vec<GrantInput>>,
 }
 
