@@ -23,6 +23,7 @@ pub fn routes() -> Routes {
         .merge(features::services::routes())
         .merge(features::availability::routes())
         .merge(features::clients::routes())
+        .merge(features::statistics::routes())
         .merge(features::public::routes())
         .merge(features::openapi::routes())
         .merge(http::assets::routes())

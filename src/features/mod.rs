@@ -13,4 +13,5 @@ pub mod orgs;
 pub mod prelude;
 pub mod public;
 pub mod services;
+pub mod statistics;
 pub mod teams;

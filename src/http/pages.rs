@@ -49,12 +49,18 @@ pub struct NavLink {
 
 /// The organisation sections, each shown when the policy lets the member in.
 fn org_links(t: Tr, scope: &OrgScope) -> Vec<NavLink> {
-    let sections: [(&'static str, &'static str, bool); 6] = [
+    let sections: [(&'static str, &'static str, bool); 7] = [
         ("/agenda", t.get("nav.agenda"), true),
         ("/locations", t.get("nav.locations"), true),
         ("/team", t.get("nav.team"), scope.check(Action::ViewMembers, Object::Org).allowed),
         ("/teams", t.get("nav.teams"), scope.check(Action::ManageTeams, Object::Org).allowed),
         ("/audit", t.get("nav.audit"), scope.check(Action::ViewAuditLog, Object::Org).allowed),
+        // Held somewhere: the page narrows to the locations where it applies.
+        (
+            "/statistics",
+            t.get("nav.statistics"),
+            scope.member().capability(crate::access::policy::Toggle::Statistics).0,
+        ),
         // One's own notifications: every member.
         ("/notifications", t.get("nav.notifications"), true),
     ];

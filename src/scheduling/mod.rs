@@ -4,3 +4,4 @@ pub mod admission;
 pub mod availability;
 #[cfg(test)]
 mod availability_props;
+pub mod utilisation;

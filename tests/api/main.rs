@@ -30,4 +30,5 @@ mod secrets_at_rest;
 mod services;
 mod sideways;
 mod sms;
+mod statistics;
 mod teams_audit;

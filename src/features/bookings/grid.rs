@@ -28,7 +28,7 @@ pub(super) fn weekday_name(t: Tr, d: Date) -> &'static str {
 }
 
 /// "lundi 2 mars 2026" / "Monday 2 March 2026".
-pub(super) fn long_date(t: Tr, d: Date) -> String {
+pub(crate) fn long_date(t: Tr, d: Date) -> String {
     t.fmt(
         "date.long",
         &[

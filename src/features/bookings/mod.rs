@@ -3,7 +3,7 @@
 //! serialised write transactions on SQLite), and a lost race answers 409 with the clash.
 
 pub mod api;
-mod grid;
+pub(crate) mod grid;
 pub mod hours;
 pub mod notify;
 pub mod pages;

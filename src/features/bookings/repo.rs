@@ -456,3 +456,33 @@ pub async fn count(tx: &mut Tx, tenant: &Tenant, of: CountOf<'_>) -> AppResult<i
     };
     Ok(db::query_scalar(sql, &[tenant, &id]).fetch_one(&mut **tx).await?)
 }
+
+/// The unavailability periods meeting `[from, to)` on several calendars, in one query (the
+/// open-time side of utilisation).
+pub async fn unavailable_in<'e, E>(
+    exec: E,
+    tenant: &Tenant,
+    calendar_ids: &[String],
+    (from, to): (i64, i64),
+) -> AppResult<HashMap<String, Vec<(i64, i64)>>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let mut out: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
+    if calendar_ids.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT calendar_id, start_at, end_at FROM unavailability \
+         WHERE org_id = $1 AND end_at > $2 AND start_at < $3 AND calendar_id IN ({})",
+        placeholders(4, calendar_ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql).bind(tenant.org_id()).bind(from).bind(to);
+    for id in calendar_ids {
+        q = q.bind(id);
+    }
+    for (cal, s, e) in q.fetch_all(exec).await? {
+        out.entry(cal).or_default().push((s, e));
+    }
+    Ok(out)
+}

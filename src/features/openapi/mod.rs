@@ -6,7 +6,7 @@ use crate::{
         accounts::api as accounts, audit_log::api as audit, availability::api as availability,
         bookings::api as bookings, calendars::api as calendars, clients::api as clients, locations::api as locations,
         members::api as members, notifications::api as notifications, orgs::api as orgs, public::api as public,
-        services::api as services, teams::api as teams,
+        services::api as services, statistics::api as statistics, teams::api as teams,
     },
     http::routes::{Guard, Routes, get},
 };
@@ -39,6 +39,7 @@ use utoipa::OpenApi;
         services::offer, services::withdraw, availability::availability,
         clients::list, clients::create, clients::get, clients::update, clients::merge, clients::export, clients::erase,
         public::page, public::availability, public::book, public::manage, public::cancel, public::reschedule,
+        statistics::statistics, statistics::export,
     ),
     components(schemas(Problem, FieldError)),
     tags((name = "auth", description = "Sign-up, login, password reset"),
@@ -54,7 +55,8 @@ use utoipa::OpenApi;
          (name = "services", description = "Services (appointment types)"),
          (name = "availability", description = "Free times of services on calendars"),
          (name = "clients", description = "Clients, history, merge, export and erasure"),
-         (name = "public", description = "The public booking page and manage links"))
+         (name = "public", description = "The public booking page and manage links"),
+         (name = "statistics", description = "Bookings per week, location, calendar and service; rates, busiest hours, utilisation"))
 )]
 pub struct ApiDoc;
 
