@@ -8,12 +8,11 @@ pub mod pages;
 pub mod repo;
 pub mod service;
 
-use crate::http::routes::{Guard, Routes};
-use axum::http::Method;
+use crate::http::routes::{Guard, Routes, get};
 
 pub fn routes() -> Routes {
     Routes::default()
-        .api(Method::GET, "/api/v1/orgs/{org_id}/statistics", Guard::Org, api::statistics)
-        .api(Method::GET, "/api/v1/orgs/{org_id}/statistics.csv", Guard::Org, api::export)
-        .page(Method::GET, "/statistics", Guard::Org, pages::page)
+        .api("/api/v1/orgs/{org_id}/statistics", Guard::Org, get(api::statistics))
+        .api("/api/v1/orgs/{org_id}/statistics.csv", Guard::Org, get(api::export))
+        .page("/statistics", Guard::Org, get(pages::page))
 }
