@@ -13,24 +13,30 @@ pub struct Bar {
     pub shown: String,
 }
 
-/// The `<svg>` element of a chart `w` × `h` units wide, scaled to its box, named `title`.
+/// The `<svg>` element of a chart `w` × `h` pixels, named `title`; the page's CSS narrows
+/// it (keeping its proportions) where the screen is narrower.
 fn open(class: &str, w: i64, h: i64, title: &str) -> String {
     format!(
-        "<svg class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" aria-label=\"{}\" \
-         preserveAspectRatio=\"xMinYMin meet\">",
+        "<svg class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">",
         esc(title)
     )
 }
 
-const ROW: i64 = 28;
-const LABEL_W: i64 = 220;
-const BAR_W: i64 = 300;
+/// At most `max` characters, an ellipsis standing for the rest (the full text is in the
+/// bar's `<title>` and in the table beside the chart).
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max - 1).collect::<String>()) }
+}
+
+const ROW: i64 = 26;
+const LABEL_W: i64 = 140;
+const BAR_W: i64 = 160;
 
 /// Horizontal bars, longest = full width, each with its label before and number after.
 pub fn bars(title: &str, items: &[Bar]) -> String {
     let max = items.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let h = ROW * items.len().max(1) as i64;
-    let w = LABEL_W + BAR_W + 90;
+    let w = LABEL_W + BAR_W + 60;
     let mut s = open("chart", w, h, title);
     for (i, b) in items.iter().enumerate() {
         let y = ROW * i as i64;
@@ -38,46 +44,16 @@ pub fn bars(title: &str, items: &[Bar]) -> String {
         let _ = write!(
             s,
             "<g><title>{label} — {shown}</title>\
-             <text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" font-size=\"13\" fill=\"currentColor\">{label}</text>\
+             <text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" font-size=\"13\" fill=\"currentColor\">{short}</text>\
              <rect x=\"{LABEL_W}\" y=\"{ry}\" width=\"{len}\" height=\"18\" rx=\"2\" fill=\"currentColor\" fill-opacity=\"0.55\"/>\
              <text x=\"{vx}\" y=\"{ty}\" font-size=\"13\" fill=\"currentColor\">{shown}</text></g>",
             label = esc(&b.label),
+            short = esc(&clip(&b.label, 19)),
             shown = esc(&b.shown),
             lx = LABEL_W - 8,
             ty = y + 18,
             ry = y + 5,
             vx = LABEL_W + len + 6,
-        );
-    }
-    s.push_str("</svg>");
-    s
-}
-
-/// Vertical columns, one per item (the weeks), the number above each and the label below.
-pub fn columns(title: &str, items: &[Bar]) -> String {
-    const COL: i64 = 44;
-    const PLOT_H: i64 = 140;
-    let max = items.iter().map(|b| b.value).max().unwrap_or(0).max(1);
-    let w = COL * items.len().max(1) as i64;
-    let h = PLOT_H + 44;
-    let mut s = open("chart", w, h, title);
-    for (i, b) in items.iter().enumerate() {
-        let x = COL * i as i64;
-        let len = b.value.max(0) * (PLOT_H - 20) / max;
-        let top = PLOT_H - len;
-        let _ = write!(
-            s,
-            "<g><title>{label} — {shown}</title>\
-             <rect x=\"{rx}\" y=\"{top}\" width=\"{bw}\" height=\"{len}\" rx=\"2\" fill=\"currentColor\" fill-opacity=\"0.55\"/>\
-             <text x=\"{cx}\" y=\"{vy}\" text-anchor=\"middle\" font-size=\"12\" fill=\"currentColor\">{shown}</text>\
-             <text x=\"{cx}\" y=\"{ly}\" text-anchor=\"middle\" font-size=\"11\" fill=\"currentColor\">{label}</text></g>",
-            label = esc(&b.label),
-            shown = esc(&b.shown),
-            rx = x + 6,
-            bw = COL - 12,
-            cx = x + COL / 2,
-            vy = top - 4,
-            ly = PLOT_H + 18,
         );
     }
     s.push_str("</svg>");
@@ -137,10 +113,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_cannot_break_out_of_the_markup() {
+    fn labels_cannot_break_out_of_the_markup_and_long_ones_are_clipped() {
         let svg = bars("t", &[Bar { label: "<script>alert('x')</script> & co".into(), value: 3, shown: "3".into() }]);
         assert!(!svg.contains("<script>"));
-        assert!(svg.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"));
+        assert!(svg.contains("<title>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co — 3</title>"), "{svg}");
+        assert!(svg.contains(">&lt;script&gt;alert(&#39;x…</text>"), "{svg}");
     }
 
     #[test]
