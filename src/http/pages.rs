@@ -161,6 +161,29 @@ pub fn render_status<T: Template>(status: StatusCode, page: &T) -> Response {
     }
 }
 
+/// A page that says one thing: a title, a sentence and at most one button (`href`, label).
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub p: PageCtx,
+    pub title: String,
+    pub message: String,
+    pub link: Option<(String, String)>,
+}
+
+impl MessagePage {
+    /// The page from keys of `p`'s language: the title, the message and the button's label.
+    pub fn of(p: PageCtx, title_key: &str, message_key: &str, link: Option<(&str, &str)>) -> Self {
+        let t = p.t;
+        MessagePage {
+            title: t.get(title_key).into(),
+            message: t.get(message_key).into(),
+            link: link.map(|(href, label_key)| (href.to_string(), t.get(label_key).to_string())),
+            p,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

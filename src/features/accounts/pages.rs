@@ -6,7 +6,7 @@ use crate::{
     access::MaybeIdentity,
     http::{
         LANG_COOKIE,
-        pages::{ZONES, safe_next},
+        pages::{MessagePage, ZONES, safe_next},
         session_cookie, set_cookie,
     },
     types::Lang,
@@ -24,23 +24,8 @@ pub use super::security_pages::{
     password, revoke_others, revoke_session, security, sessions, totp_disable, totp_enable, totp_setup,
 };
 
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessagePage {
-    p: PageCtx,
-    title: String,
-    message: String,
-    link: Option<(String, String)>,
-}
-
 fn message(p: PageCtx, title_key: &str, message_key: &str, link: Option<(&str, &str)>) -> Response {
-    let t = p.t;
-    render(&MessagePage {
-        title: t.get(title_key).into(),
-        message: t.get(message_key).into(),
-        link: link.map(|(href, label_key)| (href.to_string(), t.get(label_key).to_string())),
-        p,
-    })
+    render(&MessagePage::of(p, title_key, message_key, link))
 }
 
 #[derive(Template)]
@@ -176,19 +161,19 @@ pub async fn verify(
                 },
             ))
         }
-        Ok(_) => Ok(message(PageCtx::anonymous(&ctx), "verify.title", "verify.done", Some(("/login", "nav.login")))),
-        Err(AppError::BadRequest { code: "invalid-token", .. }) => Ok(render_status(
-            StatusCode::BAD_REQUEST,
-            &MessagePage {
-                title: ctx_t(&ctx).get("verify.title").into(),
-                message: ctx_t(&ctx).get("error.invalid-token").into(),
-                link: Some(("/signup".into(), ctx_t(&ctx).get("nav.signup").into())),
-                p: PageCtx::anonymous(&ctx),
-            },
-        )),
-        Err(AppError::Conflict { .. }) => {
+        // The address already has an account: it is confirmed all the same.
+        Ok(_) | Err(AppError::Conflict { .. }) => {
             Ok(message(PageCtx::anonymous(&ctx), "verify.title", "verify.done", Some(("/login", "nav.login"))))
         }
+        Err(AppError::BadRequest { code: "invalid-token", .. }) => Ok(render_status(
+            StatusCode::BAD_REQUEST,
+            &MessagePage::of(
+                PageCtx::anonymous(&ctx),
+                "verify.title",
+                "error.invalid-token",
+                Some(("/signup", "nav.signup")),
+            ),
+        )),
         Err(e) => Err(e).or_page(&ctx),
     }
 }
@@ -330,12 +315,12 @@ pub async fn reset(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
         Err(AppError::Validation(v)) => Ok(again(v.first().map(|e| e.message.clone()).unwrap_or_default())),
         Err(AppError::BadRequest { code: "invalid-token", .. }) => Ok(render_status(
             StatusCode::BAD_REQUEST,
-            &MessagePage {
-                title: t.get("reset.title").into(),
-                message: t.get("error.invalid-token").into(),
-                link: Some(("/forgot".into(), t.get("login.forgot").into())),
-                p: PageCtx::anonymous(&ctx),
-            },
+            &MessagePage::of(
+                PageCtx::anonymous(&ctx),
+                "reset.title",
+                "error.invalid-token",
+                Some(("/forgot", "login.forgot")),
+            ),
         )),
         Err(e) => Err(e).or_page(&ctx),
     }

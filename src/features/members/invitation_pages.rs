@@ -6,7 +6,11 @@ use super::pages::*;
 use crate::features::prelude::*;
 use crate::{
     access::MaybeIdentity,
-    http::{forms::refused, pages::enc, session_cookie},
+    http::{
+        forms::refused,
+        pages::{MessagePage, enc},
+        session_cookie,
+    },
 };
 use askama::Template;
 use axum::{
@@ -16,15 +20,6 @@ use axum::{
 use serde::Deserialize;
 
 // ---------------------------------------------------------------- the invitation link
-
-#[derive(Template)]
-#[template(path = "message.html")]
-pub(super) struct MessagePage {
-    p: PageCtx,
-    title: String,
-    message: String,
-    link: Option<(String, String)>,
-}
 
 #[derive(Template)]
 #[template(path = "invitation.html")]
@@ -58,15 +53,9 @@ pub(super) async fn frame(state: &AppState, ctx: &Ctx, who: Option<&Identity>) -
 }
 
 pub(super) fn invalid_link(p: PageCtx) -> axum::response::Response {
-    let t = p.t;
     render_status(
         StatusCode::BAD_REQUEST,
-        &MessagePage {
-            title: t.get("invitation.title").into(),
-            message: t.get("invitation.invalid").into(),
-            link: Some(("/".into(), t.get("error.back_home").into())),
-            p,
-        },
+        &MessagePage::of(p, "invitation.title", "invitation.invalid", Some(("/", "error.back_home"))),
     )
 }
 

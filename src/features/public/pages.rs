@@ -5,7 +5,7 @@
 use super::service::{self, PublicBooking};
 use crate::features::prelude::*;
 use crate::{
-    http::pages::{ZONES, enc},
+    http::pages::{MessagePage, ZONES, enc},
     types::{BoundedDate, BoundedInstant, Lang},
 };
 use askama::Template;
@@ -289,15 +289,6 @@ pub struct BookForm {
     form: FormValues,
 }
 
-#[derive(Template)]
-#[template(path = "message.html")]
-struct Done {
-    p: PageCtx,
-    title: String,
-    message: String,
-    link: Option<(String, String)>,
-}
-
 pub async fn book(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -322,7 +313,7 @@ pub async fn book(
                 .parse::<Zoned>()
                 .map(|z| format!("{} {}", day_label(z.date(), ctx.lang), z.strftime("%H:%M")))
                 .unwrap_or(b.start);
-            Ok(render(&Done {
+            Ok(render(&MessagePage {
                 p: PageCtx::anonymous(&ctx),
                 title: t.get("book.done_title").into(),
                 message: t
