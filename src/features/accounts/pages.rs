@@ -28,6 +28,13 @@ fn message(p: PageCtx, title_key: &str, message_key: &str, link: Option<(&str, &
     render(&MessagePage::of(p, title_key, message_key, link))
 }
 
+/// A single-use link that is invalid, expired or used, under `title_key`, with the way to ask
+/// for a new one (`href`, the key of its label).
+fn invalid_link(ctx: &Ctx, title_key: &str, again: (&str, &str)) -> Response {
+    let page = MessagePage::of(PageCtx::anonymous(ctx), title_key, "error.invalid-token", Some(again));
+    render_status(StatusCode::BAD_REQUEST, &page)
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
@@ -165,15 +172,9 @@ pub async fn verify(
         Ok(_) | Err(AppError::Conflict { .. }) => {
             Ok(message(PageCtx::anonymous(&ctx), "verify.title", "verify.done", Some(("/login", "nav.login"))))
         }
-        Err(AppError::BadRequest { code: "invalid-token", .. }) => Ok(render_status(
-            StatusCode::BAD_REQUEST,
-            &MessagePage::of(
-                PageCtx::anonymous(&ctx),
-                "verify.title",
-                "error.invalid-token",
-                Some(("/signup", "nav.signup")),
-            ),
-        )),
+        Err(AppError::BadRequest { code: "invalid-token", .. }) => {
+            Ok(invalid_link(&ctx, "verify.title", ("/signup", "nav.signup")))
+        }
         Err(e) => Err(e).or_page(&ctx),
     }
 }
@@ -313,15 +314,9 @@ pub async fn reset(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
             message(PageCtx::anonymous(&ctx), "reset.title", "reset.done", Some(("/login", "nav.login"))),
         )),
         Err(AppError::Validation(v)) => Ok(again(v.first().map(|e| e.message.clone()).unwrap_or_default())),
-        Err(AppError::BadRequest { code: "invalid-token", .. }) => Ok(render_status(
-            StatusCode::BAD_REQUEST,
-            &MessagePage::of(
-                PageCtx::anonymous(&ctx),
-                "reset.title",
-                "error.invalid-token",
-                Some(("/forgot", "login.forgot")),
-            ),
-        )),
+        Err(AppError::BadRequest { code: "invalid-token", .. }) => {
+            Ok(invalid_link(&ctx, "reset.title", ("/forgot", "login.forgot")))
+        }
         Err(e) => Err(e).or_page(&ctx),
     }
 }

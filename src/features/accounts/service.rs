@@ -74,16 +74,25 @@ impl LinkMail {
         name: &str,
         link: &str,
     ) -> AppResult<()> {
-        let mail = compose(
-            to,
-            t.get(self.subject),
-            &[t.fmt(self.body, &[("name", name)]), t.get(self.ignore).to_string()],
-            Some((t.get(self.action), link)),
-            t.get("mail.footer"),
-        );
-        outbox::enqueue_email(tx, now, None, &mail).await?;
-        Ok(())
+        let paragraphs = [t.fmt(self.body, &[("name", name)]), t.get(self.ignore).to_string()];
+        account_mail(tx, now, t, to, self.subject, &paragraphs, Some((t.get(self.action), link))).await
     }
+}
+
+/// Queues a mail about an account (no organisation's) to `to`, in `t`: the subject's key, the
+/// paragraphs, at most one button (label, link) and the common footer.
+pub(super) async fn account_mail(
+    tx: &mut Tx,
+    now: i64,
+    t: Tr,
+    to: &str,
+    subject_key: &str,
+    paragraphs: &[String],
+    action: Option<(&str, &str)>,
+) -> AppResult<()> {
+    let mail = compose(to, t.get(subject_key), paragraphs, action, t.get("mail.footer"));
+    outbox::enqueue_email(tx, now, None, &mail).await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------- login
@@ -256,15 +265,10 @@ async fn mail_password_changed(
     now: i64,
 ) -> AppResult<()> {
     let t = mail_lang(account, ctx.lang);
-    let mail = compose(
-        &account.email,
-        t.get("mail.changed.subject"),
-        &[t.fmt("mail.changed.body", &[("name", &account.first_name)])],
-        Some((t.get("login.forgot"), &format!("{}/forgot", state.config.base_url))),
-        t.get("mail.footer"),
-    );
-    outbox::enqueue_email(tx, now, None, &mail).await?;
-    Ok(())
+    let body = [t.fmt("mail.changed.body", &[("name", &account.first_name)])];
+    let forgot = format!("{}/forgot", state.config.base_url);
+    account_mail(tx, now, t, &account.email, "mail.changed.subject", &body, Some((t.get("login.forgot"), &forgot)))
+        .await
 }
 
 // ---------------------------------------------------------------- profile and password

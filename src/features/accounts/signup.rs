@@ -5,14 +5,12 @@ use crate::features::prelude::*;
 use crate::{
     audit::{self, Actor, Event},
     clock::to_ms,
-    crypto,
-    jobs::{mail::compose, outbox},
-    ratelimit,
+    crypto, ratelimit,
     types::{Checks, Email, Lang, Name, NewPassword},
 };
 use serde_json::json;
 
-use super::service::{VERIFY_MAIL, VERIFY_TTL_MS, invalid_token, mail_lang};
+use super::service::{VERIFY_MAIL, VERIFY_TTL_MS, account_mail, invalid_token, mail_lang};
 
 // ---------------------------------------------------------------- sign-up
 
@@ -56,14 +54,18 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
         }
         Some(existing) => {
             let t = mail_lang(&existing, ctx.lang);
-            let mail = compose(
+            let body = [t.get("mail.exists.body").to_string()];
+            let forgot = format!("{base}/forgot");
+            account_mail(
+                &mut tx,
+                now,
+                t,
                 &existing.email,
-                t.get("mail.exists.subject"),
-                &[t.get("mail.exists.body").to_string()],
-                Some((t.get("login.forgot"), &format!("{base}/forgot"))),
-                t.get("mail.footer"),
-            );
-            outbox::enqueue_email(&mut tx, now, None, &mail).await?;
+                "mail.exists.subject",
+                &body,
+                Some((t.get("login.forgot"), &forgot)),
+            )
+            .await?;
         }
         None => {
             let token = crypto::new_token();

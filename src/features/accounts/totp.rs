@@ -6,13 +6,11 @@ use crate::features::prelude::*;
 use crate::{
     audit::{self, Event},
     clock::to_ms,
-    crypto,
-    jobs::{mail::compose, outbox},
-    ratelimit,
+    crypto, ratelimit,
 };
 use serde_json::json;
 
-use super::service::{actor_of, mail_lang};
+use super::service::{account_mail, actor_of, mail_lang};
 
 // ---------------------------------------------------------------- second factor
 
@@ -148,14 +146,8 @@ pub(super) async fn totp_mail_and_audit(
     ended: u64,
 ) -> AppResult<()> {
     let t = mail_lang(account, ctx.lang);
-    let mail = compose(
-        &account.email,
-        t.get("mail.totp.subject"),
-        &[t.fmt(if on { "mail.totp.on" } else { "mail.totp.off" }, &[("name", &account.first_name)])],
-        None,
-        t.get("mail.footer"),
-    );
-    outbox::enqueue_email(tx, now, None, &mail).await?;
+    let body = [t.fmt(if on { "mail.totp.on" } else { "mail.totp.off" }, &[("name", &account.first_name)])];
+    account_mail(tx, now, t, &account.email, "mail.totp.subject", &body, None).await?;
     let event = Event::new(if on { "account.totp_enabled" } else { "account.totp_disabled" }, "account", &account.id)
         .after(json!({"sessions_ended": ended}));
     audit::record(tx, now, None, &actor_of(account), Some(ctx), event).await
