@@ -347,13 +347,13 @@ struct ProfilePage {
     p: PageCtx,
     errors: FormErrors,
     email: String,
-    first_name: String,
-    last_name: String,
-    mobile_phone: String,
-    country: String,
-    time_zone: String,
-    language: String,
+    /// The values in the form: as stored, or as sent when refused.
+    f: ProfileForm,
     zones: Vec<String>,
+}
+
+fn profile_page(p: PageCtx, errors: FormErrors, email: String, f: ProfileForm) -> ProfilePage {
+    ProfilePage { p, errors, email, f, zones: ZONES.iter().map(|z| z.to_string()).collect() }
 }
 
 pub async fn profile_form(AccountRequest { state, ctx, who }: AccountRequest) -> PageResult {
@@ -368,18 +368,15 @@ pub async fn profile_form(AccountRequest { state, ctx, who }: AccountRequest) ->
 
 /// The profile page showing the account as stored.
 fn saved_profile(p: PageCtx, a: repo::AccountRow) -> ProfilePage {
-    ProfilePage {
-        p,
-        errors: FormErrors::default(),
-        email: a.email,
+    let f = ProfileForm {
         first_name: a.first_name,
         last_name: a.last_name,
         mobile_phone: a.mobile_phone.unwrap_or_default(),
         country: a.country.unwrap_or_default(),
         time_zone: a.time_zone,
         language: a.language.unwrap_or_default(),
-        zones: ZONES.iter().map(|z| z.to_string()).collect(),
-    }
+    };
+    profile_page(p, FormErrors::default(), a.email, f)
 }
 
 #[derive(Deserialize, Default)]
@@ -422,21 +419,7 @@ pub async fn profile(
         Err(e) => match FormErrors::from_error(&e) {
             Some(errors) => {
                 let p = PageCtx::for_user(&state, &ctx, &who).await.or_page(&ctx)?;
-                Ok(render_status(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &ProfilePage {
-                        p,
-                        errors,
-                        email: who.email.clone(),
-                        first_name: f.first_name,
-                        last_name: f.last_name,
-                        mobile_phone: f.mobile_phone,
-                        country: f.country,
-                        time_zone: f.time_zone,
-                        language: f.language,
-                        zones: ZONES.iter().map(|z| z.to_string()).collect(),
-                    },
-                ))
+                Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &profile_page(p, errors, who.email.clone(), f)))
             }
             None => Err(e).or_page(&ctx),
         },
