@@ -117,7 +117,7 @@ mod tests {
         let svg = bars("t", &[Bar { label: "<script>alert('x')</script> & co".into(), value: 3, shown: "3".into() }]);
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("<title>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co — 3</title>"), "{svg}");
-        assert!(svg.contains(">&lt;script&gt;alert(&#39;x…</text>"), "{svg}");
+        assert!(svg.contains(">&lt;script&gt;alert(&#39;x&#39;)…</text>"), "{svg}");
     }
 
     #[test]
