@@ -27,6 +27,19 @@ fn http_get(port: u16, path: &str) -> String {
 }
 
 #[test]
+fn the_log_has_no_colour_codes_when_it_is_not_a_terminal() {
+    let dir = scratch();
+    // The first start writes the server key and says so in the log, before the address.
+    let (mut child, line) = crate::binary::serve(
+        bin().arg("serve").current_dir(&dir).env("CRENEAU_LISTEN", "127.0.0.1:0").env("RUST_LOG", "info"),
+    );
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let _ = child.wait();
+    assert!(line.contains("INFO"), "{line:?}");
+    assert!(!line.contains('\u{1b}'), "colour codes in a piped log: {line:?}");
+}
+
+#[test]
 fn serve_starts_on_a_fresh_folder_and_stops_on_sigterm() {
     let dir = scratch();
     let (mut child, line) =
