@@ -430,6 +430,11 @@ pub fn local_time(ms: i64, zone: &TimeZone) -> String {
     crate::clock::from_ms(ms).to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
+/// `a=1&b=x%20y`: the pairs with a value, each value percent-encoded.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")
+}
+
 /// Percent-encode a query value.
 pub fn enc(s: &str) -> String {
     s.bytes()

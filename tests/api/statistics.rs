@@ -179,6 +179,7 @@ async fn statistics_follow_the_toggle_and_the_scope(app: TestApp) {
     // not one of theirs.
     let (stranger, other_org) = owner_with_org(&app, "other@stats.fr", "Other").await;
     stranger.org_get(&s.org, &format!("/statistics?{RANGE}")).await.assert(StatusCode::NOT_FOUND);
+    stranger.org_get(&s.org, &format!("/statistics.csv?{RANGE}")).await.assert(StatusCode::NOT_FOUND);
     stranger.org_get(&other_org, &format!("/statistics?location_id={}", s.paris)).await.assert(StatusCode::NOT_FOUND);
     let empty = stats(&stranger, &other_org, "").await;
     assert_eq!(empty["total"]["bookings"], 0);

@@ -6,7 +6,7 @@ use super::service::{self, AuditRow, Filter};
 use crate::features::prelude::*;
 use crate::{
     features::{accounts::pages::viewer_zone, clients::personal},
-    http::pages::{enc, local_time},
+    http::pages::{local_time, query_string},
 };
 use askama::Template;
 use axum::extract::Query;
@@ -107,10 +107,6 @@ fn actor_text(t: Tr, r: &AuditRow) -> String {
         (_, "system") => t.get("audit.system").to_string(),
         (_, kind) => kind.to_string(),
     }
-}
-
-fn query_string(pairs: &[(&str, &str)]) -> String {
-    pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")
 }
 
 pub async fn page(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<AuditQuery>) -> PageResult {

@@ -459,15 +459,12 @@ pub async fn count(tx: &mut Tx, tenant: &Tenant, of: CountOf<'_>) -> AppResult<i
 
 /// The unavailability periods meeting `[from, to)` on several calendars, in one query (the
 /// open-time side of utilisation).
-pub async fn unavailable_in<'e, E>(
-    exec: E,
+pub async fn unavailable_in(
+    exec: impl db::Executor<'_>,
     tenant: &Tenant,
     calendar_ids: &[String],
     (from, to): (i64, i64),
-) -> AppResult<HashMap<String, Vec<(i64, i64)>>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+) -> AppResult<HashMap<String, Vec<(i64, i64)>>> {
     let mut out: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
     if calendar_ids.is_empty() {
         return Ok(out);
@@ -477,11 +474,9 @@ where
          WHERE org_id = $1 AND end_at > $2 AND start_at < $3 AND calendar_id IN ({})",
         placeholders(4, calendar_ids.len())
     );
-    let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql).bind(tenant.org_id()).bind(from).bind(to);
-    for id in calendar_ids {
-        q = q.bind(id);
-    }
-    for (cal, s, e) in q.fetch_all(exec).await? {
+    let rows: Vec<(String, i64, i64)> =
+        db::query_as(&sql, &db::and_list(&[tenant, &from, &to], calendar_ids)).fetch_all(exec).await?;
+    for (cal, s, e) in rows {
         out.entry(cal).or_default().push((s, e));
     }
     Ok(out)

@@ -10,7 +10,7 @@ use super::{
 use crate::features::prelude::*;
 use crate::{
     features::{accounts::pages::viewer_zone, bookings::grid::long_date},
-    http::pages::{Opt, enc},
+    http::pages::{Opt, query_string},
 };
 use askama::Template;
 use axum::extract::Query;
@@ -175,16 +175,8 @@ fn present(t: Tr, r: &Report, p: PageCtx, org_id: &str) -> StatsPage {
     ];
     let days: [&str; 7] = std::array::from_fn(|d| t.weekday_short(d as i8 + 1));
     let heat_svg = chart::heat_map(t.get("stats.busiest"), &days, &r.heat, |d, h, n| hour_cell(t, d, h, n));
-    let query = [
-        ("from", r.from.to_string()),
-        ("to", r.to.to_string()),
-        ("location_id", r.location_id.clone().unwrap_or_default()),
-    ]
-    .iter()
-    .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| format!("{k}={}", enc(v)))
-    .collect::<Vec<_>>()
-    .join("&");
+    let (from, to) = (r.from.to_string(), r.to.to_string());
+    let query = query_string(&[("from", &from), ("to", &to), ("location_id", r.location_id.as_deref().unwrap_or(""))]);
     StatsPage {
         choices: r.choices.iter().map(|(id, name)| Opt::new(id.clone(), name.clone())).collect(),
         error: None,

@@ -2,7 +2,11 @@
 //! loaded. Both read the `bookings_org_start` index (organisation, start) over the window
 //! and take the `Tenant`, so another organisation's bookings cannot be counted.
 
-use crate::{access::Tenant, db::placeholders, error::AppResult};
+use crate::{
+    access::Tenant,
+    db::{self, placeholders},
+    error::AppResult,
+};
 
 pub const HOUR_MS: i64 = 3_600_000;
 
@@ -18,26 +22,21 @@ pub struct Tally {
 
 /// Run `sql` over the bookings of `calendar_ids` starting in `[from, to)`: `$1` is the
 /// organisation, `$2` and `$3` the window, `{cals}` the calendars' list. No calendar, no rows.
-async fn over_window<'e, E, T>(
-    exec: E,
+async fn over_window<T>(
+    exec: impl db::Executor<'_>,
     tenant: &Tenant,
     calendar_ids: &[String],
     (from, to): (i64, i64),
     sql: &str,
 ) -> AppResult<Vec<T>>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
     if calendar_ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = sql.replace("{cals}", &placeholders(4, calendar_ids.len()));
-    let mut q = sqlx::query_as::<_, T>(&sql).bind(tenant.org_id()).bind(from).bind(to);
-    for id in calendar_ids {
-        q = q.bind(id);
-    }
-    Ok(q.fetch_all(exec).await?)
+    Ok(db::query_as(&sql, &db::and_list(&[tenant, &from, &to], calendar_ids)).fetch_all(exec).await?)
 }
 
 /// What the statistics read, in two grouped queries: one row per calendar × service ×
