@@ -12,6 +12,7 @@ pub fn routes() -> Routes {
     Routes::default()
         .merge(features::health::routes())
         .merge(features::accounts::routes())
+        .merge(features::home::routes())
         .merge(features::orgs::routes())
         .merge(features::locations::routes())
         .merge(features::calendars::routes())

@@ -61,3 +61,19 @@ document.addEventListener("change", function (e) {
     dragged = null;
   });
 })();
+// Destructive forms ask first: the form's data-confirm is the question.
+document.addEventListener("submit", function (e) {
+  var f = e.target;
+  var q = f && f.getAttribute && f.getAttribute("data-confirm");
+  if (q && !window.confirm(q)) e.preventDefault();
+});
+// Copy buttons: data-copy names the element whose text is copied.
+document.addEventListener("click", function (e) {
+  var b = e.target.closest && e.target.closest("button[data-copy]");
+  if (!b || !navigator.clipboard) return;
+  var el = document.getElementById(b.getAttribute("data-copy"));
+  if (!el) return;
+  navigator.clipboard.writeText(el.textContent.trim()).then(function () {
+    b.textContent = b.getAttribute("data-copied") || b.textContent;
+  });
+});

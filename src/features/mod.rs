@@ -5,6 +5,7 @@ pub mod bookings;
 pub mod calendars;
 pub mod clients;
 pub mod health;
+pub mod home;
 pub mod locations;
 pub mod members;
 pub mod notifications;

@@ -49,9 +49,10 @@ pub struct NavLink {
 
 /// The organisation sections, each shown when the policy lets the member in.
 fn org_links(t: Tr, scope: &OrgScope) -> Vec<NavLink> {
-    let sections: [(&'static str, &'static str, bool); 7] = [
+    let sections: [(&'static str, &'static str, bool); 8] = [
         ("/agenda", t.get("nav.agenda"), true),
         ("/locations", t.get("nav.locations"), true),
+        ("/services", t.get("nav.services"), true),
         ("/team", t.get("nav.team"), scope.check(Action::ViewMembers, Object::Org).allowed),
         ("/teams", t.get("nav.teams"), scope.check(Action::ManageTeams, Object::Org).allowed),
         ("/audit", t.get("nav.audit"), scope.check(Action::ViewAuditLog, Object::Org).allowed),

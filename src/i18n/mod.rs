@@ -315,7 +315,14 @@ const EVENTS: [&str; 3] = [
 ];
 
 /// The confirmation after a POST, by its `?done=` word.
-const DONE: [&str; 16] = [
+const DONE: [&str; 23] = [
+    "done.hours",
+    "done.welcome",
+    "done.override",
+    "done.override_removed",
+    "done.absence",
+    "done.absence_removed",
+    "done.offers",
     "done.invited",
     "done.created",
     "done.saved",
@@ -426,6 +433,44 @@ impl Tr {
 
     pub fn weekday_short(&self, n: i8) -> &'static str {
         self.pick(&WEEKDAYS_SHORT, "weekday", &n.to_string())
+    }
+
+    /// An amount in cents as this language writes it, without its currency: `1 234,50`
+    /// (a narrow no-break space between thousands) / `1,234.50`.
+    pub fn amount(&self, cents: i64) -> String {
+        let (sep, point) = match self.0 {
+            Lang::Fr => ('\u{202f}', ','),
+            Lang::En => (',', '.'),
+        };
+        let sign = if cents < 0 { "-" } else { "" };
+        let c = cents.unsigned_abs();
+        let whole = (c / 100).to_string();
+        let mut grouped = String::new();
+        for (i, ch) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
+                grouped.push(sep);
+            }
+            grouped.push(ch);
+        }
+        format!("{sign}{grouped}{point}{:02}", c % 100)
+    }
+
+    /// A price with its currency as this language writes it: `45,00 €` / `€45.00`; a
+    /// currency without a sign keeps its code (`45,00 CHF` / `CHF 45.00`).
+    pub fn price(&self, cents: i64, currency: &str) -> String {
+        let sign = match currency {
+            "EUR" => Some("€"),
+            "USD" => Some("$"),
+            "GBP" => Some("£"),
+            _ => None,
+        };
+        let n = self.amount(cents);
+        match (self.0, sign) {
+            (Lang::Fr, Some(s)) => format!("{n}\u{a0}{s}"),
+            (Lang::Fr, None) => format!("{n}\u{a0}{currency}"),
+            (Lang::En, Some(s)) => format!("{s}{n}"),
+            (Lang::En, None) => format!("{currency}\u{a0}{n}"),
+        }
     }
 
     /// January = 1 … December = 12.

@@ -376,3 +376,15 @@ fn closed_lists_answer_known_values_only() {
         assert!(notice::staff_sms(kind).is_some());
     }
 }
+
+#[test]
+fn prices_are_written_the_way_each_language_writes_them() {
+    let (fr, en) = (Tr(Lang::Fr), Tr(Lang::En));
+    assert_eq!(fr.price(4500, "EUR"), "45,00\u{a0}€");
+    assert_eq!(en.price(4500, "EUR"), "€45.00");
+    assert_eq!(fr.price(123_456_789, "EUR"), "1\u{202f}234\u{202f}567,89\u{a0}€");
+    assert_eq!(en.price(123_456_789, "USD"), "$1,234,567.89");
+    assert_eq!(fr.price(5, "CHF"), "0,05\u{a0}CHF");
+    assert_eq!(en.price(100_000, "CHF"), "CHF\u{a0}1,000.00");
+    assert_eq!(fr.amount(-250), "-2,50");
+}

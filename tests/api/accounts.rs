@@ -138,8 +138,10 @@ async fn get_on_a_link_changes_nothing(app: TestApp) {
     page.assert(StatusCode::OK);
     assert!(page.text().contains("method=\"post\""));
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0, "a GET created the account");
-    // The page's own form then confirms.
-    c.post_form("/verify", &[("token", &token)]).await.assert(StatusCode::OK);
+    // The page's own form then confirms, and signs the same browser in.
+    let r = c.post_form("/verify", &[("token", &token)]).await;
+    r.assert(StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), Some("/?done=welcome"));
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
 }
 
@@ -501,7 +503,8 @@ async fn clicking_a_link_someone_else_requested_does_not_give_them_the_account(a
     let t = link_token(&app.last_mail_to("phone@example.fr").await, "/verify?token=");
     let phone = app.client();
     let r = phone.post_form("/verify", &[("token", &t), ("password", "phone password 1")]).await;
-    r.assert(StatusCode::OK);
+    r.assert(StatusCode::SEE_OTHER);
+    assert!(phone.get("/api/v1/me").await.json()["email"] == "phone@example.fr", "the password proved it: signed in");
     app.client().login("phone@example.fr", "phone password 1").await.assert(StatusCode::OK);
 }
 

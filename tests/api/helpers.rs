@@ -254,6 +254,15 @@ impl Resp {
         self
     }
 
+    /// After a successful form: 303 to `prefix…`; returns the target.
+    #[track_caller]
+    pub fn redirected(&self, prefix: &str) -> String {
+        self.assert(StatusCode::SEE_OTHER);
+        let to = self.header("location").unwrap().to_string();
+        assert!(to.starts_with(prefix), "redirected to {to}, wanted {prefix}…");
+        to
+    }
+
     /// Assert a problem document with this status and code.
     #[track_caller]
     pub fn problem(&self, status: StatusCode, code: &str) -> &Self {

@@ -165,7 +165,8 @@ async fn pages_flow_signup_to_dashboard(app: TestApp) {
         .await;
     r.assert(StatusCode::OK);
     let token = link_token(&app.last_mail_to("lea@example.fr").await, "/verify?token=");
-    c.post_form("/verify", &[("token", &token)]).await.assert(StatusCode::OK);
+    c.post_form("/verify", &[("token", &token)]).await.assert(StatusCode::SEE_OTHER);
+    c.post_form("/logout", &[]).await.assert(StatusCode::SEE_OTHER);
     let r =
         c.post_form("/login", &[("email", "lea@example.fr"), ("password", "wrong password"), ("next", "/orgs")]).await;
     r.assert(StatusCode::UNAUTHORIZED);

@@ -36,15 +36,6 @@ async fn page(c: &Client<'_>, path: &str) -> String {
     r.text()
 }
 
-/// After a successful form: 303 to `prefix…`; returns the target.
-#[track_caller]
-fn redirected(r: &crate::helpers::Resp, prefix: &str) -> String {
-    r.assert(StatusCode::SEE_OTHER);
-    let to = r.header("location").unwrap().to_string();
-    assert!(to.starts_with(prefix), "redirected to {to}, wanted {prefix}…");
-    to
-}
-
 /// The option values of the `<select id="…">` in `html`.
 fn options_of(html: &str, select_id: &str) -> Vec<String> {
     let start = html.find(&format!("<select id=\"{select_id}\"")).unwrap_or_else(|| panic!("no select {select_id}"));
@@ -97,7 +88,7 @@ async fn owner_invites_through_the_form(app: TestApp) {
             ],
         )
         .await;
-    let to = redirected(&r, "/team/");
+    let to = r.redirected("/team/");
     let detail = page(&owner, &to).await;
     assert!(detail.contains("sam@form.fr") && detail.contains("role=\"status\""), "confirmation shown");
     assert!(page(&owner, "/team").await.contains("sam@form.fr"));
@@ -123,7 +114,7 @@ async fn owner_invites_through_the_form(app: TestApp) {
             &[("email", "later@form.fr"), ("first_name", "Lou"), ("last_name", "Later"), ("role", "assistant")],
         )
         .await;
-    redirected(&r, "/team/");
+    r.redirected("/team/");
     assert_eq!(membership_status(&app, "later@form.fr").await, "inactive");
     assert_eq!(app.outbox().await.len(), before, "no email for an inactive member");
     // The same address twice: a readable conflict on the form, nothing created.
@@ -179,7 +170,7 @@ async fn invitee_registers_through_the_invitation_page(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(redirected(&r, "/"), "/");
+    assert_eq!(r.redirected("/"), "/");
     assert!(r.header("set-cookie").unwrap().contains("creneau_session="), "logged in");
     let home = page(&visitor, "/").await;
     assert!(home.contains("Nina Neuve") && home.contains("Régie"), "{home}");
@@ -214,7 +205,7 @@ async fn existing_account_accepts_through_the_invitation_page(app: TestApp) {
     assert!(mine.contains("action=\"/invitations/accept\""));
     assert_eq!(membership_status(&app, "bea@acc.fr").await, "invited", "GET changed nothing");
     let r = bea.post_form("/invitations/accept", &[("token", &token)]).await;
-    assert_eq!(redirected(&r, "/"), "/");
+    assert_eq!(r.redirected("/"), "/");
     assert_eq!(membership_status(&app, "bea@acc.fr").await, "active");
     assert!(page(&bea, "/").await.contains("Acc"));
 }
@@ -374,7 +365,7 @@ async fn member_page_changes_role_toggles_grants_and_status(app: TestApp) {
             &[("role", "manager"), ("toggle_statistics", "off"), ("toggle_user_management", "on")],
         )
         .await;
-    redirected(&r, &format!("/team/{id}?done=saved"));
+    r.redirected(&format!("/team/{id}?done=saved"));
     let m = owner.org_get(&org, &format!("/members/{id}")).await.json();
     assert_eq!(m["role"], "manager");
     assert_eq!(m["toggles"], json!({"statistics": false, "user_management": true}));
@@ -390,21 +381,21 @@ async fn member_page_changes_role_toggles_grants_and_status(app: TestApp) {
             &[(&format!("grant_loc_{loc}"), "manage"), (&format!("grant_cal_{cal}"), "")],
         )
         .await;
-    redirected(&r, &format!("/team/{id}?done=grants"));
+    r.redirected(&format!("/team/{id}?done=grants"));
     let grants = owner.org_get(&org, &format!("/members/{id}")).await.json()["grants"].clone();
     assert_eq!(grants.as_array().unwrap().len(), 1);
     assert_eq!(grants[0]["location_id"], loc.as_str());
     assert_eq!(grants[0]["level"], "manage");
     assert!(page(&owner, &format!("/team/{id}")).await.contains("<option value=\"manage\" selected>"));
     // Block, unblock, remove.
-    redirected(&owner.post_form(&format!("/team/{id}/block"), &[]).await, &format!("/team/{id}?done=blocked"));
+    owner.post_form(&format!("/team/{id}/block"), &[]).await.redirected(&format!("/team/{id}?done=blocked"));
     assert_eq!(membership_status(&app, "eve@edit.fr").await, "blocked");
     let blocked = page(&owner, &format!("/team/{id}")).await;
     assert!(blocked.contains(&format!("action=\"/team/{id}/unblock\"")));
     // Blocking twice is a readable conflict.
     owner.post_form(&format!("/team/{id}/block"), &[]).await.assert(StatusCode::CONFLICT);
-    redirected(&owner.post_form(&format!("/team/{id}/unblock"), &[]).await, &format!("/team/{id}?done=unblocked"));
-    redirected(&owner.post_form(&format!("/team/{id}/remove"), &[]).await, &format!("/team/{id}?done=removed"));
+    owner.post_form(&format!("/team/{id}/unblock"), &[]).await.redirected(&format!("/team/{id}?done=unblocked"));
+    owner.post_form(&format!("/team/{id}/remove"), &[]).await.redirected(&format!("/team/{id}?done=removed"));
     assert_eq!(membership_status(&app, "eve@edit.fr").await, "removed");
     // The owner cannot demote themselves (the last owner), said on the page.
     let me = owner.org_get(&org, "/me").await.json()["id"].as_str().unwrap().to_string();
@@ -413,11 +404,11 @@ async fn member_page_changes_role_toggles_grants_and_status(app: TestApp) {
     let inactive = owner
         .create(&org, "/members", json!({"email": "ina@edit.fr", "first_name": "I", "last_name": "N", "role": "staff", "send_invitation": false})).await;
     assert!(app.mails_to("ina@edit.fr").await.is_empty());
-    redirected(&owner.post_form(&format!("/team/{inactive}/activate"), &[]).await, "/team/");
+    owner.post_form(&format!("/team/{inactive}/activate"), &[]).await.redirected("/team/");
     assert_eq!(app.mails_to("ina@edit.fr").await.len(), 1);
-    redirected(&owner.post_form(&format!("/team/{inactive}/resend"), &[]).await, "/team/");
+    owner.post_form(&format!("/team/{inactive}/resend"), &[]).await.redirected("/team/");
     assert_eq!(app.mails_to("ina@edit.fr").await.len(), 2);
-    redirected(&owner.post_form(&format!("/team/{inactive}/revoke"), &[]).await, "/team/");
+    owner.post_form(&format!("/team/{inactive}/revoke"), &[]).await.redirected("/team/");
     assert_eq!(membership_status(&app, "ina@edit.fr").await, "removed");
 }
 
@@ -428,7 +419,7 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
     r.assert(StatusCode::UNPROCESSABLE_ENTITY);
     let r =
         owner.post_form("/locations", &[("name", "Rive gauche"), ("slug", ""), ("time_zone", "Europe/Paris")]).await;
-    let to = redirected(&r, "/locations/");
+    let to = r.redirected("/locations/");
     let loc = to.trim_start_matches("/locations/").split('?').next().unwrap().to_string();
     let r = owner
         .post_form(
@@ -442,7 +433,7 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
             ],
         )
         .await;
-    redirected(&r, &format!("/locations/{loc}?done=saved"));
+    r.redirected(&format!("/locations/{loc}?done=saved"));
     let l = owner.org_get(&org, &format!("/locations/{loc}")).await.json();
     assert_eq!(
         (l["name"].as_str(), l["slug"].as_str(), l["status"].as_str()),
@@ -451,11 +442,11 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
     // A calendar in it, then its settings.
     let r =
         owner.post_form(&format!("/locations/{loc}/calendars"), &[("name", "Fauteuil"), ("kind", "resource")]).await;
-    let to = redirected(&r, "/calendars/");
+    let to = r.redirected("/calendars/");
     let cal = to.trim_start_matches("/calendars/").split('?').next().unwrap().to_string();
     assert!(page(&owner, &format!("/locations/{loc}")).await.contains(&format!("/calendars/{cal}")));
     let r = calendar_settings(&owner, &cal, "30", "18:00").await;
-    redirected(&r, &format!("/calendars/{cal}?done=saved"));
+    r.redirected(&format!("/calendars/{cal}?done=saved"));
     let c = owner.org_get(&org, &format!("/calendars/{cal}")).await.json();
     assert_eq!((c["default_length_min"].as_i64(), c["split"].as_str()), (Some(30), Some("12:30")));
     let r = calendar_settings(&owner, &cal, "x", "18:00").await;
@@ -466,11 +457,11 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
     // A location with calendars is not deleted; an empty one is.
     owner.post_form(&format!("/locations/{loc}/delete"), &[]).await.assert(StatusCode::CONFLICT);
     let empty = location(&owner, &org, "Vide").await;
-    redirected(&owner.post_form(&format!("/locations/{empty}/delete"), &[]).await, "/locations?done=deleted");
+    owner.post_form(&format!("/locations/{empty}/delete"), &[]).await.redirected("/locations?done=deleted");
     // Teams: create, fill, grant, delete.
     let (asa, asa_id) = owner.join(&org, "asa@forms.fr", json!({"role": "assistant"})).await;
     let r = owner.post_form("/teams", &[("name", "Accueil")]).await;
-    let to = redirected(&r, "/teams/");
+    let to = r.redirected("/teams/");
     let team = to.trim_start_matches("/teams/").split('?').next().unwrap().to_string();
     let r = owner
         .post_form(
@@ -478,12 +469,12 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
             &[("name", "Accueil"), ("member", &asa_id), (&format!("grant_cal_{cal}"), "book")],
         )
         .await;
-    redirected(&r, &format!("/teams/{team}?done=saved"));
+    r.redirected(&format!("/teams/{team}?done=saved"));
     assert_eq!(ids(&asa.org_get(&org, "/calendars").await.json()), std::slice::from_ref(&cal));
     let member_page = page(&owner, &format!("/team/{asa_id}")).await;
     assert!(member_page.contains("Accueil"), "the grant shows the team it comes through");
     assert!(page(&owner, "/teams").await.contains("Accueil"));
-    redirected(&owner.post_form(&format!("/teams/{team}/delete"), &[]).await, "/teams?done=deleted");
+    owner.post_form(&format!("/teams/{team}/delete"), &[]).await.redirected("/teams?done=deleted");
     assert!(asa.org_get(&org, "/calendars").await.json().as_array().unwrap().is_empty());
 }
 

@@ -346,7 +346,15 @@ async fn every_org_page_refuses_a_member_without_rights(app: TestApp) {
     let (owner, w) = world(&app).await;
     let (nobody, _) = owner.join(&w.org, "nobody@a.fr", serde_json::json!({"role": "assistant"})).await;
     // Their own notification preferences too: saving answers with a redirect.
-    let open = ["GET /agenda", "GET /locations", "GET /notifications", "POST /notifications"];
+    // Services are what the public booking page shows: every member may read them.
+    let open = [
+        "GET /agenda",
+        "GET /locations",
+        "GET /services",
+        "GET /services/{id}",
+        "GET /notifications",
+        "POST /notifications",
+    ];
     let before = audit_rows(&app, &w.org).await;
     let mut checked = 0;
     for r in routes().list().iter().filter(|r| r.guard == Guard::Org && r.surface == Surface::Page) {

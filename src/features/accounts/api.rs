@@ -80,7 +80,7 @@ pub async fn verify(
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> AppResult<Json<Status>> {
     let browser = crate::http::signup_secret(&state, &headers);
-    service::verify_email(&state, &ctx, &req.token, req.password.as_deref(), browser.as_deref()).await?;
+    service::verify_email(&state, &ctx, &req.token, req.password.as_deref(), browser.as_deref(), false).await?;
     Ok(Json(Status { status: "verified" }))
 }
 

@@ -30,7 +30,6 @@ pub fn routes() -> Routes {
         .api("/api/v1/me/totp/setup", Account, post(api::totp_setup))
         .api("/api/v1/me/totp/enable", Account, post(api::totp_enable))
         .api("/api/v1/me/totp/disable", Account, post(api::totp_disable))
-        .page("/", Public, get(pages::home))
         .page("/signup", Public, get(pages::signup_form).post(pages::signup))
         .page("/verify", Public, get(pages::verify_form).post(pages::verify))
         .page("/login", Public, get(pages::login_form).post(pages::login))

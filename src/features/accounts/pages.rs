@@ -3,7 +3,6 @@
 use super::{api::clear_session_cookie, repo, service};
 use crate::features::prelude::*;
 use crate::{
-    access::MaybeIdentity,
     http::{
         LANG_COOKIE,
         pages::{MessagePage, ZONES, safe_next},
@@ -33,20 +32,6 @@ fn message(p: PageCtx, title_key: &str, message_key: &str, link: Option<(&str, &
 fn invalid_link(ctx: &Ctx, title_key: &str, again: (&str, &str)) -> Response {
     let page = MessagePage::of(PageCtx::anonymous(ctx), title_key, "error.invalid-token", Some(again));
     render_status(StatusCode::BAD_REQUEST, &page)
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    p: PageCtx,
-}
-
-pub async fn home(State(state): State<AppState>, ctx: Ctx, MaybeIdentity(who): MaybeIdentity) -> PageResult {
-    let p = match &who {
-        Some(who) => PageCtx::for_user(&state, &ctx, who).await.or_page(&ctx)?,
-        None => PageCtx::anonymous(&ctx),
-    };
-    Ok(render(&HomePage { p }))
 }
 
 // ---------------------------------------------------------------- sign-up
@@ -154,7 +139,7 @@ pub async fn verify(
 ) -> PageResult {
     let browser = crate::http::signup_secret(&state, &headers);
     let password = Some(f.password.as_str()).filter(|p| !p.is_empty());
-    match service::verify_email(&state, &ctx, &f.token, password, browser.as_deref()).await {
+    match service::verify_email(&state, &ctx, &f.token, password, browser.as_deref(), true).await {
         Err(AppError::Validation(errors)) => {
             let wrong = errors.iter().any(|e| e.code == "wrong-password");
             let t = ctx_t(&ctx);
@@ -167,6 +152,12 @@ pub async fn verify(
                     error: Some(t.get(if wrong { "verify.wrong_password" } else { "verify.password_required" }).into()),
                 },
             ))
+        }
+        // Signed in at once: the set-up checklist is on the home page.
+        Ok(service::Verified { session_token: Some(token), .. }) => {
+            let mut res = see_other("/?done=welcome");
+            res.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &token));
+            Ok(res)
         }
         // The address already has an account: it is confirmed all the same.
         Ok(_) | Err(AppError::Conflict { .. }) => {

@@ -17,7 +17,7 @@ use serde_json::json;
 use super::totp::{check_totp_step, open_totp};
 pub use super::{
     sessions::{SessionRow, list_sessions, revoke_other_sessions, revoke_session},
-    signup::{SignupInput, resend_verification, signup, verify_email},
+    signup::{SignupInput, Verified, resend_verification, signup, verify_email},
     totp::{TotpSetup, seal_plaintext_secrets, secrets_sealed_with_another_key, totp_disable, totp_enable, totp_setup},
 };
 

@@ -98,13 +98,23 @@ pub async fn signup(state: &AppState, ctx: &Ctx, input: SignupInput) -> AppResul
 /// From the browser that signed up (`browser`, its cookie) the link alone suffices; from any
 /// other, `password` must be the one chosen at sign-up. A wrong or missing password leaves
 /// the link usable.
+/// A confirmed sign-up: the new account and, when asked for, the session it starts in.
+pub struct Verified {
+    pub account_id: String,
+    pub session_token: Option<String>,
+}
+
+/// Confirm a sign-up from its emailed link. The browser that signed up (its secret) or the
+/// sign-up's password proves the sign-up is the clicker's; with `sign_in` (the pages) the
+/// account then starts signed in, as a login would, in the same transaction.
 pub async fn verify_email(
     state: &AppState,
     ctx: &Ctx,
     token: &str,
     password: Option<&str>,
     browser: Option<&str>,
-) -> AppResult<String> {
+    sign_in: bool,
+) -> AppResult<Verified> {
     ratelimit::hit_ip(state, ratelimit::TOKEN_PER_IP, ctx).await?;
     let now = to_ms(state.now());
     // Proof of ownership is checked before the write transaction (argon2 takes ~50 ms).
@@ -169,10 +179,19 @@ pub async fn verify_email(
     }
     let event = Event::new("account.created", "account", &id)
         .after(json!({"email": s.email, "first_name": s.first_name, "last_name": s.last_name, "signup": s.id}));
-    audit::record(&mut tx, now, None, &Actor::Account { id: id.clone(), label: s.email.clone() }, Some(ctx), event)
-        .await?;
+    let actor = Actor::Account { id: id.clone(), label: s.email.clone() };
+    audit::record(&mut tx, now, None, &actor, Some(ctx), event).await?;
+    let session_token = if sign_in {
+        let (session_id, token) =
+            repo::create_session(&mut tx, now, &id, ctx.ip.as_deref(), ctx.user_agent.as_deref()).await?;
+        let event = Event::new("session.created", "session", &session_id).after(json!({"user_agent": ctx.user_agent}));
+        audit::record(&mut tx, now, None, &actor, Some(ctx), event).await?;
+        Some(token)
+    } else {
+        None
+    };
     tx.commit().await?;
-    Ok(id)
+    Ok(Verified { account_id: id, session_token })
 }
 
 /// Send a fresh confirmation link for the latest pending sign-up of an address.

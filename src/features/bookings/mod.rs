@@ -2,9 +2,11 @@
 //! the database refuses it (an exclusion constraint on PostgreSQL, triggers inside
 //! serialised write transactions on SQLite), and a lost race answers 409 with the clash.
 
+mod absence_pages;
 pub mod api;
 pub(crate) mod grid;
 pub mod hours;
+pub mod hours_pages;
 pub mod notify;
 pub mod pages;
 pub mod repo;
@@ -31,6 +33,11 @@ pub fn routes() -> Routes {
             delete(api::remove_unavailability),
         )
         .api("/api/v1/orgs/{org_id}/bookings/{id}/no-show", Guard::Org, post(api::no_show))
+        .page("/calendars/{id}/hours", Guard::Org, get(hours_pages::page).post(hours_pages::save_week))
+        .page("/calendars/{id}/hours/overrides", Guard::Org, post(hours_pages::add_override))
+        .page("/calendars/{id}/hours/overrides/{date}/delete", Guard::Org, post(hours_pages::remove_override))
+        .page("/calendars/{id}/absences", Guard::Org, get(absence_pages::page).post(absence_pages::add))
+        .page("/calendars/{id}/absences/{absence_id}/delete", Guard::Org, post(absence_pages::remove))
         .page("/calendars/{id}/week", Guard::Org, get(pages::week))
         .page("/calendars/{id}/day", Guard::Org, get(pages::day))
         .page("/calendars/{id}/bookings/new", Guard::Org, get(pages::new_form))

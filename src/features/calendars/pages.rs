@@ -6,9 +6,13 @@ use crate::features::prelude::*;
 use crate::http::forms::refused;
 use crate::{
     error::FieldError,
-    features::locations::{
-        pages::{access_label, calendar_status_label, kind_label},
-        service as locations,
+    features::{
+        bookings::hours_pages,
+        locations::{
+            pages::{access_label, calendar_status_label, kind_label},
+            service as locations,
+        },
+        services::service as services,
     },
     http::pages::{Opt, ZONES},
 };
@@ -125,6 +129,10 @@ struct CalendarPage {
     errors: FormErrors,
     error: Option<String>,
     zones: &'static [&'static str],
+    /// Each weekday and its hours in words.
+    hours: Vec<(String, String)>,
+    /// The services of the organisation this calendar may offer: id, name, offered.
+    services: Vec<(String, String, bool)>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -140,6 +148,16 @@ async fn settings_page(
     let p = PageCtx::for_org(state, ctx, who, scope, "/agenda").await.or_page(ctx)?;
     let t = p.t;
     let c = facts(state, scope, t, &row).await;
+    let hours = hours_pages::summary(state, scope, t, &row).await.or_page(ctx)?;
+    let services = services::list(state, scope)
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .filter_map(|s| {
+            let offered = s.calendar_ids.contains(&row.id);
+            (offered || s.status != "archived").then_some((s.id, s.name, offered))
+        })
+        .collect();
     let (f, errors, error) = refused.unwrap_or_else(|| {
         (
             SettingsValues {
@@ -164,6 +182,8 @@ async fn settings_page(
             errors,
             error,
             zones: ZONES,
+            hours,
+            services,
             p: with_done(p, done),
         },
     ))

@@ -67,6 +67,8 @@ pub fn day_label(d: Date, lang: Lang) -> String {
 struct Choice {
     name: String,
     detail: String,
+    /// The service's description (empty for people).
+    note: String,
     href: String,
 }
 
@@ -131,9 +133,9 @@ pub struct BookQuery {
     slot: String,
 }
 
-fn price(cents: Option<i64>, currency: &str) -> String {
+fn price(t: Tr, cents: Option<i64>, currency: &str) -> String {
     match cents {
-        Some(c) => format!(" · {}.{:02} {currency}", c / 100, c % 100),
+        Some(c) => format!(" · {}", t.price(c, currency)),
         None => String::new(),
     }
 }
@@ -167,7 +169,8 @@ async fn build(
             .iter()
             .map(|(s, _)| Choice {
                 name: s.name.clone(),
-                detail: format!("{} min{}", s.length_min, price(s.price_cents, &s.currency)),
+                detail: format!("{} min{}", s.length_min, price(Tr(ctx.lang), s.price_cents, &s.currency)),
+                note: s.description.clone(),
                 href: link(slug, &[("service", &s.id), ("tz", &q.tz)]),
             })
             .collect(),
@@ -197,11 +200,13 @@ async fn build(
     page.people = std::iter::once(Choice {
         name: t.get("book.anyone").into(),
         detail: String::new(),
+        note: String::new(),
         href: link(slug, &[("service", &svc.id), ("person", "any"), ("tz", &q.tz)]),
     })
     .chain(cals.iter().map(|c| Choice {
         name: c.name.clone(),
         detail: String::new(),
+        note: String::new(),
         href: link(slug, &[("service", &svc.id), ("person", &c.id), ("tz", &q.tz)]),
     }))
     .collect();

@@ -204,7 +204,9 @@ pub async fn set_offered(
         .after(json!({"service_id": s.id}));
     audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
-    get(state, scope, service_id).await
+    // Read again, not through the cache: the request's change sequence is the one before
+    // this change, under which the old list is kept.
+    load(state, scope, &s.id).await
 }
 
 pub fn rule_of(s: &Service) -> ServiceRule {
