@@ -586,3 +586,4 @@ home-booking_link = Your booking link
 home-copy = Copy the link
 home-copied = Link copied
 done-welcome = Address confirmed: welcome! You are signed in.
+view-away = Away

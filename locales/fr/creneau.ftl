@@ -586,3 +586,4 @@ home-booking_link = Votre lien de réservation
 home-copy = Copier le lien
 home-copied = Lien copié
 done-welcome = Adresse confirmée : bienvenue ! Vous êtes connecté.
+view-away = Absent

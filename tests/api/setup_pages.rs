@@ -210,6 +210,11 @@ async fn absences_take_times_off_the_offer(app: TestApp) {
     let sick = api.as_array().unwrap().iter().find(|p| p["reason"] == "Arrêt maladie").unwrap();
     assert_eq!(sick["start"], "2026-03-03T23:00:00Z");
     assert_eq!(sick["end"], "2026-03-05T23:00:00Z");
+    // The week view shows them with their reason, apart from closed hours.
+    let week = page(&owner, &format!("/calendars/{cal}/week?date=2026-03-02")).await;
+    assert!(week.contains("<span class=\"cal-away-reason\">Arrêt maladie</span>"), "{week}");
+    assert!(week.contains("<span class=\"cal-away-reason\">Formation</span>"));
+    assert!(week.contains("cal-closed"), "closed hours keep their own look");
     // An end before the start, or no date, is refused in French.
     let back = [
         ("start_date", "2026-03-06"),

@@ -3,13 +3,13 @@
 //! local time that does not exist (the skipped hour of a spring-forward day) no cell at all;
 //! and the dates in words the views print.
 
-use super::service::BookingRow;
+use super::{repo::Away, service::BookingRow};
 use crate::{
     clock::to_ms,
     error::{AppError, AppResult},
     features::calendars::service::CalendarRow,
     i18n::Tr,
-    scheduling::availability::{Busy, Hours},
+    scheduling::availability::Hours,
     state::AppState,
 };
 use jiff::{
@@ -121,8 +121,18 @@ pub(super) struct Item {
 
 pub(super) enum Cell {
     /// A free quarter: `time` is shown on full hours; `closed` outside working hours or
-    /// inside an unavailability period (still bookable by staff with an override).
-    Free { date: String, time: String, label: String, show_time: bool, closed: bool },
+    /// inside an unavailability period (still bookable by staff with an override); `away`
+    /// the period's reason inside one, `away_start` on the first quarter of it in a column
+    /// (where the reason is written).
+    Free {
+        date: String,
+        time: String,
+        label: String,
+        show_time: bool,
+        closed: bool,
+        away: Option<String>,
+        away_start: bool,
+    },
     /// One or more bookings spanning `rows` rows.
     Bookings { rows: usize, items: Vec<Item> },
     /// A row past this column's end, or a local time the zone skips.
@@ -164,7 +174,7 @@ pub(super) fn build_grid(
     cols: &[Column],
     shared_times: bool,
     hours: &Hours,
-    unavailable: &[Busy],
+    unavailable: &[Away],
     bookings: &[(BookingRow, Item)],
 ) -> Grid {
     let rows_of = |c: &Column| ((c.to - c.from).max(0) + STEP - 1) / STEP;
@@ -203,6 +213,8 @@ pub(super) fn build_grid(
         }
     }
     let mut rows = Vec::with_capacity(n_rows);
+    // Per column: whether the quarter above was inside an absence.
+    let mut away_above = vec![false; cols.len()];
     for r in 0..n_rows {
         let mut cells = Vec::with_capacity(cols.len());
         for (ci, c) in cols.iter().enumerate() {
@@ -226,14 +238,21 @@ pub(super) fn build_grid(
                 .for_date(c.date)
                 .iter()
                 .any(|iv| i64::from(iv.start_min) <= min && min + STEP <= i64::from(iv.end_min));
-            let away = unavailable.iter().any(|u| u.start_ms < end && at < u.end_ms);
+            let away = unavailable
+                .iter()
+                .find(|u| u.start_at < end && at < u.end_at)
+                .map(|u| if u.reason.is_empty() { t.get("view.away").to_string() } else { u.reason.clone() });
+            let away_start = away.is_some() && !away_above[ci];
+            away_above[ci] = away.is_some();
             let time = hhmm(min);
             cells.push(Cell::Free {
                 date: c.date.to_string(),
                 label: t.fmt("view.new_at", &[("day", &long_date(t, c.date)), ("time", &time)]),
                 show_time: min % 60 == 0 && !shared_times,
                 time,
-                closed: !working || away,
+                closed: !working || away.is_some(),
+                away,
+                away_start,
             });
         }
         let head = shared_times.then(|| cols.first().map(|c| hhmm(c.from + r as i64 * STEP))).flatten();
@@ -303,6 +322,37 @@ mod tests {
         // 08:00 is outside working hours, 09:45 inside.
         assert!(matches!(&g.rows[0].cells[0], Cell::Free { closed: true, .. }));
         assert!(matches!(&g.rows[7].cells[0], Cell::Free { closed: false, .. }));
+    }
+
+    #[test]
+    fn absences_show_their_reason_once_per_block_apart_from_closed_hours() {
+        let tz = TimeZone::get("Europe/Paris").unwrap();
+        let d: Date = "2026-03-03".parse().unwrap();
+        let cols = [Column { heading: "x".into(), date: d, from: 9 * 60, to: 12 * 60 }];
+        let mut hours = Hours::default();
+        hours.weekly[1].push(LocalInterval::new(9 * 60, 11 * 60).unwrap());
+        let ms = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+        // 10:00–10:30 Paris, sick leave.
+        let away = [Away {
+            start_at: ms("2026-03-03T09:00:00Z"),
+            end_at: ms("2026-03-03T09:30:00Z"),
+            reason: "Arrêt maladie".into(),
+        }];
+        let g = build_grid(Tr(crate::types::Lang::Fr), &tz, &cols, true, &hours, &away, &[]);
+        let seen: Vec<(bool, Option<String>, bool)> = g
+            .rows
+            .iter()
+            .map(|r| match &r.cells[0] {
+                Cell::Free { closed, away, away_start, .. } => (*closed, away.clone(), *away_start),
+                _ => panic!("only free cells"),
+            })
+            .collect();
+        let sick = Some("Arrêt maladie".to_string());
+        assert_eq!(seen[3], (false, None, false), "09:45 is open");
+        assert_eq!(seen[4], (true, sick.clone(), true), "10:00 starts the absence, with its reason");
+        assert_eq!(seen[5], (true, sick, false), "10:15 continues it without repeating");
+        assert_eq!(seen[6], (false, None, false), "10:30 is open again");
+        assert_eq!(seen[8], (true, None, false), "11:00 is closed hours, not an absence");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::{
     clock::to_ms,
     error::FieldError,
     features::calendars::service as calendars,
-    scheduling::availability::{Busy, Hours},
+    scheduling::availability::Hours,
     types::{format_hhmm, parse_hhmm},
 };
 use serde::{Deserialize, Serialize};
@@ -56,17 +56,17 @@ pub async fn load(state: &AppState, tenant: &Tenant, calendar_id: &str) -> AppRe
     Ok(super::repo::hours_of(state.db.pool(), tenant, &ids).await?.remove(calendar_id).unwrap_or_default())
 }
 
-/// Unavailability periods of a calendar meeting `[from, to)`.
+/// Unavailability periods of a calendar meeting `[from, to)`, with their reasons (the views).
 pub async fn unavailability(
     state: &AppState,
     tenant: &Tenant,
     calendar_id: &str,
     from_ms: i64,
     to_ms: i64,
-) -> AppResult<Vec<Busy>> {
+) -> AppResult<Vec<super::repo::Away>> {
     let ids = [calendar_id.to_string()];
-    let taken = super::repo::taken(state.db.pool(), tenant, &ids, (from_ms, to_ms), None).await?;
-    Ok(taken.into_values().flat_map(|t| t.unavailable).collect())
+    let mut all = super::repo::unavailable_in(state.db.pool(), tenant, &ids, (from_ms, to_ms)).await?;
+    Ok(all.remove(calendar_id).unwrap_or_default())
 }
 
 pub fn present(h: &Hours) -> HoursBody {

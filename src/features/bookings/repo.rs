@@ -457,27 +457,35 @@ pub async fn count(tx: &mut Tx, tenant: &Tenant, of: CountOf<'_>) -> AppResult<i
     Ok(db::query_scalar(sql, &[tenant, &id]).fetch_one(&mut **tx).await?)
 }
 
+/// An unavailability period as the views and utilisation read it: its span and reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Away {
+    pub start_at: i64,
+    pub end_at: i64,
+    pub reason: String,
+}
+
 /// The unavailability periods meeting `[from, to)` on several calendars, in one query (the
-/// open-time side of utilisation).
+/// open-time side of utilisation; the absences shown in the day and week views).
 pub async fn unavailable_in(
     exec: impl db::Executor<'_>,
     tenant: &Tenant,
     calendar_ids: &[String],
     (from, to): (i64, i64),
-) -> AppResult<HashMap<String, Vec<(i64, i64)>>> {
-    let mut out: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
+) -> AppResult<HashMap<String, Vec<Away>>> {
+    let mut out: HashMap<String, Vec<Away>> = HashMap::new();
     if calendar_ids.is_empty() {
         return Ok(out);
     }
     let sql = format!(
-        "SELECT calendar_id, start_at, end_at FROM unavailability \
-         WHERE org_id = $1 AND end_at > $2 AND start_at < $3 AND calendar_id IN ({})",
+        "SELECT calendar_id, start_at, end_at, reason FROM unavailability \
+         WHERE org_id = $1 AND end_at > $2 AND start_at < $3 AND calendar_id IN ({}) ORDER BY start_at",
         placeholders(4, calendar_ids.len())
     );
-    let rows: Vec<(String, i64, i64)> =
+    let rows: Vec<(String, i64, i64, String)> =
         db::query_as(&sql, &db::and_list(&[tenant, &from, &to], calendar_ids)).fetch_all(exec).await?;
-    for (cal, s, e) in rows {
-        out.entry(cal).or_default().push((s, e));
+    for (cal, start_at, end_at, reason) in rows {
+        out.entry(cal).or_default().push(Away { start_at, end_at, reason });
     }
     Ok(out)
 }

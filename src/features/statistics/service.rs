@@ -273,8 +273,8 @@ pub async fn report(
         let mut counts = per_cal.get(c.id.as_str()).copied().unwrap_or_default();
         let cal_tz = TimeZone::get(&c.time_zone).unwrap_or_else(|_| tz.clone());
         if let Some(h) = hours.get(&c.id) {
-            let away = away.get(&c.id).map(Vec::as_slice).unwrap_or_default();
-            counts.open_ms = utilisation::open_ms(&cal_tz, h, away, from, to);
+            let away: Vec<(i64, i64)> = away.get(&c.id).into_iter().flatten().map(|a| (a.start_at, a.end_at)).collect();
+            counts.open_ms = utilisation::open_ms(&cal_tz, h, &away, from, to);
         }
         total.plus(&counts);
         per_loc.entry(c.location_id.as_str()).or_default().plus(&counts);
