@@ -587,3 +587,32 @@ home-copy = Copy the link
 home-copied = Link copied
 done-welcome = Address confirmed: welcome! You are signed in.
 view-away = Away
+nav-bookings = Bookings
+bookings-filters = Filter the bookings
+bookings-from = From
+bookings-to = To (included)
+bookings-calendar = Calendar
+bookings-all_calendars = All calendars
+bookings-service = Service
+bookings-all_services = All services
+bookings-all_statuses = Any status
+bookings-time = Time
+bookings-client = Client
+bookings-none = No booking matches: change the dates or the filters.
+bookings-bad_date = Invalid date: this filter is ignored.
+bookings-for_client = Bookings of { $name }
+bookings-this_client = this client
+bookings-all_clients = all clients
+bookings-pages = Pages of the list
+bookings-first_page = Back to the start
+bookings-next_page = Next bookings
+home-today = Today, { $day }
+home-nothing_today = No bookings today.
+home-next_days = The next seven days
+home-nothing_week = No bookings in the next seven days.
+home-see_all = See every booking
+home-absences = Upcoming absences
+home-invited = { $count ->
+    [one] One invitation awaits an answer
+   *[other] { $count } invitations await an answer
+}

@@ -587,3 +587,32 @@ home-copy = Copier le lien
 home-copied = Lien copié
 done-welcome = Adresse confirmée : bienvenue ! Vous êtes connecté.
 view-away = Absent
+nav-bookings = Rendez-vous
+bookings-filters = Filtrer les rendez-vous
+bookings-from = Du
+bookings-to = Au (inclus)
+bookings-calendar = Agenda
+bookings-all_calendars = Tous les agendas
+bookings-service = Prestation
+bookings-all_services = Toutes les prestations
+bookings-all_statuses = Tous les états
+bookings-time = Heure
+bookings-client = Client
+bookings-none = Aucun rendez-vous ne correspond : changez les dates ou les filtres.
+bookings-bad_date = Date invalide : ce filtre est ignoré.
+bookings-for_client = Rendez-vous de { $name }
+bookings-this_client = ce client
+bookings-all_clients = tous les clients
+bookings-pages = Pages de la liste
+bookings-first_page = Revenir au début
+bookings-next_page = Rendez-vous suivants
+home-today = Aujourd'hui, { $day }
+home-nothing_today = Aucun rendez-vous aujourd'hui.
+home-next_days = Les sept jours suivants
+home-nothing_week = Aucun rendez-vous dans les sept jours qui viennent.
+home-see_all = Voir tous les rendez-vous
+home-absences = Absences à venir
+home-invited = { $count ->
+    [one] Une invitation attend une réponse
+   *[other] { $count } invitations attendent une réponse
+}

@@ -49,8 +49,9 @@ pub struct NavLink {
 
 /// The organisation sections, each shown when the policy lets the member in.
 fn org_links(t: Tr, scope: &OrgScope) -> Vec<NavLink> {
-    let sections: [(&'static str, &'static str, bool); 8] = [
+    let sections: [(&'static str, &'static str, bool); 9] = [
         ("/agenda", t.get("nav.agenda"), true),
+        ("/bookings", t.get("nav.bookings"), true),
         ("/locations", t.get("nav.locations"), true),
         ("/services", t.get("nav.services"), true),
         ("/team", t.get("nav.team"), scope.check(Action::ViewMembers, Object::Org).allowed),

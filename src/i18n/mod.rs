@@ -438,21 +438,34 @@ impl Tr {
     /// An amount in cents as this language writes it, without its currency: `1 234,50`
     /// (a narrow no-break space between thousands) / `1,234.50`.
     pub fn amount(&self, cents: i64) -> String {
-        let (sep, point) = match self.0 {
-            Lang::Fr => ('\u{202f}', ','),
-            Lang::En => (',', '.'),
-        };
         let sign = if cents < 0 { "-" } else { "" };
         let c = cents.unsigned_abs();
-        let whole = (c / 100).to_string();
-        let mut grouped = String::new();
-        for (i, ch) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i).is_multiple_of(3) {
-                grouped.push(sep);
+        format!("{sign}{}{}{:02}", self.grouped(&(c / 100).to_string()), self.decimal_point(), c % 100)
+    }
+
+    /// Whole digits in groups of three as this language separates them: `1 234 567` (a
+    /// narrow no-break space) / `1,234,567`.
+    pub fn grouped(&self, digits: &str) -> String {
+        let sep = match self.0 {
+            Lang::Fr => '\u{202f}',
+            Lang::En => ',',
+        };
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(sep);
             }
-            grouped.push(ch);
+            out.push(ch);
         }
-        format!("{sign}{grouped}{point}{:02}", c % 100)
+        out
+    }
+
+    /// `,` / `.`
+    pub fn decimal_point(&self) -> char {
+        match self.0 {
+            Lang::Fr => ',',
+            Lang::En => '.',
+        }
     }
 
     /// A price with its currency as this language writes it: `45,00 €` / `€45.00`; a

@@ -3,11 +3,15 @@
 //! done through the pages alone (no API call) ticks it, until the booking link to share works
 //! and a visitor sees times on it.
 
-use crate::helpers::{Client, PASSWORD, TestApp, dual, link_token, owner_with_org};
+use crate::helpers::{Client, PASSWORD, TestApp, dual, in_calendar, link_token, owner_with_org, role_with};
 use axum::http::StatusCode;
 use serde_json::json;
 
-dual!(a_new_owner_opens_the_business_from_the_checklist, the_checklist_is_only_for_who_may_set_up);
+dual!(
+    a_new_owner_opens_the_business_from_the_checklist,
+    the_checklist_is_only_for_who_may_set_up,
+    the_home_page_shows_the_day_within_what_the_member_sees,
+);
 
 /// The id in `/kind/{id}?…`.
 fn id_in(to: &str, kind: &str) -> String {
@@ -131,4 +135,44 @@ async fn the_checklist_is_only_for_who_may_set_up(app: TestApp) {
     // Signed out: the welcome, no checklist.
     let html = home(&app.client()).await;
     assert!(steps(&html).is_empty() && html.contains("href=\"/signup\""));
+}
+
+async fn the_home_page_shows_the_day_within_what_the_member_sees(app: TestApp) {
+    // The test clock: Monday 2 March 2026, 10:00 in Paris.
+    let (owner, org) = owner_with_org(&app, "owner@day.fr", "Day").await;
+    let loc = owner.paris(&org, "Lyon", json!({})).await;
+    let mine = owner.calendar(&org, &loc, "Manon", json!({})).await;
+    let other = owner.calendar(&org, &loc, "Paul", json!({})).await;
+    let book = |cal: &str, start: &str, first: &str| {
+        let body = json!({"calendar_id": cal, "start": start, "override_hours": true,
+            "client": {"first_name": first, "last_name": "Client"}});
+        let (owner, org) = (&owner, &org);
+        async move { owner.create(org, "/bookings", body).await }
+    };
+    let today_mine = book(&mine, "2026-03-02T14:00:00Z", "Alice").await;
+    let today_other = book(&other, "2026-03-02T15:00:00Z", "Bruno").await;
+    let thursday = book(&mine, "2026-03-05T08:00:00Z", "Chloé").await;
+    let next_month = book(&mine, "2026-04-02T08:00:00Z", "Denis").await;
+    owner
+        .post_json(
+            &format!("/api/v1/orgs/{org}/calendars/{mine}/unavailability"),
+            json!({"start": "2026-03-09T00:00:00+01:00", "end": "2026-03-14T00:00:00+01:00", "reason": "Congés"}),
+        )
+        .await
+        .assert(StatusCode::CREATED);
+    owner.invite(&org, json!({"email": "pending@day.fr", "first_name": "P", "last_name": "D", "role": "staff"})).await;
+    let html = home(&owner).await;
+    assert!(html.contains("Aujourd&#39;hui, lundi 2 mars 2026"), "{html}");
+    for id in [&today_mine, &today_other, &thursday] {
+        assert!(html.contains(&format!("/bookings/{id}")), "the owner sees {id}");
+    }
+    assert!(!html.contains(&next_month), "a month ahead is not this week");
+    assert!(html.contains("Congés") && html.contains("Absences à venir"));
+    assert!(html.contains("Une invitation attend une réponse"));
+    // Staff who see their own calendar only: their day, no one else's, no invitations.
+    let (staff, _) = owner.join(&org, "manon@day.fr", role_with("staff", [in_calendar(&mine, "book")])).await;
+    let html = home(&staff).await;
+    assert!(html.contains(&format!("/bookings/{today_mine}")) && html.contains(&format!("/bookings/{thursday}")));
+    assert!(!html.contains(&today_other) && !html.contains("Bruno"), "a colleague's booking stays hidden");
+    assert!(!html.contains("invitation"));
 }

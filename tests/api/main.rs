@@ -13,6 +13,7 @@ mod audit;
 mod availability_cache;
 mod bad_input;
 mod bookings;
+mod bookings_list;
 mod calendar_views;
 mod cli;
 mod clients;

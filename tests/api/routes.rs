@@ -256,6 +256,7 @@ async fn every_org_route_refuses_a_member_without_rights(app: TestApp) {
         "GET /api/v1/orgs/{org_id}/locations",
         "GET /api/v1/orgs/{org_id}/calendars",
         "GET /api/v1/orgs/{org_id}/bookings",
+        "GET /api/v1/orgs/{org_id}/bookings/search",
         "GET /api/v1/orgs/{org_id}/services",
         "GET /api/v1/orgs/{org_id}/services/{id}",
     ];
@@ -271,6 +272,9 @@ async fn every_org_route_refuses_a_member_without_rights(app: TestApp) {
             assert_eq!(res.status, StatusCode::OK, "{key}");
             if r.path.ends_with("/locations") || r.path.ends_with("/calendars") || r.path.ends_with("/bookings") {
                 assert_eq!(res.json(), serde_json::json!([]), "{key} showed something out of scope");
+            }
+            if r.path.ends_with("/bookings/search") {
+                assert_eq!(res.json()["items"], serde_json::json!([]), "{key} showed something out of scope");
             }
         } else {
             // 403, or 404 / "unknown" for objects outside what the member may see.
@@ -349,6 +353,7 @@ async fn every_org_page_refuses_a_member_without_rights(app: TestApp) {
     // Services are what the public booking page shows: every member may read them.
     let open = [
         "GET /agenda",
+        "GET /bookings",
         "GET /locations",
         "GET /services",
         "GET /services/{id}",

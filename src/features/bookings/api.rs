@@ -2,6 +2,7 @@
 
 use super::{
     hours::{self, HoursBody},
+    repo,
     service::{self, BookingRow, ClientSummary},
 };
 use crate::features::prelude::*;
@@ -99,6 +100,70 @@ pub async fn list(
     }
     let rows = service::list(&state, &scope, q.calendar_id.as_deref(), from, to).await?;
     Ok(Json(present_all(&state, &scope, rows).await?))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+pub struct SearchQuery {
+    /// RFC 3339 instant: bookings starting at or after it.
+    pub from: Option<String>,
+    /// RFC 3339 instant: bookings starting before it.
+    pub to: Option<String>,
+    pub location_id: Option<String>,
+    pub calendar_id: Option<String>,
+    pub service_id: Option<String>,
+    /// `confirmed`, `cancelled` or `no_show`.
+    pub status: Option<String>,
+    pub client_id: Option<String>,
+    /// The previous page's `next_after`.
+    pub after: Option<String>,
+    /// 1 to 200; 50 by default.
+    pub limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BookingPage {
+    pub items: Vec<Booking>,
+    /// Pass as `after` for the next page; null on the last one.
+    pub next_after: Option<String>,
+}
+
+/// Every booking the caller may see, filtered, by start time, keyset-paginated (any span).
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings/search", tag = "bookings", params(OrgPath, SearchQuery),
+    responses((status = 200, body = BookingPage), (status = 422, body = Problem)))]
+pub async fn search(
+    OrgRequest { state, scope, .. }: OrgRequest,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<Json<BookingPage>> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default().trim().to_string();
+    let instant = |f: &str, v: &Option<String>| -> AppResult<Option<i64>> {
+        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => crate::types::BoundedInstant::parse(f, s)
+                .map(|t| Some(t.ms()))
+                .map_err(|e| AppError::Validation(vec![e])),
+        }
+    };
+    let search = repo::Search {
+        from: instant("from", &q.from)?,
+        to: instant("to", &q.to)?,
+        service_id: text(&q.service_id),
+        status: service::parse_status(&text(&q.status))?,
+        client_id: text(&q.client_id),
+        after: q.after.as_deref().filter(|a| !a.is_empty()).map(service::parse_cursor).transpose()?,
+    };
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let (loc, cal) = (text(&q.location_id), text(&q.calendar_id));
+    let rows = service::search(
+        &state,
+        &scope,
+        Some(loc.as_str()).filter(|s| !s.is_empty()),
+        Some(cal.as_str()).filter(|s| !s.is_empty()),
+        &search,
+        limit + 1,
+    )
+    .await?;
+    let (rows, next_after) = crate::http::next_page(rows, limit, service::cursor_of);
+    Ok(Json(BookingPage { items: present_all(&state, &scope, rows).await?, next_after }))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings/{id}", tag = "bookings", params(ItemPath),

@@ -7,6 +7,7 @@ pub mod api;
 pub(crate) mod grid;
 pub mod hours;
 pub mod hours_pages;
+pub(crate) mod list_pages;
 pub mod notify;
 pub mod pages;
 pub mod repo;
@@ -19,6 +20,7 @@ use crate::http::routes::{Guard, Routes, delete, get, post};
 pub fn routes() -> Routes {
     Routes::default()
         .api("/api/v1/orgs/{org_id}/bookings", Guard::Org, get(api::list).post(api::create))
+        .api("/api/v1/orgs/{org_id}/bookings/search", Guard::Org, get(api::search))
         .api("/api/v1/orgs/{org_id}/bookings/{id}", Guard::Org, get(api::get).patch(api::update))
         .api("/api/v1/orgs/{org_id}/bookings/{id}/cancel", Guard::Org, post(api::cancel))
         .api("/api/v1/orgs/{org_id}/calendars/{id}/hours", Guard::Org, get(api::get_hours).put(api::set_hours))
@@ -42,6 +44,7 @@ pub fn routes() -> Routes {
         .page("/calendars/{id}/day", Guard::Org, get(pages::day))
         .page("/calendars/{id}/bookings/new", Guard::Org, get(pages::new_form))
         .page("/calendars/{id}/bookings", Guard::Org, post(pages::create))
+        .page("/bookings", Guard::Org, get(list_pages::list))
         .page("/bookings/{id}", Guard::Org, get(pages::detail))
         .page("/bookings/{id}/move", Guard::Org, post(pages::move_booking))
         .page("/bookings/{id}/cancel", Guard::Org, post(pages::cancel))

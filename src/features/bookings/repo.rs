@@ -130,6 +130,47 @@ pub async fn meeting(
         .await?)
 }
 
+/// What the bookings list asks for, beyond the calendars it may read (empty: any).
+#[derive(Clone, Debug, Default)]
+pub struct Search {
+    /// Starting at or after, epoch ms.
+    pub from: Option<i64>,
+    /// Starting before, epoch ms.
+    pub to: Option<i64>,
+    pub service_id: String,
+    pub status: String,
+    pub client_id: String,
+    /// Keyset cursor: rows after this (start, id).
+    pub after: Option<(i64, String)>,
+}
+
+/// One page of bookings on `calendar_ids` matching `q`, by start then id; `limit` rows at
+/// most (ask for one more to know whether a next page exists). Walks the `(org_id,
+/// start_at)` index from the cursor, whatever the organisation's history.
+pub async fn search(
+    exec: impl Executor<'_>,
+    tenant: &Tenant,
+    calendar_ids: &[String],
+    q: &Search,
+    limit: i64,
+) -> AppResult<Vec<BookingRow>> {
+    if calendar_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (after_start, after_id) = q.after.clone().unwrap_or((i64::MIN, String::new()));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM bookings WHERE org_id = $1 AND start_at >= $2 AND start_at < $3 \
+         AND ($4 = '' OR service_id = $4) AND ($5 = '' OR status = $5) AND ($6 = '' OR client_id = $6) \
+         AND (start_at > $7 OR (start_at = $7 AND id > $8)) AND calendar_id IN ({}) \
+         ORDER BY start_at, id LIMIT $9",
+        placeholders(10, calendar_ids.len())
+    );
+    let (from, to) = (q.from.unwrap_or(i64::MIN), q.to.unwrap_or(i64::MAX));
+    let fixed: [&dyn db::Value; 9] =
+        [tenant, &from, &to, &q.service_id, &q.status, &q.client_id, &after_start, &after_id, &limit];
+    Ok(db::query_as(&sql, &db::and_list(&fixed, calendar_ids)).fetch_all(exec).await?)
+}
+
 /// The first active booking of a calendar meeting `[start, end)` (other than `except`).
 pub async fn clash(
     exec: impl Executor<'_>,

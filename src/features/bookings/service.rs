@@ -272,6 +272,47 @@ pub async fn list(
     repo::meeting(state.db.pool(), scope.tenant(), &visible, (from, to)).await
 }
 
+/// One page of the bookings list: every booking on the calendars whose bookings the member
+/// may view (narrowed to a location or a calendar when asked), matching `q`.
+pub async fn search(
+    state: &AppState,
+    scope: &OrgScope,
+    location_id: Option<&str>,
+    calendar_id: Option<&str>,
+    q: &repo::Search,
+    limit: i64,
+) -> AppResult<Vec<BookingRow>> {
+    let visible: Vec<String> = calendars::list(state, scope, location_id)
+        .await?
+        .into_iter()
+        .filter(|c| scope.check(Action::ViewBookings, Object::Calendar(c.as_ref())).allowed)
+        .map(|c| c.id)
+        .filter(|id| calendar_id.is_none_or(|want| want == id))
+        .collect();
+    repo::search(state.db.pool(), scope.tenant(), &visible, q, limit).await
+}
+
+/// The list's cursor as text: `<start ms>_<id>` (opaque to callers).
+pub fn cursor_of(b: &BookingRow) -> String {
+    format!("{}_{}", b.start_at, b.id)
+}
+
+/// A cursor read back; anything else is a field error on `after`.
+pub fn parse_cursor(raw: &str) -> AppResult<(i64, String)> {
+    raw.split_once('_')
+        .and_then(|(ms, id)| Some((ms.parse::<i64>().ok()?, id.to_string())))
+        .filter(|(_, id)| !id.is_empty() && id.len() <= 64)
+        .ok_or_else(|| AppError::field("after", "invalid-cursor", "Pass the next_after value of the previous page."))
+}
+
+/// A status to filter by: one of the three, or none.
+pub fn parse_status(raw: &str) -> AppResult<String> {
+    match raw {
+        "" | "confirmed" | "cancelled" | "no_show" => Ok(raw.to_string()),
+        _ => Err(AppError::field("status", "invalid-status", "Use confirmed, cancelled or no_show.")),
+    }
+}
+
 /// A booking the member may act on with `action`, with its calendar.
 async fn acting_on(
     state: &AppState,

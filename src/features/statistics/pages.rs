@@ -23,15 +23,8 @@ pub fn number(t: Tr, v: f64, decimals: usize) -> String {
     let s = format!("{:.decimals$}", (v * factor).round() / factor);
     let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
     let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let (group, point) = if t.lang() == "fr" { ('\u{202f}', ',') } else { (',', '.') };
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(group);
-        }
-        grouped.push(ch);
-    }
-    if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped}{point}{frac}") }
+    let grouped = t.grouped(digits);
+    if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped}{}{frac}", t.decimal_point()) }
 }
 
 /// `12,5 %` / `12.5%`; a dash when there is nothing to divide by.
