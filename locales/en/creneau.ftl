@@ -616,3 +616,32 @@ home-invited = { $count ->
     [one] One invitation awaits an answer
    *[other] { $count } invitations await an answer
 }
+nav-clients = Clients
+clients-search = Search
+clients-search_hint = Name, email or phone
+clients-none = No clients yet: they appear with their first booking, or add one below.
+clients-none_found = No client matches this search.
+clients-phone = Phone
+clients-next_page = Next clients
+clients-create = Add a client
+clients-notes = Notes
+clients-visits = Visits
+clients-frequency = Frequency
+clients-every_days = every { $days } days
+clients-contact = Contact details and notes
+clients-history = Booking history
+clients-no_history = No booking you may see.
+clients-all_bookings = See these bookings in the list
+clients-duplicates = Possible duplicates
+clients-duplicates_hint = These records share the email address or phone number. Merging moves their bookings to this record and deletes the other.
+clients-merge = Merge into this record
+clients-merge_confirm = Merge { $name } into this record? Their bookings move here and their record is deleted.
+clients-data = Personal data
+clients-export = Export their data (JSON)
+clients-erase = Erase their data
+clients-erase_hint = Erasure (GDPR) removes the name, contact details, notes and manage links; the bookings stay without them. It cannot be undone.
+clients-erase_check = I confirm erasing this client's data for good.
+clients-erase_confirm = Erase this client's data for good?
+clients-erase_unconfirmed = Tick the box to confirm the erasure.
+done-merged = Records merged.
+done-erased = Client data erased.

@@ -616,3 +616,32 @@ home-invited = { $count ->
     [one] Une invitation attend une réponse
    *[other] { $count } invitations attendent une réponse
 }
+nav-clients = Clients
+clients-search = Rechercher
+clients-search_hint = Nom, e-mail ou téléphone
+clients-none = Aucun client pour l'instant : ils apparaissent à leur premier rendez-vous, ou créez-en un ci-dessous.
+clients-none_found = Aucun client ne correspond à cette recherche.
+clients-phone = Téléphone
+clients-next_page = Clients suivants
+clients-create = Ajouter un client
+clients-notes = Notes
+clients-visits = Visites
+clients-frequency = Fréquence
+clients-every_days = tous les { $days } jours
+clients-contact = Coordonnées et notes
+clients-history = Historique des rendez-vous
+clients-no_history = Aucun rendez-vous que vous puissiez voir.
+clients-all_bookings = Voir ces rendez-vous dans la liste
+clients-duplicates = Doublons possibles
+clients-duplicates_hint = Ces fiches ont la même adresse e-mail ou le même téléphone. Fusionner rattache leurs rendez-vous à cette fiche et supprime l'autre.
+clients-merge = Fusionner dans cette fiche
+clients-merge_confirm = Fusionner { $name } dans cette fiche ? Ses rendez-vous y seront rattachés et sa fiche supprimée.
+clients-data = Données personnelles
+clients-export = Exporter ses données (JSON)
+clients-erase = Effacer ses données
+clients-erase_hint = L'effacement (RGPD) supprime le nom, les coordonnées, les notes et les liens de gestion ; les rendez-vous restent sans eux. Il est définitif.
+clients-erase_check = Je confirme l'effacement définitif des données de ce client.
+clients-erase_confirm = Effacer définitivement les données de ce client ?
+clients-erase_unconfirmed = Cochez la case pour confirmer l'effacement.
+done-merged = Fiches fusionnées.
+done-erased = Données du client effacées.

@@ -49,20 +49,19 @@ pub struct NavLink {
 
 /// The organisation sections, each shown when the policy lets the member in.
 fn org_links(t: Tr, scope: &OrgScope) -> Vec<NavLink> {
-    let sections: [(&'static str, &'static str, bool); 9] = [
+    let holds = |toggle| scope.member().capability(toggle).0;
+    let sections: [(&'static str, &'static str, bool); 10] = [
         ("/agenda", t.get("nav.agenda"), true),
         ("/bookings", t.get("nav.bookings"), true),
+        // Held somewhere: the directory narrows to the clients of those places.
+        ("/clients", t.get("nav.clients"), holds(crate::access::policy::Toggle::ClientList)),
         ("/locations", t.get("nav.locations"), true),
         ("/services", t.get("nav.services"), true),
         ("/team", t.get("nav.team"), scope.check(Action::ViewMembers, Object::Org).allowed),
         ("/teams", t.get("nav.teams"), scope.check(Action::ManageTeams, Object::Org).allowed),
         ("/audit", t.get("nav.audit"), scope.check(Action::ViewAuditLog, Object::Org).allowed),
         // Held somewhere: the page narrows to the locations where it applies.
-        (
-            "/statistics",
-            t.get("nav.statistics"),
-            scope.member().capability(crate::access::policy::Toggle::Statistics).0,
-        ),
+        ("/statistics", t.get("nav.statistics"), holds(crate::access::policy::Toggle::Statistics)),
         // One's own notifications: every member.
         ("/notifications", t.get("nav.notifications"), true),
     ];

@@ -315,8 +315,10 @@ const EVENTS: [&str; 3] = [
 ];
 
 /// The confirmation after a POST, by its `?done=` word.
-const DONE: [&str; 23] = [
+const DONE: [&str; 25] = [
     "done.hours",
+    "done.merged",
+    "done.erased",
     "done.welcome",
     "done.override",
     "done.override_removed",
@@ -441,6 +443,21 @@ impl Tr {
         let sign = if cents < 0 { "-" } else { "" };
         let c = cents.unsigned_abs();
         format!("{sign}{}{}{:02}", self.grouped(&(c / 100).to_string()), self.decimal_point(), c % 100)
+    }
+
+    /// A number the reader's way, rounded to `decimals`: `1 234,5` / `1,234.5`.
+    pub fn number(&self, v: f64, decimals: usize) -> String {
+        // Halves away from zero, as people round (formatting alone rounds 1.25 to 1.2).
+        let factor = 10f64.powi(i32::try_from(decimals).unwrap_or(0));
+        let s = format!("{:.decimals$}", (v * factor).round() / factor);
+        let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
+        let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+        let grouped = self.grouped(digits);
+        if frac.is_empty() {
+            format!("{sign}{grouped}")
+        } else {
+            format!("{sign}{grouped}{}{frac}", self.decimal_point())
+        }
     }
 
     /// Whole digits in groups of three as this language separates them: `1 234 567` (a

@@ -17,6 +17,7 @@ mod bookings_list;
 mod calendar_views;
 mod cli;
 mod clients;
+mod clients_pages;
 mod erasure;
 mod first_run;
 mod http;

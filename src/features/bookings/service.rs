@@ -192,7 +192,16 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
     // A client booked by staff gets the same manage link as one who booked online.
     let manage_token = (input.client_id.is_some() || new_client.is_some()).then(crate::crypto::new_token);
     let mut tx = state.db.begin().await?;
+    let known = match &new_client {
+        Some((_, _, email, phone)) => {
+            let email = email.as_ref().map(|e| e.as_str());
+            crate::features::clients::service::known(&mut tx, scope, email, phone.as_deref()).await?
+        }
+        None => None,
+    };
     let client_id = match new_client {
+        // A client already known by address or phone: this booking is theirs too.
+        Some(_) if known.is_some() => known,
         Some((Some(first), Some(last), email, phone)) => {
             let c = crate::features::clients::service::ClientRow {
                 id: new_id(),

@@ -8,7 +8,6 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -29,18 +28,6 @@ pub struct ClientPage {
     pub next: Option<String>,
 }
 
-fn cursor_of(c: &ClientRow) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(&c.last_name, &c.first_name, &c.id)).unwrap_or_default())
-}
-
-fn parse_cursor(s: &str) -> AppResult<(String, String, String)> {
-    URL_SAFE_NO_PAD
-        .decode(s)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| AppError::field("after", "invalid-cursor", "Use the cursor from the previous page."))
-}
-
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/clients", tag = "clients", params(OrgPath, SearchQuery),
     responses((status = 200, body = ClientPage), (status = 403, body = Problem)))]
 pub async fn list(
@@ -48,9 +35,9 @@ pub async fn list(
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<ClientPage>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 100);
-    let after = q.after.as_deref().map(parse_cursor).transpose()?;
+    let after = q.after.as_deref().map(service::parse_cursor).transpose()?;
     let rows = service::search(&state, &scope, &q.q, after, limit + 1).await?;
-    let (items, next) = next_page(rows, limit, cursor_of);
+    let (items, next) = next_page(rows, limit, service::cursor_of);
     Ok(Json(ClientPage { items, next }))
 }
 

@@ -3,6 +3,7 @@
 //! with the client-list right, and only for the places in their scope.
 
 pub mod api;
+mod pages;
 pub mod personal;
 pub mod repo;
 pub mod service;
@@ -16,4 +17,9 @@ pub fn routes() -> Routes {
         .api("/api/v1/orgs/{org_id}/clients/{id}/merge", Guard::Org, post(api::merge))
         .api("/api/v1/orgs/{org_id}/clients/{id}/export", Guard::Org, get(api::export))
         .api("/api/v1/orgs/{org_id}/clients/{id}/erase", Guard::Org, post(api::erase))
+        .page("/clients", Guard::Org, get(pages::list).post(pages::create))
+        .page("/clients/{id}", Guard::Org, get(pages::detail).post(pages::update))
+        .page("/clients/{id}/merge", Guard::Org, post(pages::merge))
+        .page("/clients/{id}/export", Guard::Org, get(pages::export))
+        .page("/clients/{id}/erase", Guard::Org, post(pages::erase))
 }

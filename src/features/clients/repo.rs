@@ -55,6 +55,28 @@ pub async fn by_email(tx: &mut Tx, tenant: &Tenant, email_norm: &str) -> AppResu
     Ok(db::query_scalar(sql, &[tenant, &email_norm]).fetch_optional(&mut **tx).await?)
 }
 
+/// The oldest client not erased with this phone number (E.164, as stored).
+pub async fn by_phone(tx: &mut Tx, tenant: &Tenant, phone: &str) -> AppResult<Option<String>> {
+    let sql =
+        "SELECT id FROM clients WHERE org_id = $1 AND phone = $2 AND erased_at IS NULL ORDER BY created_at LIMIT 1";
+    Ok(db::query_scalar(sql, &[tenant, &phone]).fetch_optional(&mut **tx).await?)
+}
+
+/// Other clients, not erased, with this (lower-cased) address or this phone: the possible
+/// duplicates of `id`, oldest first, ten at most. An empty value matches nothing.
+pub async fn sharing_contact(
+    exec: impl Executor<'_>,
+    tenant: &Tenant,
+    id: &str,
+    (email_norm, phone): (&str, &str),
+) -> AppResult<Vec<ClientRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND id <> $2 AND erased_at IS NULL \
+         AND (($3 <> '' AND email_norm = $3) OR ($4 <> '' AND phone = $4)) ORDER BY created_at, id LIMIT 10"
+    );
+    Ok(db::query_as(&sql, &[tenant, &id, &email_norm, &phone]).fetch_all(exec).await?)
+}
+
 pub async fn get(exec: impl Executor<'_>, tenant: &Tenant, id: &str) -> AppResult<Option<ClientRow>> {
     let sql = format!("SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND id = $2");
     Ok(db::query_as(&sql, &[tenant, &id]).fetch_optional(exec).await?)

@@ -152,6 +152,56 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Client
     Ok(c)
 }
 
+/// The client already known by this address, else by this phone: a staff booking for them
+/// attaches to it instead of creating a second one (as an online booking does by address).
+pub async fn known(
+    tx: &mut Tx,
+    scope: &OrgScope,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> AppResult<Option<String>> {
+    if let Some(e) = email.filter(|e| !e.is_empty())
+        && let Some(id) = repo::by_email(tx, scope.tenant(), &e.to_lowercase()).await?
+    {
+        return Ok(Some(id));
+    }
+    match phone.filter(|p| !p.is_empty()) {
+        Some(p) => repo::by_phone(tx, scope.tenant(), p).await,
+        None => Ok(None),
+    }
+}
+
+/// Other clients sharing this one's address or phone that the member may also see: the
+/// duplicates the client page suggests merging.
+pub async fn duplicates(state: &AppState, scope: &OrgScope, c: &ClientRow) -> AppResult<Vec<ClientRow>> {
+    let email = c.email.as_deref().unwrap_or_default().to_lowercase();
+    let phone = c.phone.as_deref().unwrap_or_default();
+    let mut out = Vec::new();
+    for d in repo::sharing_contact(state.db.pool(), scope.tenant(), &c.id, (&email, phone)).await? {
+        match get(state, scope, &d.id, Action::ViewClient).await {
+            Ok(d) => out.push(d),
+            Err(AppError::NotFound | AppError::Forbidden { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// The directory's cursor: `(last name, first name, id)` of the last row, opaque.
+pub fn cursor_of(c: &ClientRow) -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(&c.last_name, &c.first_name, &c.id)).unwrap_or_default())
+}
+
+pub fn parse_cursor(s: &str) -> AppResult<(String, String, String)> {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    URL_SAFE_NO_PAD
+        .decode(s)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| AppError::field("after", "invalid-cursor", "Use the cursor from the previous page."))
+}
+
 /// Insert a client and audit it (personal values sealed) inside the caller's transaction:
 /// for the client directory and for a client first met in a staff booking alike.
 pub async fn insert_in_tx(tx: &mut Tx, state: &AppState, ctx: &Ctx, scope: &OrgScope, c: &ClientRow) -> AppResult<()> {
@@ -192,7 +242,7 @@ pub struct ClientDetail {
     #[serde(flatten)]
     pub client: ClientRow,
     pub history: Vec<VisitOut>,
-    /// Past bookings that were not cancelled.
+    /// Past bookings the client came to (neither cancelled nor missed).
     pub visit_count: i64,
     /// Average days between past visits; null with fewer than two.
     pub days_between_visits: Option<f64>,
@@ -227,7 +277,7 @@ pub async fn detail(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<C
         .collect();
     let now = to_ms(state.now());
     let mut past: Vec<i64> =
-        visits.iter().filter(|v| v.status != "cancelled" && v.start_at <= now).map(|v| v.start_at).collect();
+        visits.iter().filter(|v| v.status == "confirmed" && v.start_at <= now).map(|v| v.start_at).collect();
     past.sort_unstable();
     let days_between_visits =
         (past.len() >= 2).then(|| ((past[past.len() - 1] - past[0]) as f64 / 86_400_000.0) / (past.len() - 1) as f64);

@@ -16,29 +16,18 @@ use askama::Template;
 use axum::extract::Query;
 use jiff::tz::TimeZone;
 
-/// A number the reader's way: `1 234,5` / `1,234.5`.
-pub fn number(t: Tr, v: f64, decimals: usize) -> String {
-    // Halves away from zero, as people round (formatting alone rounds 1.25 to 1.2).
-    let factor = 10f64.powi(decimals as i32);
-    let s = format!("{:.decimals$}", (v * factor).round() / factor);
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let grouped = t.grouped(digits);
-    if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped}{}{frac}", t.decimal_point()) }
-}
-
 /// `12,5 %` / `12.5%`; a dash when there is nothing to divide by.
 pub fn percent(t: Tr, v: Option<f64>) -> String {
     match v {
         None => "—".into(),
-        Some(v) if t.lang() == "fr" => format!("{}\u{a0}%", number(t, v * 100.0, 1)),
-        Some(v) => format!("{}%", number(t, v * 100.0, 1)),
+        Some(v) if t.lang() == "fr" => format!("{}\u{a0}%", t.number(v * 100.0, 1)),
+        Some(v) => format!("{}%", t.number(v * 100.0, 1)),
     }
 }
 
 /// Hours with one decimal: `12,5 h` / `12.5 h`.
 pub fn hours(t: Tr, ms: i64) -> String {
-    format!("{}\u{a0}h", number(t, ms as f64 / 3_600_000.0, 1))
+    format!("{}\u{a0}h", t.number(ms as f64 / 3_600_000.0, 1))
 }
 
 struct Row {
@@ -53,7 +42,7 @@ struct Row {
 }
 
 fn row(t: Tr, label: &str, c: &Counts) -> Row {
-    let n = |v: i64| number(t, v as f64, 0);
+    let n = |v: i64| t.number(v as f64, 0);
     Row {
         label: label.to_string(),
         bookings: n(c.bookings),
@@ -81,7 +70,7 @@ fn breakdown(t: Tr, id: &'static str, title_key: &str, lines: &[Line], no_name: 
         .map(|l| Bar {
             label: label(l),
             value: l.figures.counts.kept(),
-            shown: number(t, l.figures.counts.kept() as f64, 0),
+            shown: t.number(l.figures.counts.kept() as f64, 0),
         })
         .collect();
     Breakdown {
@@ -120,7 +109,7 @@ fn hour_cell(t: Tr, day: usize, hour: usize, count: i64) -> String {
             ("weekday", t.weekday(day as i8 + 1)),
             ("hour", &format!("{hour:02}")),
             ("next", &format!("{:02}", hour + 1)),
-            ("count", &number(t, count as f64, 0)),
+            ("count", &t.number(count as f64, 0)),
         ],
     )
 }
@@ -147,8 +136,8 @@ fn busiest(t: Tr, heat: &[[i64; 24]; 7]) -> Vec<String> {
 fn present(t: Tr, r: &Report, p: PageCtx, org_id: &str) -> StatsPage {
     let total = &r.total.counts;
     let summary = vec![
-        ("stats.bookings", number(t, total.bookings as f64, 0)),
-        ("stats.kept", number(t, total.kept() as f64, 0)),
+        ("stats.bookings", t.number(total.bookings as f64, 0)),
+        ("stats.kept", t.number(total.kept() as f64, 0)),
         ("stats.cancellation_rate", percent(t, total.cancellation_rate())),
         ("stats.no_show_rate", percent(t, total.no_show_rate())),
         ("stats.booked", hours(t, total.booked_ms)),
@@ -158,7 +147,7 @@ fn present(t: Tr, r: &Report, p: PageCtx, org_id: &str) -> StatsPage {
     let week_bars: Vec<Bar> = r
         .weeks
         .iter()
-        .map(|w| Bar { label: month_day(t, w.monday), value: w.kept, shown: number(t, w.kept as f64, 0) })
+        .map(|w| Bar { label: month_day(t, w.monday), value: w.kept, shown: t.number(w.kept as f64, 0) })
         .collect();
     let no_service = t.get("stats.no_service");
     let breakdowns = vec![
