@@ -304,6 +304,10 @@ const MEMBER_OPS: [&str; 6] = [
 /// A booking status, as stored, for staff.
 const BOOKING_STATUSES: [&str; 3] = ["booking.status.confirmed", "booking.status.cancelled", "booking.status.no_show"];
 
+/// What an audit row of a booking says it did, for the booking's own history.
+const HISTORY_ACTIONS: [&str; 4] =
+    ["history.booking.created", "history.booking.moved", "history.booking.cancelled", "history.booking.no_show"];
+
 /// A booking status, as stored, for the client.
 const MANAGE_STATUSES: [&str; 3] = ["manage.status.confirmed", "manage.status.cancelled", "manage.status.no_show"];
 
@@ -426,6 +430,15 @@ impl Tr {
     /// The confirmation for a `?done=` word; None for words that are not ours.
     pub fn done(&self, word: &str) -> Option<&'static str> {
         DONE.iter().any(|key| key.rsplit('.').next() == Some(word)).then(|| self.pick(&DONE, "done", word))
+    }
+
+    /// A booking's audit action (`booking.moved`) in words; another action is named as it is
+    /// stored (a history lists only the booking's own).
+    pub fn history_action(&self, action: &str) -> &'static str {
+        match HISTORY_ACTIONS.iter().find(|k| k.strip_prefix("history.") == Some(action)) {
+            Some(key) => self.get(key),
+            None => self.get("history.other"),
+        }
     }
 
     /// Monday = 1 … Sunday = 7.

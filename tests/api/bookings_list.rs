@@ -7,7 +7,12 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-dual!(the_list_filters_and_pages_through_every_booking, the_list_shows_only_what_the_member_may_see,);
+dual!(
+    the_list_filters_and_pages_through_every_booking,
+    the_list_shows_only_what_the_member_may_see,
+    a_booking_page_shows_its_client_and_its_history,
+    a_location_day_has_a_column_per_calendar,
+);
 
 struct Shop<'a> {
     owner: Client<'a>,
@@ -178,4 +183,85 @@ async fn the_list_shows_only_what_the_member_may_see(app: TestApp) {
     stranger.org_get(&s.org, "/bookings/search").await.assert(StatusCode::NOT_FOUND);
     let html = stranger.get(&format!("/bookings?from=2026-03-01&calendar={}", s.a)).await.text();
     assert!(listed(&html).is_empty() && !html.contains(&on_a));
+}
+
+async fn a_booking_page_shows_its_client_and_its_history(app: TestApp) {
+    let s = shop(&app).await;
+    let zoe = s
+        .owner
+        .create(&s.org, "/clients", json!({"first_name": "Zoé", "last_name": "Martin", "email": "zoe@client.fr", "notes": "Allergique au latex"}))
+        .await;
+    let id = book(&s, &s.a, &s.coupe, "2026-03-03T09:00:00Z", json!(zoe)).await;
+    // A staff member who books on A, without the client list, moves it (named as in the team).
+    let (staff, _) = s.owner.join(&s.org, "sacha@list.fr", role_with("staff", [in_calendar(&s.a, "book")])).await;
+    staff
+        .post_form(
+            &format!("/bookings/{id}/move"),
+            &[("date", "2026-03-03"), ("time", "11:00"), ("override_hours", "1")],
+        )
+        .await
+        .redirected(&format!("/bookings/{id}"));
+    s.owner.post_json(&format!("/api/v1/orgs/{}/bookings/{id}/cancel", s.org), json!({})).await.assert(StatusCode::OK);
+    // The owner sees the client's contact and notes, and who did what.
+    let html = s.owner.get(&format!("/bookings/{id}")).await.text();
+    assert!(html.contains(&format!("href=\"/clients/{zoe}\"")) && html.contains("Allergique au latex"), "{html}");
+    assert!(html.contains("zoe@client.fr"));
+    let history = html.split("Historique du rendez-vous").nth(1).unwrap();
+    let order = ["a annulé le rendez-vous", "Member sacha</strong> a déplacé le rendez-vous", "a créé le rendez-vous"];
+    let at: Vec<usize> = order.iter().map(|w| history.find(w).unwrap_or_else(|| panic!("{w}: {history}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "newest first: {at:?}");
+    assert!(history.contains("Olivia Owner</strong> a créé"), "names, not addresses");
+    // The staff member sees the history but not the client's details or notes.
+    let html = staff.get(&format!("/bookings/{id}")).await.text();
+    assert!(html.contains("Historique du rendez-vous"));
+    assert!(
+        !html.contains("Allergique au latex") && !html.contains("zoe@client.fr"),
+        "no client details without the right"
+    );
+    // Another organisation: not found.
+    let (stranger, _) = owner_with_org(&app, "owner@other-list.fr", "Other").await;
+    stranger.get(&format!("/bookings/{id}")).await.assert(StatusCode::NOT_FOUND);
+}
+
+/// The column headings of a grid, in order.
+fn columns(html: &str) -> Vec<String> {
+    let head = html.split("<thead>").nth(1).unwrap().split("</thead>").next().unwrap();
+    head.split("<th scope=\"col\">").skip(2).map(|c| c.split('<').next().unwrap().to_string()).collect()
+}
+
+async fn a_location_day_has_a_column_per_calendar(app: TestApp) {
+    let s = shop(&app).await;
+    for cal in [&s.a, &s.b] {
+        s.owner.open_weekdays(&s.org, cal, "09:00", "18:00").await;
+    }
+    let on_a = book(&s, &s.a, &s.coupe, "2026-03-03T09:00:00Z", json!({"first_name": "Anne", "last_name": "A"})).await;
+    let on_b = book(&s, &s.b, &s.coupe, "2026-03-03T09:00:00Z", json!({"first_name": "Bea", "last_name": "B"})).await;
+    let in_paris = book(&s, &s.c, &s.coupe, "2026-03-03T09:00:00Z", Value::Null).await;
+    s.owner
+        .post_json(
+            &format!("/api/v1/orgs/{}/calendars/{}/unavailability", s.org, s.b),
+            json!({"start": "2026-03-03T14:00:00+01:00", "end": "2026-03-03T16:00:00+01:00", "reason": "Formation"}),
+        )
+        .await
+        .assert(StatusCode::CREATED);
+    let day = format!("/locations/{}/day?date=2026-03-03", s.lyon);
+    let html = s.owner.get(&day).await.text();
+    assert_eq!(columns(&html), ["A", "B"], "one column per calendar of Lyon");
+    assert!(html.contains(&format!("/bookings/{on_a}")) && html.contains(&format!("/bookings/{on_b}")));
+    assert!(!html.contains(&in_paris), "Paris's bookings are not Lyon's day");
+    assert!(html.contains("<span class=\"cal-away-reason\">Formation</span>"), "B's absence in its column");
+    // Both bookings start at 10:00 Paris: each in its own column, on the same row.
+    let row = html.split("<tr>").find(|r| r.contains(&on_a)).unwrap();
+    assert!(row.contains(&on_b), "side by side");
+    // A free cell books on that column's calendar.
+    assert!(html.contains(&format!("/calendars/{}/bookings/new?date=2026-03-03", s.b)));
+    // Staff who see A only: one column, their own.
+    let (staff, _) = s.owner.join(&s.org, "col@list.fr", role_with("staff", [in_calendar(&s.a, "view")])).await;
+    let html = staff.get(&day).await.text();
+    assert_eq!(columns(&html), ["A"]);
+    assert!(!html.contains(&on_b) && !html.contains("Bea"));
+    assert!(!html.contains("/bookings/new"), "viewing is not booking");
+    // Another organisation: not found.
+    let (stranger, _) = owner_with_org(&app, "owner@day-other.fr", "Other").await;
+    stranger.get(&day).await.assert(StatusCode::NOT_FOUND);
 }

@@ -65,7 +65,7 @@ async fn week_and_day_views_show_bookings_in_the_calendars_hours(app: TestApp) {
     // The 07:00 booking is outside the visible hours: listed, not hidden.
     assert!(html.contains("En dehors des heures affichées") && html.contains("07:00–07:15"), "{html}");
     // Free cells lead to the booking form at their time.
-    assert!(html.contains(&format!("/calendars/{cal}/bookings/new?date=2026-03-03&amp;time=09:15")));
+    assert!(html.contains(&format!("/calendars/{cal}/bookings/new?date=2026-03-03&#38;time=09:15")));
 
     // The day view: morning 08:00–12:30 and afternoon 12:30–18:00 side by side.
     let day = owner.get(&format!("/calendars/{cal}/day?date=2026-03-03")).await;

@@ -65,3 +65,17 @@ pub async fn page(
     .fetch_all(exec)
     .await?)
 }
+
+/// One object's rows, newest first (at most 100): its own history, through the
+/// `(object_type, object_id)` index.
+pub async fn of_object(
+    exec: impl Executor<'_>,
+    tenant: &Tenant,
+    object_type: &str,
+    object_id: &str,
+) -> AppResult<Vec<AuditRow>> {
+    let sql = "SELECT seq, at, actor_type, actor_id, actor_label, action, object_type, object_id, location_id, before_json, \
+                after_json, ip, request_id \
+         FROM audit_log WHERE object_type = $1 AND object_id = $2 AND chain = $3 ORDER BY seq DESC LIMIT 100";
+    Ok(db::query_as(sql, &[&object_type, &object_id, tenant]).fetch_all(exec).await?)
+}

@@ -132,6 +132,10 @@ pub(super) enum Cell {
         closed: bool,
         away: Option<String>,
         away_start: bool,
+        /// The column (cells skip the rows a booking above covers, so their index is not it).
+        col: usize,
+        /// Where a new booking here is made, when the reader may book (set by the page).
+        href: Option<String>,
     },
     /// One or more bookings spanning `rows` rows.
     Bookings { rows: usize, items: Vec<Item> },
@@ -150,6 +154,23 @@ pub(super) struct Column {
     pub(super) date: Date,
     pub(super) from: i64,
     pub(super) to: i64,
+    /// Which of `build_grid`'s sources (hours and absences) the column shows.
+    pub(super) source: usize,
+    /// Only this calendar's bookings (a location's day: a column per calendar); None: all.
+    pub(super) calendar: Option<String>,
+}
+
+impl Column {
+    /// A column of one calendar's view (every booking, the first source).
+    pub(super) fn new(heading: String, date: Date, from: i64, to: i64) -> Column {
+        Column { heading, date, from, to, source: 0, calendar: None }
+    }
+}
+
+/// What decides open, closed and away for a column: a calendar's hours and absences.
+pub(super) struct Source<'a> {
+    pub(super) hours: &'a Hours,
+    pub(super) away: &'a [Away],
 }
 
 pub(super) struct Grid {
@@ -158,6 +179,19 @@ pub(super) struct Grid {
     pub(super) rows: Vec<GridRow>,
     /// Bookings of the period that fall outside the visible hours (listed, never hidden).
     pub(super) outside: Vec<Item>,
+}
+
+impl Grid {
+    /// Give each free cell the address of a new booking there: `href(column, date, time)`.
+    pub(super) fn link_free(&mut self, href: impl Fn(usize, &str, &str) -> Option<String>) {
+        for row in &mut self.rows {
+            for cell in &mut row.cells {
+                if let Cell::Free { date, time, col, href: h, .. } = cell {
+                    *h = href(*col, date, time);
+                }
+            }
+        }
+    }
 }
 
 pub(super) struct Placed {
@@ -173,8 +207,7 @@ pub(super) fn build_grid(
     tz: &TimeZone,
     cols: &[Column],
     shared_times: bool,
-    hours: &Hours,
-    unavailable: &[Away],
+    sources: &[Source<'_>],
     bookings: &[(BookingRow, Item)],
 ) -> Grid {
     let rows_of = |c: &Column| ((c.to - c.from).max(0) + STEP - 1) / STEP;
@@ -186,6 +219,9 @@ pub(super) fn build_grid(
     for (b, item) in bookings {
         let mut shown = false;
         for (ci, c) in cols.iter().enumerate() {
+            if c.calendar.as_ref().is_some_and(|cal| *cal != b.calendar_id) {
+                continue;
+            }
             let s = minute_on(b.start_at, c.date, tz).max(c.from);
             let e = minute_on(b.end_at, c.date, tz).min(c.to);
             if e <= s || minute_on(b.end_at, c.date, tz) == 0 {
@@ -234,11 +270,17 @@ pub(super) fn build_grid(
                 continue;
             };
             let end = at + STEP * 60_000;
-            let working = hours
+            let Some(src) = sources.get(c.source) else {
+                cells.push(Cell::Blank);
+                continue;
+            };
+            let working = src
+                .hours
                 .for_date(c.date)
                 .iter()
                 .any(|iv| i64::from(iv.start_min) <= min && min + STEP <= i64::from(iv.end_min));
-            let away = unavailable
+            let away = src
+                .away
                 .iter()
                 .find(|u| u.start_at < end && at < u.end_at)
                 .map(|u| if u.reason.is_empty() { t.get("view.away").to_string() } else { u.reason.clone() });
@@ -253,6 +295,8 @@ pub(super) fn build_grid(
                 closed: !working || away.is_some(),
                 away,
                 away_start,
+                col: ci,
+                href: None,
             });
         }
         let head = shared_times.then(|| cols.first().map(|c| hhmm(c.from + r as i64 * STEP))).flatten();
@@ -303,7 +347,7 @@ mod tests {
     fn bookings_span_their_quarters_and_close_neighbours_share_a_cell() {
         let tz = TimeZone::get("Europe/Paris").unwrap();
         let d: Date = "2026-03-03".parse().unwrap();
-        let cols = [Column { heading: "x".into(), date: d, from: 8 * 60, to: 12 * 60 }];
+        let cols = [Column::new("x".into(), d, 8 * 60, 12 * 60)];
         let mut hours = Hours::default();
         hours.weekly[1].push(LocalInterval::new(9 * 60, 12 * 60).unwrap());
         let bookings = [
@@ -312,7 +356,8 @@ mod tests {
             row("c", "2026-03-03T09:10:00Z", "2026-03-03T09:40:00Z"), // 10:10–10:40, same first quarter
             row("d", "2026-03-03T13:00:00Z", "2026-03-03T14:00:00Z"), // 14:00, outside 08–12
         ];
-        let g = build_grid(Tr(crate::types::Lang::En), &tz, &cols, true, &hours, &[], &bookings);
+        let g =
+            build_grid(Tr(crate::types::Lang::En), &tz, &cols, true, &[Source { hours: &hours, away: &[] }], &bookings);
         assert_eq!(g.rows.len(), 16);
         assert_eq!(spans(&g), vec![(4, 2, vec!["a".into()]), (8, 3, vec!["b".into(), "c".into()])]);
         assert_eq!(g.outside.len(), 1);
@@ -328,7 +373,7 @@ mod tests {
     fn absences_show_their_reason_once_per_block_apart_from_closed_hours() {
         let tz = TimeZone::get("Europe/Paris").unwrap();
         let d: Date = "2026-03-03".parse().unwrap();
-        let cols = [Column { heading: "x".into(), date: d, from: 9 * 60, to: 12 * 60 }];
+        let cols = [Column::new("x".into(), d, 9 * 60, 12 * 60)];
         let mut hours = Hours::default();
         hours.weekly[1].push(LocalInterval::new(9 * 60, 11 * 60).unwrap());
         let ms = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_millisecond();
@@ -338,7 +383,7 @@ mod tests {
             end_at: ms("2026-03-03T09:30:00Z"),
             reason: "Arrêt maladie".into(),
         }];
-        let g = build_grid(Tr(crate::types::Lang::Fr), &tz, &cols, true, &hours, &away, &[]);
+        let g = build_grid(Tr(crate::types::Lang::Fr), &tz, &cols, true, &[Source { hours: &hours, away: &away }], &[]);
         let seen: Vec<(bool, Option<String>, bool)> = g
             .rows
             .iter()
@@ -360,8 +405,15 @@ mod tests {
         // 2026-03-29: Paris skips 02:00–03:00.
         let tz = TimeZone::get("Europe/Paris").unwrap();
         let d: Date = "2026-03-29".parse().unwrap();
-        let cols = [Column { heading: "x".into(), date: d, from: 60, to: 4 * 60 }];
-        let g = build_grid(Tr(crate::types::Lang::En), &tz, &cols, true, &Hours::default(), &[], &[]);
+        let cols = [Column::new("x".into(), d, 60, 4 * 60)];
+        let g = build_grid(
+            Tr(crate::types::Lang::En),
+            &tz,
+            &cols,
+            true,
+            &[Source { hours: &Hours::default(), away: &[] }],
+            &[],
+        );
         let blanks = g.rows.iter().filter(|r| matches!(r.cells[0], Cell::Blank)).count();
         assert_eq!(blanks, 4, "02:00, 02:15, 02:30, 02:45 do not exist");
         assert_eq!(local_instant(&tz, "2026-03-29", "03:00").unwrap(), "2026-03-29T01:00:00Z");

@@ -5,9 +5,11 @@
 mod absence_pages;
 pub mod api;
 pub(crate) mod grid;
+mod history;
 pub mod hours;
 pub mod hours_pages;
 pub(crate) mod list_pages;
+mod location_day;
 pub mod notify;
 pub mod pages;
 pub mod repo;
@@ -40,6 +42,7 @@ pub fn routes() -> Routes {
         .page("/calendars/{id}/hours/overrides/{date}/delete", Guard::Org, post(hours_pages::remove_override))
         .page("/calendars/{id}/absences", Guard::Org, get(absence_pages::page).post(absence_pages::add))
         .page("/calendars/{id}/absences/{absence_id}/delete", Guard::Org, post(absence_pages::remove))
+        .page("/locations/{id}/day", Guard::Org, get(location_day::day))
         .page("/calendars/{id}/week", Guard::Org, get(pages::week))
         .page("/calendars/{id}/day", Guard::Org, get(pages::day))
         .page("/calendars/{id}/bookings/new", Guard::Org, get(pages::new_form))

@@ -24,22 +24,22 @@ use jiff::ToSpan;
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// The bookings of `[from, to)` on one calendar, with who is coming (the client's name, for
-/// everyone who sees the booking) and service names: three queries whatever the number of
-/// bookings.
-async fn items(
+/// The bookings of `[from, to)` on the calendars `among` (all those the member sees when
+/// None), with who is coming (the client's name, for everyone who sees the booking) and
+/// service names, times in `tz`: three queries whatever the number of bookings.
+pub(super) async fn items(
     state: &AppState,
     scope: &OrgScope,
     t: Tr,
-    cal: &CalendarRow,
+    (tz, among): (&jiff::tz::TimeZone, Option<&[String]>),
     from: i64,
     to: i64,
 ) -> AppResult<Vec<(BookingRow, Item)>> {
-    let tz = zone_of(cal);
-    let rows: Vec<BookingRow> = service::list(state, scope, Some(&cal.id), from, to)
+    let one = among.filter(|a| a.len() == 1).map(|a| a[0].as_str());
+    let rows: Vec<BookingRow> = service::list(state, scope, one, from, to)
         .await?
         .into_iter()
-        .filter(|b| b.status != "cancelled")
+        .filter(|b| b.status != "cancelled" && among.is_none_or(|a| a.contains(&b.calendar_id)))
         .collect();
     let clients = service::clients_for(state, scope, &rows).await?;
     let names: HashMap<String, String> = if rows.iter().any(|b| b.service_id.is_some()) {
@@ -50,7 +50,7 @@ async fn items(
     Ok(rows
         .into_iter()
         .map(|b| {
-            let time = match (zoned(b.start_at, &tz), zoned(b.end_at, &tz)) {
+            let time = match (zoned(b.start_at, tz), zoned(b.end_at, tz)) {
                 (Some(s), Some(e)) => format!("{}–{}", s.strftime("%H:%M"), e.strftime("%H:%M")),
                 _ => String::new(),
             };
@@ -83,7 +83,6 @@ struct ViewPage {
     today: String,
     options: Vec<Opt>,
     grid: Grid,
-    can_book: bool,
     can_move: bool,
     back: String,
 }
@@ -114,7 +113,7 @@ async fn view(at: &OrgPage, id: &str, mode: &'static str, q: ViewQuery) -> PageR
         let monday = day.checked_sub((day.weekday().to_monday_zero_offset() as i64).days()).unwrap_or(day);
         let cols: Vec<Column> = (0..7)
             .filter_map(|i| monday.checked_add((i as i64).days()).ok())
-            .map(|d| Column { heading: short_date(t, d), date: d, from: cal.day_start_min, to: cal.day_end_min })
+            .map(|d| Column::new(short_date(t, d), d, cal.day_start_min, cal.day_end_min))
             .collect();
         let sunday = monday.checked_add(6.days()).unwrap_or(monday);
         let title = t.fmt("view.week_of", &[("from", &long_date(t, monday)), ("to", &long_date(t, sunday))]);
@@ -122,19 +121,22 @@ async fn view(at: &OrgPage, id: &str, mode: &'static str, q: ViewQuery) -> PageR
     } else {
         // The split hour puts morning and afternoon side by side.
         let split = cal.split_min.clamp(cal.day_start_min, cal.day_end_min);
-        let mut cols =
-            vec![Column { heading: t.get("view.morning").into(), date: day, from: cal.day_start_min, to: split }];
-        cols.push(Column { heading: t.get("view.afternoon").into(), date: day, from: split, to: cal.day_end_min });
+        let mut cols = vec![Column::new(t.get("view.morning").into(), day, cal.day_start_min, split)];
+        cols.push(Column::new(t.get("view.afternoon").into(), day, split, cal.day_end_min));
         cols.retain(|c| c.to > c.from);
         (cols, day, 1, long_date(t, day))
     };
     let from = instant(&tz, first, 0).unwrap_or_default();
     let last = first.checked_add((days as i64).days()).unwrap_or(first);
     let to = instant(&tz, last, 0).unwrap_or(from + days as i64 * 86_400_000);
-    let bookings = items(state, scope, t, &cal, from, to).await.or_page(ctx)?;
+    let bookings = items(state, scope, t, (&tz, Some(std::slice::from_ref(&cal.id))), from, to).await.or_page(ctx)?;
     let hours = super::hours::load(state, scope.tenant(), &cal.id).await.or_page(ctx)?;
     let away = super::hours::unavailability(state, scope.tenant(), &cal.id, from, to).await.or_page(ctx)?;
-    let grid = build_grid(t, &tz, &cols, mode == "week", &hours, &away, &bookings);
+    let mut grid = build_grid(t, &tz, &cols, mode == "week", &[Source { hours: &hours, away: &away }], &bookings);
+    if scope.check(Action::CreateBooking, Object::Calendar(cal.as_ref())).allowed {
+        let cal_id = cal.id.clone();
+        grid.link_free(|_, date, time| Some(format!("/calendars/{cal_id}/bookings/new?date={date}&time={time}")));
+    }
     let step = if mode == "week" { 7 } else { 1 };
     let options = calendars::list(state, scope, None)
         .await
@@ -155,7 +157,6 @@ async fn view(at: &OrgPage, id: &str, mode: &'static str, q: ViewQuery) -> PageR
         today: now_day.to_string(),
         options,
         grid,
-        can_book: scope.check(Action::CreateBooking, Object::Calendar(cal.as_ref())).allowed,
         can_move: scope.check(Action::MoveBooking, Object::Calendar(cal.as_ref())).allowed,
         back: format!("/calendars/{}/{mode}?date={day}", cal.id),
         p: with_done(p, q.done.as_deref()),
@@ -356,6 +357,8 @@ struct BookingPage {
     can_cancel: bool,
     error: Option<String>,
     back: String,
+    client: Option<super::history::ClientCard>,
+    history: Vec<super::history::HistoryLine>,
 }
 
 #[derive(Deserialize, Default)]
@@ -381,7 +384,8 @@ async fn booking_page(
     let t = p.t;
     let tz = zone_of(&cal);
     let (start, end) = (zoned(b.start_at, &tz), zoned(b.end_at, &tz));
-    let item = items(state, scope, t, &cal, b.start_at, b.start_at + 1).await.or_page(ctx)?;
+    let only = std::slice::from_ref(&cal.id);
+    let item = items(state, scope, t, (&tz, Some(only)), b.start_at, b.start_at + 1).await.or_page(ctx)?;
     let shown = item.into_iter().find(|(r, _)| r.id == b.id).map(|(_, i)| i);
     let date = start.as_ref().map(|s| s.date()).unwrap_or_default();
     let (error, move_date, move_time) = match refused {
@@ -389,7 +393,11 @@ async fn booking_page(
         None => (None, date.to_string(), start.as_ref().map(|s| s.strftime("%H:%M").to_string()).unwrap_or_default()),
     };
     let back = safe_next(back.or(Some(&format!("/calendars/{}/week?date={date}", cal.id))));
+    let client = super::history::client_card(state, scope, b.client_id.as_deref()).await.or_page(ctx)?;
+    let history = super::history::history(state, scope, t, &tz, &b.id).await.or_page(ctx)?;
     let page = BookingPage {
+        client,
+        history,
         id: b.id.clone(),
         cal_id: cal.id.clone(),
         cal_name: cal.name.clone(),
