@@ -655,3 +655,4 @@ history-booking-no_show = marked the client as a no-show
 history-other = changed the booking
 view-no_calendars = No calendar of this location whose bookings you may see.
 view-location_day = The location's day
+date-at = { $date } at { $time }

@@ -655,3 +655,4 @@ history-booking-no_show = a noté le client absent
 history-other = a modifié le rendez-vous
 view-no_calendars = Aucun agenda de ce lieu dont vous puissiez voir les rendez-vous.
 view-location_day = Journée du lieu
+date-at = { $date } à { $time }

@@ -441,6 +441,25 @@ impl Tr {
         }
     }
 
+    /// "jeudi 4 décembre 2026" / "Thursday 4 December 2026".
+    pub fn long_date(&self, d: jiff::civil::Date) -> String {
+        self.fmt(
+            "date.long",
+            &[
+                ("weekday", self.weekday(d.weekday().to_monday_one_offset())),
+                ("day", &d.day().to_string()),
+                ("month", self.month(d.month())),
+                ("year", &d.year().to_string()),
+            ],
+        )
+    }
+
+    /// "jeudi 4 décembre 2026 à 10:00" / "Thursday 4 December 2026 at 10:00": a moment in
+    /// its zone, as a person says it.
+    pub fn date_time(&self, z: &jiff::Zoned) -> String {
+        self.fmt("date.at", &[("date", &self.long_date(z.date())), ("time", &z.strftime("%H:%M").to_string())])
+    }
+
     /// Monday = 1 … Sunday = 7.
     pub fn weekday(&self, n: i8) -> &'static str {
         self.pick(&WEEKDAYS, "weekday", &n.to_string())

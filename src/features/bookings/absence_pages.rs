@@ -3,7 +3,7 @@
 //! removing one. The rules are `unavailability.rs`'s; this page turns local dates and times
 //! into instants in the calendar's zone.
 
-use super::{grid::long_date, hours};
+use super::hours;
 use crate::features::prelude::*;
 use crate::{error::FieldError, features::calendars::service as calendars, http::forms::refused};
 use askama::Template;
@@ -53,20 +53,20 @@ fn period_words(t: Tr, tz: &TimeZone, start: i64, end: i64) -> String {
     if midnight(&s) && midnight(&e) {
         let last = e.date().yesterday().unwrap_or(e.date());
         return if last <= s.date() {
-            long_date(t, s.date())
+            t.long_date(s.date())
         } else {
-            t.fmt("absences.days", &[("from", &long_date(t, s.date())), ("to", &long_date(t, last))])
+            t.fmt("absences.days", &[("from", &t.long_date(s.date())), ("to", &t.long_date(last))])
         };
     }
     let time = |z: &jiff::Zoned| z.strftime("%H:%M").to_string();
     if s.date() == e.date() {
-        return t.fmt("absences.same_day", &[("day", &long_date(t, s.date())), ("from", &time(&s)), ("to", &time(&e))]);
+        return t.fmt("absences.same_day", &[("day", &t.long_date(s.date())), ("from", &time(&s)), ("to", &time(&e))]);
     }
     t.fmt(
         "absences.span",
         &[
-            ("from", &format!("{}, {}", long_date(t, s.date()), time(&s))),
-            ("to", &format!("{}, {}", long_date(t, e.date()), time(&e))),
+            ("from", &format!("{}, {}", t.long_date(s.date()), time(&s))),
+            ("to", &format!("{}, {}", t.long_date(e.date()), time(&e))),
         ],
     )
 }

@@ -23,23 +23,6 @@ pub(super) const STEP: i64 = 15;
 
 // ---------------------------------------------------------------- dates in words
 
-pub(super) fn weekday_name(t: Tr, d: Date) -> &'static str {
-    t.weekday(d.weekday().to_monday_one_offset())
-}
-
-/// "lundi 2 mars 2026" / "Monday 2 March 2026".
-pub(crate) fn long_date(t: Tr, d: Date) -> String {
-    t.fmt(
-        "date.long",
-        &[
-            ("weekday", weekday_name(t, d)),
-            ("day", &d.day().to_string()),
-            ("month", t.month(d.month())),
-            ("year", &d.year().to_string()),
-        ],
-    )
-}
-
 /// "lun. 2" / "Mon 2": a column heading.
 pub(super) fn short_date(t: Tr, d: Date) -> String {
     t.fmt(
@@ -289,7 +272,7 @@ pub(super) fn build_grid(
             let time = hhmm(min);
             cells.push(Cell::Free {
                 date: c.date.to_string(),
-                label: t.fmt("view.new_at", &[("day", &long_date(t, c.date)), ("time", &time)]),
+                label: t.fmt("view.new_at", &[("day", &t.long_date(c.date)), ("time", &time)]),
                 show_time: min % 60 == 0 && !shared_times,
                 time,
                 closed: !working || away.is_some(),

@@ -49,7 +49,7 @@ pub(super) async fn history(
                 _ => t.get("history.system").to_string(),
             };
             HistoryLine {
-                when: format!("{}, {}", super::grid::long_date(t, z.date()), z.strftime("%H:%M")),
+                when: format!("{}, {}", t.long_date(z.date()), z.strftime("%H:%M")),
                 who,
                 what: t.history_action(&r.action),
             }

@@ -118,7 +118,7 @@ async fn hours_page(at: &OrgPage, id: &str, done: Option<&str>, r: Refusal) -> P
         .iter()
         .map(|o| OverrideLine {
             words: jiff::civil::Date::strptime("%Y-%m-%d", &o.date)
-                .map(|d| super::grid::long_date(t, d))
+                .map(|d| t.long_date(d))
                 .unwrap_or_else(|_| o.date.clone()),
             date: o.date.clone(),
             hours: hours_words(t, &o.intervals),

@@ -4,7 +4,6 @@
 //! the chosen location's, else the viewer's; the query is `service::search`'s.
 
 use super::{
-    grid::long_date,
     repo::Search,
     service::{self, BookingRow, ClientSummary},
 };
@@ -74,7 +73,7 @@ impl<'a> Names<'a> {
         };
         Line {
             id: b.id.clone(),
-            day: long_date(t, s.date()),
+            day: t.long_date(s.date()),
             time: format!("{}–{}", s.strftime("%H:%M"), e.strftime("%H:%M")),
             calendar: name(&self.calendars, Some(&b.calendar_id)),
             service: name(&self.services, b.service_id.as_deref()),

@@ -85,7 +85,7 @@ pub async fn day(at: OrgPage, Path(id): Path<String>, Query(q): Query<DayQuery>)
         loc_id: loc.id.clone(),
         loc_name: loc.name.clone(),
         time_zone: loc.time_zone.clone(),
-        title: long_date(t, day),
+        title: t.long_date(day),
         prev: day.checked_sub(1.day()).unwrap_or(day).to_string(),
         next: day.checked_add(1.day()).unwrap_or(day).to_string(),
         today: now_day.to_string(),

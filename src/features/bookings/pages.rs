@@ -116,7 +116,7 @@ async fn view(at: &OrgPage, id: &str, mode: &'static str, q: ViewQuery) -> PageR
             .map(|d| Column::new(short_date(t, d), d, cal.day_start_min, cal.day_end_min))
             .collect();
         let sunday = monday.checked_add(6.days()).unwrap_or(monday);
-        let title = t.fmt("view.week_of", &[("from", &long_date(t, monday)), ("to", &long_date(t, sunday))]);
+        let title = t.fmt("view.week_of", &[("from", &t.long_date(monday)), ("to", &t.long_date(sunday))]);
         (cols, monday, 7, title)
     } else {
         // The split hour puts morning and afternoon side by side.
@@ -124,7 +124,7 @@ async fn view(at: &OrgPage, id: &str, mode: &'static str, q: ViewQuery) -> PageR
         let mut cols = vec![Column::new(t.get("view.morning").into(), day, cal.day_start_min, split)];
         cols.push(Column::new(t.get("view.afternoon").into(), day, split, cal.day_end_min));
         cols.retain(|c| c.to > c.from);
-        (cols, day, 1, long_date(t, day))
+        (cols, day, 1, t.long_date(day))
     };
     let from = instant(&tz, first, 0).unwrap_or_default();
     let last = first.checked_add((days as i64).days()).unwrap_or(first);
@@ -402,7 +402,7 @@ async fn booking_page(
         cal_id: cal.id.clone(),
         cal_name: cal.name.clone(),
         time_zone: cal.time_zone.clone(),
-        when: long_date(t, date),
+        when: t.long_date(date),
         time: match (start, end) {
             (Some(s), Some(e)) => format!("{}–{}", s.strftime("%H:%M"), e.strftime("%H:%M")),
             _ => String::new(),

@@ -8,7 +8,7 @@
 use super::service::{self, ClientInput, ClientRow};
 use crate::features::prelude::*;
 use crate::{
-    features::{accounts::pages::viewer_zone, bookings::grid::long_date, calendars::service as calendars},
+    features::{accounts::pages::viewer_zone, calendars::service as calendars},
     http::forms::{Refused, refused},
     http::pages::query_string,
 };
@@ -190,7 +190,7 @@ async fn client_page(at: &OrgPage, id: &str, f: Option<ContactValues>, r: Refuse
             let z = crate::clock::from_ms(v.visit.start_at).to_zoned(tz.clone());
             VisitLine {
                 id: v.visit.id.clone(),
-                when: format!("{}, {}", long_date(t, z.date()), z.strftime("%H:%M")),
+                when: format!("{}, {}", t.long_date(z.date()), z.strftime("%H:%M")),
                 calendar: names.get(&v.visit.calendar_id).cloned().unwrap_or_default(),
                 status: t.booking_status(&v.visit.status),
                 inactive: v.visit.status != "confirmed",

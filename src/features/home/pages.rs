@@ -8,7 +8,6 @@ use crate::{
     features::{
         accounts::pages::viewer_zone,
         bookings::{
-            grid::long_date,
             list_pages::{Line, upcoming},
             repo as bookings,
         },
@@ -80,7 +79,7 @@ async fn day(state: &AppState, scope: &OrgScope, who: &Identity, t: Tr) -> AppRe
     let away = bookings::unavailable_in(state.db.pool(), scope.tenant(), &ids, span).await?;
     let words = |ms: i64, tz: &TimeZone| {
         let z = crate::clock::from_ms(ms).to_zoned(tz.clone());
-        format!("{} {}", long_date(t, z.date()), z.strftime("%H:%M"))
+        format!("{} {}", t.long_date(z.date()), z.strftime("%H:%M"))
     };
     let mut absences: Vec<(i64, AbsenceLine)> = cals
         .iter()
@@ -105,7 +104,7 @@ async fn day(state: &AppState, scope: &OrgScope, who: &Identity, t: Tr) -> AppRe
         0
     };
     Ok(Day {
-        today: long_date(t, today),
+        today: t.long_date(today),
         today_lines,
         today_more,
         week_lines,

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::features::prelude::*;
 use crate::{
-    features::{accounts::pages::viewer_zone, bookings::grid::long_date},
+    features::accounts::pages::viewer_zone,
     http::pages::{Opt, query_string},
 };
 use askama::Template;
@@ -163,7 +163,7 @@ fn present(t: Tr, r: &Report, p: PageCtx, org_id: &str) -> StatsPage {
         choices: r.choices.iter().map(|(id, name)| Opt::new(id.clone(), name.clone())).collect(),
         error: None,
         zone: r.zone.clone(),
-        period: t.fmt("stats.period", &[("from", &long_date(t, r.from)), ("to", &long_date(t, r.to))]),
+        period: t.fmt("stats.period", &[("from", &t.long_date(r.from)), ("to", &t.long_date(r.to))]),
         summary,
         weeks_svg: chart::bars(t.get("stats.per_week"), &week_bars),
         breakdowns,
