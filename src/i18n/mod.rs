@@ -361,37 +361,46 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// The messages about one booking change, by kind: "booked" (by the client on the public
-/// page, which writes the client's confirmation itself), "created" (by staff), "moved",
-/// "cancelled". Emails are (subject, body); text messages and the staff member say "booked"
-/// for a booking whoever made it.
+/// page), "created" (by staff), "moved", "cancelled". The client's email is (subject, lead
+/// line), the rest of it `jobs::booking_mail`'s; text messages and the staff member say
+/// "booked" for a booking whoever made it.
 pub mod notice {
     type Mail = (&'static str, &'static str);
 
     /// Kind, the client's email, the client's text, the staff member's email and text.
     const NOTICES: [(&str, Option<Mail>, &str, Mail, &str); 4] = [
-        ("booked", None, "sms.booked", ("mail.staff.booked.subject", "mail.staff.booked.body"), "sms.staff.booked"),
+        (
+            "booked",
+            Some(("mail.client.booked.subject", "mail.client.booked.lead")),
+            "sms.booked",
+            ("mail.staff.booked.subject", "mail.staff.booked.body"),
+            "sms.staff.booked",
+        ),
         (
             "created",
-            Some(("mail.created.subject", "mail.created.body")),
+            Some(("mail.client.created.subject", "mail.client.created.lead")),
             "sms.booked",
             ("mail.staff.booked.subject", "mail.staff.booked.body"),
             "sms.staff.booked",
         ),
         (
             "moved",
-            Some(("mail.moved.subject", "mail.moved.body")),
+            Some(("mail.client.moved.subject", "mail.client.moved.lead")),
             "sms.moved",
             ("mail.staff.moved.subject", "mail.staff.moved.body"),
             "sms.staff.moved",
         ),
         (
             "cancelled",
-            Some(("mail.cancelled.subject", "mail.cancelled.body")),
+            Some(("mail.client.cancelled.subject", "mail.client.cancelled.lead")),
             "sms.cancelled",
             ("mail.staff.cancelled.subject", "mail.staff.cancelled.body"),
             "sms.staff.cancelled",
         ),
     ];
+
+    /// The reminder the day before: the client's email.
+    pub const REMINDER: Mail = ("mail.client.reminder.subject", "mail.client.reminder.lead");
 
     fn of(kind: &str) -> Option<&'static (&'static str, Option<Mail>, &'static str, Mail, &'static str)> {
         NOTICES.iter().find(|n| n.0 == kind)

@@ -3,7 +3,7 @@
 
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart},
+    message::{Mailbox, MultiPart, header::ContentType},
 };
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -14,6 +14,20 @@ pub struct OutgoingMail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The sender's display name (the organisation's, for its clients); the address stays
+    /// the configured `mail_from`'s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent with a mail (the booking's `.ics`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub body: String,
 }
 
 #[derive(Clone)]
@@ -43,13 +57,35 @@ impl Mailer {
             Mailer::Smtp { from, domain, .. } | Mailer::Files { from, domain, .. } => (from, domain),
         };
         let to: Mailbox = mail.to.parse().map_err(|e| format!("recipient: {e}"))?;
+        // The organisation's name before the platform's address; a name that cannot be a
+        // display name (control characters) leaves the configured one.
+        let from = match mail
+            .from_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty() && !n.chars().any(char::is_control))
+        {
+            Some(name) => Mailbox::new(Some(name.to_string()), from.email.clone()),
+            None => from.clone(),
+        };
+        let body = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
+        let body = if mail.attachments.is_empty() {
+            body
+        } else {
+            mail.attachments.iter().try_fold(MultiPart::mixed().multipart(body), |m, a| {
+                let kind = ContentType::parse(&a.content_type).map_err(|e| format!("attachment type: {e}"))?;
+                Ok::<_, String>(
+                    m.singlepart(lettre::message::Attachment::new(a.filename.clone()).body(a.body.clone(), kind)),
+                )
+            })?
+        };
         Message::builder()
-            .from(from.clone())
+            .from(from)
             .to(to)
             .subject(&mail.subject)
             // Stable per outbox row: a retried message is the same message.
             .message_id(Some(format!("<{outbox_id}@{domain}>")))
-            .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))
+            .multipart(body)
             .map_err(|e| format!("building message: {e}"))
     }
 
@@ -113,5 +149,12 @@ pub fn compose(
     }
     text.push_str(footer);
     html.push_str(&format!("<p style=\"font-size:13px;color:#52606d\">{}</p></body></html>", html_escape(footer)));
-    OutgoingMail { to: to.to_string(), subject: subject.to_string(), text, html }
+    OutgoingMail {
+        to: to.to_string(),
+        subject: subject.to_string(),
+        text,
+        html,
+        from_name: None,
+        attachments: Vec::new(),
+    }
 }

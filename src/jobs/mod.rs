@@ -1,6 +1,7 @@
 //! Background work: the outbox (mail and SMS; webhooks later) and housekeeping.
 //! Workers claim rows with a lease, so several server instances share the work safely.
 
+pub mod booking_mail;
 pub mod mail;
 pub mod outbox;
 pub mod reminders;

@@ -6,11 +6,14 @@ use crate::{
     clock::to_ms,
     error::AppResult,
     i18n::Tr,
-    jobs::{mail::compose, outbox, sms::sms_on},
+    jobs::{
+        booking_mail::{BookingFacts, client_mail},
+        outbox,
+        sms::sms_on,
+    },
     state::AppState,
     types::Lang,
 };
-use jiff::{Timestamp, tz::TimeZone};
 
 pub const LEAD_MS: i64 = 24 * 3_600_000;
 
@@ -20,14 +23,18 @@ struct Due {
     org_id: String,
     client_id: String,
     start_at: i64,
+    end_at: i64,
     email: Option<String>,
     phone: Option<String>,
     first_name: String,
     language: Option<String>,
     time_zone: String,
     location_name: String,
+    address: String,
     calendar_name: String,
     service_name: Option<String>,
+    price_cents: Option<i64>,
+    currency: Option<String>,
     org_name: String,
     sms_enabled: i64,
 }
@@ -48,8 +55,9 @@ pub async fn run_once(state: &AppState) -> AppResult<usize> {
     let mut sent = 0;
     for (id,) in &claimed {
         let due: Option<Due> = sqlx::query_as(
-            "SELECT b.id, b.org_id, b.client_id, b.start_at, c.email, c.phone, c.first_name, c.language, l.time_zone, l.name AS location_name, \
-                    k.name AS calendar_name, s.name AS service_name, o.name AS org_name, o.sms_enabled \
+            "SELECT b.id, b.org_id, b.client_id, b.start_at, b.end_at, c.email, c.phone, c.first_name, c.language, l.time_zone, \
+                    l.name AS location_name, l.address, k.name AS calendar_name, s.name AS service_name, s.price_cents, s.currency, \
+                    o.name AS org_name, o.sms_enabled \
              FROM bookings b JOIN clients c ON c.id = b.client_id JOIN locations l ON l.id = b.location_id \
              JOIN orgs o ON o.id = b.org_id JOIN calendars k ON k.id = b.calendar_id \
              LEFT JOIN services s ON s.id = b.service_id WHERE b.id = $1",
@@ -58,30 +66,27 @@ pub async fn run_once(state: &AppState) -> AppResult<usize> {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(d) = due else { continue };
-        let tz = TimeZone::get(&d.time_zone).unwrap_or(TimeZone::UTC);
-        let when = Timestamp::from_millisecond(d.start_at)
-            .map(|t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default();
         let t = Tr(d.language.as_deref().and_then(Lang::from_code).unwrap_or_default());
+        let facts = BookingFacts {
+            booking_id: &d.id,
+            org_name: &d.org_name,
+            location_name: &d.location_name,
+            address: &d.address,
+            calendar_name: &d.calendar_name,
+            service_name: d.service_name.as_deref(),
+            price: d.price_cents.zip(d.currency.as_deref()),
+            start_at: d.start_at,
+            end_at: d.end_at,
+            time_zone: &d.time_zone,
+            first_name: &d.first_name,
+            // The manage link's token is kept only hashed: the confirmation carried it.
+            manage_link: None,
+            now,
+        };
+        let when = facts.when(t);
         let mut queued = false;
-        let what = d.service_name.clone().unwrap_or_else(|| t.get("mail.reminder.appointment").to_string());
         if let Some(email) = d.email.as_deref().filter(|e| !e.is_empty()) {
-            let mail = compose(
-                email,
-                &t.fmt("mail.reminder.subject", &[("when", &when)]),
-                &[t.fmt(
-                    "mail.reminder.body",
-                    &[
-                        ("name", &d.first_name),
-                        ("service", &what),
-                        ("when", &when),
-                        ("with", &d.calendar_name),
-                        ("place", &d.location_name),
-                    ],
-                )],
-                None,
-                t.get("mail.footer"),
-            );
+            let mail = client_mail(t, "reminder", email, &facts);
             let mail_id = outbox::enqueue_email(&mut tx, now, Some(&d.org_id), &mail).await?;
             outbox::about_client(&mut tx, &mail_id, &d.client_id).await?;
             queued = true;

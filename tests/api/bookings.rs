@@ -252,7 +252,7 @@ async fn staff_hear_of_bookings_others_make_on_their_calendar_and_clients_get_a_
     sam.post_json(&path, b).await.assert(StatusCode::CREATED);
     assert_eq!(staff_mails().await.len(), before);
     let client = app.last_mail_to("claire@example.fr").await;
-    assert!(client.subject.contains("2026-03-03 10:00") && client.text.contains("/manage/"), "{client:?}");
+    assert!(client.subject.contains("mardi 3 mars 2026 à 10:00") && client.text.contains("/manage/"), "{client:?}");
     // The assistant books on Sam's calendar: Sam hears of it.
     let mut b = span(&cal, "2026-03-03T11:00:00+01:00", "2026-03-03T11:30:00+01:00");
     b["override_hours"] = json!(true);
@@ -260,5 +260,5 @@ async fn staff_hear_of_bookings_others_make_on_their_calendar_and_clients_get_a_
     asa.post_json(&path, b).await.assert(StatusCode::CREATED);
     let told = staff_mails().await;
     assert_eq!(told.len(), before + 1);
-    assert!(told.last().unwrap().subject.contains("2026-03-03 11:00"), "{:?}", told.last());
+    assert!(told.last().unwrap().subject.contains("mardi 3 mars 2026 à 11:00"), "{:?}", told.last());
 }

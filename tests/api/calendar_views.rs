@@ -187,9 +187,9 @@ async fn bookings_are_created_moved_and_cancelled_from_the_views(app: TestApp) {
     let mails = app.mails_to("claire@example.fr").await;
     let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
     assert_eq!(subjects.len(), 3, "{subjects:?}");
-    assert!(subjects[0].contains("2026-03-03 10:00") && mails[0].text.contains("/manage/"), "{:?}", mails[0]);
-    assert!(subjects[1].contains("2026-03-04 11:00"), "{subjects:?}");
-    assert!(subjects[2].contains("2026-03-04 11:00"), "{subjects:?}");
+    assert!(subjects[0].contains("mardi 3 mars 2026 à 10:00") && mails[0].text.contains("/manage/"), "{:?}", mails[0]);
+    assert!(subjects[1].contains("mercredi 4 mars 2026 à 11:00"), "{subjects:?}");
+    assert!(subjects[2].contains("mercredi 4 mars 2026 à 11:00"), "{subjects:?}");
     // Paul's manage link works like an online booking's.
     let paul_mail = app.mails_to("paul@example.fr").await.remove(0);
     let token = crate::helpers::link_token(&paul_mail, "/manage/");

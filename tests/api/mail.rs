@@ -1,6 +1,6 @@
 //! Outbox delivery against a real SMTP listener (Python's aiosmtpd, as installed by .ci/run).
 
-use crate::helpers::{PASSWORD, TestApp, dual};
+use crate::helpers::{PASSWORD, TestApp, dual, owner_with_org};
 use axum::http::StatusCode;
 use creneau::{
     config::{Config, SecretString},
@@ -14,7 +14,11 @@ use std::{
     time::Duration,
 };
 
-dual!(mail_is_retried_until_delivered_exactly_once, two_workers_never_send_a_mail_twice);
+dual!(
+    mail_is_retried_until_delivered_exactly_once,
+    two_workers_never_send_a_mail_twice,
+    a_booking_confirmation_comes_from_the_business_with_its_calendar_file,
+);
 
 struct SmtpServer {
     child: Child,
@@ -143,4 +147,43 @@ async fn two_workers_never_send_a_mail_twice(app: TestApp) {
     assert_eq!(a.unwrap() + b.unwrap(), 12);
     assert_eq!(delivered(&server.maildir).len(), 12);
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await, 12);
+}
+
+async fn a_booking_confirmation_comes_from_the_business_with_its_calendar_file(app: TestApp) {
+    let (owner, org) = owner_with_org(&app, "camille@salon.fr", "Salon Camille").await;
+    let loc =
+        owner.paris(&org, "Lyon", json!({"slug": "salon-camille-lyon", "address": "2 rue Mercière, 69002 Lyon"})).await;
+    let cal = owner.calendar(&org, &loc, "Camille", json!({})).await;
+    owner.open_weekdays(&org, &cal, "09:00", "18:00").await;
+    let svc = owner
+        .create(
+            &org,
+            "/services",
+            json!({"name": "Coupe femme", "length_min": 45, "price_cents": 4500, "min_notice_min": 0}),
+        )
+        .await;
+    owner.offer(&org, &svc, &cal).await;
+    let booking = json!({"service_id": svc, "calendar_id": cal, "start": "2026-03-03T10:00:00+01:00",
+        "first_name": "Zoé", "last_name": "Martin", "email": "zoe@client.fr"});
+    let visitor = app.client();
+    visitor.post_json("/api/v1/book/salon-camille-lyon/bookings", booking).await.assert(StatusCode::CREATED);
+    // One confirmation (not two): in words, with place, price, link and the calendar file.
+    let mails = app.mails_to("zoe@client.fr").await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let m = &mails[0];
+    assert!(m.subject.contains("mardi 3 mars 2026 à 10:00"), "{}", m.subject);
+    assert!(m.text.contains("Lyon, 2 rue Mercière, 69002 Lyon") && m.text.contains("45,00\u{a0}€"), "{}", m.text);
+    assert!(m.text.contains("/manage/") && m.text.contains("Salon Camille — vous recevez ce message"), "{}", m.text);
+    assert_eq!(m.from_name.as_deref(), Some("Salon Camille"));
+    assert!(m.attachments[0].body.contains("DTSTART:20260303T090000Z"), "{:?}", m.attachments);
+    // Through a real SMTP server: the organisation as the sender's name, the file attached.
+    let port = free_port();
+    let Some(server) = start_smtp(port, &app.dir).await else { return };
+    let mailer = mailer_for(&app, port);
+    while outbox::run_once(&app.state, &mailer, 10).await.unwrap() > 0 {}
+    let sent = delivered(&server.maildir);
+    let m = sent.iter().find(|m| m.contains("To: zoe@client.fr")).unwrap_or_else(|| panic!("{sent:?}"));
+    assert!(m.contains("From: \"Salon Camille\" <"), "{m}");
+    assert!(m.contains("multipart/mixed") && m.contains("text/calendar"), "{m}");
+    assert!(m.contains("filename=\"rendez-vous.ics\""), "{m}");
 }

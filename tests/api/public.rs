@@ -164,7 +164,7 @@ async fn reminders_go_out_once_a_day_before(app: TestApp) {
     let mails = app.mails_to("vic@example.fr").await;
     assert_eq!(mails.len(), before + 1);
     let r = mails.last().unwrap();
-    assert!(r.subject.starts_with("Reminder: appointment on 2026-03-04 10:00"), "{}", r.subject);
+    assert!(r.subject.starts_with("Reminder: appointment on Wednesday 4 March 2026 at 10:00"), "{}", r.subject);
 }
 
 dual!(the_booking_page_walks_a_visitor_through_to_the_manage_page);
@@ -276,7 +276,7 @@ async fn clients_and_staff_hear_about_bookings(app: TestApp) {
         .await
         .assert(StatusCode::CREATED);
     let staff_mail = app.last_mail_to("stylist@pub.fr").await;
-    assert!(staff_mail.subject.contains("2026-03-05 11:00"), "{}", staff_mail.subject);
+    assert!(staff_mail.subject.contains("jeudi 5 mars 2026 à 11:00"), "{}", staff_mail.subject);
     assert!(staff_mail.text.contains("Vic"));
     let token = link_token(&app.last_mail_to("vic@example.fr").await, "/manage/");
     app.client()
@@ -284,7 +284,11 @@ async fn clients_and_staff_hear_about_bookings(app: TestApp) {
         .await
         .assert(StatusCode::OK);
     let moved = app.last_mail_to("vic@example.fr").await;
-    assert!(moved.subject.contains("2026-03-05 14:00") && moved.text.contains("/manage/"), "{}", moved.subject);
+    assert!(
+        moved.subject.contains("jeudi 5 mars 2026 à 14:00") && moved.text.contains("/manage/"),
+        "{}",
+        moved.subject
+    );
     assert!(app.last_mail_to("stylist@pub.fr").await.subject.contains("14:00"));
     app.client().post_json(&format!("/api/v1/manage/{token}/cancel"), json!({})).await.assert(StatusCode::OK);
     let cancelled = app.last_mail_to("vic@example.fr").await;

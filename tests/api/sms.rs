@@ -236,7 +236,7 @@ async fn a_public_booking_texts_the_client_once_in_their_language(app: TestApp) 
     assert_eq!(
         m.body,
         format!(
-            "Salon Lumière: booking confirmed for 2026-03-03 10:00 with Alice (Rivoli). Reschedule or cancel: http://creneau.test/manage/{token}"
+            "Salon Lumière: booking confirmed for Tuesday 3 March 2026 at 10:00 with Alice (Rivoli). Reschedule or cancel: http://creneau.test/manage/{token}"
         )
     );
     let row = &sms_rows(&app).await[0];
@@ -254,7 +254,7 @@ async fn a_public_booking_texts_the_client_once_in_their_language(app: TestApp) 
     let got = fake.delivered();
     assert_eq!(got.len(), 2);
     assert!(
-        got[1].body.starts_with("Salon Lumière : rendez-vous confirmé le 2026-03-03 11:00 avec Alice (Rivoli). Déplacer ou annuler : http://creneau.test/manage/"),
+        got[1].body.starts_with("Salon Lumière : rendez-vous confirmé le mardi 3 mars 2026 à 11:00 avec Alice (Rivoli). Déplacer ou annuler : http://creneau.test/manage/"),
         "{}",
         got[1].body
     );
@@ -363,18 +363,18 @@ async fn staff_get_what_their_preferences_choose(app: TestApp) {
     let got = fake.delivered();
     let to_sam: Vec<_> = got.iter().filter(|m| m.to == "+33699887766").collect();
     assert_eq!(to_sam.len(), 1, "{got:?}");
-    assert_eq!(to_sam[0].body, "Boss : nouveau rendez-vous de Vic le 2026-03-03 10:00 (Alice).");
+    assert_eq!(to_sam[0].body, "Boss : nouveau rendez-vous de Vic le mardi 3 mars 2026 à 10:00 (Alice).");
     assert_eq!(got.iter().filter(|m| m.to == "+33612345678").count(), 1, "and the client's");
     // Cancelling: Sam's defaults for that event (email yes, SMS no).
     app.client().post_json(&format!("/api/v1/manage/{token}/cancel"), json!({})).await.assert(StatusCode::OK);
     let last = app.last_mail_to("sam@sms.fr").await;
-    assert!(last.subject.starts_with("Rendez-vous du 2026-03-03 10:00 annulé"), "{}", last.subject);
+    assert!(last.subject.starts_with("Rendez-vous du mardi 3 mars 2026 à 10:00 annulé"), "{}", last.subject);
     outbox::run_once(&app.state, &senders, 20).await.unwrap();
     let got = fake.delivered();
     assert_eq!(got.iter().filter(|m| m.to == "+33699887766").count(), 1, "no SMS for the cancellation");
     let client_texts: Vec<_> = got.iter().filter(|m| m.to == "+33612345678").collect();
     assert_eq!(client_texts.len(), 2);
-    assert_eq!(client_texts[1].body, "Boss: your booking on 2026-03-03 10:00 with Alice is cancelled.");
+    assert_eq!(client_texts[1].body, "Boss: your booking on Tuesday 3 March 2026 at 10:00 with Alice is cancelled.");
 }
 
 /// `shop`, SMS on, inside an existing organisation, the calendar being `member`'s own.
@@ -397,7 +397,12 @@ async fn the_log_provider_writes_a_line(app: TestApp) {
     assert_eq!(line["to"], "+33612345678");
     assert_eq!(line["id"], id.as_str());
     assert_eq!(line["time"], "2026-03-02T09:00:00Z");
-    assert!(line["body"].as_str().unwrap().starts_with("Salon Lumière: booking confirmed for 2026-03-03 10:00"));
+    assert!(
+        line["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("Salon Lumière: booking confirmed for Tuesday 3 March 2026 at 10:00")
+    );
     assert_eq!(sms_rows(&app).await[0].status, "sent");
 }
 

@@ -1,6 +1,6 @@
 //! Booking notifications: the client and the staff member whose calendar it is hear of
 //! bookings, moves and cancellations, queued in the change's transaction. The client gets
-//! email (the confirmation itself is written by the public booking) and, when the
+//! email (`jobs::booking_mail`: the date in words, place, service, price, `.ics`) and, when the
 //! organisation sends SMS and the client gave a phone number, a text; the staff member gets
 //! what their notification preferences choose (email by default, SMS if they ask for it).
 
@@ -9,11 +9,15 @@ use crate::{
     error::AppResult,
     features::notifications::service::{self as prefs, event_of},
     i18n::{Tr, notice},
-    jobs::{mail::compose, outbox, sms::sms_on},
+    jobs::{
+        booking_mail::{self, BookingFacts},
+        mail::compose,
+        outbox,
+        sms::sms_on,
+    },
     state::AppState,
     types::Lang,
 };
-use jiff::{Timestamp, tz::TimeZone};
 
 /// What a notification says and carries.
 #[derive(Clone, Copy)]
@@ -24,9 +28,8 @@ pub struct Notice<'a> {
 }
 
 /// Notify the client and the staff member whose calendar it is about a booking change,
-/// inside the change's transaction. `kind`: "booked" (by the client, whose confirmation
-/// email the public booking writes itself), "created" (by staff: the client gets a
-/// confirmation), "moved" or "cancelled"; `manage_token`, when known, puts the manage link in
+/// inside the change's transaction. `kind`: "booked" (by the client online), "created" (by
+/// staff), "moved" or "cancelled", each with the client's own mail; `manage_token`, when known, puts the manage link in
 /// the client's messages. `actor_member`: the member who made the change, who is not told of
 /// their own action.
 pub async fn notify(
@@ -45,25 +48,28 @@ pub async fn notify(
     // preferences for this event.
     let r = super::repo::recipient(tx, tenant, booking_id, event_of(short), actor_member).await?;
     let Some(r) = r else { return Ok(()) };
-    let tz = TimeZone::get(&r.time_zone).unwrap_or(TimeZone::UTC);
-    let when = Timestamp::from_millisecond(r.start_at)
-        .map(|t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default();
     let link = manage_token.map(|tok| format!("{}/manage/{tok}", state.config.base_url));
+    let facts = BookingFacts {
+        booking_id,
+        org_name: &r.org_name,
+        location_name: &r.location_name,
+        address: &r.address,
+        calendar_name: &r.calendar_name,
+        service_name: r.service_name.as_deref(),
+        price: r.price_cents.zip(r.currency.as_deref()),
+        start_at: r.start_at,
+        end_at: r.end_at,
+        time_zone: &r.time_zone,
+        first_name: &r.first_name,
+        manage_link: link.as_deref(),
+        now,
+    };
     let sms_on = sms_on(&state.config, r.sms_enabled);
     let client_t = Tr(r.language.as_deref().and_then(Lang::from_code).unwrap_or_default());
-    // "booked": the public booking writes the client's confirmation itself.
-    if let Some((subject, body)) = notice::client_mail(kind)
+    if notice::client_mail(kind).is_some()
         && let Some(email) = r.email.as_deref().filter(|e| !e.is_empty())
     {
-        let t = client_t;
-        let mail = compose(
-            email,
-            &t.fmt(subject, &[("when", &when)]),
-            &[t.fmt(body, &[("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)])],
-            link.as_deref().map(|l| (t.get("mail.booked.action"), l)),
-            t.get("mail.footer"),
-        );
+        let mail = booking_mail::client_mail(client_t, kind, email, &facts);
         let id = outbox::enqueue_email(tx, now, Some(org_id), &mail).await?;
         outbox::about_client(tx, &id, &r.client_id).await?;
     }
@@ -72,6 +78,7 @@ pub async fn notify(
         && let Some(key) = notice::client_sms(short)
     {
         let t = client_t;
+        let when = facts.when(t);
         let mut text = t.fmt(
             key,
             &[("org", &r.org_name), ("when", &when), ("with", &r.calendar_name), ("place", &r.location_name)],
@@ -91,12 +98,13 @@ pub async fn notify(
         && let Some((subject, body)) = notice::staff_mail(short)
     {
         let t = staff_t;
+        let when = facts.when(t);
         let mail = compose(
             staff,
             &t.fmt(subject, &[("when", &when)]),
             &[t.fmt(body, &[("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)])],
             None,
-            t.get("mail.footer"),
+            &t.fmt("mail.staff.footer", &[("org", &r.org_name)]),
         );
         let id = outbox::enqueue_email(tx, now, Some(org_id), &mail).await?;
         outbox::about_client(tx, &id, &r.client_id).await?;
@@ -106,6 +114,7 @@ pub async fn notify(
         && wants(r.staff_sms_on, "sms")
         && let Some(key) = notice::staff_sms(short)
     {
+        let when = facts.when(staff_t);
         let text = staff_t
             .fmt(key, &[("org", &r.org_name), ("name", &r.first_name), ("when", &when), ("with", &r.calendar_name)]);
         if let Some(id) = outbox::queue_sms(tx, now, org_id, phone, text).await? {

@@ -393,9 +393,14 @@ pub struct Recipient {
     pub first_name: String,
     pub language: Option<String>,
     pub start_at: i64,
+    pub end_at: i64,
     pub time_zone: String,
     pub location_name: String,
+    pub address: String,
     pub calendar_name: String,
+    pub service_name: Option<String>,
+    pub price_cents: Option<i64>,
+    pub currency: Option<String>,
     pub org_name: String,
     pub sms_enabled: i64,
     pub staff_email: Option<String>,
@@ -413,12 +418,14 @@ pub async fn recipient(
     event: &str,
     actor_member: Option<&str>,
 ) -> AppResult<Option<Recipient>> {
-    let sql = "SELECT c.id AS client_id, c.email, c.phone, c.first_name, c.language, b.start_at, l.time_zone, l.name AS location_name, \
-                k.name AS calendar_name, o.name AS org_name, o.sms_enabled, \
+    let sql = "SELECT c.id AS client_id, c.email, c.phone, c.first_name, c.language, b.start_at, b.end_at, l.time_zone, \
+                l.name AS location_name, l.address, k.name AS calendar_name, s.name AS service_name, s.price_cents, s.currency, \
+                o.name AS org_name, o.sms_enabled, \
                 a.email AS staff_email, a.mobile_phone AS staff_phone, a.language AS staff_language, \
                 pe.enabled AS staff_email_on, ps.enabled AS staff_sms_on \
          FROM bookings b JOIN clients c ON c.id = b.client_id JOIN locations l ON l.id = b.location_id \
          JOIN orgs o ON o.id = b.org_id JOIN calendars k ON k.id = b.calendar_id \
+         LEFT JOIN services s ON s.id = b.service_id AND s.org_id = b.org_id \
          LEFT JOIN memberships m ON m.id = k.member_id AND m.status = 'active' AND m.id <> $3 \
          LEFT JOIN accounts a ON a.id = m.account_id \
          LEFT JOIN notification_preferences pe ON pe.membership_id = m.id AND pe.event = $2 AND pe.channel = 'email' \

@@ -20,7 +20,6 @@ use crate::{
             service::{Service, rule_of},
         },
     },
-    jobs::{mail::compose, outbox},
     ratelimit,
     scheduling::admission::{self, Limits, Proposal, Refusal},
     types::{Email, Name, Phone},
@@ -243,26 +242,6 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
     if let Err(r) = write::create(state, &mut tx, &at, &row, rules, after, notice).await? {
         return Err(unavailable(r, "This time was just taken; choose another slot."));
     }
-    let t = Tr(ctx.lang);
-    let when = start.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
-    let mail = compose(
-        email.as_str(),
-        &t.fmt("mail.booked.subject", &[("service", &s.name), ("when", &when)]),
-        &[t.fmt(
-            "mail.booked.body",
-            &[
-                ("name", first.as_str()),
-                ("service", &s.name),
-                ("when", &when),
-                ("with", &cal.name),
-                ("place", &loc.name),
-            ],
-        )],
-        Some((t.get("mail.booked.action"), &format!("{}/manage/{token}", state.config.base_url))),
-        t.get("mail.footer"),
-    );
-    let mail_id = outbox::enqueue_email(&mut tx, now, Some(tenant.org_id()), &mail).await?;
-    outbox::about_client(&mut tx, &mail_id, &client_id).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).to_string()).unwrap_or_default();
