@@ -274,11 +274,67 @@ impl Phone {
         ok.then(|| Phone(format!("+{digits}")))
     }
 
+    /// `parse`, or else a number in the national form of `country` (ISO 3166 alpha-2, such
+    /// as `FR` for "06 12 34 56 78"), checked against that country's numbering plan and kept
+    /// in E.164. Without a country, only the international form.
+    pub fn parse_in(raw: &str, country: Option<&str>) -> Option<Phone> {
+        if let Some(p) = Phone::parse(raw) {
+            return Some(p);
+        }
+        let id = country?.parse::<phonenumber::country::Id>().ok()?;
+        // The library reads any text; bound what it is given.
+        if raw.len() > 40 {
+            return None;
+        }
+        let n = phonenumber::parse(Some(id), raw).ok().filter(phonenumber::is_valid)?;
+        Phone::parse(&n.format().mode(phonenumber::Mode::E164).to_string())
+    }
+
     /// `parse` for a form field, refusing with the field's error.
     pub fn parse_field(field: &str, raw: &str) -> Result<Phone, FieldError> {
-        Phone::parse(raw).ok_or_else(|| {
-            FieldError::new(field, "invalid-phone", "Use the international form, such as +33 6 12 34 56 78.")
+        Phone::parse_field_in(field, raw, None)
+    }
+
+    /// `parse_in` for a form field: the national form of `country` or the international one.
+    pub fn parse_field_in(field: &str, raw: &str, country: Option<&str>) -> Result<Phone, FieldError> {
+        Phone::parse_in(raw, country).ok_or_else(|| match country {
+            Some(c) => FieldError::new(
+                field,
+                "invalid-phone",
+                format!("Use a national number ({c}) or the international form, such as +33 6 12 34 56 78."),
+            ),
+            None => FieldError::new(field, "invalid-phone", "Use the international form, such as +33 6 12 34 56 78."),
         })
+    }
+
+    /// The country whose national numbers a place in `zone` most likely gives: the zones
+    /// offered in the pickers; none for others (the international form is then asked).
+    pub fn country_of_zone(zone: &str) -> Option<&'static str> {
+        const COUNTRIES: [(&str, &str); 22] = [
+            ("Europe/Paris", "FR"),
+            ("Europe/Brussels", "BE"),
+            ("Europe/Luxembourg", "LU"),
+            ("Europe/Zurich", "CH"),
+            ("Europe/London", "GB"),
+            ("Europe/Madrid", "ES"),
+            ("Europe/Berlin", "DE"),
+            ("Europe/Amsterdam", "NL"),
+            ("Europe/Lisbon", "PT"),
+            ("Europe/Monaco", "MC"),
+            ("Africa/Casablanca", "MA"),
+            ("Africa/Abidjan", "CI"),
+            ("Africa/Dakar", "SN"),
+            ("America/Montreal", "CA"),
+            ("America/New_York", "US"),
+            ("America/Guadeloupe", "GP"),
+            ("America/Martinique", "MQ"),
+            ("America/Cayenne", "GF"),
+            ("Indian/Reunion", "RE"),
+            ("Indian/Mayotte", "YT"),
+            ("Pacific/Noumea", "NC"),
+            ("Pacific/Tahiti", "PF"),
+        ];
+        COUNTRIES.iter().find(|(z, _)| *z == zone).map(|(_, c)| *c)
     }
 
     pub fn as_str(&self) -> &str {
@@ -523,6 +579,17 @@ mod tests {
     fn phones_and_countries() {
         assert_eq!(Phone::parse_field("m", "+33 6 12 34 56 78").unwrap().as_str(), "+33612345678");
         assert!(Phone::parse_field("m", "0612345678").is_err());
+        // The national form of the place's country, kept in E.164.
+        let fr = Some("FR");
+        assert_eq!(Phone::parse_in("06 12 34 56 78", fr).unwrap().as_str(), "+33612345678");
+        assert_eq!(Phone::parse_in("01.23.45.67.89", fr).unwrap().as_str(), "+33123456789");
+        assert_eq!(Phone::parse_in("0470 12 34 56", Some("BE")).unwrap().as_str(), "+32470123456");
+        assert_eq!(Phone::parse_in("+32 470 12 34 56", fr).unwrap().as_str(), "+32470123456", "international stays");
+        assert!(Phone::parse_in("06 12 34", fr).is_none(), "too short for France");
+        assert!(Phone::parse_in("0612345678", None).is_none(), "no country: international only");
+        assert!(Phone::parse_in("06 12 34 56 78", Some("ZZ")).is_none());
+        assert_eq!(Phone::country_of_zone("Europe/Brussels"), Some("BE"));
+        assert_eq!(Phone::country_of_zone("UTC"), None);
         // One rule with the SMS sender (these were `jobs::sms::e164`'s cases).
         let e164 = |raw: &str| Phone::parse(raw).map(String::from);
         assert_eq!(e164("+33 6 12 34 56 78").as_deref(), Some("+33612345678"));

@@ -656,3 +656,6 @@ history-other = changed the booking
 view-no_calendars = No calendar of this location whose bookings you may see.
 view-location_day = The location's day
 date-at = { $date } at { $time }
+manage-confirm_cancel = Cancel this booking?
+manage-confirm_yes = Yes, cancel the booking
+manage-confirm_no = No, keep it

@@ -102,6 +102,7 @@ field_error-wrong-password = Current password is wrong.
 field_error-invalid-totp = Wrong verification code.
 field_error-invalid-email = Enter a valid email address.
 field_error-invalid-phone = Use the international form, such as +33 6 12 34 56 78.
+    .national = Use a national number ({ $country }) or the international form, such as +33 6 12 34 56 78.
 field_error-invalid-country = Use a two-letter country code such as FR.
 field_error-invalid-time-zone = Choose a time zone such as Europe/Paris.
     .unknown = Unknown time zone.

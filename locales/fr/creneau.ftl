@@ -656,3 +656,6 @@ history-other = a modifié le rendez-vous
 view-no_calendars = Aucun agenda de ce lieu dont vous puissiez voir les rendez-vous.
 view-location_day = Journée du lieu
 date-at = { $date } à { $time }
+manage-confirm_cancel = Annuler ce rendez-vous ?
+manage-confirm_yes = Oui, annuler le rendez-vous
+manage-confirm_no = Non, le garder

@@ -102,6 +102,7 @@ field_error-wrong-password = Mot de passe actuel incorrect.
 field_error-invalid-totp = Code de vérification incorrect.
 field_error-invalid-email = Saisissez une adresse e-mail valide.
 field_error-invalid-phone = Utilisez le format international, par exemple +33 6 12 34 56 78.
+    .national = Indiquez un numéro national ({ $country }) ou au format international, par exemple +33 6 12 34 56 78.
 field_error-invalid-country = Indiquez un code pays à deux lettres, par exemple FR.
 field_error-invalid-time-zone = Choisissez un fuseau horaire tel que Europe/Paris.
     .unknown = Fuseau horaire inconnu.

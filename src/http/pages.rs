@@ -27,6 +27,9 @@ pub struct PageCtx {
     pub csrf: String,
     pub user: Option<NavUser>,
     pub flash: Option<String>,
+    /// A business's public page (booking, manage link): its visitors see the business, not
+    /// Creneau's sign-in links.
+    pub public_site: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -81,7 +84,12 @@ pub struct NavOrg {
 
 impl PageCtx {
     pub fn anonymous(ctx: &Ctx) -> PageCtx {
-        PageCtx { t: Tr(ctx.lang), csrf: ctx.csrf.clone(), user: None, flash: None }
+        PageCtx { t: Tr(ctx.lang), csrf: ctx.csrf.clone(), user: None, flash: None, public_site: false }
+    }
+
+    /// The frame of a business's public page: its language switch, no sign-in links.
+    pub fn public_site(ctx: &Ctx) -> PageCtx {
+        PageCtx { public_site: true, ..PageCtx::anonymous(ctx) }
     }
 
     /// The frame for a signed-in account, with its organisations for the switcher and the
@@ -139,6 +147,7 @@ impl PageCtx {
                 org_nav: Vec::new(),
             }),
             flash: None,
+            public_site: false,
         })
     }
 
@@ -213,7 +222,13 @@ pub fn error_page(ctx: Option<&Ctx>, err: &AppError) -> Response {
 pub fn status_page(ctx: Option<&Ctx>, status: StatusCode, message: String) -> Response {
     let t = Tr(ctx.map(|c| c.lang).unwrap_or_default());
     let page = ErrorPage {
-        p: PageCtx { t, csrf: ctx.map(|c| c.csrf.clone()).unwrap_or_default(), user: None, flash: None },
+        p: PageCtx {
+            t,
+            csrf: ctx.map(|c| c.csrf.clone()).unwrap_or_default(),
+            user: None,
+            flash: None,
+            public_site: false,
+        },
         message,
         status: status.as_u16(),
     };

@@ -183,6 +183,7 @@ async fn the_booking_page_walks_a_visitor_through_to_the_manage_page(app: TestAp
     step1.assert(StatusCode::OK);
     let html = step1.text();
     assert!(html.contains("Coupe") && !html.contains("Secret"), "hidden services stay hidden");
+    assert!(!html.contains("href=\"/login\"") && !html.contains("href=\"/signup\""), "no sign-in links for visitors");
     let step2 = v.get(&href_containing(&html, "<strong>Coupe")).await.text();
     assert!(step2.contains("Alice") && step2.contains("Bruno"));
     let anyone = href_containing(&step2, "person=any");
@@ -209,13 +210,37 @@ async fn the_booking_page_walks_a_visitor_through_to_the_manage_page(app: TestAp
                 ("first_name", "Léa"),
                 ("last_name", "Page"),
                 ("email", "lea.page@example.fr"),
-                ("phone", ""),
+                // The national form of the location's country (Paris: France).
+                ("phone", "06 12 34 56 78"),
                 ("notes", "<b>hello</b>"),
             ],
         )
         .await;
     done.assert(StatusCode::OK);
     assert!(done.text().contains("lea.page@example.fr"));
+    let phone: String = sqlx::query_scalar("SELECT phone FROM clients WHERE email_norm = 'lea.page@example.fr'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(phone, "+33612345678", "kept in E.164");
+    // A number that is none is said in the page's language, not in English.
+    let bad = v
+        .post_form(
+            "/book/salon-public",
+            &[
+                ("service_id", &service_id),
+                ("person", &person),
+                ("start", &start),
+                ("first_name", "A"),
+                ("last_name", "B"),
+                ("email", "bad.phone@example.fr"),
+                ("phone", "06 12"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
+    assert!(bad.text().contains("Indiquez un numéro national (FR) ou au format international"), "{}", bad.text());
+    assert!(!bad.text().contains("Use a national number"));
     // The same slot again (Bruno takes it), then nobody: the page says so and goes back to times.
     v.post_form(
         "/book/salon-public",
@@ -250,7 +275,16 @@ async fn the_booking_page_walks_a_visitor_through_to_the_manage_page(app: TestAp
     let manage = v.get(&format!("/manage/{token}")).await;
     manage.assert(StatusCode::OK);
     assert!(!manage.text().contains("lea.page@example.fr"));
-    v.post_form(&format!("/manage/{token}/cancel"), &[]).await.assert(StatusCode::OK);
+    assert!(
+        !manage.text().contains("href=\"/login\"") && !manage.text().contains("href=\"/signup\""),
+        "the business's page"
+    );
+    // Cancelling asks first; the confirmation cancels.
+    let ask = v.post_form(&format!("/manage/{token}/cancel"), &[]).await;
+    ask.assert(StatusCode::OK);
+    assert!(ask.text().contains("name=\"confirm\" value=\"yes\""), "{}", ask.text());
+    assert_eq!(app.count("SELECT COUNT(*) FROM bookings WHERE status = 'cancelled'").await, 0, "not yet");
+    v.post_form(&format!("/manage/{token}/cancel"), &[("confirm", "yes")]).await.assert(StatusCode::OK);
     assert_eq!(app.count("SELECT COUNT(*) FROM bookings WHERE status = 'cancelled'").await, 1);
     v.get("/manage/unknown-token").await.assert(StatusCode::NOT_FOUND);
 }

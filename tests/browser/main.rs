@@ -319,7 +319,10 @@ fn a_client_books_staff_moves_it_in_the_week_view_and_the_manage_link_cancels_it
     b.goto(&manage);
     assert!(b.text().contains("14:00"), "{}", b.text());
     b.screenshot("manage");
-    click(&mut b, "form[action$='/cancel'] button[type=submit]", "the cancellation");
+    click(&mut b, "form[action$='/cancel'] button[type=submit]", "the cancellation, asked");
+    assert!(b.text().contains("Yes, cancel the booking") || b.text().contains("Oui, annuler"), "{}", b.text());
+    b.screenshot("manage-confirm");
+    click(&mut b, "form[action$='/cancel'] button.danger", "the cancellation, confirmed");
     let (_, cancelled) = api(&mut b, "GET", &format!("{o}/bookings/{booking}"), Value::Null);
     assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
     wait_mail(&maildir, "camille@client.test", "the cancellation", |m| {

@@ -303,15 +303,17 @@ pub async fn update_profile(
     let mut checks = Checks::default();
     checks.set_name(&mut after.first_name, "first_name", input.first_name.as_deref(), 100);
     checks.set_name(&mut after.last_name, "last_name", input.last_name.as_deref(), 100);
+    if let Some(v) = input.country {
+        after.country = if v.trim().is_empty() { None } else { checks.check(parse_country("country", &v)) };
+    }
     if let Some(v) = input.mobile_phone {
+        // The national form of the account's country (or of its zone's) is understood.
+        let country = after.country.clone().or_else(|| Phone::country_of_zone(&after.time_zone).map(str::to_string));
         after.mobile_phone = if v.trim().is_empty() {
             None
         } else {
-            checks.check(Phone::parse_field("mobile_phone", &v).map(String::from))
+            checks.check(Phone::parse_field_in("mobile_phone", &v, country.as_deref()).map(String::from))
         };
-    }
-    if let Some(v) = input.country {
-        after.country = if v.trim().is_empty() { None } else { checks.check(parse_country("country", &v)) };
     }
     checks.set_zone(&mut after.time_zone, "time_zone", input.time_zone.as_deref());
     if let Some(v) = input.language {

@@ -177,7 +177,10 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: NewBoo
                 None => None,
             };
             let phone = match c.phone.as_deref().filter(|p| !p.trim().is_empty()) {
-                Some(p) => Phone::parse_field("client.phone", p).map(String::from).map_err(|e| errors.push(e)).ok(),
+                Some(p) => Phone::parse_field_in("client.phone", p, Phone::country_of_zone(&cal.time_zone))
+                    .map(String::from)
+                    .map_err(|e| errors.push(e))
+                    .ok(),
                 None => None,
             };
             if !errors.is_empty() {

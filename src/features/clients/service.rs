@@ -101,7 +101,8 @@ pub struct ClientInput {
     pub notes: Option<String>,
 }
 
-fn apply(c: &mut ClientRow, i: ClientInput) -> AppResult<Option<String>> {
+/// `country`: whose national phone numbers are understood (the installation's zone's).
+fn apply(c: &mut ClientRow, i: ClientInput, country: Option<&str>) -> AppResult<Option<String>> {
     let mut checks = Checks::default();
     let mut email_norm = c.email.as_ref().map(|e| e.to_lowercase());
     checks.set_name(&mut c.first_name, "first_name", i.first_name.as_deref(), 100);
@@ -116,8 +117,11 @@ fn apply(c: &mut ClientRow, i: ClientInput) -> AppResult<Option<String>> {
         }
     }
     if let Some(v) = i.phone {
-        c.phone =
-            if v.trim().is_empty() { None } else { checks.check(Phone::parse_field("phone", &v).map(String::from)) };
+        c.phone = if v.trim().is_empty() {
+            None
+        } else {
+            checks.check(Phone::parse_field_in("phone", &v, country).map(String::from))
+        };
     }
     if let Some(v) = i.notes {
         if v.chars().count() > 5000 {
@@ -145,7 +149,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Client
     if input.first_name.is_none() || input.last_name.is_none() {
         return Err(AppError::field("last_name", "required", "First and last names are required."));
     }
-    apply(&mut c, input)?;
+    apply(&mut c, input, Phone::country_of_zone(&state.config.default_time_zone))?;
     let mut tx = state.db.begin().await?;
     insert_in_tx(&mut tx, state, ctx, scope, &c).await?;
     tx.commit().await?;
@@ -223,7 +227,7 @@ pub async fn update(
         return Err(AppError::conflict("client-erased", "This client's data was erased."));
     }
     let mut after = before.clone();
-    let email_norm = apply(&mut after, input)?;
+    let email_norm = apply(&mut after, input, Phone::country_of_zone(&state.config.default_time_zone))?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     repo::update(&mut tx, scope.tenant(), &after, email_norm.as_deref(), now).await?;

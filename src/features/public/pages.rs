@@ -159,7 +159,7 @@ async fn build(
         zones.insert(0, tz_name.clone());
     }
     let mut page = BookPage {
-        p: PageCtx::anonymous(ctx),
+        p: PageCtx::public_site(ctx),
         slug: slug.to_string(),
         location: loc.name.clone(),
         address: loc.address.clone(),
@@ -319,7 +319,7 @@ pub async fn book(
                 .map(|z| format!("{} {}", day_label(z.date(), ctx.lang), z.strftime("%H:%M")))
                 .unwrap_or(b.start);
             Ok(render(&MessagePage {
-                p: PageCtx::anonymous(&ctx),
+                p: PageCtx::public_site(&ctx),
                 title: t.get("book.done_title").into(),
                 message: t
                     .fmt("book.done", &[("when", &when), ("with", &b.calendar_name), ("email", f.form.email.trim())]),
@@ -363,6 +363,8 @@ struct ManagePage {
     status: String,
     active: bool,
     days: Vec<Day>,
+    /// Cancelling was asked once: the page asks to confirm.
+    confirming: bool,
 }
 
 async fn manage_page(
@@ -394,7 +396,7 @@ async fn manage_page(
         }
     }
     Ok(ManagePage {
-        p: PageCtx::anonymous(ctx),
+        p: PageCtx::public_site(ctx),
         token: token.to_string(),
         message,
         error,
@@ -405,6 +407,7 @@ async fn manage_page(
         status: t.manage_status(&m.status).to_string(),
         active,
         days,
+        confirming: false,
     })
 }
 
@@ -412,8 +415,19 @@ pub async fn manage(State(state): State<AppState>, ctx: Ctx, Path(token): Path<S
     Ok(render(&manage_page(&state, &ctx, &token, None, None).await.or_page(&ctx)?))
 }
 
-pub async fn cancel(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
+pub async fn cancel(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    form: FormFields,
+) -> PageResult {
     let t = Tr(ctx.lang);
+    // Cancelling asks first: without the confirmation the page asks for it.
+    if form.get("confirm") != "yes" {
+        let mut page = manage_page(&state, &ctx, &token, None, None).await.or_page(&ctx)?;
+        page.confirming = page.active;
+        return Ok(render(&page));
+    }
     let (message, error) = match service::cancel(&state, &ctx, &token).await {
         Ok(_) => (Some(t.get("manage.cancelled").to_string()), None),
         Err(e @ AppError::Conflict { .. }) => (None, Some(e.text(t))),

@@ -162,7 +162,11 @@ pub async fn book(state: &AppState, ctx: &Ctx, slug: &str, b: PublicBooking) -> 
     let last = Name::parse("last_name", &b.last_name, 100).map_err(|e| errors.push(e)).ok();
     let email = Email::parse("email", &b.email).map_err(|e| errors.push(e)).ok();
     let phone = match b.phone.as_deref().filter(|p| !p.trim().is_empty()) {
-        Some(p) => Phone::parse_field("phone", p).map(String::from).map_err(|e| errors.push(e)).ok(),
+        // The location's country's national form ("06 …" in Lyon) or the international one.
+        Some(p) => Phone::parse_field_in("phone", p, Phone::country_of_zone(&loc.time_zone))
+            .map(String::from)
+            .map_err(|e| errors.push(e))
+            .ok(),
         None => None,
     };
     if b.notes.chars().count() > 1000 {
