@@ -114,6 +114,7 @@ field_error-invalid-slug = Use 3 to 63 lowercase letters, digits and single hyph
 field_error-reserved-slug = This address is reserved.
 field_error-slug-taken = This address is already taken.
 field_error-name-taken = A team with this name exists.
+field_error-name-mismatch = Type the organisation's name exactly.
 field_error-invalid-length = A length in minutes, from 5 to 1440.
     .booking = A booking lasts more than zero and at most 24 hours.
 field_error-before-start = The day must end after it starts.

@@ -114,6 +114,7 @@ field_error-invalid-slug = Utilisez de 3 à 63 lettres minuscules, chiffres et t
 field_error-reserved-slug = Cette adresse est réservée.
 field_error-slug-taken = Cette adresse est déjà prise.
 field_error-name-taken = Une équipe porte déjà ce nom.
+field_error-name-mismatch = Saisissez exactement le nom de l'organisation.
 field_error-invalid-length = Une durée en minutes, de 5 à 1440.
     .booking = Un rendez-vous dure plus de zéro et au plus 24 heures.
 field_error-before-start = La journée doit finir après son début.

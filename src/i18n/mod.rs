@@ -319,8 +319,10 @@ const EVENTS: [&str; 3] = [
 ];
 
 /// The confirmation after a POST, by its `?done=` word.
-const DONE: [&str; 25] = [
+const DONE: [&str; 27] = [
     "done.hours",
+    "done.ownership",
+    "done.org_deleted",
     "done.merged",
     "done.erased",
     "done.welcome",

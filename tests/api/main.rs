@@ -23,6 +23,7 @@ mod first_run;
 mod http;
 mod mail;
 mod multiprocess;
+mod org_settings;
 mod orgs;
 mod pages_access;
 mod public;

@@ -101,7 +101,13 @@ pub struct ClientInput {
     pub notes: Option<String>,
 }
 
-/// `country`: whose national phone numbers are understood (the installation's zone's).
+/// Whose national phone numbers the directory understands: the organisation's zone's country.
+async fn org_country(state: &AppState, scope: &OrgScope) -> AppResult<Option<String>> {
+    let zone = crate::features::orgs::service::settings(state, scope).await?.time_zone;
+    Ok(Phone::country_of_zone(&zone).map(str::to_string))
+}
+
+/// `country`: whose national phone numbers are understood.
 fn apply(c: &mut ClientRow, i: ClientInput, country: Option<&str>) -> AppResult<Option<String>> {
     let mut checks = Checks::default();
     let mut email_norm = c.email.as_ref().map(|e| e.to_lowercase());
@@ -149,7 +155,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Client
     if input.first_name.is_none() || input.last_name.is_none() {
         return Err(AppError::field("last_name", "required", "First and last names are required."));
     }
-    apply(&mut c, input, Phone::country_of_zone(&state.config.default_time_zone))?;
+    apply(&mut c, input, org_country(state, scope).await?.as_deref())?;
     let mut tx = state.db.begin().await?;
     insert_in_tx(&mut tx, state, ctx, scope, &c).await?;
     tx.commit().await?;
@@ -227,7 +233,7 @@ pub async fn update(
         return Err(AppError::conflict("client-erased", "This client's data was erased."));
     }
     let mut after = before.clone();
-    let email_norm = apply(&mut after, input, Phone::country_of_zone(&state.config.default_time_zone))?;
+    let email_norm = apply(&mut after, input, org_country(state, scope).await?.as_deref())?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     repo::update(&mut tx, scope.tenant(), &after, email_norm.as_deref(), now).await?;

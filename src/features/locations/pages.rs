@@ -133,7 +133,9 @@ async fn list_page(at: &OrgPage, f: LocationValues, r: Refused, done: Option<&st
 
 pub async fn list(at: OrgPage, Query(q): Query<DoneQuery>) -> PageResult {
     let OrgPage { state, .. } = &at;
-    let f = LocationValues { time_zone: state.config.default_time_zone.clone(), ..Default::default() };
+    // A new location starts in the organisation's zone.
+    let zone = crate::features::orgs::service::settings(state, &at.scope).await.or_page(&at.ctx)?.time_zone;
+    let f = LocationValues { time_zone: zone, ..Default::default() };
     list_page(&at, f, Refused::default(), q.done.as_deref()).await
 }
 

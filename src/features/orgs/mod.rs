@@ -4,6 +4,7 @@ pub mod api;
 pub mod pages;
 pub mod repo;
 pub mod service;
+mod settings_pages;
 
 use crate::http::routes::{Guard, Routes, get, post, put};
 
@@ -14,4 +15,7 @@ pub fn routes() -> Routes {
         .api("/api/v1/orgs/{org_id}", Guard::Org, get(api::get_settings).patch(api::update_settings))
         .page("/orgs", Guard::Account, get(pages::list).post(pages::create))
         .page("/orgs/switch", Guard::Account, post(pages::switch))
+        .page("/settings", Guard::Org, get(settings_pages::page).post(settings_pages::save))
+        .page("/settings/ownership", Guard::Org, post(settings_pages::transfer))
+        .page("/settings/delete", Guard::Org, post(settings_pages::delete))
 }

@@ -31,8 +31,9 @@ async fn page(
     errors: FormErrors,
     name: String,
     slug: String,
+    done: Option<&str>,
 ) -> PageResult {
-    let p = PageCtx::for_user(state, ctx, who).await.or_page(ctx)?;
+    let p = with_done(PageCtx::for_user(state, ctx, who).await.or_page(ctx)?, done);
     let orgs = crate::access::identity::my_orgs(state, &who.account_id).await.or_page(ctx)?;
     let status = if errors.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let t = p.t;
@@ -57,8 +58,11 @@ async fn page(
     ))
 }
 
-pub async fn list(AccountRequest { state, ctx, who }: AccountRequest) -> PageResult {
-    page(&state, &ctx, &who, FormErrors::default(), String::new(), String::new()).await
+pub async fn list(
+    AccountRequest { state, ctx, who }: AccountRequest,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+) -> PageResult {
+    page(&state, &ctx, &who, FormErrors::default(), String::new(), String::new(), q.done.as_deref()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -76,7 +80,7 @@ pub async fn create(
     match service::create(&state, &ctx, &who, &f.name, slug).await {
         Ok(_) => Ok(see_other("/")),
         Err(e) => match FormErrors::from_error(&e) {
-            Some(errors) => page(&state, &ctx, &who, errors, f.name, f.slug).await,
+            Some(errors) => page(&state, &ctx, &who, errors, f.name, f.slug, None).await,
             None => Err(e).or_page(&ctx),
         },
     }

@@ -52,13 +52,15 @@ pub struct OrgSettings {
     #[serde(serialize_with = "as_bool")]
     #[schema(value_type = bool)]
     pub sms_enabled: i64,
+    /// The organisation's zone: its new locations' default.
+    pub time_zone: String,
 }
 
 fn as_bool<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_bool(*v != 0)
 }
 
-const SETTINGS: &str = "SELECT id, name, slug, require_totp, sms_enabled FROM orgs WHERE id = $1";
+const SETTINGS: &str = "SELECT id, name, slug, require_totp, sms_enabled, time_zone FROM orgs WHERE id = $1";
 
 pub async fn settings(exec: impl Executor<'_>, tenant: &Tenant) -> AppResult<OrgSettings> {
     Ok(db::query_as(SETTINGS, &[tenant]).fetch_one(exec).await?)
@@ -71,8 +73,26 @@ pub async fn settings_locked(tx: &mut Tx, db: &Db, tenant: &Tenant) -> AppResult
 }
 
 pub async fn update_settings(tx: &mut Tx, tenant: &Tenant, s: &OrgSettings, now: i64) -> AppResult<()> {
-    let sql = "UPDATE orgs SET name = $1, require_totp = $2, sms_enabled = $3, updated_at = $4 WHERE id = $5";
-    db::execute(tx, sql, &[&s.name, &s.require_totp, &s.sms_enabled, &now, tenant]).await?;
+    let sql =
+        "UPDATE orgs SET name = $1, require_totp = $2, sms_enabled = $3, time_zone = $4, updated_at = $5 WHERE id = $6";
+    db::execute(tx, sql, &[&s.name, &s.require_totp, &s.sms_enabled, &s.time_zone, &now, tenant]).await?;
+    Ok(())
+}
+
+/// Everything of the organisation, its personal data included: its bookings first (they
+/// name its calendars, services and clients), then the organisation row, whose deletion
+/// cascades to every table holding its id; then what names it without a key (queued
+/// messages, its audit chain and head). In the caller's transaction.
+pub async fn delete_everything(tx: &mut Tx, tenant: &Tenant) -> AppResult<()> {
+    for sql in [
+        "DELETE FROM bookings WHERE org_id = $1",
+        "DELETE FROM orgs WHERE id = $1",
+        "DELETE FROM outbox WHERE org_id = $1",
+        "DELETE FROM audit_log WHERE chain = $1",
+        "DELETE FROM audit_heads WHERE chain = $1",
+    ] {
+        db::execute(tx, sql, &[tenant]).await?;
+    }
     Ok(())
 }
 

@@ -101,6 +101,8 @@ pub struct SettingsChange {
     pub require_totp: Option<bool>,
     /// Send booking messages by SMS too.
     pub sms_enabled: Option<bool>,
+    /// IANA zone, such as Europe/Paris.
+    pub time_zone: Option<String>,
 }
 
 /// Rename the organisation, require a second factor of every member, or turn SMS on or off.
@@ -111,13 +113,16 @@ pub async fn update_settings(
     scope: &crate::access::OrgScope,
     change: SettingsChange,
 ) -> AppResult<OrgSettings> {
-    let SettingsChange { name, require_totp, sms_enabled } = change;
+    let SettingsChange { name, require_totp, sms_enabled, time_zone } = change;
     use crate::access::policy::{Action, Object};
     scope.require(Action::ManageOrgSettings, Object::Org)?;
-    let name = match name.as_deref() {
-        Some(n) => Some(Name::parse("name", n, 120).map_err(|e| AppError::Validation(vec![e]))?.into_string()),
-        None => None,
-    };
+    let mut checks = Checks::default();
+    let name = name.as_deref().and_then(|n| checks.check(Name::parse("name", n, 120))).map(Name::into_string);
+    let time_zone = time_zone
+        .as_deref()
+        .and_then(|z| checks.check(crate::types::TimeZoneName::parse("time_zone", z)))
+        .map(|z| z.as_str().to_string());
+    checks.finish()?;
     if require_totp == Some(true) {
         let mine = accounts::account_by_id(state.db.pool(), scope.account_id())
             .await?
@@ -144,9 +149,33 @@ pub async fn update_settings(
     if let Some(s) = sms_enabled {
         after.sms_enabled = i64::from(s);
     }
+    if let Some(z) = time_zone {
+        after.time_zone = z;
+    }
     repo::update_settings(&mut tx, scope.tenant(), &after, now).await?;
     let event = Event::new("org.settings_updated", "org", scope.org_id()).before(json!(before)).after(json!(after));
     audit::org_event(&mut tx, now, scope, ctx, event).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Delete the organisation and everything it holds, personal data included: its owner only,
+/// who types its name to confirm. The platform chain keeps that it happened (who, which
+/// organisation), nothing of what it held.
+pub async fn delete(state: &AppState, ctx: &Ctx, scope: &crate::access::OrgScope, typed_name: &str) -> AppResult<()> {
+    use crate::access::policy::{Action, Object};
+    scope.require(Action::DeleteOrg, Object::Org)?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    let before = repo::settings_locked(&mut tx, &state.db, scope.tenant()).await?;
+    if typed_name.trim() != before.name {
+        return Err(AppError::field("confirm_name", "name-mismatch", "Type the organisation's name exactly."));
+    }
+    repo::delete_everything(&mut tx, scope.tenant()).await?;
+    let actor = scope.actor();
+    let event =
+        Event::new("org.deleted", "org", scope.org_id()).before(json!({"name": before.name, "slug": before.slug}));
+    audit::record(&mut tx, now, None, &actor, Some(ctx), event).await?;
+    tx.commit().await?;
+    Ok(())
 }
