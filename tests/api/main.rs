@@ -23,6 +23,7 @@ mod first_run;
 mod http;
 mod mail;
 mod multiprocess;
+mod one_voice;
 mod org_settings;
 mod orgs;
 mod pages_access;
