@@ -25,6 +25,7 @@ pub fn routes() -> Routes {
         .merge(features::availability::routes())
         .merge(features::clients::routes())
         .merge(features::statistics::routes())
+        .merge(features::promotion::routes())
         .merge(features::public::routes())
         .merge(features::openapi::routes())
         .merge(http::assets::routes())

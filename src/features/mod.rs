@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod openapi;
 pub mod orgs;
 pub mod prelude;
+pub mod promotion;
 pub mod public;
 pub mod services;
 pub mod statistics;

@@ -64,8 +64,14 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     };
     let pairs = serde_urlencoded_pairs(&bytes);
     let submitted = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v);
+    // A booking page framed by the business's website: there the browser keeps no cookie of
+    // ours (a third-party frame), so the double submit cannot match. The browser's own word
+    // that the form comes from our page (Sec-Fetch-Site: same-origin, which another site
+    // cannot make it say) stands in for it, for that form alone.
+    let framed_booking = parts.uri.path().starts_with("/book/")
+        && parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("same-origin");
     match submitted {
-        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
+        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) || framed_booking => {
             // Every form passes here, whether its handler reads it or not: the one place to
             // refuse NUL (`%00`), which PostgreSQL cannot store in text and no field means.
             if pairs.iter().any(|(k, v)| k.contains('\0') || v.contains('\0')) {

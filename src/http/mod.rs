@@ -224,8 +224,22 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
     res
 }
 
+/// Marks a response that any site may put in a frame: a business's public booking page,
+/// which its own website embeds. Its CSP says `frame-ancestors *` and it carries no
+/// `X-Frame-Options`; every other answer may be framed by no one.
+#[derive(Clone, Copy, Debug)]
+pub struct Framable;
+
+impl Framable {
+    pub fn allow(mut res: Response) -> Response {
+        res.extensions_mut().insert(Framable);
+        res
+    }
+}
+
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
+    let framable = res.extensions().get::<Framable>().is_some();
     let h = res.headers_mut();
     let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));
@@ -233,13 +247,20 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     set(
         h,
         "content-security-policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        if framable {
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors *; base-uri 'none'; object-src 'none'"
+        } else {
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+        },
     );
     set(h, "strict-transport-security", "max-age=63072000; includeSubDomains");
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");
-    set(h, "x-frame-options", "DENY");
+    if !framable {
+        set(h, "x-frame-options", "DENY");
+    }
     set(h, "cross-origin-opener-policy", "same-origin");
     set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
     if !h.contains_key(header::CACHE_CONTROL) {

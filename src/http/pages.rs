@@ -53,7 +53,7 @@ pub struct NavLink {
 /// The organisation sections, each shown when the policy lets the member in.
 fn org_links(t: Tr, scope: &OrgScope) -> Vec<NavLink> {
     let holds = |toggle| scope.member().capability(toggle).0;
-    let sections: [(&'static str, &'static str, bool); 11] = [
+    let sections: [(&'static str, &'static str, bool); 12] = [
         ("/agenda", t.get("nav.agenda"), true),
         ("/bookings", t.get("nav.bookings"), true),
         // Held somewhere: the directory narrows to the clients of those places.
@@ -65,6 +65,7 @@ fn org_links(t: Tr, scope: &OrgScope) -> Vec<NavLink> {
         ("/audit", t.get("nav.audit"), scope.check(Action::ViewAuditLog, Object::Org).allowed),
         // Held somewhere: the page narrows to the locations where it applies.
         ("/statistics", t.get("nav.statistics"), holds(crate::access::policy::Toggle::Statistics)),
+        ("/promotion", t.get("nav.promotion"), holds(crate::access::policy::Toggle::Promotion)),
         // One's own notifications: every member.
         ("/notifications", t.get("nav.notifications"), true),
         ("/settings", t.get("nav.settings"), scope.check(Action::ManageOrgSettings, Object::Org).allowed),

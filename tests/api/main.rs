@@ -27,6 +27,7 @@ mod one_voice;
 mod org_settings;
 mod orgs;
 mod pages_access;
+mod promotion;
 mod public;
 mod rights_rule;
 mod routes;

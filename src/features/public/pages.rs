@@ -5,6 +5,7 @@
 use super::service::{self, PublicBooking};
 use crate::features::prelude::*;
 use crate::{
+    http::Framable,
     http::pages::{MessagePage, ZONES, enc},
     types::{BoundedDate, BoundedInstant, Lang},
 };
@@ -280,7 +281,12 @@ pub async fn book_page(
     let refused = BoundedDate::parse("date", &q.date).err().filter(|e| e.code == "out-of-range");
     let error = refused.as_ref().map(|e| Tr(ctx.lang).field_message(e));
     let page = build(&state, &ctx, &slug, &q, error, FormValues::default()).await.or_page(&ctx)?;
-    Ok(if refused.is_some() { render_status(StatusCode::UNPROCESSABLE_ENTITY, &page) } else { render(&page) })
+    // The business's website may embed its booking page (the promotion page's widget).
+    Ok(Framable::allow(if refused.is_some() {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    } else {
+        render(&page)
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -294,7 +300,12 @@ pub struct BookForm {
     form: FormValues,
 }
 
-pub async fn book(
+/// The booking form sent; framed like the page it comes from.
+pub async fn book(state: State<AppState>, ctx: Ctx, slug: Path<String>, form: PageForm<BookForm>) -> PageResult {
+    submitted(state, ctx, slug, form).await.map(Framable::allow)
+}
+
+async fn submitted(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,

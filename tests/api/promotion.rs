@@ -1,0 +1,110 @@
+//! Promotion (issue 13, item 8): each location's link, a link per service, a QR code and the
+//! widget; the booking page alone may be framed, and its form works inside a frame on the
+//! business's site; only whoever holds the promotion toggle for a location sees any of it.
+
+use crate::helpers::{TestApp, dual, owner_with_org};
+use axum::{
+    body::Body,
+    http::{Method, Request, StatusCode, header},
+};
+use serde_json::json;
+
+dual!(the_promotion_page_gives_links_a_qr_code_and_a_widget, only_the_booking_page_may_be_framed);
+
+async fn the_promotion_page_gives_links_a_qr_code_and_a_widget(app: TestApp) {
+    let (owner, org) = owner_with_org(&app, "owner@promo.fr", "Promo").await;
+    let lyon = owner.paris(&org, "Lyon", json!({"slug": "promo-lyon"})).await;
+    let nice = owner.paris(&org, "Nice", json!({"slug": "promo-nice"})).await;
+    let cal = owner.calendar(&org, &lyon, "Camille", json!({})).await;
+    let svc = owner.create(&org, "/services", json!({"name": "Coupe"})).await;
+    let unoffered = owner.create(&org, "/services", json!({"name": "Ailleurs"})).await;
+    owner.offer(&org, &svc, &cal).await;
+    let base = &app.state.config.base_url;
+    let html = owner.get("/promotion").await.text();
+    assert!(html.contains(&format!("href=\"{base}/book/promo-lyon\"")), "the full link: {html}");
+    assert!(html.contains(&format!("{base}/book/promo-lyon?service={svc}")), "a link per offered service");
+    assert!(!html.contains(&unoffered), "a service Lyon does not offer has no link there");
+    assert!(html.contains("<svg role=\"img\""), "the QR code inline");
+    // Escaped as text in the page, as the browser shows it to be copied.
+    let shown = html.replace("&#34;", "\"").replace("&#60;", "<");
+    assert!(shown.contains(&format!("<iframe src=\"{base}/book/promo-lyon\"")), "the widget's code: {html}");
+    assert!(!html.contains("<iframe"), "shown, not run");
+    let qr = owner.get(&format!("/promotion/{lyon}/qr.svg")).await;
+    qr.assert(StatusCode::OK);
+    assert_eq!(qr.header("content-type"), Some("image/svg+xml"));
+    assert!(qr.text().contains("<svg"));
+    // A manager of Nice (promotion on by default for managers) sees Nice only.
+    let grant = json!({"role": "manager", "grants": [{"scope": "location", "location_id": nice, "level": "manage"}]});
+    let (mgr, _) = owner.join(&org, "mgr@promo.fr", grant).await;
+    let html = mgr.get("/promotion").await.text();
+    assert!(html.contains("promo-nice") && !html.contains("promo-lyon"), "{html}");
+    mgr.get(&format!("/promotion/{lyon}/qr.svg")).await.assert(StatusCode::NOT_FOUND);
+    // Staff (no promotion toggle): no section.
+    let (staff, _) = owner.join(&org, "staff@promo.fr", json!({"role": "staff"})).await;
+    staff.get("/promotion").await.assert(StatusCode::FORBIDDEN);
+    assert!(!staff.get("/agenda").await.text().contains("href=\"/promotion\""));
+    // Another organisation: not found.
+    let (stranger, _) = owner_with_org(&app, "owner@ailleurs-promo.fr", "Ailleurs").await;
+    stranger.get(&format!("/promotion/{lyon}/qr.svg")).await.assert(StatusCode::NOT_FOUND);
+}
+
+async fn only_the_booking_page_may_be_framed(app: TestApp) {
+    let (owner, org) = owner_with_org(&app, "owner@frame.fr", "Cadre").await;
+    let loc = owner.paris(&org, "Lyon", json!({"slug": "cadre-lyon"})).await;
+    let cal = owner.calendar(&org, &loc, "Camille", json!({})).await;
+    owner.open_weekdays(&org, &cal, "09:00", "18:00").await;
+    let svc = owner.create(&org, "/services", json!({"name": "Coupe", "length_min": 30, "min_notice_min": 0})).await;
+    owner.offer(&org, &svc, &cal).await;
+    let visitor = app.client();
+    let page = visitor.get("/book/cadre-lyon").await;
+    let csp = page.header("content-security-policy").unwrap().to_string();
+    assert!(csp.contains("frame-ancestors *"), "{csp}");
+    assert!(page.header("x-frame-options").is_none());
+    for path in ["/login".to_string(), "/agenda".into(), "/promotion".into()] {
+        let r = owner.get(&path).await;
+        assert!(r.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"), "{path}");
+        assert_eq!(r.header("x-frame-options"), Some("DENY"), "{path}");
+    }
+    // Inside a third-party frame the browser keeps no cookie of ours; the form still books,
+    // on the browser's word that it comes from our page.
+    let form = |csrf: &str, start: &str, email: &str| {
+        format!(
+            "_csrf={csrf}&service_id={svc}&person={cal}&start={}&first_name=Zo%C3%A9&last_name=Martin&email={email}",
+            crate::helpers::enc(start)
+        )
+    };
+    let framed = |body: String, fetch_site: Option<&str>| {
+        let mut b = Request::builder()
+            .method(Method::POST)
+            .uri("/book/cadre-lyon")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(s) = fetch_site {
+            b = b.header("sec-fetch-site", s);
+        }
+        b.body(Body::from(body)).unwrap()
+    };
+    let cookieless = app.client();
+    let r = cookieless
+        .send(framed(form("from-the-page", "2026-03-03T10:00:00+01:00", "zoe%40frame.fr"), Some("same-origin")))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.header("content-security-policy").unwrap().contains("frame-ancestors *"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM bookings").await, 1);
+    // Without that word, or with another site's, the double submit still decides: refused.
+    for site in [None, Some("cross-site"), Some("same-site")] {
+        let other = app.client();
+        let r = other.send(framed(form("forged", "2026-03-03T11:00:00+01:00", "x%40frame.fr"), site)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{site:?}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM bookings").await, 1, "no forged booking");
+    // Any other form keeps the double submit, whatever the browser says.
+    let r = app
+        .client()
+        .send({
+            let mut req = framed("_csrf=forged&email=a%40b.fr&password=x".into(), Some("same-origin"));
+            *req.uri_mut() = "/login".parse().unwrap();
+            req
+        })
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
