@@ -13,6 +13,7 @@ dual!(
     absences_take_times_off_the_offer,
     services_are_created_priced_and_offered_from_the_pages,
     set_up_pages_refuse_low_roles_and_other_tenants,
+    a_location_gets_a_short_address,
 );
 
 async fn page(c: &Client<'_>, path: &str) -> String {
@@ -388,4 +389,18 @@ async fn set_up_pages_refuse_low_roles_and_other_tenants(app: TestApp) {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit, "another tenant changed nothing");
     let _ = loc;
+}
+
+async fn a_location_gets_a_short_address(app: TestApp) {
+    let (owner, org) = owner_with_org(&app, "owner@slug.fr", "Salon Camille").await;
+    // Named after the business: not salon-camille-salon-camille-lyon.
+    let lyon = owner.create(&org, "/locations", json!({"name": "Salon Camille Lyon"})).await;
+    let l = owner.org_get(&org, &format!("/locations/{lyon}")).await.json();
+    assert_eq!(l["slug"], "salon-camille-lyon");
+    // Another name gets the business's in front.
+    let nice = owner.create(&org, "/locations", json!({"name": "Nice"})).await;
+    assert_eq!(owner.org_get(&org, &format!("/locations/{nice}")).await.json()["slug"], "salon-camille-nice");
+    // Its page shows the full address to share.
+    let html = page(&owner, &format!("/locations/{lyon}")).await;
+    assert!(html.contains(&format!("href=\"{}/book/salon-camille-lyon\"", app.state.config.base_url)), "{html}");
 }

@@ -178,6 +178,7 @@ struct LocationPage {
     p: PageCtx,
     id: String,
     title: String,
+    /// The booking page's full address, to share.
     public_path: String,
     f: LocationValues,
     can_manage: bool,
@@ -233,7 +234,7 @@ async fn location_page(at: &OrgPage, id: &str, done: Option<&str>, r: Refusal) -
     let page = LocationPage {
         id: loc.id.clone(),
         title: loc.name.clone(),
-        public_path: format!("/book/{}", loc.slug),
+        public_path: format!("{}/book/{}", state.config.base_url, loc.slug),
         f: r.f.unwrap_or_else(|| LocationValues::from(&loc)),
         can_manage: scope.check(Action::ManageLocation, Object::Location { id: &loc.id }).allowed,
         can_delete: scope.check(Action::DeleteLocation, Object::Location { id: &loc.id }).allowed,

@@ -53,7 +53,16 @@ pub async fn create(state: &AppState, ctx: &Ctx, scope: &OrgScope, input: Locati
     let mut checks = Checks::default();
     let name = checks.check(Name::parse("name", input.name.as_deref().unwrap_or(""), 120));
     let slug_text = input.slug.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| {
-        name.as_ref().map(|n| format!("{}-{}", scope.org_slug(), Slug::suggest(n.as_str()))).unwrap_or_default()
+        // "Salon Camille Lyon" in "Salon Camille" is salon-camille-lyon, not
+        // salon-camille-salon-camille-lyon: the organisation's name is added only when the
+        // location's does not already begin with it.
+        name.as_ref()
+            .map(|n| {
+                let own = Slug::suggest(n.as_str());
+                let org = scope.org_slug();
+                if own == org || own.starts_with(&format!("{org}-")) { own } else { format!("{org}-{own}") }
+            })
+            .unwrap_or_default()
     });
     let slug = checks.check(Slug::parse("slug", &slug_text));
     let tz_text = input.time_zone.unwrap_or_else(|| state.config.default_time_zone.clone());

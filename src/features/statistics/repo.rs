@@ -49,6 +49,7 @@ pub async fn aggregates(
     calendar_ids: &[String],
     span: (i64, i64),
 ) -> AppResult<(Vec<Tally>, Vec<(i64, i64)>)> {
+    // Two reads at once, each on its own connection.
     let tallies = over_window(
         pool,
         tenant,
@@ -57,19 +58,12 @@ pub async fn aggregates(
         "SELECT calendar_id, service_id, status, COUNT(*) AS count, CAST(SUM(end_at - start_at) AS BIGINT) AS booked_ms \
          FROM bookings WHERE org_id = $1 AND start_at >= $2 AND start_at < $3 AND calendar_id IN ({cals}) \
          GROUP BY calendar_id, service_id, status",
-    )
-    .await?;
-    let hourly = over_window(
-        pool,
-        tenant,
-        calendar_ids,
-        span,
-        &format!(
-            "SELECT (start_at - $2) / {HOUR_MS}, COUNT(*) FROM bookings \
-             WHERE org_id = $1 AND start_at >= $2 AND start_at < $3 AND status <> 'cancelled' AND calendar_id IN ({{cals}}) \
-             GROUP BY 1"
-        ),
-    )
-    .await?;
-    Ok((tallies, hourly))
+    );
+    let hour_sql = format!(
+        "SELECT (start_at - $2) / {HOUR_MS}, COUNT(*) FROM bookings \
+         WHERE org_id = $1 AND start_at >= $2 AND start_at < $3 AND status <> 'cancelled' AND calendar_id IN ({{cals}}) \
+         GROUP BY 1"
+    );
+    let hourly = over_window(pool, tenant, calendar_ids, span, &hour_sql);
+    Ok(tokio::try_join!(tallies, hourly)?)
 }
