@@ -304,6 +304,67 @@ const MEMBER_OPS: [&str; 6] = [
 /// A booking status, as stored, for staff.
 const BOOKING_STATUSES: [&str; 3] = ["booking.status.confirmed", "booking.status.cancelled", "booking.status.no_show"];
 
+/// What an audit row's action did, in words (the audit page's sentence).
+const AUDIT_ACTIONS: [&str; 57] = [
+    "audit.did.account.blocked",
+    "audit.did.account.created",
+    "audit.did.account.password_changed",
+    "audit.did.account.password_reset",
+    "audit.did.account.password_reset_requested",
+    "audit.did.account.password_set",
+    "audit.did.account.profile_updated",
+    "audit.did.account.totp_disabled",
+    "audit.did.account.totp_enabled",
+    "audit.did.account.unblocked",
+    "audit.did.booking.cancelled",
+    "audit.did.booking.created",
+    "audit.did.booking.moved",
+    "audit.did.booking.no_show",
+    "audit.did.calendar.created",
+    "audit.did.calendar.deleted",
+    "audit.did.calendar.hours_changed",
+    "audit.did.calendar.unavailability_added",
+    "audit.did.calendar.unavailability_removed",
+    "audit.did.calendar.updated",
+    "audit.did.client.created",
+    "audit.did.client.erased",
+    "audit.did.client.merged",
+    "audit.did.client.updated",
+    "audit.did.location.created",
+    "audit.did.location.deleted",
+    "audit.did.location.updated",
+    "audit.did.member.activated",
+    "audit.did.member.added",
+    "audit.did.member.blocked",
+    "audit.did.member.created_inactive",
+    "audit.did.member.grants_changed",
+    "audit.did.member.invitation_resent",
+    "audit.did.member.invitation_revoked",
+    "audit.did.member.invited",
+    "audit.did.member.joined",
+    "audit.did.member.left",
+    "audit.did.member.notifications_updated",
+    "audit.did.member.removed",
+    "audit.did.member.unblocked",
+    "audit.did.member.updated",
+    "audit.did.org.created",
+    "audit.did.org.deleted",
+    "audit.did.org.ownership_transferred",
+    "audit.did.org.settings_updated",
+    "audit.did.service.created",
+    "audit.did.service.deleted",
+    "audit.did.service.offered",
+    "audit.did.service.updated",
+    "audit.did.service.withdrawn",
+    "audit.did.session.created",
+    "audit.did.session.ended",
+    "audit.did.session.revoked",
+    "audit.did.session.revoked_others",
+    "audit.did.team.created",
+    "audit.did.team.deleted",
+    "audit.did.team.updated",
+];
+
 /// What an audit row of a booking says it did, for the booking's own history.
 const HISTORY_ACTIONS: [&str; 4] =
     ["history.booking.created", "history.booking.moved", "history.booking.cancelled", "history.booking.no_show"];
@@ -469,6 +530,11 @@ impl Tr {
     /// its zone, as a person says it.
     pub fn date_time(&self, z: &jiff::Zoned) -> String {
         self.fmt("date.at", &[("date", &self.long_date(z.date())), ("time", &z.strftime("%H:%M").to_string())])
+    }
+
+    /// An audit action (`member.invited`) in words ("a invité"); None for one the list lacks.
+    pub fn audit_action(&self, action: &str) -> Option<&'static str> {
+        AUDIT_ACTIONS.iter().find(|k| k.strip_prefix("audit.did.") == Some(action)).map(|k| self.get(k))
     }
 
     /// Monday = 1 … Sunday = 7.

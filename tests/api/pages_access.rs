@@ -14,6 +14,7 @@ dual!(
     manager_of_one_location_sees_only_that_location,
     agenda_lists_exactly_the_visible_calendars,
     audit_page_shows_filters_and_pages_rows,
+    audit_page_says_who_did_what_in_words,
     explain_form_says_allowed_or_denied,
     member_page_changes_role_toggles_grants_and_status,
     locations_calendars_and_teams_through_forms,
@@ -298,13 +299,15 @@ async fn audit_page_shows_filters_and_pages_rows(app: TestApp) {
         resource(&owner, &org, &loc, &format!("Room {i}")).await;
     }
     let first = page(&owner, "/audit").await;
-    assert!(first.contains("calendar.created") && first.contains("owner@log.fr"));
+    // In words: who by name, what as a sentence, the object by name and linked.
+    assert!(first.contains("a créé l&#39;agenda") && first.contains("Olivia Owner"), "{first}");
+    assert!(first.contains(">Room 51</a>"), "the object by name, linked to its page");
     assert_eq!(first.matches("<td class=\"change\">").count(), 50, "one page of 50 rows");
     assert!(first.contains(&format!("/api/v1/orgs/{org}/audit.csv")), "CSV export link");
     let older = first.split("href=\"/audit?before=").nth(1).expect("an older-rows link");
     let cursor: String = older.chars().take_while(|c| c.is_ascii_digit()).collect();
     let second = page(&owner, &format!("/audit?before={cursor}")).await;
-    assert!(second.contains("location.created") && second.contains("org.created"), "the oldest rows");
+    assert!(second.contains("a créé le lieu") && second.contains("a créé l&#39;organisation"), "the oldest rows");
     let filtered = page(&owner, "/audit?action=location.created").await;
     assert_eq!(filtered.matches("<td class=\"change\">").count(), 1);
     assert!(filtered.contains("audit.csv?action=location.created"), "the export keeps the filters");
@@ -526,4 +529,35 @@ async fn wrong_tenant_ids_are_not_found(app: TestApp) {
         .await
         .assert(StatusCode::NOT_FOUND);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit, "another tenant changed nothing");
+}
+
+async fn audit_page_says_who_did_what_in_words(app: TestApp) {
+    let (owner, org) = owner_with_org(&app, "camille@mots.fr", "Mots").await;
+    let lyon = location(&owner, &org, "Lyon").await;
+    owner
+        .invite(
+            &org,
+            json!({"email": "manon@mots.fr", "first_name": "Manon", "last_name": "Petit", "role": "staff",
+            "grants": [{"scope": "location", "location_id": lyon, "level": "book"}]}),
+        )
+        .await;
+    let manon = owner.org_get(&org, "/members").await.json();
+    let manon = crate::helpers::id_where(&manon, "email", "manon@mots.fr");
+    let html = page(&owner, "/audit").await;
+    // "Olivia Owner a invité Manon Petit comme collaborateur", the member linked.
+    let row = html.split("<tr>").find(|r| r.contains("<td>a invité</td>")).unwrap_or_else(|| panic!("{html}"));
+    assert!(row.contains("Olivia Owner"), "{row}");
+    assert!(row.contains(&format!("<a href=\"/team/{manon}\">Manon Petit</a>")), "{row}");
+    assert!(row.contains("comme collaborateur"), "{row}");
+    // Times in the viewer's zone, in words; the person filter is a picker of names.
+    assert!(html.contains("lundi 2 mars 2026 à 10:00"), "{html}");
+    assert!(html.contains(">Olivia Owner</option>") && html.contains("<select id=\"f-actor\""));
+    // In English, English words.
+    owner.patch_json("/api/v1/me", json!({"language": "en"})).await.assert(StatusCode::OK);
+    let html = page(&owner, "/audit").await;
+    let row = html.split("<tr>").find(|r| r.contains("<td>invited</td>")).unwrap_or_else(|| panic!("{html}"));
+    assert!(row.contains("as staff") && row.contains("Manon Petit"), "{row}");
+    // The CSV keeps the raw values.
+    let csv = owner.get(&format!("/api/v1/orgs/{org}/audit.csv?action=member.invited")).await.text();
+    assert!(csv.contains("member.invited") && csv.contains("membership"), "{csv}");
 }

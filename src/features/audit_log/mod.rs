@@ -6,6 +6,7 @@ pub mod api;
 pub mod pages;
 pub mod repo;
 pub mod service;
+mod words;
 
 use crate::http::routes::{Guard, Routes, get};
 

@@ -2,11 +2,14 @@
 //! sequence number, with a link to the CSV export of the same rows. What the reader may see
 //! is decided by `service::visibility`.
 
-use super::service::{self, AuditRow, Filter};
+use super::{
+    service::{self, AuditRow, Filter},
+    words,
+};
 use crate::features::prelude::*;
 use crate::{
     features::{accounts::pages::viewer_zone, clients::personal},
-    http::pages::{local_time, query_string},
+    http::pages::query_string,
 };
 use askama::Template;
 use axum::extract::Query;
@@ -35,11 +38,15 @@ struct Line {
     actor: String,
     /// The rows of the same actor / the same object (empty when there is none).
     actor_href: String,
+    /// What was done, in words ("a invité"), the role given when there is one.
     action: String,
-    object_type: String,
-    object_id: String,
+    detail: String,
+    /// The object by name (its kind's code when it has none left), its page when it has one.
+    object: String,
+    object_page: String,
     object_href: String,
-    change: String,
+    /// The changed fields, "field: before → after".
+    changes: Vec<String>,
 }
 
 #[derive(Template)]
@@ -54,6 +61,8 @@ struct AuditPage {
     newest: Option<String>,
     csv: String,
     zone: String,
+    /// The person filter: members with an account, by name.
+    people: Vec<crate::http::pages::Opt>,
 }
 
 /// Midnight at the start of `date` in `zone`, as epoch milliseconds.
@@ -91,6 +100,10 @@ fn compact_change(before: Option<&str>, after: Option<&str>) -> String {
                 }
             }
             parts.join("; ")
+        }
+        // A creation: its plain fields, one by one (nested values shortened).
+        (None, Some(Value::Object(a))) => {
+            a.iter().map(|(k, v)| format!("{k}: {}", short(v))).collect::<Vec<_>>().join("; ")
         }
         (None, Some(a)) => format!("→ {a}"),
         (Some(b), None) => format!("{b} →"),
@@ -165,29 +178,36 @@ pub async fn page(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<A
         "" => format!("/api/v1/orgs/{}/audit.csv", scope.org_id()),
         q => format!("/api/v1/orgs/{}/audit.csv?{q}", scope.org_id()),
     };
+    let names = words::Names::load(&state, &scope).await.or_page(&ctx)?;
     Ok(render(&AuditPage {
+        people: names.people().into_iter().map(|(v, l)| crate::http::pages::Opt::new(v, l)).collect(),
         lines: rows
             .iter()
             .map(|r| Line {
-                at: local_time(r.at, &zone),
-                actor: actor_text(t, r),
+                at: t.date_time(&crate::clock::from_ms(r.at).to_zoned(zone.clone())),
+                actor: names.actor(r).unwrap_or_else(|| actor_text(t, r)),
                 actor_href: r
                     .actor_id
                     .as_deref()
                     .map(|a| format!("/audit?{}", query_string(&[("actor_id", a)])))
                     .unwrap_or_default(),
-                action: r.action.clone(),
-                object_type: r.object_type.clone(),
-                object_id: r.object_id.clone().unwrap_or_default(),
+                action: words::action(t, r),
+                detail: words::detail(t, r).unwrap_or_default(),
+                object: names.object(r).unwrap_or_else(|| r.object_type.clone()),
+                object_page: words::object_href(r).unwrap_or_default(),
                 object_href: r
                     .object_id
                     .as_deref()
                     .map(|o| format!("/audit?{}", query_string(&[("object_type", &r.object_type), ("object_id", o)])))
                     .unwrap_or_default(),
                 // The reader's language for values they may not see or that were erased.
-                change: compact_change(r.before_json.as_deref(), r.after_json.as_deref())
+                changes: compact_change(r.before_json.as_deref(), r.after_json.as_deref())
                     .replace(personal::MASKED, t.get("audit.masked"))
-                    .replace(personal::ERASED, t.get("audit.erased")),
+                    .replace(personal::ERASED, t.get("audit.erased"))
+                    .split("; ")
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             })
             .collect(),
         from_error: !q.from.trim().is_empty() && from.is_none(),
@@ -208,7 +228,8 @@ mod tests {
     #[test]
     fn changes_are_compact() {
         assert_eq!(compact_change(Some(r#"{"name":"A","x":1}"#), Some(r#"{"name":"B","x":1}"#)), "name: A → B");
-        assert_eq!(compact_change(None, Some(r#"{"a":1}"#)), r#"→ {"a":1}"#);
+        assert_eq!(compact_change(None, Some(r#"{"a":1,"b":"x"}"#)), "a: 1; b: x");
+        assert_eq!(compact_change(None, Some("3")), "→ 3");
         assert_eq!(compact_change(Some(r#"{"a":1}"#), Some(r#"{}"#)), "a: 1 → ∅");
         assert_eq!(compact_change(None, None), "");
         assert!(compact_change(None, Some(&format!("\"{}\"", "x".repeat(500)))).chars().count() <= 161);
