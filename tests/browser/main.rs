@@ -330,3 +330,121 @@ fn a_client_books_staff_moves_it_in_the_week_view_and_the_manage_link_cancels_it
     });
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Seed 000, the owner's part, from a person's chair: sign up, confirm the address from the
+/// mail in the same browser, and open the business from the home page's checklist alone
+/// (no API call): organisation, location, calendar, working hours, a service offered on the
+/// calendar; then the booking link the home page gives works for a visitor.
+#[test]
+fn an_owner_opens_the_business_from_the_checklist_alone() {
+    let Some(mut b) = Browser::launch("Europe/Paris") else { return };
+    let dir = scratch();
+    let maildir = dir.join("maildir");
+    let smtp_port = free_port();
+    let Some(_smtp) = start_smtp(smtp_port, &maildir) else { return };
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let db = format!("sqlite://{}?mode=rwc", dir.join("creneau.db").display());
+    let (server, _) = binary::serve(
+        bin(&dir, &base, &db)
+            .arg("serve")
+            .env("CRENEAU_LISTEN", format!("127.0.0.1:{port}"))
+            .env("CRENEAU_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}")),
+    );
+    let _server = Proc(server);
+    wait_port(port, "creneau");
+    let step_done = |b: &mut Browser, n: usize| {
+        b.eval(&format!("document.querySelectorAll('.steps-list li')[{n}].classList.contains('done')")) == json!(true)
+    };
+
+    // Sign up on the page; the confirmation link arrives by mail.
+    b.goto(&format!("{base}/signup"));
+    fill(&mut b, "#first_name", "Camille");
+    fill(&mut b, "#last_name", "Dupont");
+    fill(&mut b, "#email", "camille@salon.test");
+    fill(&mut b, "#password", PASSWORD);
+    click(&mut b, "form[action='/signup'] button[type=submit]", "the sign-up");
+    let verify_prefix = format!("{base}/verify?token=");
+    let mail = wait_mail(&maildir, "camille@salon.test", "the confirmation link", |m| m.contains(&verify_prefix));
+    let token: String = mail
+        .split(&verify_prefix)
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    b.goto(&format!("{verify_prefix}{token}"));
+    click(&mut b, "form[action='/verify'] button[type=submit]", "the address confirmed");
+    // Signed in at once, on the checklist.
+    assert!(b.text().contains("bienvenue") || b.text().contains("welcome"), "{}", b.text());
+    assert_eq!(b.eval("document.querySelectorAll('.steps-list li').length"), json!(7));
+    b.screenshot("checklist-start");
+
+    // 1. The organisation, from the first step's link.
+    click(&mut b, ".steps-list li:nth-child(1) a", "the organisations page");
+    fill(&mut b, "#name", "Salon Camille");
+    click(&mut b, "form[action='/orgs'] button[type=submit]", "the organisation created");
+    b.goto(&format!("{base}/"));
+    assert!(step_done(&mut b, 0), "{}", b.text());
+    // 2. A location.
+    click(&mut b, ".steps-list li:nth-child(2) a", "the locations page");
+    fill(&mut b, "#name", "Salon Camille Lyon");
+    fill(&mut b, "#address", "2 rue Mercière, 69002 Lyon");
+    click(&mut b, "form[action='/locations'] button[type=submit]", "the location created");
+    // 3. A calendar, from the location's page the checklist links to.
+    b.goto(&format!("{base}/"));
+    assert!(step_done(&mut b, 1));
+    click(&mut b, ".steps-list li:nth-child(3) a", "the location's page");
+    fill(&mut b, "#cal-name", "Camille");
+    b.eval("document.querySelector('#cal-kind').value = 'resource'");
+    b.act("document.querySelector('#cal-name').form.submit()", "the calendar created");
+    // 4. Working hours: Tuesday to Saturday, 09:00–12:00 and 14:00–19:00, by copying Tuesday.
+    b.goto(&format!("{base}/"));
+    assert!(step_done(&mut b, 2));
+    click(&mut b, ".steps-list li:nth-child(4) a", "the hours page");
+    fill(&mut b, "#d2-s1", "09:00");
+    fill(&mut b, "#d2-e1", "12:00");
+    fill(&mut b, "#d2-s2", "14:00");
+    fill(&mut b, "#d2-e2", "19:00");
+    b.eval("document.querySelector('#copy_from').value = '2'");
+    for d in 3..=6 {
+        b.eval(&format!("document.querySelector('input[name=copy_to][value=\"{d}\"]').checked = true"));
+    }
+    b.screenshot("hours-editor");
+    click(&mut b, "button[name=action][value=copy]", "the hours saved");
+    assert!(b.text().contains("Horaires enregistrés") || b.text().contains("Working hours saved"), "{}", b.text());
+    // 5. A service, priced the French way.
+    b.goto(&format!("{base}/"));
+    assert!(step_done(&mut b, 3));
+    click(&mut b, ".steps-list li:nth-child(5) a", "the services page");
+    fill(&mut b, "#name", "Coupe femme");
+    fill(&mut b, "#length_min", "45");
+    fill(&mut b, "#price", "45,50");
+    click(&mut b, "form[action='/services'] button[type=submit]", "the service created");
+    // 6. Offered on the calendar, from the service's page.
+    b.goto(&format!("{base}/"));
+    assert!(step_done(&mut b, 4));
+    click(&mut b, ".steps-list li:nth-child(6) a", "the service's page");
+    b.eval("document.querySelector('input[name=calendar]').checked = true");
+    click(&mut b, "form[action$='/calendars'] button[type=submit]", "the service offered");
+    // Every step done: the checklist gives way to the link to share.
+    b.goto(&format!("{base}/"));
+    assert_eq!(b.eval("document.querySelectorAll('.steps-list li').length"), json!(0), "{}", b.text());
+    let link = b.eval("document.querySelector('#booking-link').href").as_str().unwrap().to_string();
+    assert_eq!(link, format!("{base}/book/salon-camille-lyon"));
+    b.screenshot("home-ready");
+
+    // 7. The link works: a visitor sees the service, its price, and times.
+    b.call("Network.clearBrowserCookies", json!({}));
+    b.goto(&link);
+    let page = b.text();
+    // The visitor's browser speaks English: the price is written its way.
+    assert!(page.contains("Coupe femme") && (page.contains("€45.50") || page.contains("45,50")), "{page}");
+    assert!(!page.contains("Se connecter") && !page.contains("Log in"), "the business's page: {page}");
+    click(&mut b, "a.choice", "the service is chosen");
+    b.wait_for("document.querySelectorAll('a.choice').length > 0", "the person step");
+    b.act("document.querySelectorAll('a.choice')[0].click()", "the slot step");
+    b.wait_for("document.querySelectorAll('a.slot').length > 0", "times offered");
+    b.screenshot("visitor-times");
+    let _ = std::fs::remove_dir_all(&dir);
+}
