@@ -13,12 +13,6 @@ dual!(
     client_pages_follow_the_client_list_right,
 );
 
-async fn page(c: &Client<'_>, path: &str) -> String {
-    let r = c.get(path).await;
-    r.assert(StatusCode::OK);
-    r.text()
-}
-
 /// Client ids the page links to, in order (the directory's rows, a page's duplicates).
 fn linked_clients(html: &str) -> Vec<String> {
     html.split("<a href=\"/clients/").skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect()
@@ -73,12 +67,12 @@ async fn the_directory_finds_shows_merges_exports_and_erases(app: TestApp) {
     owner.post_json(&format!("/api/v1/orgs/{org}/bookings/{missed}/no-show"), json!({})).await.assert(StatusCode::OK);
     let dup_booking = booking(&owner, &org, &cal, "2026-03-10T09:00:00Z", json!(dup)).await;
     // Search by name, address and phone.
-    assert_eq!(linked_clients(&page(&owner, "/clients?q=martin").await), std::slice::from_ref(&ana));
-    assert_eq!(linked_clients(&page(&owner, "/clients?q=bruno%40").await), std::slice::from_ref(&other));
-    let by_phone = linked_clients(&page(&owner, "/clients?q=%2B336123").await);
+    assert_eq!(linked_clients(&owner.page("/clients?q=martin").await), std::slice::from_ref(&ana));
+    assert_eq!(linked_clients(&owner.page("/clients?q=bruno%40").await), std::slice::from_ref(&other));
+    let by_phone = linked_clients(&owner.page("/clients?q=%2B336123").await);
     assert_eq!(by_phone.len(), 2, "both records hold the number");
     // Her page: history, visits, frequency, no-shows, the duplicate suggested.
-    let html = page(&owner, &format!("/clients/{ana}")).await;
+    let html = owner.page(&format!("/clients/{ana}")).await;
     for id in past.iter().chain([&missed]) {
         assert!(html.contains(&format!("/bookings/{id}")), "history lists {id}");
     }
@@ -108,7 +102,7 @@ async fn the_directory_finds_shows_merges_exports_and_erases(app: TestApp) {
     assert!(
         owner.org_get(&org, &format!("/clients/{ana}")).await.json()["notes"].as_str().unwrap().contains("ammoniaque")
     );
-    assert!(!page(&owner, &format!("/clients/{ana}")).await.contains("Doublons possibles"));
+    assert!(!owner.page(&format!("/clients/{ana}")).await.contains("Doublons possibles"));
     // Export: a JSON file of everything held.
     let r = owner.get(&format!("/clients/{ana}/export")).await;
     r.assert(StatusCode::OK);
@@ -120,7 +114,7 @@ async fn the_directory_finds_shows_merges_exports_and_erases(app: TestApp) {
     assert!(r.text().contains("Cochez la case"));
     assert_eq!(owner.org_get(&org, &format!("/clients/{ana}")).await.json()["last_name"], "Martin");
     owner.post_form(&format!("/clients/{ana}/erase"), &[("confirm", "yes")]).await.redirected("/clients?done=erased");
-    assert!(linked_clients(&page(&owner, "/clients?q=martin").await).is_empty());
+    assert!(linked_clients(&owner.page("/clients?q=martin").await).is_empty());
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'client.erased'").await, 1);
 }
 
@@ -184,7 +178,7 @@ async fn client_pages_follow_the_client_list_right(app: TestApp) {
     booking(&owner, &org, &cal_s, "2026-03-03T09:00:00Z", json!(sam)).await;
     // Staff without the client list: no section, no page.
     let (staff, _) = owner.join(&org, "staff@droits.fr", json!({"role": "staff"})).await;
-    assert!(!page(&staff, "/agenda").await.contains("href=\"/clients\""));
+    assert!(!staff.page("/agenda").await.contains("href=\"/clients\""));
     staff.get("/clients").await.assert(StatusCode::FORBIDDEN);
     staff.get(&format!("/clients/{ana}")).await.assert(StatusCode::FORBIDDEN);
     let audit = app.count("SELECT COUNT(*) FROM audit_log").await;
@@ -200,10 +194,10 @@ async fn client_pages_follow_the_client_list_right(app: TestApp) {
     let grant = json!({"role": "manager", "grants": [{"scope": "location", "location_id": nord, "level": "manage"}]});
     let (mgr, _) = owner.join(&org, "mgr@droits.fr", grant).await;
     let audit = app.count("SELECT COUNT(*) FROM audit_log").await;
-    assert!(page(&mgr, "/agenda").await.contains("href=\"/clients\""));
-    assert_eq!(linked_clients(&page(&mgr, "/clients").await), std::slice::from_ref(&ana));
+    assert!(mgr.page("/agenda").await.contains("href=\"/clients\""));
+    assert_eq!(linked_clients(&mgr.page("/clients").await), std::slice::from_ref(&ana));
     mgr.get(&format!("/clients/{sam}")).await.assert(StatusCode::NOT_FOUND);
-    let html = page(&mgr, &format!("/clients/{ana}")).await;
+    let html = mgr.page(&format!("/clients/{ana}")).await;
     assert!(html.contains(&format!("action=\"/clients/{ana}\"")), "the manager edits Nord's client");
     assert!(!html.contains("/erase\""), "erasure is for who holds the list organisation-wide");
     mgr.post_form(&format!("/clients/{ana}/erase"), &[("confirm", "yes")]).await.assert(StatusCode::FORBIDDEN);
@@ -220,6 +214,6 @@ async fn client_pages_follow_the_client_list_right(app: TestApp) {
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
     }
-    assert!(linked_clients(&page(&stranger, "/clients").await).is_empty());
+    assert!(linked_clients(&stranger.page("/clients").await).is_empty());
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit);
 }

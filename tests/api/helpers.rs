@@ -351,6 +351,14 @@ impl Client<'_> {
         self.request(Method::DELETE, path, None).await
     }
 
+    /// A page that must render: 200 and HTML; its text.
+    pub async fn page(&self, path: &str) -> String {
+        let r = self.get(path).await;
+        r.assert(StatusCode::OK);
+        assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/html")), "{path} is not a page");
+        r.text()
+    }
+
     /// Submit a form as a browser would: the CSRF token from the cookie (fetched with a GET
     /// first when the jar has none) goes into `_csrf`.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Resp {

@@ -29,14 +29,6 @@ async fn resource(c: &Client<'_>, org: &str, loc: &str, name: &str) -> String {
     c.create(org, "/calendars", json!({"location_id": loc, "name": name})).await
 }
 
-/// A page that must render: 200 and HTML.
-async fn page(c: &Client<'_>, path: &str) -> String {
-    let r = c.get(path).await;
-    r.assert(StatusCode::OK);
-    assert!(r.header("content-type").unwrap().starts_with("text/html"), "{path}");
-    r.text()
-}
-
 /// The option values of the `<select id="…">` in `html`.
 fn options_of(html: &str, select_id: &str) -> Vec<String> {
     let start = html.find(&format!("<select id=\"{select_id}\"")).unwrap_or_else(|| panic!("no select {select_id}"));
@@ -60,7 +52,7 @@ async fn owner_invites_through_the_form(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@form.fr", "Form").await;
     let loc = location(&owner, &org, "Centre").await;
     let room = resource(&owner, &org, &loc, "Room").await;
-    let form = page(&owner, "/team/invite").await;
+    let form = owner.page("/team/invite").await;
     assert!(form.contains("name=\"_csrf\""));
     assert_eq!(options_of(&form, "role"), ["owner", "administrator", "manager", "staff", "assistant"]);
     assert_eq!(form.matches("name=\"toggle_").count(), 8, "one checkbox per toggle");
@@ -90,9 +82,9 @@ async fn owner_invites_through_the_form(app: TestApp) {
         )
         .await;
     let to = r.redirected("/team/");
-    let detail = page(&owner, &to).await;
+    let detail = owner.page(&to).await;
     assert!(detail.contains("sam@form.fr") && detail.contains("role=\"status\""), "confirmation shown");
-    assert!(page(&owner, "/team").await.contains("sam@form.fr"));
+    assert!(owner.page("/team").await.contains("sam@form.fr"));
     let mail = app.last_mail_to("sam@form.fr").await;
     assert!(mail.text.contains("/invitations/accept?token="));
     let members = owner.org_get(&org, "/members").await.json();
@@ -138,7 +130,7 @@ async fn invitee_registers_through_the_invitation_page(app: TestApp) {
     let accounts = app.count("SELECT COUNT(*) FROM accounts").await;
     // Following the link shows the invitation and a registration form, and changes nothing.
     for _ in 0..2 {
-        let text = page(&visitor, &format!("/invitations/accept?token={token}")).await;
+        let text = visitor.page(&format!("/invitations/accept?token={token}")).await;
         assert!(text.contains("Régie") && text.contains("new@reg.fr"), "{text}");
         assert!(text.contains("action=\"/invitations/register\"") && text.contains("value=\"Nina\""));
     }
@@ -173,7 +165,7 @@ async fn invitee_registers_through_the_invitation_page(app: TestApp) {
         .await;
     assert_eq!(r.redirected("/"), "/");
     assert!(r.header("set-cookie").unwrap().contains("creneau_session="), "logged in");
-    let home = page(&visitor, "/").await;
+    let home = visitor.page("/").await;
     assert!(home.contains("Nina Neuve") && home.contains("Régie"), "{home}");
     assert!(home.contains("href=\"/agenda\""), "the organisation's sections are in the navigation");
     assert_eq!(membership_status(&app, "new@reg.fr").await, "active");
@@ -193,22 +185,22 @@ async fn existing_account_accepts_through_the_invitation_page(app: TestApp) {
         .await;
     let link = format!("/invitations/accept?token={token}");
     // Not signed in: log in first, and come back to the link.
-    let anon = page(&app.client(), &link).await;
+    let anon = app.client().page(&link).await;
     assert!(anon.contains("/login?next=%2Finvitations%2Faccept%3Ftoken%3D"), "{anon}");
     assert!(!anon.contains("action=\"/invitations/register\""));
     // Signed in with another address: explained, with a way to log out.
-    let wrong = page(&other, &link).await;
+    let wrong = other.page(&link).await;
     assert!(wrong.contains("other@acc.fr") && wrong.contains("action=\"/logout\""), "{wrong}");
     assert!(!wrong.contains("action=\"/invitations/accept\""));
     other.post_form("/invitations/accept", &[("token", &token)]).await.assert(StatusCode::FORBIDDEN);
     // The invited account accepts.
-    let mine = page(&bea, &link).await;
+    let mine = bea.page(&link).await;
     assert!(mine.contains("action=\"/invitations/accept\""));
     assert_eq!(membership_status(&app, "bea@acc.fr").await, "invited", "GET changed nothing");
     let r = bea.post_form("/invitations/accept", &[("token", &token)]).await;
     assert_eq!(r.redirected("/"), "/");
     assert_eq!(membership_status(&app, "bea@acc.fr").await, "active");
-    assert!(page(&bea, "/").await.contains("Acc"));
+    assert!(bea.page("/").await.contains("Acc"));
 }
 
 async fn staff_without_user_management_gets_403_on_the_team_page(app: TestApp) {
@@ -228,15 +220,15 @@ async fn staff_without_user_management_gets_403_on_the_team_page(app: TestApp) {
     r.assert(StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 2, "nothing created");
     // The sections they may not open are not offered.
-    let home = page(&sam, "/agenda").await;
+    let home = sam.page("/agenda").await;
     assert!(
         home.contains("href=\"/locations\"") && !home.contains("href=\"/team\"") && !home.contains("href=\"/audit\"")
     );
     // Their own page opens, read-only.
-    let me = page(&sam, &format!("/team/{sam_id}")).await;
+    let me = sam.page(&format!("/team/{sam_id}")).await;
     assert!(me.contains("sam@staff.fr") && !me.contains(&format!("action=\"/team/{sam_id}/grants\"")));
     // And the owner's page sees everything.
-    let owners = page(&owner, "/team").await;
+    let owners = owner.page("/team").await;
     assert!(owners.contains("href=\"/team/invite\"") && owners.contains("sam@staff.fr"));
 }
 
@@ -245,11 +237,11 @@ async fn manager_of_one_location_sees_only_that_location(app: TestApp) {
     let paris = location(&owner, &org, "Paris").await;
     let lyon = location(&owner, &org, "Lyon").await;
     let (mia, _) = owner.join(&org, "mia@chain.fr", role_with("manager", [in_location(&paris, "manage")])).await;
-    let list = page(&mia, "/locations").await;
+    let list = mia.page("/locations").await;
     assert!(list.contains(&format!("/locations/{paris}")) && !list.contains(&format!("/locations/{lyon}")));
     assert!(!list.contains("Lyon"), "{list}");
     assert!(!list.contains("action=\"/locations\""), "no creation form without the organisation-wide right");
-    let own = page(&mia, &format!("/locations/{paris}")).await;
+    let own = mia.page(&format!("/locations/{paris}")).await;
     assert!(own.contains(&format!("action=\"/locations/{paris}\"")), "the manager edits their location");
     let other = mia.get(&format!("/locations/{lyon}")).await;
     other.assert(StatusCode::NOT_FOUND);
@@ -258,7 +250,7 @@ async fn manager_of_one_location_sees_only_that_location(app: TestApp) {
     let lyon_now = owner.org_get(&org, &format!("/locations/{lyon}")).await.json();
     assert_eq!(lyon_now["name"], "Lyon");
     // The owner sees both and may create.
-    let all = page(&owner, "/locations").await;
+    let all = owner.page("/locations").await;
     assert!(all.contains("Paris") && all.contains("Lyon") && all.contains("action=\"/locations\""));
 }
 
@@ -273,7 +265,7 @@ async fn agenda_lists_exactly_the_visible_calendars(app: TestApp) {
         .join(&org, "asa@agenda.fr", role_with("assistant", [in_calendar(&a2, "book"), in_calendar(&b1, "view")]))
         .await;
     for (who, want) in [(&owner, vec![&a1, &a2, &b1]), (&asa, vec![&a2, &b1])] {
-        let html = page(who, "/agenda").await;
+        let html = who.page("/agenda").await;
         let shown = options_of(&html, "agenda-calendar");
         let api = ids(&who.org_get(&org, "/calendars").await.json());
         assert_eq!(shown, api, "the drop-down is the API's list");
@@ -284,11 +276,11 @@ async fn agenda_lists_exactly_the_visible_calendars(app: TestApp) {
         assert_eq!(sorted, want);
         assert!(html.contains("data-autosubmit") && html.contains("class=\"js-hide\""), "works with and without JS");
     }
-    let chosen = page(&asa, &format!("/agenda?calendar={b1}")).await;
+    let chosen = asa.page(&format!("/agenda?calendar={b1}")).await;
     assert!(chosen.contains("B one") && chosen.contains("consultation"), "name and access level: {chosen}");
     asa.get(&format!("/agenda?calendar={a1}")).await.assert(StatusCode::NOT_FOUND);
     asa.get(&format!("/calendars/{a1}")).await.assert(StatusCode::NOT_FOUND);
-    let settings = page(&asa, &format!("/calendars/{a2}")).await;
+    let settings = asa.page(&format!("/calendars/{a2}")).await;
     assert!(!settings.contains(&format!("action=\"/calendars/{a2}\"")), "booking access does not manage settings");
 }
 
@@ -298,7 +290,7 @@ async fn audit_page_shows_filters_and_pages_rows(app: TestApp) {
     for i in 0..52 {
         resource(&owner, &org, &loc, &format!("Room {i}")).await;
     }
-    let first = page(&owner, "/audit").await;
+    let first = owner.page("/audit").await;
     // In words: who by name, what as a sentence, the object by name and linked.
     assert!(first.contains("a créé l&#39;agenda") && first.contains("Olivia Owner"), "{first}");
     assert!(first.contains(">Room 51</a>"), "the object by name, linked to its page");
@@ -306,18 +298,18 @@ async fn audit_page_shows_filters_and_pages_rows(app: TestApp) {
     assert!(first.contains(&format!("/api/v1/orgs/{org}/audit.csv")), "CSV export link");
     let older = first.split("href=\"/audit?before=").nth(1).expect("an older-rows link");
     let cursor: String = older.chars().take_while(|c| c.is_ascii_digit()).collect();
-    let second = page(&owner, &format!("/audit?before={cursor}")).await;
+    let second = owner.page(&format!("/audit?before={cursor}")).await;
     assert!(second.contains("a créé le lieu") && second.contains("a créé l&#39;organisation"), "the oldest rows");
-    let filtered = page(&owner, "/audit?action=location.created").await;
+    let filtered = owner.page("/audit?action=location.created").await;
     assert_eq!(filtered.matches("<td class=\"change\">").count(), 1);
     assert!(filtered.contains("audit.csv?action=location.created"), "the export keeps the filters");
-    let dated = page(&owner, "/audit?from=2026-03-02&to=2026-03-02").await;
+    let dated = owner.page("/audit?from=2026-03-02&to=2026-03-02").await;
     assert_eq!(dated.matches("<td class=\"change\">").count(), 50);
     assert!(dated.contains("from=2026-03-01T23%3A00%3A00Z"), "dates in the viewer's zone (Paris)");
-    let empty = page(&owner, "/audit?from=2026-04-01").await;
+    let empty = owner.page("/audit?from=2026-04-01").await;
     assert_eq!(empty.matches("<td class=\"change\">").count(), 0);
     // A wrong date is said, not fatal.
-    assert!(page(&owner, "/audit?from=yesterday").await.contains("aria-invalid=\"true\""));
+    assert!(owner.page("/audit?from=yesterday").await.contains("aria-invalid=\"true\""));
     // The CSV link works for the same session.
     let csv = owner.get(&format!("/api/v1/orgs/{org}/audit.csv?action=location.created")).await;
     csv.assert(StatusCode::OK);
@@ -330,23 +322,23 @@ async fn explain_form_says_allowed_or_denied(app: TestApp) {
     let cal = resource(&owner, &org, &loc, "Cabine").await;
     let other = resource(&owner, &org, &loc, "Hidden").await;
     let (_, asa) = owner.join(&org, "asa@why.fr", role_with("assistant", [in_calendar(&cal, "book")])).await;
-    let detail = page(&owner, &format!("/team/{asa}")).await;
+    let detail = owner.page(&format!("/team/{asa}")).await;
     assert!(options_of(&detail, "explain-object").contains(&format!("calendar:{cal}")));
     assert_eq!(options_of(&detail, "explain-action").len(), 32);
-    let yes = page(&owner, &format!("/team/{asa}?action=create_booking&object=calendar:{cal}")).await;
+    let yes = owner.page(&format!("/team/{asa}?action=create_booking&object=calendar:{cal}")).await;
     assert!(yes.contains("Autorisé") && !yes.contains("Refusé"), "{yes}");
-    let no = page(&owner, &format!("/team/{asa}?action=delete_booking&object=calendar:{cal}")).await;
+    let no = owner.page(&format!("/team/{asa}?action=delete_booking&object=calendar:{cal}")).await;
     assert!(no.contains("Refusé") && !no.contains("Autorisé"), "{no}");
     owner.patch_json("/api/v1/me", json!({"language": "en"})).await.assert(StatusCode::OK);
-    let en = page(&owner, &format!("/team/{asa}?action=view_calendar&object=calendar:{other}")).await;
+    let en = owner.page(&format!("/team/{asa}?action=view_calendar&object=calendar:{other}")).await;
     assert!(en.contains("Denied") && en.contains("nothing this member holds covers this object"), "{en}");
-    let en = page(&owner, &format!("/team/{asa}?action=view_location&object=location:{loc}")).await;
+    let en = owner.page(&format!("/team/{asa}?action=view_location&object=location:{loc}")).await;
     assert!(en.contains("Allowed"), "{en}");
     // Preview: exactly the calendar the assistant sees.
     let preview = en.split("id=\"preview-h\"").nth(1).unwrap();
     assert!(preview.contains("Cabine") && !preview.contains("Hidden"), "{preview}");
     // An unknown object is said on the page.
-    let odd = page(&owner, &format!("/team/{asa}?action=view_calendar&object=calendar:nope")).await;
+    let odd = owner.page(&format!("/team/{asa}?action=view_calendar&object=calendar:nope")).await;
     assert!(odd.contains("not visible to you"), "{odd}");
 }
 
@@ -355,7 +347,7 @@ async fn member_page_changes_role_toggles_grants_and_status(app: TestApp) {
     let loc = location(&owner, &org, "L").await;
     let cal = resource(&owner, &org, &loc, "Desk").await;
     let (_, id) = owner.join(&org, "eve@edit.fr", json!({"role": "staff"})).await;
-    let detail = page(&owner, &format!("/team/{id}")).await;
+    let detail = owner.page(&format!("/team/{id}")).await;
     assert!(
         detail.contains(&format!("action=\"/team/{id}/block\""))
             && detail.contains(&format!("action=\"/team/{id}/remove\""))
@@ -389,11 +381,11 @@ async fn member_page_changes_role_toggles_grants_and_status(app: TestApp) {
     assert_eq!(grants.as_array().unwrap().len(), 1);
     assert_eq!(grants[0]["location_id"], loc.as_str());
     assert_eq!(grants[0]["level"], "manage");
-    assert!(page(&owner, &format!("/team/{id}")).await.contains("<option value=\"manage\" selected>"));
+    assert!(owner.page(&format!("/team/{id}")).await.contains("<option value=\"manage\" selected>"));
     // Block, unblock, remove.
     owner.post_form(&format!("/team/{id}/block"), &[]).await.redirected(&format!("/team/{id}?done=blocked"));
     assert_eq!(membership_status(&app, "eve@edit.fr").await, "blocked");
-    let blocked = page(&owner, &format!("/team/{id}")).await;
+    let blocked = owner.page(&format!("/team/{id}")).await;
     assert!(blocked.contains(&format!("action=\"/team/{id}/unblock\"")));
     // Blocking twice is a readable conflict.
     owner.post_form(&format!("/team/{id}/block"), &[]).await.assert(StatusCode::CONFLICT);
@@ -447,7 +439,7 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
         owner.post_form(&format!("/locations/{loc}/calendars"), &[("name", "Fauteuil"), ("kind", "resource")]).await;
     let to = r.redirected("/calendars/");
     let cal = to.trim_start_matches("/calendars/").split('?').next().unwrap().to_string();
-    assert!(page(&owner, &format!("/locations/{loc}")).await.contains(&format!("/calendars/{cal}")));
+    assert!(owner.page(&format!("/locations/{loc}")).await.contains(&format!("/calendars/{cal}")));
     let r = calendar_settings(&owner, &cal, "30", "18:00").await;
     r.redirected(&format!("/calendars/{cal}?done=saved"));
     let c = owner.org_get(&org, &format!("/calendars/{cal}")).await.json();
@@ -474,9 +466,9 @@ async fn locations_calendars_and_teams_through_forms(app: TestApp) {
         .await;
     r.redirected(&format!("/teams/{team}?done=saved"));
     assert_eq!(ids(&asa.org_get(&org, "/calendars").await.json()), std::slice::from_ref(&cal));
-    let member_page = page(&owner, &format!("/team/{asa_id}")).await;
+    let member_page = owner.page(&format!("/team/{asa_id}")).await;
     assert!(member_page.contains("Accueil"), "the grant shows the team it comes through");
-    assert!(page(&owner, "/teams").await.contains("Accueil"));
+    assert!(owner.page("/teams").await.contains("Accueil"));
     owner.post_form(&format!("/teams/{team}/delete"), &[]).await.redirected("/teams?done=deleted");
     assert!(asa.org_get(&org, "/calendars").await.json().as_array().unwrap().is_empty());
 }
@@ -543,7 +535,7 @@ async fn audit_page_says_who_did_what_in_words(app: TestApp) {
         .await;
     let manon = owner.org_get(&org, "/members").await.json();
     let manon = crate::helpers::id_where(&manon, "email", "manon@mots.fr");
-    let html = page(&owner, "/audit").await;
+    let html = owner.page("/audit").await;
     // "Olivia Owner a invité Manon Petit comme collaborateur", the member linked.
     let row = html.split("<tr>").find(|r| r.contains("<td>a invité</td>")).unwrap_or_else(|| panic!("{html}"));
     assert!(row.contains("Olivia Owner"), "{row}");
@@ -554,7 +546,7 @@ async fn audit_page_says_who_did_what_in_words(app: TestApp) {
     assert!(html.contains(">Olivia Owner</option>") && html.contains("<select id=\"f-actor\""));
     // In English, English words.
     owner.patch_json("/api/v1/me", json!({"language": "en"})).await.assert(StatusCode::OK);
-    let html = page(&owner, "/audit").await;
+    let html = owner.page("/audit").await;
     let row = html.split("<tr>").find(|r| r.contains("<td>invited</td>")).unwrap_or_else(|| panic!("{html}"));
     assert!(row.contains("as staff") && row.contains("Manon Petit"), "{row}");
     // The CSV keeps the raw values.

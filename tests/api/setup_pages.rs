@@ -16,12 +16,6 @@ dual!(
     a_location_gets_a_short_address,
 );
 
-async fn page(c: &Client<'_>, path: &str) -> String {
-    let r = c.get(path).await;
-    r.assert(StatusCode::OK);
-    r.text()
-}
-
 /// An organisation with one Paris location and one calendar: (owner, org, calendar).
 async fn salon<'a>(app: &'a TestApp, email: &str) -> (Client<'a>, String, String) {
     let (owner, org) = owner_with_org(app, email, "Salon").await;
@@ -51,7 +45,7 @@ async fn working_hours_are_set_from_the_page(app: TestApp) {
     let (owner, org, cal) = salon(&app, "owner@hours.fr").await;
     let hours = format!("/calendars/{cal}/hours");
     // A new calendar is closed; the page says so for every day.
-    let html = page(&owner, &hours).await;
+    let html = owner.page(&hours).await;
     assert!(html.contains("name=\"d1_start\"") && html.contains("name=\"d7_end\""), "an editor for each weekday");
     // Monday with a lunch break, copied to Tuesday and Thursday in the same submission.
     let fields = [
@@ -83,11 +77,11 @@ async fn working_hours_are_set_from_the_page(app: TestApp) {
         ]
     );
     // The calendar page shows the week in words, in French.
-    let html = page(&owner, &format!("/calendars/{cal}")).await;
+    let html = owner.page(&format!("/calendars/{cal}")).await;
     assert!(html.contains("<dt>lundi</dt><dd>09:00–12:00, 14:00–18:00</dd>"), "{html}");
     assert!(html.contains("<dt>mercredi</dt><dd>Fermé</dd>"));
     // The saved rows come back in the editor.
-    let html = page(&owner, &hours).await;
+    let html = owner.page(&hours).await;
     assert!(html.contains("value=\"14:00\""));
     // Overlapping intervals and an end before its start are refused where they were typed,
     // in French, and nothing changes.
@@ -113,7 +107,7 @@ async fn working_hours_are_set_from_the_page(app: TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'calendar.hours_changed'").await, 1);
     // In English, the page speaks English.
     owner.patch_json("/api/v1/me", json!({"language": "en"})).await.assert(StatusCode::OK);
-    let html = page(&owner, &format!("/calendars/{cal}")).await;
+    let html = owner.page(&format!("/calendars/{cal}")).await;
     assert!(html.contains("<dt>Monday</dt><dd>09:00–12:00, 14:00–18:00</dd>"), "{html}");
     assert!(html.contains("<dt>Wednesday</dt><dd>Closed</dd>"));
 }
@@ -141,7 +135,7 @@ async fn date_overrides_close_a_day_or_give_it_special_hours(app: TestApp) {
     assert_eq!(weekly(&api).len(), 5, "the weekly hours stay");
     let overrides = api["overrides"].as_array().unwrap();
     assert_eq!(overrides.len(), 2);
-    let html = page(&owner, &format!("/calendars/{cal}/hours")).await;
+    let html = owner.page(&format!("/calendars/{cal}/hours")).await;
     assert!(html.contains("mardi 10 mars 2026</td><td>Fermé"), "{html}");
     assert!(html.contains("mercredi 11 mars 2026</td><td>10:00–12:00"));
     // The staff availability follows: nothing on the 10th, 10:00–12:00 on the 11th.
@@ -204,7 +198,7 @@ async fn absences_take_times_off_the_offer(app: TestApp) {
     assert!(owner.org_get(&org, &slots("2026-03-05")).await.json().as_array().unwrap().is_empty());
     assert_eq!(starts(owner.org_get(&org, &slots("2026-03-06")).await.json()), ["09:00", "11:00"]);
     // Listed with their reason, in words, in the calendar's zone.
-    let html = page(&owner, &absences).await;
+    let html = owner.page(&absences).await;
     assert!(html.contains("du mercredi 4 mars 2026 au jeudi 5 mars 2026</td><td>Arrêt maladie"), "{html}");
     assert!(html.contains("vendredi 6 mars 2026, de 10:00 à 11:00</td><td>Formation"));
     let api = owner.org_get(&org, &format!("/calendars/{cal}/unavailability")).await.json();
@@ -212,7 +206,7 @@ async fn absences_take_times_off_the_offer(app: TestApp) {
     assert_eq!(sick["start"], "2026-03-03T23:00:00Z");
     assert_eq!(sick["end"], "2026-03-05T23:00:00Z");
     // The week view shows them with their reason, apart from closed hours.
-    let week = page(&owner, &format!("/calendars/{cal}/week?date=2026-03-02")).await;
+    let week = owner.page(&format!("/calendars/{cal}/week?date=2026-03-02")).await;
     assert!(week.contains("<span class=\"cal-away-reason\">Arrêt maladie</span>"), "{week}");
     assert!(week.contains("<span class=\"cal-away-reason\">Formation</span>"));
     assert!(week.contains("cal-closed"), "closed hours keep their own look");
@@ -241,7 +235,7 @@ async fn services_are_created_priced_and_offered_from_the_pages(app: TestApp) {
     let loc =
         owner.org_get(&org, &format!("/calendars/{cal}")).await.json()["location_id"].as_str().unwrap().to_string();
     let other = owner.calendar(&org, &loc, "Bac", json!({})).await;
-    let html = page(&owner, "/services").await;
+    let html = owner.page("/services").await;
     assert!(html.contains("créez la première"), "the empty list says what to do");
     // A French price with a comma; a bad length and a bad price are said in French.
     let r = owner
@@ -268,7 +262,7 @@ async fn services_are_created_priced_and_offered_from_the_pages(app: TestApp) {
     let svc = to.trim_start_matches("/services/").split('?').next().unwrap().to_string();
     let api = owner.org_get(&org, &format!("/services/{svc}")).await.json();
     assert_eq!((api["length_min"].as_i64(), api["price_cents"].as_i64()), (Some(45), Some(4550)));
-    assert!(page(&owner, "/services").await.contains("45,50\u{a0}€"));
+    assert!(owner.page("/services").await.contains("45,50\u{a0}€"));
     // Edit every setting; the description reaches the booking page.
     let edit = [
         ("name", "Coupe femme"),
@@ -313,7 +307,7 @@ async fn services_are_created_priced_and_offered_from_the_pages(app: TestApp) {
     let mut both = vec![cal.clone(), other.clone()];
     both.sort();
     assert_eq!(ids(&owner.org_get(&org, &format!("/services/{svc}")).await.json()), both);
-    let html = page(&owner, &format!("/calendars/{other}")).await;
+    let html = owner.page(&format!("/calendars/{other}")).await;
     assert!(html.contains(&format!("value=\"{svc}\" checked")), "the calendar's toggle shows it offered");
     // Unticking on the service's page withdraws it.
     owner.post_form(&format!("/services/{svc}/calendars"), &[("calendar", &other)]).await.redirected("/services/");
@@ -321,11 +315,11 @@ async fn services_are_created_priced_and_offered_from_the_pages(app: TestApp) {
     // The public page shows the description and the French price.
     let slug = owner.org_get(&org, &format!("/locations/{loc}")).await.json()["slug"].as_str().unwrap().to_string();
     let visitor = app.client();
-    let html = page(&visitor, &format!("/book/{slug}")).await;
+    let html = visitor.page(&format!("/book/{slug}")).await;
     assert!(html.contains("Shampooing et coupe.") && html.contains("1\u{202f}200,00\u{a0}€"), "{html}");
     // English writes the price its own way.
     owner.patch_json("/api/v1/me", json!({"language": "en"})).await.assert(StatusCode::OK);
-    assert!(page(&owner, "/services").await.contains("€1,200.00"));
+    assert!(owner.page("/services").await.contains("€1,200.00"));
     // The API's answer to a toggle is the list after the change (it was the list before).
     let r = owner
         .request(axum::http::Method::PUT, &format!("/api/v1/orgs/{org}/services/{svc}/calendars/{cal}"), None)
@@ -350,9 +344,9 @@ async fn set_up_pages_refuse_low_roles_and_other_tenants(app: TestApp) {
     // Staff with booking access to the calendar: may look, may not change.
     let (staff, _) = owner.join(&org, "staff@guard.fr", role_with("staff", [in_calendar(&cal, "book")])).await;
     let audit = app.count("SELECT COUNT(*) FROM audit_log").await;
-    let html = page(&staff, &format!("/calendars/{cal}/hours")).await;
+    let html = staff.page(&format!("/calendars/{cal}/hours")).await;
     assert!(!html.contains("name=\"d1_start\""), "no editor without the right to manage the calendar");
-    assert!(!page(&staff, "/services").await.contains("action=\"/services\""), "no creation form");
+    assert!(!staff.page("/services").await.contains("action=\"/services\""), "no creation form");
     for (path, fields) in [
         (format!("/calendars/{cal}/hours"), vec![("d1_start", "09:00"), ("d1_end", "12:00")]),
         (format!("/calendars/{cal}/hours/overrides"), vec![("date", "2026-03-10"), ("kind", "closed")]),
@@ -401,6 +395,6 @@ async fn a_location_gets_a_short_address(app: TestApp) {
     let nice = owner.create(&org, "/locations", json!({"name": "Nice"})).await;
     assert_eq!(owner.org_get(&org, &format!("/locations/{nice}")).await.json()["slug"], "salon-camille-nice");
     // Its page shows the full address to share.
-    let html = page(&owner, &format!("/locations/{lyon}")).await;
+    let html = owner.page(&format!("/locations/{lyon}")).await;
     assert!(html.contains(&format!("href=\"{}/book/salon-camille-lyon\"", app.state.config.base_url)), "{html}");
 }

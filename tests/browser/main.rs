@@ -153,6 +153,12 @@ fn scratch() -> PathBuf {
     d
 }
 
+/// Today in Paris by the machine's clock: the served binary runs on the real clock.
+#[allow(clippy::disallowed_methods)]
+fn today_in_paris() -> jiff::civil::Date {
+    jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::get("Europe/Paris").unwrap()).date()
+}
+
 /// Set a field's value the way typing does (input events fire).
 fn fill(b: &mut Browser, selector: &str, value: &str) {
     b.eval(&format!(
@@ -170,46 +176,81 @@ fn click(b: &mut Browser, selector: &str, what: &str) {
     );
 }
 
+/// A running `creneau serve` on a fresh SQLite file with a real SMTP listener: what each
+/// journey starts from. `None` (skip) only outside CI when aiosmtpd is missing.
+struct App {
+    dir: PathBuf,
+    maildir: PathBuf,
+    base: String,
+    db: String,
+    _smtp: Proc,
+    _server: Option<Proc>,
+}
+
+impl App {
+    fn start() -> Option<App> {
+        let dir = scratch();
+        let maildir = dir.join("maildir");
+        let smtp_port = free_port();
+        let smtp = start_smtp(smtp_port, &maildir)?;
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let db = format!("sqlite://{}?mode=rwc", dir.join("creneau.db").display());
+        let mut app = App { dir, maildir, base, db, _smtp: smtp, _server: None };
+        app.serve(port, smtp_port);
+        Some(app)
+    }
+
+    fn serve(&mut self, port: u16, smtp_port: u16) {
+        let (server, _) = binary::serve(
+            bin(&self.dir, &self.base, &self.db)
+                .arg("serve")
+                .env("CRENEAU_LISTEN", format!("127.0.0.1:{port}"))
+                .env("CRENEAU_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}")),
+        );
+        self._server = Some(Proc(server));
+        wait_port(port, "creneau");
+    }
+
+    /// The operator's `create-owner`, the password chosen through its link, then the login
+    /// page: the owner is signed in. Returns the organisation's id.
+    fn owner_signs_in(&self, b: &mut Browser, email: &str, org: &str) -> String {
+        let out = bin(&self.dir, &self.base, &self.db)
+            .args(["create-owner", "--email", email, "--org", org])
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&out.stdout).to_string();
+        let link =
+            out.lines().find(|l| l.starts_with(&self.base)).unwrap_or_else(|| panic!("no link in {out}")).to_string();
+        let org = out.split("organisation ").nth(1).and_then(|r| r.split(' ').next()).unwrap().to_string();
+        b.goto(&link);
+        fill(b, "#password", PASSWORD);
+        fill(b, "#password_confirm", PASSWORD);
+        click(b, "form[action='/reset'] button[type=submit]", "the password is set");
+        b.goto(&format!("{}/login", self.base));
+        fill(b, "#email", email);
+        fill(b, "#password", PASSWORD);
+        click(b, "form[action='/login'] button[type=submit]", "logged in");
+        assert!(!b.url().contains("/login"), "still on the login page: {}", b.text());
+        org
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self._server.take();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 #[test]
 fn a_client_books_staff_moves_it_in_the_week_view_and_the_manage_link_cancels_it() {
     let Some(mut b) = Browser::launch("Europe/Paris") else { return };
-    let dir = scratch();
-    let maildir = dir.join("maildir");
-    let smtp_port = free_port();
-    let Some(_smtp) = start_smtp(smtp_port, &maildir) else { return };
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let db = format!("sqlite://{}?mode=rwc", dir.join("creneau.db").display());
-
-    // The operator creates the owner and their organisation from the command line.
-    let out = bin(&dir, &base, &db)
-        .args(["create-owner", "--email", "owner@salon.test", "--org", "Salon Lumière"])
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&out.stdout).to_string();
-    let link = out.lines().find(|l| l.starts_with(&base)).unwrap_or_else(|| panic!("no link in {out}")).to_string();
-    let org = out.split("organisation ").nth(1).and_then(|r| r.split(' ').next()).unwrap().to_string();
-
-    let (server, _) = binary::serve(
-        bin(&dir, &base, &db)
-            .arg("serve")
-            .env("CRENEAU_LISTEN", format!("127.0.0.1:{port}"))
-            .env("CRENEAU_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
-            .env("CRENEAU_MAIL_FROM", "Salon Lumière <rdv@salon.test>"),
-    );
-    let _server = Proc(server);
-    wait_port(port, "creneau");
-
-    // The owner sets a password through the emailed-style link, then logs in.
-    b.goto(&link);
-    fill(&mut b, "#password", PASSWORD);
-    fill(&mut b, "#password_confirm", PASSWORD);
-    click(&mut b, "form[action='/reset'] button[type=submit]", "the password is set");
-    b.goto(&format!("{base}/login"));
-    fill(&mut b, "#email", "owner@salon.test");
-    fill(&mut b, "#password", PASSWORD);
-    click(&mut b, "form[action='/login'] button[type=submit]", "logged in");
-    assert!(!b.url().contains("/login"), "still on the login page: {}", b.text());
+    let Some(app) = App::start() else { return };
+    let (base, maildir) = (app.base.clone(), app.maildir.clone());
+    // The operator creates the owner and their organisation from the command line; the owner
+    // sets a password through its link, then logs in.
+    let org = app.owner_signs_in(&mut b, "owner@salon.test", "Salon Lumière");
     // One organisation: the session starts in it.
     let (_, me) = api(&mut b, "GET", "/api/v1/me", Value::Null);
     assert_eq!(me["active_org"]["id"], json!(org), "{me}");
@@ -328,7 +369,6 @@ fn a_client_books_staff_moves_it_in_the_week_view_and_the_manage_link_cancels_it
     wait_mail(&maildir, "camille@client.test", "the cancellation", |m| {
         m.contains("14:00") && (m.contains("cancelled") || m.contains("annulé"))
     });
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Seed 000, the owner's part, from a person's chair: sign up, confirm the address from the
@@ -338,21 +378,8 @@ fn a_client_books_staff_moves_it_in_the_week_view_and_the_manage_link_cancels_it
 #[test]
 fn an_owner_opens_the_business_from_the_checklist_alone() {
     let Some(mut b) = Browser::launch("Europe/Paris") else { return };
-    let dir = scratch();
-    let maildir = dir.join("maildir");
-    let smtp_port = free_port();
-    let Some(_smtp) = start_smtp(smtp_port, &maildir) else { return };
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let db = format!("sqlite://{}?mode=rwc", dir.join("creneau.db").display());
-    let (server, _) = binary::serve(
-        bin(&dir, &base, &db)
-            .arg("serve")
-            .env("CRENEAU_LISTEN", format!("127.0.0.1:{port}"))
-            .env("CRENEAU_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}")),
-    );
-    let _server = Proc(server);
-    wait_port(port, "creneau");
+    let Some(app) = App::start() else { return };
+    let (base, maildir) = (app.base.clone(), app.maildir.clone());
     let step_done = |b: &mut Browser, n: usize| {
         b.eval(&format!("document.querySelectorAll('.steps-list li')[{n}].classList.contains('done')")) == json!(true)
     };
@@ -446,5 +473,102 @@ fn an_owner_opens_the_business_from_the_checklist_alone() {
     b.act("document.querySelectorAll('a.choice')[0].click()", "the slot step");
     b.wait_for("document.querySelectorAll('a.slot').length > 0", "times offered");
     b.screenshot("visitor-times");
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Seed 003 from the owner's chair: an advisor created inactive with their own calendar,
+/// activated (the invitation mail arrives), given working hours and two services from the
+/// pages, then a sick leave that takes that day's times off the public page.
+#[test]
+fn an_advisor_is_activated_given_hours_services_and_a_sick_leave() {
+    let Some(mut b) = Browser::launch("Europe/Paris") else { return };
+    let Some(app) = App::start() else { return };
+    let (base, maildir) = (app.base.clone(), app.maildir.clone());
+    app.owner_signs_in(&mut b, "owner@agence.test", "Agence Conseil");
+
+    // A location, then the advisor: created inactive with a calendar of their own there.
+    b.goto(&format!("{base}/locations"));
+    fill(&mut b, "#name", "Agence de Nantes");
+    click(&mut b, "form[action='/locations'] button[type=submit]", "the location created");
+    let public = b.eval("document.querySelector('#public-link').href").as_str().unwrap().to_string();
+    b.goto(&format!("{base}/team/invite"));
+    fill(&mut b, "#first_name", "Julie");
+    fill(&mut b, "#last_name", "Conseil");
+    fill(&mut b, "#email", "julie@agence.test");
+    b.eval("document.querySelector('#role').value = 'staff'");
+    b.eval("document.querySelector('#calendar_location_id').selectedIndex = 1");
+    b.eval("document.querySelector('#send_invitation').checked = false");
+    b.act("document.querySelector('#email').form.submit()", "the advisor created");
+    assert!(mails_to(&maildir, "julie@agence.test").is_empty(), "inactive: no mail yet");
+    // Activated from their page: the invitation goes out.
+    click(&mut b, "form[action$='/activate'] button", "the advisor activated");
+    wait_mail(&maildir, "julie@agence.test", "the invitation", |m| m.contains("/invitations/accept?token="));
+
+    // Their calendar: Monday to Friday 09:00–17:00, copied from Monday.
+    b.goto(&format!("{base}/agenda"));
+    let cal = b
+        .eval("document.querySelector('#view-calendar, select[name=calendar]')?.value || ''")
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let cal = if cal.is_empty() {
+        b.eval("(document.querySelector('a[href^=\"/calendars/\"]').getAttribute('href').split('/')[2])")
+            .as_str()
+            .unwrap()
+            .to_string()
+    } else {
+        cal
+    };
+    b.goto(&format!("{base}/calendars/{cal}/hours"));
+    fill(&mut b, "#d1-s1", "09:00");
+    fill(&mut b, "#d1-e1", "17:00");
+    b.eval("document.querySelector('#copy_from').value = '1'");
+    for d in 2..=5 {
+        b.eval(&format!("document.querySelector('input[name=copy_to][value=\"{d}\"]').checked = true"));
+    }
+    click(&mut b, "button[name=action][value=copy]", "the hours saved");
+    // Two services, switched on from the calendar's page.
+    for (name, length) in [("Conseil retraite", "60"), ("Bilan", "30")] {
+        b.goto(&format!("{base}/services"));
+        fill(&mut b, "#name", name);
+        fill(&mut b, "#length_min", length);
+        click(&mut b, "form[action='/services'] button[type=submit]", "a service created");
+    }
+    b.goto(&format!("{base}/calendars/{cal}"));
+    b.eval("document.querySelectorAll('input[name=service]').forEach(c => c.checked = true)");
+    click(&mut b, "form[action$='/services'] button[type=submit]", "the services offered");
+    assert_eq!(b.eval("document.querySelectorAll('input[name=service]:checked').length"), json!(2), "{}", b.text());
+    let svc = b.eval("document.querySelector('input[name=service]').value").as_str().unwrap().to_string();
+
+    // Two weekdays ahead: the first gets a sick leave.
+    let mut day = today_in_paris();
+    let soonest = day.checked_add(jiff::ToSpan::days(2)).unwrap();
+    let mut weekdays = Vec::new();
+    while weekdays.len() < 2 {
+        day = day.tomorrow().unwrap();
+        if day > soonest && day.weekday().to_monday_one_offset() <= 5 {
+            weekdays.push(day);
+        }
+    }
+    let (sick, well) = (weekdays[0].to_string(), weekdays[1].to_string());
+    b.goto(&format!("{base}/calendars/{cal}/absences"));
+    fill(&mut b, "#start_date", &sick);
+    fill(&mut b, "#end_date", &sick);
+    fill(&mut b, "#reason", "Arrêt maladie");
+    click(&mut b, "form[action$='/absences'] button[type=submit]", "the sick leave added");
+    assert!(b.text().contains("Arrêt maladie"), "{}", b.text());
+    b.screenshot("absences");
+
+    // A visitor: no time on the sick day, times the day after.
+    b.call("Network.clearBrowserCookies", json!({}));
+    let slots_on = |b: &mut Browser, date: &str| -> u64 {
+        b.goto(&format!("{public}?service={svc}&person={cal}&date={date}&tz=Europe/Paris"));
+        b.eval(&format!(
+            "[...document.querySelectorAll('a.slot')].filter(a => decodeURIComponent(a.href).includes('slot={date}')).length"
+        ))
+        .as_u64()
+        .unwrap()
+    };
+    assert_eq!(slots_on(&mut b, &sick), 0, "the sick day offers nothing");
+    assert!(slots_on(&mut b, &well) > 0, "the next day offers times");
+    b.screenshot("visitor-after-sick-leave");
 }
