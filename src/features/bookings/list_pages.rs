@@ -11,7 +11,7 @@ use crate::features::prelude::*;
 use crate::{
     features::{
         accounts::pages::viewer_zone,
-        calendars::service::{self as calendars, CalendarRow},
+        calendars::service::CalendarRow,
         locations::service as locations,
         services::service::{self as services, Service},
     },
@@ -102,7 +102,7 @@ pub(crate) async fn upcoming(
     let search = Search { from: Some(from), to: Some(to), status: "confirmed".into(), ..Default::default() };
     let rows = service::search(state, scope, None, None, &search, limit + 1).await?;
     let (rows, more) = crate::http::next_page(rows, limit, |_| ());
-    let cals = calendars::list(state, scope, None).await?;
+    let cals = service::viewable_calendars(state, scope, None, None).await?;
     let svcs = services::list(state, scope).await?;
     let clients = service::clients_for(state, scope, &rows).await?;
     let names = Names::of(&cals, &svcs);
@@ -136,9 +136,7 @@ pub async fn list(at: OrgPage, Query(mut q): Query<ListQuery>) -> PageResult {
     let p = PageCtx::for_org(state, ctx, who, scope, "/bookings").await.or_page(ctx)?;
     let t = p.t;
     let locs = locations::list(state, scope).await.or_page(ctx)?;
-    let cals = calendars::list(state, scope, None).await.or_page(ctx)?;
-    let cals: Vec<_> =
-        cals.into_iter().filter(|c| scope.check(Action::ViewBookings, Object::Calendar(c.as_ref())).allowed).collect();
+    let cals = service::viewable_calendars(state, scope, None, None).await.or_page(ctx)?;
     let svcs = services::list(state, scope).await.or_page(ctx)?;
     // A location or calendar outside what the member sees is not a filter they can ask for.
     if !locs.iter().any(|l| l.id == q.location) {

@@ -8,8 +8,8 @@ use super::{
     pages::items,
     repo::{self as repo},
 };
+use crate::features::locations::service as locations;
 use crate::features::prelude::*;
-use crate::features::{calendars::service as calendars, locations::service as locations};
 use askama::Template;
 use axum::extract::{Path, Query};
 use jiff::{ToSpan, tz::TimeZone};
@@ -42,11 +42,11 @@ pub struct DayQuery {
 pub async fn day(at: OrgPage, Path(id): Path<String>, Query(q): Query<DayQuery>) -> PageResult {
     let OrgPage { state, ctx, who, scope } = &at;
     let loc = locations::get(state, scope, &id).await.or_page(ctx)?;
-    let cals: Vec<_> = calendars::list(state, scope, Some(&loc.id))
+    let cals: Vec<_> = super::service::viewable_calendars(state, scope, Some(&loc.id), None)
         .await
         .or_page(ctx)?
         .into_iter()
-        .filter(|c| c.status != "archived" && scope.check(Action::ViewBookings, Object::Calendar(c.as_ref())).allowed)
+        .filter(|c| c.status != "archived")
         .collect();
     let p = PageCtx::for_org(state, ctx, who, scope, "/agenda").await.or_page(ctx)?;
     let t = p.t;

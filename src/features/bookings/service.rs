@@ -266,6 +266,30 @@ async fn seen(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<(Bookin
     Ok((b, cal))
 }
 
+/// The calendars whose bookings the member may view, by name, narrowed to a location or to
+/// one calendar when asked: read from the kept list (no query when it is kept).
+pub async fn viewable_calendars(
+    state: &AppState,
+    scope: &OrgScope,
+    location_id: Option<&str>,
+    calendar_id: Option<&str>,
+) -> AppResult<Vec<CalendarRow>> {
+    let all = calendars::all_cached(state, scope).await?;
+    Ok(all
+        .iter()
+        .filter(|c| location_id.is_none_or(|l| l == c.location_id) && calendar_id.is_none_or(|id| id == c.id))
+        .filter(|c| {
+            let seen = Object::Calendar(c.as_ref());
+            scope.check(Action::ViewCalendar, seen).allowed && scope.check(Action::ViewBookings, seen).allowed
+        })
+        .cloned()
+        .collect())
+}
+
+fn ids(cals: Vec<CalendarRow>) -> Vec<String> {
+    cals.into_iter().map(|c| c.id).collect()
+}
+
 /// Bookings meeting `[from, to)` on the calendars the member may see (or one of them).
 pub async fn list(
     state: &AppState,
@@ -274,13 +298,7 @@ pub async fn list(
     from: i64,
     to: i64,
 ) -> AppResult<Vec<BookingRow>> {
-    let visible: Vec<String> = calendars::list(state, scope, None)
-        .await?
-        .into_iter()
-        .filter(|c| scope.check(Action::ViewBookings, Object::Calendar(c.as_ref())).allowed)
-        .map(|c| c.id)
-        .filter(|id| calendar_id.is_none_or(|want| want == id))
-        .collect();
+    let visible = ids(viewable_calendars(state, scope, None, calendar_id).await?);
     repo::meeting(state.db.pool(), scope.tenant(), &visible, (from, to)).await
 }
 
@@ -294,13 +312,7 @@ pub async fn search(
     q: &repo::Search,
     limit: i64,
 ) -> AppResult<Vec<BookingRow>> {
-    let visible: Vec<String> = calendars::list(state, scope, location_id)
-        .await?
-        .into_iter()
-        .filter(|c| scope.check(Action::ViewBookings, Object::Calendar(c.as_ref())).allowed)
-        .map(|c| c.id)
-        .filter(|id| calendar_id.is_none_or(|want| want == id))
-        .collect();
+    let visible = ids(viewable_calendars(state, scope, location_id, calendar_id).await?);
     repo::search(state.db.pool(), scope.tenant(), &visible, q, limit).await
 }
 

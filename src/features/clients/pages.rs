@@ -257,8 +257,7 @@ pub async fn erase(at: OrgPage, Path(id): Path<String>, form: FormFields) -> Pag
     let OrgPage { state, ctx, scope, .. } = &at;
     if !form.checked("confirm") {
         // Who may not erase hears that first; then that the box was not ticked.
-        service::get(state, scope, &id, Action::EditClient).await.or_page(ctx)?;
-        scope.require(Action::EditClient, Object::Org).or_page(ctx)?;
+        service::may_erase(state, scope, &id).await.or_page(ctx)?;
         let t = Tr(ctx.lang);
         let r = Refused {
             status: StatusCode::UNPROCESSABLE_ENTITY,

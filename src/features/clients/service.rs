@@ -372,10 +372,16 @@ pub async fn export(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<s
 }
 
 /// Erase a client's personal data; bookings stay (times, calendars) without it.
-pub async fn erase(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<()> {
-    let before = get(state, scope, id, Action::EditClient).await?;
-    // Erasure is for those holding the client list organisation-wide.
+/// The client, when the member may erase them: those holding the client list
+/// organisation-wide (the page asks this before asking to confirm).
+pub async fn may_erase(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<ClientRow> {
+    let c = get(state, scope, id, Action::EditClient).await?;
     scope.require(Action::EditClient, Object::Org)?;
+    Ok(c)
+}
+
+pub async fn erase(state: &AppState, ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<()> {
+    let before = may_erase(state, scope, id).await?;
     let now = to_ms(state.now());
     let mut tx = state.db.begin().await?;
     repo::erase(&mut tx, scope.tenant(), id, now).await?;
