@@ -42,6 +42,9 @@ pub struct Ctx {
     pub lang: Lang,
     /// The browser's CSRF token (pages embed it in every form).
     pub csrf: String,
+    /// Who the session cookie names (name, address), set by `identify`: an error page shows
+    /// a signed-in person their own header, not the sign-in links.
+    pub signed_in: Option<(String, String)>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
@@ -163,7 +166,14 @@ pub async fn request_context(State(state): State<AppState>, mut req: Request, ne
         path = %req.uri().path(),
         account = tracing::field::Empty,
     );
-    req.extensions_mut().insert(Ctx { request_id: request_id.clone(), ip, user_agent, lang, csrf: csrf.clone() });
+    req.extensions_mut().insert(Ctx {
+        request_id: request_id.clone(),
+        ip,
+        user_agent,
+        lang,
+        csrf: csrf.clone(),
+        signed_in: None,
+    });
     // Route guards need the state to build the tenant context.
     req.extensions_mut().insert(state.clone());
 
@@ -205,10 +215,14 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
     let mut profile_lang = None;
     match crate::access::session::session_identity(&state, &token, org.as_deref()).await {
         Ok(Some((identity, language, membership))) => {
-            // The profile's language, when set, wins over the browser's.
-            if let (Some(lang), Some(ctx)) = (language, req.extensions_mut().get_mut::<Ctx>()) {
-                ctx.lang = lang;
-                profile_lang = Some(lang);
+            if let Some(ctx) = req.extensions_mut().get_mut::<Ctx>() {
+                // The profile's language, when set, wins over the browser's.
+                if let Some(lang) = language {
+                    ctx.lang = lang;
+                    profile_lang = Some(lang);
+                }
+                let name = format!("{} {}", identity.first_name, identity.last_name).trim().to_string();
+                ctx.signed_in = Some((name, identity.email.clone()));
             }
             tracing::Span::current().record("account", identity.account_id.as_str());
             req.extensions_mut().insert(identity);

@@ -227,7 +227,15 @@ pub fn status_page(ctx: Option<&Ctx>, status: StatusCode, message: String) -> Re
         p: PageCtx {
             t,
             csrf: ctx.map(|c| c.csrf.clone()).unwrap_or_default(),
-            user: None,
+            // A signed-in person keeps their header (the page is drawn without the database,
+            // so without the organisation switcher).
+            user: ctx.and_then(|c| c.signed_in.clone()).map(|(name, email)| NavUser {
+                name,
+                email,
+                active_org: None,
+                orgs: Vec::new(),
+                org_nav: Vec::new(),
+            }),
             flash: None,
             public_site: false,
         },

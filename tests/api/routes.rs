@@ -337,8 +337,17 @@ async fn every_org_page_with_an_id_answers_404_to_another_tenant(app: TestApp) {
             res.status
         );
         assert!(res.header("content-type").unwrap().starts_with("text/html"), "{} {}", r.method, r.path);
+        if r.method == Method::GET {
+            // Signed in, the 404 keeps the person's own header, not the sign-in links.
+            let html = res.text();
+            assert!(html.contains("action=\"/logout\"") && !html.contains("href=\"/login\""), "{}: {html}", r.path);
+        }
         checked += 1;
     }
+    // So does a path no route knows.
+    let html = stranger.get("/no-such-page").await.text();
+    assert!(html.contains("action=\"/logout\"") && !html.contains("href=\"/signup\""), "{html}");
+    assert!(app.client().get("/no-such-page").await.text().contains("href=\"/login\""));
     assert_eq!(audit_rows(&app, &w.org).await, before, "another tenant changed something");
     assert!(checked >= 15, "only {checked} page routes with ids");
     println!("wrong-tenant page walk: {checked} routes");

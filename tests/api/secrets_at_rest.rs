@@ -60,6 +60,7 @@ async fn totp_secrets_are_sealed_with_the_server_key(app: TestApp) {
         user_agent: None,
         lang: creneau::types::Lang::En,
         csrf: String::new(),
+        signed_in: None,
     };
     let input = || service::LoginInput {
         email: "sealed@example.fr".into(),
