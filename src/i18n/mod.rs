@@ -305,7 +305,7 @@ const MEMBER_OPS: [&str; 6] = [
 const BOOKING_STATUSES: [&str; 3] = ["booking.status.confirmed", "booking.status.cancelled", "booking.status.no_show"];
 
 /// What an audit row's action did, in words (the audit page's sentence).
-const AUDIT_ACTIONS: [&str; 57] = [
+const AUDIT_ACTIONS: [&str; 58] = [
     "audit.did.account.blocked",
     "audit.did.account.created",
     "audit.did.account.password_changed",
@@ -324,6 +324,7 @@ const AUDIT_ACTIONS: [&str; 57] = [
     "audit.did.calendar.deleted",
     "audit.did.calendar.hours_changed",
     "audit.did.calendar.unavailability_added",
+    "audit.did.calendar.unavailability_changed",
     "audit.did.calendar.unavailability_removed",
     "audit.did.calendar.updated",
     "audit.did.client.created",
@@ -380,7 +381,7 @@ const EVENTS: [&str; 3] = [
 ];
 
 /// The confirmation after a POST, by its `?done=` word.
-const DONE: [&str; 27] = [
+const DONE: [&str; 28] = [
     "done.hours",
     "done.ownership",
     "done.org_deleted",
@@ -391,6 +392,7 @@ const DONE: [&str; 27] = [
     "done.override_removed",
     "done.absence",
     "done.absence_removed",
+    "done.absence_changed",
     "done.offers",
     "done.invited",
     "done.created",

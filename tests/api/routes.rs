@@ -180,7 +180,7 @@ pub(crate) fn sample_body(method: &Method, path: &str, w: &World) -> serde_json:
         ("POST", "/clients") => json!({"first_name": "N", "last_name": "C"}),
         ("PATCH", "/clients/{id}") => json!({"notes": "x"}),
         ("POST", "/clients/{id}/merge") => json!({"duplicate_id": w.client}),
-        ("POST", "/calendars/{id}/unavailability") => {
+        ("POST", "/calendars/{id}/unavailability") | ("PUT", "/calendars/{id}/unavailability/{period_id}") => {
             json!({"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"})
         }
         ("PATCH", "/services/{id}") => json!({"name": "Renamed"}),

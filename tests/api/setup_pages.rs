@@ -224,6 +224,51 @@ async fn absences_take_times_off_the_offer(app: TestApp) {
     let r = owner.post_form(&absences, &[("start_date", ""), ("end_date", "2026-03-05")]).await;
     r.assert(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("Choisissez une date."));
+    // The training is changed in place: its form comes filled in as typed, and saving it
+    // moves the times offered.
+    let training = api.as_array().unwrap().iter().find(|p| p["reason"] == "Formation").unwrap();
+    let edit = format!("{absences}/{}", training["id"].as_str().unwrap());
+    let html = owner.page(&edit).await;
+    assert!(html.contains("Modifier l&#39;absence"), "{html}");
+    assert!(html.contains(&format!("action=\"{edit}\"")));
+    for (name, value) in [
+        ("start_date", "required value=\"2026-03-06\""),
+        ("start_time", "value=\"10:00\""),
+        ("end_date", "required value=\"2026-03-06\""),
+        ("end_time", "value=\"11:00\""),
+    ] {
+        assert!(html.contains(&format!("name=\"{name}\" {value}")), "{name}: {html}");
+    }
+    let longer = [
+        ("start_date", "2026-03-06"),
+        ("start_time", "10:00"),
+        ("end_date", "2026-03-06"),
+        ("end_time", "12:00"),
+        ("reason", "Formation Lyon"),
+    ];
+    owner.post_form(&edit, &longer).await.redirected(&format!("{absences}?done=absence_changed"));
+    assert_eq!(starts(owner.org_get(&org, &slots("2026-03-06")).await.json()), ["09:00"]);
+    assert!(owner.page(&absences).await.contains("de 10:00 à 12:00</td><td>Formation Lyon"));
+    // A whole-day period comes back without times, its last day as the end.
+    let html = owner.page(&format!("{absences}/{}", sick["id"].as_str().unwrap())).await;
+    assert!(html.contains("name=\"end_date\" required value=\"2026-03-05\""), "{html}");
+    assert!(html.contains("name=\"start_time\" value=\"\""));
+    // Refused as typed, in French, nothing changed.
+    let r = owner.post_form(&edit, &back).await;
+    r.assert(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("La fin doit venir après le début.") && r.text().contains(&format!("action=\"{edit}\"")));
+    // The audit log says it in words, the times as dates.
+    let audit = owner.page("/audit").await;
+    assert!(audit.contains("a modifié une absence de l&#39;agenda"), "{audit}");
+    assert!(audit.contains("à 11:00 → vendredi 6 mars 2026 à 12:00"), "{audit}");
+    // The API changes it the same way.
+    let api_edit = format!("/calendars/{cal}/unavailability/{}", training["id"].as_str().unwrap());
+    let b = json!({"start": "2026-03-06T09:00:00Z", "end": "2026-03-06T10:00:00Z", "reason": "Formation"});
+    let r = owner.put_json(&format!("/api/v1/orgs/{org}{api_edit}"), b).await;
+    r.assert(StatusCode::OK);
+    let changed = r.json();
+    assert_eq!(changed["end"], "2026-03-06T10:00:00Z");
+    assert_eq!(starts(owner.org_get(&org, &slots("2026-03-06")).await.json()), ["09:00", "11:00"]);
     // Removing the sick leave gives Wednesday back.
     let id = sick["id"].as_str().unwrap();
     owner.post_form(&format!("{absences}/{id}/delete"), &[]).await.redirected(&absences);
@@ -343,7 +388,10 @@ async fn set_up_pages_refuse_low_roles_and_other_tenants(app: TestApp) {
         owner.org_get(&org, &format!("/calendars/{cal}")).await.json()["location_id"].as_str().unwrap().to_string();
     // Staff with booking access to the calendar: may look, may not change.
     let (staff, _) = owner.join(&org, "staff@guard.fr", role_with("staff", [in_calendar(&cal, "book")])).await;
+    let period = json!({"start": "2026-03-10T08:00:00Z", "end": "2026-03-10T09:00:00Z", "reason": "Formation"});
+    let away = owner.create(&org, &format!("/calendars/{cal}/unavailability"), period).await;
     let audit = app.count("SELECT COUNT(*) FROM audit_log").await;
+    assert!(!staff.page(&format!("/calendars/{cal}/absences")).await.contains(&format!("/absences/{away}\"")));
     let html = staff.page(&format!("/calendars/{cal}/hours")).await;
     assert!(!html.contains("name=\"d1_start\""), "no editor without the right to manage the calendar");
     assert!(!staff.page("/services").await.contains("action=\"/services\""), "no creation form");
@@ -351,6 +399,7 @@ async fn set_up_pages_refuse_low_roles_and_other_tenants(app: TestApp) {
         (format!("/calendars/{cal}/hours"), vec![("d1_start", "09:00"), ("d1_end", "12:00")]),
         (format!("/calendars/{cal}/hours/overrides"), vec![("date", "2026-03-10"), ("kind", "closed")]),
         (format!("/calendars/{cal}/absences"), vec![("start_date", "2026-03-10"), ("end_date", "2026-03-10")]),
+        (format!("/calendars/{cal}/absences/{away}"), vec![("start_date", "2026-03-10"), ("end_date", "2026-03-11")]),
         ("/services".to_string(), vec![("name", "Mine"), ("length_min", "30")]),
         (format!("/services/{svc}"), vec![("name", "Mine"), ("length_min", "30")]),
         (format!("/services/{svc}/delete"), vec![]),
@@ -364,13 +413,19 @@ async fn set_up_pages_refuse_low_roles_and_other_tenants(app: TestApp) {
     // Another organisation's owner: every id of this one is "not found".
     let (stranger, _) = owner_with_org(&app, "owner@other.fr", "Other").await;
     let audit = app.count("SELECT COUNT(*) FROM audit_log").await;
-    for path in [format!("/calendars/{cal}/hours"), format!("/calendars/{cal}/absences"), format!("/services/{svc}")] {
+    for path in [
+        format!("/calendars/{cal}/hours"),
+        format!("/calendars/{cal}/absences"),
+        format!("/calendars/{cal}/absences/{away}"),
+        format!("/services/{svc}"),
+    ] {
         stranger.get(&path).await.assert(StatusCode::NOT_FOUND);
     }
     for path in [
         format!("/calendars/{cal}/hours"),
         format!("/calendars/{cal}/hours/overrides"),
         format!("/calendars/{cal}/absences"),
+        format!("/calendars/{cal}/absences/{away}"),
         format!("/services/{svc}"),
         format!("/services/{svc}/delete"),
         format!("/services/{svc}/calendars"),

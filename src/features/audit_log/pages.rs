@@ -74,36 +74,47 @@ fn parse_date(s: &str) -> Option<Date> {
     crate::types::BoundedDate::parse("date", s).ok().map(|d| d.get())
 }
 
-/// A short "before → after": the fields that changed, or the snapshot when one side is empty.
-fn compact_change(before: Option<&str>, after: Option<&str>) -> String {
+/// Whether a field holds an instant (epoch milliseconds): a booking's or a period's span,
+/// a stamp.
+fn is_instant(field: &str) -> bool {
+    matches!(field, "start" | "end") || field.ends_with("_at")
+}
+
+/// A short "before → after": the fields that changed, or the snapshot when one side is empty;
+/// instants written by `when` (the viewer's zone and language).
+fn compact_change(before: Option<&str>, after: Option<&str>, when: &dyn Fn(i64) -> String) -> String {
     const MAX: usize = 160;
     let parse = |s: Option<&str>| s.and_then(|t| serde_json::from_str::<Value>(t).ok());
-    let short = |v: &Value| {
+    let field = |k: &str, v: &Value| match v.as_i64() {
+        Some(ms) if is_instant(k) => when(ms),
+        _ => short(v),
+    };
+    fn short(v: &Value) -> String {
         let s = match v {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
         if s.chars().count() > 40 { format!("{}…", s.chars().take(40).collect::<String>()) } else { s }
-    };
+    }
     let text = match (parse(before), parse(after)) {
         (Some(Value::Object(b)), Some(Value::Object(a))) => {
             let mut parts = Vec::new();
             for (k, new) in &a {
                 let old = b.get(k).unwrap_or(&Value::Null);
                 if old != new {
-                    parts.push(format!("{k}: {} → {}", short(old), short(new)));
+                    parts.push(format!("{k}: {} → {}", field(k, old), field(k, new)));
                 }
             }
             for (k, old) in &b {
                 if !a.contains_key(k) {
-                    parts.push(format!("{k}: {} → ∅", short(old)));
+                    parts.push(format!("{k}: {} → ∅", field(k, old)));
                 }
             }
             parts.join("; ")
         }
         // A creation: its plain fields, one by one (nested values shortened).
         (None, Some(Value::Object(a))) => {
-            a.iter().map(|(k, v)| format!("{k}: {}", short(v))).collect::<Vec<_>>().join("; ")
+            a.iter().map(|(k, v)| format!("{k}: {}", field(k, v))).collect::<Vec<_>>().join("; ")
         }
         (None, Some(a)) => format!("→ {a}"),
         (Some(b), None) => format!("{b} →"),
@@ -179,12 +190,13 @@ pub async fn page(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<A
         q => format!("/api/v1/orgs/{}/audit.csv?{q}", scope.org_id()),
     };
     let names = words::Names::load(&state, &scope).await.or_page(&ctx)?;
+    let when = |ms: i64| t.date_time(&crate::clock::from_ms(ms).to_zoned(zone.clone()));
     Ok(render(&AuditPage {
         people: names.people().into_iter().map(|(v, l)| crate::http::pages::Opt::new(v, l)).collect(),
         lines: rows
             .iter()
             .map(|r| Line {
-                at: t.date_time(&crate::clock::from_ms(r.at).to_zoned(zone.clone())),
+                at: when(r.at),
                 actor: names.actor(r).unwrap_or_else(|| actor_text(t, r)),
                 actor_href: r
                     .actor_id
@@ -201,7 +213,7 @@ pub async fn page(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<A
                     .map(|o| format!("/audit?{}", query_string(&[("object_type", &r.object_type), ("object_id", o)])))
                     .unwrap_or_default(),
                 // The reader's language for values they may not see or that were erased.
-                changes: compact_change(r.before_json.as_deref(), r.after_json.as_deref())
+                changes: compact_change(r.before_json.as_deref(), r.after_json.as_deref(), &when)
                     .replace(personal::MASKED, t.get("audit.masked"))
                     .replace(personal::ERASED, t.get("audit.erased"))
                     .split("; ")
@@ -227,11 +239,17 @@ mod tests {
 
     #[test]
     fn changes_are_compact() {
-        assert_eq!(compact_change(Some(r#"{"name":"A","x":1}"#), Some(r#"{"name":"B","x":1}"#)), "name: A → B");
-        assert_eq!(compact_change(None, Some(r#"{"a":1,"b":"x"}"#)), "a: 1; b: x");
-        assert_eq!(compact_change(None, Some("3")), "→ 3");
-        assert_eq!(compact_change(Some(r#"{"a":1}"#), Some(r#"{}"#)), "a: 1 → ∅");
-        assert_eq!(compact_change(None, None), "");
-        assert!(compact_change(None, Some(&format!("\"{}\"", "x".repeat(500)))).chars().count() <= 161);
+        fn c(b: Option<&str>, a: Option<&str>) -> String {
+            compact_change(b, a, &|ms: i64| format!("<{ms}>"))
+        }
+        assert_eq!(c(Some(r#"{"name":"A","x":1}"#), Some(r#"{"name":"B","x":1}"#)), "name: A → B");
+        assert_eq!(c(None, Some(r#"{"a":1,"b":"x"}"#)), "a: 1; b: x");
+        assert_eq!(c(None, Some("3")), "→ 3");
+        assert_eq!(c(Some(r#"{"a":1}"#), Some(r#"{}"#)), "a: 1 → ∅");
+        assert_eq!(c(None, None), "");
+        assert!(c(None, Some(&format!("\"{}\"", "x".repeat(500)))).chars().count() <= 161);
+        // Instants in words; other numbers as they are.
+        assert_eq!(c(Some(r#"{"start":1,"end":2}"#), Some(r#"{"start":3,"end":2}"#)), "start: <1> → <3>");
+        assert_eq!(c(None, Some(r#"{"paid_at":5,"price":5}"#)), "paid_at: <5>; price: 5");
     }
 }

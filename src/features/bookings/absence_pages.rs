@@ -40,6 +40,8 @@ struct AbsencesPage {
     absences: Vec<AbsenceLine>,
     suggestions: [&'static str; 4],
     f: AbsenceValues,
+    /// The period being changed in place (its id); `None`: the form adds one.
+    editing: Option<String>,
     errors: FormErrors,
     error: Option<String>,
 }
@@ -71,22 +73,45 @@ fn period_words(t: Tr, tz: &TimeZone, start: i64, end: i64) -> String {
     )
 }
 
-/// The page, with the form as typed when it was refused (`None`: today's date, empty).
+/// The page, with the form as typed when it was refused (`None`: today's date, empty; or
+/// the period being edited as it is).
 type Typed = (StatusCode, Option<AbsenceValues>, FormErrors, Option<String>);
 
-async fn absences_page(at: &OrgPage, id: &str, done: Option<&str>, r: Typed) -> PageResult {
+/// A period as the form shows it: local dates, times left empty at midnight (a whole day;
+/// an end at midnight is the end of the day before).
+fn typed_values(tz: &TimeZone, u: &hours::Unavailability) -> AbsenceValues {
+    let at = |ms: i64| crate::clock::from_ms(ms).to_zoned(tz.clone());
+    let (s, e) = (at(u.start_at), at(u.end_at));
+    let time = |z: &jiff::Zoned| {
+        if z.time() == Time::midnight() { String::new() } else { z.strftime("%H:%M").to_string() }
+    };
+    let end_date = if e.time() == Time::midnight() { e.date().yesterday().unwrap_or(e.date()) } else { e.date() };
+    AbsenceValues {
+        start_date: s.date().to_string(),
+        start_time: time(&s),
+        end_date: end_date.to_string(),
+        end_time: time(&e),
+        reason: u.reason.clone(),
+    }
+}
+
+async fn absences_page(at: &OrgPage, id: &str, editing: Option<&str>, done: Option<&str>, r: Typed) -> PageResult {
     let OrgPage { state, ctx, who, scope } = at;
     let (status, f, errors, error) = r;
     let cal = calendars::get(state, scope, id).await.or_page(ctx)?;
     let list = hours::list_unavailability(state, scope, &cal.id).await.or_page(ctx)?;
+    let tz = TimeZone::get(&cal.time_zone).unwrap_or(TimeZone::UTC);
+    let f = match (f, editing) {
+        (Some(f), _) => f,
+        (None, Some(a)) => typed_values(&tz, &hours::get_unavailability(state, scope, &cal.id, a).await.or_page(ctx)?),
+        (None, None) => {
+            let today = state.now().to_zoned(tz.clone()).date().to_string();
+            AbsenceValues { start_date: today.clone(), end_date: today, ..Default::default() }
+        }
+    };
     let p = PageCtx::for_org(state, ctx, who, scope, "/agenda").await.or_page(ctx)?;
     let t = p.t;
-    let tz = TimeZone::get(&cal.time_zone).unwrap_or(TimeZone::UTC);
     let now = crate::clock::to_ms(state.now());
-    let f = f.unwrap_or_else(|| {
-        let today = state.now().to_zoned(tz.clone()).date().to_string();
-        AbsenceValues { start_date: today.clone(), end_date: today, ..Default::default() }
-    });
     let page = AbsencesPage {
         cal_id: cal.id.clone(),
         cal_name: cal.name.clone(),
@@ -109,6 +134,7 @@ async fn absences_page(at: &OrgPage, id: &str, done: Option<&str>, r: Typed) -> 
         ]
         .map(|k| t.get(k)),
         f,
+        editing: editing.map(str::to_string),
         errors,
         error,
         p: with_done(p, done),
@@ -117,7 +143,13 @@ async fn absences_page(at: &OrgPage, id: &str, done: Option<&str>, r: Typed) -> 
 }
 
 pub async fn page(at: OrgPage, Path(id): Path<String>, Query(q): Query<DoneQuery>) -> PageResult {
-    absences_page(&at, &id, q.done.as_deref(), (StatusCode::OK, None, FormErrors::default(), None)).await
+    absences_page(&at, &id, None, q.done.as_deref(), (StatusCode::OK, None, FormErrors::default(), None)).await
+}
+
+/// The page with one period's form filled in, to change it in place.
+pub async fn edit(at: OrgPage, Path((id, absence)): Path<(String, String)>) -> PageResult {
+    let typed = (StatusCode::OK, None, FormErrors::default(), None);
+    absences_page(&at, &id, Some(&absence), None, typed).await
 }
 
 /// A local date and optional time in `tz`, as an instant; an empty end time is the end of
@@ -141,6 +173,15 @@ fn instant(t: Tr, tz: &TimeZone, field: &str, date: &str, time: &str, end: bool)
 }
 
 pub async fn add(at: OrgPage, Path(id): Path<String>, form: FormFields) -> PageResult {
+    save(at, &id, None, form).await
+}
+
+pub async fn update(at: OrgPage, Path((id, absence)): Path<(String, String)>, form: FormFields) -> PageResult {
+    save(at, &id, Some(&absence), form).await
+}
+
+/// Adds a period, or changes `editing` in place, from the form's local dates and times.
+async fn save(at: OrgPage, id: &str, editing: Option<&str>, form: FormFields) -> PageResult {
     let OrgPage { state, ctx, scope, .. } = &at;
     let t = Tr(ctx.lang);
     let f = AbsenceValues {
@@ -151,7 +192,7 @@ pub async fn add(at: OrgPage, Path(id): Path<String>, form: FormFields) -> PageR
         reason: form.get("reason").into(),
     };
     let refuse = |status, f, errors, error| -> Typed { (status, Some(f), errors, error) };
-    let cal = calendars::get(state, scope, &id).await.or_page(ctx)?;
+    let cal = calendars::get(state, scope, id).await.or_page(ctx)?;
     let tz = TimeZone::get(&cal.time_zone).unwrap_or(TimeZone::UTC);
     let start = instant(t, &tz, "start_date", &f.start_date, &f.start_time, false);
     let end = instant(t, &tz, "end_date", &f.end_date, &f.end_time, true);
@@ -160,12 +201,19 @@ pub async fn add(at: OrgPage, Path(id): Path<String>, form: FormFields) -> PageR
         (s, e) => {
             let errors = FormErrors([s.err(), e.err()].into_iter().flatten().collect());
             let r = refuse(StatusCode::UNPROCESSABLE_ENTITY, f, errors, None);
-            return absences_page(&at, &id, None, r).await;
+            return absences_page(&at, id, editing, None, r).await;
         }
     };
     let iso = |ms: i64| crate::clock::from_ms(ms).to_string();
-    match hours::add_unavailability(state, ctx, scope, &id, &iso(start), &iso(end), &f.reason).await {
-        Ok(_) => Ok(see_other(&format!("/calendars/{id}/absences?done=absence"))),
+    let (start, end) = (iso(start), iso(end));
+    let saved = match editing {
+        None => hours::add_unavailability(state, ctx, scope, id, &start, &end, &f.reason).await.map(|_| "absence"),
+        Some(a) => hours::update_unavailability(state, ctx, scope, id, a, &start, &end, &f.reason)
+            .await
+            .map(|_| "absence_changed"),
+    };
+    match saved {
+        Ok(done) => Ok(see_other(&format!("/calendars/{id}/absences?done={done}"))),
         Err(e) => {
             let r = refused(ctx, e)?;
             let errors = r
@@ -181,7 +229,7 @@ pub async fn add(at: OrgPage, Path(id): Path<String>, form: FormFields) -> PageR
                     e
                 })
                 .collect();
-            absences_page(&at, &id, None, refuse(r.status, f, FormErrors(errors), r.error)).await
+            absences_page(&at, id, editing, None, refuse(r.status, f, FormErrors(errors), r.error)).await
         }
     }
 }
@@ -192,7 +240,7 @@ pub async fn remove(at: OrgPage, Path((id, absence)): Path<(String, String)>) ->
         Ok(()) => Ok(see_other(&format!("/calendars/{id}/absences?done=absence_removed"))),
         Err(e) => {
             let r = refused(ctx, e)?;
-            absences_page(&at, &id, None, (r.status, None, FormErrors::default(), r.error)).await
+            absences_page(&at, &id, None, None, (r.status, None, FormErrors::default(), r.error)).await
         }
     }
 }

@@ -275,6 +275,20 @@ pub async fn remove_unavailability(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability/{period_id}", tag = "bookings",
+    params(PeriodPath), request_body = PeriodBody,
+    responses((status = 200, body = Period), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn update_unavailability(
+    OrgRequest { state, ctx, scope }: OrgRequest,
+    Path(p): Path<PeriodPath>,
+    ApiJson(b): ApiJson<PeriodBody>,
+) -> AppResult<Json<Period>> {
+    let u =
+        hours::update_unavailability(&state, &ctx, &scope, &p.id, &p.period_id, &b.start, &b.end, &b.reason).await?;
+    Ok(Json(period(u)))
+}
+
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings/{id}/no-show", tag = "bookings", params(ItemPath),
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn no_show(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Json<Booking>> {

@@ -14,7 +14,10 @@ use crate::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-pub use super::unavailability::{Unavailability, add_unavailability, list_unavailability, remove_unavailability};
+pub use super::unavailability::{
+    Unavailability, add_unavailability, get_unavailability, list_unavailability, remove_unavailability,
+    update_unavailability,
+};
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

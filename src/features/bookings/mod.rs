@@ -34,13 +34,14 @@ pub fn routes() -> Routes {
         .api(
             "/api/v1/orgs/{org_id}/calendars/{id}/unavailability/{period_id}",
             Guard::Org,
-            delete(api::remove_unavailability),
+            delete(api::remove_unavailability).put(api::update_unavailability),
         )
         .api("/api/v1/orgs/{org_id}/bookings/{id}/no-show", Guard::Org, post(api::no_show))
         .page("/calendars/{id}/hours", Guard::Org, get(hours_pages::page).post(hours_pages::save_week))
         .page("/calendars/{id}/hours/overrides", Guard::Org, post(hours_pages::add_override))
         .page("/calendars/{id}/hours/overrides/{date}/delete", Guard::Org, post(hours_pages::remove_override))
         .page("/calendars/{id}/absences", Guard::Org, get(absence_pages::page).post(absence_pages::add))
+        .page("/calendars/{id}/absences/{absence_id}", Guard::Org, get(absence_pages::edit).post(absence_pages::update))
         .page("/calendars/{id}/absences/{absence_id}/delete", Guard::Org, post(absence_pages::remove))
         .page("/locations/{id}/day", Guard::Org, get(location_day::day))
         .page("/calendars/{id}/week", Guard::Org, get(pages::week))

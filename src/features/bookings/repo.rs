@@ -350,6 +350,25 @@ pub async fn unavailability_of(
     Ok(db::query_as(sql, &[tenant, &calendar_id]).fetch_all(exec).await?)
 }
 
+/// One period of a calendar.
+pub async fn unavailability_one(
+    exec: impl Executor<'_>,
+    tenant: &Tenant,
+    calendar_id: &str,
+    id: &str,
+) -> AppResult<Option<Unavailability>> {
+    let sql = "SELECT id, calendar_id, start_at, end_at, reason FROM unavailability \
+         WHERE org_id = $1 AND calendar_id = $2 AND id = $3";
+    Ok(db::query_as(sql, &[tenant, &calendar_id, &id]).fetch_optional(exec).await?)
+}
+
+pub async fn update_unavailability(tx: &mut Tx, tenant: &Tenant, u: &Unavailability) -> AppResult<()> {
+    let sql = "UPDATE unavailability SET start_at = $1, end_at = $2, reason = $3 \
+         WHERE org_id = $4 AND calendar_id = $5 AND id = $6";
+    db::execute(tx, sql, &[&u.start_at, &u.end_at, &u.reason, tenant, &u.calendar_id, &u.id]).await?;
+    Ok(())
+}
+
 pub async fn insert_unavailability(tx: &mut Tx, tenant: &Tenant, u: &Unavailability, now: i64) -> AppResult<()> {
     let sql = "INSERT INTO unavailability (id, org_id, calendar_id, start_at, end_at, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
     db::execute(tx, sql, &[&u.id, tenant, &u.calendar_id, &u.start_at, &u.end_at, &u.reason, &now]).await?;

@@ -34,7 +34,7 @@ use utoipa::OpenApi;
         audit::list, audit::export,
         bookings::list, bookings::search, bookings::create, bookings::get, bookings::update, bookings::cancel,
         bookings::get_hours, bookings::set_hours, bookings::list_unavailability, bookings::add_unavailability,
-        bookings::remove_unavailability, bookings::no_show,
+        bookings::remove_unavailability, bookings::update_unavailability, bookings::no_show,
         services::list, services::create, services::get, services::update, services::delete,
         services::offer, services::withdraw, availability::availability,
         clients::list, clients::create, clients::get, clients::update, clients::merge, clients::export, clients::erase,
