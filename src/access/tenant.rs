@@ -62,6 +62,10 @@ pub struct PublicSite {
     pub time_zone: String,
     pub address: String,
     pub change_seq: i64,
+    /// The business: its name, the colour of its page and the websites that may frame it.
+    pub org_name: String,
+    pub brand_colour: String,
+    pub frame_origins: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -72,12 +76,17 @@ struct SiteRow {
     time_zone: String,
     address: String,
     change_seq: i64,
+    org_name: String,
+    brand_colour: String,
+    frame_origins: String,
 }
 
 /// The open location behind a public slug; archived or unknown is `None`.
 pub async fn public_site(exec: impl Executor<'_>, slug: &str) -> AppResult<Option<PublicSite>> {
-    let sql = "SELECT l.id, l.org_id, l.name, l.time_zone, l.address, COALESCE(h.seq, 0) AS change_seq \
-         FROM locations l LEFT JOIN audit_heads h ON h.chain = l.org_id WHERE l.slug = $1 AND l.status = 'open'";
+    let sql = "SELECT l.id, l.org_id, l.name, l.time_zone, l.address, COALESCE(h.seq, 0) AS change_seq, \
+                o.name AS org_name, o.brand_colour, o.frame_origins \
+         FROM locations l JOIN orgs o ON o.id = l.org_id LEFT JOIN audit_heads h ON h.chain = l.org_id \
+         WHERE l.slug = $1 AND l.status = 'open'";
     let row: Option<SiteRow> = db::query_as(sql, &[&slug.to_ascii_lowercase()]).fetch_optional(exec).await?;
     Ok(row.map(|r| PublicSite {
         tenant: Tenant::new(r.org_id),
@@ -86,6 +95,9 @@ pub async fn public_site(exec: impl Executor<'_>, slug: &str) -> AppResult<Optio
         time_zone: r.time_zone,
         address: r.address,
         change_seq: r.change_seq,
+        org_name: r.org_name,
+        brand_colour: r.brand_colour,
+        frame_origins: r.frame_origins,
     }))
 }
 

@@ -238,37 +238,37 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
     res
 }
 
-/// Marks a response that any site may put in a frame: a business's public booking page,
-/// which its own website embeds. Its CSP says `frame-ancestors *` and it carries no
-/// `X-Frame-Options`; every other answer may be framed by no one.
-#[derive(Clone, Copy, Debug)]
-pub struct Framable;
+/// Marks a response that other sites may put in a frame: a business's public booking page,
+/// which its own website embeds. Its CSP's `frame-ancestors` takes these sources (the
+/// websites the business listed, or `*`) and it carries no `X-Frame-Options`; every other
+/// answer may be framed by no one.
+#[derive(Clone, Debug)]
+pub struct Framable(pub String);
 
 impl Framable {
-    pub fn allow(mut res: Response) -> Response {
-        res.extensions_mut().insert(Framable);
+    /// `ancestors`: CSP sources, already checked to be origins or `*`.
+    pub fn allow(ancestors: &str, mut res: Response) -> Response {
+        res.extensions_mut().insert(Framable(ancestors.to_string()));
         res
     }
 }
 
+const CSP_HEAD: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors ";
+
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
-    let framable = res.extensions().get::<Framable>().is_some();
+    let ancestors = res.extensions().get::<Framable>().map(|f| f.0.clone());
+    let framable = ancestors.is_some();
     let h = res.headers_mut();
     let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));
     };
-    set(
-        h,
-        "content-security-policy",
-        if framable {
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; form-action 'self'; frame-ancestors *; base-uri 'none'; object-src 'none'"
-        } else {
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-        },
-    );
+    let csp = format!("{CSP_HEAD}{}", ancestors.as_deref().unwrap_or("'none'"));
+    // Sources are checked origins; were one ever not a header's text, framing is refused.
+    if let Ok(v) = HeaderValue::from_str(&csp).or_else(|_| HeaderValue::from_str(&format!("{CSP_HEAD}'none'"))) {
+        h.insert("content-security-policy", v);
+    }
     set(h, "strict-transport-security", "max-age=63072000; includeSubDomains");
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");

@@ -30,6 +30,9 @@ pub struct PageCtx {
     /// A business's public page (booking, manage link): its visitors see the business, not
     /// Creneau's sign-in links.
     pub public_site: bool,
+    /// On a business's booking page: its name in the header and its colour's stylesheet.
+    pub business: Option<String>,
+    pub theme: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -86,12 +89,30 @@ pub struct NavOrg {
 
 impl PageCtx {
     pub fn anonymous(ctx: &Ctx) -> PageCtx {
-        PageCtx { t: Tr(ctx.lang), csrf: ctx.csrf.clone(), user: None, flash: None, public_site: false }
+        PageCtx {
+            t: Tr(ctx.lang),
+            csrf: ctx.csrf.clone(),
+            user: None,
+            flash: None,
+            public_site: false,
+            business: None,
+            theme: None,
+        }
     }
 
     /// The frame of a business's public page: its language switch, no sign-in links.
     pub fn public_site(ctx: &Ctx) -> PageCtx {
         PageCtx { public_site: true, ..PageCtx::anonymous(ctx) }
+    }
+
+    /// The frame of a location's booking page: the business's name in the header and, when
+    /// it chose a colour, the stylesheet that sets it (a URL that changes with the colour,
+    /// so browsers may keep it).
+    pub fn business_site(ctx: &Ctx, site: &crate::access::tenant::PublicSite, slug: &str) -> PageCtx {
+        let theme = Some(site.brand_colour.trim_start_matches('#'))
+            .filter(|c| !c.is_empty())
+            .map(|c| format!("/book/{slug}/theme.css?v={c}"));
+        PageCtx { business: Some(site.org_name.clone()), theme, ..PageCtx::public_site(ctx) }
     }
 
     /// The frame for a signed-in account, with its organisations for the switcher and the
@@ -150,6 +171,8 @@ impl PageCtx {
             }),
             flash: None,
             public_site: false,
+            business: None,
+            theme: None,
         })
     }
 
@@ -238,6 +261,8 @@ pub fn status_page(ctx: Option<&Ctx>, status: StatusCode, message: String) -> Re
             }),
             flash: None,
             public_site: false,
+            business: None,
+            theme: None,
         },
         message,
         status: status.as_u16(),

@@ -9,7 +9,11 @@ use axum::{
 };
 use serde_json::json;
 
-dual!(the_promotion_page_gives_links_a_qr_code_and_a_widget, only_the_booking_page_may_be_framed);
+dual!(
+    the_promotion_page_gives_links_a_qr_code_and_a_widget,
+    only_the_booking_page_may_be_framed,
+    the_business_chooses_its_colour_and_which_sites_frame_its_page,
+);
 
 async fn the_promotion_page_gives_links_a_qr_code_and_a_widget(app: TestApp) {
     let (owner, org) = owner_with_org(&app, "owner@promo.fr", "Promo").await;
@@ -22,6 +26,7 @@ async fn the_promotion_page_gives_links_a_qr_code_and_a_widget(app: TestApp) {
     let base = &app.state.config.base_url;
     let html = owner.get("/promotion").await.text();
     assert!(html.contains(&format!("href=\"{base}/book/promo-lyon\"")), "the full link: {html}");
+    assert!(html.contains("Tous les sites peuvent l&#39;afficher."));
     assert!(html.contains(&format!("{base}/book/promo-lyon?service={svc}")), "a link per offered service");
     assert!(!html.contains(&unoffered), "a service Lyon does not offer has no link there");
     assert!(html.contains("<svg role=\"img\""), "the QR code inline");
@@ -38,6 +43,7 @@ async fn the_promotion_page_gives_links_a_qr_code_and_a_widget(app: TestApp) {
     let (mgr, _) = owner.join(&org, "mgr@promo.fr", grant).await;
     let html = mgr.get("/promotion").await.text();
     assert!(html.contains("promo-nice") && !html.contains("promo-lyon"), "{html}");
+    assert!(!html.contains("href=\"/settings#frame_origins\""), "not theirs to change");
     mgr.get(&format!("/promotion/{lyon}/qr.svg")).await.assert(StatusCode::NOT_FOUND);
     // Staff (no promotion toggle): no section.
     let (staff, _) = owner.join(&org, "staff@promo.fr", json!({"role": "staff"})).await;
@@ -107,4 +113,72 @@ async fn only_the_booking_page_may_be_framed(app: TestApp) {
         })
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+/// The settings' booking-page part: a colour (dark enough for white text) that the booking
+/// page's own stylesheet sets, and the websites that may frame it instead of any.
+async fn the_business_chooses_its_colour_and_which_sites_frame_its_page(app: TestApp) {
+    let (owner, org) = owner_with_org(&app, "owner@couleur.fr", "Salon Camille").await;
+    owner.paris(&org, "Lyon", json!({"slug": "couleur-lyon"})).await;
+    let visitor = app.client();
+    let page = visitor.get("/book/couleur-lyon").await.text();
+    assert!(page.contains("<span class=\"brand\">Salon Camille</span>"), "the business in the header: {page}");
+    assert!(!page.contains("theme.css"), "no colour chosen: Creneau's own");
+    let settings = |colour: &'static str, origins: &'static str| {
+        [("name", "Salon Camille"), ("time_zone", "Europe/Paris"), ("brand_colour", colour), ("frame_origins", origins)]
+    };
+    // Refused in French, as typed: a colour too light for white text, an address that is
+    // not a website's, a header injection.
+    for (colour, origins, said) in [
+        ("#ffff00", "", "Choisissez une couleur plus foncée"),
+        ("violet", "", "Indiquez une couleur comme #7c3aed."),
+        ("", "www.salon.fr", "www.salon.fr n&#39;est pas l&#39;adresse d&#39;un site"),
+        ("", "https://salon.fr/reserver", "https://salon.fr/reserver n&#39;est pas"),
+        ("", "https://a.fr;script-src", "n&#39;est pas l&#39;adresse d&#39;un site"),
+    ] {
+        let r = owner.post_form("/settings", &settings(colour, origins)).await;
+        r.assert(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains(said), "{colour} {origins}: {}", r.text());
+    }
+    let csp = visitor.get("/book/couleur-lyon").await.header("content-security-policy").unwrap().to_string();
+    assert!(csp.ends_with("frame-ancestors *"), "nothing refused was kept: {csp}");
+    // Kept in one form: lowercase colour, origins without their slash.
+    let typed = settings("#7C3AED", "https://www.salon-camille.fr/\nhttps://partenaire.fr");
+    owner.post_form("/settings", &typed).await.redirected("/settings?done=saved");
+    let s = owner.org_get(&org, "").await.json();
+    assert_eq!(s["brand_colour"], "#7c3aed");
+    assert_eq!(s["frame_origins"], "https://www.salon-camille.fr https://partenaire.fr");
+    let html = owner.get("/settings").await.text();
+    assert!(html.contains("https://www.salon-camille.fr\nhttps://partenaire.fr</textarea>"), "one a line: {html}");
+    let promo = owner.get("/promotion").await.text();
+    assert!(
+        promo.contains("Seuls ces sites peuvent l&#39;afficher : https://www.salon-camille.fr, https://partenaire.fr.")
+    );
+    assert!(promo.contains("href=\"/settings#frame_origins\""));
+    // The booking page adds its stylesheet and may be framed by those sites only.
+    let r = visitor.get("/book/couleur-lyon").await;
+    let csp = r.header("content-security-policy").unwrap().to_string();
+    assert!(csp.ends_with("frame-ancestors https://www.salon-camille.fr https://partenaire.fr"), "{csp}");
+    assert!(r.header("x-frame-options").is_none());
+    assert!(r.text().contains("<link rel=\"stylesheet\" href=\"/book/couleur-lyon/theme.css?v=7c3aed\">"));
+    let css = visitor.get("/book/couleur-lyon/theme.css?v=7c3aed").await;
+    css.assert(StatusCode::OK);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    assert!(css.header("cache-control").unwrap().starts_with("public"));
+    assert_eq!(css.text(), ":root { --accent:#7c3aed; }\n");
+    visitor.get("/book/nowhere/theme.css").await.assert(StatusCode::NOT_FOUND);
+    // Staff pages still may be framed by no one.
+    assert!(owner.get("/agenda").await.header("content-security-policy").unwrap().ends_with("frame-ancestors 'none'"));
+    // The API takes them too, under the same rules; clearing gives any site back.
+    let api = format!("/api/v1/orgs/{org}");
+    let r = owner.patch_json(&api, json!({"frame_origins": "ftp://a.fr"})).await;
+    r.assert(StatusCode::UNPROCESSABLE_ENTITY);
+    owner.patch_json(&api, json!({"frame_origins": "", "brand_colour": ""})).await.assert(StatusCode::OK);
+    let r = visitor.get("/book/couleur-lyon").await;
+    assert!(r.header("content-security-policy").unwrap().ends_with("frame-ancestors *"));
+    assert!(!r.text().contains("theme.css"));
+    // Only whoever holds the settings changes them: a manager cannot.
+    let (mgr, _) = owner.join(&org, "mgr@couleur.fr", json!({"role": "manager"})).await;
+    mgr.patch_json(&api, json!({"frame_origins": "https://evil.fr"})).await.assert(StatusCode::FORBIDDEN);
+    assert_eq!(owner.org_get(&org, "").await.json()["frame_origins"], "");
 }

@@ -208,7 +208,7 @@ async fn save(at: OrgPage, id: &str, editing: Option<&str>, form: FormFields) ->
     let (start, end) = (iso(start), iso(end));
     let saved = match editing {
         None => hours::add_unavailability(state, ctx, scope, id, &start, &end, &f.reason).await.map(|_| "absence"),
-        Some(a) => hours::update_unavailability(state, ctx, scope, id, a, &start, &end, &f.reason)
+        Some(a) => hours::update_unavailability(state, ctx, scope, id, a, (&start, &end), &f.reason)
             .await
             .map(|_| "absence_changed"),
     };

@@ -285,7 +285,7 @@ pub async fn update_unavailability(
     ApiJson(b): ApiJson<PeriodBody>,
 ) -> AppResult<Json<Period>> {
     let u =
-        hours::update_unavailability(&state, &ctx, &scope, &p.id, &p.period_id, &b.start, &b.end, &b.reason).await?;
+        hours::update_unavailability(&state, &ctx, &scope, &p.id, &p.period_id, (&b.start, &b.end), &b.reason).await?;
     Ok(Json(period(u)))
 }
 

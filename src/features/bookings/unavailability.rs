@@ -63,8 +63,7 @@ pub async fn update_unavailability(
     scope: &OrgScope,
     calendar_id: &str,
     id: &str,
-    start: &str,
-    end: &str,
+    (start, end): (&str, &str),
     reason: &str,
 ) -> AppResult<Unavailability> {
     let cal = calendars::get(state, scope, calendar_id).await?;

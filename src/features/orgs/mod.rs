@@ -1,6 +1,7 @@
 //! Organisations (tenants): create, list mine, switch the active one.
 
 pub mod api;
+pub mod look;
 pub mod pages;
 pub mod repo;
 pub mod service;

@@ -54,13 +54,19 @@ pub struct OrgSettings {
     pub sms_enabled: i64,
     /// The organisation's zone: its new locations' default.
     pub time_zone: String,
+    /// The booking page's colour, `#rrggbb`; empty: Creneau's own.
+    pub brand_colour: String,
+    /// The websites that may show the booking page in a frame (origins separated by
+    /// spaces); empty: any website.
+    pub frame_origins: String,
 }
 
 fn as_bool<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_bool(*v != 0)
 }
 
-const SETTINGS: &str = "SELECT id, name, slug, require_totp, sms_enabled, time_zone FROM orgs WHERE id = $1";
+const SETTINGS: &str =
+    "SELECT id, name, slug, require_totp, sms_enabled, time_zone, brand_colour, frame_origins FROM orgs WHERE id = $1";
 
 pub async fn settings(exec: impl Executor<'_>, tenant: &Tenant) -> AppResult<OrgSettings> {
     Ok(db::query_as(SETTINGS, &[tenant]).fetch_one(exec).await?)
@@ -73,9 +79,11 @@ pub async fn settings_locked(tx: &mut Tx, db: &Db, tenant: &Tenant) -> AppResult
 }
 
 pub async fn update_settings(tx: &mut Tx, tenant: &Tenant, s: &OrgSettings, now: i64) -> AppResult<()> {
-    let sql =
-        "UPDATE orgs SET name = $1, require_totp = $2, sms_enabled = $3, time_zone = $4, updated_at = $5 WHERE id = $6";
-    db::execute(tx, sql, &[&s.name, &s.require_totp, &s.sms_enabled, &s.time_zone, &now, tenant]).await?;
+    let sql = "UPDATE orgs SET name = $1, require_totp = $2, sms_enabled = $3, time_zone = $4, brand_colour = $5, \
+         frame_origins = $6, updated_at = $7 WHERE id = $8";
+    let values: [&dyn db::Value; 8] =
+        [&s.name, &s.require_totp, &s.sms_enabled, &s.time_zone, &s.brand_colour, &s.frame_origins, &now, tenant];
+    db::execute(tx, sql, &values).await?;
     Ok(())
 }
 

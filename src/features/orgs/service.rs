@@ -103,9 +103,16 @@ pub struct SettingsChange {
     pub sms_enabled: Option<bool>,
     /// IANA zone, such as Europe/Paris.
     pub time_zone: Option<String>,
+    /// The booking page's colour, `#rrggbb` (dark enough for white text on it); empty:
+    /// Creneau's own.
+    pub brand_colour: Option<String>,
+    /// The websites that may show the booking page in a frame, as origins
+    /// (`https://www.salon.fr`) separated by spaces or new lines; empty: any website.
+    pub frame_origins: Option<String>,
 }
 
-/// Rename the organisation, require a second factor of every member, or turn SMS on or off.
+/// Rename the organisation, require a second factor of every member, turn SMS on or off, or
+/// change how the booking page looks and which websites may show it.
 /// Requiring the second factor needs it on one's own account first (no self lock-out).
 pub async fn update_settings(
     state: &AppState,
@@ -113,7 +120,7 @@ pub async fn update_settings(
     scope: &crate::access::OrgScope,
     change: SettingsChange,
 ) -> AppResult<OrgSettings> {
-    let SettingsChange { name, require_totp, sms_enabled, time_zone } = change;
+    let SettingsChange { name, require_totp, sms_enabled, time_zone, brand_colour, frame_origins } = change;
     use crate::access::policy::{Action, Object};
     scope.require(Action::ManageOrgSettings, Object::Org)?;
     let mut checks = Checks::default();
@@ -122,6 +129,9 @@ pub async fn update_settings(
         .as_deref()
         .and_then(|z| checks.check(crate::types::TimeZoneName::parse("time_zone", z)))
         .map(|z| z.as_str().to_string());
+    let brand_colour = brand_colour.as_deref().and_then(|c| checks.check(super::look::colour("brand_colour", c)));
+    let frame_origins =
+        frame_origins.as_deref().and_then(|o| checks.check(super::look::frame_origins("frame_origins", o)));
     checks.finish()?;
     if require_totp == Some(true) {
         let mine = accounts::account_by_id(state.db.pool(), scope.account_id())
@@ -151,6 +161,12 @@ pub async fn update_settings(
     }
     if let Some(z) = time_zone {
         after.time_zone = z;
+    }
+    if let Some(c) = brand_colour {
+        after.brand_colour = c;
+    }
+    if let Some(o) = frame_origins {
+        after.frame_origins = o;
     }
     repo::update_settings(&mut tx, scope.tenant(), &after, now).await?;
     let event = Event::new("org.settings_updated", "org", scope.org_id()).before(json!(before)).after(json!(after));

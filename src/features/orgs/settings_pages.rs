@@ -1,5 +1,6 @@
 //! The organisation's settings page (issue 13, item 9), for whoever holds them: name, zone,
-//! two-factor for everyone, SMS on or off; for the owner, handing the ownership to an active
+//! two-factor for everyone, SMS on or off, the booking page's colour and the websites that
+//! may show it; for the owner, handing the ownership to an active
 //! member and deleting the organisation (its name typed to confirm). The rules are
 //! `service::update_settings`, `members::service::transfer_ownership` and `service::delete`.
 
@@ -23,6 +24,9 @@ struct SettingsPage {
     time_zone: String,
     require_totp: bool,
     sms_enabled: bool,
+    brand_colour: String,
+    /// One website a line, as typed back.
+    frame_origins: String,
     zones: &'static [&'static str],
     /// Active members who could become owner (for the owner only).
     heirs: Vec<Opt>,
@@ -57,6 +61,8 @@ async fn settings_page(at: &OrgPage, r: Refused, form: &'static str, done: Optio
         time_zone: s.time_zone,
         require_totp: s.require_totp != 0,
         sms_enabled: s.sms_enabled != 0,
+        brand_colour: s.brand_colour,
+        frame_origins: s.frame_origins.replace(' ', "\n"),
         zones: ZONES,
         heirs,
         is_owner,
@@ -78,6 +84,8 @@ pub async fn save(at: OrgPage, form: FormFields) -> PageResult {
         require_totp: Some(form.checked("require_totp")),
         sms_enabled: Some(form.checked("sms_enabled")),
         time_zone: Some(form.get("time_zone").to_string()),
+        brand_colour: Some(form.get("brand_colour").to_string()),
+        frame_origins: Some(form.get("frame_origins").to_string()),
     };
     match service::update_settings(state, ctx, scope, change).await {
         Ok(_) => Ok(see_other("/settings?done=saved")),

@@ -26,6 +26,9 @@ struct Promoted {
 struct PromotionPage {
     p: PageCtx,
     locations: Vec<Promoted>,
+    /// Which websites may show the widget, in words; whether this member may change that.
+    framing: String,
+    may_change_framing: bool,
 }
 
 /// The QR code of `text` as an SVG document (dark modules on white, a quiet zone around).
@@ -90,7 +93,14 @@ pub async fn page(at: OrgPage) -> PageResult {
         let qr = inline_svg(&qr_svg(&link).or_page(ctx)?, &t.fmt("promotion.frame_title", &[("name", &l.name)]));
         out.push(Promoted { qr_svg: qr, id: l.id, name: l.name, link, services, snippet });
     }
-    Ok(render(&PromotionPage { p, locations: out }))
+    let origins = crate::features::orgs::service::settings(state, scope).await.or_page(ctx)?.frame_origins;
+    let framing = if origins.is_empty() {
+        t.get("promotion.framed_anywhere").to_string()
+    } else {
+        t.fmt("promotion.framed_by", &[("sites", &origins.replace(' ', ", "))])
+    };
+    let may_change_framing = scope.check(Action::ManageOrgSettings, Object::Org).allowed;
+    Ok(render(&PromotionPage { p, locations: out, framing, may_change_framing }))
 }
 
 /// The location's QR code as a file, to print.

@@ -19,6 +19,7 @@ pub fn routes() -> Routes {
         .api("/api/v1/manage/{token}/cancel", Public, post(api::cancel))
         .api("/api/v1/manage/{token}/reschedule", Public, post(api::reschedule))
         .page("/book/{slug}", Public, get(pages::book_page).post(pages::book))
+        .page("/book/{slug}/theme.css", Public, get(pages::theme))
         .page("/manage/{token}", Public, get(pages::manage))
         .page("/manage/{token}/cancel", Public, post(pages::cancel))
         .page("/manage/{token}/reschedule", Public, post(pages::reschedule))

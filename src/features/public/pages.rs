@@ -5,6 +5,7 @@
 use super::service::{self, PublicBooking};
 use crate::features::prelude::*;
 use crate::{
+    features::orgs::look,
     http::Framable,
     http::pages::{MessagePage, ZONES, enc},
     types::{BoundedDate, BoundedInstant, Lang},
@@ -122,6 +123,8 @@ struct BookPage {
     slot_label: String,
     back_slot: String,
     form: FormValues,
+    /// Who may frame it (`frame-ancestors` sources).
+    ancestors: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -160,7 +163,8 @@ async fn build(
         zones.insert(0, tz_name.clone());
     }
     let mut page = BookPage {
-        p: PageCtx::public_site(ctx),
+        p: PageCtx::business_site(ctx, &loc, slug),
+        ancestors: look::frame_ancestors(&loc.frame_origins).to_string(),
         slug: slug.to_string(),
         location: loc.name.clone(),
         address: loc.address.clone(),
@@ -282,11 +286,8 @@ pub async fn book_page(
     let error = refused.as_ref().map(|e| Tr(ctx.lang).field_message(e));
     let page = build(&state, &ctx, &slug, &q, error, FormValues::default()).await.or_page(&ctx)?;
     // The business's website may embed its booking page (the promotion page's widget).
-    Ok(Framable::allow(if refused.is_some() {
-        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-    } else {
-        render(&page)
-    }))
+    let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok(Framable::allow(&page.ancestors, render_status(status, &page)))
 }
 
 #[derive(Deserialize, Default)]
@@ -301,15 +302,23 @@ pub struct BookForm {
 }
 
 /// The booking form sent; framed like the page it comes from.
-pub async fn book(state: State<AppState>, ctx: Ctx, slug: Path<String>, form: PageForm<BookForm>) -> PageResult {
-    submitted(state, ctx, slug, form).await.map(Framable::allow)
-}
-
-async fn submitted(
+pub async fn book(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
     PageForm(f): PageForm<BookForm>,
+) -> PageResult {
+    let site = service::location(&state, &slug).await.or_page(&ctx)?;
+    let res = submitted(&state, &ctx, &site, &slug, f).await?;
+    Ok(Framable::allow(look::frame_ancestors(&site.frame_origins), res))
+}
+
+async fn submitted(
+    state: &AppState,
+    ctx: &Ctx,
+    site: &crate::access::tenant::PublicSite,
+    slug: &str,
+    f: BookForm,
 ) -> PageResult {
     let t = Tr(ctx.lang);
     let input = PublicBooking {
@@ -322,7 +331,7 @@ async fn submitted(
         phone: Some(f.form.phone.clone()),
         notes: f.form.notes.clone(),
     };
-    match service::book(&state, &ctx, &slug, input).await {
+    match service::book(state, ctx, slug, input).await {
         Ok(b) => {
             let when = b
                 .start
@@ -330,7 +339,7 @@ async fn submitted(
                 .map(|z| format!("{} {}", day_label(z.date(), ctx.lang), z.strftime("%H:%M")))
                 .unwrap_or(b.start);
             Ok(render(&MessagePage {
-                p: PageCtx::public_site(&ctx),
+                p: PageCtx::business_site(ctx, site, slug),
                 title: t.get("book.done_title").into(),
                 message: t
                     .fmt("book.done", &[("when", &when), ("with", &b.calendar_name), ("email", f.form.email.trim())]),
@@ -350,13 +359,13 @@ async fn submitted(
                 slot: f.start.clone(),
                 ..Default::default()
             };
-            let mut page = build(&state, &ctx, &slug, &q, Some(message), f.form).await.or_page(&ctx)?;
+            let mut page = build(state, ctx, slug, &q, Some(message), f.form).await.or_page(ctx)?;
             if matches!(e, AppError::Conflict { .. }) && page.step == 4 {
                 page.step = 3; // the slot is gone: choose another
             }
             Ok(render_status(e.status(), &page))
         }
-        Err(e) => Err(e).or_page(&ctx),
+        Err(e) => Err(e).or_page(ctx),
     }
 }
 
@@ -420,6 +429,18 @@ async fn manage_page(
         days,
         confirming: false,
     })
+}
+
+/// The stylesheet of a business's colour, which its booking pages add to the shared one;
+/// its URL carries the colour, so it may be kept a day.
+pub async fn theme(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> PageResult {
+    let site = service::location(&state, &slug).await.or_page(&ctx)?;
+    let css = if site.brand_colour.is_empty() { String::new() } else { look::stylesheet(&site.brand_colour) };
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+        (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+    ];
+    Ok(axum::response::IntoResponse::into_response((headers, css)))
 }
 
 pub async fn manage(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
