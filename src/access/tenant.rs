@@ -66,6 +66,8 @@ pub struct PublicSite {
     pub org_name: String,
     pub brand_colour: String,
     pub frame_origins: String,
+    /// When its logo was set (the version in the logo's URL); `None` without one.
+    pub logo_at: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -79,14 +81,15 @@ struct SiteRow {
     org_name: String,
     brand_colour: String,
     frame_origins: String,
+    logo_at: Option<i64>,
 }
 
 /// The open location behind a public slug; archived or unknown is `None`.
 pub async fn public_site(exec: impl Executor<'_>, slug: &str) -> AppResult<Option<PublicSite>> {
     let sql = "SELECT l.id, l.org_id, l.name, l.time_zone, l.address, COALESCE(h.seq, 0) AS change_seq, \
-                o.name AS org_name, o.brand_colour, o.frame_origins \
+                o.name AS org_name, o.brand_colour, o.frame_origins, g.updated_at AS logo_at \
          FROM locations l JOIN orgs o ON o.id = l.org_id LEFT JOIN audit_heads h ON h.chain = l.org_id \
-         WHERE l.slug = $1 AND l.status = 'open'";
+         LEFT JOIN org_logos g ON g.org_id = l.org_id WHERE l.slug = $1 AND l.status = 'open'";
     let row: Option<SiteRow> = db::query_as(sql, &[&slug.to_ascii_lowercase()]).fetch_optional(exec).await?;
     Ok(row.map(|r| PublicSite {
         tenant: Tenant::new(r.org_id),
@@ -98,6 +101,7 @@ pub async fn public_site(exec: impl Executor<'_>, slug: &str) -> AppResult<Optio
         org_name: r.org_name,
         brand_colour: r.brand_colour,
         frame_origins: r.frame_origins,
+        logo_at: r.logo_at,
     }))
 }
 

@@ -8,7 +8,7 @@
 //! application/json`, or carry the CSRF cookie's value in `X-CSRF-Token`: otherwise a plain
 //! cross-site form, from a browser that sends no `Origin`, would reach it.
 
-use super::{Ctx, MAX_BODY};
+use super::{Ctx, MAX_BODY, MAX_UPLOAD};
 use crate::{crypto::constant_time_eq, error::AppError, state::AppState};
 use axum::{
     body::{Body, to_bytes},
@@ -50,19 +50,19 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
             &AppError::forbidden("csrf", "This form has expired. Go back, reload the page and try again."),
         )
     };
-    let is_form = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    // A file sent from a page (a logo): the same token, as a field of the multipart body.
+    let is_upload = content_type.starts_with("multipart/form-data");
+    if !is_form && !is_upload {
         return refuse(ctx.as_ref());
     }
-    let bytes = match to_bytes(body, MAX_BODY).await {
+    let bytes = match to_bytes(body, if is_upload { MAX_UPLOAD } else { MAX_BODY }).await {
         Ok(b) => b,
         Err(_) => return super::pages::error_page(ctx.as_ref(), &AppError::PayloadTooLarge),
     };
-    let pairs = serde_urlencoded_pairs(&bytes);
+    let pairs =
+        if is_upload { upload_fields(content_type, bytes.clone()).await } else { serde_urlencoded_pairs(&bytes) };
     let submitted = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v);
     // A booking page framed by the business's website: there the browser keeps no cookie of
     // ours (a third-party frame), so the double submit cannot match. The browser's own word
@@ -82,6 +82,27 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         }
         _ => refuse(ctx.as_ref()),
     }
+}
+
+/// The text fields of a multipart body (files left out); nothing when it cannot be read.
+async fn upload_fields(content_type: &str, bytes: axum::body::Bytes) -> Vec<(String, String)> {
+    use axum::extract::FromRequest;
+    let Ok(req) = Request::builder().header(header::CONTENT_TYPE, content_type).body(Body::from(bytes)) else {
+        return Vec::new();
+    };
+    let Ok(mut form) = axum::extract::Multipart::from_request(req, &()).await else { return Vec::new() };
+    let mut out = Vec::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.file_name().is_some() {
+            continue;
+        }
+        let name = field.name().unwrap_or_default().to_string();
+        match field.text().await {
+            Ok(v) => out.push((name, v)),
+            Err(_) => return Vec::new(),
+        }
+    }
+    out
 }
 
 /// `X-CSRF-Token` equal to the browser's CSRF cookie (a request without that cookie holds a

@@ -24,8 +24,10 @@ use axum::{
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 
-/// Largest request body accepted anywhere.
+/// Largest request body accepted, but on the routes that take a file.
 pub const MAX_BODY: usize = 64 * 1024;
+/// Largest body of a route that takes a file (a logo), set on that route alone.
+pub const MAX_UPLOAD: usize = 256 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Surface {

@@ -30,9 +30,11 @@ pub struct PageCtx {
     /// A business's public page (booking, manage link): its visitors see the business, not
     /// Creneau's sign-in links.
     pub public_site: bool,
-    /// On a business's booking page: its name in the header and its colour's stylesheet.
+    /// On a business's booking page: its name in the header, its colour's stylesheet and
+    /// its logo.
     pub business: Option<String>,
     pub theme: Option<String>,
+    pub logo: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -97,6 +99,7 @@ impl PageCtx {
             public_site: false,
             business: None,
             theme: None,
+            logo: None,
         }
     }
 
@@ -112,7 +115,8 @@ impl PageCtx {
         let theme = Some(site.brand_colour.trim_start_matches('#'))
             .filter(|c| !c.is_empty())
             .map(|c| format!("/book/{slug}/theme.css?v={c}"));
-        PageCtx { business: Some(site.org_name.clone()), theme, ..PageCtx::public_site(ctx) }
+        let logo = site.logo_at.map(|v| format!("/book/{slug}/logo?v={v}"));
+        PageCtx { business: Some(site.org_name.clone()), theme, logo, ..PageCtx::public_site(ctx) }
     }
 
     /// The frame for a signed-in account, with its organisations for the switcher and the
@@ -173,6 +177,7 @@ impl PageCtx {
             public_site: false,
             business: None,
             theme: None,
+            logo: None,
         })
     }
 
@@ -180,6 +185,17 @@ impl PageCtx {
         self.flash = Some(message.into());
         self
     }
+}
+
+/// An image answer (a stored logo) of this type, kept by browsers as `cache` says.
+pub fn image(content_type: String, bytes: Vec<u8>, cache: &'static str) -> Response {
+    let mut res = Response::new(axum::body::Body::from(bytes));
+    let h = res.headers_mut();
+    if let Ok(v) = header::HeaderValue::from_str(&content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static(cache));
+    res
 }
 
 pub fn render<T: Template>(page: &T) -> Response {
@@ -263,6 +279,7 @@ pub fn status_page(ctx: Option<&Ctx>, status: StatusCode, message: String) -> Re
             public_site: false,
             business: None,
             theme: None,
+            logo: None,
         },
         message,
         status: status.as_u16(),

@@ -51,6 +51,14 @@ impl Methods {
     }
 }
 
+impl Methods {
+    /// These handlers take a file: bodies up to `MAX_UPLOAD` instead of `MAX_BODY`.
+    pub fn uploads(self) -> Self {
+        let limit = axum::extract::DefaultBodyLimit::max(super::MAX_UPLOAD);
+        Methods(self.0.into_iter().map(|(m, r)| (m, r.layer(limit))).collect())
+    }
+}
+
 /// For each method, `Methods::<name>` adding its handler and a function `<name>` starting a
 /// path's handlers with it.
 macro_rules! methods {

@@ -305,7 +305,7 @@ const MEMBER_OPS: [&str; 6] = [
 const BOOKING_STATUSES: [&str; 3] = ["booking.status.confirmed", "booking.status.cancelled", "booking.status.no_show"];
 
 /// What an audit row's action did, in words (the audit page's sentence).
-const AUDIT_ACTIONS: [&str; 58] = [
+const AUDIT_ACTIONS: [&str; 60] = [
     "audit.did.account.blocked",
     "audit.did.account.created",
     "audit.did.account.password_changed",
@@ -350,6 +350,8 @@ const AUDIT_ACTIONS: [&str; 58] = [
     "audit.did.member.updated",
     "audit.did.org.created",
     "audit.did.org.deleted",
+    "audit.did.org.logo_changed",
+    "audit.did.org.logo_removed",
     "audit.did.org.ownership_transferred",
     "audit.did.org.settings_updated",
     "audit.did.service.created",
@@ -381,7 +383,7 @@ const EVENTS: [&str; 3] = [
 ];
 
 /// The confirmation after a POST, by its `?done=` word.
-const DONE: [&str; 28] = [
+const DONE: [&str; 30] = [
     "done.hours",
     "done.ownership",
     "done.org_deleted",
@@ -393,6 +395,8 @@ const DONE: [&str; 28] = [
     "done.absence",
     "done.absence_removed",
     "done.absence_changed",
+    "done.logo",
+    "done.logo_removed",
     "done.offers",
     "done.invited",
     "done.created",

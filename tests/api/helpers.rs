@@ -382,6 +382,31 @@ impl Client<'_> {
         self.send(req).await
     }
 
+    /// A page's file form (`multipart/form-data`): its CSRF token (unless `csrf` says
+    /// otherwise), then the file `bytes` as field `name`.
+    pub async fn post_file(&self, path: &str, csrf: Option<&str>, name: &str, bytes: &[u8]) -> Resp {
+        if self.cookie("creneau_csrf").is_none() {
+            self.get("/login").await;
+        }
+        let token = csrf.map(str::to_string).unwrap_or_else(|| self.cookie("creneau_csrf").unwrap());
+        let b = "----creneau-test-boundary";
+        let mut body = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n--{b}\r\n\
+             Content-Disposition: form-data; name=\"{name}\"; filename=\"logo\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     /// Ask for an account: the sign-up form's four fields, as JSON.
     pub async fn signup(&self, email: &str, password: &str, first: &str, last: &str) -> Resp {
         let body = serde_json::json!({"email": email, "password": password, "first_name": first, "last_name": last});

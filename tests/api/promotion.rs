@@ -13,6 +13,7 @@ dual!(
     the_promotion_page_gives_links_a_qr_code_and_a_widget,
     only_the_booking_page_may_be_framed,
     the_business_chooses_its_colour_and_which_sites_frame_its_page,
+    the_business_puts_its_logo_on_its_booking_page,
 );
 
 async fn the_promotion_page_gives_links_a_qr_code_and_a_widget(app: TestApp) {
@@ -181,4 +182,75 @@ async fn the_business_chooses_its_colour_and_which_sites_frame_its_page(app: Tes
     let (mgr, _) = owner.join(&org, "mgr@couleur.fr", json!({"role": "manager"})).await;
     mgr.patch_json(&api, json!({"frame_origins": "https://evil.fr"})).await.assert(StatusCode::FORBIDDEN);
     assert_eq!(owner.org_get(&org, "").await.json()["frame_origins"], "");
+}
+
+/// A PNG's signature and a little more: what the logo's type is read from.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
+
+async fn the_business_puts_its_logo_on_its_booking_page(app: TestApp) {
+    let (owner, org) = owner_with_org(&app, "owner@logo.fr", "Salon Camille").await;
+    owner.paris(&org, "Lyon", json!({"slug": "logo-lyon"})).await;
+    let visitor = app.client();
+    visitor.get("/book/logo-lyon/logo").await.assert(StatusCode::NOT_FOUND);
+    assert!(owner.get("/settings").await.text().contains("enctype=\"multipart/form-data\""));
+    // Not an image we take (an SVG can carry script), or too big: refused in French.
+    let r = owner.post_file("/settings/logo", None, "logo", b"<svg xmlns='http://www.w3.org/2000/svg'/>").await;
+    r.assert(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("Choisissez une image PNG, JPEG ou WebP."), "{}", r.text());
+    let big = [PNG, &vec![0u8; 210 * 1024]].concat();
+    let r = owner.post_file("/settings/logo", None, "logo", &big).await;
+    r.assert(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("200 Ko au plus."), "{}", r.text());
+    // Without the form's token: refused, nothing kept.
+    let r = owner.post_file("/settings/logo", Some("forged-token-forged-token-forged-token"), "logo", PNG).await;
+    r.assert(StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) FROM org_logos").await, 0);
+    // A PNG is kept and shown on the booking page beside the business's name.
+    owner.post_file("/settings/logo", None, "logo", PNG).await.redirected("/settings?done=logo");
+    let html = owner.get("/settings?done=logo").await.text();
+    assert!(html.contains("Logo enregistré") && html.contains("src=\"/settings/logo?v="), "{html}");
+    let preview = owner.get("/settings/logo").await;
+    assert_eq!((preview.status, preview.header("content-type")), (StatusCode::OK, Some("image/png")));
+    let page = visitor.get("/book/logo-lyon").await.text();
+    let src =
+        page.split("<img class=\"logo\" src=\"").nth(1).expect("the logo in the header").split('"').next().unwrap();
+    assert!(src.starts_with("/book/logo-lyon/logo?v="), "{src}");
+    assert!(page.contains("alt=\"\">Salon Camille</span>"), "the name beside it");
+    let img = visitor.get(src).await;
+    img.assert(StatusCode::OK);
+    assert_eq!(img.header("content-type"), Some("image/png"));
+    assert_eq!(img.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(&img.body[..], PNG);
+    // Audited in words.
+    assert!(owner.get("/audit").await.text().contains("a changé le logo de l&#39;organisation"));
+    // Staff may not change it, nor see the settings' preview; another organisation neither.
+    let (staff, _) = owner.join(&org, "staff@logo.fr", json!({"role": "staff"})).await;
+    staff.post_file("/settings/logo", None, "logo", PNG).await.assert(StatusCode::FORBIDDEN);
+    staff.get("/settings/logo").await.assert(StatusCode::FORBIDDEN);
+    staff.post_form("/settings/logo/delete", &[]).await.assert(StatusCode::FORBIDDEN);
+    let (stranger, _) = owner_with_org(&app, "owner@autre-logo.fr", "Autre").await;
+    stranger.get("/settings/logo").await.assert(StatusCode::NOT_FOUND);
+    stranger.post_form("/settings/logo/delete", &[]).await.redirected("/settings?done=logo_removed");
+    assert_eq!(app.count("SELECT COUNT(*) FROM org_logos").await, 1, "another's removal touched nothing of ours");
+    // The API: the image as the body, the same rules.
+    let api = format!("/api/v1/orgs/{org}/logo");
+    let put = |bytes: &'static [u8]| {
+        Request::builder()
+            .method(Method::PUT)
+            .uri(&api)
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(bytes))
+            .unwrap()
+    };
+    owner.send(put(b"GIF89a")).await.assert(StatusCode::UNPROCESSABLE_ENTITY);
+    let jpeg: &[u8] = &[0xff, 0xd8, 0xff, 0xe0, 0, 0x10, b'J', b'F', b'I', b'F'];
+    owner.send(put(jpeg)).await.assert(StatusCode::NO_CONTENT);
+    let got = owner.get(&api).await;
+    assert_eq!((got.header("content-type"), &got.body[..]), (Some("image/jpeg"), jpeg));
+    staff.send(put(jpeg)).await.assert(StatusCode::FORBIDDEN);
+    stranger.get(&api).await.assert(StatusCode::NOT_FOUND);
+    // Removed: the page shows the name alone.
+    owner.post_form("/settings/logo/delete", &[]).await.redirected("/settings?done=logo_removed");
+    assert!(!visitor.get("/book/logo-lyon").await.text().contains("class=\"logo\""));
+    visitor.get("/book/logo-lyon/logo").await.assert(StatusCode::NOT_FOUND);
 }

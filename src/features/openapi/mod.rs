@@ -22,7 +22,7 @@ use utoipa::OpenApi;
         accounts::forgot, accounts::reset, accounts::me, accounts::update_me, accounts::change_password,
         accounts::sessions, accounts::revoke_session, accounts::revoke_others, accounts::totp_setup,
         accounts::totp_enable, accounts::totp_disable,
-        orgs::list, orgs::create, orgs::switch, orgs::get_settings, orgs::update_settings,
+        orgs::list, orgs::create, orgs::switch, orgs::get_settings, orgs::update_settings, orgs::get_logo, orgs::set_logo, orgs::remove_logo,
         locations::list, locations::create, locations::get, locations::update, locations::delete,
         calendars::list, calendars::create, calendars::get, calendars::update, calendars::delete,
         members::roles, members::list, members::invite, members::get, members::update, members::remove,

@@ -95,3 +95,33 @@ pub async fn update_settings(
 ) -> AppResult<Json<service::OrgSettings>> {
     Ok(Json(service::update_settings(&state, &ctx, &scope, b).await?))
 }
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/logo", tag = "orgs", params(OrgPath),
+    responses((status = 200, description = "The logo (PNG, JPEG or WebP)", content_type = "image/*", body = Vec<u8>),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_logo(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Response> {
+    use crate::access::policy::{Action, Object};
+    scope.require(Action::ManageOrgSettings, Object::Org)?;
+    let (content_type, bytes) = service::logo_of(&state, scope.tenant()).await?.ok_or(AppError::NotFound)?;
+    Ok(crate::http::pages::image(content_type, bytes, "private, no-cache"))
+}
+
+/// The image itself is the body (PNG, JPEG or WebP, at most 200 KB); its type is read from
+/// its bytes.
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/logo", tag = "orgs", params(OrgPath),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 204), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_logo(
+    OrgRequest { state, ctx, scope }: OrgRequest,
+    body: axum::body::Bytes,
+) -> AppResult<axum::http::StatusCode> {
+    service::set_logo(&state, &ctx, &scope, &body).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/logo", tag = "orgs", params(OrgPath),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn remove_logo(OrgRequest { state, ctx, scope }: OrgRequest) -> AppResult<axum::http::StatusCode> {
+    service::remove_logo(&state, &ctx, &scope).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

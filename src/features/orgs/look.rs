@@ -1,5 +1,5 @@
-//! How a business's public booking page looks and where it may be shown: its colour and the
-//! websites that may frame it. Pure rules, written once: the settings check them, the
+//! How a business's public booking page looks and where it may be shown: its colour, its
+//! logo and the websites that may frame it. Pure rules, written once: the settings check them, the
 //! booking page and `http::Framable` use what they keep.
 
 use crate::error::FieldError;
@@ -93,6 +93,30 @@ pub fn stylesheet(colour: &str) -> String {
     format!(":root {{ --accent:{colour}; }}\n")
 }
 
+/// The largest logo kept: plenty for a header image, small enough to serve from the database.
+pub const MAX_LOGO_BYTES: usize = 200 * 1024;
+
+/// The image type of a logo's bytes, read from its first bytes (never from what the browser
+/// said): PNG, JPEG or WebP. SVG is refused: it can carry script.
+pub fn logo_type(field: &str, bytes: &[u8]) -> Result<&'static str, FieldError> {
+    if bytes.is_empty() {
+        return Err(FieldError::new(field, "required", "This field is required."));
+    }
+    if bytes.len() > MAX_LOGO_BYTES {
+        return Err(FieldError::new(field, "logo-too-large", format!("At most {} KB.", MAX_LOGO_BYTES / 1024)));
+    }
+    let kind = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        "image/jpeg"
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        "image/webp"
+    } else {
+        return Err(FieldError::new(field, "logo-type", "Use a PNG, JPEG or WebP image."));
+    };
+    Ok(kind)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +168,19 @@ mod tests {
         let many: Vec<String> = (0..11).map(|i| format!("https://s{i}.fr")).collect();
         assert_eq!(frame_origins("f", &many.join(" ")).unwrap_err().code, "too-many-origins");
         assert_eq!(frame_ancestors(""), "*");
+    }
+
+    #[test]
+    fn logos_are_known_images_by_their_bytes() {
+        assert_eq!(logo_type("l", b"\x89PNG\r\n\x1a\n....").unwrap(), "image/png");
+        assert_eq!(logo_type("l", &[0xff, 0xd8, 0xff, 0xe0, 0]).unwrap(), "image/jpeg");
+        assert_eq!(logo_type("l", b"RIFF\x10\0\0\0WEBPVP8 ").unwrap(), "image/webp");
+        for bad in [&b"<svg xmlns='http://www.w3.org/2000/svg'/>"[..], b"GIF89a", b"RIFF\0\0\0\0WAVEfmt "] {
+            assert_eq!(logo_type("l", bad).unwrap_err().code, "logo-type");
+        }
+        assert_eq!(logo_type("l", b"").unwrap_err().code, "required");
+        let big = [b"\x89PNG\r\n\x1a\n".as_slice(), &vec![0; MAX_LOGO_BYTES]].concat();
+        assert_eq!(logo_type("l", &big).unwrap_err().code, "logo-too-large");
         assert_eq!(frame_ancestors("https://a.fr https://b.fr"), "https://a.fr https://b.fr");
     }
 }

@@ -87,6 +87,37 @@ pub async fn update_settings(tx: &mut Tx, tenant: &Tenant, s: &OrgSettings, now:
     Ok(())
 }
 
+/// The logo's image type and bytes as base64.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Logo {
+    pub content_type: String,
+    pub data: String,
+    pub updated_at: i64,
+}
+
+pub async fn logo(exec: impl Executor<'_>, tenant: &Tenant) -> AppResult<Option<Logo>> {
+    let sql = "SELECT content_type, data, updated_at FROM org_logos WHERE org_id = $1";
+    Ok(db::query_as(sql, &[tenant]).fetch_optional(exec).await?)
+}
+
+/// When the logo was last set, without its bytes.
+pub async fn logo_at(exec: impl Executor<'_>, tenant: &Tenant) -> AppResult<Option<i64>> {
+    let sql = "SELECT updated_at FROM org_logos WHERE org_id = $1";
+    Ok(db::query_scalar(sql, &[tenant]).fetch_optional(exec).await?)
+}
+
+pub async fn set_logo(tx: &mut Tx, tenant: &Tenant, logo: &Logo) -> AppResult<()> {
+    db::execute(tx, "DELETE FROM org_logos WHERE org_id = $1", &[tenant]).await?;
+    let sql = "INSERT INTO org_logos (org_id, content_type, data, updated_at) VALUES ($1, $2, $3, $4)";
+    db::execute(tx, sql, &[tenant, &logo.content_type, &logo.data, &logo.updated_at]).await?;
+    Ok(())
+}
+
+/// Whether there was one.
+pub async fn delete_logo(tx: &mut Tx, tenant: &Tenant) -> AppResult<bool> {
+    Ok(db::execute(tx, "DELETE FROM org_logos WHERE org_id = $1", &[tenant]).await? > 0)
+}
+
 /// Everything of the organisation, its personal data included: its bookings first (they
 /// name its calendars, services and clients), then the organisation row, whose deletion
 /// cascades to every table holding its id; then what names it without a key (queued

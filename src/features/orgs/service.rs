@@ -175,6 +175,55 @@ pub async fn update_settings(
     Ok(after)
 }
 
+/// Sets the booking page's logo from an uploaded image (its type read from its bytes);
+/// audited with its type and size, for whoever holds the settings.
+pub async fn set_logo(state: &AppState, ctx: &Ctx, scope: &crate::access::OrgScope, bytes: &[u8]) -> AppResult<()> {
+    use crate::access::policy::{Action, Object};
+    use base64::Engine;
+    scope.require(Action::ManageOrgSettings, Object::Org)?;
+    let content_type = super::look::logo_type("logo", bytes).map_err(|e| AppError::Validation(vec![e]))?;
+    let now = to_ms(state.now());
+    let logo = repo::Logo {
+        content_type: content_type.to_string(),
+        data: base64::engine::general_purpose::STANDARD.encode(bytes),
+        updated_at: now,
+    };
+    let mut tx = state.db.begin().await?;
+    repo::set_logo(&mut tx, scope.tenant(), &logo).await?;
+    let event = Event::new("org.logo_changed", "org", scope.org_id())
+        .after(json!({"content_type": content_type, "bytes": bytes.len()}));
+    audit::org_event(&mut tx, now, scope, ctx, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes the logo (the page shows the business's name alone); "not found" without one.
+pub async fn remove_logo(state: &AppState, ctx: &Ctx, scope: &crate::access::OrgScope) -> AppResult<()> {
+    use crate::access::policy::{Action, Object};
+    scope.require(Action::ManageOrgSettings, Object::Org)?;
+    let now = to_ms(state.now());
+    let mut tx = state.db.begin().await?;
+    if !repo::delete_logo(&mut tx, scope.tenant()).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::org_event(&mut tx, now, scope, ctx, Event::new("org.logo_removed", "org", scope.org_id())).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The logo's type and bytes, for the booking page of `tenant` (reached by its slug).
+pub async fn logo_of(state: &AppState, tenant: &crate::access::Tenant) -> AppResult<Option<(String, Vec<u8>)>> {
+    use base64::Engine;
+    let Some(l) = repo::logo(state.db.pool(), tenant).await? else { return Ok(None) };
+    let bytes = base64::engine::general_purpose::STANDARD.decode(l.data.as_bytes()).map_err(AppError::internal)?;
+    Ok(Some((l.content_type, bytes)))
+}
+
+/// Whether the organisation has a logo, and since when (the version its URL carries).
+pub async fn logo_version(state: &AppState, scope: &crate::access::OrgScope) -> AppResult<Option<i64>> {
+    repo::logo_at(state.db.pool(), scope.tenant()).await
+}
+
 /// Delete the organisation and everything it holds, personal data included: its owner only,
 /// who types its name to confirm. The platform chain keeps that it happened (who, which
 /// organisation), nothing of what it held.

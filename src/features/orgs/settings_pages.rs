@@ -10,7 +10,7 @@ use crate::{
     features::members::service as members,
     http::{
         forms::{Refused, refused},
-        pages::{Opt, ZONES},
+        pages::{Opt, ZONES, image},
     },
 };
 use askama::Template;
@@ -25,6 +25,8 @@ struct SettingsPage {
     require_totp: bool,
     sms_enabled: bool,
     brand_colour: String,
+    /// The logo's address with its version, when there is one.
+    logo: Option<String>,
     /// One website a line, as typed back.
     frame_origins: String,
     zones: &'static [&'static str],
@@ -32,7 +34,7 @@ struct SettingsPage {
     heirs: Vec<Opt>,
     is_owner: bool,
     refused: Refused,
-    /// Which form was refused: `settings`, `ownership` or `delete`.
+    /// Which form was refused: `settings`, `logo`, `ownership` or `delete`.
     refused_form: &'static str,
 }
 
@@ -62,6 +64,7 @@ async fn settings_page(at: &OrgPage, r: Refused, form: &'static str, done: Optio
         require_totp: s.require_totp != 0,
         sms_enabled: s.sms_enabled != 0,
         brand_colour: s.brand_colour,
+        logo: service::logo_version(state, scope).await.or_page(ctx)?.map(|v| format!("/settings/logo?v={v}")),
         frame_origins: s.frame_origins.replace(' ', "\n"),
         zones: ZONES,
         heirs,
@@ -115,5 +118,47 @@ pub async fn delete(at: OrgPage, form: FormFields) -> PageResult {
     match service::delete(state, ctx, scope, form.get("confirm_name")).await {
         Ok(()) => Ok(see_other("/orgs?done=org_deleted")),
         Err(e) => settings_page(&at, refused(ctx, e)?, "delete", None).await,
+    }
+}
+
+/// The logo sent from the page (a file field `logo`), replacing the one there was.
+pub async fn upload_logo(at: OrgPage, req: axum::extract::Request) -> PageResult {
+    use axum::extract::FromRequest;
+    let OrgPage { state, ctx, scope, .. } = &at;
+    // Who may, before reading what was sent.
+    scope.require(Action::ManageOrgSettings, Object::Org).or_page(ctx)?;
+    let Ok(mut form) = axum::extract::Multipart::from_request(req, state).await else {
+        return Err(AppError::bad_request("invalid-form", "The form could not be read.")).or_page(ctx);
+    };
+    let mut bytes = Vec::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("logo") {
+            match field.bytes().await {
+                Ok(b) => bytes = b.to_vec(),
+                Err(_) => return Err(AppError::PayloadTooLarge).or_page(ctx),
+            }
+        }
+    }
+    match service::set_logo(state, ctx, scope, &bytes).await {
+        Ok(()) => Ok(see_other("/settings?done=logo")),
+        Err(e) => settings_page(&at, refused(ctx, e)?, "logo", None).await,
+    }
+}
+
+pub async fn remove_logo(at: OrgPage) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
+    match service::remove_logo(state, ctx, scope).await {
+        Ok(()) | Err(AppError::NotFound) => Ok(see_other("/settings?done=logo_removed")),
+        Err(e) => settings_page(&at, refused(ctx, e)?, "logo", None).await,
+    }
+}
+
+/// The logo as the settings page previews it (whoever holds the settings).
+pub async fn logo(at: OrgPage) -> PageResult {
+    let OrgPage { state, ctx, scope, .. } = &at;
+    scope.require(Action::ManageOrgSettings, Object::Org).or_page(ctx)?;
+    match service::logo_of(state, scope.tenant()).await.or_page(ctx)? {
+        Some((content_type, bytes)) => Ok(image(content_type, bytes, "private, max-age=3600")),
+        None => Err(AppError::NotFound).or_page(ctx),
     }
 }

@@ -20,6 +20,7 @@ pub fn routes() -> Routes {
         .api("/api/v1/manage/{token}/reschedule", Public, post(api::reschedule))
         .page("/book/{slug}", Public, get(pages::book_page).post(pages::book))
         .page("/book/{slug}/theme.css", Public, get(pages::theme))
+        .page("/book/{slug}/logo", Public, get(pages::logo))
         .page("/manage/{token}", Public, get(pages::manage))
         .page("/manage/{token}/cancel", Public, post(pages::cancel))
         .page("/manage/{token}/reschedule", Public, post(pages::reschedule))

@@ -443,6 +443,16 @@ pub async fn theme(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Str
     Ok(axum::response::IntoResponse::into_response((headers, css)))
 }
 
+/// The business's logo on its booking page; its URL carries its version, so it may be kept
+/// a day.
+pub async fn logo(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> PageResult {
+    let site = service::location(&state, &slug).await.or_page(&ctx)?;
+    match crate::features::orgs::service::logo_of(&state, &site.tenant).await.or_page(&ctx)? {
+        Some((content_type, bytes)) => Ok(crate::http::pages::image(content_type, bytes, "public, max-age=86400")),
+        None => Err(AppError::NotFound).or_page(&ctx),
+    }
+}
+
 pub async fn manage(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
     Ok(render(&manage_page(&state, &ctx, &token, None, None).await.or_page(&ctx)?))
 }
