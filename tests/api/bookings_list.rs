@@ -211,6 +211,7 @@ async fn a_booking_page_shows_its_client_and_its_history(app: TestApp) {
     let at: Vec<usize> = order.iter().map(|w| history.find(w).unwrap_or_else(|| panic!("{w}: {history}"))).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "newest first: {at:?}");
     assert!(history.contains("Olivia Owner</strong> a créé"), "names, not addresses");
+    assert!(history.contains("a déplacé le rendez-vous au mardi 3 mars 2026 à 11:00"), "where to: {history}");
     // The staff member sees the history but not the client's details or notes.
     let html = staff.get(&format!("/bookings/{id}")).await.text();
     assert!(html.contains("Historique du rendez-vous"));

@@ -176,6 +176,96 @@ fn click(b: &mut Browser, selector: &str, what: &str) {
     );
 }
 
+/// Log in on the login page as `email` (the journeys' one password).
+fn login(b: &mut Browser, base: &str, email: &str) {
+    b.goto(&format!("{base}/login"));
+    fill(b, "#email", email);
+    fill(b, "#password", PASSWORD);
+    click(b, "form[action='/login'] button[type=submit]", "logged in");
+    assert!(!b.url().contains("/login"), "still on the login page: {}", b.text());
+}
+
+/// The invitation mailed to `email`, accepted in `b` as a new account with the journeys'
+/// password: signed in on the home page.
+fn accept_invitation(b: &mut Browser, maildir: &Path, email: &str) {
+    let mail = wait_mail(maildir, email, "the invitation", |m| m.contains("/invitations/accept?token="));
+    let link: String = mail
+        .split("http")
+        .find(|s| s.contains("/invitations/accept?token="))
+        .map(|s| format!("http{}", s.split(|c: char| c.is_whitespace() || c == '"' || c == '<').next().unwrap()))
+        .unwrap();
+    b.goto(&link);
+    fill(b, "#password", PASSWORD);
+    fill(b, "#password_confirm", PASSWORD);
+    click(b, "form[action='/invitations/register'] button[type=submit]", "the invitation accepted");
+    assert!(!b.url().contains("/invitations"), "still on the invitation: {}", b.text());
+}
+
+/// The team's invite page filled in for this person and role; the caller adds grants, then
+/// `send_invitation` sends it.
+fn start_invite(b: &mut Browser, base: &str, (first, last, email): (&str, &str, &str), role: &str) {
+    b.goto(&format!("{base}/team/invite"));
+    fill(b, "#first_name", first);
+    fill(b, "#last_name", last);
+    fill(b, "#email", email);
+    b.eval(&format!("document.querySelector('#role').value = {role:?}"));
+}
+
+/// The invite form sent with its mail: the new member's page, where it lands.
+fn send_invitation(b: &mut Browser, what: &str) -> String {
+    b.eval("document.querySelector('#send_invitation').checked = true");
+    b.act("document.querySelector('#email').form.submit()", what);
+    assert!(b.url().contains("/team/"), "{what}: {}", b.text());
+    b.url()
+}
+
+/// The agenda's calendars as (id, label), as its drop-down lists them.
+fn agenda_calendars(b: &mut Browser, base: &str) -> Vec<(String, String)> {
+    b.goto(&format!("{base}/agenda"));
+    let v = b.eval("[...document.querySelectorAll('#agenda-calendar option')].map(o => [o.value, o.textContent])");
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_str().unwrap().to_string()))
+        .collect()
+}
+
+fn calendar_named(cals: &[(String, String)], name: &str) -> String {
+    cals.iter().find(|(_, l)| l.contains(name)).unwrap_or_else(|| panic!("no calendar {name} in {cals:?}")).0.clone()
+}
+
+/// A booking made on the staff page of calendar `cal` (its new-booking form, as the grid's
+/// free cell opens it), for a new client; `force` ticks "outside working hours".
+fn book_from_the_page(
+    b: &mut Browser,
+    base: &str,
+    cal: &str,
+    at: (&str, &str),
+    client: (&str, &str, &str),
+    force: bool,
+) {
+    b.goto(&format!("{base}/calendars/{cal}/bookings/new?date={}&time={}", at.0, at.1));
+    fill(b, "#first_name", client.0);
+    fill(b, "#last_name", client.1);
+    fill(b, "#email", client.2);
+    if force {
+        b.eval("document.querySelector('input[name=override_hours]').checked = true");
+    }
+    click(b, &format!("form[action='/calendars/{cal}/bookings'] button[type=submit]"), "the booking made");
+    assert!(!b.text().contains("Erreur") && !b.url().ends_with("/bookings"), "refused: {}", b.text());
+}
+
+/// The next day after tomorrow whose ISO weekday (Monday = 1) is in `days`.
+fn next_day_in(days: std::ops::RangeInclusive<i8>) -> jiff::civil::Date {
+    let mut d = today_in_paris().tomorrow().unwrap();
+    loop {
+        d = d.tomorrow().unwrap();
+        if days.contains(&d.weekday().to_monday_one_offset()) {
+            return d;
+        }
+    }
+}
+
 /// A running `creneau serve` on a fresh SQLite file with a real SMTP listener: what each
 /// journey starts from. `None` (skip) only outside CI when aiosmtpd is missing.
 struct App {
@@ -371,10 +461,12 @@ fn a_client_books_staff_moves_it_in_the_week_view_and_the_manage_link_cancels_it
     });
 }
 
-/// Seed 000, the owner's part, from a person's chair: sign up, confirm the address from the
-/// mail in the same browser, and open the business from the home page's checklist alone
-/// (no API call): organisation, location, calendar, working hours, a service offered on the
-/// calendar; then the booking link the home page gives works for a visitor.
+/// Seed 000 from a person's chair: sign up, confirm the address from the mail in the same
+/// browser, and open the business from the home page's checklist alone (no API call):
+/// organisation, location, calendar, working hours, a service offered on the calendar; the
+/// booking link the home page gives works for a visitor. Then the owner gives Manon a login:
+/// she sees only her own bookings until the owner turns on "all bookings" and "client list";
+/// then she moves a colleague's booking and writes a note on its client.
 #[test]
 fn an_owner_opens_the_business_from_the_checklist_alone() {
     let Some(mut b) = Browser::launch("Europe/Paris") else { return };
@@ -473,6 +565,68 @@ fn an_owner_opens_the_business_from_the_checklist_alone() {
     b.act("document.querySelectorAll('a.choice')[0].click()", "the slot step");
     b.wait_for("document.querySelectorAll('a.slot').length > 0", "times offered");
     b.screenshot("visitor-times");
+
+    // 8. The owner gives Manon a login, with a calendar of her own at the salon.
+    login(&mut b, &base, "camille@salon.test");
+    start_invite(&mut b, &base, ("Manon", "Petit", "manon@salon.test"), "staff");
+    b.eval("document.querySelector('#calendar_location_id').selectedIndex = 1");
+    let member_page = send_invitation(&mut b, "Manon invited");
+    assert!(b.text().contains("manon@salon.test"), "{}", b.text());
+    let Some(mut staff) = Browser::launch("Europe/Paris") else { return };
+    accept_invitation(&mut staff, &maildir, "manon@salon.test");
+
+    // 9. One booking on each calendar, made by the owner from the calendar pages.
+    let cals = agenda_calendars(&mut b, &base);
+    let (camille, manon) = (calendar_named(&cals, "Camille"), calendar_named(&cals, "Manon"));
+    let day = next_day_in(2..=6).to_string();
+    book_from_the_page(&mut b, &base, &camille, (&day, "10:00"), ("Zoé", "Martin", "zoe@client.test"), false);
+    book_from_the_page(&mut b, &base, &manon, (&day, "11:00"), ("Léon", "Bernard", "leon@client.test"), true);
+
+    // 10. Manon sees her own bookings only.
+    staff.goto(&format!("{base}/bookings?from={day}&to={day}"));
+    let list = staff.text();
+    assert!(list.contains("Léon Bernard") && !list.contains("Zoé Martin"), "{list}");
+    assert!(
+        staff.eval("!!document.querySelector('.orgnav a[href=\"/clients\"]')") == json!(false),
+        "no client list without the right"
+    );
+    staff.screenshot("staff-own-bookings");
+
+    // 11. The owner turns on "all bookings" and "client list" for her.
+    b.goto(&member_page);
+    b.eval("document.querySelector('#t_all_bookings').value = 'on'");
+    b.eval("document.querySelector('#t_client_list').value = 'on'");
+    b.act("document.querySelector('#t_all_bookings').form.submit()", "the rights saved");
+    b.screenshot("owner-grants-rights");
+
+    // 12. Manon now sees her colleague's booking, moves it half an hour later, and writes a
+    // note on the client.
+    staff.goto(&format!("{base}/bookings?from={day}&to={day}"));
+    assert!(staff.text().contains("Zoé Martin"), "{}", staff.text());
+    staff.act(
+        "[...document.querySelectorAll('tbody tr')].find(r => r.textContent.includes('Zoé Martin')).querySelector('a').click()",
+        "the colleague's booking",
+    );
+    assert!(staff.text().contains("zoe@client.test"), "the client's contact: {}", staff.text());
+    let booking_page = staff.url();
+    fill(&mut staff, "#move-time", "10:30");
+    click(&mut staff, "form[action$='/move'] button[type=submit]", "the booking moved");
+    assert!(staff.url().contains("done=moved"), "{} {}", staff.url(), staff.text());
+    staff.goto(&booking_page);
+    staff.act("document.querySelector('#client-h').parentElement.querySelector('a').click()", "the client's page");
+    fill(&mut staff, "#notes", "Préfère le matin.");
+    click(&mut staff, "form[action^='/clients/'] button[type=submit]", "the note saved");
+    assert!(staff.text().contains("Changes saved") || staff.text().contains("Modifications enregistrées"));
+    assert_eq!(staff.eval("document.querySelector('#notes').value"), json!("Préfère le matin."));
+    staff.screenshot("staff-client-note");
+    // The owner's booking list shows the new time, the history who moved it.
+    b.goto(&format!("{base}/bookings?from={day}&to={day}"));
+    b.act(
+        "[...document.querySelectorAll('tbody tr')].find(r => r.textContent.includes('Zoé Martin')).querySelector('a').click()",
+        "the booking, as the owner sees it",
+    );
+    let page = b.text();
+    assert!(page.contains("10:30") && page.contains("Manon Petit"), "{page}");
 }
 
 /// Seed 003 from the owner's chair: an advisor created inactive with their own calendar,
@@ -571,4 +725,278 @@ fn an_advisor_is_activated_given_hours_services_and_a_sick_leave() {
     assert_eq!(slots_on(&mut b, &sick), 0, "the sick day offers nothing");
     assert!(slots_on(&mut b, &well) > 0, "the next day offers times");
     b.screenshot("visitor-after-sick-leave");
+}
+
+/// Set-up by the page's own API calls (the journeys below are about who may do what, not
+/// about opening a business, which the seed-000 journey walks page by page): a location in
+/// Paris with these calendars, each open 09:00–18:00 every day, and one 30-minute service
+/// offered on all of them. Returns the location's and the calendars' ids.
+fn open_location(b: &mut Browser, org: &str, name: &str, slug: &str, calendars: &[&str]) -> (String, Vec<String>) {
+    let o = format!("/api/v1/orgs/{org}");
+    let loc = created(
+        api(b, "POST", &format!("{o}/locations"), json!({"name": name, "slug": slug, "time_zone": "Europe/Paris"})),
+        "location",
+    );
+    let service = created(
+        api(
+            b,
+            "POST",
+            &format!("{o}/services"),
+            json!({"name": format!("Rendez-vous {name}"), "length_min": 30, "min_notice_min": 0}),
+        ),
+        "service",
+    );
+    let weekly: Vec<Value> = (1..=7).map(|d| json!({"weekday": d, "start": "09:00", "end": "18:00"})).collect();
+    let mut ids = Vec::new();
+    for c in calendars {
+        let cal =
+            created(api(b, "POST", &format!("{o}/calendars"), json!({"location_id": loc, "name": c})), "calendar");
+        let r = api(b, "PUT", &format!("{o}/calendars/{cal}/hours"), json!({"weekly": weekly}));
+        assert_eq!(r.0, 200, "{}", r.1);
+        let r = api(b, "PUT", &format!("{o}/services/{service}/calendars/{cal}"), Value::Null);
+        assert!(r.0 < 300, "offer: {} {}", r.0, r.1);
+        ids.push(cal);
+    }
+    (loc, ids)
+}
+
+/// Seed 001 (a network of branches): the administrator adds a manager limited to one
+/// branch; the manager sees and moves that branch's booking only, and the booking's history
+/// says who; the administrator blocks the manager, whose open session stops at once; the
+/// administrator, signed out, gets back in through the forgotten-password mail.
+#[test]
+fn a_branch_manager_moves_a_booking_then_is_blocked_and_a_password_is_forgotten() {
+    let Some(mut b) = Browser::launch("Europe/Paris") else { return };
+    let Some(app) = App::start() else { return };
+    let (base, maildir) = (app.base.clone(), app.maildir.clone());
+    let org = app.owner_signs_in(&mut b, "admin@reseau.test", "Réseau Agences");
+    let (_, lyon) = open_location(&mut b, &org, "Agence Lyon", "reseau-lyon", &["Conseiller Lyon"]);
+    let (_, nice) = open_location(&mut b, &org, "Agence Nice", "reseau-nice", &["Conseiller Nice"]);
+    let day = next_day_in(1..=5).to_string();
+    book_from_the_page(&mut b, &base, &lyon[0], (&day, "10:00"), ("Zoé", "Martin", "zoe@client.test"), false);
+    book_from_the_page(&mut b, &base, &nice[0], (&day, "10:00"), ("Hugo", "Leroy", "hugo@client.test"), false);
+
+    // The manager of Lyon: the manager role, the Lyon branch managed, nothing else.
+    start_invite(&mut b, &base, ("Paul", "Gérant", "paul@reseau.test"), "manager");
+    b.eval(
+        "(() => { const s = document.querySelector('#grant_location'); \
+           s.value = [...s.options].find(o => o.textContent.includes('Lyon')).value; })()",
+    );
+    b.eval("document.querySelector('#grant_location_level').value = 'manage'");
+    let member_page = send_invitation(&mut b, "the manager invited");
+    let Some(mut mgr) = Browser::launch("Europe/Paris") else { return };
+    accept_invitation(&mut mgr, &maildir, "paul@reseau.test");
+
+    // Lyon's booking only; moved to 15:00 from its page.
+    mgr.goto(&format!("{base}/bookings?from={day}&to={day}"));
+    let list = mgr.text();
+    assert!(list.contains("Zoé Martin") && !list.contains("Hugo Leroy"), "{list}");
+    mgr.act("document.querySelector('tbody tr a').click()", "the booking's page");
+    fill(&mut mgr, "#move-time", "15:00");
+    click(&mut mgr, "form[action$='/move'] button[type=submit]", "the booking moved");
+    mgr.screenshot("manager-moved");
+    // The administrator reads who moved it in the booking's history.
+    b.goto(&format!("{base}/bookings?from={day}&to={day}"));
+    b.act(
+        "[...document.querySelectorAll('tbody tr')].find(r => r.textContent.includes('Zoé Martin')).querySelector('a').click()",
+        "the booking, as the administrator sees it",
+    );
+    let history = b.eval("document.querySelector('#history-h').parentElement.innerText").as_str().unwrap().to_string();
+    assert!(history.contains("Paul Gérant moved the booking to") && history.contains("at 15:00"), "{history}");
+    b.screenshot("booking-history");
+
+    // Blocked: the manager's next click finds the door shut, without signing out first.
+    b.goto(&member_page);
+    click(&mut b, "form[action$='/block'] button", "the manager blocked");
+    mgr.goto(&format!("{base}/bookings?from={day}&to={day}"));
+    let after = mgr.text();
+    assert!(!after.contains("Zoé Martin"), "a blocked manager still sees bookings: {after}");
+    assert!(after.contains("is blocked") || after.contains("bloqué"), "told why: {after}");
+    mgr.screenshot("manager-blocked");
+
+    // The administrator signs out and forgets the password: the mail's link sets a new one.
+    click(&mut b, "form[action='/logout'] button", "signed out");
+    b.goto(&format!("{base}/forgot"));
+    fill(&mut b, "#email", "admin@reseau.test");
+    click(&mut b, "form[action='/forgot'] button[type=submit]", "the reset asked");
+    let reset_prefix = format!("{base}/reset?token=");
+    let mail = wait_mail(&maildir, "admin@reseau.test", "the reset link", |m| m.contains(&reset_prefix));
+    let token: String = mail
+        .rsplit(&reset_prefix)
+        .next()
+        .unwrap()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    b.goto(&format!("{reset_prefix}{token}"));
+    fill(&mut b, "#password", "a brand new passphrase");
+    fill(&mut b, "#password_confirm", "a brand new passphrase");
+    click(&mut b, "form[action='/reset'] button[type=submit]", "the new password set");
+    b.goto(&format!("{base}/login"));
+    fill(&mut b, "#email", "admin@reseau.test");
+    fill(&mut b, "#password", "a brand new passphrase");
+    click(&mut b, "form[action='/login'] button[type=submit]", "logged in with the new password");
+    assert!(!b.url().contains("/login"), "{}", b.text());
+}
+
+/// Seed 002 (a secretariat): an assistant with no calendar of her own books on two doctors'
+/// calendars, switching with the agenda's drop-down, and reads the practice's day view with
+/// one column per doctor; two visitors, one reading English and one French, take the same
+/// time on the public page at once: one gets it, the other is told in their language that
+/// it was just taken.
+#[test]
+fn an_assistant_books_for_two_colleagues_and_two_visitors_race_for_one_slot() {
+    let Some(mut b) = Browser::launch("Europe/Paris") else { return };
+    let Some(app) = App::start() else { return };
+    let (base, maildir) = (app.base.clone(), app.maildir.clone());
+    let org = app.owner_signs_in(&mut b, "owner@cabinet.test", "Cabinet Santé");
+    let (loc, _) = open_location(&mut b, &org, "Cabinet Santé", "cabinet-sante", &["Dr Durand", "Dr Moreau"]);
+    // The assistant: booking rights on the practice, no calendar of her own.
+    start_invite(&mut b, &base, ("Alice", "Secrétaire", "alice@cabinet.test"), "assistant");
+    b.eval("document.querySelector('#grant_location').selectedIndex = 1");
+    b.eval("document.querySelector('#grant_location_level').value = 'book'");
+    send_invitation(&mut b, "the assistant invited");
+    let Some(mut alice) = Browser::launch("Europe/Paris") else { return };
+    accept_invitation(&mut alice, &maildir, "alice@cabinet.test");
+
+    // From the agenda: Dr Durand, then the drop-down to Dr Moreau; a booking on each from a
+    // free cell of the day view.
+    let day = next_day_in(1..=5).to_string();
+    for (doctor, time, client) in
+        [("Dr Durand", "09:30", ("Jean", "Patient")), ("Dr Moreau", "11:00", ("Anne", "Malade"))]
+    {
+        alice.goto(&format!("{base}/agenda"));
+        alice.act(
+            &format!(
+                "(() => {{ const s = document.querySelector('#agenda-calendar'); \
+                   s.value = [...s.options].find(o => o.textContent.includes({doctor:?})).value; \
+                   s.dispatchEvent(new Event('change', {{bubbles: true}})); }})()"
+            ),
+            "the agenda switched",
+        );
+        assert_eq!(alice.eval("document.querySelector('#cal-h').textContent"), json!(doctor));
+        alice.act(
+            &format!("(() => {{ const a = [...document.querySelectorAll('a.button')].find(a => a.href.includes('/day')); location.href = a.href + '?date={day}'; }})()"),
+            "the doctor's day",
+        );
+        let cal = alice.url().split("/calendars/").nth(1).unwrap().split('/').next().unwrap().to_string();
+        alice.act(
+            &format!("document.querySelector('a[href*=\"bookings/new?date={day}&time={time}\"]').click()"),
+            "the new-booking form from a free cell",
+        );
+        fill(&mut alice, "#first_name", client.0);
+        fill(&mut alice, "#last_name", client.1);
+        click(&mut alice, &format!("form[action='/calendars/{cal}/bookings'] button[type=submit]"), "the booking made");
+    }
+    // The practice's day: one column per doctor, each booking in its column.
+    alice.goto(&format!("{base}/locations/{loc}/day?date={day}"));
+    alice.screenshot("practice-day");
+    let columns = alice.eval("[...document.querySelectorAll('thead th')].map(h => h.textContent.trim())");
+    let columns: Vec<String> = columns.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    assert!(
+        columns.iter().any(|c| c.contains("Dr Durand")) && columns.iter().any(|c| c.contains("Dr Moreau")),
+        "{columns:?}"
+    );
+    let day_text = alice.text();
+    assert!(day_text.contains("Jean Patient") && day_text.contains("Anne Malade"), "{day_text}");
+
+    // Two visitors at the details step of the same time with Dr Durand, sending at once.
+    let Some(mut other) = Browser::launch("Europe/Paris") else { return };
+    b.call("Network.clearBrowserCookies", json!({}));
+    let both = [&mut b, &mut other];
+    let mut starts = Vec::new();
+    for (i, v) in both.into_iter().enumerate() {
+        v.goto(&format!("{base}/book/cabinet-sante?date={day}&tz=Europe/Paris"));
+        if i == 1 {
+            // The second visitor reads French: the header's language switch.
+            click(v, "form[action='/language'] button", "the page in French");
+            assert_eq!(v.eval("document.documentElement.lang"), json!("fr"));
+            assert!(v.text().contains("Choisissez une prestation"), "{}", v.text());
+        }
+        click(v, "a.choice", "the service chosen");
+        v.act(
+            "[...document.querySelectorAll('a.choice')].find(a => a.textContent.includes('Durand')).click()",
+            "the slot step",
+        );
+        v.act(
+            &format!("[...document.querySelectorAll('a.slot')].find(a => decodeURIComponent(a.href).includes('slot={day}') && a.textContent.trim() === '14:00').click()"),
+            "the details step",
+        );
+        fill(v, "#first_name", "Visiteur");
+        fill(v, "#last_name", &format!("Numéro {i}"));
+        fill(v, "#email", &format!("visiteur{i}@client.test"));
+        starts.push(v.eval("document.querySelector('input[name=start]').value"));
+    }
+    assert_eq!(starts[0], starts[1], "the same time");
+    // Sent without waiting for either answer, then both pages read.
+    for v in [&mut b, &mut other] {
+        v.eval("setTimeout(() => document.querySelector('form[action^=\"/book/\"] button[type=submit]').click(), 0)");
+    }
+    let mut said = Vec::new();
+    for v in [&mut b, &mut other] {
+        v.wait_for(
+            "!document.querySelector('input[name=start]') || !!document.querySelector('.error')",
+            "an answer to the booking",
+        );
+        said.push(v.text());
+    }
+    let taken = |t: &String| t.contains("vient d'être réservé") || t.contains("just booked this time");
+    assert_eq!(said.iter().filter(|t| taken(t)).count(), 1, "exactly one visitor is told: {said:#?}");
+    let confirmed = |t: &String| t.contains("Rendez-vous confirmé") || t.contains("Booking confirmed");
+    assert_eq!(said.iter().filter(|t| confirmed(t)).count(), 1, "exactly one gets the time: {said:#?}");
+    other.screenshot("race-loser");
+}
+
+/// Seed 004 (an organisation of two locations): a member invited with the staff role,
+/// assigned one location's two calendars of three, sees those two only; turned into a
+/// manager of the whole organisation, they read the statistics over both locations.
+#[test]
+fn a_member_sees_two_calendars_then_reads_statistics_over_both_locations() {
+    let Some(mut b) = Browser::launch("Europe/Paris") else { return };
+    let Some(app) = App::start() else { return };
+    let (base, maildir) = (app.base.clone(), app.maildir.clone());
+    let org = app.owner_signs_in(&mut b, "owner@groupe.test", "Groupe Bien-être");
+    let (_, paris) = open_location(&mut b, &org, "Spa Paris", "groupe-paris", &["Cabine 1", "Cabine 2", "Cabine 3"]);
+    let (_, lyon) = open_location(&mut b, &org, "Spa Lyon", "groupe-lyon", &["Cabine Lyon"]);
+    let day = next_day_in(1..=5).to_string();
+    book_from_the_page(&mut b, &base, &paris[0], (&day, "10:00"), ("Inès", "Paris", "ines@client.test"), false);
+    book_from_the_page(&mut b, &base, &paris[2], (&day, "11:00"), ("Omar", "Paris", "omar@client.test"), false);
+    book_from_the_page(&mut b, &base, &lyon[0], (&day, "12:00"), ("Lou", "Lyon", "lou@client.test"), false);
+
+    // Invited as staff, with two of Paris's three calendars.
+    start_invite(&mut b, &base, ("Nina", "Membre", "nina@groupe.test"), "staff");
+    for c in &paris[..2] {
+        b.eval(&format!("document.querySelector('#gc_{c}').checked = true"));
+        b.eval(&format!("document.querySelector('#gcl_{c}').value = 'book'"));
+    }
+    let member_page = send_invitation(&mut b, "the member invited");
+    let Some(mut nina) = Browser::launch("Europe/Paris") else { return };
+    accept_invitation(&mut nina, &maildir, "nina@groupe.test");
+    let mine = agenda_calendars(&mut nina, &base);
+    let names: Vec<&str> = mine.iter().map(|(_, l)| l.as_str()).collect();
+    assert!(
+        names.iter().any(|l| l.contains("Cabine 1"))
+            && names.iter().any(|l| l.contains("Cabine 2"))
+            && !names.iter().any(|l| l.contains("Cabine 3") || l.contains("Lyon")),
+        "{names:?}"
+    );
+    assert_eq!(nina.eval("!!document.querySelector('.orgnav a[href=\"/statistics\"]')"), json!(false));
+
+    // The owner makes her a manager of the whole organisation.
+    b.goto(&member_page);
+    b.eval("document.querySelector('#role').value = 'manager'");
+    b.act("document.querySelector('#role').form.submit()", "the role changed");
+    b.eval("document.querySelector('#grant_org').value = 'manage'");
+    b.act("document.querySelector('#grant_org').form.submit()", "the grants saved");
+    b.screenshot("member-made-manager");
+
+    // Statistics over both locations, from the section's own page.
+    nina.goto(&format!("{base}/"));
+    nina.act("document.querySelector('.orgnav a[href=\"/statistics\"]').click()", "the statistics");
+    let to = jiff::civil::Date::strptime("%F", &day).unwrap().checked_add(jiff::ToSpan::days(7)).unwrap();
+    nina.goto(&format!("{base}/statistics?from={}&to={to}", today_in_paris()));
+    nina.screenshot("statistics-both-locations");
+    let stats = nina.text();
+    assert!(stats.contains("Spa Paris") && stats.contains("Spa Lyon"), "{stats}");
+    assert!(nina.eval("document.querySelectorAll('svg').length").as_u64().unwrap() >= 2, "charts drawn");
 }

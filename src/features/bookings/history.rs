@@ -11,6 +11,8 @@ pub(super) struct HistoryLine {
     pub(super) when: String,
     pub(super) who: String,
     pub(super) what: &'static str,
+    /// Where a move took it ("au mercredi 9 décembre 2026 à 15:00"); empty otherwise.
+    pub(super) detail: String,
 }
 
 /// The booking's audit rows, newest first, in words. The caller shows them only to whoever
@@ -48,10 +50,24 @@ pub(super) async fn history(
                 "client" => t.get("history.client").to_string(),
                 _ => t.get("history.system").to_string(),
             };
+            // A move's new start, from the row's `after` (an instant only, nothing personal).
+            let moved_to = (r.action == "booking.moved")
+                .then_some(r.after_json.as_deref())
+                .flatten()
+                .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
+                .and_then(|a| a["start"].as_i64());
             HistoryLine {
                 when: format!("{}, {}", t.long_date(z.date()), z.strftime("%H:%M")),
                 who,
                 what: t.history_action(&r.action),
+                detail: moved_to
+                    .map(|ms| {
+                        t.fmt(
+                            "history.moved_to",
+                            &[("when", &t.date_time(&crate::clock::from_ms(ms).to_zoned(tz.clone())))],
+                        )
+                    })
+                    .unwrap_or_default(),
             }
         })
         .collect())

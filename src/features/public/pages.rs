@@ -350,6 +350,10 @@ async fn submitted(
             let message = match &e {
                 AppError::Validation(v) => v.iter().map(|x| t.field_message(x)).collect::<Vec<_>>().join(" "),
                 AppError::RateLimited { .. } => t.get("error.rate-limited").into(),
+                // Someone booked that time between the page and the form (or at the same moment).
+                AppError::Conflict { reasons, .. } if reasons.iter().any(|r| r.code == "slot-taken") => {
+                    t.get("book.just_taken").into()
+                }
                 _ => t.get("book.taken").into(),
             };
             let q = BookQuery {
