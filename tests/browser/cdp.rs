@@ -179,6 +179,24 @@ impl Browser {
         std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png).unwrap();
     }
 
+    /// Ask for pages in `lang` from now on (the `Accept-Language` a browser set to it sends).
+    pub fn speak(&mut self, lang: &str) {
+        self.call("Network.enable", json!({}));
+        self.call("Network.setExtraHTTPHeaders", json!({"headers": {"Accept-Language": lang}}));
+    }
+
+    /// A phone's screen from now on: 390 CSS pixels wide.
+    pub fn phone(&mut self) {
+        let m = json!({"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true});
+        self.call("Emulation.setDeviceMetricsOverride", m);
+    }
+
+    /// Whether the page fits the screen's width (nothing to scroll sideways but inside the
+    /// tables' own scrolling frames).
+    pub fn fits_width(&mut self) -> bool {
+        self.eval("document.documentElement.scrollWidth <= window.innerWidth") == json!(true)
+    }
+
     pub fn text(&mut self) -> String {
         self.eval("document.body.innerText").as_str().unwrap_or_default().to_string()
     }
