@@ -232,6 +232,19 @@ async fn the_business_puts_its_logo_on_its_booking_page(app: TestApp) {
     stranger.get("/settings/logo").await.assert(StatusCode::NOT_FOUND);
     stranger.post_form("/settings/logo/delete", &[]).await.redirected("/settings?done=logo_removed");
     assert_eq!(app.count("SELECT COUNT(*) FROM org_logos").await, 1, "another's removal touched nothing of ours");
+    // The manage link's page wears the same look.
+    let loc = owner.org_get(&org, "/locations").await.json()[0]["id"].as_str().unwrap().to_string();
+    let cal = owner.calendar(&org, &loc, "Camille", json!({})).await;
+    owner.open_weekdays(&org, &cal, "09:00", "18:00").await;
+    let svc = owner.create(&org, "/services", json!({"name": "Coupe", "length_min": 30, "min_notice_min": 0})).await;
+    owner.offer(&org, &svc, &cal).await;
+    let b = json!({"service_id": svc, "calendar_id": cal, "start": "2026-03-03T10:00:00+01:00",
+        "first_name": "Zoé", "last_name": "Martin", "email": "zoe@logo.fr"});
+    visitor.post_json("/api/v1/book/logo-lyon/bookings", b).await.assert(StatusCode::CREATED);
+    let token = crate::helpers::link_token(&app.last_mail_to("zoe@logo.fr").await, "/manage/");
+    let manage = visitor.get(&format!("/manage/{token}")).await.text();
+    assert!(manage.contains(&format!("<img class=\"logo\" src=\"{src}\"")), "{manage}");
+    assert!(manage.contains("alt=\"\">Salon Camille</span>"));
     // The API: the image as the body, the same rules.
     let api = format!("/api/v1/orgs/{org}/logo");
     let put = |bytes: &'static [u8]| {

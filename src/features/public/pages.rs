@@ -419,8 +419,14 @@ async fn manage_page(
             }
         }
     }
+    // The business's look while its location is open (an archived one has no public page).
+    let p = match service::location(state, &m.location_slug).await {
+        Ok(site) => PageCtx::business_site(ctx, &site, &m.location_slug),
+        Err(AppError::NotFound) => PageCtx::public_site(ctx),
+        Err(e) => return Err(e),
+    };
     Ok(ManagePage {
-        p: PageCtx::public_site(ctx),
+        p,
         token: token.to_string(),
         message,
         error,
