@@ -1010,4 +1010,68 @@ fn a_member_sees_two_calendars_then_reads_statistics_over_both_locations() {
     assert!(stats.contains("Spa Paris") && stats.contains("Spa Lyon"), "{stats}");
     assert!(stats.contains("Taux d'annulation") && stats.contains("Par lieu"), "in French: {stats}");
     assert!(nina.eval("document.querySelectorAll('svg').length").as_u64().unwrap() >= 2, "charts drawn");
+
+    // Every section the owner opens, on a phone: nothing wider than the screen (tables scroll
+    // in their own frame), every control named for assistive technology.
+    b.phone();
+    let cal = paris[0].clone();
+    let mut pages = vec![
+        "/".to_string(),
+        "/agenda".into(),
+        format!("/agenda?calendar={cal}"),
+        format!("/calendars/{cal}"),
+        format!("/calendars/{cal}/week?date={day}"),
+        format!("/calendars/{cal}/day?date={day}"),
+        format!("/calendars/{cal}/hours"),
+        format!("/calendars/{cal}/absences"),
+        format!("/calendars/{cal}/bookings/new?date={day}&time=15:00"),
+        format!("/bookings?from={day}&to={day}"),
+        "/clients".into(),
+        "/locations".into(),
+        "/services".into(),
+        "/team".into(),
+        "/team/invite".into(),
+        member_page.trim_start_matches(&base).to_string(),
+        "/teams".into(),
+        "/audit".into(),
+        "/statistics".into(),
+        "/promotion".into(),
+        "/notifications".into(),
+        "/settings".into(),
+        "/account/profile".into(),
+        "/account/security".into(),
+        "/account/sessions".into(),
+    ];
+    b.goto(&format!("{base}/bookings?from={day}&to={day}"));
+    let firsts = b.eval(
+        "[document.querySelector('tbody a[href^=\"/bookings/\"]')?.getAttribute('href'),           document.querySelector('.orgnav a[href=\"/locations\"]') && null]",
+    );
+    pages.extend(firsts[0].as_str().map(str::to_string));
+    b.goto(&format!("{base}/locations"));
+    let loc_href = b.eval("document.querySelector('a[href^=\"/locations/\"]').getAttribute('href')");
+    let loc_href = loc_href.as_str().unwrap().to_string();
+    pages.push(format!("{loc_href}/day?date={day}"));
+    pages.push(loc_href);
+    b.goto(&format!("{base}/clients"));
+    pages.extend(
+        b.eval("document.querySelector('a[href^=\"/clients/\"]')?.getAttribute('href')").as_str().map(str::to_string),
+    );
+    b.goto(&format!("{base}/services"));
+    pages.extend(
+        b.eval("document.querySelector('a[href^=\"/services/\"]')?.getAttribute('href')").as_str().map(str::to_string),
+    );
+    assert_eq!(pages.len(), 30);
+    for path in &pages {
+        b.goto(&format!("{base}{path}"));
+        assert!(!b.text().contains("(404)") && !b.text().contains("(403)"), "{path}: {}", b.text());
+        assert!(b.fits_width(), "{path} is wider than a phone: {}", b.eval("document.documentElement.scrollWidth"));
+        let unnamed = b.eval(
+            "[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]\
+               .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))\
+               .map(e => e.outerHTML.slice(0, 120))",
+        );
+        assert_eq!(unnamed, json!([]), "{path}: controls without a label");
+    }
+    b.goto(&format!("{base}/calendars/{cal}/week?date={day}"));
+    b.screenshot("phone-week");
 }
