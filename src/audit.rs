@@ -20,6 +20,11 @@ pub enum Actor {
         id: String,
         label: String,
     },
+    /// An API key (R32), by its id and name; its creator is found through the key.
+    ApiKey {
+        id: String,
+        label: String,
+    },
     System,
 }
 
@@ -30,6 +35,7 @@ impl Actor {
             Actor::Client { id, label } => {
                 ("client", Some(id.as_str()).filter(|i| !i.is_empty()), Some(label.as_str()))
             }
+            Actor::ApiKey { id, label } => ("api_key", Some(id), Some(label)),
             Actor::System => ("system", None, None),
         }
     }

@@ -32,6 +32,8 @@ pub struct OrgScope {
     member: MemberView,
     /// The organisation's change sequence when this request began (`cache.rs`).
     change_seq: i64,
+    /// The API key the request carries: what it narrows the member's rights to.
+    key: Option<std::sync::Arc<super::api_key::KeyLimits>>,
 }
 
 impl OrgScope {
@@ -74,12 +76,32 @@ impl OrgScope {
         self.member.role
     }
 
+    /// Who the audit log says acted: the account, or the API key (by its id and name).
     pub fn actor(&self) -> Actor {
-        Actor::Account { id: self.account_id.clone(), label: self.actor_label.clone() }
+        match &self.key {
+            Some(k) => Actor::ApiKey { id: k.id.clone(), label: k.name.clone() },
+            None => Actor::Account { id: self.account_id.clone(), label: self.actor_label.clone() },
+        }
     }
 
+    /// How the member is named (their address), also when acting through a key.
+    pub fn person_label(&self) -> &str {
+        &self.actor_label
+    }
+
+    /// The API key this request acts through, if any.
+    pub fn key(&self) -> Option<&super::api_key::KeyLimits> {
+        self.key.as_deref()
+    }
+
+    /// What the policy decides for the member, narrowed by the key the request carries: an
+    /// action the key's scopes or places do not cover is refused even where the member may.
     pub fn check(&self, action: Action, object: Object<'_>) -> Decision {
-        policy::authorize(&self.member, action, object)
+        let d = policy::authorize(&self.member, action, object);
+        match &self.key {
+            Some(k) if d.allowed && !k.permits(action, object) => Decision::deny(policy::Reason::OutsideApiKey),
+            _ => d,
+        }
     }
 
     /// Refuse with 403 (and the policy's reason) unless allowed.
@@ -282,6 +304,11 @@ async fn scope_from_row(
     row: Option<MembershipRow>,
 ) -> AppResult<OrgScope> {
     let Some(row) = row else { return Err(AppError::NotFound) };
+    // A key reaches its own organisation only: another one's ids are "not found", even where
+    // its creator is a member too.
+    if who.key.as_ref().is_some_and(|k| k.org_id != org_id) {
+        return Err(AppError::NotFound);
+    }
     let status = status_of(&row.status);
     match status {
         MembershipStatus::Active => {}
@@ -323,6 +350,13 @@ async fn scope_from_row(
         .execute(state.db.pool())
         .await?;
     }
+    // A key is an integration: it works while its creator holds "API and integrations".
+    if who.key.is_some() && !policy::authorize(&member, Action::ManageApiKeys, Object::Org).allowed {
+        return Err(AppError::forbidden(
+            "api-key-creator-lacks-integrations",
+            "The member who made this API key no longer holds the API and integrations right.",
+        ));
+    }
     Ok(OrgScope {
         tenant: Tenant::new(org_id),
         org_name: row.org_name,
@@ -331,6 +365,7 @@ async fn scope_from_row(
         actor_label: who.label(),
         member,
         change_seq: seq,
+        key: who.key.clone(),
     })
 }
 

@@ -43,6 +43,7 @@ fn reason_text(r: &Reason, t: Tr) -> String {
         ),
         Reason::NotInScope => t.get("explain.not_in_scope").to_string(),
         Reason::OwnersOnly => t.get("explain.owners_only").to_string(),
+        Reason::OutsideApiKey => t.get("explain.outside_api_key").to_string(),
         Reason::TargetRoleTooHigh { target } => t.fmt("explain.target_too_high", &[("role", &role(target))]),
         Reason::OwnMembership => t.get("explain.own_membership").to_string(),
         Reason::Oneself => t.get("explain.oneself").to_string(),

@@ -8,7 +8,8 @@ use crate::{
 };
 use axum::{extract::FromRequestParts, http::request::Parts};
 
-/// The signed-in account behind this request's session.
+/// The signed-in account behind this request's session, or the member who made the API key
+/// the request carries (`key`: what the key narrows them to; `session_id` is empty then).
 #[derive(Clone, Debug)]
 pub struct Identity {
     pub session_id: String,
@@ -18,6 +19,7 @@ pub struct Identity {
     pub last_name: String,
     pub active_org_id: Option<String>,
     pub totp_enabled: bool,
+    pub key: Option<std::sync::Arc<super::api_key::KeyLimits>>,
 }
 
 impl Identity {

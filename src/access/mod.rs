@@ -1,6 +1,7 @@
 //! Access management: roles, toggles, scoped grants, the one policy (`policy::authorize`)
 //! and the tenant context (`context::OrgScope`) that every tenant route extracts.
 
+pub mod api_key;
 pub mod context;
 pub mod explain;
 pub mod holdings;

@@ -424,6 +424,9 @@ pub enum Reason {
     Inactive {
         status: MembershipStatus,
     },
+    /// The member may, but the API key the request carries does not cover it (its scopes or
+    /// its places).
+    OutsideApiKey,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -437,7 +440,7 @@ impl Decision {
         Decision { allowed: true, reason }
     }
 
-    fn deny(reason: Reason) -> Decision {
+    pub(crate) fn deny(reason: Reason) -> Decision {
         Decision { allowed: false, reason }
     }
 }

@@ -130,6 +130,7 @@ pub async fn session_identity(
             last_name: r.last_name,
             active_org_id: r.active_org_id,
             totp_enabled: r.totp_enabled_at.is_some(),
+            key: None,
         },
         lang,
         prefetched,

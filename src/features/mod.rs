@@ -1,4 +1,5 @@
 pub mod accounts;
+pub mod api_keys;
 pub mod audit_log;
 pub mod availability;
 pub mod bookings;

@@ -32,8 +32,15 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         };
     }
     if path.starts_with("/api/") {
+        // A request that carries an API key carries its own credential, which no other site
+        // can make a browser send: nothing ambient to forge (`identify` checked the key).
+        let with_key = req.extensions().get::<crate::access::Identity>().is_some_and(|i| i.key.is_some());
         // Forms can only GET and POST; every other method already needs a preflight.
-        if req.method() == Method::POST && !super::is_json_content_type(req.headers()) && !csrf_header_ok(&req) {
+        if req.method() == Method::POST
+            && !with_key
+            && !super::is_json_content_type(req.headers())
+            && !csrf_header_ok(&req)
+        {
             return AppError::UnsupportedMediaType.into_response();
         }
         return next.run(req).await;

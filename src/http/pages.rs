@@ -58,7 +58,7 @@ pub struct NavLink {
 /// The organisation sections, each shown when the policy lets the member in.
 fn org_links(t: Tr, scope: &OrgScope) -> Vec<NavLink> {
     let holds = |toggle| scope.member().capability(toggle).0;
-    let sections: [(&'static str, &'static str, bool); 12] = [
+    let sections: [(&'static str, &'static str, bool); 13] = [
         ("/agenda", t.get("nav.agenda"), true),
         ("/bookings", t.get("nav.bookings"), true),
         // Held somewhere: the directory narrows to the clients of those places.
@@ -73,6 +73,7 @@ fn org_links(t: Tr, scope: &OrgScope) -> Vec<NavLink> {
         ("/promotion", t.get("nav.promotion"), holds(crate::access::policy::Toggle::Promotion)),
         // One's own notifications: every member.
         ("/notifications", t.get("nav.notifications"), true),
+        ("/integrations", t.get("nav.integrations"), scope.check(Action::ManageApiKeys, Object::Org).allowed),
         ("/settings", t.get("nav.settings"), scope.check(Action::ManageOrgSettings, Object::Org).allowed),
     ];
     sections

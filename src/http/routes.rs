@@ -145,6 +145,12 @@ async fn enforce(guard: Guard, surface: Surface, req: Request, next: Next) -> Re
             Surface::Page => pages::redirect_to_login(req.uri()),
         };
     }
+    // An API key reaches its organisation's routes, never its creator's account (password,
+    // sessions, second factor, other organisations).
+    if guard == Guard::Account && req.extensions().get::<Identity>().is_some_and(|i| i.key.is_some()) {
+        return AppError::forbidden("api-key-not-for-accounts", "API keys reach their organisation's routes only.")
+            .into_response();
+    }
     if guard == Guard::Org {
         let Some(state) = req.extensions().get::<AppState>().cloned() else {
             return AppError::internal("state missing").into_response();

@@ -301,12 +301,30 @@ const MEMBER_OPS: [&str; 6] = [
     "member.op.remove",
 ];
 
+/// An API key's families of rights (`access::api_key::KeyScope`).
+const KEY_SCOPES: [&str; 11] = [
+    "keys.scope.bookings_read",
+    "keys.scope.bookings_write",
+    "keys.scope.calendars",
+    "keys.scope.clients_read",
+    "keys.scope.clients_write",
+    "keys.scope.members_read",
+    "keys.scope.members_write",
+    "keys.scope.reports",
+    "keys.scope.audit_log",
+    "keys.scope.webhooks",
+    "keys.scope.settings",
+];
+
 /// A booking status, as stored, for staff.
 const BOOKING_STATUSES: [&str; 3] = ["booking.status.confirmed", "booking.status.cancelled", "booking.status.no_show"];
 
 /// What an audit row's action did, in words (the audit page's sentence).
-const AUDIT_ACTIONS: [&str; 60] = [
+const AUDIT_ACTIONS: [&str; 63] = [
     "audit.did.account.blocked",
+    "audit.did.api_key.created",
+    "audit.did.api_key.regenerated",
+    "audit.did.api_key.revoked",
     "audit.did.account.created",
     "audit.did.account.password_changed",
     "audit.did.account.password_reset",
@@ -383,7 +401,7 @@ const EVENTS: [&str; 3] = [
 ];
 
 /// The confirmation after a POST, by its `?done=` word.
-const DONE: [&str; 30] = [
+const DONE: [&str; 31] = [
     "done.hours",
     "done.ownership",
     "done.org_deleted",
@@ -397,6 +415,7 @@ const DONE: [&str; 30] = [
     "done.absence_changed",
     "done.logo",
     "done.logo_removed",
+    "done.key_revoked",
     "done.offers",
     "done.invited",
     "done.created",
@@ -646,6 +665,7 @@ words_for! {
     booking_status: BOOKING_STATUSES, "booking status";
     manage_status: MANAGE_STATUSES, "booking status";
     notification_event: EVENTS, "notification event";
+    key_scope: KEY_SCOPES, "API key scope";
 }
 
 #[cfg(test)]

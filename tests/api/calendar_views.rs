@@ -52,7 +52,7 @@ async fn week_and_day_views_show_bookings_in_the_calendars_hours(app: TestApp) {
     let html = week.text();
     // Monday 2 to Sunday 8 March, seven columns, 08:00–18:00 in quarters: 40 rows.
     assert!(html.contains("2 mars 2026") && html.contains("8 mars 2026"), "{html}");
-    assert_eq!(count(&html, "<th scope=\"col\">"), 8, "a time column and seven day columns");
+    assert_eq!(count(&html, "<th scope=\"col\""), 8, "a time column and seven day columns");
     assert_eq!(count(&html, "<th scope=\"row\" class=\"cal-time\">"), 40, "08:00–18:00 in 15-minute rows");
     // The booking spans 10:00–10:45: three rows, with the client's name.
     assert!(html.contains(&format!("data-booking=\"{booking}\"")));

@@ -9,6 +9,7 @@ mod helpers;
 
 mod access;
 mod accounts;
+mod api_keys;
 mod audit;
 mod availability_cache;
 mod bad_input;

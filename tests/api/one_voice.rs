@@ -133,6 +133,8 @@ async fn no_page_speaks_the_other_language(app: TestApp) {
         "/statistics?from=2026-03-01&to=2026-03-31".into(),
         "/notifications".into(),
         "/settings".into(),
+        "/integrations".into(),
+        "/promotion".into(),
         "/orgs".into(),
         "/account/profile".into(),
         "/account/security".into(),

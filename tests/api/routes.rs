@@ -184,6 +184,7 @@ pub(crate) fn sample_body(method: &Method, path: &str, w: &World) -> serde_json:
             json!({"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"})
         }
         ("PATCH", "/services/{id}") => json!({"name": "Renamed"}),
+        ("POST", "/api-keys") => json!({"name": "Key", "scopes": ["bookings_read"]}),
         ("PUT", "/me/notifications") => {
             json!({"preferences": [{"event": "booking_created", "channel": "sms", "enabled": true}]})
         }

@@ -197,7 +197,7 @@ pub async fn page(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<A
             .iter()
             .map(|r| Line {
                 at: when(r.at),
-                actor: names.actor(r).unwrap_or_else(|| actor_text(t, r)),
+                actor: names.actor(t, r).unwrap_or_else(|| actor_text(t, r)),
                 actor_href: r
                     .actor_id
                     .as_deref()

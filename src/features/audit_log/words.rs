@@ -15,6 +15,8 @@ use std::collections::HashMap;
 pub struct Names {
     accounts: HashMap<String, String>,
     objects: HashMap<String, String>,
+    /// API keys by id: their name and their creator's.
+    keys: HashMap<String, (String, String)>,
 }
 
 impl Names {
@@ -41,7 +43,12 @@ impl Names {
         for (id, name) in teams::teams(state.db.pool(), scope.tenant(), None).await? {
             objects.insert(id, name);
         }
-        Ok(Names { accounts, objects })
+        let mut keys = HashMap::new();
+        for (id, name, creator) in crate::features::api_keys::repo::names(state.db.pool(), scope.tenant()).await? {
+            objects.insert(id.clone(), name.clone());
+            keys.insert(id, (name, creator));
+        }
+        Ok(Names { accounts, objects, keys })
     }
 
     /// The members with an account, by name: the person filter's choices.
@@ -51,15 +58,26 @@ impl Names {
         v
     }
 
-    /// Who: the member's name when the actor is one, else what the row says.
-    pub fn actor(&self, r: &AuditRow) -> Option<String> {
-        r.actor_id.as_deref().filter(|_| r.actor_type == "account").and_then(|a| self.accounts.get(a)).cloned()
+    /// Who: the member's name when the actor is one, an API key with its creator's, else
+    /// what the row says.
+    pub fn actor(&self, t: Tr, r: &AuditRow) -> Option<String> {
+        let id = r.actor_id.as_deref()?;
+        match r.actor_type.as_str() {
+            "account" => self.accounts.get(id).cloned(),
+            "api_key" => self.keys.get(id).map(|(name, creator)| api_key_actor(t, name, creator)),
+            _ => None,
+        }
     }
 
     /// The object by name, when it has one the organisation still holds.
     pub fn object(&self, r: &AuditRow) -> Option<String> {
         r.object_id.as_deref().and_then(|o| self.objects.get(o)).cloned()
     }
+}
+
+/// "API key «Zapier», made by Camille Dupont".
+pub fn api_key_actor(t: Tr, name: &str, creator: &str) -> String {
+    t.fmt("audit.api_key", &[("name", name), ("creator", creator)])
 }
 
 /// The page of an object, for the link from its row.
@@ -73,6 +91,7 @@ pub fn object_href(r: &AuditRow) -> Option<String> {
         "team" => format!("/teams/{id}"),
         "client" => format!("/clients/{id}"),
         "booking" => format!("/bookings/{id}"),
+        "api_key" => "/integrations".to_string(),
         _ => return None,
     };
     Some(path)

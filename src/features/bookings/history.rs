@@ -48,6 +48,8 @@ pub(super) async fn history(
                     .or(r.actor_label)
                     .unwrap_or_default(),
                 "client" => t.get("history.client").to_string(),
+                // An integration, named as the key it used (its creator is on the audit page).
+                "api_key" => t.fmt("history.api_key", &[("name", r.actor_label.as_deref().unwrap_or(""))]),
                 _ => t.get("history.system").to_string(),
             };
             // A move's new start, from the row's `after` (an instant only, nothing personal).

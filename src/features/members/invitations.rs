@@ -48,6 +48,8 @@ pub async fn issue(
     let inviter = match &inviter {
         Actor::Account { label, .. } => label.clone(),
         Actor::Client { label, .. } => label.clone(),
+        // An integration invites on behalf of the member who made its key.
+        Actor::ApiKey { .. } => scope.person_label().to_string(),
         Actor::System => "Creneau".into(),
     };
     let mail = compose(

@@ -3,10 +3,11 @@
 use crate::{
     error::{FieldError, Problem},
     features::{
-        accounts::api as accounts, audit_log::api as audit, availability::api as availability,
-        bookings::api as bookings, calendars::api as calendars, clients::api as clients, locations::api as locations,
-        members::api as members, notifications::api as notifications, orgs::api as orgs, public::api as public,
-        services::api as services, statistics::api as statistics, teams::api as teams,
+        accounts::api as accounts, api_keys::api as api_keys, audit_log::api as audit,
+        availability::api as availability, bookings::api as bookings, calendars::api as calendars,
+        clients::api as clients, locations::api as locations, members::api as members,
+        notifications::api as notifications, orgs::api as orgs, public::api as public, services::api as services,
+        statistics::api as statistics, teams::api as teams,
     },
     http::routes::{Guard, Routes, get},
 };
@@ -40,7 +41,9 @@ use utoipa::OpenApi;
         clients::list, clients::create, clients::get, clients::update, clients::merge, clients::export, clients::erase,
         public::page, public::availability, public::book, public::manage, public::cancel, public::reschedule,
         statistics::statistics, statistics::export,
+        api_keys::list, api_keys::create, api_keys::get, api_keys::regenerate, api_keys::revoke,
     ),
+    modifiers(&Security),
     components(schemas(Problem, FieldError)),
     tags((name = "auth", description = "Sign-up, login, password reset"),
          (name = "me", description = "The signed-in account"),
@@ -56,9 +59,33 @@ use utoipa::OpenApi;
          (name = "availability", description = "Free times of services on calendars"),
          (name = "clients", description = "Clients, history, merge, export and erasure"),
          (name = "public", description = "The public booking page and manage links"),
-         (name = "statistics", description = "Bookings per week, location, calendar and service; rates, busiest hours, utilisation"))
+         (name = "statistics", description = "Bookings per week, location, calendar and service; rates, busiest hours, utilisation"),
+         (name = "api_keys", description = "API keys: made by people, for part of what they hold"))
 )]
 pub struct ApiDoc;
+
+/// How a caller proves who they are: an API key as a bearer token (integrations), or the
+/// browser's session cookie (the pages' own calls).
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let c = openapi.components.get_or_insert_with(Default::default);
+        let bearer = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("An API key (crn_…) made on the API and integrations page, in `Authorization: Bearer`."))
+            .build();
+        c.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+        c.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("creneau_session"))));
+        openapi.security = Some(vec![
+            SecurityRequirement::new("bearer", Vec::<String>::new()),
+            SecurityRequirement::new("session", Vec::<String>::new()),
+        ]);
+    }
+}
 
 pub fn routes() -> Routes {
     Routes::default().api("/api/v1/openapi.json", Guard::Public, get(document))
