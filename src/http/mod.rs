@@ -5,6 +5,7 @@ pub mod assets;
 pub mod csrf;
 pub mod extract;
 pub mod forms;
+pub mod idempotency;
 pub mod pages;
 pub mod routes;
 
@@ -505,14 +506,22 @@ where
                 AppError::bad_request("invalid-body", e.body_text())
             }
         })?;
+        ApiJson::from_bytes(&bytes)
+    }
+}
+
+impl<T: DeserializeOwned> ApiJson<T> {
+    /// A JSON body already read (by a handler that also needs its bytes), judged as the
+    /// extractor judges one.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, AppError> {
         // Raw control bytes are not JSON, so a NUL can only come as this escape.
         if bytes.windows(6).any(|w| w == b"\\u0000")
-            && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes)
             && let Some(field) = nul_field(&v, String::new())
         {
             return Err(AppError::field(&field, "nul-character", crate::error::en("field_error.nul-character")));
         }
-        match axum::Json::<T>::from_bytes(&bytes) {
+        match axum::Json::<T>::from_bytes(bytes) {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => Err(json_rejection(rejection)),
         }

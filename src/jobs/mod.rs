@@ -39,6 +39,9 @@ pub async fn run_worker(state: AppState, senders: outbox::Senders, mut shutdown:
             if let Err(e) = crate::ratelimit::prune(&state, now - 86_400_000).await {
                 tracing::warn!(error = %e, "rate-limit pruning failed");
             }
+            if let Err(e) = crate::http::idempotency::prune(&state.db, now).await {
+                tracing::warn!(error = %e, "idempotency pruning failed");
+            }
         }
         tokio::select! {
             _ = state.outbox_wake.notified() => {}

@@ -17,6 +17,7 @@ dual!(
     a_key_reaches_its_own_organisation_only,
     keys_are_regenerated_revoked_expired_and_rate_limited,
     the_integrations_page_makes_shows_once_and_revokes_keys,
+    a_retried_booking_post_returns_the_first_answer_never_a_second_booking,
 );
 
 /// A request with `Authorization: Bearer <secret>` from a client with no cookie.
@@ -329,4 +330,65 @@ async fn the_integrations_page_makes_shows_once_and_revokes_keys(app: TestApp) {
     owner.patch_json("/api/v1/me", json!({"language": "en"})).await.assert(StatusCode::OK);
     let html = owner.get("/integrations").await.text();
     assert!(html.contains("API keys") && html.contains("Make a key"), "{html}");
+}
+
+/// `Idempotency-Key` (issue 14, item 2): the same POST sent again, or many times at once,
+/// makes one booking; each copy gets that booking (or is told the first is still running).
+async fn a_retried_booking_post_returns_the_first_answer_never_a_second_booking(app: TestApp) {
+    let (owner, org) = owner_with_org(&app, "owner@idem.fr", "Idem").await;
+    let loc = owner.paris(&org, "Lyon", json!({})).await;
+    let cal = owner.calendar(&org, &loc, "Camille", json!({})).await;
+    let (_, secret) =
+        make_key(&owner, &org, json!({"name": "Sync", "scopes": ["bookings_read", "bookings_write"]})).await;
+    let path = format!("/api/v1/orgs/{org}/bookings");
+    let body = json!({"calendar_id": cal, "start": "2026-03-04T10:00:00Z", "override_hours": true});
+    let post = |key: &'static str, body: Value| {
+        Request::builder()
+            .method(Method::POST)
+            .uri(&path)
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", key)
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let bot = app.client();
+    let first = bot.send(post("order-1", body.clone())).await;
+    first.assert(StatusCode::CREATED);
+    assert!(first.header("idempotent-replayed").is_none());
+    let again = bot.send(post("order-1", body.clone())).await;
+    again.assert(StatusCode::CREATED);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.json()["id"], first.json()["id"], "the first answer");
+    assert_eq!(app.count("SELECT COUNT(*) FROM bookings").await, 1);
+    // The same key for another request: refused, nothing made.
+    let other = json!({"calendar_id": cal, "start": "2026-03-04T12:00:00Z", "override_hours": true});
+    bot.send(post("order-1", other.clone())).await.problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    // A refused request frees its key: corrected, it goes through.
+    let clash = json!({"calendar_id": cal, "start": "2026-03-04T10:00:00Z", "override_hours": true});
+    bot.send(post("order-2", clash)).await.assert(StatusCode::CONFLICT);
+    bot.send(post("order-2", other)).await.assert(StatusCode::CREATED);
+    assert_eq!(app.count("SELECT COUNT(*) FROM bookings").await, 2);
+    // Twelve copies at once: one booking; each copy its answer, or "still running".
+    let at_once = json!({"calendar_id": cal, "start": "2026-03-05T10:00:00Z", "override_hours": true});
+    let sends = (0..12).map(|_| bot.send(post("order-3", at_once.clone())));
+    let answers = futures_util::future::join_all(sends).await;
+    let ids: std::collections::BTreeSet<String> = answers
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .map(|r| r.json()["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 1, "one booking for every copy: {:?}", answers.iter().map(|r| r.status).collect::<Vec<_>>());
+    for r in &answers {
+        assert!(r.status == StatusCode::CREATED || r.status == StatusCode::CONFLICT, "{}", r.status);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM bookings").await, 3);
+    // Keys are the caller's own: another caller's same key is another request.
+    let session =
+        owner.post_json(&path, json!({"calendar_id": cal, "start": "2026-03-06T10:00:00Z", "override_hours": true}));
+    session.await.assert(StatusCode::CREATED);
+    // A key that is not one: 400.
+    let mut bad = post("order-4", body);
+    bad.headers_mut().insert("idempotency-key", axum::http::HeaderValue::from_static(" "));
+    bot.send(bad).await.problem(StatusCode::BAD_REQUEST, "invalid-idempotency-key");
 }

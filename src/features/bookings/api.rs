@@ -65,15 +65,53 @@ fn booking(b: BookingRow, client: Option<ClientSummary>) -> Booking {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(OrgPath), request_body = service::NewBooking,
-    responses((status = 201, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem, description = "slot-taken"),
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct IdempotencyHeader {
+    /// A unique string per booking the caller means to make (1 to 255 visible characters): a
+    /// retry with the same key and body gets the first answer again (`Idempotent-Replayed:
+    /// true`), never a second booking; kept a day.
+    #[param(rename = "Idempotency-Key")]
+    pub idempotency_key: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(OrgPath, IdempotencyHeader),
+    request_body = service::NewBooking,
+    responses((status = 201, body = Booking), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "slot-taken, or idempotency-key-in-progress"),
         (status = 422, body = Problem)))]
 pub async fn create(
     OrgRequest { state, ctx, scope }: OrgRequest,
-    ApiJson(b): ApiJson<service::NewBooking>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
 ) -> AppResult<Response> {
-    let row = service::create(&state, &ctx, &scope, b).await?;
-    Ok(created(present(&state, &scope, row).await?))
+    use crate::http::idempotency::{self, Reserved};
+    if !crate::http::is_json_content_type(&headers) {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let ApiJson(b) = ApiJson::<service::NewBooking>::from_bytes(&body)?;
+    let Some(key) = idempotency::key_of(&headers)? else {
+        let row = service::create(&state, &ctx, &scope, b).await?;
+        return Ok(created(present(&state, &scope, row).await?));
+    };
+    let now = crate::clock::to_ms(state.now());
+    if let Reserved::Replay(first) = idempotency::reserve(&state.db, now, &scope, &key, &body).await? {
+        return Ok(first);
+    }
+    // Refused (nothing made): the key is free again. Made: its answer is kept; were that to
+    // fail, the key stays reserved, so that a retry cannot make the booking twice.
+    let row = match service::create(&state, &ctx, &scope, b).await {
+        Ok(row) => row,
+        Err(e) => {
+            idempotency::release(&state.db, &scope, &key).await?;
+            return Err(e);
+        }
+    };
+    let booking = present(&state, &scope, row).await?;
+    let text = serde_json::to_string(&booking).map_err(AppError::internal)?;
+    idempotency::keep(&state.db, &scope, &key, StatusCode::CREATED, &text).await?;
+    Ok(created(booking))
 }
 
 #[derive(Deserialize, IntoParams)]
