@@ -99,6 +99,8 @@ pub struct Config {
     /// Seals secrets at rest (TOTP seeds, per-client keys). From `secret_key` when set;
     /// otherwise `load_secret_key` reads or creates `<data_dir>/secret.key`.
     pub secret_key: Option<crate::crypto::SecretKey>,
+    /// Requests one API key may make in a minute (R32), counted across every instance.
+    pub api_key_requests_per_minute: i64,
 }
 
 /// Every field optional: one layer of configuration.
@@ -115,6 +117,7 @@ pub struct Layer {
     pub trust_proxy: Option<bool>,
     pub default_time_zone: Option<String>,
     pub run_worker: Option<bool>,
+    pub api_key_requests_per_minute: Option<i64>,
     pub sms_provider: Option<String>,
     pub twilio_account_sid: Option<String>,
     pub twilio_auth_token: Option<SecretString>,
@@ -135,6 +138,7 @@ impl Layer {
             mail_from: other.mail_from.or(self.mail_from),
             log_format: other.log_format.or(self.log_format),
             trust_proxy: other.trust_proxy.or(self.trust_proxy),
+            api_key_requests_per_minute: other.api_key_requests_per_minute.or(self.api_key_requests_per_minute),
             default_time_zone: other.default_time_zone.or(self.default_time_zone),
             run_worker: other.run_worker.or(self.run_worker),
             sms_provider: other.sms_provider.or(self.sms_provider),
@@ -157,7 +161,18 @@ impl Layer {
             Some(v) => Some(parse_bool(&v).ok_or("CRENEAU_RUN_WORKER must be true or false")?),
             None => None,
         };
+        let api_key_requests_per_minute = match non_empty("CRENEAU_API_KEY_REQUESTS_PER_MINUTE") {
+            Some(v) => Some(
+                v.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or("CRENEAU_API_KEY_REQUESTS_PER_MINUTE must be a positive whole number")?,
+            ),
+            None => None,
+        };
         Ok(Layer {
+            api_key_requests_per_minute,
             listen: non_empty("CRENEAU_LISTEN"),
             database_url: non_empty("CRENEAU_DATABASE_URL").map(SecretString),
             base_url: non_empty("CRENEAU_BASE_URL"),
@@ -244,6 +259,7 @@ impl Config {
             sms_provider,
             twilio,
             secret_key,
+            api_key_requests_per_minute: l.api_key_requests_per_minute.filter(|n| *n > 0).unwrap_or(600),
         })
     }
 
@@ -286,6 +302,7 @@ impl Config {
             sms_provider: SmsProvider::Log,
             twilio: None,
             secret_key: Some(crate::crypto::SecretKey::generate()),
+            api_key_requests_per_minute: 600,
         }
     }
 }

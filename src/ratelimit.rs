@@ -24,8 +24,11 @@ pub const PASSWORD_CHECK_PER_ACCOUNT: Limit = Limit { name: "password:account", 
 pub const TOKEN_PER_IP: Limit = Limit { name: "token:ip", max: 60, window_secs: 3600 };
 pub const PUBLIC_BOOKING_PER_IP: Limit = Limit { name: "book:ip", max: 20, window_secs: 3600 };
 pub const INVITE_RESEND: Limit = Limit { name: "invite:resend", max: 5, window_secs: 3600 };
-/// Requests of one API key: a busy integration's pace, counted across every server.
-pub const API_KEY: Limit = Limit { name: "api:key", max: 600, window_secs: 60 };
+/// Requests of one API key in a minute: a busy integration's pace, counted across every
+/// server (`Config::api_key_requests_per_minute`, 600 by default).
+pub fn api_key(per_minute: i64) -> Limit {
+    Limit { name: "api:key", max: per_minute, window_secs: 60 }
+}
 /// Wrong second-factor codes of one account, wherever they come from (login, turning the
 /// factor off): counted by account id, across every address.
 pub const SECOND_FACTOR_PER_ACCOUNT: Limit = Limit { name: "2fa:account", max: 10, window_secs: 15 * 60 };

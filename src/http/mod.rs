@@ -311,7 +311,8 @@ async fn api_key_identity(
 ) -> Result<crate::access::Identity, AppError> {
     let identity = crate::access::api_key::key_identity(state, secret, ip).await?.ok_or_else(invalid_key)?;
     if let Some(k) = identity.key.as_deref() {
-        crate::ratelimit::hit(state, crate::ratelimit::API_KEY, &k.id).await?;
+        let limit = crate::ratelimit::api_key(state.config.api_key_requests_per_minute);
+        crate::ratelimit::hit(state, limit, &k.id).await?;
     }
     Ok(identity)
 }

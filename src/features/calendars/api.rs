@@ -51,7 +51,8 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/calendars/{id}", tag = "calendars",
     params(ItemPath),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "calendar-has-bookings: archive it instead")))]
 pub async fn delete(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<StatusCode> {
     service::delete(&state, &ctx, &scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)

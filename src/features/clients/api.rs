@@ -57,7 +57,8 @@ pub async fn get(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Cl
 }
 
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/clients/{id}", tag = "clients", params(ItemPath),
-    request_body = ClientInput, responses((status = 200, body = ClientRow), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    request_body = ClientInput, responses((status = 200, body = ClientRow), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "client-erased")))]
 pub async fn update(
     OrgItem { state, ctx, scope, id }: OrgItem,
     ApiJson(b): ApiJson<ClientInput>,

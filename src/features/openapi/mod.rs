@@ -43,7 +43,7 @@ use utoipa::OpenApi;
         statistics::statistics, statistics::export,
         api_keys::list, api_keys::create, api_keys::get, api_keys::regenerate, api_keys::revoke,
     ),
-    modifiers(&Security),
+    modifiers(&Security, &Problems),
     components(schemas(Problem, FieldError)),
     tags((name = "auth", description = "Sign-up, login, password reset"),
          (name = "me", description = "The signed-in account"),
@@ -63,6 +63,51 @@ use utoipa::OpenApi;
          (name = "api_keys", description = "API keys: made by people, for part of what they hold"))
 )]
 pub struct ApiDoc;
+
+/// Error answers as they are sent: every problem document is `application/problem+json`,
+/// and every operation documents the errors any request may meet before or beside its own
+/// logic (a malformed path or query, no or a refused credential, something not found, a
+/// field refused, the caller's rate limit; for a body, too large or not JSON).
+struct Problems;
+
+impl utoipa::Modify for Problems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Content, RefOr, Response, schema::Ref};
+        const PROBLEM: &str = "application/problem+json";
+        let problem = |what: &str| {
+            let mut r = Response::new(what);
+            r.content.insert(PROBLEM.into(), Content::new(Some(Ref::from_schema_name("Problem"))));
+            r
+        };
+        let common = [
+            ("400", "The path, the query or the body could not be read."),
+            ("401", "No credential, or one refused (an API key unknown, revoked, expired or misplaced)."),
+            ("403", "Not allowed (the policy's reason in the problem)."),
+            ("404", "Not found, or not visible to the caller."),
+            ("422", "A field was refused (the problem lists them)."),
+            ("429", "Too many requests; `Retry-After` says when to come back."),
+        ];
+        let with_body = [("413", "The body is too large."), ("415", "The body is not JSON.")];
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            for op in ops.into_iter().flatten() {
+                for r in op.responses.responses.values_mut() {
+                    if let RefOr::T(r) = r
+                        && let Some(c) = r.content.get("application/json")
+                        && matches!(&c.schema, Some(RefOr::Ref(x)) if x.ref_location.ends_with("/Problem"))
+                    {
+                        let c = r.content.shift_remove("application/json").unwrap_or_else(|| Content::new(None::<Ref>));
+                        r.content.insert(PROBLEM.into(), c);
+                    }
+                }
+                let extra = if op.request_body.is_some() { &with_body[..] } else { &[] };
+                for (status, what) in common.iter().chain(extra) {
+                    op.responses.responses.entry((*status).into()).or_insert_with(|| RefOr::T(problem(what)));
+                }
+            }
+        }
+    }
+}
 
 /// How a caller proves who they are: an API key as a bearer token (integrations), or the
 /// browser's session cookie (the pages' own calls).
