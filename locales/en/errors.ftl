@@ -170,5 +170,6 @@ field_error-invalid-language = Choose fr or en.
 field_error-scope-not-held = You do not hold the rights of { $s }, so a key of yours cannot either.
 field_error-unknown-scope = { $s } is not a key scope.
 field_error-in-the-past = Choose a date from today on.
+field_error-range-too-long = At most { $days } days.
 error-not-your-api-key = Only the member who made a key regenerates it; they, or an administrator, may revoke it.
 error-api-key-revoked = A revoked key cannot be regenerated.

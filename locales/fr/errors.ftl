@@ -170,5 +170,6 @@ field_error-invalid-language = Choisissez le français ou l'anglais.
 field_error-scope-not-held = Vous n'avez pas les droits de { $s } : une clé à vous ne peut pas les avoir non plus.
 field_error-unknown-scope = { $s } n'est pas un droit de clé.
 field_error-in-the-past = Choisissez une date à partir d'aujourd'hui.
+field_error-range-too-long = { $days } jours au plus.
 error-not-your-api-key = Seul le membre qui a créé une clé peut la régénérer ; il peut aussi la révoquer, comme un administrateur.
 error-api-key-revoked = Une clé révoquée ne peut pas être régénérée.

@@ -316,11 +316,33 @@ const KEY_SCOPES: [&str; 11] = [
     "keys.scope.settings",
 ];
 
+/// The bookings export's columns, as a person reads them.
+const EXPORT_COLUMNS: [&str; 18] = [
+    "export.col.date",
+    "export.col.start",
+    "export.col.end",
+    "export.col.time_zone",
+    "export.col.location",
+    "export.col.calendar",
+    "export.col.staff_member",
+    "export.col.service",
+    "export.col.duration_min",
+    "export.col.price",
+    "export.col.currency",
+    "export.col.client",
+    "export.col.client_email",
+    "export.col.client_phone",
+    "export.col.status",
+    "export.col.created_by",
+    "export.col.created_at",
+    "export.col.notes",
+];
+
 /// A booking status, as stored, for staff.
 const BOOKING_STATUSES: [&str; 3] = ["booking.status.confirmed", "booking.status.cancelled", "booking.status.no_show"];
 
 /// What an audit row's action did, in words (the audit page's sentence).
-const AUDIT_ACTIONS: [&str; 63] = [
+const AUDIT_ACTIONS: [&str; 64] = [
     "audit.did.account.blocked",
     "audit.did.api_key.created",
     "audit.did.api_key.regenerated",
@@ -335,6 +357,7 @@ const AUDIT_ACTIONS: [&str; 63] = [
     "audit.did.account.totp_enabled",
     "audit.did.account.unblocked",
     "audit.did.booking.cancelled",
+    "audit.did.bookings.exported",
     "audit.did.booking.created",
     "audit.did.booking.moved",
     "audit.did.booking.no_show",
@@ -666,6 +689,7 @@ words_for! {
     manage_status: MANAGE_STATUSES, "booking status";
     notification_event: EVENTS, "notification event";
     key_scope: KEY_SCOPES, "API key scope";
+    export_column: EXPORT_COLUMNS, "export column";
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod cli;
 mod clients;
 mod clients_pages;
 mod erasure;
+mod exports;
 mod first_run;
 mod http;
 mod mail;

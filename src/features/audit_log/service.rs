@@ -103,24 +103,4 @@ async fn reveal(state: &AppState, scope: &OrgScope, mut rows: Vec<AuditRow>) -> 
     Ok(rows)
 }
 
-/// Neutralise spreadsheet formulas and quote a CSV cell.
-pub fn csv_cell(value: &str) -> String {
-    let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let v = if risky { format!("'{value}") } else { value.to_string() };
-    format!("\"{}\"", v.replace('"', "\"\""))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_cell;
-
-    #[test]
-    fn csv_cells_cannot_carry_formulas() {
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("+33 6"), "\"'+33 6\"");
-        assert_eq!(csv_cell("-1"), "\"'-1\"");
-        assert_eq!(csv_cell("@SUM"), "\"'@SUM\"");
-        assert_eq!(csv_cell("\tx"), "\"'\tx\"");
-        assert_eq!(csv_cell("plain, \"quoted\""), "\"plain, \"\"quoted\"\"\"");
-    }
-}
+pub use crate::csv::cell as csv_cell;

@@ -125,6 +125,8 @@ struct ListPage {
     zone: String,
     /// Why a filter was ignored, when one was.
     notice: Option<&'static str>,
+    /// The member may download some location's bookings.
+    may_export: bool,
 }
 
 fn date(raw: &str) -> Option<Date> {
@@ -222,6 +224,7 @@ pub async fn list(at: OrgPage, Query(mut q): Query<ListQuery>) -> PageResult {
             .map(|c| Opt::new(&c.id, &c.name))
             .collect(),
         services: svcs.iter().map(|s| Opt::new(&s.id, &s.name)).collect(),
+        may_export: locs.iter().any(|l| scope.check(Action::ExportBookings, Object::Location { id: &l.id }).allowed),
         client_name,
         lines,
         zone: tz.iana_name().unwrap_or("UTC").to_string(),

@@ -4,6 +4,8 @@
 
 mod absence_pages;
 pub mod api;
+pub mod export;
+mod export_pages;
 pub(crate) mod grid;
 mod history;
 pub mod hours;
@@ -23,6 +25,7 @@ pub fn routes() -> Routes {
     Routes::default()
         .api("/api/v1/orgs/{org_id}/bookings", Guard::Org, get(api::list).post(api::create))
         .api("/api/v1/orgs/{org_id}/bookings/search", Guard::Org, get(api::search))
+        .api("/api/v1/orgs/{org_id}/bookings/export.csv", Guard::Org, get(api::export))
         .api("/api/v1/orgs/{org_id}/bookings/{id}", Guard::Org, get(api::get).patch(api::update))
         .api("/api/v1/orgs/{org_id}/bookings/{id}/cancel", Guard::Org, post(api::cancel))
         .api("/api/v1/orgs/{org_id}/calendars/{id}/hours", Guard::Org, get(api::get_hours).put(api::set_hours))
@@ -44,6 +47,8 @@ pub fn routes() -> Routes {
         .page("/calendars/{id}/absences/{absence_id}", Guard::Org, get(absence_pages::edit).post(absence_pages::update))
         .page("/calendars/{id}/absences/{absence_id}/delete", Guard::Org, post(absence_pages::remove))
         .page("/locations/{id}/day", Guard::Org, get(location_day::day))
+        .page("/bookings/export", Guard::Org, get(export_pages::page))
+        .page("/bookings/export.csv", Guard::Org, get(export_pages::download))
         .page("/calendars/{id}/week", Guard::Org, get(pages::week))
         .page("/calendars/{id}/day", Guard::Org, get(pages::day))
         .page("/calendars/{id}/bookings/new", Guard::Org, get(pages::new_form))

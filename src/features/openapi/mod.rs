@@ -33,7 +33,7 @@ use utoipa::OpenApi;
         notifications::get_mine, notifications::set_mine,
         teams::list, teams::create, teams::get, teams::update, teams::delete,
         audit::list, audit::export,
-        bookings::list, bookings::search, bookings::create, bookings::get, bookings::update, bookings::cancel,
+        bookings::list, bookings::search, bookings::export, bookings::create, bookings::get, bookings::update, bookings::cancel,
         bookings::get_hours, bookings::set_hours, bookings::list_unavailability, bookings::add_unavailability,
         bookings::remove_unavailability, bookings::update_unavailability, bookings::no_show,
         services::list, services::create, services::get, services::update, services::delete,
