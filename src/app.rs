@@ -27,6 +27,7 @@ pub fn routes() -> Routes {
         .merge(features::statistics::routes())
         .merge(features::promotion::routes())
         .merge(features::api_keys::routes())
+        .merge(features::webhooks::routes())
         .merge(features::public::routes())
         .merge(features::openapi::routes())
         .merge(http::assets::routes())

@@ -101,6 +101,9 @@ pub struct Config {
     pub secret_key: Option<crate::crypto::SecretKey>,
     /// Requests one API key may make in a minute (R32), counted across every instance.
     pub api_key_requests_per_minute: i64,
+    /// Webhooks (and later calendar feeds) may reach loopback and private addresses: for a
+    /// server whose integrations run on the same network, and for tests. Off by default.
+    pub allow_private_outbound: bool,
 }
 
 /// Every field optional: one layer of configuration.
@@ -118,6 +121,7 @@ pub struct Layer {
     pub default_time_zone: Option<String>,
     pub run_worker: Option<bool>,
     pub api_key_requests_per_minute: Option<i64>,
+    pub allow_private_outbound: Option<bool>,
     pub sms_provider: Option<String>,
     pub twilio_account_sid: Option<String>,
     pub twilio_auth_token: Option<SecretString>,
@@ -139,6 +143,7 @@ impl Layer {
             log_format: other.log_format.or(self.log_format),
             trust_proxy: other.trust_proxy.or(self.trust_proxy),
             api_key_requests_per_minute: other.api_key_requests_per_minute.or(self.api_key_requests_per_minute),
+            allow_private_outbound: other.allow_private_outbound.or(self.allow_private_outbound),
             default_time_zone: other.default_time_zone.or(self.default_time_zone),
             run_worker: other.run_worker.or(self.run_worker),
             sms_provider: other.sms_provider.or(self.sms_provider),
@@ -171,8 +176,13 @@ impl Layer {
             ),
             None => None,
         };
+        let allow_private_outbound = match non_empty("CRENEAU_ALLOW_PRIVATE_OUTBOUND") {
+            Some(v) => Some(parse_bool(&v).ok_or("CRENEAU_ALLOW_PRIVATE_OUTBOUND must be true or false")?),
+            None => None,
+        };
         Ok(Layer {
             api_key_requests_per_minute,
+            allow_private_outbound,
             listen: non_empty("CRENEAU_LISTEN"),
             database_url: non_empty("CRENEAU_DATABASE_URL").map(SecretString),
             base_url: non_empty("CRENEAU_BASE_URL"),
@@ -260,6 +270,7 @@ impl Config {
             twilio,
             secret_key,
             api_key_requests_per_minute: l.api_key_requests_per_minute.filter(|n| *n > 0).unwrap_or(600),
+            allow_private_outbound: l.allow_private_outbound.unwrap_or(false),
         })
     }
 
@@ -303,6 +314,7 @@ impl Config {
             twilio: None,
             secret_key: Some(crate::crypto::SecretKey::generate()),
             api_key_requests_per_minute: 600,
+            allow_private_outbound: false,
         }
     }
 }

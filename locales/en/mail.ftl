@@ -69,3 +69,6 @@ mail-client-ics = The attached file adds this appointment to your calendar.
 mail-client-manage = Move or cancel
 mail-client-footer = { $org } — you receive this message because an appointment was booked in your name.
 mail-staff-footer = { $org } on Creneau — you receive this message by your notification preferences (the Notifications page).
+mail-webhook_disabled-subject = { $org }: a webhook was disabled
+mail-webhook_disabled-body = The webhook to { $url } did not answer properly { $failures } times in a row: Creneau disabled it so as not to keep sending into the void. Check the service that receives it, then enable it again from its page.
+mail-webhook_disabled-action = See the webhook

@@ -69,3 +69,6 @@ mail-client-ics = Le fichier joint ajoute ce rendez-vous à votre agenda.
 mail-client-manage = Déplacer ou annuler
 mail-client-footer = { $org } — vous recevez ce message parce qu'un rendez-vous a été pris à votre nom.
 mail-staff-footer = { $org } sur Creneau — vous recevez ce message selon vos préférences de notification (page Notifications).
+mail-webhook_disabled-subject = { $org } : un webhook a été désactivé
+mail-webhook_disabled-body = Le webhook vers { $url } n'a pas répondu correctement { $failures } fois de suite : Creneau l'a désactivé pour ne plus envoyer dans le vide. Vérifiez le service qui le reçoit, puis réactivez-le depuis sa page.
+mail-webhook_disabled-action = Voir le webhook

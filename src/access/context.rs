@@ -293,6 +293,44 @@ pub async fn org_scope(state: &AppState, who: &Identity, org_id: &str) -> AppRes
     scope_from_row(state, who, org_id, row).await
 }
 
+/// The scope of a member acting without a request of theirs (a webhook delivered for the
+/// member who made it): `None` when the membership is not active or its account blocked.
+pub async fn member_scope(state: &AppState, org_id: &str, membership_id: &str) -> AppResult<Option<OrgScope>> {
+    #[derive(sqlx::FromRow)]
+    struct Who {
+        account_id: String,
+        email: String,
+        first_name: String,
+        last_name: String,
+        totp_enabled_at: Option<i64>,
+    }
+    let who: Option<Who> = sqlx::query_as(
+        "SELECT a.id AS account_id, a.email, a.first_name, a.last_name, a.totp_enabled_at FROM memberships m \
+         JOIN accounts a ON a.id = m.account_id WHERE m.org_id = $1 AND m.id = $2 AND m.status = 'active' \
+         AND a.blocked_at IS NULL",
+    )
+    .bind(org_id)
+    .bind(membership_id)
+    .fetch_optional(state.db.pool())
+    .await?;
+    let Some(w) = who else { return Ok(None) };
+    let identity = Identity {
+        session_id: String::new(),
+        account_id: w.account_id,
+        email: w.email,
+        first_name: w.first_name,
+        last_name: w.last_name,
+        active_org_id: Some(org_id.to_string()),
+        totp_enabled: w.totp_enabled_at.is_some(),
+        key: None,
+    };
+    match org_scope(state, &identity, org_id).await {
+        Ok(scope) => Ok(Some(scope)),
+        Err(AppError::NotFound | AppError::Forbidden { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The scope from a membership row read this request (by `org_scope`, or with the session).
 // The change sequence comes with the row (`cache.rs`): grants, teams and own calendars
 // change only through audited writes, so the member's reach is cached under it and a revoked

@@ -18,3 +18,4 @@ pub mod public;
 pub mod services;
 pub mod statistics;
 pub mod teams;
+pub mod webhooks;

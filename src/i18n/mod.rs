@@ -338,11 +338,29 @@ const EXPORT_COLUMNS: [&str; 18] = [
     "export.col.notes",
 ];
 
+/// Webhook events (`features::webhooks::service::EVENTS`, dots as underscores).
+const WEBHOOK_EVENTS: [&str; 10] = [
+    "webhooks.ev.booking_created",
+    "webhooks.ev.booking_moved",
+    "webhooks.ev.booking_cancelled",
+    "webhooks.ev.booking_no_show",
+    "webhooks.ev.client_created",
+    "webhooks.ev.client_updated",
+    "webhooks.ev.member_invited",
+    "webhooks.ev.member_joined",
+    "webhooks.ev.member_changed",
+    "webhooks.ev.member_removed",
+];
+
+/// A webhook message's state.
+const WEBHOOK_STATES: [&str; 4] =
+    ["webhooks.state.pending", "webhooks.state.delivered", "webhooks.state.failed", "webhooks.state.skipped"];
+
 /// A booking status, as stored, for staff.
 const BOOKING_STATUSES: [&str; 3] = ["booking.status.confirmed", "booking.status.cancelled", "booking.status.no_show"];
 
 /// What an audit row's action did, in words (the audit page's sentence).
-const AUDIT_ACTIONS: [&str; 64] = [
+const AUDIT_ACTIONS: [&str; 69] = [
     "audit.did.account.blocked",
     "audit.did.api_key.created",
     "audit.did.api_key.regenerated",
@@ -407,6 +425,11 @@ const AUDIT_ACTIONS: [&str; 64] = [
     "audit.did.team.created",
     "audit.did.team.deleted",
     "audit.did.team.updated",
+    "audit.did.webhook.created",
+    "audit.did.webhook.deleted",
+    "audit.did.webhook.pinged",
+    "audit.did.webhook.resent",
+    "audit.did.webhook.updated",
 ];
 
 /// What an audit row of a booking says it did, for the booking's own history.
@@ -424,7 +447,7 @@ const EVENTS: [&str; 3] = [
 ];
 
 /// The confirmation after a POST, by its `?done=` word.
-const DONE: [&str; 31] = [
+const DONE: [&str; 34] = [
     "done.hours",
     "done.ownership",
     "done.org_deleted",
@@ -439,6 +462,9 @@ const DONE: [&str; 31] = [
     "done.logo",
     "done.logo_removed",
     "done.key_revoked",
+    "done.ping",
+    "done.resent_message",
+    "done.webhook_deleted",
     "done.offers",
     "done.invited",
     "done.created",
@@ -690,6 +716,14 @@ words_for! {
     notification_event: EVENTS, "notification event";
     key_scope: KEY_SCOPES, "API key scope";
     export_column: EXPORT_COLUMNS, "export column";
+    webhook_state: WEBHOOK_STATES, "webhook message state";
+}
+
+impl Tr {
+    /// A webhook event (`booking.created`) in words.
+    pub fn webhook_event(&self, event: &str) -> &'static str {
+        self.pick(&WEBHOOK_EVENTS, "webhook event", &event.replace('.', "_"))
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod mail;
 pub mod outbox;
 pub mod reminders;
 pub mod sms;
+pub mod webhooks;
 
 /// Why one outbox row was not delivered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +33,9 @@ pub async fn run_worker(state: AppState, senders: outbox::Senders, mut shutdown:
         }
         if let Err(e) = reminders::run_once(&state).await {
             tracing::error!(error = %e, "reminder pass failed");
+        }
+        if let Err(e) = webhooks::run_once(&state).await {
+            tracing::error!(error = %e, "webhook pass failed");
         }
         let now = crate::clock::to_ms(state.now());
         if now - last_prune > 3_600_000 {

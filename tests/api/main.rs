@@ -41,3 +41,4 @@ mod sideways;
 mod sms;
 mod statistics;
 mod teams_audit;
+mod webhooks;

@@ -185,6 +185,8 @@ pub(crate) fn sample_body(method: &Method, path: &str, w: &World) -> serde_json:
         }
         ("PATCH", "/services/{id}") => json!({"name": "Renamed"}),
         ("POST", "/api-keys") => json!({"name": "Key", "scopes": ["bookings_read"]}),
+        ("POST", "/webhooks") => json!({"url": "https://hooks.example.fr/x", "events": ["booking.created"]}),
+        ("PATCH", "/webhooks/{id}") => json!({"status": "disabled"}),
         ("PUT", "/me/notifications") => {
             json!({"preferences": [{"event": "booking_created", "channel": "sms", "enabled": true}]})
         }

@@ -45,7 +45,8 @@ async fn present_all(state: &AppState, scope: &OrgScope, rows: Vec<BookingRow>) 
         .collect())
 }
 
-async fn present(state: &AppState, scope: &OrgScope, b: BookingRow) -> AppResult<Booking> {
+/// A booking as the API shows it to this member (also what a webhook message carries).
+pub async fn present(state: &AppState, scope: &OrgScope, b: BookingRow) -> AppResult<Booking> {
     present_all(state, scope, vec![b]).await?.pop().ok_or(AppError::NotFound)
 }
 
@@ -337,8 +338,10 @@ pub async fn no_show(OrgItem { state, ctx, scope, id }: OrgItem) -> AppResult<Js
 #[derive(Deserialize, IntoParams)]
 pub struct ExportQuery {
     /// First day (YYYY-MM-DD), in each location's zone.
+    #[serde(default)]
     pub from: String,
     /// Last day, included; at most three years after `from`.
+    #[serde(default)]
     pub to: String,
     /// Location ids, separated by commas; none: every location the caller may export.
     #[serde(default)]
@@ -354,6 +357,7 @@ pub async fn export(
     OrgRequest { state, ctx, scope }: OrgRequest,
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> AppResult<Response> {
+    super::export::require_some(&state, &scope).await?;
     let locations = q.locations.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
     let asked = super::export::Asked::parse(&q.from, &q.to, locations)?;
     let e = super::export::prepare(&state, &ctx, &scope, asked, super::export::Dialect::Api).await?;

@@ -75,6 +75,16 @@ pub struct Export {
     dialect: Dialect,
 }
 
+/// Refuses (403) whoever may export no location's bookings, before the ask is even read.
+pub async fn require_some(state: &AppState, scope: &OrgScope) -> AppResult<()> {
+    let all = locations::list(state, scope).await?;
+    if all.iter().any(|l| scope.check(Action::ExportBookings, Object::Location { id: &l.id }).allowed) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("forbidden", "Not allowed to export bookings (no location)."))
+    }
+}
+
 /// Checks the ask against the exporter's rights (a location they cannot see is "not found",
 /// one they see without the download right is refused) and audits it.
 pub async fn prepare(

@@ -49,6 +49,7 @@ pub async fn page(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<E
 
 /// The file: `from`, `to` and each ticked `location`.
 pub async fn download(OrgPage { state, ctx, scope, .. }: OrgPage, form: axum::extract::RawQuery) -> PageResult {
+    export::require_some(&state, &scope).await.or_page(&ctx)?;
     let pairs = crate::http::csrf::serde_urlencoded_pairs(form.0.as_deref().unwrap_or_default().as_bytes());
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let chosen = pairs.iter().filter(|(k, v)| k == "location" && !v.is_empty()).map(|(_, v)| v.clone()).collect();

@@ -7,7 +7,7 @@ use crate::{
         availability::api as availability, bookings::api as bookings, calendars::api as calendars,
         clients::api as clients, locations::api as locations, members::api as members,
         notifications::api as notifications, orgs::api as orgs, public::api as public, services::api as services,
-        statistics::api as statistics, teams::api as teams,
+        statistics::api as statistics, teams::api as teams, webhooks::api as webhooks,
     },
     http::routes::{Guard, Routes, get},
 };
@@ -42,6 +42,8 @@ use utoipa::OpenApi;
         public::page, public::availability, public::book, public::manage, public::cancel, public::reschedule,
         statistics::statistics, statistics::export,
         api_keys::list, api_keys::create, api_keys::get, api_keys::regenerate, api_keys::revoke,
+        webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::delete, webhooks::messages,
+        webhooks::ping, webhooks::resend,
     ),
     modifiers(&Security, &Problems),
     components(schemas(Problem, FieldError)),
@@ -60,7 +62,8 @@ use utoipa::OpenApi;
          (name = "clients", description = "Clients, history, merge, export and erasure"),
          (name = "public", description = "The public booking page and manage links"),
          (name = "statistics", description = "Bookings per week, location, calendar and service; rates, busiest hours, utilisation"),
-         (name = "api_keys", description = "API keys: made by people, for part of what they hold"))
+         (name = "api_keys", description = "API keys: made by people, for part of what they hold"),
+         (name = "webhooks", description = "Webhooks: signed messages when bookings, clients or members change"))
 )]
 pub struct ApiDoc;
 
