@@ -15,6 +15,7 @@ dual!(
     payloads_carry_only_what_the_maker_may_see_now,
     webhooks_refuse_private_addresses_other_tenants_and_low_roles,
     the_webhook_pages_add_show_the_log_and_resend,
+    an_endpoint_that_keeps_failing_is_disabled_and_its_maker_told,
 );
 
 struct Receiver {
@@ -334,4 +335,43 @@ async fn the_webhook_pages_add_show_the_log_and_resend(base: TestApp) {
         .redirected("/integrations/webhooks?done=webhook_deleted");
     owner.org_get(&org, &format!("/webhooks/{id}")).await.assert(StatusCode::NOT_FOUND);
     assert!(app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'webhook.%'").await >= 4);
+}
+
+async fn an_endpoint_that_keeps_failing_is_disabled_and_its_maker_told(base: TestApp) {
+    let app = local(&base);
+    let (owner, org) = owner_with_org(&app, "owner@panne.fr", "Panne").await;
+    let loc = owner.paris(&org, "Lyon", json!({})).await;
+    let cal = owner.calendar(&org, &loc, "Camille", json!({})).await;
+    let port = free_port();
+    let made = owner
+        .org_post(
+            &org,
+            "/webhooks",
+            json!({"url": format!("http://127.0.0.1:{port}/"), "events": ["booking.created"]}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let id = made["webhook"]["id"].as_str().unwrap().to_string();
+    let Some(rx) = receiver(&app, port, made["secret"].as_str().unwrap(), "500").await else { return };
+    for day in 3..=6 {
+        let b = json!({"calendar_id": cal, "start": format!("2026-03-0{day}T10:00:00Z"), "override_hours": true});
+        owner.org_post(&org, "/bookings", b, StatusCode::CREATED).await;
+    }
+    // Every message tried at its back-off, until twenty failures in a row stop the endpoint.
+    for _ in 0..12 {
+        pass(&app).await;
+        app.advance(jiff::SignedDuration::from_hours(11));
+    }
+    let w = owner.org_get(&org, &format!("/webhooks/{id}")).await.json();
+    assert_eq!(w["status"], "disabled", "{w}");
+    assert_eq!(rx.seen().len(), 20, "nothing sent once disabled");
+    let mail = app.last_mail_to("owner@panne.fr").await;
+    assert!(mail.subject.contains("webhook"), "{}", mail.subject);
+    assert!(mail.text.contains(&format!("/integrations/webhooks/{id}")), "{}", mail.text);
+    // Enabled again: the messages still waiting go out.
+    owner
+        .patch_json(&format!("/api/v1/orgs/{org}/webhooks/{id}"), json!({"status": "active"}))
+        .await
+        .assert(StatusCode::OK);
+    assert_eq!(owner.org_get(&org, &format!("/webhooks/{id}")).await.json()["failures"], 0);
 }
