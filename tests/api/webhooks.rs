@@ -335,6 +335,12 @@ async fn the_webhook_pages_add_show_the_log_and_resend(base: TestApp) {
         .redirected("/integrations/webhooks?done=webhook_deleted");
     owner.org_get(&org, &format!("/webhooks/{id}")).await.assert(StatusCode::NOT_FOUND);
     assert!(app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'webhook.%'").await >= 4);
+    // In English too, errors included.
+    owner.patch_json("/api/v1/me", json!({"language": "en"})).await.assert(StatusCode::OK);
+    let html = owner.get("/integrations/webhooks").await.text();
+    assert!(html.contains("Add the webhook") && html.contains("Booking made"), "{html}");
+    let r = owner.post_form("/integrations/webhooks", &[("url", "ftp://hooks.example.fr/x")]).await;
+    assert!(r.text().contains("Use a web address such as") && r.text().contains("This field is required."));
 }
 
 async fn an_endpoint_that_keeps_failing_is_disabled_and_its_maker_told(base: TestApp) {
