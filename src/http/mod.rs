@@ -7,6 +7,7 @@ pub mod extract;
 pub mod forms;
 pub mod idempotency;
 pub mod pages;
+pub mod paging;
 pub mod routes;
 
 use crate::{

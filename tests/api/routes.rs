@@ -395,3 +395,39 @@ async fn every_org_page_refuses_a_member_without_rights(app: TestApp) {
     assert_eq!(audit_rows(&app, &w.org).await, before, "a member without rights changed something");
     println!("too-low-role page walk: {checked} routes");
 }
+
+dual!(lists_page_by_cursor_with_a_link_to_the_next);
+
+/// Cursor pagination on the lists answered whole (issue 14, item 2): `?limit=` and the
+/// `Link: <…>; rel="next"` header walk every item once, in name order, then stop.
+async fn lists_page_by_cursor_with_a_link_to_the_next(app: TestApp) {
+    let (owner, org) = crate::helpers::owner_with_org(&app, "owner@pages.fr", "Pages").await;
+    let loc = owner.paris(&org, "Lyon", serde_json::json!({})).await;
+    for name in ["Émile", "Chloé", "Bruno", "Alice", "Damien"] {
+        owner.calendar(&org, &loc, name, serde_json::json!({})).await;
+    }
+    let mut url = format!("/api/v1/orgs/{org}/calendars?location_id={loc}&limit=2");
+    let mut names = Vec::new();
+    let mut pages = 0;
+    loop {
+        let r = owner.get(&url).await;
+        r.assert(StatusCode::OK);
+        names.extend(r.json().as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()));
+        pages += 1;
+        let Some(link) = r.header("link").map(str::to_string) else { break };
+        assert!(link.ends_with("; rel=\"next\""), "{link}");
+        url = link.trim_start_matches('<').split('>').next().unwrap().to_string();
+        assert!(url.contains(&format!("location_id={loc}")), "the filters stay: {url}");
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(names, ["Alice", "Bruno", "Chloé", "Damien", "Émile"]);
+    // Without paging, the whole list as before; a cursor that is none is refused.
+    assert_eq!(owner.org_get(&org, "/calendars").await.json().as_array().unwrap().len(), 5);
+    assert!(owner.org_get(&org, "/calendars").await.header("link").is_none());
+    owner.org_get(&org, "/locations?after=***").await.assert(StatusCode::UNPROCESSABLE_ENTITY);
+    for list in ["/locations", "/services", "/members", "/teams"] {
+        let r = owner.org_get(&org, &format!("{list}?limit=1")).await;
+        r.assert(StatusCode::OK);
+        assert!(r.json().as_array().unwrap().len() <= 1, "{list}");
+    }
+}

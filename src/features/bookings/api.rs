@@ -267,10 +267,19 @@ fn period(u: hours::Unavailability) -> Period {
     Period { start: ts(u.start_at), end: ts(u.end_at), id: u.id, calendar_id: u.calendar_id, reason: u.reason }
 }
 
+/// Newest first; with paging, by start (earliest first).
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars/{id}/unavailability", tag = "bookings",
-    params(ItemPath), responses((status = 200, body = [Period]), (status = 404, body = Problem)))]
-pub async fn list_unavailability(OrgItem { state, scope, id, .. }: OrgItem) -> AppResult<Json<Vec<Period>>> {
-    Ok(Json(hours::list_unavailability(&state, &scope, &id).await?.into_iter().map(period).collect()))
+    params(ItemPath, crate::http::paging::PageQuery), responses((status = 200, body = [Period], headers(("Link" = String, description = "The next page, when there is one: `<…?limit=…&after=…>; rel=\"next\"`"))), (status = 404, body = Problem)))]
+pub async fn list_unavailability(
+    OrgItem { state, scope, id, .. }: OrgItem,
+    uri: axum::http::Uri,
+    axum::extract::Query(q): axum::extract::Query<crate::http::paging::PageQuery>,
+) -> AppResult<Response> {
+    use crate::http::paging;
+    let all = hours::list_unavailability(&state, &scope, &id).await?;
+    let key = |u: &hours::Unavailability| format!("{:020}{}", u.start_at.saturating_add(i64::MAX / 2), u.id);
+    let (items, next) = paging::page(all, &q, key)?;
+    Ok(paging::answer(&uri, (items.into_iter().map(period).collect::<Vec<_>>(), next), &q))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -2,6 +2,7 @@
 
 use super::service::{self, Calendar, CalendarInput, present};
 use crate::features::prelude::*;
+use crate::http::paging::{self, PageQuery};
 use axum::{extract::Query, http::StatusCode, response::Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -11,14 +12,17 @@ pub struct ListQuery {
     pub location_id: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(OrgPath, ListQuery),
-    responses((status = 200, body = [Calendar], description = "Exactly the calendars the caller may see")))]
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(OrgPath, ListQuery, PageQuery),
+    responses((status = 200, body = [Calendar], description = "Exactly the calendars the caller may see", headers(("Link" = String, description = "The next page, when there is one: `<…?limit=…&after=…>; rel=\"next\"`")))))]
 pub async fn list(
     OrgRequest { state, scope, .. }: OrgRequest,
+    uri: axum::http::Uri,
     Query(q): Query<ListQuery>,
-) -> AppResult<Json<Vec<Calendar>>> {
+    Query(p): Query<PageQuery>,
+) -> AppResult<Response> {
     let rows = service::list(&state, &scope, q.location_id.as_deref()).await?;
-    Ok(Json(rows.iter().map(|c| present(&scope, c)).collect()))
+    let all: Vec<Calendar> = rows.iter().map(|c| present(&scope, c)).collect();
+    Ok(paging::answer(&uri, paging::page(all, &p, |c| paging::by_name(&c.name, &c.id))?, &p))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(OrgPath),

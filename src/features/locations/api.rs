@@ -2,12 +2,18 @@
 
 use super::service::{self, Location, LocationInput};
 use crate::features::prelude::*;
+use crate::http::paging::{self, PageQuery};
 use axum::{http::StatusCode, response::Response};
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(OrgPath),
-    responses((status = 200, body = [Location]), (status = 404, body = Problem)))]
-pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Location>>> {
-    Ok(Json(service::list(&state, &scope).await?))
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(OrgPath, PageQuery),
+    responses((status = 200, body = [Location], headers(("Link" = String, description = "The next page, when there is one: `<…?limit=…&after=…>; rel=\"next\"`"))), (status = 404, body = Problem)))]
+pub async fn list(
+    OrgRequest { state, scope, .. }: OrgRequest,
+    uri: axum::http::Uri,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
+) -> AppResult<Response> {
+    let all = service::list(&state, &scope).await?;
+    Ok(paging::answer(&uri, paging::page(all, &q, |l| paging::by_name(&l.name, &l.id))?, &q))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(OrgPath),

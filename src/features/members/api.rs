@@ -5,6 +5,7 @@ use super::{
     service::{self, GrantInput, MemberRow},
 };
 use crate::features::prelude::*;
+use crate::http::paging::{self, PageQuery};
 use crate::{
     access::{
         Role,
@@ -102,10 +103,16 @@ async fn detailed(state: &AppState, scope: &OrgScope, m: &MemberRow) -> AppResul
     Ok(out)
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(OrgPath),
-    responses((status = 200, body = [Member]), (status = 403, body = Problem)))]
-pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Member>>> {
-    Ok(Json(service::list(&state, &scope).await?.iter().map(present).collect()))
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members", params(OrgPath, PageQuery),
+    responses((status = 200, body = [Member], headers(("Link" = String, description = "The next page, when there is one: `<…?limit=…&after=…>; rel=\"next\"`"))), (status = 403, body = Problem)))]
+pub async fn list(
+    OrgRequest { state, scope, .. }: OrgRequest,
+    uri: axum::http::Uri,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
+) -> AppResult<Response> {
+    let all: Vec<Member> = service::list(&state, &scope).await?.iter().map(present).collect();
+    let key = |m: &Member| paging::by_name(&format!("{} {} {}", m.last_name, m.first_name, m.email), &m.id);
+    Ok(paging::answer(&uri, paging::page(all, &q, key)?, &q))
 }
 
 #[derive(Deserialize, ToSchema)]

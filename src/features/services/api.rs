@@ -2,14 +2,20 @@
 
 use super::service::{self, Service, ServiceInput};
 use crate::features::prelude::*;
+use crate::http::paging::{self, PageQuery};
 use axum::{extract::Path, http::StatusCode, response::Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(OrgPath),
-    responses((status = 200, body = [Service])))]
-pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Service>>> {
-    Ok(Json(service::list(&state, &scope).await?))
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(OrgPath, PageQuery),
+    responses((status = 200, body = [Service], headers(("Link" = String, description = "The next page, when there is one: `<…?limit=…&after=…>; rel=\"next\"`")))))]
+pub async fn list(
+    OrgRequest { state, scope, .. }: OrgRequest,
+    uri: axum::http::Uri,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
+) -> AppResult<Response> {
+    let all = service::list(&state, &scope).await?;
+    Ok(paging::answer(&uri, paging::page(all, &q, |s| paging::by_name(&s.name, &s.id))?, &q))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(OrgPath), request_body = ServiceInput,

@@ -2,12 +2,18 @@
 
 use super::service::{self, Team, TeamInput};
 use crate::features::prelude::*;
+use crate::http::paging::{self, PageQuery};
 use axum::{http::StatusCode, response::Response};
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(OrgPath),
-    responses((status = 200, body = [Team]), (status = 403, body = Problem)))]
-pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<Vec<Team>>> {
-    Ok(Json(service::list(&state, &scope).await?))
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(OrgPath, PageQuery),
+    responses((status = 200, body = [Team], headers(("Link" = String, description = "The next page, when there is one: `<…?limit=…&after=…>; rel=\"next\"`"))), (status = 403, body = Problem)))]
+pub async fn list(
+    OrgRequest { state, scope, .. }: OrgRequest,
+    uri: axum::http::Uri,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
+) -> AppResult<Response> {
+    let all = service::list(&state, &scope).await?;
+    Ok(paging::answer(&uri, paging::page(all, &q, |t| paging::by_name(&t.name, &t.id))?, &q))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(OrgPath), request_body = TeamInput,

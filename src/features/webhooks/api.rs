@@ -82,14 +82,19 @@ fn message(l: Logged) -> Message {
 #[derive(Serialize, ToSchema)]
 pub struct WebhookPage {
     pub items: Vec<Webhook>,
+    /// Pass as `after` for the next page; null on the last.
     pub next: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/webhooks", tag = "webhooks", params(OrgPath),
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/webhooks", tag = "webhooks", params(OrgPath, crate::http::paging::PageQuery),
     responses((status = 200, body = WebhookPage), (status = 403, body = Problem)))]
-pub async fn list(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Json<WebhookPage>> {
-    let items = service::list(&state, &scope).await?.into_iter().map(present).collect();
-    Ok(Json(WebhookPage { items, next: None }))
+pub async fn list(
+    OrgRequest { state, scope, .. }: OrgRequest,
+    axum::extract::Query(q): axum::extract::Query<crate::http::paging::PageQuery>,
+) -> AppResult<Json<WebhookPage>> {
+    let all: Vec<Webhook> = service::list(&state, &scope).await?.into_iter().map(present).collect();
+    let (items, next) = crate::http::paging::page(all, &q, |w| format!("{}{}", w.created_at, w.id))?;
+    Ok(Json(WebhookPage { items, next }))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/webhooks", tag = "webhooks", params(OrgPath), request_body = EndpointInput,
