@@ -65,6 +65,16 @@ pub fn answer<T: serde::Serialize>(uri: &Uri, (items, next): (Vec<T>, Option<Str
     res
 }
 
+/// `page` then `answer`: a list handler's last line.
+pub fn respond<T: serde::Serialize>(
+    uri: &Uri,
+    q: &PageQuery,
+    items: Vec<T>,
+    key: impl Fn(&T) -> String,
+) -> AppResult<Response> {
+    Ok(answer(uri, page(items, q, key)?, q))
+}
+
 /// A key: the name, then the id (ties broken by the id).
 pub fn by_name(name: &str, id: &str) -> String {
     format!("{}\u{1f}{id}", name.to_lowercase())

@@ -22,7 +22,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     let rows = service::list(&state, &scope, q.location_id.as_deref()).await?;
     let all: Vec<Calendar> = rows.iter().map(|c| present(&scope, c)).collect();
-    Ok(paging::answer(&uri, paging::page(all, &p, |c| paging::by_name(&c.name, &c.id))?, &p))
+    paging::respond(&uri, &p, all, |c| paging::by_name(&c.name, &c.id))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/calendars", tag = "calendars", params(OrgPath),

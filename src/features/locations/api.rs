@@ -12,8 +12,7 @@ pub async fn list(
     uri: axum::http::Uri,
     axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> AppResult<Response> {
-    let all = service::list(&state, &scope).await?;
-    Ok(paging::answer(&uri, paging::page(all, &q, |l| paging::by_name(&l.name, &l.id))?, &q))
+    paging::respond(&uri, &q, service::list(&state, &scope).await?, |l| paging::by_name(&l.name, &l.id))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/locations", tag = "locations", params(OrgPath),

@@ -112,7 +112,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     let all: Vec<Member> = service::list(&state, &scope).await?.iter().map(present).collect();
     let key = |m: &Member| paging::by_name(&format!("{} {} {}", m.last_name, m.first_name, m.email), &m.id);
-    Ok(paging::answer(&uri, paging::page(all, &q, key)?, &q))
+    paging::respond(&uri, &q, all, key)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -14,8 +14,7 @@ pub async fn list(
     uri: axum::http::Uri,
     axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> AppResult<Response> {
-    let all = service::list(&state, &scope).await?;
-    Ok(paging::answer(&uri, paging::page(all, &q, |s| paging::by_name(&s.name, &s.id))?, &q))
+    paging::respond(&uri, &q, service::list(&state, &scope).await?, |s| paging::by_name(&s.name, &s.id))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/services", tag = "services", params(OrgPath), request_body = ServiceInput,

@@ -12,8 +12,7 @@ pub async fn list(
     uri: axum::http::Uri,
     axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> AppResult<Response> {
-    let all = service::list(&state, &scope).await?;
-    Ok(paging::answer(&uri, paging::page(all, &q, |t| paging::by_name(&t.name, &t.id))?, &q))
+    paging::respond(&uri, &q, service::list(&state, &scope).await?, |t| paging::by_name(&t.name, &t.id))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/teams", tag = "teams", params(OrgPath), request_body = TeamInput,
