@@ -257,7 +257,9 @@ async fn tell_maker(
     scope: &OrgScope,
     e: &repo::EndpointRow,
 ) -> AppResult<()> {
-    let lang = crate::types::Lang::default();
+    // In the maker's own language when their profile says one.
+    let account = crate::features::accounts::repo::account_by_id(state.db.pool(), scope.account_id()).await?;
+    let lang = account.and_then(|a| a.language).as_deref().and_then(crate::types::Lang::from_code).unwrap_or_default();
     let t = crate::i18n::Tr(lang);
     let mail = crate::jobs::mail::compose(
         &e.creator_email,

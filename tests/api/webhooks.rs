@@ -346,6 +346,8 @@ async fn the_webhook_pages_add_show_the_log_and_resend(base: TestApp) {
 async fn an_endpoint_that_keeps_failing_is_disabled_and_its_maker_told(base: TestApp) {
     let app = local(&base);
     let (owner, org) = owner_with_org(&app, "owner@panne.fr", "Panne").await;
+    // The maker reads English; the mail says it in English.
+    owner.patch_json("/api/v1/me", json!({"language": "en"})).await.assert(StatusCode::OK);
     let loc = owner.paris(&org, "Lyon", json!({})).await;
     let cal = owner.calendar(&org, &loc, "Camille", json!({})).await;
     let port = free_port();
@@ -372,7 +374,7 @@ async fn an_endpoint_that_keeps_failing_is_disabled_and_its_maker_told(base: Tes
     assert_eq!(w["status"], "disabled", "{w}");
     assert_eq!(rx.seen().len(), 20, "nothing sent once disabled");
     let mail = app.last_mail_to("owner@panne.fr").await;
-    assert!(mail.subject.contains("webhook"), "{}", mail.subject);
+    assert!(mail.subject.contains("a webhook was disabled"), "{}", mail.subject);
     assert!(mail.text.contains(&format!("/integrations/webhooks/{id}")), "{}", mail.text);
     // Enabled again: the messages still waiting go out.
     owner
