@@ -2,6 +2,7 @@
 //! security headers, JSON extraction with problem errors.
 
 pub mod assets;
+mod bearer;
 pub mod csrf;
 pub mod extract;
 pub mod forms;
@@ -202,8 +203,8 @@ pub async fn request_context(State(state): State<AppState>, mut req: Request, ne
 pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/api/") {
         let ip = req.extensions().get::<Ctx>().and_then(|c| c.ip.clone());
-        let found = match key_in_request(&req) {
-            Ok(Some(secret)) => api_key_identity(&state, &secret, ip.as_deref()).await.map(Some),
+        let found = match bearer::key_in_request(&req) {
+            Ok(Some(secret)) => bearer::api_key_identity(&state, &secret, ip.as_deref()).await.map(Some),
             Ok(None) => Ok(None),
             Err(e) => Err(e),
         };
@@ -263,59 +264,6 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
         res.extensions_mut().insert(StatedLang(lang));
     }
     res
-}
-
-/// The API key an API request carries in `Authorization: Bearer …` (`Ok(None)`: none, the
-/// session cookie decides). A key anywhere else (the query string, a cookie) is refused, so
-/// that no link, log or proxy ever learns one that works; so is an `Authorization` that is
-/// not one of our keys.
-fn key_in_request(req: &Request) -> Result<Option<String>, AppError> {
-    use crate::access::api_key::{SECRET_PREFIX, looks_like_key};
-    let misplaced = || AppError::Unauthorized {
-        code: "api-key-misplaced",
-        detail: "Send API keys in the Authorization header (Bearer), never in a URL or a cookie.".into(),
-    };
-    let query = req.uri().query().unwrap_or_default();
-    if query.split('&').filter_map(|kv| kv.split_once('=').map(|(_, v)| v)).any(|v| v.starts_with(SECRET_PREFIX)) {
-        return Err(misplaced());
-    }
-    let in_cookie = req
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .any(|c| c.split_once('=').is_some_and(|(_, v)| v.trim().starts_with(SECRET_PREFIX)));
-    if in_cookie {
-        return Err(misplaced());
-    }
-    let Some(auth) = req.headers().get(header::AUTHORIZATION) else { return Ok(None) };
-    let secret = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
-    match secret {
-        Some(s) if looks_like_key(s) => Ok(Some(s.to_string())),
-        _ => Err(invalid_key()),
-    }
-}
-
-fn invalid_key() -> AppError {
-    AppError::Unauthorized {
-        code: "invalid-api-key",
-        detail: "This API key is unknown, revoked or expired, or its member no longer has access.".into(),
-    }
-}
-
-/// The key's creator as the caller, narrowed by the key; each key has its own rate limit.
-async fn api_key_identity(
-    state: &AppState,
-    secret: &str,
-    ip: Option<&str>,
-) -> Result<crate::access::Identity, AppError> {
-    let identity = crate::access::api_key::key_identity(state, secret, ip).await?.ok_or_else(invalid_key)?;
-    if let Some(k) = identity.key.as_deref() {
-        let limit = crate::ratelimit::api_key(state.config.api_key_requests_per_minute);
-        crate::ratelimit::hit(state, limit, &k.id).await?;
-    }
-    Ok(identity)
 }
 
 /// Marks a response that other sites may put in a frame: a business's public booking page,

@@ -7,7 +7,7 @@
 //! between cells and a decimal comma, as French spreadsheets expect), the API's is English
 //! with commas.
 
-use super::repo::{self, ExportRow};
+use super::export_repo::{self as repo, ExportRow};
 use crate::features::prelude::*;
 use crate::{
     audit::{self, Event},

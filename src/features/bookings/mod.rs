@@ -6,6 +6,7 @@ mod absence_pages;
 pub mod api;
 pub mod export;
 mod export_pages;
+mod export_repo;
 pub(crate) mod grid;
 mod history;
 pub mod hours;
