@@ -11,6 +11,8 @@ CREATE TABLE webhook_endpoints (
     events        TEXT NOT NULL,
     status        TEXT NOT NULL,
     failures      BIGINT NOT NULL DEFAULT 0,
+    -- The chain's head when it was made: it hears of what comes after, never of before.
+    from_seq      BIGINT NOT NULL DEFAULT 0,
     disabled_at   BIGINT,
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL

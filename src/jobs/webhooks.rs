@@ -65,9 +65,10 @@ async fn queue_events(state: &AppState) -> AppResult<()> {
             repo::endpoints(state.db.pool(), &tenant).await?.into_iter().filter(|e| e.status == "active").collect();
         let now = to_ms(state.now());
         let mut tx = state.db.begin().await?;
-        for (_, action, object_id, at) in &rows {
+        for (row_seq, action, object_id, at) in &rows {
             let Some(event) = service::event_of(action) else { continue };
-            for e in &endpoints {
+            // An endpoint hears of what happened after it was made, not of an older backlog.
+            for e in endpoints.iter().filter(|e| *row_seq > e.from_seq) {
                 let wanted: Vec<String> = serde_json::from_str(&e.events).unwrap_or_default();
                 if !wanted.iter().any(|w| w == event) {
                     continue;

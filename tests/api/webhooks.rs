@@ -157,6 +157,29 @@ async fn messages_are_signed_retried_with_back_off_and_logged(base: TestApp) {
     owner.post_json(&format!("/api/v1/orgs/{org}/webhooks/{id}/ping"), json!({})).await.assert(StatusCode::ACCEPTED);
     assert_eq!(pass(&app).await, 1);
     assert_eq!(rx.seen().last().unwrap()["payload"]["type"], "webhook.ping");
+    // Deleted, then events while the organisation has no webhook, then a new one: it hears of
+    // what comes after it, never of that backlog.
+    owner.delete(&format!("/api/v1/orgs/{org}/webhooks/{id}")).await.assert(StatusCode::NO_CONTENT);
+    let b = json!({"calendar_id": cal, "start": "2026-03-06T10:00:00Z", "override_hours": true});
+    owner.org_post(&org, "/bookings", b, StatusCode::CREATED).await;
+    let port2 = free_port();
+    let again = owner
+        .org_post(
+            &org,
+            "/webhooks",
+            json!({"url": format!("http://127.0.0.1:{port2}/hook"), "events": ["booking.created"]}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let Some(rx2) = receiver(&app, port2, again["secret"].as_str().unwrap(), "200").await else { return };
+    assert_eq!(pass(&app).await, 0, "no backlog for a new endpoint");
+    let b = json!({"calendar_id": cal, "start": "2026-03-09T10:00:00Z", "override_hours": true});
+    owner.org_post(&org, "/bookings", b, StatusCode::CREATED).await;
+    assert_eq!(pass(&app).await, 1);
+    let seen = rx2.seen();
+    assert_eq!(seen.len(), 1, "{seen:#?}");
+    assert_eq!(seen[0]["verified"], true);
+    assert_eq!(seen[0]["payload"]["data"]["start"], "2026-03-09T10:00:00Z");
 }
 
 async fn payloads_carry_only_what_the_maker_may_see_now(base: TestApp) {

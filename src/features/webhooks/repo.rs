@@ -16,6 +16,7 @@ pub struct EndpointRow {
     pub events: String,
     pub status: String,
     pub failures: i64,
+    pub from_seq: i64,
     pub disabled_at: Option<i64>,
     pub created_at: i64,
     pub creator_first_name: String,
@@ -23,7 +24,7 @@ pub struct EndpointRow {
     pub creator_email: String,
 }
 
-const ENDPOINT: &str = "SELECT e.id, e.member_id, e.url, e.secret_sealed, e.events, e.status, e.failures, e.disabled_at, \
+const ENDPOINT: &str = "SELECT e.id, e.member_id, e.url, e.secret_sealed, e.events, e.status, e.failures, e.from_seq, e.disabled_at, \
      e.created_at, m.first_name AS creator_first_name, m.last_name AS creator_last_name, m.email AS creator_email \
      FROM webhook_endpoints e JOIN memberships m ON m.id = e.member_id";
 
@@ -48,8 +49,8 @@ pub struct NewEndpoint<'a> {
 /// A new endpoint; the organisation's messages start after the chain's current head (no
 /// backlog of what happened before it existed).
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, e: &NewEndpoint<'_>, now: i64) -> AppResult<()> {
-    let sql = "INSERT INTO webhook_endpoints (id, org_id, member_id, url, secret_sealed, events, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7)";
+    let sql = "INSERT INTO webhook_endpoints (id, org_id, member_id, url, secret_sealed, events, status, from_seq, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', COALESCE((SELECT seq FROM audit_heads WHERE chain = $2), 0), $7, $7)";
     db::execute(tx, sql, &[&e.id, tenant, &e.member_id, &e.url, &e.secret_sealed, &e.events, &now]).await?;
     let sql = "INSERT INTO webhook_cursors (org_id, seq) SELECT $1, COALESCE((SELECT seq FROM audit_heads WHERE chain = $1), 0) \
          WHERE NOT EXISTS (SELECT 1 FROM webhook_cursors WHERE org_id = $1)";
