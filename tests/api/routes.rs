@@ -425,6 +425,22 @@ async fn lists_page_by_cursor_with_a_link_to_the_next(app: TestApp) {
     assert_eq!(owner.org_get(&org, "/calendars").await.json().as_array().unwrap().len(), 5);
     assert!(owner.org_get(&org, "/calendars").await.header("link").is_none());
     owner.org_get(&org, "/locations?after=***").await.assert(StatusCode::UNPROCESSABLE_ENTITY);
+    // The bookings of a window too, by start.
+    let cal = owner.org_get(&org, "/calendars").await.json()[0]["id"].as_str().unwrap().to_string();
+    for day in ["2026-03-05", "2026-03-03", "2026-03-04"] {
+        let b = serde_json::json!({"calendar_id": cal, "start": format!("{day}T10:00:00Z"), "override_hours": true});
+        owner.org_post(&org, "/bookings", b, StatusCode::CREATED).await;
+    }
+    let mut url = format!("/api/v1/orgs/{org}/bookings?from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z&limit=2");
+    let mut starts = Vec::new();
+    loop {
+        let r = owner.get(&url).await;
+        r.assert(StatusCode::OK);
+        starts.extend(r.json().as_array().unwrap().iter().map(|b| b["start"].as_str().unwrap()[..10].to_string()));
+        let Some(link) = r.header("link").map(str::to_string) else { break };
+        url = link.trim_start_matches('<').split('>').next().unwrap().to_string();
+    }
+    assert_eq!(starts, ["2026-03-03", "2026-03-04", "2026-03-05"]);
     for list in ["/locations", "/services", "/members", "/teams"] {
         let r = owner.org_get(&org, &format!("{list}?limit=1")).await;
         r.assert(StatusCode::OK);

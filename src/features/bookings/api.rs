@@ -124,12 +124,18 @@ pub struct ListQuery {
     pub to: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings", params(OrgPath, ListQuery),
-    responses((status = 200, body = [Booking]), (status = 422, body = Problem)))]
+/// The bookings of a window (at most 62 days); with `limit`/`after`, a page at a time by
+/// start, the next page in the `Link` header. `…/bookings/search` walks any span.
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bookings", tag = "bookings",
+    params(OrgPath, ListQuery, crate::http::paging::PageQuery),
+    responses((status = 200, body = [Booking], headers(("Link" = String, description = "The next page, when there is one: `<…?limit=…&after=…>; rel=\"next\"`"))),
+        (status = 422, body = Problem)))]
 pub async fn list(
     OrgRequest { state, scope, .. }: OrgRequest,
+    uri: axum::http::Uri,
     Query(q): Query<ListQuery>,
-) -> AppResult<Json<Vec<Booking>>> {
+    Query(p): Query<crate::http::paging::PageQuery>,
+) -> AppResult<Response> {
     let parse = |f: &str, v: &str| {
         crate::types::BoundedInstant::parse(f, v).map(|t| t.ms()).map_err(|e| AppError::Validation(vec![e]))
     };
@@ -138,7 +144,9 @@ pub async fn list(
         return Err(AppError::field("to", "invalid-window", "The window must be positive and at most 62 days."));
     }
     let rows = service::list(&state, &scope, q.calendar_id.as_deref(), from, to).await?;
-    Ok(Json(present_all(&state, &scope, rows).await?))
+    let all = present_all(&state, &scope, rows).await?;
+    // RFC 3339 instants in UTC sort as text in time order.
+    crate::http::paging::respond(&uri, &p, all, |b| format!("{}\u{1f}{}", b.start, b.id))
 }
 
 #[derive(Deserialize, IntoParams, Default)]
