@@ -75,14 +75,22 @@ pub struct Export {
     dialect: Dialect,
 }
 
+/// The locations whose bookings the member may export; 403 when there is none.
+pub async fn exportable(state: &AppState, scope: &OrgScope) -> AppResult<Vec<locations::Location>> {
+    let all = locations::list(state, scope).await?;
+    let mine: Vec<_> = all
+        .into_iter()
+        .filter(|l| scope.check(Action::ExportBookings, Object::Location { id: &l.id }).allowed)
+        .collect();
+    if mine.is_empty() {
+        return Err(AppError::forbidden("forbidden", "Not allowed to export bookings (no location)."));
+    }
+    Ok(mine)
+}
+
 /// Refuses (403) whoever may export no location's bookings, before the ask is even read.
 pub async fn require_some(state: &AppState, scope: &OrgScope) -> AppResult<()> {
-    let all = locations::list(state, scope).await?;
-    if all.iter().any(|l| scope.check(Action::ExportBookings, Object::Location { id: &l.id }).allowed) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden("forbidden", "Not allowed to export bookings (no location)."))
-    }
+    exportable(state, scope).await.map(|_| ())
 }
 
 /// Checks the ask against the exporter's rights (a location they cannot see is "not found",

@@ -2,7 +2,6 @@
 //! leads to (the file in the reader's language; the rules are `export.rs`).
 
 use super::export::{self, Asked, Dialect};
-use crate::features::locations::service as locations;
 use crate::features::prelude::*;
 use askama::Template;
 use axum::extract::Query;
@@ -30,15 +29,12 @@ pub struct ExportForm {
 }
 
 pub async fn page(OrgPage { state, ctx, who, scope }: OrgPage, Query(q): Query<ExportForm>) -> PageResult {
-    let all = locations::list(&state, &scope).await.or_page(&ctx)?;
-    let places: Vec<Place> = all
+    let places: Vec<Place> = export::exportable(&state, &scope)
+        .await
+        .or_page(&ctx)?
         .into_iter()
-        .filter(|l| scope.check(Action::ExportBookings, Object::Location { id: &l.id }).allowed)
         .map(|l| Place { id: l.id, name: l.name, checked: false })
         .collect();
-    if places.is_empty() {
-        return Err(AppError::forbidden("forbidden", "Not allowed to export bookings (no location).")).or_page(&ctx);
-    }
     let zone = crate::features::accounts::pages::viewer_zone(&state, &who).await.or_page(&ctx)?;
     let today = state.now().to_zoned(zone).date();
     let first = today.first_of_month();

@@ -100,9 +100,7 @@ pub async fn update_settings(
     responses((status = 200, description = "The logo (PNG, JPEG or WebP)", content_type = "image/*", body = Vec<u8>),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_logo(OrgRequest { state, scope, .. }: OrgRequest) -> AppResult<Response> {
-    use crate::access::policy::{Action, Object};
-    scope.require(Action::ManageOrgSettings, Object::Org)?;
-    let (content_type, bytes) = service::logo_of(&state, scope.tenant()).await?.ok_or(AppError::NotFound)?;
+    let (content_type, bytes) = service::settings_logo(&state, &scope).await?;
     Ok(crate::http::pages::image(content_type, bytes, "private, no-cache"))
 }
 

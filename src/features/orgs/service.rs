@@ -178,9 +178,8 @@ pub async fn update_settings(
 /// Sets the booking page's logo from an uploaded image (its type read from its bytes);
 /// audited with its type and size, for whoever holds the settings.
 pub async fn set_logo(state: &AppState, ctx: &Ctx, scope: &crate::access::OrgScope, bytes: &[u8]) -> AppResult<()> {
-    use crate::access::policy::{Action, Object};
     use base64::Engine;
-    scope.require(Action::ManageOrgSettings, Object::Org)?;
+    may_change_logo(scope)?;
     let content_type = super::look::logo_type("logo", bytes).map_err(|e| AppError::Validation(vec![e]))?;
     let now = to_ms(state.now());
     let logo = repo::Logo {
@@ -209,6 +208,18 @@ pub async fn remove_logo(state: &AppState, ctx: &Ctx, scope: &crate::access::Org
     audit::org_event(&mut tx, now, scope, ctx, Event::new("org.logo_removed", "org", scope.org_id())).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Refuses (403) whoever may not change the logo, before an upload is even read.
+pub fn may_change_logo(scope: &crate::access::OrgScope) -> AppResult<()> {
+    use crate::access::policy::{Action, Object};
+    scope.require(Action::ManageOrgSettings, Object::Org)
+}
+
+/// The logo as the settings (page and API) show it, to whoever holds them.
+pub async fn settings_logo(state: &AppState, scope: &crate::access::OrgScope) -> AppResult<(String, Vec<u8>)> {
+    may_change_logo(scope)?;
+    logo_of(state, scope.tenant()).await?.ok_or(AppError::NotFound)
 }
 
 /// The logo's type and bytes, for the booking page of `tenant` (reached by its slug).

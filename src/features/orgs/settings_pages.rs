@@ -126,7 +126,7 @@ pub async fn upload_logo(at: OrgPage, req: axum::extract::Request) -> PageResult
     use axum::extract::FromRequest;
     let OrgPage { state, ctx, scope, .. } = &at;
     // Who may, before reading what was sent.
-    scope.require(Action::ManageOrgSettings, Object::Org).or_page(ctx)?;
+    service::may_change_logo(scope).or_page(ctx)?;
     let Ok(mut form) = axum::extract::Multipart::from_request(req, state).await else {
         return Err(AppError::bad_request("invalid-form", "The form could not be read.")).or_page(ctx);
     };
@@ -156,9 +156,6 @@ pub async fn remove_logo(at: OrgPage) -> PageResult {
 /// The logo as the settings page previews it (whoever holds the settings).
 pub async fn logo(at: OrgPage) -> PageResult {
     let OrgPage { state, ctx, scope, .. } = &at;
-    scope.require(Action::ManageOrgSettings, Object::Org).or_page(ctx)?;
-    match service::logo_of(state, scope.tenant()).await.or_page(ctx)? {
-        Some((content_type, bytes)) => Ok(image(content_type, bytes, "private, max-age=3600")),
-        None => Err(AppError::NotFound).or_page(ctx),
-    }
+    let (content_type, bytes) = service::settings_logo(state, scope).await.or_page(ctx)?;
+    Ok(image(content_type, bytes, "private, max-age=3600"))
 }
